@@ -139,7 +139,7 @@ public final class Encoder implements AutoCloseable {
       }
       throw e;
     }
-    log.info("Loaded encoder {} ({} pooling, max {} tokens, {} dims) on {} with {} intra-op threads",
+    log.debug("Loaded encoder {} ({} pooling, max {} tokens, {} dims) on {} with {} intra-op threads",
         descriptor.id(), descriptor.pooling().id(), descriptor.maxLength(), descriptor.dimension(),
         executionProvider.id(), threads);
   }

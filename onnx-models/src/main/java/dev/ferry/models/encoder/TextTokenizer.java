@@ -23,6 +23,13 @@ final class TextTokenizer implements AutoCloseable {
   /** Characters kept per allowed token before the pre-cut; generous, since a token is rarely 16+ chars. */
   static final int CHARS_PER_TOKEN_BOUND = 24;
 
+  static {
+    // DJL unpacks its native tokenizer library once; keep it beside Ferry's other cached files.
+    if (System.getProperty("DJL_CACHE_DIR") == null && System.getenv("DJL_CACHE_DIR") == null) {
+      System.setProperty("DJL_CACHE_DIR", BuiltinModelCache.defaultRoot().resolve("djl").toString());
+    }
+  }
+
   private final HuggingFaceTokenizer tokenizer;
   private final int maxLength;
 

@@ -1,0 +1,127 @@
+package dev.ferry.cli;
+
+import dev.ferry.eval.encode.EncodeBenchmark;
+import dev.ferry.eval.encode.MixedLengthSample;
+import dev.ferry.models.encoder.Batching;
+import dev.ferry.models.encoder.Encoder;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code ferry bench}: measurements that belong in eval/RESULTS.md. */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+    description = "Measure Ferry on this machine.",
+    subcommands = BenchCommand.Encode.class)
+final class BenchCommand implements Callable<Integer> {
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+    return 0;
+  }
+
+  /** {@code ferry bench encode}: sentences per second, bucketed against pad-to-max. */
+  @Command(name = "encode", mixinStandardHelpOptions = true,
+      description = {"Encoder throughput on realistic mixed-length text: length-bucketed"
+          + " batching against padding every batch to the maximum length, in the same run.",
+          "Prints a Markdown table for eval/RESULTS.md."})
+  static final class Encode implements Callable<Integer> {
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+    @Mixin EncoderOptionsMixin encoderOptions;
+
+    @Option(names = "--encoders", split = ",", paramLabel = "NAME",
+        description = "Encoders to compare (overrides --encoder). Default: all-minilm-l6-v2,all-minilm-l6-v2-q.")
+    List<String> encoders = new ArrayList<>(List.of("all-minilm-l6-v2", "all-minilm-l6-v2-q"));
+
+    @Option(names = "--data", paramLabel = "FILE", split = ",",
+        description = "JSONL files to sample from. Default: ../shared/data/reuters-grain-train.jsonl.gz"
+            + " and ../shared/data/spamassassin.jsonl.gz, else the bundled sample.")
+    List<Path> data;
+
+    @Option(names = "--texts", paramLabel = "N", description = "Texts in the sample. Default: ${DEFAULT-VALUE}.")
+    int texts = 512;
+
+    @Option(names = "--rounds", paramLabel = "N", description = "Passes over the sample per path. Default: ${DEFAULT-VALUE}.")
+    int rounds = 1;
+
+    @Option(names = "--seed", paramLabel = "N", description = "Sampling seed. Default: ${DEFAULT-VALUE}.")
+    long seed = 42;
+
+    @Override
+    public Integer call() throws IOException {
+      PrintWriter out = spec.commandLine().getOut();
+      List<String> sample = sample();
+      if (spec.commandLine().getParseResult().hasMatchedOption("--encoder")) {
+        encoders = List.of(encoderOptions.encoder);
+      }
+      out.printf("Machine: %s%n", EncodeBenchmark.machine());
+      try (Encoder probe = Encoder.open(encoders.get(0), encoderOptions.options())) {
+        int[] p = EncodeBenchmark.tokenPercentiles(probe, sample);
+        out.printf("Sample: %d texts (seed %d) from %s; tokens p10 %d, median %d, p90 %d, max %d"
+            + " (truncated at %d)%n", sample.size(), seed, sources(), p[0], p[1], p[2], p[3],
+            probe.descriptor().maxLength());
+      }
+      out.flush();
+      List<EncodeBenchmark.Result> results;
+      try (Progress progress = new Progress("", -1)) {
+        results = EncodeBenchmark.run(new EncodeBenchmark.Config(encoders, sample, rounds,
+            encoderOptions.options()), line -> {
+              if (Terminal.isInteractive()) {
+                spec.commandLine().getErr().print("\r" + line + "        ");
+                spec.commandLine().getErr().flush();
+              }
+            });
+      }
+      if (Terminal.isInteractive()) {
+        spec.commandLine().getErr().print("\r" + " ".repeat(80) + "\r");
+      }
+      out.println();
+      out.print(EncodeBenchmark.markdown(results));
+      out.println();
+      for (int i = 0; i + 1 < results.size(); i += 2) {
+        EncodeBenchmark.Result bucketed = results.get(i);
+        EncodeBenchmark.Result naive = results.get(i + 1);
+        if (bucketed.batching() == Batching.LENGTH_BUCKETED && naive.batching() == Batching.PAD_TO_MAX_LENGTH) {
+          double ratio = bucketed.textsPerSecond() / naive.textsPerSecond();
+          double share = bucketed.tokenizeShareOfWallTime();
+          out.printf(Locale.ROOT, "%s: bucketed %.2fx naive (target >= 2x: %s); tokenization %.1f%%"
+              + " of encode time (target < 10%%: %s)%n", bucketed.encoder(), ratio,
+              ratio >= 2 ? "met" : "MISSED", 100 * share, share < 0.10 ? "met" : "MISSED");
+        }
+      }
+      out.flush();
+      return 0;
+    }
+
+    private List<String> sample() throws IOException {
+      List<Path> files = data;
+      if (files == null) {
+        Path shared = Path.of("..", "shared", "data");
+        List<Path> defaults = List.of(shared.resolve("reuters-grain-train.jsonl.gz"),
+            shared.resolve("spamassassin.jsonl.gz"));
+        files = defaults.stream().allMatch(Files::exists) ? defaults : null;
+      }
+      if (files == null) {
+        data = List.of(Path.of("(bundled sample)"));
+        return QuickstartCommand.sample().stream().map(r -> r.text()).limit(texts).toList();
+      }
+      data = files;
+      return MixedLengthSample.draw(files, texts, seed);
+    }
+
+    private String sources() {
+      return data.stream().map(p -> p.getFileName().toString()).reduce((a, b) -> a + " + " + b).orElse("");
+    }
+  }
+}

@@ -1,0 +1,50 @@
+package dev.ferry.cli;
+
+import dev.ferry.models.encoder.BuiltinEncoder;
+import dev.ferry.models.encoder.Encoder;
+import dev.ferry.models.encoder.EncoderOptions;
+import dev.ferry.models.encoder.ExecutionProvider;
+import picocli.CommandLine.Option;
+
+/** The options every command that runs an encoder shares. */
+final class EncoderOptionsMixin {
+  @Option(names = "--encoder", paramLabel = "NAME|DIR",
+      description = "Built-in encoder (${COMPLETION-CANDIDATES}) or a directory with model.onnx"
+          + " and tokenizer.json. Default: ${DEFAULT-VALUE}.",
+      completionCandidates = BuiltinNames.class)
+  String encoder = BuiltinEncoder.DEFAULT.id();
+
+  @Option(names = "--device", paramLabel = "cpu|cuda",
+      description = "Where the model runs; cuda falls back to cpu with a warning. Default: cpu.")
+  String device = "cpu";
+
+  @Option(names = "--threads", paramLabel = "N",
+      description = "ONNX Runtime threads per batch; 0 = one per core. Default: 0.")
+  int threads;
+
+  @Option(names = "--batch-size", paramLabel = "N",
+      description = "Most texts per model batch. Default: ${DEFAULT-VALUE}.")
+  int batchSize = EncoderOptions.defaults().maxBatchSize();
+
+  EncoderOptions options() {
+    ExecutionProvider provider = switch (device.trim().toLowerCase(java.util.Locale.ROOT)) {
+      case "cpu" -> ExecutionProvider.CPU;
+      case "cuda", "gpu" -> ExecutionProvider.CUDA;
+      default -> throw new IllegalArgumentException("--device must be cpu or cuda, was '" + device + "'");
+    };
+    return EncoderOptions.defaults().withExecutionProvider(provider).withIntraOpThreads(threads)
+        .withMaxBatchSize(batchSize);
+  }
+
+  Encoder open() {
+    return Encoder.open(encoder, options());
+  }
+
+  /** Built-in names for help and shell completion. */
+  static final class BuiltinNames implements Iterable<String> {
+    @Override
+    public java.util.Iterator<String> iterator() {
+      return java.util.Arrays.stream(BuiltinEncoder.values()).map(BuiltinEncoder::id).iterator();
+    }
+  }
+}

@@ -1,0 +1,73 @@
+package dev.ferry.cli;
+
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code ferry} command. Each subcommand is a thin shell over a Java API of the other
+ * modules. Exit codes: 0 success, 1 failure, 2 bad usage.
+ */
+@Command(name = "ferry", mixinStandardHelpOptions = true, version = "Ferry 0.1.0-SNAPSHOT",
+    description = "Teach a BERT encoder your labels, then label and search documents with it.",
+    subcommands = {QuickstartCommand.class, EmbedCommand.class, BenchCommand.class,
+        CommandLine.HelpCommand.class},
+    footer = {"", "Run `ferry COMMAND --help` for a command's options.",
+        "FERRY_CACHE_DIR: where built-in encoders are extracted (~/.cache/ferry)."})
+public final class Ferry implements Runnable {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @CommandLine.Option(names = {"-v", "--verbose"}, scope = CommandLine.ScopeType.INHERIT,
+      description = "Log more, and print stack traces of errors.")
+  boolean verbose;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  /** Runs the command line and exits with its code. */
+  public static void main(String[] args) {
+    System.exit(execute(args));
+  }
+
+  /** Runs the command line and returns its exit code (0 ok, 1 failure, 2 bad usage). */
+  public static int execute(String... args) {
+    boolean verbose = java.util.Arrays.stream(args).anyMatch(a -> a.equals("-v") || a.equals("--verbose"));
+    if (verbose && System.getProperty("org.slf4j.simpleLogger.log.dev.ferry") == null) {
+      System.setProperty("org.slf4j.simpleLogger.log.dev.ferry", "debug");
+    }
+    return commandLine(verbose).execute(args);
+  }
+
+  static CommandLine commandLine(boolean verbose) {
+    CommandLine cli = new CommandLine(new Ferry());
+    cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+      PrintWriter err = commandLine.getErr();
+      if (e instanceof IllegalArgumentException && !verbose) {
+        // Option values checked inside the command: a usage error.
+        err.println("ferry " + commandLine.getCommandName() + ": " + e.getMessage());
+        return CommandLine.ExitCode.USAGE;
+      }
+      err.println("ferry " + commandLine.getCommandName() + ": error: " + messageOf(e));
+      if (verbose) {
+        e.printStackTrace(err);
+      } else {
+        err.println("(run with --verbose for details)");
+      }
+      return CommandLine.ExitCode.SOFTWARE;
+    });
+    return cli;
+  }
+
+  private static String messageOf(Throwable e) {
+    if (e instanceof java.nio.file.NoSuchFileException missing) {
+      return "no such file: " + missing.getFile();
+    }
+    if (e instanceof java.nio.file.AccessDeniedException denied) {
+      return "permission denied: " + denied.getFile();
+    }
+    String message = e.getMessage();
+    return message == null || message.isBlank() ? e.getClass().getSimpleName() : message;
+  }
+}
