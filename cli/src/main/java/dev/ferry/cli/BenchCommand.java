@@ -49,6 +49,11 @@ final class BenchCommand implements Callable<Integer> {
             + " and ../shared/data/spamassassin.jsonl.gz, else the bundled sample.")
     List<Path> data;
 
+    @Option(names = "--unit", paramLabel = "paragraphs|documents",
+        description = "Sample one paragraph of each record (as a chunking indexer feeds the encoder)"
+            + " or whole records. Default: paragraphs.")
+    String unit = "paragraphs";
+
     @Option(names = "--texts", paramLabel = "N", description = "Texts in the sample. Default: ${DEFAULT-VALUE}.")
     int texts = 512;
 
@@ -66,11 +71,13 @@ final class BenchCommand implements Callable<Integer> {
         encoders = List.of(encoderOptions.encoder);
       }
       out.printf("Machine: %s%n", EncodeBenchmark.machine());
-      try (Encoder probe = Encoder.open(encoders.get(0), encoderOptions.options())) {
-        int[] p = EncodeBenchmark.tokenPercentiles(probe, sample);
-        out.printf("Sample: %d texts (seed %d) from %s; tokens p10 %d, median %d, p90 %d, max %d"
-            + " (truncated at %d)%n", sample.size(), seed, sources(), p[0], p[1], p[2], p[3],
-            probe.descriptor().maxLength());
+      out.printf("Sample: %d %s (seed %d) from %s%n", sample.size(), unit, seed, sources());
+      for (String name : encoders) {
+        try (Encoder probe = Encoder.open(name, encoderOptions.options())) {
+          int[] p = EncodeBenchmark.tokenPercentiles(probe, sample);
+          out.printf("  %s tokens: p10 %d, median %d, p90 %d, max %d (truncated at %d)%n", name,
+              p[0], p[1], p[2], p[3], probe.descriptor().maxLength());
+        }
       }
       out.flush();
       List<EncodeBenchmark.Result> results;
@@ -114,10 +121,16 @@ final class BenchCommand implements Callable<Integer> {
       }
       if (files == null) {
         data = List.of(Path.of("(bundled sample)"));
+        unit = "documents";
         return QuickstartCommand.sample().stream().map(r -> r.text()).limit(texts).toList();
       }
       data = files;
-      return MixedLengthSample.draw(files, texts, seed);
+      MixedLengthSample.Unit sampled = switch (unit.toLowerCase(Locale.ROOT)) {
+        case "paragraphs", "paragraph" -> MixedLengthSample.Unit.PARAGRAPHS;
+        case "documents", "document" -> MixedLengthSample.Unit.DOCUMENTS;
+        default -> throw new IllegalArgumentException("--unit must be paragraphs or documents, was '" + unit + "'");
+      };
+      return MixedLengthSample.draw(files, sampled, texts, seed);
     }
 
     private String sources() {

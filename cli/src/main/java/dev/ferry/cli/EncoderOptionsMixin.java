@@ -26,6 +26,11 @@ final class EncoderOptionsMixin {
       description = "Most texts per model batch. Default: ${DEFAULT-VALUE}.")
   int batchSize = EncoderOptions.defaults().maxBatchSize();
 
+  @Option(names = "--batch-tokens", paramLabel = "N",
+      description = "Most padded tokens (texts x length) per model batch; 0 = automatic"
+          + " (256 per thread on CPU). Default: 0.")
+  int batchTokens = EncoderOptions.defaults().maxBatchTokens();
+
   EncoderOptions options() {
     ExecutionProvider provider = switch (device.trim().toLowerCase(java.util.Locale.ROOT)) {
       case "cpu" -> ExecutionProvider.CPU;
@@ -33,7 +38,7 @@ final class EncoderOptionsMixin {
       default -> throw new IllegalArgumentException("--device must be cpu or cuda, was '" + device + "'");
     };
     return EncoderOptions.defaults().withExecutionProvider(provider).withIntraOpThreads(threads)
-        .withMaxBatchSize(batchSize);
+        .withMaxBatchSize(batchSize).withMaxBatchTokens(batchTokens);
   }
 
   Encoder open() {

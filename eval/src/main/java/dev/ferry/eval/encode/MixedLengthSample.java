@@ -11,27 +11,38 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * Realistic text of mixed length for throughput measurements: from every record of the given
- * JSONL files, either the whole text or one of its paragraphs (blank-line separated), by a coin
- * flip; then a seeded shuffle. On the shared data sets this gives one-line replies, paragraphs,
- * whole news stories and long emails, as an ingest pipeline sees them.
+ * Realistic text for throughput measurements, drawn reproducibly from JSONL files.
+ *
+ * <p>{@link Unit#PARAGRAPHS} takes one random paragraph (blank-line separated) of every record,
+ * the way an indexer that chunks long documents feeds its encoder: on the shared data sets that
+ * gives one-line replies, email paragraphs, header blocks and whole news stories (which have no
+ * blank lines). {@link Unit#DOCUMENTS} takes whole records: on the shared sets most are longer
+ * than the model's window and are truncated.
  */
 public final class MixedLengthSample {
+  /** What one sampled text is. */
+  public enum Unit {
+    /** One random paragraph of each record. */
+    PARAGRAPHS,
+    /** Each record's whole text. */
+    DOCUMENTS
+  }
+
   private MixedLengthSample() {}
 
   /**
-   * Draws up to {@code count} texts, reproducibly for a given {@code seed}.
+   * Draws up to {@code count} texts, the same ones for the same files, unit and seed.
    *
    * @throws IOException if a file cannot be read
    */
-  public static List<String> draw(List<Path> files, int count, long seed) throws IOException {
+  public static List<String> draw(List<Path> files, Unit unit, int count, long seed) throws IOException {
     Random random = new Random(seed);
     List<String> pool = new ArrayList<>();
     for (Path file : files) {
       try (JsonlReader reader = JsonlReader.open(file)) {
         for (JsonlLine line : reader) {
           if (line instanceof TextRecord record && !record.text().isBlank()) {
-            pool.add(random.nextBoolean() ? record.text().strip() : paragraph(record.text(), random));
+            pool.add(unit == Unit.DOCUMENTS ? record.text().strip() : paragraph(record.text(), random));
           }
         }
       }

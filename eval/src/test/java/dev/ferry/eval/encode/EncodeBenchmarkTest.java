@@ -40,7 +40,7 @@ class EncodeBenchmarkTest {
   }
 
   @Test
-  void sampleMixesWholeTextsAndParagraphsReproducibly() throws IOException {
+  void sampleTakesParagraphsOrDocumentsReproducibly() throws IOException {
     Path file = dir.resolve("docs.jsonl");
     StringBuilder jsonl = new StringBuilder();
     for (int i = 0; i < 50; i++) {
@@ -49,11 +49,12 @@ class EncodeBenchmarkTest {
     }
     jsonl.append("not json\n");
     Files.writeString(file, jsonl);
-    List<String> a = MixedLengthSample.draw(List.of(file), 30, 7);
-    List<String> b = MixedLengthSample.draw(List.of(file), 30, 7);
-    assertThat(a).hasSize(30).isEqualTo(b);
-    assertThat(a).anyMatch(t -> t.contains("\n\n")).anyMatch(t -> !t.contains("\n\n"));
-    assertThat(MixedLengthSample.draw(List.of(file), 500, 7)).hasSize(50);
+    List<String> a = MixedLengthSample.draw(List.of(file), MixedLengthSample.Unit.PARAGRAPHS, 30, 7);
+    List<String> b = MixedLengthSample.draw(List.of(file), MixedLengthSample.Unit.PARAGRAPHS, 30, 7);
+    assertThat(a).hasSize(30).isEqualTo(b).noneMatch(t -> t.contains("\n\n"))
+        .anyMatch(t -> t.startsWith("doc")).anyMatch(t -> t.startsWith("second"));
+    assertThat(MixedLengthSample.draw(List.of(file), MixedLengthSample.Unit.DOCUMENTS, 500, 7))
+        .hasSize(50).allMatch(t -> t.contains("\n\n"));
   }
 
   @Test
@@ -61,7 +62,7 @@ class EncodeBenchmarkTest {
     Path data = Path.of(System.getProperty("ferry.shared.data", "../shared/data"));
     Assumptions.assumeTrue(Files.exists(data.resolve("spamassassin.jsonl.gz")), "no ../shared/data");
     List<String> texts = MixedLengthSample.draw(List.of(data.resolve("reuters-grain-train.jsonl.gz"),
-        data.resolve("spamassassin.jsonl.gz")), 200, 42);
+        data.resolve("spamassassin.jsonl.gz")), MixedLengthSample.Unit.PARAGRAPHS, 200, 42);
     int shortest = texts.stream().mapToInt(String::length).min().orElseThrow();
     int longest = texts.stream().mapToInt(String::length).max().orElseThrow();
     assertThat(shortest).isLessThan(100);

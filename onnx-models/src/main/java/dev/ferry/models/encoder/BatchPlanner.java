@@ -17,7 +17,8 @@ final class BatchPlanner {
       int maxLength) {
     return switch (batching) {
       case LENGTH_BUCKETED -> bucketed(lengths, maxBatchSize, maxBatchTokens);
-      case PAD_TO_MAX_LENGTH -> padToMax(lengths.length, maxBatchSize, maxLength);
+      case PAD_TO_MAX_LENGTH -> padToMax(lengths.length,
+          Math.max(1, Math.min(maxBatchSize, maxBatchTokens / maxLength)), maxLength);
     };
   }
 
@@ -44,6 +45,7 @@ final class BatchPlanner {
     return batches;
   }
 
+  /** Same limits as the bucketed path: as many rows as the token budget allows at full length. */
   private static List<Batch> padToMax(int count, int maxBatchSize, int maxLength) {
     List<Batch> batches = new ArrayList<>();
     for (int start = 0; start < count; start += maxBatchSize) {

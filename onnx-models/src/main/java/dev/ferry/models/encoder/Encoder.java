@@ -53,6 +53,7 @@ public final class Encoder implements AutoCloseable {
   private final ModelSignature signature;
   private final EncoderOptions options;
   private final ExecutionProvider executionProvider;
+  private final int maxBatchTokens;
   private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
   private final ThreadLocal<InputBuffers> buffers = ThreadLocal.withInitial(InputBuffers::new);
   private boolean closed;
@@ -118,6 +119,7 @@ public final class Encoder implements AutoCloseable {
       this.executionProvider = ExecutionProviders.configure(sessionOptions,
           options.executionProvider(), OrtEnvironment.getAvailableProviders(),
           o -> o.addCUDA(0));
+      this.maxBatchTokens = options.effectiveMaxBatchTokens(executionProvider);
       opened = environment.createSession(modelFile.toString(), sessionOptions);
       this.signature = ModelSignature.of(opened, modelFile.toString(), declaredHidden);
       this.descriptor = new EncoderDescriptor(declared.id(), declared.source(),
@@ -227,7 +229,7 @@ public final class Encoder implements AutoCloseable {
     }
     tokenizeNanos.add(System.nanoTime() - t0);
     for (BatchPlanner.Batch batch : BatchPlanner.plan(lengths, options.batching(),
-        options.maxBatchSize(), options.maxBatchTokens(), descriptor.maxLength())) {
+        options.maxBatchSize(), maxBatchTokens, descriptor.maxLength())) {
       runBatch(ids, batch, out, offset);
     }
   }

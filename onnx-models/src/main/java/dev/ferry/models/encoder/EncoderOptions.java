@@ -14,7 +14,9 @@ import java.util.Objects;
  * @param executionProvider where the model runs; CUDA falls back to CPU when unavailable
  * @param intraOpThreads ONNX Runtime threads inside one batch; 0 means one per available core
  * @param maxBatchSize most texts in one model batch
- * @param maxBatchTokens most padded tokens (texts x padded length) in one model batch
+ * @param maxBatchTokens most padded tokens (texts x padded length) in one model batch; 0 means
+ *     automatic: 256 per intra-op thread on CPU (small batches are fastest there: measured in
+ *     eval/RESULTS.md), 16,384 on CUDA
  * @param batching how texts are grouped; {@link Batching#LENGTH_BUCKETED} unless benchmarking
  * @param pooling overrides the descriptor's pooling; null keeps the model's own convention
  * @param maxLength overrides the descriptor's maximum length; 0 keeps the model's own
@@ -38,17 +40,17 @@ public record EncoderOptions(
     if (maxBatchSize < 1) {
       throw new IllegalArgumentException("maxBatchSize must be positive, was " + maxBatchSize);
     }
-    if (maxBatchTokens < 2) {
-      throw new IllegalArgumentException("maxBatchTokens must be at least 2, was " + maxBatchTokens);
+    if (maxBatchTokens != 0 && maxBatchTokens < 2) {
+      throw new IllegalArgumentException("maxBatchTokens must be 0 (auto) or at least 2, was " + maxBatchTokens);
     }
     if (maxLength != 0 && maxLength < 2) {
       throw new IllegalArgumentException("maxLength must be 0 (model default) or at least 2, was " + maxLength);
     }
   }
 
-  /** CPU, one thread per core, batches of up to 32 texts and 8,192 padded tokens, bucketed. */
+  /** CPU, one thread per core, batches of up to 32 texts and an automatic token budget, bucketed. */
   public static EncoderOptions defaults() {
-    return new EncoderOptions(ExecutionProvider.CPU, 0, 32, 8192, Batching.LENGTH_BUCKETED, null, 0);
+    return new EncoderOptions(ExecutionProvider.CPU, 0, 32, 0, Batching.LENGTH_BUCKETED, null, 0);
   }
 
   /** A copy with another execution provider. */
@@ -84,6 +86,14 @@ public record EncoderOptions(
   /** A copy that overrides the model's maximum length (0 restores the model's own). */
   public EncoderOptions withMaxLength(int value) {
     return new EncoderOptions(executionProvider, intraOpThreads, maxBatchSize, maxBatchTokens, batching, pooling, value);
+  }
+
+  /** The token budget to use on {@code provider}: the configured one, or the automatic one. */
+  int effectiveMaxBatchTokens(ExecutionProvider provider) {
+    if (maxBatchTokens > 0) {
+      return maxBatchTokens;
+    }
+    return provider == ExecutionProvider.CUDA ? 16_384 : Math.max(512, 256 * effectiveIntraOpThreads());
   }
 
   /** The intra-op thread count to use: the configured one, or one per available core. */

@@ -52,9 +52,13 @@ class BatchPlannerTest {
 
   @Test
   void padToMaxKeepsInputOrderAndPadsEverythingToMaxLength() {
-    List<BatchPlanner.Batch> plan = BatchPlanner.plan(new int[] {5, 9, 2, 7, 3}, Batching.PAD_TO_MAX_LENGTH, 2, 1, 128);
+    List<BatchPlanner.Batch> plan = BatchPlanner.plan(new int[] {5, 9, 2, 7, 3}, Batching.PAD_TO_MAX_LENGTH, 2, 10_000, 128);
     assertThat(plan).extracting(b -> b.indices().length).containsExactly(2, 2, 1);
     assertThat(plan.get(1).indices()).containsExactly(2, 3);
     assertThat(plan).allMatch(b -> b.paddedLength() == 128);
+    // The token budget limits rows at full length, as on the bucketed path; never below one.
+    assertThat(BatchPlanner.plan(new int[5], Batching.PAD_TO_MAX_LENGTH, 32, 300, 128))
+        .extracting(b -> b.indices().length).containsExactly(2, 2, 1);
+    assertThat(BatchPlanner.plan(new int[2], Batching.PAD_TO_MAX_LENGTH, 32, 10, 128)).hasSize(2);
   }
 }
