@@ -20,8 +20,12 @@ import java.util.Map;
  * <p>Thread-safe: the native tokenizer is immutable after loading.
  */
 final class TextTokenizer implements AutoCloseable {
-  /** Characters kept per allowed token before the pre-cut; generous, since a token is rarely 16+ chars. */
-  static final int CHARS_PER_TOKEN_BOUND = 24;
+  /**
+   * Characters kept per allowed token by the pre-cut. English averages 4 to 5 characters per
+   * token; text with longer tokens (URLs, encoded data) may not fill the window from the cut,
+   * and is then tokenized whole: slower, never different.
+   */
+  static final int CHARS_PER_TOKEN_BOUND = 8;
 
   static {
     // DJL unpacks its native tokenizer library once; keep it beside Ferry's other cached files.
@@ -56,31 +60,36 @@ final class TextTokenizer implements AutoCloseable {
     String clean = replaceLoneSurrogates(text);
     int limit = maxLength * CHARS_PER_TOKEN_BOUND;
     if (clean.length() > limit) {
-      Encoding cut = tokenizer.encode(cutAtWhitespace(clean, limit));
-      if (cut.exceedMaxLength()) {
-        // The cut text already fills the window: the tail cannot change the kept tokens.
-        return cut.getIds();
+      String prefix = cutAtWhitespace(clean, limit);
+      if (prefix != null) {
+        Encoding cut = tokenizer.encode(prefix);
+        if (cut.exceedMaxLength()) {
+          // The cut is at a word boundary and the words before it already overflow the window:
+          // the rest of the text cannot change the kept tokens.
+          return cut.getIds();
+        }
       }
     }
     return tokenizer.encode(clean).getIds();
   }
 
+  /** Ids of the whole text, never pre-cut: the reference the pre-cut must agree with. */
+  long[] idsWithoutPreCut(String text) {
+    return tokenizer.encode(replaceLoneSurrogates(text)).getIds();
+  }
+
   /**
-   * A prefix of {@code text} of at most {@code limit} chars, ending at whitespace when there is
-   * some in its second half, and never splitting a surrogate pair.
+   * The longest prefix of {@code text} of at most {@code limit} chars that ends just before
+   * whitespace in the second half of that range, or null if there is no whitespace there: a
+   * cut inside a word could change how that word is split into tokens.
    */
   static String cutAtWhitespace(String text, int limit) {
-    int end = limit;
-    for (int i = limit - 1; i >= limit / 2; i--) {
+    for (int i = Math.min(limit, text.length() - 1); i >= limit / 2; i--) {
       if (Character.isWhitespace(text.charAt(i))) {
-        end = i;
-        break;
+        return text.substring(0, i);
       }
     }
-    if (end > 0 && Character.isHighSurrogate(text.charAt(end - 1))) {
-      end--;
-    }
-    return text.substring(0, end);
+    return null;
   }
 
   /** The text with every unpaired surrogate replaced by U+FFFD; the same string if it has none. */

@@ -108,10 +108,50 @@ class EncoderBehaviourTest {
     long[] ids = miniLm().tokenIds(longText);
     assertThat(ids).hasSize(256);
     assertThat(ids[255]).isEqualTo(102);
-    // A text just long enough to be truncated, tokenized with no pre-cut, gives the same ids.
-    String justOver = page.repeat(40);
+    // A text just long enough to be truncated, short enough not to be pre-cut, gives the same ids.
+    String justOver = page.repeat(30);
     assertThat(justOver.length()).isLessThan(256 * TextTokenizer.CHARS_PER_TOKEN_BOUND);
     assertThat(ids).containsExactly(miniLm().tokenIds(justOver));
+  }
+
+  @Test
+  void preCutNeverChangesTheIdsOfRealEmails() throws java.io.IOException {
+    java.nio.file.Path spam = java.nio.file.Path.of(System.getProperty("ferry.shared.data",
+        "../shared/data"), "spamassassin.jsonl.gz");
+    org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.exists(spam), "no ../shared/data");
+    int checked = 0;
+    try (TextTokenizer whole = new TextTokenizer(
+            BuiltinModelCache.defaultCache().materialize(BuiltinEncoder.ALL_MINILM_L6_V2).tokenizer(), 256);
+        dev.ferry.models.data.JsonlReader reader = dev.ferry.models.data.JsonlReader.open(spam)) {
+      for (dev.ferry.models.data.JsonlLine line : reader) {
+        if (line instanceof dev.ferry.models.data.TextRecord r && checked++ < 600) {
+          assertThat(miniLm().tokenIds(r.text())).as("line %d", r.lineNumber())
+              .containsExactly(whole.idsWithoutPreCut(r.text()));
+        }
+      }
+    }
+  }
+
+  @Test
+  void longTokensThatDoNotFillTheWindowFromTheCutAreTokenizedWhole() {
+    // 40-char "words" of digits and letters split into many pieces; a cut inside one, or a
+    // cut prefix too short to fill the window, must not change the result.
+    Random random = new Random(SEED);
+    StringBuilder sb = new StringBuilder();
+    while (sb.length() < 20_000) {
+      for (int i = 0; i < 40; i++) {
+        sb.append((char) ('a' + random.nextInt(26)));
+      }
+      sb.append(random.nextInt(10) == 0 ? " " : "");
+    }
+    String text = sb.toString();
+    long[] viaEncoder = miniLm().tokenIds(text);
+    assertThat(viaEncoder).as("seed %d", SEED).hasSize(256);
+    try (TextTokenizer whole = new TextTokenizer(
+        BuiltinModelCache.defaultCache().materialize(BuiltinEncoder.ALL_MINILM_L6_V2).tokenizer(), 256)) {
+      // Tokenized as one piece, with no pre-cut (the limit is far above the text's length).
+      assertThat(viaEncoder).as("seed %d", SEED).containsExactly(whole.idsWithoutPreCut(text));
+    }
   }
 
   @Test

@@ -15,11 +15,10 @@ class TextTokenizerTest {
   }
 
   @Test
-  void cutPrefersWhitespaceInTheSecondHalfAndNeverSplitsAPair() {
+  void cutEndsBeforeWhitespaceInTheSecondHalfOrNotAtAll() {
     assertThat(TextTokenizer.cutAtWhitespace("aaaa bbbb cccc", 12)).isEqualTo("aaaa bbbb");
-    assertThat(TextTokenizer.cutAtWhitespace("a bbbbbbbbbbbbbb", 10)).isEqualTo("a bbbbbbbb");
-    String pairs = "\uD83D\uDE42".repeat(10);
-    String cut = TextTokenizer.cutAtWhitespace(pairs, 5);
-    assertThat(cut).isEqualTo("\uD83D\uDE42\uD83D\uDE42");
+    assertThat(TextTokenizer.cutAtWhitespace("aaaa bbbb cccc", 9)).isEqualTo("aaaa bbbb");
+    assertThat(TextTokenizer.cutAtWhitespace("a bbbbbbbbbbbbbb", 10)).isNull();
+    assertThat(TextTokenizer.cutAtWhitespace("\uD83D\uDE42".repeat(10), 5)).isNull();
   }
 }
