@@ -28,7 +28,7 @@ import picocli.CommandLine.Spec;
         "  ferry embed --encoder bge-small-en-v1.5 --query \"what to search for\"",
         "  ferry embed --input docs.jsonl.gz > vectors.jsonl"})
 final class EmbedCommand implements Callable<Integer> {
-  private static final int CHUNK = 512;
+  private static final int CHUNK = 256;
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
