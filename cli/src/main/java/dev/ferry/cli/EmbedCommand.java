@@ -113,8 +113,8 @@ final class EmbedCommand implements Callable<Integer> {
       }
     }
     if (bad > 0) {
-      spec.commandLine().getErr().printf("ferry embed: embedded %,d texts; %,d lines of %s could not"
-          + " be read (printed as null, see above)%n", embedded, bad, input);
+      spec.commandLine().getErr().printf("ferry embed: embedded %,d texts; %,d %s of %s could not"
+          + " be read (printed as null, see above)%n", embedded, bad, bad == 1 ? "line" : "lines", input);
       return 1;
     }
     return 0;

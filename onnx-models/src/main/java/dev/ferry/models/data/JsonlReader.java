@@ -69,6 +69,9 @@ public final class JsonlReader implements AutoCloseable, Iterable<JsonlLine> {
     if (file.toString().equals("-")) {
       return of(System.in, "<stdin>", textField);
     }
+    if (Files.isDirectory(file)) {
+      throw new IOException(file + ": is a directory; expected a JSONL file");
+    }
     InputStream raw = Files.newInputStream(file);
     try {
       InputStream in = file.getFileName().toString().endsWith(".gz")
@@ -91,13 +94,23 @@ public final class JsonlReader implements AutoCloseable, Iterable<JsonlLine> {
   }
 
   /**
-   * The next non-blank line as a record or a problem, or null at the end.
+   * The next non-blank line as a record or a problem, or null at the end. A stream that fails
+   * part way (a truncated gzip file, say) gives one last {@link BadLine} saying so; every line
+   * before it has been returned.
    *
-   * @throws IOException if the underlying stream fails (a truncated gzip file, say)
+   * @throws IOException never for a failing stream; declared for subclasses of the contract
    */
   public JsonlLine next() throws IOException {
     while (!eof) {
-      boolean tooLong = readLine();
+      boolean tooLong;
+      try {
+        tooLong = readLine();
+      } catch (IOException e) {
+        eof = true;
+        lineNumber++;
+        return new BadLine(source, lineNumber, "the file cannot be read past this point ("
+            + e.getMessage() + "); is it truncated? Lines before it were read");
+      }
       lineNumber++;
       if (tooLong) {
         return new BadLine(source, lineNumber, "line longer than " + (MAX_LINE_BYTES >> 20)

@@ -89,6 +89,37 @@ class JsonlReaderTest {
   }
 
   @Test
+  void truncatedGzipKeepsEveryLineBeforeTheBreakAndSaysWhere() throws IOException {
+    Path full = dir.resolve("full.jsonl.gz");
+    try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(full))) {
+      for (int i = 0; i < 2000; i++) {
+        out.write(("{\"text\": \"record " + i + " " + "x".repeat(i % 50) + "\"}\n")
+            .getBytes(StandardCharsets.UTF_8));
+      }
+    }
+    byte[] bytes = Files.readAllBytes(full);
+    Path truncated = Files.write(dir.resolve("truncated.jsonl.gz"),
+        java.util.Arrays.copyOf(bytes, bytes.length / 2));
+    List<JsonlLine> lines = new ArrayList<>();
+    try (JsonlReader reader = JsonlReader.open(truncated)) {
+      reader.forEach(lines::add);
+    }
+    JsonlLine last = lines.get(lines.size() - 1);
+    assertThat(last).isInstanceOf(BadLine.class);
+    assertThat(((BadLine) last).message()).contains("truncated.jsonl.gz:" + last.lineNumber())
+        .contains("cannot be read past this point");
+    assertThat(lines.subList(0, lines.size() - 1)).hasSizeGreaterThan(100)
+        .allMatch(l -> l instanceof TextRecord);
+    assertThat(((TextRecord) lines.get(100)).text()).startsWith("record 100 ");
+  }
+
+  @Test
+  void aDirectoryIsNamedAsSuch() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> JsonlReader.open(dir))
+        .isInstanceOf(IOException.class).hasMessageContaining(dir + ": is a directory");
+  }
+
+  @Test
   void anotherTextFieldCanBeNamed() throws IOException {
     try (JsonlReader reader = JsonlReader.of(new ByteArrayInputStream(
         "{\"body\": \"here\"}\n".getBytes(StandardCharsets.UTF_8)), "x", "body")) {
