@@ -21,7 +21,13 @@ import org.junit.jupiter.api.Test;
  *       absolute tolerance of 1e-3.
  * </ul>
  *
- * <p>Matching both means tokenizer, truncation, model, pooling and normalization agree with the
+ * <p>Each expected value is checked to the precision it was printed with: half a unit in its last
+ * printed digit, plus 2e-6 for float rounding that differs between CPUs and ONNX Runtime builds.
+ * all-MiniLM-L6-v2 meets that on every value. For bge-small-en-v1.5, fastembed's own test allows
+ * 1e-3 (its values come from its own ONNX export; Ferry's bge file is Xenova's), so that is the
+ * bound used; Ferry is within 1.6e-4 of every printed value.
+ *
+ * <p>Matching means tokenizer, truncation, model, pooling and normalization agree with the
  * reference; a wrong pooling (CLS for MiniLM, mean for bge) or missing normalization fails them.
  */
 class ReferenceEmbeddingsTest {
@@ -30,6 +36,8 @@ class ReferenceEmbeddingsTest {
   /** sentence-transformers quick start: model.similarity(embeddings, embeddings). */
   private static final double[][] QUICKSTART_SIMILARITY = {
       {1.0000, 0.6660, 0.1046}, {0.6660, 1.0000, 0.1411}, {0.1046, 0.1411, 1.0000}};
+  /** Float rounding that may differ between machines and ONNX Runtime builds. */
+  private static final double FLOAT_SLACK = 2e-6;
 
   @Test
   void miniLmReproducesTheSentenceTransformersSimilarityMatrix() {
@@ -37,7 +45,7 @@ class ReferenceEmbeddingsTest {
     for (int i = 0; i < 3; i++) {
       for (int j = 0; j < 3; j++) {
         assertThat(cosine(v[i], v[j])).as("similarity[%d][%d]", i, j)
-            .isCloseTo(QUICKSTART_SIMILARITY[i][j], within(6e-4));
+            .isCloseTo(QUICKSTART_SIMILARITY[i][j], within(5e-5 + FLOAT_SLACK));
       }
     }
   }
@@ -45,13 +53,16 @@ class ReferenceEmbeddingsTest {
   @Test
   void miniLmMatchesFastembedCanonicalVector() {
     float[] v = SharedEncoders.get(BuiltinEncoder.ALL_MINILM_L6_V2).embed("hello world");
-    assertFirstDimensions(v, -0.034478, 0.03102, 0.00673, 0.02611, -0.039362);
+    assertFirstDimensionsToPrintedPrecision(v, "-0.034478", "0.03102", "0.00673", "0.02611", "-0.039362");
   }
 
   @Test
   void bgeMatchesFastembedCanonicalVector() {
     float[] v = SharedEncoders.get(BuiltinEncoder.BGE_SMALL_EN_V15).embed("hello world");
-    assertFirstDimensions(v, 0.01522374, -0.02271799, 0.00860278, -0.07424029, 0.00386434);
+    double[] expected = {0.01522374, -0.02271799, 0.00860278, -0.07424029, 0.00386434};
+    for (int i = 0; i < expected.length; i++) {
+      assertThat((double) v[i]).as("dimension %d", i).isCloseTo(expected[i], within(1e-3));
+    }
   }
 
   @Test
@@ -78,9 +89,12 @@ class ReferenceEmbeddingsTest {
     }
   }
 
-  private static void assertFirstDimensions(float[] v, double... expected) {
-    for (int i = 0; i < expected.length; i++) {
-      assertThat((double) v[i]).as("dimension %d", i).isCloseTo(expected[i], within(1e-3));
+  private static void assertFirstDimensionsToPrintedPrecision(float[] v, String... printed) {
+    for (int i = 0; i < printed.length; i++) {
+      int decimals = printed[i].length() - printed[i].indexOf('.') - 1;
+      double tolerance = 0.5 * Math.pow(10, -decimals) + FLOAT_SLACK;
+      assertThat((double) v[i]).as("dimension %d, printed as %s", i, printed[i])
+          .isCloseTo(Double.parseDouble(printed[i]), within(tolerance));
     }
   }
 }
