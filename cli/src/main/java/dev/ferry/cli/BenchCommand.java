@@ -80,18 +80,18 @@ final class BenchCommand implements Callable<Integer> {
         }
       }
       out.flush();
-      List<EncodeBenchmark.Result> results;
-      try (Progress progress = new Progress("", -1)) {
-        results = EncodeBenchmark.run(new EncodeBenchmark.Config(encoders, sample, rounds,
-            encoderOptions.options()), line -> {
-              if (Terminal.isInteractive()) {
-                spec.commandLine().getErr().print("\r" + line + "        ");
-                spec.commandLine().getErr().flush();
-              }
-            });
-      }
-      if (Terminal.isInteractive()) {
-        spec.commandLine().getErr().print("\r" + " ".repeat(80) + "\r");
+      boolean interactive = Terminal.isInteractive();
+      PrintWriter err = spec.commandLine().getErr();
+      List<EncodeBenchmark.Result> results = EncodeBenchmark.run(new EncodeBenchmark.Config(encoders,
+          sample, rounds, encoderOptions.options()), line -> {
+            if (interactive) {
+              err.printf("\r%-78s", line);
+              err.flush();
+            }
+          });
+      if (interactive) {
+        err.printf("\r%78s\r", "");
+        err.flush();
       }
       out.println();
       out.print(EncodeBenchmark.markdown(results));

@@ -32,10 +32,4 @@ public record EncoderStats(
   public double paddingFraction() {
     return paddedTokens == 0 ? 0 : 1.0 - (double) tokens / paddedTokens;
   }
-
-  /** Share of tokenize + inference + pool time spent tokenizing, 0 to 1. */
-  public double tokenizeFraction() {
-    long total = tokenizeNanos + inferenceNanos + poolNanos;
-    return total == 0 ? 0 : (double) tokenizeNanos / total;
-  }
 }
