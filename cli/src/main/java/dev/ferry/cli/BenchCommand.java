@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
 /** {@code ferry bench}: measurements that belong in eval/RESULTS.md. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Measure Ferry on this machine.",
-    subcommands = BenchCommand.Encode.class)
+    subcommands = {BenchCommand.Encode.class, BenchCommand.Jmh.class})
 final class BenchCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -28,6 +28,22 @@ final class BenchCommand implements Callable<Integer> {
   public Integer call() {
     spec.commandLine().usage(spec.commandLine().getOut());
     return 0;
+  }
+
+  /** {@code ferry bench jmh}: the JMH benchmarks in eval, with JMH's own options. */
+  @Command(name = "jmh", description = {"Run Ferry's JMH benchmarks (dev.ferry.eval.jmh);"
+      + " arguments after -- go to JMH, e.g. ferry bench jmh -- -p encoder=all-minilm-l6-v2-q -f 1.",
+      "Run from the project root, with ../shared/data beside it."})
+  static final class Jmh implements Callable<Integer> {
+    @picocli.CommandLine.Parameters(paramLabel = "JMH-ARGS", arity = "0..*",
+        description = "JMH options (see -- -h).")
+    List<String> jmhArgs = new ArrayList<>();
+
+    @Override
+    public Integer call() throws Exception {
+      org.openjdk.jmh.Main.main(jmhArgs.toArray(String[]::new));
+      return 0;
+    }
   }
 
   /** {@code ferry bench encode}: sentences per second, bucketed against pad-to-max. */
