@@ -82,13 +82,13 @@ final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
       PrintWriter out = spec.commandLine().getOut();
-      List<String> sample = sample();
-      if (spec.commandLine().getParseResult().hasMatchedOption("--encoder")) {
-        encoders = List.of(encoderOptions.encoder);
-      }
+      Sample drawn = sample();
+      List<String> sample = drawn.texts();
+      List<String> measured = spec.commandLine().getParseResult().hasMatchedOption("--encoder")
+          ? List.of(encoderOptions.encoder) : encoders;
       out.printf("Machine: %s%n", EncodeBenchmark.machine());
-      out.printf("Sample: %d %s (seed %d) from %s%n", sample.size(), unit, seed, sources());
-      for (String name : encoders) {
+      out.printf("Sample: %d %s (seed %d) from %s%n", sample.size(), drawn.unit(), seed, drawn.source());
+      for (String name : measured) {
         try (Encoder probe = Encoder.open(name, encoderOptions.options())) {
           int[] p = EncodeBenchmark.tokenPercentiles(probe, sample);
           out.printf("  %s tokens: p10 %d, median %d, p90 %d, max %d (truncated at %d)%n", name,
@@ -98,7 +98,7 @@ final class BenchCommand implements Callable<Integer> {
       out.flush();
       boolean interactive = Terminal.isInteractive();
       PrintWriter err = spec.commandLine().getErr();
-      List<EncodeBenchmark.Result> results = EncodeBenchmark.run(new EncodeBenchmark.Config(encoders,
+      List<EncodeBenchmark.Result> results = EncodeBenchmark.run(new EncodeBenchmark.Config(measured,
           sample, rounds, encoderOptions.options()), line -> {
             if (interactive) {
               err.printf("\r%-78s", line);
@@ -127,7 +127,10 @@ final class BenchCommand implements Callable<Integer> {
       return 0;
     }
 
-    private List<String> sample() throws IOException {
+    /** The texts measured, what one text is, and where they came from. */
+    private record Sample(List<String> texts, String unit, String source) {}
+
+    private Sample sample() throws IOException {
       List<Path> files = data;
       if (files == null) {
         Path shared = Path.of("..", "shared", "data");
@@ -136,21 +139,19 @@ final class BenchCommand implements Callable<Integer> {
         files = defaults.stream().allMatch(Files::exists) ? defaults : null;
       }
       if (files == null) {
-        data = List.of(Path.of("(bundled sample)"));
-        unit = "documents";
-        return QuickstartCommand.sample().stream().map(r -> r.text()).limit(texts).toList();
+        List<String> bundled = QuickstartCommand.sample().stream().map(r -> r.text()).limit(texts).toList();
+        return new Sample(bundled, "documents", "(bundled sample)");
       }
-      data = files;
       MixedLengthSample.Unit sampled = switch (unit.toLowerCase(Locale.ROOT)) {
         case "paragraphs", "paragraph" -> MixedLengthSample.Unit.PARAGRAPHS;
         case "documents", "document" -> MixedLengthSample.Unit.DOCUMENTS;
-        default -> throw new IllegalArgumentException("--unit must be paragraphs or documents, was '" + unit + "'");
+        default -> throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+            "--unit must be paragraphs or documents, was '" + unit + "'");
       };
-      return MixedLengthSample.draw(files, sampled, texts, seed);
-    }
-
-    private String sources() {
-      return data.stream().map(p -> p.getFileName().toString()).reduce((a, b) -> a + " + " + b).orElse("");
+      String source = files.stream().map(p -> p.getFileName().toString())
+          .reduce((a, b) -> a + " + " + b).orElse("");
+      return new Sample(MixedLengthSample.draw(files, sampled, texts, seed),
+          sampled.name().toLowerCase(Locale.ROOT), source);
     }
   }
 }

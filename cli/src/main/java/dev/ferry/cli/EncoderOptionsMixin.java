@@ -4,10 +4,15 @@ import dev.ferry.models.encoder.BuiltinEncoder;
 import dev.ferry.models.encoder.Encoder;
 import dev.ferry.models.encoder.EncoderOptions;
 import dev.ferry.models.encoder.ExecutionProvider;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /** The options every command that runs an encoder shares. */
 final class EncoderOptionsMixin {
+  @Spec(Spec.Target.MIXEE) CommandSpec spec;
+
   @Option(names = "--encoder", paramLabel = "NAME|DIR",
       description = "Built-in encoder (${COMPLETION-CANDIDATES}) or a directory with model.onnx"
           + " and tokenizer.json. Default: ${DEFAULT-VALUE}.",
@@ -31,14 +36,21 @@ final class EncoderOptionsMixin {
           + " (256 per thread on CPU). Default: 0.")
   int batchTokens = EncoderOptions.defaults().maxBatchTokens();
 
+  /** The options as given; a bad value is a usage error (exit code 2) naming the option. */
   EncoderOptions options() {
     ExecutionProvider provider = switch (device.trim().toLowerCase(java.util.Locale.ROOT)) {
       case "cpu" -> ExecutionProvider.CPU;
       case "cuda", "gpu" -> ExecutionProvider.CUDA;
-      default -> throw new IllegalArgumentException("--device must be cpu or cuda, was '" + device + "'");
+      default -> throw new ParameterException(spec.commandLine(),
+          "--device must be cpu or cuda, was '" + device + "'");
     };
-    return EncoderOptions.defaults().withExecutionProvider(provider).withIntraOpThreads(threads)
-        .withMaxBatchSize(batchSize).withMaxBatchTokens(batchTokens);
+    try {
+      return EncoderOptions.defaults().withExecutionProvider(provider).withIntraOpThreads(threads)
+          .withMaxBatchSize(batchSize).withMaxBatchTokens(batchTokens);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), "--threads, --batch-size, --batch-tokens: "
+          + e.getMessage());
+    }
   }
 
   Encoder open() {

@@ -44,11 +44,6 @@ public final class Ferry implements Runnable {
     CommandLine cli = new CommandLine(new Ferry());
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
       PrintWriter err = commandLine.getErr();
-      if (e instanceof IllegalArgumentException && !verbose) {
-        // Option values checked inside the command: a usage error.
-        err.println("ferry " + commandLine.getCommandName() + ": " + e.getMessage());
-        return CommandLine.ExitCode.USAGE;
-      }
       err.println("ferry " + commandLine.getCommandName() + ": error: " + messageOf(e));
       if (verbose) {
         e.printStackTrace(err);
