@@ -1,5 +1,7 @@
 package dev.ferry.models.encoder;
 
+import dev.ferry.models.FerryCache;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -59,18 +61,7 @@ final class BuiltinModelCache {
   }
 
   static Path defaultRoot() {
-    String prop = System.getProperty("ferry.cache.dir");
-    if (prop != null && !prop.isBlank()) {
-      return Path.of(prop);
-    }
-    String env = System.getenv("FERRY_CACHE_DIR");
-    if (env != null && !env.isBlank()) {
-      return Path.of(env);
-    }
-    String xdg = System.getenv("XDG_CACHE_HOME");
-    Path base = xdg != null && !xdg.isBlank()
-        ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
-    return base.resolve("ferry");
+    return FerryCache.root();
   }
 
   /** Extracted, verified files of one built-in. */
