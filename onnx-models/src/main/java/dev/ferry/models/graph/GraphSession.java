@@ -1,0 +1,138 @@
+package dev.ferry.models.graph;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Runs a graph built by {@link GraphBuilder} (or any ONNX model) on ONNX Runtime, taking and
+ * returning {@link HostTensor}s, so callers never hold native tensors.
+ *
+ * <p>With one intra-op thread the results are bitwise reproducible, which training relies on for
+ * determinism. Close it to free the native session.
+ */
+public final class GraphSession implements AutoCloseable {
+  private final OrtEnvironment environment = OrtEnvironment.getEnvironment();
+  private final OrtSession session;
+
+  /**
+   * @param model a serialized ONNX model
+   * @param intraOpThreads threads for one operator; 1 for reproducible results
+   */
+  public GraphSession(byte[] model, int intraOpThreads) {
+    this(model, intraOpThreads, true);
+  }
+
+  /**
+   * @param model a serialized ONNX model
+   * @param intraOpThreads threads for one operator; 1 for reproducible results
+   * @param optimize whether ONNX Runtime may fuse operators; fusions can change the last bits of
+   *     results, so gradient checks run unfused
+   */
+  public GraphSession(byte[] model, int intraOpThreads, boolean optimize) {
+    try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+      options.setIntraOpNumThreads(intraOpThreads);
+      options.setInterOpNumThreads(1);
+      options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
+      options.setOptimizationLevel(optimize
+          ? OrtSession.SessionOptions.OptLevel.ALL_OPT : OrtSession.SessionOptions.OptLevel.NO_OPT);
+      this.session = environment.createSession(model, options);
+    } catch (OrtException e) {
+      throw new IllegalStateException("ONNX Runtime rejected the graph: " + e.getMessage(), e);
+    }
+  }
+
+  /** The graph's input names. */
+  public Set<String> inputNames() {
+    return session.getInputNames();
+  }
+
+  /** The graph's output names. */
+  public Set<String> outputNames() {
+    return session.getOutputNames();
+  }
+
+  /** Runs the graph and returns every output. */
+  public Map<String, HostTensor> run(Map<String, HostTensor> inputs) {
+    return run(inputs, session.getOutputNames());
+  }
+
+  /** Runs the graph and returns the named outputs. */
+  public Map<String, HostTensor> run(Map<String, HostTensor> inputs, Set<String> outputs) {
+    List<OnnxTensor> created = new ArrayList<>(inputs.size());
+    try {
+      Map<String, OnnxTensor> feed = new LinkedHashMap<>();
+      for (Map.Entry<String, HostTensor> e : inputs.entrySet()) {
+        OnnxTensor t = toNative(e.getValue());
+        created.add(t);
+        feed.put(e.getKey(), t);
+      }
+      try (OrtSession.Result result = session.run(feed, outputs)) {
+        Map<String, HostTensor> out = new LinkedHashMap<>();
+        for (Map.Entry<String, OnnxValue> e : result) {
+          out.put(e.getKey(), toHost((OnnxTensor) e.getValue()));
+        }
+        return out;
+      }
+    } catch (OrtException e) {
+      throw new IllegalStateException("running the graph failed: " + e.getMessage(), e);
+    } finally {
+      for (OnnxTensor t : created) {
+        t.close();
+      }
+    }
+  }
+
+  private OnnxTensor toNative(HostTensor t) throws OrtException {
+    return switch (t.type()) {
+      case FLOAT -> OnnxTensor.createTensor(environment, FloatBuffer.wrap(t.floats()), t.shape());
+      case DOUBLE -> OnnxTensor.createTensor(environment, DoubleBuffer.wrap(t.doubles()), t.shape());
+      case INT64 -> OnnxTensor.createTensor(environment, LongBuffer.wrap(t.longs()), t.shape());
+      case BOOL -> throw new IllegalArgumentException("BOOL inputs are not supported");
+    };
+  }
+
+  private static HostTensor toHost(OnnxTensor t) {
+    long[] shape = t.getInfo().getShape();
+    return switch (t.getInfo().type) {
+      case FLOAT -> {
+        FloatBuffer b = t.getFloatBuffer();
+        float[] a = new float[b.remaining()];
+        b.get(a);
+        yield HostTensor.of(a, shape);
+      }
+      case DOUBLE -> {
+        DoubleBuffer b = t.getDoubleBuffer();
+        double[] a = new double[b.remaining()];
+        b.get(a);
+        yield HostTensor.of(a, shape);
+      }
+      case INT64 -> {
+        LongBuffer b = t.getLongBuffer();
+        long[] a = new long[b.remaining()];
+        b.get(a);
+        yield HostTensor.of(a, shape);
+      }
+      default -> throw new IllegalStateException("output type " + t.getInfo().type + " not supported");
+    };
+  }
+
+  @Override
+  public void close() {
+    try {
+      session.close();
+    } catch (OrtException e) {
+      throw new IllegalStateException("closing the session failed: " + e.getMessage(), e);
+    }
+  }
+}
