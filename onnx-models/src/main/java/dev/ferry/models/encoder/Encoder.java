@@ -58,6 +58,8 @@ public final class Encoder implements AutoCloseable {
   private final ThreadLocal<InputBuffers> buffers = ThreadLocal.withInitial(InputBuffers::new);
   private boolean closed;
 
+  private final Path modelFile;
+  private final Path tokenizerFile;
   private final LongAdder texts = new LongAdder();
   private final LongAdder batches = new LongAdder();
   private final LongAdder tokens = new LongAdder();
@@ -104,9 +106,37 @@ public final class Encoder implements AutoCloseable {
         model.declaredHiddenSize(), options);
   }
 
+  /**
+   * Opens an encoder from explicit files and conventions: what a model bundle records. The model
+   * file's SHA-256 must equal {@code descriptor.modelSha256()}.
+   *
+   * @throws EncoderLoadException if a file is missing or unreadable, or the hash differs
+   */
+  public static Encoder open(Path modelFile, Path tokenizerFile, EncoderDescriptor descriptor,
+      EncoderOptions options) {
+    for (Path f : List.of(modelFile, tokenizerFile)) {
+      if (!Files.isRegularFile(f)) {
+        throw new EncoderLoadException(f + ": no such file");
+      }
+    }
+    String actual;
+    try {
+      actual = BuiltinModelCache.sha256(modelFile);
+    } catch (java.io.IOException e) {
+      throw new EncoderLoadException("cannot read " + modelFile + ": " + e.getMessage(), e);
+    }
+    if (!actual.equals(descriptor.modelSha256())) {
+      throw new EncoderLoadException(modelFile + ": SHA-256 is " + actual + " but "
+          + descriptor.modelSha256() + " was expected; the file was changed or replaced");
+    }
+    return new Encoder(modelFile, tokenizerFile, descriptor, descriptor.dimension(), options);
+  }
+
   private Encoder(Path modelFile, Path tokenizerFile, EncoderDescriptor declared,
       int declaredHidden, EncoderOptions options) {
     this.options = Objects.requireNonNull(options, "options");
+    this.modelFile = modelFile;
+    this.tokenizerFile = tokenizerFile;
     this.environment = OrtEnvironment.getEnvironment();
     int threads = options.effectiveIntraOpThreads();
     OrtSession opened = null;
@@ -144,6 +174,16 @@ public final class Encoder implements AutoCloseable {
     log.debug("Loaded encoder {} ({} pooling, max {} tokens, {} dims) on {} with {} intra-op threads",
         descriptor.id(), descriptor.pooling().id(), descriptor.maxLength(), descriptor.dimension(),
         executionProvider.id(), threads);
+  }
+
+  /** The ONNX file this encoder runs. */
+  public Path modelFile() {
+    return modelFile;
+  }
+
+  /** The {@code tokenizer.json} this encoder tokenizes with. */
+  public Path tokenizerFile() {
+    return tokenizerFile;
   }
 
   /** The model's conventions, as in effect (after option overrides). */

@@ -1,0 +1,351 @@
+package dev.ferry.trainer.head;
+
+import dev.ferry.models.graph.AdamW;
+import dev.ferry.models.graph.ElementType;
+import dev.ferry.models.graph.GraphSession;
+import dev.ferry.models.graph.HostTensor;
+import dev.ferry.trainer.EpochMetrics;
+import dev.ferry.trainer.metrics.ClassificationMetrics;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.Consumer;
+import java.util.stream.IntStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Trains a classifier head on embeddings by running Java-built ONNX graphs on ONNX Runtime: each
+ * step is one graph run that computes the weighted cross-entropy, its gradients and the AdamW
+ * update. After every epoch the head is scored on the training and validation sets; the epoch
+ * with the best validation macro-F1 (ties: lower validation loss) is kept, and training stops
+ * after {@link HeadSettings#patience()} epochs without improvement.
+ *
+ * <p>Deterministic: the same data, settings and seed give the same head, bit for bit (the
+ * graphs run on one thread, and every random draw comes from the seed).
+ */
+public final class HeadTrainer {
+  private static final Logger log = LoggerFactory.getLogger(HeadTrainer.class);
+  /** Rows scored per graph run when evaluating, to bound memory. */
+  private static final int SCORE_CHUNK = 4096;
+  /** Temperatures tried for the centroid head. */
+  private static final double[] TEMPERATURES = {1, 2, 3, 5, 7, 10, 15, 20, 30, 50, 75, 100};
+
+  private HeadTrainer() {}
+
+  /**
+   * Trains a head.
+   *
+   * @param train training embeddings and class ids
+   * @param valid held-out embeddings for early stopping and the curves, or null to train for all
+   *     epochs and keep the last
+   * @param classes number of classes (ids are 0 .. classes−1)
+   * @param settings hyperparameters
+   * @param onEpoch called after each epoch (may be null)
+   */
+  public static TrainedHead train(LabeledVectors train, LabeledVectors valid, int classes,
+      HeadSettings settings, Consumer<EpochMetrics> onEpoch) {
+    if (train.size() == 0) {
+      throw new IllegalArgumentException("no training examples");
+    }
+    if (classes < 2) {
+      throw new IllegalArgumentException("a classifier needs at least 2 classes, got " + classes);
+    }
+    int dimension = train.vectors()[0].length;
+    for (int i = 0; i < train.size(); i++) {
+      if (train.vectors()[i].length != dimension) {
+        throw new IllegalArgumentException("training vector " + i + " has " + train.vectors()[i].length
+            + " dimensions, the first has " + dimension);
+      }
+      if (train.labels()[i] < 0 || train.labels()[i] >= classes) {
+        throw new IllegalArgumentException("training label " + train.labels()[i] + " out of range 0.." + (classes - 1));
+      }
+    }
+    long start = System.nanoTime();
+    TrainedHead head = settings.kind() == HeadKind.CENTROID
+        ? trainCentroid(train, valid, classes, settings, dimension, start)
+        : trainByGradient(train, valid, classes, settings, dimension, onEpoch, start);
+    log.debug("Trained {} head on {} examples in {} s", settings.kind().id(), train.size(),
+        String.format("%.2f", head.trainingSeconds()));
+    return head;
+  }
+
+  // ---- Gradient-trained heads ---------------------------------------------------------------
+
+  private static TrainedHead trainByGradient(LabeledVectors train, LabeledVectors valid, int classes,
+      HeadSettings s, int dimension, Consumer<EpochMetrics> onEpoch, long start) {
+    HeadGraphs.Shape shape = new HeadGraphs.Shape(s.kind(), dimension, s.hiddenSize(), classes);
+    boolean dropout = shape.hasHiddenLayer() && s.dropout() > 0;
+    AdamW.Settings optimizer = AdamW.Settings.defaults().withWeightDecay(s.weightDecay()).withClipNorm(0);
+    Random random = new Random(s.seed());
+    Map<String, HostTensor> state = initialState(shape, random);
+    double[] classWeight = classWeights(train.labels(), classes, s.balanceClasses());
+
+    List<EpochMetrics> history = new ArrayList<>();
+    Map<String, HostTensor> best = null;
+    int bestEpoch = 0;
+    double bestF1 = -1;
+    double bestLoss = Double.POSITIVE_INFINITY;
+    int step = 0;
+    int n = train.size();
+    int[] order = IntStream.range(0, n).toArray();
+    try (GraphSession trainStep = new GraphSession(HeadGraphs.trainingStep(shape, optimizer, dropout), 1);
+        GraphSession evaluate = new GraphSession(HeadGraphs.evaluation(shape), 1)) {
+      for (int epoch = 1; epoch <= s.epochs(); epoch++) {
+        shuffle(order, random);
+        double lossSum = 0;
+        for (int from = 0; from < n; from += s.batchSize()) {
+          int to = Math.min(n, from + s.batchSize());
+          step++;
+          Map<String, HostTensor> feed = new HashMap<>(state);
+          feed.putAll(batch(train, order, from, to, dimension, classes, classWeight));
+          if (dropout) {
+            feed.put(HeadGraphs.DROPOUT_MASK, dropoutMask(to - from, s.hiddenSize(), s.dropout(), random));
+          }
+          feed.put(AdamW.LEARNING_RATE, HostTensor.scalar(ElementType.FLOAT, s.learningRate()));
+          feed.put(AdamW.BIAS_CORRECTION1, HostTensor.scalar(ElementType.FLOAT, 1 - Math.pow(0.9, step)));
+          feed.put(AdamW.BIAS_CORRECTION2, HostTensor.scalar(ElementType.FLOAT, 1 - Math.pow(0.999, step)));
+          Map<String, HostTensor> out = trainStep.run(feed);
+          lossSum += out.get(HeadGraphs.LOSS).get(0) * (to - from);
+          for (String name : List.copyOf(state.keySet())) {
+            state.put(name, out.get(AdamW.next(name)));
+          }
+        }
+        Map<String, HostTensor> params = parameters(shape, state);
+        float[][] trainProbabilities = probabilities(evaluate, params, train.vectors(), dimension, classes);
+        double trainAccuracy = accuracy(trainProbabilities, train.labels());
+        double validLoss = Double.NaN;
+        double validAccuracy = Double.NaN;
+        double validF1 = Double.NaN;
+        if (valid != null && valid.size() > 0) {
+          float[][] p = probabilities(evaluate, params, valid.vectors(), dimension, classes);
+          validLoss = crossEntropy(p, valid.labels());
+          ClassificationMetrics m = ClassificationMetrics.compute(labelNames(classes), valid.labels(), p);
+          validAccuracy = m.accuracy();
+          validF1 = m.macroF1();
+        }
+        EpochMetrics metrics = new EpochMetrics(epoch, lossSum / n, trainAccuracy, validLoss, validAccuracy, validF1);
+        history.add(metrics);
+        if (onEpoch != null) {
+          onEpoch.accept(metrics);
+        }
+        boolean hasValid = !Double.isNaN(validF1);
+        boolean better = !hasValid || validF1 > bestF1 + 1e-12
+            || (Math.abs(validF1 - bestF1) <= 1e-12 && validLoss < bestLoss);
+        if (better) {
+          best = params;
+          bestEpoch = epoch;
+          bestF1 = hasValid ? validF1 : bestF1;
+          bestLoss = hasValid ? validLoss : bestLoss;
+        } else if (s.patience() > 0 && epoch - bestEpoch >= s.patience()) {
+          log.debug("Early stop after epoch {}: best macro-F1 {} at epoch {}", epoch, bestF1, bestEpoch);
+          break;
+        }
+      }
+    }
+    Map<String, float[]> values = new LinkedHashMap<>();
+    best.forEach((name, t) -> values.put(name, t.floats()));
+    byte[] onnx = HeadGraphs.inference(shape, values);
+    return new TrainedHead(s, dimension, classes, onnx, List.copyOf(history), bestEpoch, Double.NaN,
+        (System.nanoTime() - start) / 1e9);
+  }
+
+  /** Parameters (Xavier/Glorot uniform weights, zero biases) and zero optimizer state. */
+  private static Map<String, HostTensor> initialState(HeadGraphs.Shape shape, Random random) {
+    Map<String, HostTensor> state = new LinkedHashMap<>();
+    for (HeadGraphs.Parameter p : shape.parameters()) {
+      float[] values = new float[p.size()];
+      if (p.shape().length == 2) {
+        double limit = Math.sqrt(6.0 / (p.shape()[0] + p.shape()[1]));
+        for (int i = 0; i < values.length; i++) {
+          values[i] = (float) ((random.nextDouble() * 2 - 1) * limit);
+        }
+      }
+      state.put(p.name(), HostTensor.of(values, p.shape()));
+      state.put(AdamW.firstMoment(p.name()), HostTensor.zeros(ElementType.FLOAT, p.shape()));
+      state.put(AdamW.secondMoment(p.name()), HostTensor.zeros(ElementType.FLOAT, p.shape()));
+    }
+    return state;
+  }
+
+  private static Map<String, HostTensor> parameters(HeadGraphs.Shape shape, Map<String, HostTensor> state) {
+    Map<String, HostTensor> params = new LinkedHashMap<>();
+    for (HeadGraphs.Parameter p : shape.parameters()) {
+      params.put(p.name(), state.get(p.name()));
+    }
+    return params;
+  }
+
+  /** n / (classes × count of the class), or all 1; a class absent from training gets 0 weight. */
+  static double[] classWeights(int[] labels, int classes, boolean balance) {
+    double[] w = new double[classes];
+    if (!balance) {
+      java.util.Arrays.fill(w, 1);
+      return w;
+    }
+    int[] counts = new int[classes];
+    for (int y : labels) {
+      counts[y]++;
+    }
+    int present = 0;
+    for (int c : counts) {
+      present += c > 0 ? 1 : 0;
+    }
+    for (int c = 0; c < classes; c++) {
+      w[c] = counts[c] == 0 ? 0 : (double) labels.length / (present * counts[c]);
+    }
+    return w;
+  }
+
+  private static Map<String, HostTensor> batch(LabeledVectors data, int[] order, int from, int to,
+      int dimension, int classes, double[] classWeight) {
+    int rows = to - from;
+    float[] x = new float[rows * dimension];
+    float[] target = new float[rows * classes];
+    double total = 0;
+    for (int r = 0; r < rows; r++) {
+      total += classWeight[data.labels()[order[from + r]]];
+    }
+    for (int r = 0; r < rows; r++) {
+      int i = order[from + r];
+      System.arraycopy(data.vectors()[i], 0, x, r * dimension, dimension);
+      int y = data.labels()[i];
+      target[r * classes + y] = (float) (classWeight[y] / total);
+    }
+    return Map.of(
+        dev.ferry.models.bundle.ClassifierHead.INPUT, HostTensor.of(x, rows, dimension),
+        HeadGraphs.TARGET, HostTensor.of(target, rows, classes));
+  }
+
+  private static HostTensor dropoutMask(int rows, int hidden, double p, Random random) {
+    float[] mask = new float[rows * hidden];
+    float keep = (float) (1 / (1 - p));
+    for (int i = 0; i < mask.length; i++) {
+      mask[i] = random.nextDouble() < p ? 0 : keep;
+    }
+    return HostTensor.of(mask, rows, hidden);
+  }
+
+  // ---- Centroid head ------------------------------------------------------------------------
+
+  /**
+   * Class centroids of the (unit-length) training embeddings, turned into a linear head:
+   * logits = temperature × cosine(x, centroid). The temperature minimizes the validation (or, with
+   * no validation set, training) cross-entropy over a fixed grid.
+   */
+  private static TrainedHead trainCentroid(LabeledVectors train, LabeledVectors valid, int classes,
+      HeadSettings s, int dimension, long start) {
+    double[][] sums = new double[classes][dimension];
+    int[] counts = new int[classes];
+    for (int i = 0; i < train.size(); i++) {
+      int y = train.labels()[i];
+      counts[y]++;
+      float[] v = train.vectors()[i];
+      for (int k = 0; k < dimension; k++) {
+        sums[y][k] += v[k];
+      }
+    }
+    float[][] centroids = new float[classes][dimension];
+    for (int c = 0; c < classes; c++) {
+      double norm = 0;
+      for (int k = 0; k < dimension; k++) {
+        norm += sums[c][k] * sums[c][k];
+      }
+      norm = Math.sqrt(norm);
+      for (int k = 0; k < dimension; k++) {
+        centroids[c][k] = norm == 0 ? 0 : (float) (sums[c][k] / norm);
+      }
+    }
+    LabeledVectors fitOn = valid != null && valid.size() > 0 ? valid : train;
+    double bestTemperature = TEMPERATURES[0];
+    double bestLoss = Double.POSITIVE_INFINITY;
+    byte[] bestOnnx = null;
+    HeadGraphs.Shape shape = new HeadGraphs.Shape(HeadKind.LINEAR, dimension, 1, classes);
+    for (double t : TEMPERATURES) {
+      float[] weight = new float[dimension * classes];
+      for (int k = 0; k < dimension; k++) {
+        for (int c = 0; c < classes; c++) {
+          weight[k * classes + c] = (float) (t * centroids[c][k]);
+        }
+      }
+      byte[] onnx = HeadGraphs.inference(shape, Map.of("output.weight", weight, "output.bias", new float[classes]));
+      double loss;
+      try (GraphSession session = new GraphSession(onnx, 1)) {
+        loss = crossEntropy(probabilities(session, Map.of(), fitOn.vectors(), dimension, classes), fitOn.labels());
+      }
+      if (loss < bestLoss) {
+        bestLoss = loss;
+        bestTemperature = t;
+        bestOnnx = onnx;
+      }
+    }
+    return new TrainedHead(s, dimension, classes, bestOnnx, List.of(), 0, bestTemperature,
+        (System.nanoTime() - start) / 1e9);
+  }
+
+  // ---- Scoring ------------------------------------------------------------------------------
+
+  static float[][] probabilities(GraphSession session, Map<String, HostTensor> params, float[][] vectors,
+      int dimension, int classes) {
+    float[][] out = new float[vectors.length][];
+    for (int from = 0; from < vectors.length; from += SCORE_CHUNK) {
+      int to = Math.min(vectors.length, from + SCORE_CHUNK);
+      float[] flat = new float[(to - from) * dimension];
+      for (int i = from; i < to; i++) {
+        System.arraycopy(vectors[i], 0, flat, (i - from) * dimension, dimension);
+      }
+      float[][] rows = TrainedHead.run(session, params, flat, to - from, dimension, classes);
+      System.arraycopy(rows, 0, out, from, rows.length);
+    }
+    return out;
+  }
+
+  /** Mean of −log p(true class), with p floored at 1e-12. */
+  public static double crossEntropy(float[][] probabilities, int[] labels) {
+    double sum = 0;
+    for (int i = 0; i < labels.length; i++) {
+      sum -= Math.log(Math.max(1e-12, probabilities[i][labels[i]]));
+    }
+    return labels.length == 0 ? Double.NaN : sum / labels.length;
+  }
+
+  private static double accuracy(float[][] probabilities, int[] labels) {
+    int correct = 0;
+    for (int i = 0; i < labels.length; i++) {
+      if (argMax(probabilities[i]) == labels[i]) {
+        correct++;
+      }
+    }
+    return (double) correct / labels.length;
+  }
+
+  private static int argMax(float[] p) {
+    int best = 0;
+    for (int c = 1; c < p.length; c++) {
+      if (p[c] > p[best]) {
+        best = c;
+      }
+    }
+    return best;
+  }
+
+  private static List<String> labelNames(int classes) {
+    List<String> names = new ArrayList<>(classes);
+    for (int c = 0; c < classes; c++) {
+      names.add(Integer.toString(c));
+    }
+    return names;
+  }
+
+  private static void shuffle(int[] a, Random random) {
+    for (int i = a.length - 1; i > 0; i--) {
+      int j = random.nextInt(i + 1);
+      int t = a[i];
+      a[i] = a[j];
+      a[j] = t;
+    }
+  }
+}
