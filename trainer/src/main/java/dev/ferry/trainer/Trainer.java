@@ -1,0 +1,292 @@
+package dev.ferry.trainer;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ferry.models.bundle.BundleWriter;
+import dev.ferry.models.bundle.ModelBundle;
+import dev.ferry.models.encoder.Encoder;
+import dev.ferry.trainer.cache.EmbeddingCache;
+import dev.ferry.trainer.data.DatasetSummary;
+import dev.ferry.trainer.data.LabeledData;
+import dev.ferry.trainer.data.LabeledDataReader;
+import dev.ferry.trainer.data.LabeledExample;
+import dev.ferry.trainer.data.StratifiedSplit;
+import dev.ferry.trainer.head.HeadSettings;
+import dev.ferry.trainer.head.HeadTrainer;
+import dev.ferry.trainer.head.LabeledVectors;
+import dev.ferry.trainer.head.TrainedHead;
+import dev.ferry.trainer.metrics.ClassificationMetrics;
+import dev.ferry.trainer.report.TrainingReport;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * Trains a classifier by feature extraction and writes a model bundle: reads the labeled data,
+ * holds out a validation set, embeds every text once through the frozen encoder (cached on disk),
+ * trains the head, scores it on the held-out set, and writes the bundle with its report.
+ *
+ * <pre>{@code
+ * TrainingResult result = Trainer.train(
+ *     TrainingConfig.builder(Path.of("train.jsonl"), Path.of("bundle")).build(),
+ *     TrainingListener.NONE);
+ * System.out.println(result.validation().macroF1());
+ * }</pre>
+ */
+public final class Trainer {
+  private Trainer() {}
+
+  /**
+   * Runs the whole job.
+   *
+   * @throws IOException if the data cannot be read (the message names the file and line) or the
+   *     bundle cannot be written
+   */
+  public static TrainingResult train(TrainingConfig config, TrainingListener listener) throws IOException {
+    long start = System.nanoTime();
+    HeadSettings settings = config.head();
+    LabeledDataReader.Options readOptions = readOptions(config);
+
+    listener.stage("Reading " + config.data());
+    LabeledData trainData = LabeledDataReader.read(config.data(), readOptions);
+    List<String> notes = new ArrayList<>();
+    reportBadRows(trainData, notes, listener);
+    List<LabeledExample> train = trainData.examples();
+    List<LabeledExample> valid;
+    LabeledData validData = null;
+    if (config.valid() != null) {
+      validData = LabeledDataReader.read(config.valid(), readOptions);
+      reportBadRows(validData, notes, listener);
+      valid = validData.examples();
+    } else {
+      StratifiedSplit.Split split = StratifiedSplit.split(train, config.validSplit(), settings.seed());
+      train = split.train();
+      valid = split.valid();
+    }
+    if (config.maxExamples() > 0 && config.maxExamples() < train.size()) {
+      double drop = 1 - (double) config.maxExamples() / train.size();
+      train = StratifiedSplit.split(train, drop, settings.seed()).train();
+      listener.note("Kept a stratified sample of " + train.size() + " training examples (--max-examples "
+          + config.maxExamples() + ")");
+    }
+    DatasetSummary summary = DatasetSummary.of(trainData.examples());
+    listener.note(summary.describe().strip());
+    if (summary.duplicates() > 0) {
+      notes.add(summary.duplicates() + " training examples repeat an earlier text with the same label.");
+    }
+    if (!summary.conflicts().isEmpty()) {
+      notes.add(summary.conflicts().size() + " texts occur with different labels; see the data summary.");
+    }
+
+    List<String> labels = List.copyOf(new TreeSet<>(train.stream().map(LabeledExample::label).toList()));
+    if (labels.size() < 2) {
+      throw new IOException(config.data() + ": needs at least 2 labels to train a classifier, found "
+          + labels + " (in field '" + config.labelField() + "')");
+    }
+    List<LabeledExample> unknown = valid.stream().filter(e -> !labels.contains(e.label())).toList();
+    if (!unknown.isEmpty()) {
+      String message = unknown.size() + " validation examples have labels the training data lacks ("
+          + new TreeSet<>(unknown.stream().map(LabeledExample::label).toList()) + "); they are left out of the metrics";
+      notes.add(message);
+      listener.note(message);
+      valid = valid.stream().filter(e -> labels.contains(e.label())).toList();
+    }
+
+    listener.stage("Embedding " + (train.size() + valid.size()) + " texts");
+    try (Encoder encoder = Encoder.open(config.encoder(), config.encoderOptions())) {
+      long embedStart = System.nanoTime();
+      List<String> texts = new ArrayList<>(train.size() + valid.size());
+      train.forEach(e -> texts.add(e.text()));
+      valid.forEach(e -> texts.add(e.text()));
+      float[][] vectors;
+      int hits = 0;
+      int embedded = texts.size();
+      if (config.cacheEmbeddings()) {
+        try (EmbeddingCache cache = config.cacheDirectory() == null
+            ? EmbeddingCache.openDefault(encoder.descriptor())
+            : EmbeddingCache.open(config.cacheDirectory(), encoder.descriptor())) {
+          vectors = cache.embed(encoder, texts, listener::embedded);
+          hits = cache.hits();
+          embedded = cache.misses();
+        }
+      } else {
+        vectors = encoder.embed(texts);
+        listener.embedded(texts.size(), texts.size());
+      }
+      double embedSeconds = (System.nanoTime() - embedStart) / 1e9;
+      LabeledVectors trainVectors = vectors(vectors, 0, train, labels);
+      LabeledVectors validVectors = vectors(vectors, train.size(), valid, labels);
+
+      listener.stage("Training a " + settings.kind().id() + " head on " + train.size() + " examples");
+      TrainedHead head = HeadTrainer.train(trainVectors, validVectors.size() > 0 ? validVectors : null,
+          labels.size(), settings, listener::epoch);
+      ClassificationMetrics validation = ClassificationMetrics.compute(labels, validVectors.labels(),
+          head.probabilities(validVectors.vectors()));
+
+      listener.stage("Writing " + config.out());
+      ObjectNode training = provenance(config, trainData, validData, train, valid, summary, head, embedSeconds,
+          (System.nanoTime() - start) / 1e9);
+      ObjectNode metrics = JsonNodeFactory.instance.objectNode();
+      metrics.set("validation", metricsJson(validation));
+      final List<LabeledExample> finalTrain = train;
+      ModelBundle bundle = BundleWriter.to(config.out())
+          .encoder(encoder)
+          .head(settings.kind().id(), head.onnx())
+          .labels(labels)
+          .training(training)
+          .metrics(metrics)
+          .extra(dir -> TrainingReport.write(dir.resolve(ModelBundle.REPORT_DIR), new TrainingReport.ReportContent(
+              "Ferry training report: " + config.out().toAbsolutePath().normalize().getFileName(),
+              facts(config, encoder, finalTrain.size(), validVectors.size(), labels, head),
+              head.history(), head.bestEpoch(), validation, notes)))
+          .write();
+      return new TrainingResult(bundle, head, validation, train.size(), valid.size(), hits, embedded, embedSeconds);
+    }
+  }
+
+  private static LabeledDataReader.Options readOptions(TrainingConfig config) {
+    return LabeledDataReader.Options.defaults()
+        .withTextField(config.textField())
+        .withLabelField(config.labelField())
+        .withIdField(config.idField())
+        .withSkipBad(config.skipBad());
+  }
+
+  private static void reportBadRows(LabeledData data, List<String> notes, TrainingListener listener) {
+    if (!data.badRows().isEmpty()) {
+      String message = data.badRows().size() + " bad rows in " + data.source() + " were skipped (--skip-bad)";
+      notes.add(message);
+      listener.note(message);
+    }
+  }
+
+  private static LabeledVectors vectors(float[][] all, int offset, List<LabeledExample> examples, List<String> labels) {
+    float[][] v = new float[examples.size()][];
+    int[] y = new int[examples.size()];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = all[offset + i];
+      y[i] = labels.indexOf(examples.get(i).label());
+    }
+    return new LabeledVectors(v, y);
+  }
+
+  private static Map<String, String> facts(TrainingConfig config, Encoder encoder, int train, int valid,
+      List<String> labels, TrainedHead head) {
+    HeadSettings s = head.settings();
+    Map<String, String> facts = new LinkedHashMap<>();
+    facts.put("Encoder", encoder.descriptor().id() + " (" + encoder.descriptor().pooling().id() + " pooling, "
+        + encoder.descriptor().dimension() + " dimensions, max " + encoder.descriptor().maxLength() + " tokens)");
+    facts.put("Head", s.kind().id() + switch (s.kind()) {
+      case MLP -> " (hidden " + s.hiddenSize() + ", dropout " + s.dropout() + ")";
+      case CENTROID -> " (temperature " + head.temperature() + ")";
+      case LINEAR -> "";
+    });
+    facts.put("Training data", config.data() + " (" + train + " examples used)");
+    facts.put("Validation", config.valid() != null ? config.valid() + " (" + valid + " examples)"
+        : valid + " examples held out (" + Math.round(config.validSplit() * 100) + "% stratified split)");
+    facts.put("Labels", String.join(", ", labels));
+    if (s.kind() != dev.ferry.trainer.head.HeadKind.CENTROID) {
+      facts.put("Optimizer", "AdamW, learning rate " + s.learningRate() + ", batch " + s.batchSize()
+          + ", weight decay " + s.weightDecay() + (s.balanceClasses() ? ", balanced class weights" : ""));
+      facts.put("Epochs", head.history().size() + " run of at most " + s.epochs() + ", best " + head.bestEpoch()
+          + (s.patience() > 0 ? " (early stopping after " + s.patience() + " without improvement)" : ""));
+    }
+    facts.put("Seed", Long.toString(s.seed()));
+    facts.put("Head training time", String.format("%.2f s", head.trainingSeconds()));
+    return facts;
+  }
+
+  private static ObjectNode provenance(TrainingConfig config, LabeledData trainData, LabeledData validData,
+      List<LabeledExample> train, List<LabeledExample> valid, DatasetSummary summary, TrainedHead head,
+      double embedSeconds, double seconds) throws IOException {
+    JsonNodeFactory f = JsonNodeFactory.instance;
+    ObjectNode t = f.objectNode();
+    ObjectNode data = t.putObject("data");
+    data.put("train_file", config.data().toString());
+    data.put("train_sha256", sha256(config.data()));
+    data.put("train_rows", trainData.examples().size());
+    data.put("bad_rows_skipped", trainData.badRows().size() + (validData == null ? 0 : validData.badRows().size()));
+    if (validData != null) {
+      data.put("valid_file", config.valid().toString());
+      data.put("valid_sha256", sha256(config.valid()));
+    } else {
+      data.put("valid_split", config.validSplit());
+    }
+    data.put("train_examples", train.size());
+    data.put("valid_examples", valid.size());
+    data.put("duplicates", summary.duplicates());
+    data.put("conflicting_texts", summary.conflicts().size());
+    ObjectNode counts = data.putObject("label_counts");
+    summary.labelCounts().forEach(counts::put);
+    HeadSettings s = head.settings();
+    ObjectNode h = t.putObject("hyperparameters");
+    h.put("head", s.kind().id());
+    h.put("epochs", s.epochs());
+    h.put("learning_rate", s.learningRate());
+    h.put("batch_size", s.batchSize());
+    h.put("hidden_size", s.hiddenSize());
+    h.put("dropout", s.dropout());
+    h.put("weight_decay", s.weightDecay());
+    h.put("patience", s.patience());
+    h.put("balance_classes", s.balanceClasses());
+    h.put("max_examples", config.maxExamples());
+    t.put("seed", s.seed());
+    t.put("epochs_run", head.history().size());
+    t.put("best_epoch", head.bestEpoch());
+    if (!Double.isNaN(head.temperature())) {
+      t.put("temperature", head.temperature());
+    }
+    t.put("embed_seconds", round(embedSeconds));
+    t.put("head_training_seconds", round(head.trainingSeconds()));
+    t.put("total_seconds", round(seconds));
+    return t;
+  }
+
+  /** Metrics as the manifest and {@code ferry eval --json} write them. */
+  public static ObjectNode metricsJson(ClassificationMetrics m) {
+    ObjectNode o = JsonNodeFactory.instance.objectNode();
+    o.put("examples", m.examples());
+    o.put("accuracy", round(m.accuracy()));
+    o.put("macro_f1", round(m.macroF1()));
+    o.put("expected_calibration_error", round(m.expectedCalibrationError()));
+    ObjectNode perClass = o.putObject("per_class");
+    for (ClassificationMetrics.ClassMetrics c : m.perClass()) {
+      ObjectNode n = perClass.putObject(c.label());
+      n.put("precision", round(c.precision()));
+      n.put("recall", round(c.recall()));
+      n.put("f1", round(c.f1()));
+      n.put("support", c.support());
+    }
+    var confusion = o.putObject("confusion");
+    for (int i = 0; i < m.labels().size(); i++) {
+      ObjectNode row = confusion.putObject(m.labels().get(i));
+      for (int j = 0; j < m.labels().size(); j++) {
+        row.put(m.labels().get(j), m.confusion()[i][j]);
+      }
+    }
+    return o;
+  }
+
+  private static double round(double v) {
+    return Double.isNaN(v) ? v : Math.round(v * 1e6) / 1e6;
+  }
+
+  static String sha256(Path file) throws IOException {
+    try (InputStream in = new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
+      in.transferTo(java.io.OutputStream.nullOutputStream());
+      return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

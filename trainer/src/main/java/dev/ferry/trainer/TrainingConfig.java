@@ -1,0 +1,156 @@
+package dev.ferry.trainer;
+
+import dev.ferry.models.encoder.BuiltinEncoder;
+import dev.ferry.models.encoder.EncoderOptions;
+import dev.ferry.trainer.head.HeadKind;
+import dev.ferry.trainer.head.HeadSettings;
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * What {@link Trainer#train} needs: the data, the encoder, the head's hyperparameters and where
+ * to write the bundle. Build one with {@link #builder(Path, Path)}; every field has a sensible
+ * default except the data and the output folder.
+ *
+ * @param data labeled training examples (JSONL, CSV or TSV, optionally gzipped)
+ * @param valid held-out examples, or null to split {@code validSplit} off the training data
+ * @param validSplit fraction held out when there is no {@code valid} file (stratified by label)
+ * @param encoder a built-in encoder id or a directory with {@code model.onnx} + {@code tokenizer.json}
+ * @param encoderOptions execution provider, threads, batching
+ * @param head the head's kind and hyperparameters
+ * @param maxExamples keep at most this many training examples (a stratified sample); 0 keeps all
+ * @param out the bundle folder to write (created, or replaced if it is already a bundle)
+ * @param skipBad skip bad rows with a warning instead of failing
+ * @param textField the field (or CSV column) holding the text
+ * @param labelField the field (or CSV column) holding the label
+ * @param idField the field (or CSV column) holding an optional id
+ * @param cacheEmbeddings keep embeddings in the on-disk cache so later runs skip the encoder
+ * @param cacheDirectory where the embedding cache lives; null for the default under the Ferry cache
+ */
+public record TrainingConfig(
+    Path data,
+    Path valid,
+    double validSplit,
+    String encoder,
+    EncoderOptions encoderOptions,
+    HeadSettings head,
+    int maxExamples,
+    Path out,
+    boolean skipBad,
+    String textField,
+    String labelField,
+    String idField,
+    boolean cacheEmbeddings,
+    Path cacheDirectory) {
+
+  /** Checks the fields. */
+  public TrainingConfig {
+    Objects.requireNonNull(data, "data");
+    Objects.requireNonNull(out, "out");
+    Objects.requireNonNull(encoder, "encoder");
+    Objects.requireNonNull(encoderOptions, "encoderOptions");
+    Objects.requireNonNull(head, "head");
+    if (valid == null && !(validSplit > 0 && validSplit < 1)) {
+      throw new IllegalArgumentException("validation split must be between 0 and 1 (exclusive), was " + validSplit);
+    }
+    if (maxExamples < 0) {
+      throw new IllegalArgumentException("max examples must not be negative, was " + maxExamples);
+    }
+  }
+
+  /** A builder with the defaults: 20% validation split, the default encoder, a linear head. */
+  public static Builder builder(Path data, Path out) {
+    return new Builder(data, out);
+  }
+
+  /** Builds a {@link TrainingConfig}. */
+  public static final class Builder {
+    private final Path data;
+    private final Path out;
+    private Path valid;
+    private double validSplit = 0.2;
+    private String encoder = BuiltinEncoder.DEFAULT.id();
+    private EncoderOptions encoderOptions = EncoderOptions.defaults();
+    private HeadSettings head = HeadSettings.defaults(HeadKind.LINEAR);
+    private int maxExamples;
+    private boolean skipBad;
+    private String textField = "text";
+    private String labelField = "label";
+    private String idField = "id";
+    private boolean cacheEmbeddings = true;
+    private Path cacheDirectory;
+
+    private Builder(Path data, Path out) {
+      this.data = data;
+      this.out = out;
+    }
+
+    /** A held-out file instead of a split. */
+    public Builder valid(Path value) {
+      this.valid = value;
+      return this;
+    }
+
+    /** The fraction to hold out when there is no validation file. */
+    public Builder validSplit(double value) {
+      this.validSplit = value;
+      return this;
+    }
+
+    /** The encoder: a built-in id or a directory. */
+    public Builder encoder(String value) {
+      this.encoder = value;
+      return this;
+    }
+
+    /** How the encoder runs. */
+    public Builder encoderOptions(EncoderOptions value) {
+      this.encoderOptions = value;
+      return this;
+    }
+
+    /** The head's kind and hyperparameters. */
+    public Builder head(HeadSettings value) {
+      this.head = value;
+      return this;
+    }
+
+    /** Caps the training examples (stratified sample); 0 keeps all. */
+    public Builder maxExamples(int value) {
+      this.maxExamples = value;
+      return this;
+    }
+
+    /** Skip bad rows instead of failing. */
+    public Builder skipBad(boolean value) {
+      this.skipBad = value;
+      return this;
+    }
+
+    /** Field names for text, label and id. */
+    public Builder fields(String text, String label, String id) {
+      this.textField = text;
+      this.labelField = label;
+      this.idField = id;
+      return this;
+    }
+
+    /** Whether to use the embedding cache. */
+    public Builder cacheEmbeddings(boolean value) {
+      this.cacheEmbeddings = value;
+      return this;
+    }
+
+    /** Where the embedding cache lives (null for the default). */
+    public Builder cacheDirectory(Path value) {
+      this.cacheDirectory = value;
+      return this;
+    }
+
+    /** The configuration. */
+    public TrainingConfig build() {
+      return new TrainingConfig(data, valid, validSplit, encoder, encoderOptions, head, maxExamples,
+          out, skipBad, textField, labelField, idField, cacheEmbeddings, cacheDirectory);
+    }
+  }
+}
