@@ -244,7 +244,7 @@ public final class LabeledDataReader {
     Utf8Reader reader = new Utf8Reader(open(file));
     String fatal = null;
     int fatalLine = 0;
-    try (reader; CsvParser parser = (CsvParser) CSV.getFactory().createParser(reader)) {
+    try (reader; CsvParser parser = CSV.getFactory().createParser(reader)) {
       parser.setSchema(CsvSchema.emptySchema().withColumnSeparator(separator));
       try {
         parseRows(parser, raw);
