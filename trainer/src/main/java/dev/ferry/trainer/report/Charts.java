@@ -1,0 +1,525 @@
+package dev.ferry.trainer.report;
+
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Font;
+import java.awt.FontMetrics;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.geom.Line2D;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.text.DecimalFormat;
+import java.text.DecimalFormatSymbols;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import javax.imageio.ImageIO;
+import org.knowm.xchart.AnnotationLine;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.XYSeries.XYSeriesRenderStyle;
+import org.knowm.xchart.style.XYStyler;
+import org.knowm.xchart.style.markers.Marker;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+/**
+ * Line charts in the reports' house style, drawn by XChart and written as PNG.
+ *
+ * <p>Only PNG: XChart's SVG export needs the optional VectorGraphics2D library, which Ferry does
+ * not ship. To stay sharp on high-density screens the PNG has {@link #SCALE} times the pixels of
+ * the chart's nominal size; show it at the nominal size ({@code <img width=… height=…>}).
+ *
+ * <p>White background, horizontal grid lines only, markers on every point, the legend in centred
+ * rows under the plot (wrapping when it is wider than the chart), and a dashed vertical line where
+ * {@link Options#withMark} asks for one. XChart draws the axes and the data; the title and the
+ * legend are drawn here, so that their text sits on a common baseline. Points whose x or y is
+ * {@code NaN} are left out, and a series with no points left is not drawn.
+ */
+public final class Charts {
+  /** Pixels per nominal pixel in the written PNG. */
+  public static final int SCALE = 2;
+
+  /** Default nominal width. */
+  public static final int WIDTH = 720;
+
+  /** Default nominal height. */
+  public static final int HEIGHT = 400;
+
+  /** Series colours, in order: blue, orange, green, purple, red, teal, amber, pink. */
+  private static final Color[] PALETTE = {
+    new Color(0x2563eb),
+    new Color(0xea580c),
+    new Color(0x16a34a),
+    new Color(0x9333ea),
+    new Color(0xdc2626),
+    new Color(0x0891b2),
+    new Color(0xca8a04),
+    new Color(0xdb2777),
+  };
+
+  private static final Marker[] MARKERS = {
+    SeriesMarkers.CIRCLE,
+    SeriesMarkers.SQUARE,
+    SeriesMarkers.DIAMOND,
+    SeriesMarkers.TRIANGLE_UP,
+    SeriesMarkers.CIRCLE,
+    SeriesMarkers.SQUARE,
+    SeriesMarkers.DIAMOND,
+    SeriesMarkers.TRIANGLE_UP,
+  };
+
+  private static final Color TEXT = new Color(0x1f2937);
+  private static final Color MUTED = new Color(0x6b7280);
+  private static final Color AXIS_TITLE = new Color(0x4b5563);
+  private static final Color GRID = new Color(0xe5e7eb);
+  private static final Color MARK = new Color(0x6b7280);
+
+  private static final Font BASE_FONT = new Font(Font.SANS_SERIF, Font.PLAIN, 13);
+  private static final Font TITLE_FONT = BASE_FONT.deriveFont(Font.BOLD, 15f);
+  private static final Font LEGEND_FONT = BASE_FONT;
+  private static final int MARKER_SIZE = 7;
+  private static final int LEGEND_MARGIN = 12;
+  private static final int SWATCH = 24;
+  private static final int SWATCH_GAP = 6;
+  private static final int ENTRY_GAP = 20;
+  private static final int ROW_GAP = 4;
+
+  private Charts() {}
+
+  /**
+   * One line of a chart.
+   *
+   * @param name legend entry
+   * @param x x values
+   * @param y y values, as many as {@code x}
+   * @param errorBars half-width of an error bar per point (e.g. a standard deviation), as many as
+   *     {@code x}, or {@code null} for none
+   */
+  public record Series(String name, double[] x, double[] y, double[] errorBars) {
+    public Series {
+      Objects.requireNonNull(name, "name");
+      Objects.requireNonNull(x, "x");
+      Objects.requireNonNull(y, "y");
+      if (x.length != y.length) {
+        throw new IllegalArgumentException(
+            "series '" + name + "' has " + x.length + " x values but " + y.length + " y values");
+      }
+      if (errorBars != null && errorBars.length != x.length) {
+        throw new IllegalArgumentException(
+            "series '"
+                + name
+                + "' has "
+                + errorBars.length
+                + " error bars for "
+                + x.length
+                + " points");
+      }
+      x = x.clone();
+      y = y.clone();
+      errorBars = errorBars == null ? null : errorBars.clone();
+    }
+
+    /** A series without error bars. */
+    public static Series of(String name, double[] x, double[] y) {
+      return new Series(name, x, y, null);
+    }
+
+    @Override
+    public double[] x() {
+      return x.clone();
+    }
+
+    @Override
+    public double[] y() {
+      return y.clone();
+    }
+
+    @Override
+    public double[] errorBars() {
+      return errorBars == null ? null : errorBars.clone();
+    }
+  }
+
+  /**
+   * How a chart is drawn. Start from {@link #DEFAULT} and change what differs.
+   *
+   * @param width nominal width in pixels
+   * @param height nominal height in pixels
+   * @param unitInterval y axis fixed to [0, 1] (accuracy, F1, probabilities)
+   * @param integerX x values are whole numbers (epochs): the axis labels only those
+   * @param logX logarithmic x axis (e.g. training-set sizes)
+   * @param markX x of a dashed vertical marker line, or {@code NaN} for none
+   * @param markLabel the marker's legend entry ({@code null} for none)
+   */
+  public record Options(
+      int width,
+      int height,
+      boolean unitInterval,
+      boolean integerX,
+      boolean logX,
+      double markX,
+      String markLabel) {
+
+    /** {@link #WIDTH} × {@link #HEIGHT}, free y axis, linear x axis, no marker. */
+    public static final Options DEFAULT =
+        new Options(WIDTH, HEIGHT, false, false, false, Double.NaN, null);
+
+    public Options {
+      if (width < 100 || height < 100) {
+        throw new IllegalArgumentException("chart size " + width + "x" + height + " is too small");
+      }
+    }
+
+    public Options withSize(int width, int height) {
+      return new Options(width, height, unitInterval, integerX, logX, markX, markLabel);
+    }
+
+    /** Fixes the y axis to [0, 1]. */
+    public Options withUnitInterval() {
+      return new Options(width, height, true, integerX, logX, markX, markLabel);
+    }
+
+    /** Labels the x axis with whole numbers only. */
+    public Options withIntegerX() {
+      return new Options(width, height, unitInterval, true, logX, markX, markLabel);
+    }
+
+    /** Uses a logarithmic x axis. */
+    public Options withLogX() {
+      return new Options(width, height, unitInterval, integerX, true, markX, markLabel);
+    }
+
+    /** Draws a dashed vertical line at {@code x}, named {@code label} in the legend. */
+    public Options withMark(double x, String label) {
+      return new Options(width, height, unitInterval, integerX, logX, x, label);
+    }
+  }
+
+  /**
+   * Draws a line chart with {@link Options#DEFAULT} and writes {@code dir/baseName.png}.
+   *
+   * @return the file written
+   */
+  public static Path writeLineChart(
+      Path dir, String baseName, String title, String xLabel, String yLabel, List<Series> series)
+      throws IOException {
+    return writeLineChart(dir, baseName, title, xLabel, yLabel, series, Options.DEFAULT);
+  }
+
+  /**
+   * Draws a line chart and writes {@code dir/baseName.png} ({@link #SCALE} × the nominal size),
+   * creating {@code dir} if needed.
+   *
+   * @param title chart title, or {@code null} or empty for none (when the page around it has one)
+   * @return the file written
+   */
+  public static Path writeLineChart(
+      Path dir,
+      String baseName,
+      String title,
+      String xLabel,
+      String yLabel,
+      List<Series> series,
+      Options options)
+      throws IOException {
+    BufferedImage image = renderLineChart(title, xLabel, yLabel, series, options);
+    Files.createDirectories(dir);
+    Path png = dir.resolve(baseName + ".png");
+    if (!ImageIO.write(image, "png", png.toFile())) {
+      throw new IOException("no PNG writer available to write " + png);
+    }
+    return png;
+  }
+
+  /**
+   * Draws a line chart into an image of {@link #SCALE} × the nominal size.
+   *
+   * @throws IllegalArgumentException when no series has a point to draw
+   */
+  public static BufferedImage renderLineChart(
+      String title, String xLabel, String yLabel, List<Series> series, Options options) {
+    int w = options.width();
+    int h = options.height();
+    BufferedImage image = new BufferedImage(w * SCALE, h * SCALE, BufferedImage.TYPE_INT_RGB);
+    Graphics2D g = image.createGraphics();
+    try {
+      g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+      g.setRenderingHint(
+          RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+      g.setRenderingHint(
+          RenderingHints.KEY_FRACTIONALMETRICS, RenderingHints.VALUE_FRACTIONALMETRICS_ON);
+      g.setRenderingHint(RenderingHints.KEY_STROKE_CONTROL, RenderingHints.VALUE_STROKE_PURE);
+      g.scale(SCALE, SCALE);
+      g.setColor(Color.WHITE);
+      g.fillRect(0, 0, w, h);
+
+      Built built = buildChart(xLabel, yLabel, series, options);
+      Legend legend = Legend.layout(built.legend(), g, w - 2 * LEGEND_MARGIN);
+      int titleHeight = paintTitle(g, title, w);
+      int chartHeight = h - titleHeight - legend.height();
+      g.translate(0, titleHeight);
+      built.chart().paint(g, w, chartHeight);
+
+      // Centre the legend under the plotted data rather than under the whole image.
+      double left = built.chart().getScreenXFromChart(built.minX());
+      double right = built.chart().getScreenXFromChart(built.maxX());
+      double centre =
+          Double.isFinite(left) && Double.isFinite(right) && right > left
+              ? (left + right) / 2
+              : w / 2.0;
+      legend.paint(g, centre, chartHeight, w);
+    } finally {
+      g.dispose();
+    }
+    return image;
+  }
+
+  /** The XChart chart (no title, no legend), the legend to draw under it, the data's x range. */
+  private record Built(XYChart chart, List<LegendEntry> legend, double minX, double maxX) {}
+
+  private static Built buildChart(
+      String xLabel, String yLabel, List<Series> series, Options options) {
+    XYChart chart = new XYChart(options.width(), options.height());
+    List<LegendEntry> legend = new ArrayList<>();
+    double minX = Double.POSITIVE_INFINITY;
+    double maxX = Double.NEGATIVE_INFINITY;
+    chart.setXAxisTitle(xLabel == null ? "" : xLabel);
+    chart.setYAxisTitle(yLabel == null ? "" : yLabel);
+    style(chart.getStyler(), options, xLabel, yLabel);
+
+    int drawn = 0;
+    BasicStroke line = new BasicStroke(2f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND);
+    for (Series s : series) {
+      Points p = finitePoints(s, options.logX());
+      if (p.x.length == 0) {
+        continue;
+      }
+      XYSeries xy = chart.addSeries(uniqueName(chart, s.name()), p.x, p.y, p.errors);
+      Color color = PALETTE[drawn % PALETTE.length];
+      Marker marker = MARKERS[drawn % MARKERS.length];
+      xy.setLineColor(color);
+      xy.setMarkerColor(color);
+      xy.setMarker(marker);
+      xy.setLineStyle(line);
+      legend.add(new LegendEntry(s.name(), color, marker, line));
+      for (double x : p.x) {
+        minX = Math.min(minX, x);
+        maxX = Math.max(maxX, x);
+      }
+      drawn++;
+    }
+    if (drawn == 0) {
+      throw new IllegalArgumentException("nothing to draw: every series is empty or NaN");
+    }
+    double mark = options.markX();
+    // A marker outside the data would be drawn outside the plot: leave it out.
+    if (Double.isFinite(mark) && mark >= minX && mark <= maxX) {
+      chart.addAnnotation(new AnnotationLine(mark, true, false));
+      if (options.markLabel() != null && !options.markLabel().isBlank()) {
+        legend.add(new LegendEntry(options.markLabel(), MARK, null, dashed()));
+      }
+    }
+    return new Built(chart, List.copyOf(legend), minX, maxX);
+  }
+
+  /** XChart needs distinct series names; the legend shows the caller's names as given. */
+  private static String uniqueName(XYChart chart, String name) {
+    String unique = name;
+    for (int n = 2; chart.getSeries(unique) != null; n++) {
+      unique = name + " #" + n;
+    }
+    return unique;
+  }
+
+  private static void style(XYStyler st, Options options, String xLabel, String yLabel) {
+    Font base = BASE_FONT;
+    st.setLocale(Locale.ROOT);
+    st.setBaseFont(base);
+    st.setChartBackgroundColor(Color.WHITE);
+    st.setPlotBackgroundColor(Color.WHITE);
+    st.setChartFontColor(AXIS_TITLE);
+    st.setChartPadding(12);
+    // The title is drawn by paintTitle, for the same reason as the legend (see below).
+    st.setChartTitleVisible(false);
+
+    st.setPlotBorderVisible(false);
+    st.setPlotGridVerticalLinesVisible(false);
+    st.setPlotGridHorizontalLinesVisible(true);
+    st.setPlotGridLinesColor(GRID);
+    st.setPlotGridLinesStroke(new BasicStroke(1f));
+    st.setPlotTicksMarksVisible(false);
+    st.setPlotMargin(6);
+    st.setPlotContentSize(0.94);
+
+    st.setXAxisTitleVisible(xLabel != null && !xLabel.isBlank());
+    st.setYAxisTitleVisible(yLabel != null && !yLabel.isBlank());
+    st.setAxisTitleFont(base.deriveFont(13f));
+    st.setXAxisTitleColor(AXIS_TITLE);
+    st.setYAxisTitleColor(AXIS_TITLE);
+    st.setAxisTitlePadding(8);
+    st.setAxisTickLabelsFont(base.deriveFont(12f));
+    st.setAxisTickLabelsColor(MUTED);
+    st.setAxisTickMarksColor(GRID);
+    st.setAxisTicksLineVisible(false);
+    st.setAxisTickPadding(6);
+    st.setAxisTickMarkLength(4);
+
+    // The legend is drawn by Legend: XChart places legend and title text by the outline of the
+    // glyphs, so a label with descenders sits higher than one without, side-by-side charts'
+    // titles do not line up, and a long legend runs off the image instead of wrapping.
+    st.setLegendVisible(false);
+
+    st.setDefaultSeriesRenderStyle(XYSeriesRenderStyle.Line);
+    st.setMarkerSize(MARKER_SIZE);
+    st.setErrorBarsColorSeriesColor(true);
+    st.setAnnotationLineColor(MARK);
+    st.setAnnotationLineStroke(dashed());
+    st.setAntiAlias(true);
+    st.setTextAntiAlias(true);
+
+    if (options.unitInterval()) {
+      st.setYAxisMin(0.0);
+      st.setYAxisMax(1.0);
+      st.setYAxisDecimalPattern("0.0");
+    } else {
+      // XChart's own pattern writes "1" beside "0.8"; keep at least one decimal below 1000.
+      DecimalFormatSymbols symbols = DecimalFormatSymbols.getInstance(Locale.ROOT);
+      st.setYAxisTickLabelsFormattingFunction(
+          v ->
+              Math.abs(v) < 1000
+                  ? new DecimalFormat("0.0###", symbols).format(v)
+                  : new DecimalFormat("#,##0", symbols).format(v));
+    }
+    if (options.logX()) {
+      st.setXAxisLogarithmic(true);
+    }
+    if (options.integerX()) {
+      // Ticks may fall between whole numbers; label only the whole ones.
+      st.setXAxisTickLabelsFormattingFunction(
+          v -> Math.abs(v - Math.rint(v)) < 1e-9 ? Long.toString(Math.round(v)) : "");
+    }
+  }
+
+  /** Draws the title centred at the top; returns the height it takes (0 without a title). */
+  private static int paintTitle(Graphics2D g, String title, int width) {
+    if (title == null || title.isBlank()) {
+      return 0;
+    }
+    FontMetrics fm = g.getFontMetrics(TITLE_FONT);
+    int top = 14;
+    int baseline = top + fm.getAscent();
+    g.setFont(TITLE_FONT);
+    g.setColor(TEXT);
+    double textWidth = fm.getStringBounds(title, g).getWidth();
+    g.drawString(title, (float) Math.max(LEGEND_MARGIN, (width - textWidth) / 2), baseline);
+    return baseline + fm.getDescent() + 2;
+  }
+
+  private static BasicStroke dashed() {
+    return new BasicStroke(
+        1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {5f, 4f}, 0f);
+  }
+
+  private record Points(double[] x, double[] y, double[] errors) {}
+
+  /** The series' points with a finite x and y (and x &gt; 0 on a log axis). */
+  private static Points finitePoints(Series s, boolean logX) {
+    double[] x = s.x();
+    double[] y = s.y();
+    double[] e = s.errorBars();
+    List<Integer> keep = new ArrayList<>(x.length);
+    for (int i = 0; i < x.length; i++) {
+      if (Double.isFinite(x[i]) && Double.isFinite(y[i]) && (!logX || x[i] > 0)) {
+        keep.add(i);
+      }
+    }
+    double[] kx = new double[keep.size()];
+    double[] ky = new double[keep.size()];
+    double[] ke = e == null ? null : new double[keep.size()];
+    for (int k = 0; k < keep.size(); k++) {
+      int i = keep.get(k);
+      kx[k] = x[i];
+      ky[k] = y[i];
+      if (ke != null) {
+        ke[k] = Double.isFinite(e[i]) ? Math.abs(e[i]) : 0;
+      }
+    }
+    if (ke != null && Arrays.stream(ke).allMatch(v -> v == 0)) {
+      ke = null;
+    }
+    return new Points(kx, ky, ke);
+  }
+
+  private record LegendEntry(String label, Color color, Marker marker, BasicStroke stroke) {}
+
+  /** Legend entries laid out in centred rows that wrap to the available width. */
+  private record Legend(List<List<LegendEntry>> rows, List<Double> rowWidths, FontMetrics fm) {
+    static Legend layout(List<LegendEntry> entries, Graphics2D g, int maxWidth) {
+      FontMetrics fm = g.getFontMetrics(LEGEND_FONT);
+      List<List<LegendEntry>> rows = new ArrayList<>();
+      List<Double> widths = new ArrayList<>();
+      List<LegendEntry> row = new ArrayList<>();
+      double rowWidth = 0;
+      for (LegendEntry e : entries) {
+        double entryWidth = entryWidth(e, fm);
+        double needed = row.isEmpty() ? entryWidth : rowWidth + ENTRY_GAP + entryWidth;
+        if (!row.isEmpty() && needed > maxWidth) {
+          rows.add(row);
+          widths.add(rowWidth);
+          row = new ArrayList<>();
+          needed = entryWidth;
+        }
+        row.add(e);
+        rowWidth = needed;
+      }
+      if (!row.isEmpty()) {
+        rows.add(row);
+        widths.add(rowWidth);
+      }
+      return new Legend(rows, widths, fm);
+    }
+
+    private static double entryWidth(LegendEntry e, FontMetrics fm) {
+      return SWATCH + SWATCH_GAP + fm.getStringBounds(e.label(), null).getWidth();
+    }
+
+    int rowHeight() {
+      return fm.getAscent() + fm.getDescent() + ROW_GAP;
+    }
+
+    /** Height of the rows and a margin below them; 0 without entries. */
+    int height() {
+      return rows.isEmpty() ? 0 : rows.size() * rowHeight() + LEGEND_MARGIN;
+    }
+
+    void paint(Graphics2D g, double centre, int top, int chartWidth) {
+      g.setFont(LEGEND_FONT);
+      double y = top;
+      for (int r = 0; r < rows.size(); r++) {
+        double width = rowWidths.get(r);
+        double x =
+            Math.max(
+                LEGEND_MARGIN, Math.min(centre - width / 2, chartWidth - LEGEND_MARGIN - width));
+        double mid = y + rowHeight() / 2.0;
+        int baseline = (int) Math.round(mid + (fm.getAscent() - fm.getDescent()) / 2.0);
+        for (LegendEntry e : rows.get(r)) {
+          g.setColor(e.color());
+          g.setStroke(e.stroke());
+          g.draw(new Line2D.Double(x + 1, mid, x + SWATCH - 1, mid));
+          if (e.marker() != null) {
+            e.marker().paint(g, x + SWATCH / 2.0, mid, MARKER_SIZE);
+          }
+          g.setColor(TEXT);
+          g.drawString(e.label(), (float) (x + SWATCH + SWATCH_GAP), baseline);
+          x += entryWidth(e, fm) + ENTRY_GAP;
+        }
+        y += rowHeight();
+      }
+    }
+  }
+}

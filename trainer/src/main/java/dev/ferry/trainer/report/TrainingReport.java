@@ -1,0 +1,602 @@
+package dev.ferry.trainer.report;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.ferry.trainer.EpochMetrics;
+import dev.ferry.trainer.metrics.ClassificationMetrics;
+import dev.ferry.trainer.metrics.ClassificationMetrics.ClassMetrics;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Writes the {@code report/} folder of a model bundle: a self-contained {@code index.html} (inline
+ * CSS, no scripts, no fonts or anything else from the network), the training curves {@code
+ * loss.png} and {@code accuracy.png} beside it, and {@code metrics.json} with the same numbers for
+ * programs.
+ *
+ * <p>The page shows the headline numbers, the facts of the run, the curves with the kept epoch
+ * marked, the confusion matrix shaded by each true class's share, per-class precision, recall and
+ * F1, and any notes about the data. Parts without data (no epochs, no held-out set) are replaced by
+ * a sentence saying so.
+ *
+ * <p>{@code metrics.json} writes a number that is not defined ({@code NaN}, e.g. a validation loss
+ * without a validation set) as {@code null}, so that strict JSON readers accept the file.
+ */
+public final class TrainingReport {
+  /** The page. */
+  public static final String INDEX = "index.html";
+
+  /** Train and validation loss per epoch. */
+  public static final String LOSS_CHART = "loss";
+
+  /** Train accuracy, validation accuracy and validation macro-F1 per epoch. */
+  public static final String ACCURACY_CHART = "accuracy";
+
+  /** The numbers, for programs. */
+  public static final String METRICS_JSON = "metrics.json";
+
+  /** Nominal size of each curve on the page (the PNG has {@link Charts#SCALE} times the pixels). */
+  static final int CHART_WIDTH = 560;
+
+  static final int CHART_HEIGHT = 360;
+
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  private TrainingReport() {}
+
+  /**
+   * What the report shows.
+   *
+   * @param title the page's heading, e.g. the bundle's name
+   * @param facts the run's facts in display order (encoder, head, examples, labels,
+   *     hyperparameters…), shown as a two-column table
+   * @param history one entry per epoch; empty when the head does not train in epochs
+   * @param bestEpoch the epoch whose weights were kept (1-based), or 0 when there is none
+   * @param validation metrics on the held-out set, or {@code null} without one
+   * @param notes warnings about the data or the run (duplicates, conflicting labels…), one each
+   */
+  public record ReportContent(
+      String title,
+      Map<String, String> facts,
+      List<EpochMetrics> history,
+      int bestEpoch,
+      ClassificationMetrics validation,
+      List<String> notes) {
+
+    public ReportContent {
+      Objects.requireNonNull(title, "title");
+      facts = facts == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(facts));
+      history = history == null ? List.of() : List.copyOf(history);
+      notes = notes == null ? List.of() : List.copyOf(notes);
+      if (bestEpoch < 0) {
+        throw new IllegalArgumentException(
+            "bestEpoch must be 0 (none) or an epoch number: " + bestEpoch);
+      }
+    }
+  }
+
+  /**
+   * Writes (or overwrites) the report into {@code reportDir}, creating it if needed. A chart left
+   * from an earlier report in the same folder is removed when this one has no history.
+   */
+  public static void write(Path reportDir, ReportContent content) throws IOException {
+    Objects.requireNonNull(content, "content");
+    Files.createDirectories(reportDir);
+    boolean curves = writeCharts(reportDir, content);
+    JSON.writeValue(reportDir.resolve(METRICS_JSON).toFile(), Metrics.of(content));
+    Files.writeString(
+        reportDir.resolve(INDEX), new Page(content, curves).html(), StandardCharsets.UTF_8);
+  }
+
+  /** Writes the curves; false (and no chart files) when there is nothing to plot. */
+  private static boolean writeCharts(Path dir, ReportContent content) throws IOException {
+    Path loss = dir.resolve(LOSS_CHART + ".png");
+    Path accuracy = dir.resolve(ACCURACY_CHART + ".png");
+    List<EpochMetrics> history = content.history();
+    if (history.isEmpty()) {
+      Files.deleteIfExists(loss);
+      Files.deleteIfExists(accuracy);
+      return false;
+    }
+    int n = history.size();
+    double[] epoch = new double[n];
+    double[] trainLoss = new double[n];
+    double[] validLoss = new double[n];
+    double[] trainAcc = new double[n];
+    double[] validAcc = new double[n];
+    double[] validF1 = new double[n];
+    for (int i = 0; i < n; i++) {
+      EpochMetrics m = history.get(i);
+      epoch[i] = m.epoch();
+      trainLoss[i] = m.trainLoss();
+      validLoss[i] = m.validLoss();
+      trainAcc[i] = m.trainAccuracy();
+      validAcc[i] = m.validAccuracy();
+      validF1[i] = m.validMacroF1();
+    }
+    Charts.Options options =
+        Charts.Options.DEFAULT.withSize(CHART_WIDTH, CHART_HEIGHT).withIntegerX();
+    if (content.bestEpoch() > 0) {
+      options = options.withMark(content.bestEpoch(), "best epoch");
+    }
+    writeOrDelete(
+        dir,
+        LOSS_CHART,
+        "Loss",
+        "Cross-entropy",
+        List.of(
+            Charts.Series.of("train", epoch, trainLoss),
+            Charts.Series.of("valid", epoch, validLoss)),
+        options);
+    boolean anyF1 = Arrays.stream(validF1).anyMatch(Double::isFinite);
+    writeOrDelete(
+        dir,
+        ACCURACY_CHART,
+        anyF1 ? "Accuracy and macro-F1" : "Accuracy",
+        "Score",
+        List.of(
+            Charts.Series.of("train accuracy", epoch, trainAcc),
+            Charts.Series.of("valid accuracy", epoch, validAcc),
+            Charts.Series.of("valid macro-F1", epoch, validF1)),
+        options.withUnitInterval());
+    return true;
+  }
+
+  private static void writeOrDelete(
+      Path dir,
+      String name,
+      String title,
+      String yLabel,
+      List<Charts.Series> series,
+      Charts.Options options)
+      throws IOException {
+    boolean anyPoint =
+        series.stream().anyMatch(s -> Arrays.stream(s.y()).anyMatch(Double::isFinite));
+    if (anyPoint) {
+      Charts.writeLineChart(dir, name, title, "Epoch", yLabel, series, options);
+    } else {
+      Files.deleteIfExists(dir.resolve(name + ".png"));
+    }
+  }
+
+  // ---------------------------------------------------------------- metrics.json
+
+  /** The shape of {@code metrics.json}. Undefined numbers are {@code null}. */
+  record Metrics(
+      String title,
+      Map<String, String> facts,
+      Integer bestEpoch,
+      Validation validation,
+      List<Epoch> history,
+      List<String> notes) {
+
+    static Metrics of(ReportContent c) {
+      List<Epoch> history = new ArrayList<>(c.history().size());
+      for (EpochMetrics m : c.history()) {
+        history.add(
+            new Epoch(
+                m.epoch(),
+                num(m.trainLoss()),
+                num(m.trainAccuracy()),
+                num(m.validLoss()),
+                num(m.validAccuracy()),
+                num(m.validMacroF1())));
+      }
+      return new Metrics(
+          c.title(),
+          c.facts(),
+          c.bestEpoch() > 0 ? c.bestEpoch() : null,
+          c.validation() == null ? null : Validation.of(c.validation()),
+          history,
+          c.notes());
+    }
+  }
+
+  record Validation(
+      List<String> labels,
+      int examples,
+      Double accuracy,
+      Double macroF1,
+      Double expectedCalibrationError,
+      List<PerClass> perClass,
+      Confusion confusion) {
+
+    static Validation of(ClassificationMetrics v) {
+      List<PerClass> perClass = new ArrayList<>(v.perClass().size());
+      for (ClassMetrics c : v.perClass()) {
+        perClass.add(
+            new PerClass(c.label(), num(c.precision()), num(c.recall()), num(c.f1()), c.support()));
+      }
+      int[][] matrix = new int[v.confusion().length][];
+      for (int i = 0; i < matrix.length; i++) {
+        matrix[i] = v.confusion()[i].clone();
+      }
+      return new Validation(
+          v.labels(),
+          v.examples(),
+          num(v.accuracy()),
+          num(v.macroF1()),
+          num(v.expectedCalibrationError()),
+          perClass,
+          new Confusion("truth", "predicted", v.labels(), matrix));
+    }
+  }
+
+  record PerClass(String label, Double precision, Double recall, Double f1, int support) {}
+
+  /**
+   * The confusion matrix: {@code matrix[i][j]} examples of true class {@code labels[i]} predicted
+   * as {@code labels[j]}.
+   */
+  record Confusion(String rows, String columns, List<String> labels, int[][] matrix) {}
+
+  record Epoch(
+      int epoch,
+      Double trainLoss,
+      Double trainAccuracy,
+      Double validLoss,
+      Double validAccuracy,
+      Double validMacroF1) {}
+
+  private static Double num(double v) {
+    return Double.isFinite(v) ? v : null;
+  }
+
+  // ---------------------------------------------------------------- index.html
+
+  /** Builds the page. */
+  private static final class Page {
+    private final ReportContent c;
+    private final boolean curves;
+    private final StringBuilder out = new StringBuilder(16_384);
+
+    Page(ReportContent content, boolean curves) {
+      this.c = content;
+      this.curves = curves;
+    }
+
+    String html() {
+      out.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
+          .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
+          .append("<title>")
+          .append(esc(c.title()))
+          .append(" · Ferry training report</title>\n<style>\n")
+          .append(css())
+          .append("</style>\n</head>\n<body>\n<main>\n");
+      header();
+      notes();
+      facts();
+      curves();
+      if (c.validation() == null) {
+        out.append(
+            "<section>\n<h2>Validation</h2>\n<p class=\"empty\">No held-out set, so there is no"
+                + " confusion matrix and there are no per-class metrics.</p>\n</section>\n");
+      } else {
+        out.append("<section>\n<h2>Validation</h2>\n<div class=\"split\">\n");
+        confusion(c.validation());
+        perClass(c.validation());
+        out.append("</div>\n</section>\n");
+      }
+      out.append("<footer>Ferry training report. The numbers on this page are in <a href=\"")
+          .append(METRICS_JSON)
+          .append("\">")
+          .append(METRICS_JSON)
+          .append("</a>.</footer>\n</main>\n</body>\n</html>\n");
+      return out.toString();
+    }
+
+    private void header() {
+      out.append("<header class=\"top\">\n<p class=\"eyebrow\">Ferry training report</p>\n<h1>")
+          .append(esc(c.title()))
+          .append("</h1>\n<p class=\"lede\">")
+          .append(esc(lede()))
+          .append("</p>\n");
+      int mark = out.length();
+      ClassificationMetrics v = c.validation();
+      if (v != null) {
+        tile("Accuracy", pct(v.accuracy()), "on the held-out set");
+        tile("Macro-F1", fixed(v.macroF1()), "mean over classes");
+        double ece = v.expectedCalibrationError();
+        tile("ECE", fixed(ece), Double.isFinite(ece) ? "lower is better" : "no confidences");
+        tile(
+            "Examples", String.format(Locale.ROOT, "%,d", v.examples()), "held out for validation");
+      } else if (!c.history().isEmpty()) {
+        // Without a held-out set the best headline is the training fit of the epoch kept.
+        EpochMetrics kept = c.history().getLast();
+        for (EpochMetrics m : c.history()) {
+          if (m.epoch() == c.bestEpoch()) {
+            kept = m;
+          }
+        }
+        tile(
+            "Train accuracy",
+            pct(kept.trainAccuracy()),
+            "epoch " + kept.epoch() + ", no held-out set");
+        tile("Train loss", fixed(kept.trainLoss()), "cross-entropy, epoch " + kept.epoch());
+      }
+      if (c.bestEpoch() > 0) {
+        tile(
+            "Best epoch", Integer.toString(c.bestEpoch()), "of " + c.history().size() + " trained");
+      } else if (!c.history().isEmpty()) {
+        tile("Epochs", Integer.toString(c.history().size()), "trained");
+      }
+      if (out.length() > mark) {
+        out.insert(mark, "<div class=\"tiles\">\n").append("</div>\n");
+      }
+      out.append("</header>\n");
+    }
+
+    private String lede() {
+      ClassificationMetrics v = c.validation();
+      StringBuilder s = new StringBuilder();
+      if (v == null) {
+        s.append("No held-out set, so there are no validation metrics.");
+      } else {
+        s.append(v.labels().size())
+            .append(v.labels().size() == 1 ? " class, validated on " : " classes, validated on ")
+            .append(String.format(Locale.ROOT, "%,d", v.examples()))
+            .append(v.examples() == 1 ? " held-out example." : " held-out examples.");
+      }
+      if (c.bestEpoch() > 0) {
+        s.append(" The model kept is from epoch ")
+            .append(c.bestEpoch())
+            .append(" of ")
+            .append(c.history().size())
+            .append('.');
+      }
+      return s.toString();
+    }
+
+    private void tile(String key, String value, String hint) {
+      out.append("<div class=\"tile\"><div class=\"k\">")
+          .append(esc(key))
+          .append("</div><div class=\"v\">")
+          .append(esc(value))
+          .append("</div><div class=\"h\">")
+          .append(esc(hint))
+          .append("</div></div>\n");
+    }
+
+    private void notes() {
+      if (c.notes().isEmpty()) {
+        return;
+      }
+      out.append("<section class=\"notes\" aria-label=\"Notes\">\n<h2>Notes</h2>\n<ul>\n");
+      for (String note : c.notes()) {
+        out.append("<li>").append(esc(note)).append("</li>\n");
+      }
+      out.append("</ul>\n</section>\n");
+    }
+
+    private void facts() {
+      if (c.facts().isEmpty()) {
+        return;
+      }
+      out.append("<section>\n<h2>Run</h2>\n<table class=\"facts\">\n<tbody>\n");
+      for (Map.Entry<String, String> e : c.facts().entrySet()) {
+        out.append("<tr><th scope=\"row\">")
+            .append(esc(e.getKey()))
+            .append("</th><td>")
+            .append(esc(e.getValue()))
+            .append("</td></tr>\n");
+      }
+      out.append("</tbody>\n</table>\n</section>\n");
+    }
+
+    private void curves() {
+      out.append("<section>\n<h2>Training curves</h2>\n");
+      if (!curves) {
+        out.append(
+            "<p class=\"empty\">No training curves: this model was not trained in epochs, so there"
+                + " is no per-epoch history to plot.</p>\n"
+                + "</section>\n");
+        return;
+      }
+      if (c.bestEpoch() > 0) {
+        out.append("<p>The dashed line marks epoch ")
+            .append(c.bestEpoch())
+            .append(", whose weights were kept.</p>\n");
+      }
+      out.append("<div class=\"plots\">\n");
+      figure(LOSS_CHART, "Train and validation cross-entropy per epoch");
+      figure(
+          ACCURACY_CHART, "Train accuracy, validation accuracy and validation macro-F1 per epoch");
+      out.append("</div>\n</section>\n");
+    }
+
+    private void figure(String name, String alt) {
+      out.append("<figure><img src=\"")
+          .append(name)
+          .append(".png\" width=\"")
+          .append(CHART_WIDTH)
+          .append("\" height=\"")
+          .append(CHART_HEIGHT)
+          .append("\" alt=\"")
+          .append(esc(alt))
+          .append("\"></figure>\n");
+    }
+
+    private void confusion(ClassificationMetrics v) {
+      out.append("<div class=\"part\">\n<h3>Confusion matrix</h3>\n");
+      List<String> labels = v.labels();
+      int k = labels.size();
+      int[][] m = v.confusion();
+      boolean compact = k > 6;
+      out.append("<div class=\"scroll\">\n<table class=\"cm")
+          .append(compact ? " compact" : "")
+          .append("\">\n<thead><tr>")
+          .append("<th class=\"corner\" scope=\"col\">true ↓ / predicted →</th>");
+      for (String label : labels) {
+        out.append("<th class=\"col\" scope=\"col\" title=\"")
+            .append(esc(label))
+            .append("\"><span>")
+            .append(esc(label))
+            .append("</span></th>");
+      }
+      out.append(
+          "<th class=\"total\" scope=\"col\"><span>total</span></th></tr></thead>\n<tbody>\n");
+      for (int t = 0; t < k; t++) {
+        int rowTotal = 0;
+        for (int p = 0; p < k; p++) {
+          rowTotal += m[t][p];
+        }
+        out.append("<tr><th class=\"row\" scope=\"row\" title=\"")
+            .append(esc(labels.get(t)))
+            .append("\">")
+            .append(esc(labels.get(t)))
+            .append("</th>");
+        for (int p = 0; p < k; p++) {
+          int count = m[t][p];
+          double share = rowTotal == 0 ? 0 : (double) count / rowTotal;
+          out.append("<td");
+          String cls = t == p ? "diag" : "off";
+          if (count == 0) {
+            cls += " zero";
+          }
+          out.append(" class=\"").append(cls).append('"');
+          if (count > 0) {
+            out.append(" style=\"").append(shade(t == p, share)).append('"');
+          }
+          String tip =
+              String.format(
+                  Locale.ROOT,
+                  "%s → %s: %d of %d (%s)",
+                  labels.get(t),
+                  labels.get(p),
+                  count,
+                  rowTotal,
+                  pct(share));
+          out.append(" title=\"")
+              .append(esc(tip))
+              .append("\">")
+              .append(count);
+          if (!compact && count > 0) {
+            out.append("<small>").append(pct(share)).append("</small>");
+          }
+          out.append("</td>");
+        }
+        out.append("<td class=\"total\">").append(rowTotal).append("</td></tr>\n");
+      }
+      out.append("</tbody>\n</table>\n</div>\n")
+          .append("<p class=\"caption\">Rows are the true class, columns the prediction. Cells are")
+          .append(" shaded by their share of the row: green on the diagonal (correct), red off it")
+          .append(" (confused).</p>\n</div>\n");
+    }
+
+    /** Cell colour: green (correct) or red (confused), stronger for a larger share of the row. */
+    private static String shade(boolean diagonal, double share) {
+      double alpha = 0.08 + 0.82 * share;
+      String rgb = diagonal ? "22,163,74" : "220,38,38";
+      String text = alpha > 0.5 ? "#fff" : diagonal ? "#14532d" : "#7f1d1d";
+      return String.format(Locale.ROOT, "background:rgba(%s,%.2f);color:%s", rgb, alpha, text);
+    }
+
+    private void perClass(ClassificationMetrics v) {
+      out.append("<div class=\"part grow\">\n<h3>Per class</h3>\n");
+      out.append(
+          "<div class=\"scroll\">\n"
+              + "<table class=\"perclass\">\n"
+              + "<thead><tr><th scope=\"col\">label</th><th scope=\"col\">precision</th><th"
+              + " scope=\"col\">recall</th><th scope=\"col\">F1</th><th"
+              + " scope=\"col\">support</th></tr></thead>\n"
+              + "<tbody>\n");
+      int[][] m = v.confusion();
+      double precisionSum = 0;
+      double recallSum = 0;
+      int present = 0;
+      int supportSum = 0;
+      for (int i = 0; i < v.perClass().size(); i++) {
+        ClassMetrics cm = v.perClass().get(i);
+        int predicted = 0;
+        for (int[] row : m) {
+          predicted += row[i];
+        }
+        if (cm.support() > 0 || predicted > 0) {
+          precisionSum += cm.precision();
+          recallSum += cm.recall();
+          present++;
+        }
+        supportSum += cm.support();
+        out.append("<tr><th scope=\"row\">")
+            .append(esc(cm.label()))
+            .append("</th><td>")
+            .append(fixed(cm.precision()))
+            .append("</td><td>")
+            .append(fixed(cm.recall()))
+            .append(
+                "</td><td class=\"f1\"><span class=\"track\"><span class=\"bar\" style=\"width:")
+            .append(String.format(Locale.ROOT, "%.1f", 100 * clamp01(cm.f1())))
+            .append("%\"></span></span>")
+            .append(fixed(cm.f1()))
+            .append("</td><td>")
+            .append(cm.support())
+            .append("</td></tr>\n");
+      }
+      out.append("</tbody>\n<tfoot><tr><th scope=\"row\">macro average</th><td>")
+          .append(present == 0 ? "—" : fixed(precisionSum / present))
+          .append("</td><td>")
+          .append(present == 0 ? "—" : fixed(recallSum / present))
+          .append("</td><td class=\"f1\">")
+          .append(fixed(v.macroF1()))
+          .append("</td><td>")
+          .append(supportSum)
+          .append("</td></tr></tfoot>\n</table>\n</div>\n</div>\n");
+    }
+  }
+
+  private static double clamp01(double v) {
+    return Double.isFinite(v) ? Math.max(0, Math.min(1, v)) : 0;
+  }
+
+  private static String fixed(double v) {
+    return Double.isFinite(v) ? String.format(Locale.ROOT, "%.3f", v) : "—";
+  }
+
+  private static String pct(double v) {
+    return Double.isFinite(v) ? String.format(Locale.ROOT, "%.1f%%", 100 * v) : "—";
+  }
+
+  /** Escapes text for HTML element content and quoted attribute values. */
+  static String esc(String s) {
+    if (s == null) {
+      return "";
+    }
+    StringBuilder b = new StringBuilder(s.length() + 16);
+    for (int i = 0; i < s.length(); i++) {
+      char ch = s.charAt(i);
+      switch (ch) {
+        case '&' -> b.append("&amp;");
+        case '<' -> b.append("&lt;");
+        case '>' -> b.append("&gt;");
+        case '"' -> b.append("&quot;");
+        case '\'' -> b.append("&#39;");
+        default -> b.append(ch);
+      }
+    }
+    return b.toString();
+  }
+
+  private static String css() {
+    try (InputStream in = TrainingReport.class.getResourceAsStream("report.css")) {
+      if (in == null) {
+        throw new IllegalStateException("report.css is missing from the classpath");
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,180 @@
+package dev.ferry.trainer.report;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ferry.trainer.EpochMetrics;
+import dev.ferry.trainer.metrics.ClassificationMetrics;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ReportTrainingReportTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @TempDir Path dir;
+
+  @Test
+  void writesPageChartsAndJson() throws IOException {
+    TrainingReport.write(dir, ReportFixtures.threeClass());
+
+    assertThat(dir.resolve("index.html")).isRegularFile();
+    assertThat(dir.resolve("metrics.json")).isRegularFile();
+    for (String chart : List.of("loss.png", "accuracy.png")) {
+      BufferedImage image = ImageIO.read(dir.resolve(chart).toFile());
+      assertThat(image).as(chart).isNotNull();
+      assertThat(image.getWidth()).isEqualTo(TrainingReport.CHART_WIDTH * Charts.SCALE);
+      assertThat(image.getHeight()).isEqualTo(TrainingReport.CHART_HEIGHT * Charts.SCALE);
+    }
+    String html = Files.readString(dir.resolve("index.html"));
+    assertThat(html)
+        .startsWith("<!DOCTYPE html>")
+        .contains("<img src=\"loss.png\"", "<img src=\"accuracy.png\"")
+        .contains("reuters-grain", "grain", "corn", "other")
+        .contains("true ↓ / predicted →")
+        .contains("14 texts appear twice")
+        .contains("epoch 12")
+        .doesNotContain("<script", "http://", "https://", "@import", "url(");
+  }
+
+  @Test
+  void metricsJsonRoundTripsTheNumbers() throws IOException {
+    TrainingReport.ReportContent content = ReportFixtures.threeClass();
+    TrainingReport.write(dir, content);
+    JsonNode json = JSON.readTree(dir.resolve("metrics.json").toFile());
+    ClassificationMetrics v = content.validation();
+
+    assertThat(json.get("title").asText()).isEqualTo("reuters-grain");
+    assertThat(json.get("bestEpoch").asInt()).isEqualTo(12);
+    List<String> factKeys = new ArrayList<>();
+    json.get("facts").fieldNames().forEachRemaining(factKeys::add);
+    assertThat(factKeys).containsExactlyElementsOf(content.facts().keySet());
+
+    JsonNode val = json.get("validation");
+    assertThat(val.get("labels")).hasSize(3);
+    assertThat(val.get("examples").asInt()).isEqualTo(v.examples());
+    assertThat(val.get("accuracy").asDouble()).isEqualTo(v.accuracy());
+    assertThat(val.get("macroF1").asDouble()).isEqualTo(v.macroF1());
+    assertThat(val.get("expectedCalibrationError").asDouble())
+        .isEqualTo(v.expectedCalibrationError());
+    for (int c = 0; c < 3; c++) {
+      JsonNode pc = val.get("perClass").get(c);
+      ClassificationMetrics.ClassMetrics expected = v.perClass().get(c);
+      assertThat(pc.get("label").asText()).isEqualTo(expected.label());
+      assertThat(pc.get("precision").asDouble()).isEqualTo(expected.precision());
+      assertThat(pc.get("recall").asDouble()).isEqualTo(expected.recall());
+      assertThat(pc.get("f1").asDouble()).isEqualTo(expected.f1());
+      assertThat(pc.get("support").asInt()).isEqualTo(expected.support());
+    }
+    JsonNode confusion = val.get("confusion");
+    assertThat(confusion.get("rows").asText()).isEqualTo("truth");
+    assertThat(confusion.get("labels").get(1).asText()).isEqualTo("corn");
+    int[][] matrix = JSON.treeToValue(confusion.get("matrix"), int[][].class);
+    assertThat(matrix).isDeepEqualTo(v.confusion());
+
+    JsonNode history = json.get("history");
+    assertThat(history).hasSize(content.history().size());
+    EpochMetrics first = content.history().get(0);
+    assertThat(history.get(0).get("epoch").asInt()).isEqualTo(1);
+    assertThat(history.get(0).get("trainLoss").asDouble()).isEqualTo(first.trainLoss());
+    assertThat(history.get(0).get("validMacroF1").asDouble()).isEqualTo(first.validMacroF1());
+    assertThat(json.get("notes")).hasSize(2);
+  }
+
+  @Test
+  void undefinedNumbersAreNullInJson() throws IOException {
+    List<EpochMetrics> history =
+        List.of(
+            new EpochMetrics(1, 0.9, 0.6, Double.NaN, Double.NaN, Double.NaN),
+            new EpochMetrics(2, 0.5, 0.8, Double.NaN, Double.NaN, Double.NaN));
+    TrainingReport.write(
+        dir, new TrainingReport.ReportContent("no-valid", null, history, 0, null, null));
+    String text = Files.readString(dir.resolve("metrics.json"));
+    assertThat(text).doesNotContain("NaN");
+    JsonNode json = JSON.readTree(text);
+    assertThat(json.get("history").get(0).get("validLoss").isNull()).isTrue();
+    assertThat(json.get("validation").isNull()).isTrue();
+    assertThat(json.get("bestEpoch").isNull()).isTrue();
+    assertThat(ImageIO.read(dir.resolve("loss.png").toFile())).isNotNull();
+    assertThat(ImageIO.read(dir.resolve("accuracy.png").toFile())).isNotNull();
+  }
+
+  @Test
+  void labelsAndTextAreEscaped() throws IOException {
+    String nasty = "<b>&\"x\"";
+    ClassificationMetrics v =
+        ReportFixtures.metrics(List.of(nasty, "plain"), new int[][] {{5, 1}, {2, 7}}, 1);
+    TrainingReport.write(
+        dir,
+        new TrainingReport.ReportContent(
+            "title <script>alert(1)</script>",
+            java.util.Map.of("key <i>", "value & 'quoted'"),
+            List.of(),
+            0,
+            v,
+            List.of("note with <tag> & \"quotes\"")));
+    String html = Files.readString(dir.resolve("index.html"));
+    assertThat(html)
+        .contains("&lt;b&gt;&amp;&quot;x&quot;")
+        .doesNotContain(nasty)
+        .doesNotContain("<b>")
+        .doesNotContain("<script>")
+        .contains("title &lt;script&gt;")
+        .contains("key &lt;i&gt;", "value &amp; &#39;quoted&#39;")
+        .contains("note with &lt;tag&gt; &amp; &quot;quotes&quot;");
+    JsonNode json = JSON.readTree(dir.resolve("metrics.json").toFile());
+    assertThat(json.get("validation").get("labels").get(0).asText()).isEqualTo(nasty);
+  }
+
+  @Test
+  void rendersWithoutHistoryOrValidation() throws IOException {
+    Files.writeString(dir.resolve("loss.png"), "stale");
+    TrainingReport.write(dir, ReportFixtures.noHistoryNoValidation());
+    String html = Files.readString(dir.resolve("index.html"));
+    assertThat(html)
+        .contains("tiny-centroid", "nearest centroid")
+        .contains("No training curves")
+        .contains("No held-out set")
+        .contains("too few to hold any out")
+        .doesNotContain("<img");
+    assertThat(dir.resolve("loss.png")).doesNotExist();
+    assertThat(dir.resolve("accuracy.png")).doesNotExist();
+    assertThat(JSON.readTree(dir.resolve("metrics.json").toFile()).get("history")).isEmpty();
+  }
+
+  @Test
+  void rendersTwoClasses() throws IOException {
+    TrainingReport.write(dir, ReportFixtures.twoClass());
+    String html = Files.readString(dir.resolve("index.html"));
+    assertThat(html).contains(">spam<", ">ham<");
+    assertThat(countOf(html, "<td class=\"diag")).isEqualTo(2);
+  }
+
+  @Test
+  void rendersTwentyFiveClasses() throws IOException {
+    TrainingReport.write(dir, ReportFixtures.manyClasses(25));
+    String html = Files.readString(dir.resolve("index.html"));
+    assertThat(html).contains("class=\"cm compact\"", "class=\"scroll\"");
+    assertThat(countOf(html, "<th class=\"row\"")).isEqualTo(25);
+    assertThat(countOf(html, "<td class=\"diag")).isEqualTo(25);
+    assertThat(countOf(html, "<td class=\"off")).isEqualTo(25 * 24);
+    assertThat(html).contains("&lt;b&gt;&amp;&quot;x&quot;").doesNotContain("<b>&");
+    JsonNode json = JSON.readTree(dir.resolve("metrics.json").toFile());
+    assertThat(json.get("validation").get("confusion").get("matrix")).hasSize(25);
+  }
+
+  private static int countOf(String text, String part) {
+    int n = 0;
+    for (int i = text.indexOf(part); i >= 0; i = text.indexOf(part, i + 1)) {
+      n++;
+    }
+    return n;
+  }
+}
