@@ -1,0 +1,137 @@
+package dev.ferry.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ferry.models.bundle.Classifier;
+import dev.ferry.models.bundle.ModelBundle;
+import dev.ferry.models.bundle.Prediction;
+import dev.ferry.models.data.BadLine;
+import dev.ferry.models.data.JsonlLine;
+import dev.ferry.models.data.JsonlReader;
+import dev.ferry.models.data.TextRecord;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code ferry predict}: one JSON object per text with label, confidence and probabilities. */
+@Command(name = "predict", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {"Classify texts with a bundle. Prints one JSON object per text, in input order:"
+        + " {\"id\"?, \"label\", \"confidence\", \"probabilities\": {label: p, ...}}.",
+        "With --input, a line that cannot be read prints `null` in its place and an error naming"
+            + " the file and line on stderr; the exit code is then 1."},
+    footer = {"", "Examples:",
+        "  ferry predict --bundle tickets-bundle --text \"my invoice is wrong\"",
+        "  ferry predict --bundle tickets-bundle --input new.jsonl.gz > labeled.jsonl"})
+final class PredictCommand implements Callable<Integer> {
+  private static final int CHUNK = 256;
+
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--bundle", required = true, paramLabel = "DIR", description = "Model bundle.")
+  Path bundle;
+
+  @Option(names = "--text", paramLabel = "T", arity = "1..*", description = "Texts to classify.")
+  List<String> texts = new ArrayList<>();
+
+  @Option(names = "--input", paramLabel = "FILE",
+      description = "JSONL file (.gz allowed, - for stdin) with a text field per line.")
+  Path input;
+
+  @Option(names = "--text-field", paramLabel = "NAME", description = "Field with the text. Default: text.")
+  String textField = "text";
+
+  @Option(names = "--id-field", paramLabel = "NAME",
+      description = "Field copied into the output as \"id\" when present. Default: id.")
+  String idField = "id";
+
+  @Mixin RuntimeOptionsMixin runtime;
+
+  @Override
+  public Integer call() throws IOException {
+    if ((input == null) == texts.isEmpty()) {
+      throw new ParameterException(spec.commandLine(), "give either --text T... or --input FILE");
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    try (Classifier classifier = ModelBundle.open(bundle).openClassifier(runtime.options())) {
+      if (input == null) {
+        for (Prediction p : classifier.classify(texts)) {
+          out.println(json(p, null));
+        }
+        out.flush();
+        return 0;
+      }
+      return predictFile(classifier, out);
+    }
+  }
+
+  private int predictFile(Classifier classifier, PrintWriter out) throws IOException {
+    int bad = 0;
+    long done = 0;
+    try (JsonlReader reader = JsonlReader.open(input, textField);
+        Progress progress = new Progress("texts classified", -1)) {
+      List<JsonlLine> chunk = new ArrayList<>(CHUNK);
+      for (JsonlLine line = reader.next(); ; line = reader.next()) {
+        if (line != null) {
+          chunk.add(line);
+        }
+        if (chunk.size() == CHUNK || (line == null && !chunk.isEmpty())) {
+          List<String> chunkTexts = new ArrayList<>();
+          for (JsonlLine l : chunk) {
+            if (l instanceof TextRecord r) {
+              chunkTexts.add(r.text());
+            }
+          }
+          List<Prediction> predictions = classifier.classify(chunkTexts);
+          int next = 0;
+          for (JsonlLine l : chunk) {
+            switch (l) {
+              case TextRecord r -> out.println(json(predictions.get(next++), r.fields().get(idField)));
+              case BadLine b -> {
+                out.println("null");
+                bad++;
+                progress.close();
+                spec.commandLine().getErr().println(b.message());
+              }
+            }
+          }
+          out.flush();
+          done += chunkTexts.size();
+          progress.advance(chunkTexts.size());
+          chunk.clear();
+        }
+        if (line == null) {
+          break;
+        }
+      }
+    }
+    if (bad > 0) {
+      spec.commandLine().getErr().printf("ferry predict: classified %,d texts; %,d %s of %s could not"
+          + " be read (printed as null, see above)%n", done, bad, bad == 1 ? "line" : "lines", input);
+      return 1;
+    }
+    return 0;
+  }
+
+  static String json(Prediction p, JsonNode id) {
+    ObjectNode o = JsonNodeFactory.instance.objectNode();
+    if (id != null && !id.isNull()) {
+      o.set("id", id);
+    }
+    o.put("label", p.label());
+    o.put("confidence", p.confidence());
+    ObjectNode probabilities = o.putObject("probabilities");
+    for (int i = 0; i < p.labels().size(); i++) {
+      probabilities.put(p.labels().get(i), p.probabilities()[i]);
+    }
+    return o.toString();
+  }
+}

@@ -1,0 +1,242 @@
+package dev.ferry.cli;
+
+import dev.ferry.trainer.EpochMetrics;
+import dev.ferry.trainer.Trainer;
+import dev.ferry.trainer.TrainingConfig;
+import dev.ferry.trainer.TrainingListener;
+import dev.ferry.trainer.TrainingResult;
+import dev.ferry.trainer.head.HeadKind;
+import dev.ferry.trainer.head.HeadSettings;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code ferry train}: a classifier head on frozen embeddings, written as a model bundle. */
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {"Train a classifier on labeled examples by feature extraction: embed every text"
+        + " once with the frozen encoder (cached on disk, so a second run with other settings"
+        + " skips the encoder), train a head, score it on held-out examples, and write a model"
+        + " bundle with manifest.json, head.onnx and report/index.html."},
+    footer = {"", "Data: JSONL with text and label (optional id), or CSV/TSV with a header;"
+        + " .gz is read transparently.", "", "Examples:",
+        "  ferry train --data tickets.jsonl --out tickets-bundle",
+        "  ferry train --data train.csv --valid test.csv --head mlp --epochs 50 --out bundle",
+        "  ferry train --data train.jsonl.gz --encoder bge-small-en-v1.5 --max-examples 500 --out bundle"})
+final class TrainCommand implements Callable<Integer> {
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--data", required = true, paramLabel = "FILE", description = "Labeled training examples.")
+  Path data;
+
+  @ArgGroup(exclusive = true)
+  Validation validation = new Validation();
+
+  static final class Validation {
+    @Option(names = "--valid", paramLabel = "FILE", description = "Held-out examples to score and stop on.")
+    Path file;
+
+    @Option(names = "--valid-split", paramLabel = "X",
+        description = "Without --valid, hold out this fraction of --data, stratified by label. Default: 0.2.")
+    Double split;
+  }
+
+  @Option(names = "--out", required = true, paramLabel = "BUNDLE_DIR",
+      description = "Bundle folder to write (an existing bundle there is replaced).")
+  Path out;
+
+  @Mixin EncoderOptionsMixin encoderOptions;
+
+  @Option(names = "--head", paramLabel = "linear|mlp|centroid",
+      description = "linear: softmax regression (default); mlp: one hidden layer with dropout;"
+          + " centroid: nearest class mean, for a handful of examples per class.")
+  String head = HeadKind.LINEAR.id();
+
+  @Option(names = "--epochs", paramLabel = "N", description = "Most passes over the data. Default: 100.")
+  Integer epochs;
+
+  @Option(names = "--lr", paramLabel = "X", description = "AdamW learning rate. Default: 0.02 (linear), 0.003 (mlp).")
+  Double learningRate;
+
+  @Option(names = "--batch", paramLabel = "N", description = "Examples per training step. Default: 32.")
+  Integer batch;
+
+  @Option(names = "--seed", paramLabel = "N",
+      description = "Seeds the split, initialization, shuffling and dropout. Default: 42.")
+  Long seed;
+
+  @Option(names = "--max-examples", paramLabel = "N",
+      description = "Train on at most N examples (a stratified sample). Default: all.")
+  int maxExamples;
+
+  @Option(names = "--hidden", paramLabel = "N", description = "MLP hidden width. Default: 256.")
+  Integer hidden;
+
+  @Option(names = "--dropout", paramLabel = "X", description = "MLP dropout. Default: 0.2.")
+  Double dropout;
+
+  @Option(names = "--weight-decay", paramLabel = "X", description = "AdamW weight decay. Default: 1e-4.")
+  Double weightDecay;
+
+  @Option(names = "--patience", paramLabel = "N",
+      description = "Stop after N epochs without a better validation macro-F1; 0 never stops early. Default: 20.")
+  Integer patience;
+
+  @Option(names = "--no-class-weights", negatable = false,
+      description = "Weigh every example the same (default: balance classes by inverse frequency).")
+  boolean noClassWeights;
+
+  @Option(names = "--skip-bad", description = "Skip bad rows with a warning instead of stopping.")
+  boolean skipBad;
+
+  @Option(names = "--no-cache", description = "Do not read or write the embedding cache.")
+  boolean noCache;
+
+  @Option(names = "--text-field", paramLabel = "NAME", description = "Field/column with the text. Default: text.")
+  String textField = "text";
+
+  @Option(names = "--label-field", paramLabel = "NAME", description = "Field/column with the label. Default: label.")
+  String labelField = "label";
+
+  @Option(names = "--id-field", paramLabel = "NAME", description = "Field/column with an optional id. Default: id.")
+  String idField = "id";
+
+  @Override
+  public Integer call() throws IOException {
+    TrainingConfig config = config();
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    TrainingResult result;
+    try (ConsoleTrainingListener listener = new ConsoleTrainingListener(err, config.head().epochs())) {
+      result = Trainer.train(config, listener);
+    }
+    printSummary(out, result);
+    return 0;
+  }
+
+  TrainingConfig config() {
+    HeadSettings s;
+    try {
+      s = HeadSettings.defaults(HeadKind.fromId(head));
+      if (epochs != null) {
+        s = s.withEpochs(epochs);
+      }
+      if (learningRate != null) {
+        s = s.withLearningRate(learningRate);
+      }
+      if (batch != null) {
+        s = s.withBatchSize(batch);
+      }
+      if (seed != null) {
+        s = s.withSeed(seed);
+      }
+      if (hidden != null) {
+        s = s.withHiddenSize(hidden);
+      }
+      if (dropout != null) {
+        s = s.withDropout(dropout);
+      }
+      if (weightDecay != null) {
+        s = s.withWeightDecay(weightDecay);
+      }
+      if (patience != null) {
+        s = s.withPatience(patience);
+      }
+      s = s.withBalanceClasses(!noClassWeights);
+      return TrainingConfig.builder(data, out)
+          .valid(validation.file)
+          .validSplit(validation.split == null ? 0.2 : validation.split)
+          .encoder(encoderOptions.encoder)
+          .encoderOptions(encoderOptions.options())
+          .head(s)
+          .maxExamples(maxExamples)
+          .skipBad(skipBad)
+          .fields(textField, labelField, idField)
+          .cacheEmbeddings(!noCache)
+          .build();
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+  }
+
+  static void printSummary(PrintWriter out, TrainingResult r) {
+    out.printf(Locale.ROOT, "Trained a %s head on %,d examples (%s).%n", r.head().settings().kind().id(),
+        r.trainExamples(), r.head().bestEpoch() > 0
+            ? "best epoch " + r.head().bestEpoch() + " of " + r.head().history().size()
+            : "no epochs needed");
+    out.printf(Locale.ROOT, "Embeddings: %,d from the cache, %,d computed (%.1f s); head training %.2f s.%n",
+        r.embeddingCacheHits(), r.embeddedTexts(), r.embedSeconds(), r.head().trainingSeconds());
+    out.printf(Locale.ROOT, "%nHeld-out examples: %,d%n", r.validExamples());
+    MetricsTable.print(out, r.validation());
+    out.printf("%nBundle: %s%nReport: %s%n", r.bundle().directory(), r.bundle().reportIndex());
+    out.flush();
+  }
+
+  /** Stages and notes on stderr; embedding and epoch progress on a terminal. */
+  static final class ConsoleTrainingListener implements TrainingListener, AutoCloseable {
+    private final PrintWriter err;
+    private final int epochs;
+    private Progress progress;
+    private int lastEmbedded;
+
+    ConsoleTrainingListener(PrintWriter err, int epochs) {
+      this.err = err;
+      this.epochs = epochs;
+    }
+
+    @Override
+    public void stage(String description) {
+      endProgress();
+      err.println(description + " ...");
+      err.flush();
+    }
+
+    @Override
+    public void note(String message) {
+      endProgress();
+      message.lines().forEach(line -> err.println("  " + line));
+      err.flush();
+    }
+
+    @Override
+    public void embedded(int done, int total) {
+      if (progress == null) {
+        progress = new Progress("texts embedded", total);
+        lastEmbedded = 0;
+      }
+      progress.advance(done - lastEmbedded);
+      lastEmbedded = done;
+    }
+
+    @Override
+    public void epoch(EpochMetrics m) {
+      if (Terminal.isInteractive()) {
+        err.printf(Locale.ROOT, "\r  epoch %d/%d: loss %.4f, valid macro-F1 %.4f   ", m.epoch(), epochs,
+            m.trainLoss(), m.validMacroF1());
+        err.flush();
+      }
+    }
+
+    private void endProgress() {
+      if (progress != null) {
+        progress.close();
+        progress = null;
+      }
+      if (Terminal.isInteractive()) {
+        err.print("\r");
+      }
+    }
+
+    @Override
+    public void close() {
+      endProgress();
+    }
+  }
+}

@@ -1,0 +1,194 @@
+package dev.ferry.trainer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ferry.models.bundle.BundleLoadException;
+import dev.ferry.models.bundle.Classifier;
+import dev.ferry.models.bundle.ModelBundle;
+import dev.ferry.models.encoder.EncoderOptions;
+import dev.ferry.trainer.data.BadDataException;
+import dev.ferry.trainer.data.LabeledDataReader;
+import dev.ferry.trainer.head.HeadKind;
+import dev.ferry.trainer.head.HeadSettings;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The whole training job with the real MiniLM encoder on a small two-topic set. */
+class TrainerTest {
+  static final List<String> SPORT = List.of(
+      "The striker scored twice in the second half to win the match.",
+      "The home team lost the final after a penalty shootout.",
+      "She won the marathon in record time despite the heat.",
+      "The goalkeeper saved three shots in the first ten minutes.",
+      "Our club signed a new midfielder before the transfer deadline.",
+      "The tennis champion was knocked out in the quarter-final.",
+      "The coach was sacked after five defeats in a row.",
+      "The cyclist took the yellow jersey on the mountain stage.",
+      "A late touchdown gave the visitors a narrow victory.",
+      "The sprinter false-started and was disqualified from the race.",
+      "The basketball team clinched the title with a buzzer-beater.",
+      "Fans filled the stadium for the derby on Sunday.",
+      "The referee sent off two players for fighting.",
+      "He broke the world record in the hundred metre freestyle.");
+  static final List<String> COOKING = List.of(
+      "Simmer the onions in butter until they turn golden.",
+      "Knead the dough for ten minutes, then let it rise.",
+      "Season the soup with salt, pepper and a little nutmeg.",
+      "Whisk the eggs with sugar until pale and fluffy.",
+      "Roast the chicken at two hundred degrees for an hour.",
+      "Chop the garlic finely and fry it in olive oil.",
+      "Let the cake cool before you spread the icing.",
+      "Add the rice and stir until every grain is coated.",
+      "Marinate the beef overnight in soy sauce and ginger.",
+      "Bake the bread until the crust sounds hollow when tapped.",
+      "Fold the cream gently into the chocolate mixture.",
+      "Blanch the beans in boiling water, then cool them in ice.",
+      "Grate the cheese over the pasta just before serving.",
+      "Reduce the sauce until it coats the back of a spoon.");
+
+  @TempDir static Path dir;
+  static Path trainFile;
+  static Path testFile;
+
+  @BeforeAll
+  static void writeData() throws IOException {
+    List<String> lines = new ArrayList<>();
+    for (int i = 0; i < SPORT.size(); i++) {
+      lines.add(line("s" + i, SPORT.get(i), "sport"));
+      lines.add(line("c" + i, COOKING.get(i), "cooking"));
+      if (i == 5) {
+        lines.add("{\"text\": \"a row without a label\"}");
+      }
+    }
+    trainFile = Files.write(dir.resolve("train.jsonl"), lines);
+    testFile = Files.write(dir.resolve("test.jsonl"), List.of(
+        line("t1", "The winger crossed for a header in stoppage time.", "sport"),
+        line("t2", "Stir the custard over a low heat until it thickens.", "cooking"),
+        line("t3", "The relay team finished second at the championships.", "sport"),
+        line("t4", "Brown the sausages, then add the tomatoes and herbs.", "cooking")));
+  }
+
+  static String line(String id, String text, String label) {
+    return "{\"id\": \"" + id + "\", \"text\": \"" + text + "\", \"label\": \"" + label + "\"}";
+  }
+
+  private static TrainingConfig.Builder config(Path out, Path cache) {
+    return TrainingConfig.builder(trainFile, out).skipBad(true).cacheDirectory(cache)
+        .encoderOptions(EncoderOptions.defaults().withIntraOpThreads(1))
+        .head(HeadSettings.defaults(HeadKind.LINEAR).withEpochs(30));
+  }
+
+  @Test
+  void trainsWritesAReloadableBundleAndReusesTheEmbeddingCache() throws IOException {
+    Path cache = dir.resolve("cache-a");
+    List<String> stages = new ArrayList<>();
+    TrainingListener listener = new TrainingListener() {
+      @Override
+      public void stage(String description) {
+        stages.add(description);
+      }
+    };
+    TrainingResult first = Trainer.train(config(dir.resolve("bundle-a"), cache).build(), listener);
+    assertThat(stages).hasSize(4);
+    assertThat(first.trainExamples() + first.validExamples()).isEqualTo(28);
+    assertThat(first.embeddedTexts()).isEqualTo(28);
+    assertThat(first.embeddingCacheHits()).isZero();
+    assertThat(first.validation().accuracy()).isGreaterThanOrEqualTo(0.8);
+
+    ModelBundle bundle = ModelBundle.open(dir.resolve("bundle-a"));
+    assertThat(bundle.labels()).containsExactly("cooking", "sport");
+    assertThat(bundle.manifest().encoder().id()).isEqualTo("all-minilm-l6-v2");
+    assertThat(bundle.manifest().encoder().file()).isNull();
+    assertThat(bundle.manifest().files()).containsOnlyKeys("head.onnx");
+    JsonNode training = bundle.manifest().training();
+    assertThat(training.at("/data/train_sha256").asText()).hasSize(64);
+    assertThat(training.at("/data/bad_rows_skipped").asInt()).isEqualTo(1);
+    assertThat(training.at("/data/label_counts/sport").asInt()).isEqualTo(14);
+    assertThat(training.at("/hyperparameters/head").asText()).isEqualTo("linear");
+    assertThat(bundle.manifest().metrics().at("/validation/macro_f1").isNumber()).isTrue();
+    assertThat(bundle.reportIndex()).isRegularFile();
+    assertThat(bundle.directory().resolve("report/metrics.json")).isRegularFile();
+
+    try (Classifier classifier = bundle.openClassifier(EncoderOptions.defaults().withIntraOpThreads(1))) {
+      assertThat(classifier.classify("The batsman hit a century at Lord's.").label()).isEqualTo("sport");
+      assertThat(classifier.classify("Whip the cream with vanilla and icing sugar.").label()).isEqualTo("cooking");
+    }
+    Evaluation.Result eval = Evaluation.evaluate(bundle, testFile, LabeledDataReader.Options.defaults(),
+        EncoderOptions.defaults().withIntraOpThreads(1), null);
+    assertThat(eval.metrics().examples()).isEqualTo(4);
+    assertThat(eval.metrics().accuracy()).isEqualTo(1.0);
+
+    // Other hyperparameters: every embedding comes from the cache; same seed, same head.
+    TrainingResult second = Trainer.train(config(dir.resolve("bundle-b"), cache)
+        .head(HeadSettings.defaults(HeadKind.MLP).withEpochs(10)).build(), TrainingListener.NONE);
+    assertThat(second.embeddedTexts()).isZero();
+    assertThat(second.embeddingCacheHits()).isEqualTo(28);
+    TrainingResult again = Trainer.train(config(dir.resolve("bundle-a"), cache).build(), TrainingListener.NONE);
+    assertThat(Files.readAllBytes(again.bundle().directory().resolve("head.onnx")))
+        .isEqualTo(first.head().onnx());
+  }
+
+  @Test
+  void everyHeadKindTrains() throws IOException {
+    for (HeadKind kind : HeadKind.values()) {
+      TrainingResult r = Trainer.train(config(dir.resolve("bundle-" + kind.id()), dir.resolve("cache-kinds"))
+          .head(HeadSettings.defaults(kind).withEpochs(20)).build(), TrainingListener.NONE);
+      assertThat(r.bundle().manifest().head().kind()).isEqualTo(kind.id());
+      assertThat(r.validation().accuracy()).as(kind.id()).isGreaterThanOrEqualTo(0.8);
+    }
+  }
+
+  @Test
+  void badRowWithoutSkipBadStopsWithFileAndLine() {
+    assertThatThrownBy(() -> Trainer.train(config(dir.resolve("bundle-bad"), dir.resolve("cache-bad"))
+        .skipBad(false).build(), TrainingListener.NONE))
+        .isInstanceOf(BadDataException.class)
+        .hasMessageContaining("train.jsonl:13:")
+        .hasMessageContaining("--skip-bad");
+    assertThat(dir.resolve("bundle-bad")).doesNotExist();
+  }
+
+  @Test
+  void aChangedOrBrokenBundleIsRefusedWithTheReason() throws IOException {
+    Path bundle = dir.resolve("bundle-tamper");
+    Trainer.train(config(bundle, dir.resolve("cache-tamper")).build(), TrainingListener.NONE);
+    ModelBundle.open(bundle);
+
+    Path head = bundle.resolve("head.onnx");
+    byte[] original = Files.readAllBytes(head);
+    byte[] changed = original.clone();
+    changed[changed.length - 1] ^= 1;
+    Files.write(head, changed);
+    assertThatThrownBy(() -> ModelBundle.open(bundle)).isInstanceOf(BundleLoadException.class)
+        .hasMessageContaining("head.onnx: SHA-256 is").hasMessageContaining("changed after the bundle was written");
+    Files.write(head, original);
+
+    Path manifest = bundle.resolve("manifest.json");
+    String json = Files.readString(manifest);
+    Files.writeString(manifest, json.replace("\"format_version\" : 1", "\"format_version\" : 9"));
+    assertThatThrownBy(() -> ModelBundle.open(bundle)).hasMessageContaining("made by a newer Ferry");
+    Files.writeString(manifest, json.replace("\"sport\"", "\"sport\", \"news\""));
+    assertThatThrownBy(() -> ModelBundle.open(bundle)).hasMessageContaining("gives 2 probabilities per text but the manifest has 3 labels");
+    Files.writeString(manifest, "{ not json");
+    assertThatThrownBy(() -> ModelBundle.open(bundle)).hasMessageContaining("manifest.json: not a valid manifest");
+    Files.delete(manifest);
+    assertThatThrownBy(() -> ModelBundle.open(bundle)).hasMessageContaining("not a model bundle");
+  }
+
+  @Test
+  void refusesToOverwriteAFolderThatIsNotABundle() throws IOException {
+    Path precious = Files.createDirectories(dir.resolve("precious"));
+    Files.writeString(precious.resolve("notes.txt"), "keep me");
+    assertThatThrownBy(() -> Trainer.train(config(precious, dir.resolve("cache-p")).build(), TrainingListener.NONE))
+        .hasMessageContaining("is not a model bundle; refusing to overwrite");
+    assertThat(precious.resolve("notes.txt")).hasContent("keep me");
+  }
+}
