@@ -175,7 +175,7 @@ class TrainerTest {
     String json = Files.readString(manifest);
     Files.writeString(manifest, json.replace("\"format_version\" : 1", "\"format_version\" : 9"));
     assertThatThrownBy(() -> ModelBundle.open(bundle)).hasMessageContaining("made by a newer Ferry");
-    Files.writeString(manifest, json.replace("\"sport\"", "\"sport\", \"news\""));
+    Files.writeString(manifest, json.replace("\"sport\" ]", "\"sport\", \"news\" ]"));
     assertThatThrownBy(() -> ModelBundle.open(bundle)).hasMessageContaining("gives 2 probabilities per text but the manifest has 3 labels");
     Files.writeString(manifest, "{ not json");
     assertThatThrownBy(() -> ModelBundle.open(bundle)).hasMessageContaining("manifest.json: not a valid manifest");

@@ -53,6 +53,11 @@ public final class ClassifierHead implements AutoCloseable {
     HostTensor out = session.run(Map.of(INPUT, HostTensor.of(flat, embeddings.length, dimension)),
         Set.of(OUTPUT)).get(OUTPUT);
     int classes = labels.size();
+    long[] shape = out.shape();
+    if (shape.length != 2 || shape[0] != embeddings.length || shape[1] != classes) {
+      throw new IllegalStateException("gives " + (shape.length == 2 ? shape[1] : java.util.Arrays.toString(shape))
+          + " probabilities per text but the manifest has " + classes + " labels");
+    }
     float[][] rows = new float[embeddings.length][classes];
     for (int i = 0; i < rows.length; i++) {
       System.arraycopy(out.floats(), i * classes, rows[i], 0, classes);
