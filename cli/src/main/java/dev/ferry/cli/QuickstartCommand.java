@@ -1,14 +1,21 @@
 package dev.ferry.cli;
 
+import dev.ferry.models.bundle.Classifier;
+import dev.ferry.models.bundle.Prediction;
 import dev.ferry.models.data.JsonlLine;
 import dev.ferry.models.data.JsonlReader;
 import dev.ferry.models.data.TextRecord;
-import dev.ferry.models.encoder.Encoder;
-import dev.ferry.models.encoder.TextRole;
-import dev.ferry.models.encoder.Vectors;
+import dev.ferry.trainer.Evaluation;
+import dev.ferry.trainer.Trainer;
+import dev.ferry.trainer.TrainingConfig;
+import dev.ferry.trainer.TrainingResult;
+import dev.ferry.trainer.data.LabeledDataReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -19,69 +26,86 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code ferry quickstart}: the main job on the bundled sample, start to end. For now: embed 200
- * Reuters stories and answer a few questions by meaning, with the nearest stories and their
- * labels.
+ * {@code ferry quickstart}: the main job on the bundled sample, start to end: train a classifier
+ * on 200 labeled Reuters stories, score it on 150 held-out stories, classify a few new headlines,
+ * and point at the report.
  */
 @Command(name = "quickstart", mixinStandardHelpOptions = true,
-    description = {"Embed the bundled sample (200 Reuters stories labeled grain, corn or other)"
-        + " and search it by meaning."})
+    description = {"Train a classifier on the bundled sample (200 Reuters stories labeled grain,"
+        + " corn or other, from the Reuters-21578 ModApte training split), score it on 150 stories"
+        + " of the test split, classify a few new headlines, and write a bundle with its report."})
 final class QuickstartCommand implements Callable<Integer> {
-  static final String SAMPLE = "reuters-sample.jsonl";
-  static final List<String> QUESTIONS = List.of(
-      "wheat sales to the Soviet Union",
-      "drought damage to the corn crop",
-      "quarterly profit and dividend");
+  static final String TRAIN_SAMPLE = "reuters-sample.jsonl";
+  static final String TEST_SAMPLE = "reuters-sample-test.jsonl";
+  static final List<String> HEADLINES = List.of(
+      "Drought cuts U.S. corn crop forecast, maize prices rise",
+      "Soviet Union buys more U.S. wheat under export program",
+      "Retailer reports higher quarterly profit and raises dividend");
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Mixin EncoderOptionsMixin encoderOptions;
 
-  @Option(names = "--top", paramLabel = "K", description = "Neighbours per question. Default: ${DEFAULT-VALUE}.")
-  int top = 3;
+  @Option(names = "--out", paramLabel = "DIR",
+      description = "Folder for the sample data and the bundle. Default: ${DEFAULT-VALUE}.")
+  Path out = Path.of("target", "ferry-quickstart");
 
   @Override
   public Integer call() throws IOException {
-    PrintWriter out = spec.commandLine().getOut();
-    List<TextRecord> docs = sample();
-    out.printf("Ferry quick start: %d Reuters stories (bundled sample), encoder %s%n%n",
-        docs.size(), encoderOptions.encoder);
-    out.flush();
-    try (Encoder encoder = encoderOptions.open()) {
-      long t0 = System.nanoTime();
-      float[][] vectors;
-      try (Progress progress = new Progress("embedded", docs.size())) {
-        List<String> texts = docs.stream().map(TextRecord::text).toList();
-        vectors = new float[texts.size()][];
-        for (int start = 0; start < texts.size(); start += 32) {
-          List<String> part = texts.subList(start, Math.min(texts.size(), start + 32));
-          float[][] v = encoder.embed(part);
-          System.arraycopy(v, 0, vectors, start, v.length);
-          progress.advance(part.size());
-        }
-      }
-      double seconds = (System.nanoTime() - t0) / 1e9;
-      out.printf(Locale.ROOT, "Embedded %d stories into %d-dimensional vectors in %.1f s (%.0f/s, %s).%n",
-          docs.size(), encoder.dimension(), seconds, docs.size() / seconds, encoder.executionProvider().id());
-      for (String question : QUESTIONS) {
-        float[] q = encoder.embed(List.of(question), TextRole.QUERY)[0];
-        out.printf("%nNearest to \"%s\":%n", question);
-        for (Vectors.Neighbour n : Vectors.nearest(q, vectors, top)) {
-          TextRecord doc = docs.get(n.index());
-          out.printf(Locale.ROOT, "  %.3f  %-5s  %s%n", n.score(), doc.fields().path("label").asText("?"),
-              headline(doc.text()));
-        }
-      }
-      out.printf("%nNext: ferry embed --help, ferry bench encode --help, ./ferry test%n");
-      out.flush();
+    PrintWriter stdout = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    Path data = Files.createDirectories(out.resolve("data"));
+    Path train = copy(TRAIN_SAMPLE, data.resolve("train.jsonl"));
+    Path test = copy(TEST_SAMPLE, data.resolve("test.jsonl"));
+    Path bundleDir = out.resolve("bundle");
+    stdout.printf("Ferry quick start: train a grain/corn/other classifier on 200 Reuters stories,"
+        + " encoder %s.%n%n", encoderOptions.encoder);
+    stdout.flush();
+
+    TrainingConfig config = TrainingConfig.builder(train, bundleDir)
+        .encoder(encoderOptions.encoder)
+        .encoderOptions(encoderOptions.options())
+        .build();
+    TrainingResult result;
+    try (TrainCommand.ConsoleTrainingListener listener =
+        new TrainCommand.ConsoleTrainingListener(err, config.head().epochs())) {
+      result = Trainer.train(config, listener);
     }
+    TrainCommand.printSummary(stdout, result);
+
+    Evaluation.Result evaluation;
+    try (Progress progress = new Progress("texts classified", -1)) {
+      long[] last = {0};
+      evaluation = Evaluation.evaluate(result.bundle(), test, LabeledDataReader.Options.defaults(),
+          encoderOptions.options(), (done, total) -> {
+            progress.advance(done - last[0]);
+            last[0] = done;
+          });
+    }
+    stdout.printf(Locale.ROOT, "%nTest set: %d stories the training never saw (%s)%n",
+        evaluation.metrics().examples(), test);
+    MetricsTable.print(stdout, evaluation.metrics());
+
+    stdout.printf("%nNew headlines:%n");
+    try (Classifier classifier = result.bundle().openClassifier(encoderOptions.options())) {
+      List<Prediction> predictions = classifier.classify(HEADLINES);
+      for (int i = 0; i < HEADLINES.size(); i++) {
+        Prediction p = predictions.get(i);
+        stdout.printf(Locale.ROOT, "  %-5s %.2f  %s%n", p.label(), p.confidence(), HEADLINES.get(i));
+      }
+    }
+    stdout.printf("%nOpen the report: %s%n", result.bundle().reportIndex().toAbsolutePath());
+    stdout.printf("Next:%n  ferry eval --bundle %s --data %s%n  ferry predict --bundle %s --text \"...\"%n"
+        + "  ferry train --data YOUR.jsonl --out YOUR-bundle%n", bundleDir, test, bundleDir);
+    stdout.flush();
     return 0;
   }
 
+  /** The bundled training sample's records (the bench falls back to them without ../shared). */
   static List<TextRecord> sample() throws IOException {
     List<TextRecord> docs = new ArrayList<>();
-    try (InputStream in = QuickstartCommand.class.getResourceAsStream(SAMPLE);
-        JsonlReader reader = JsonlReader.of(in, SAMPLE, "text")) {
+    try (InputStream in = QuickstartCommand.class.getResourceAsStream(TRAIN_SAMPLE);
+        JsonlReader reader = JsonlReader.of(in, TRAIN_SAMPLE, "text")) {
       for (JsonlLine line : reader) {
         if (line instanceof TextRecord r) {
           docs.add(r);
@@ -91,8 +115,13 @@ final class QuickstartCommand implements Callable<Integer> {
     return docs;
   }
 
-  static String headline(String text) {
-    String first = text.strip().lines().findFirst().orElse("").strip();
-    return first.length() > 72 ? first.substring(0, 71) + "…" : first;
+  private static Path copy(String resource, Path to) throws IOException {
+    try (InputStream in = QuickstartCommand.class.getResourceAsStream(resource)) {
+      if (in == null) {
+        throw new IOException("the bundled sample " + resource + " is missing from the build");
+      }
+      Files.copy(in, to, StandardCopyOption.REPLACE_EXISTING);
+    }
+    return to;
   }
 }

@@ -1,0 +1,110 @@
+package dev.ferry.cli;
+
+import static dev.ferry.cli.FerryCliTest.run;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ferry.cli.FerryCliTest.Run;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** quickstart, train, eval and predict end to end, in-process, with the int8 MiniLM. */
+class TrainEvalPredictCliTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  @TempDir static Path dir;
+  static Run quickstart;
+  static Path bundle;
+  static Path test;
+
+  @BeforeAll
+  static void runQuickstart() {
+    quickstart = run("quickstart", "--encoder", "all-minilm-l6-v2-q", "--out", dir.resolve("qs").toString());
+    bundle = dir.resolve("qs/bundle");
+    test = dir.resolve("qs/data/test.jsonl");
+  }
+
+  @Test
+  void quickstartTrainsScoresOnHeldOutStoriesAndPointsAtTheReport() {
+    assertThat(quickstart.code()).as(quickstart.err()).isZero();
+    assertThat(quickstart.out()).contains("Test set: 150 stories", "macro-F1", "confusion matrix", "Open the report:");
+    assertThat(bundle.resolve("manifest.json")).isRegularFile();
+    assertThat(bundle.resolve("report/index.html")).isRegularFile();
+    // The drought/corn headline is about corn or grain, the profit one is not.
+    String headlines = quickstart.out().substring(quickstart.out().indexOf("New headlines:"));
+    List<String> lines = headlines.lines().skip(1).limit(3).toList();
+    assertThat(lines.get(0)).containsAnyOf("corn", "grain");
+    assertThat(lines.get(2).strip()).startsWith("other");
+  }
+
+  @Test
+  void evalJsonHasAccuracyAndMacroF1() throws IOException {
+    Run r = run("eval", "--bundle", bundle.toString(), "--data", test.toString(), "--json");
+    assertThat(r.code()).as(r.err()).isZero();
+    JsonNode o = JSON.readTree(r.out());
+    assertThat(o.get("accuracy").asDouble()).isBetween(0.5, 1.0);
+    assertThat(o.get("macro_f1").asDouble()).isBetween(0.3, 1.0);
+    assertThat(o.get("examples").asInt()).isEqualTo(150);
+    assertThat(o.at("/per_class/corn/support").asInt()).isEqualTo(24);
+    assertThat(o.at("/confusion/grain").size()).isEqualTo(3);
+
+    Run table = run("eval", "--bundle", bundle.toString(), "--data", test.toString());
+    assertThat(table.out()).contains("precision", "recall", "confusion matrix");
+  }
+
+  @Test
+  void predictPrintsLabelConfidenceAndEveryProbability() throws IOException {
+    Run r = run("predict", "--bundle", bundle.toString(), "--text", "Wheat exports to China rose sharply",
+        "--text", "Bank raises its prime rate");
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.lines()).hasSize(2);
+    JsonNode first = JSON.readTree(r.lines().get(0));
+    assertThat(first.get("label").asText()).isIn("corn", "grain", "other");
+    double sum = 0;
+    for (String label : List.of("corn", "grain", "other")) {
+      sum += first.at("/probabilities/" + label).asDouble();
+    }
+    assertThat(sum).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-4));
+    assertThat(first.get("confidence").asDouble())
+        .isEqualTo(first.at("/probabilities/" + first.get("label").asText()).asDouble());
+  }
+
+  @Test
+  void predictFileKeepsIdsAndPrintsNullForABadLine() throws IOException {
+    Path input = Files.writeString(dir.resolve("in.jsonl"),
+        "{\"id\": 7, \"text\": \"Corn planting delayed by rain\"}\n{broken\n{\"id\": \"x\", \"text\": \"Shares fell\"}\n");
+    Run r = run("predict", "--bundle", bundle.toString(), "--input", input.toString());
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.lines()).hasSize(3);
+    assertThat(JSON.readTree(r.lines().get(0)).get("id").asInt()).isEqualTo(7);
+    assertThat(r.lines().get(1)).isEqualTo("null");
+    assertThat(JSON.readTree(r.lines().get(2)).get("id").asText()).isEqualTo("x");
+    assertThat(r.err()).contains("in.jsonl:2:");
+  }
+
+  @Test
+  void trainUsageErrorsExitWithTwoAndDataErrorsWithOne() throws IOException {
+    assertThat(run("train", "--data", "a.jsonl").code()).isEqualTo(2);
+    Run both = run("train", "--data", "a.jsonl", "--valid", "b.jsonl", "--valid-split", "0.3", "--out", "x");
+    assertThat(both.code()).isEqualTo(2);
+    assertThat(both.err()).contains("mutually exclusive");
+    Run head = run("train", "--data", "a.jsonl", "--head", "svm", "--out", "x");
+    assertThat(head.code()).isEqualTo(2);
+    assertThat(head.err()).contains("unknown head 'svm'");
+    Run missing = run("train", "--data", dir.resolve("missing.jsonl").toString(), "--out", dir.resolve("o").toString());
+    assertThat(missing.code()).isEqualTo(1);
+    assertThat(missing.err()).contains("missing.jsonl");
+    Path bad = Files.writeString(dir.resolve("bad.csv"), "text,label\nfine text,a\n\"unterminated,b\n");
+    Run badRun = run("train", "--data", bad.toString(), "--out", dir.resolve("o2").toString());
+    assertThat(badRun.code()).isEqualTo(1);
+    assertThat(badRun.err()).contains("bad.csv:");
+    Run noBundle = run("eval", "--bundle", dir.resolve("nothing").toString(), "--data", test.toString());
+    assertThat(noBundle.code()).isEqualTo(1);
+    assertThat(noBundle.err()).contains("no such bundle directory");
+  }
+}
