@@ -93,6 +93,10 @@ final class TrainCommand implements Callable<Integer> {
       description = "Weigh every example the same (default: balance classes by inverse frequency).")
   boolean noClassWeights;
 
+  @Option(names = "--no-refit", description = "Keep the head trained without the held-out examples"
+      + " (default: train it again on all examples for the best number of epochs).")
+  boolean noRefit;
+
   @Option(names = "--skip-bad", description = "Skip bad rows with a warning instead of stopping.")
   boolean skipBad;
 
@@ -160,6 +164,7 @@ final class TrainCommand implements Callable<Integer> {
           .skipBad(skipBad)
           .fields(textField, labelField, idField)
           .cacheEmbeddings(!noCache)
+          .refit(!noRefit)
           .build();
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
@@ -171,6 +176,10 @@ final class TrainCommand implements Callable<Integer> {
         r.trainExamples(), r.head().bestEpoch() > 0
             ? "best epoch " + r.head().bestEpoch() + " of " + r.head().history().size()
             : "no epochs needed");
+    if (r.refitExamples() > 0) {
+      out.printf(Locale.ROOT, "Then trained it again on all %,d examples for %d epochs (--no-refit to skip).%n",
+          r.refitExamples(), r.head().bestEpoch());
+    }
     out.printf(Locale.ROOT, "Embeddings: %,d from the cache, %,d computed (%.1f s); head training %.2f s.%n",
         r.embeddingCacheHits(), r.embeddedTexts(), r.embedSeconds(), r.head().trainingSeconds());
     out.printf(Locale.ROOT, "%nHeld-out examples: %,d%n", r.validExamples());

@@ -128,17 +128,33 @@ public final class Trainer {
       LabeledVectors validVectors = vectors(vectors, train.size(), valid, labels);
 
       listener.stage("Training a " + settings.kind().id() + " head on " + train.size() + " examples");
-      TrainedHead head = HeadTrainer.train(trainVectors, validVectors.size() > 0 ? validVectors : null,
+      TrainedHead scored = HeadTrainer.train(trainVectors, validVectors.size() > 0 ? validVectors : null,
           labels.size(), settings, listener::epoch);
       ClassificationMetrics validation = ClassificationMetrics.compute(labels, validVectors.labels(),
-          head.probabilities(validVectors.vectors()));
+          scored.probabilities(validVectors.vectors()));
+      boolean refit = config.refit() && validVectors.size() > 0 && scored.bestEpoch() > 0;
+      TrainedHead head = scored;
+      if (refit) {
+        listener.stage("Refitting on all " + (trainVectors.size() + validVectors.size()) + " examples for "
+            + scored.bestEpoch() + " epochs");
+        TrainedHead all = HeadTrainer.train(concat(trainVectors, validVectors), null, labels.size(),
+            settings.withEpochs(scored.bestEpoch()).withPatience(0), null);
+        head = new TrainedHead(scored.settings(), scored.dimension(), scored.classes(), all.onnx(),
+            scored.history(), scored.bestEpoch(), scored.temperature(),
+            scored.trainingSeconds() + all.trainingSeconds());
+        notes.add("The final head was trained again on all " + (trainVectors.size() + validVectors.size())
+            + " examples for " + scored.bestEpoch() + " epochs (the best epoch on the held-out set);"
+            + " the metrics here are those of the head that did not see the held-out examples.");
+      }
 
       listener.stage("Writing " + config.out());
       ObjectNode training = provenance(config, trainData, validData, train, valid, summary, head, embedSeconds,
           (System.nanoTime() - start) / 1e9);
+      training.put("refit_on_all_examples", refit);
       ObjectNode metrics = JsonNodeFactory.instance.objectNode();
       metrics.set("validation", metricsJson(validation));
       final List<LabeledExample> finalTrain = train;
+      final TrainedHead finalHead = head;
       ModelBundle bundle = BundleWriter.to(config.out())
           .encoder(encoder)
           .head(settings.kind().id(), head.onnx())
@@ -147,10 +163,11 @@ public final class Trainer {
           .metrics(metrics)
           .extra(dir -> TrainingReport.write(dir.resolve(ModelBundle.REPORT_DIR), new TrainingReport.ReportContent(
               "Ferry training report: " + config.out().toAbsolutePath().normalize().getFileName(),
-              facts(config, encoder, finalTrain.size(), validVectors.size(), labels, head),
-              head.history(), head.bestEpoch(), validation, notes)))
+              facts(config, encoder, finalTrain.size(), validVectors.size(), labels, finalHead),
+              finalHead.history(), finalHead.bestEpoch(), validation, notes)))
           .write();
-      return new TrainingResult(bundle, head, validation, train.size(), valid.size(), hits, embedded, embedSeconds);
+      return new TrainingResult(bundle, head, validation, train.size(), valid.size(), hits, embedded, embedSeconds,
+          refit ? trainVectors.size() + validVectors.size() : 0);
     }
   }
 
@@ -168,6 +185,16 @@ public final class Trainer {
       notes.add(message);
       listener.note(message);
     }
+  }
+
+  private static LabeledVectors concat(LabeledVectors a, LabeledVectors b) {
+    float[][] v = new float[a.size() + b.size()][];
+    int[] y = new int[v.length];
+    System.arraycopy(a.vectors(), 0, v, 0, a.size());
+    System.arraycopy(b.vectors(), 0, v, a.size(), b.size());
+    System.arraycopy(a.labels(), 0, y, 0, a.size());
+    System.arraycopy(b.labels(), 0, y, a.size(), b.size());
+    return new LabeledVectors(v, y);
   }
 
   private static LabeledVectors vectors(float[][] all, int offset, List<LabeledExample> examples, List<String> labels) {

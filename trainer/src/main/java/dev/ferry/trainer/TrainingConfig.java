@@ -26,6 +26,9 @@ import java.util.Objects;
  * @param idField the field (or CSV column) holding an optional id
  * @param cacheEmbeddings keep embeddings in the on-disk cache so later runs skip the encoder
  * @param cacheDirectory where the embedding cache lives; null for the default under the Ferry cache
+ * @param refit after early stopping has chosen the number of epochs on the held-out examples,
+ *     train the final head again on all examples (training and held-out) for that many epochs;
+ *     the reported metrics stay those of the head that never saw the held-out examples
  */
 public record TrainingConfig(
     Path data,
@@ -41,7 +44,8 @@ public record TrainingConfig(
     String labelField,
     String idField,
     boolean cacheEmbeddings,
-    Path cacheDirectory) {
+    Path cacheDirectory,
+    boolean refit) {
 
   /** Checks the fields. */
   public TrainingConfig {
@@ -79,6 +83,7 @@ public record TrainingConfig(
     private String idField = "id";
     private boolean cacheEmbeddings = true;
     private Path cacheDirectory;
+    private boolean refit = true;
 
     private Builder(Path data, Path out) {
       this.data = data;
@@ -147,10 +152,16 @@ public record TrainingConfig(
       return this;
     }
 
+    /** Whether to refit the final head on all examples (default true). */
+    public Builder refit(boolean value) {
+      this.refit = value;
+      return this;
+    }
+
     /** The configuration. */
     public TrainingConfig build() {
       return new TrainingConfig(data, valid, validSplit, encoder, encoderOptions, head, maxExamples,
-          out, skipBad, textField, labelField, idField, cacheEmbeddings, cacheDirectory);
+          out, skipBad, textField, labelField, idField, cacheEmbeddings, cacheDirectory, refit);
     }
   }
 }

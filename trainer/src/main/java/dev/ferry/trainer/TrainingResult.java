@@ -15,6 +15,8 @@ import dev.ferry.trainer.metrics.ClassificationMetrics;
  * @param embeddingCacheHits texts whose embeddings came from the cache
  * @param embeddedTexts texts run through the encoder
  * @param embedSeconds time spent getting embeddings (encoder and cache)
+ * @param refitExamples examples the final head was refit on (training + held-out), or 0 when it
+ *     was not refit
  */
 public record TrainingResult(
     ModelBundle bundle,
@@ -24,4 +26,5 @@ public record TrainingResult(
     int validExamples,
     int embeddingCacheHits,
     int embeddedTexts,
-    double embedSeconds) {}
+    double embedSeconds,
+    int refitExamples) {}

@@ -97,7 +97,9 @@ class TrainerTest {
       }
     };
     TrainingResult first = Trainer.train(config(dir.resolve("bundle-a"), cache).build(), listener);
-    assertThat(stages).hasSize(4);
+    assertThat(stages).hasSize(5);
+    assertThat(stages.get(3)).startsWith("Refitting on all 28 examples");
+    assertThat(first.refitExamples()).isEqualTo(28);
     assertThat(first.trainExamples() + first.validExamples()).isEqualTo(28);
     assertThat(first.embeddedTexts()).isEqualTo(28);
     assertThat(first.embeddingCacheHits()).isZero();
@@ -113,6 +115,7 @@ class TrainerTest {
     assertThat(training.at("/data/bad_rows_skipped").asInt()).isEqualTo(1);
     assertThat(training.at("/data/label_counts/sport").asInt()).isEqualTo(14);
     assertThat(training.at("/hyperparameters/head").asText()).isEqualTo("linear");
+    assertThat(training.at("/refit_on_all_examples").asBoolean()).isTrue();
     assertThat(bundle.manifest().metrics().at("/validation/macro_f1").isNumber()).isTrue();
     assertThat(bundle.reportIndex()).isRegularFile();
     assertThat(bundle.directory().resolve("report/metrics.json")).isRegularFile();
@@ -134,6 +137,19 @@ class TrainerTest {
     TrainingResult again = Trainer.train(config(dir.resolve("bundle-a"), cache).build(), TrainingListener.NONE);
     assertThat(Files.readAllBytes(again.bundle().directory().resolve("head.onnx")))
         .isEqualTo(first.head().onnx());
+  }
+
+  @Test
+  void withoutRefitTheBundleHoldsTheHeadThatWasScored() throws IOException {
+    Path cache = dir.resolve("cache-refit");
+    TrainingResult refit = Trainer.train(config(dir.resolve("bundle-refit"), cache).build(), TrainingListener.NONE);
+    TrainingResult scored = Trainer.train(config(dir.resolve("bundle-scored"), cache).refit(false).build(),
+        TrainingListener.NONE);
+    assertThat(scored.refitExamples()).isZero();
+    assertThat(scored.bundle().manifest().training().at("/refit_on_all_examples").asBoolean()).isFalse();
+    // Same split and seed: the scored heads are the same, so the metrics agree; the bundles differ.
+    assertThat(scored.validation().macroF1()).isEqualTo(refit.validation().macroF1());
+    assertThat(scored.head().onnx()).isNotEqualTo(refit.head().onnx());
   }
 
   @Test
