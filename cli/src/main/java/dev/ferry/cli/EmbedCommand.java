@@ -1,8 +1,5 @@
 package dev.ferry.cli;
 
-import dev.ferry.models.data.BadLine;
-import dev.ferry.models.data.JsonlLine;
-import dev.ferry.models.data.JsonlReader;
 import dev.ferry.models.data.TextRecord;
 import dev.ferry.models.encoder.Encoder;
 import dev.ferry.models.encoder.TextRole;
@@ -28,8 +25,6 @@ import picocli.CommandLine.Spec;
         "  ferry embed --encoder bge-small-en-v1.5 --query \"what to search for\"",
         "  ferry embed --input docs.jsonl.gz > vectors.jsonl"})
 final class EmbedCommand implements Callable<Integer> {
-  private static final int CHUNK = 256;
-
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Mixin EncoderOptionsMixin encoderOptions;
@@ -73,50 +68,11 @@ final class EmbedCommand implements Callable<Integer> {
   }
 
   private int embedFile(Encoder encoder, TextRole role, PrintWriter out) throws IOException {
-    int bad = 0;
-    long embedded = 0;
-    try (JsonlReader reader = JsonlReader.open(input, textField);
-        Progress progress = new Progress("embedded", -1)) {
-      List<JsonlLine> chunk = new ArrayList<>(CHUNK);
-      for (JsonlLine line = reader.next(); ; line = reader.next()) {
-        if (line != null) {
-          chunk.add(line);
-        }
-        if (chunk.size() == CHUNK || (line == null && !chunk.isEmpty())) {
-          List<String> chunkTexts = new ArrayList<>();
-          for (JsonlLine l : chunk) {
-            if (l instanceof TextRecord r) {
-              chunkTexts.add(r.text());
-            }
-          }
-          float[][] vectors = encoder.embed(chunkTexts, role);
-          int next = 0;
-          for (JsonlLine l : chunk) {
-            switch (l) {
-              case TextRecord r -> out.println(Json.array(vectors[next++]));
-              case BadLine b -> {
-                out.println("null");
-                bad++;
-                progress.close();
-                spec.commandLine().getErr().println(b.message());
-              }
-            }
-          }
-          out.flush();
-          embedded += chunkTexts.size();
-          progress.advance(chunkTexts.size());
-          chunk.clear();
-        }
-        if (line == null) {
-          break;
-        }
-      }
-    }
-    if (bad > 0) {
-      spec.commandLine().getErr().printf("ferry embed: embedded %,d texts; %,d %s of %s could not"
-          + " be read (printed as null, see above)%n", embedded, bad, bad == 1 ? "line" : "lines", input);
-      return 1;
-    }
-    return 0;
+    PrintWriter err = spec.commandLine().getErr();
+    JsonlLineMapper.Outcome o = JsonlLineMapper.map(input, textField, records -> {
+      float[][] vectors = encoder.embed(records.stream().map(TextRecord::text).toList(), role);
+      return java.util.Arrays.stream(vectors).map(Json::array).toList();
+    }, out, err, "embedded");
+    return JsonlLineMapper.exitCode(o, "embed", "embedded", input, err);
   }
 }

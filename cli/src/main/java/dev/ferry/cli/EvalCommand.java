@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.models.bundle.ModelBundle;
 import dev.ferry.trainer.Evaluation;
 import dev.ferry.trainer.Trainer;
-import dev.ferry.trainer.data.LabeledDataReader;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -35,14 +34,7 @@ final class EvalCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print one JSON object (accuracy, macro_f1, per_class, confusion, ...).")
   boolean json;
 
-  @Option(names = "--skip-bad", description = "Skip bad rows with a warning instead of stopping.")
-  boolean skipBad;
-
-  @Option(names = "--text-field", paramLabel = "NAME", description = "Field/column with the text. Default: text.")
-  String textField = "text";
-
-  @Option(names = "--label-field", paramLabel = "NAME", description = "Field/column with the label. Default: label.")
-  String labelField = "label";
+  @Mixin DataOptionsMixin dataOptions;
 
   @Mixin RuntimeOptionsMixin runtime;
 
@@ -53,8 +45,7 @@ final class EvalCommand implements Callable<Integer> {
     try (Progress progress = new Progress("texts classified", -1)) {
       long[] last = {0};
       result = Evaluation.evaluate(opened, data,
-          LabeledDataReader.Options.defaults().withTextField(textField).withLabelField(labelField)
-              .withSkipBad(skipBad),
+          dataOptions.readOptions(),
           runtime.options(), (done, total) -> {
             progress.advance(done - last[0]);
             last[0] = done;

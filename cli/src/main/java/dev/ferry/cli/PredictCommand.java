@@ -6,9 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.models.bundle.Classifier;
 import dev.ferry.models.bundle.ModelBundle;
 import dev.ferry.models.bundle.Prediction;
-import dev.ferry.models.data.BadLine;
-import dev.ferry.models.data.JsonlLine;
-import dev.ferry.models.data.JsonlReader;
 import dev.ferry.models.data.TextRecord;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -32,8 +29,6 @@ import picocli.CommandLine.Spec;
         "  ferry predict --bundle tickets-bundle --text \"my invoice is wrong\"",
         "  ferry predict --bundle tickets-bundle --input new.jsonl.gz > labeled.jsonl"})
 final class PredictCommand implements Callable<Integer> {
-  private static final int CHUNK = 256;
-
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Option(names = "--bundle", required = true, paramLabel = "DIR", description = "Model bundle.")
@@ -74,51 +69,16 @@ final class PredictCommand implements Callable<Integer> {
   }
 
   private int predictFile(Classifier classifier, PrintWriter out) throws IOException {
-    int bad = 0;
-    long done = 0;
-    try (JsonlReader reader = JsonlReader.open(input, textField);
-        Progress progress = new Progress("texts classified", -1)) {
-      List<JsonlLine> chunk = new ArrayList<>(CHUNK);
-      for (JsonlLine line = reader.next(); ; line = reader.next()) {
-        if (line != null) {
-          chunk.add(line);
-        }
-        if (chunk.size() == CHUNK || (line == null && !chunk.isEmpty())) {
-          List<String> chunkTexts = new ArrayList<>();
-          for (JsonlLine l : chunk) {
-            if (l instanceof TextRecord r) {
-              chunkTexts.add(r.text());
-            }
-          }
-          List<Prediction> predictions = classifier.classify(chunkTexts);
-          int next = 0;
-          for (JsonlLine l : chunk) {
-            switch (l) {
-              case TextRecord r -> out.println(json(predictions.get(next++), r.fields().get(idField)));
-              case BadLine b -> {
-                out.println("null");
-                bad++;
-                progress.close();
-                spec.commandLine().getErr().println(b.message());
-              }
-            }
-          }
-          out.flush();
-          done += chunkTexts.size();
-          progress.advance(chunkTexts.size());
-          chunk.clear();
-        }
-        if (line == null) {
-          break;
-        }
+    PrintWriter err = spec.commandLine().getErr();
+    JsonlLineMapper.Outcome o = JsonlLineMapper.map(input, textField, records -> {
+      List<Prediction> predictions = classifier.classify(records.stream().map(TextRecord::text).toList());
+      List<String> lines = new ArrayList<>(records.size());
+      for (int i = 0; i < records.size(); i++) {
+        lines.add(json(predictions.get(i), records.get(i).fields().get(idField)));
       }
-    }
-    if (bad > 0) {
-      spec.commandLine().getErr().printf("ferry predict: classified %,d texts; %,d %s of %s could not"
-          + " be read (printed as null, see above)%n", done, bad, bad == 1 ? "line" : "lines", input);
-      return 1;
-    }
-    return 0;
+      return lines;
+    }, out, err, "texts classified");
+    return JsonlLineMapper.exitCode(o, "predict", "classified", input, err);
   }
 
   static String json(Prediction p, JsonNode id) {

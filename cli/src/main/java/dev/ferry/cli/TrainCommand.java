@@ -97,17 +97,10 @@ final class TrainCommand implements Callable<Integer> {
       + " (default: train it again on all examples for the best number of epochs).")
   boolean noRefit;
 
-  @Option(names = "--skip-bad", description = "Skip bad rows with a warning instead of stopping.")
-  boolean skipBad;
-
   @Option(names = "--no-cache", description = "Do not read or write the embedding cache.")
   boolean noCache;
 
-  @Option(names = "--text-field", paramLabel = "NAME", description = "Field/column with the text. Default: text.")
-  String textField = "text";
-
-  @Option(names = "--label-field", paramLabel = "NAME", description = "Field/column with the label. Default: label.")
-  String labelField = "label";
+  @Mixin DataOptionsMixin dataOptions;
 
   @Option(names = "--id-field", paramLabel = "NAME", description = "Field/column with an optional id. Default: id.")
   String idField = "id";
@@ -161,8 +154,8 @@ final class TrainCommand implements Callable<Integer> {
           .encoderOptions(encoderOptions.options())
           .head(s)
           .maxExamples(maxExamples)
-          .skipBad(skipBad)
-          .fields(textField, labelField, idField)
+          .skipBad(dataOptions.skipBad)
+          .fields(dataOptions.textField, dataOptions.labelField, idField)
           .cacheEmbeddings(!noCache)
           .refit(!noRefit)
           .build();
