@@ -625,6 +625,25 @@ public final class AccuracyBenchmark {
         + "; missed by " + (missed.isEmpty() ? "none" : String.join(", ", missed)) + ".";
   }
 
+  /** Each encoder's best head against TF-IDF + LR on a task, by macro-F1. */
+  static String comparison(Result r, String task) {
+    List<Score> rows = r.scores().stream().filter(s -> s.task().equals(task)).toList();
+    Score tfidf = rows.stream().filter(s -> s.encoder() == null && s.method().equals(TFIDF_LR)).findFirst()
+        .orElse(null);
+    if (tfidf == null) {
+      return "";
+    }
+    List<String> parts = new ArrayList<>();
+    for (String encoder : r.config().encoders()) {
+      rows.stream().filter(s -> encoder.equals(s.encoder()))
+          .max(java.util.Comparator.comparingDouble(s -> s.metrics().macroF1()))
+          .ifPresent(best -> parts.add(String.format(Locale.ROOT, "%s %s head %.3f (%+.3f)", encoder,
+              best.method(), best.metrics().macroF1(), best.metrics().macroF1() - tfidf.metrics().macroF1())));
+    }
+    return String.format(Locale.ROOT, "Best head per encoder against TF-IDF + LR (macro-F1 %.3f): %s.",
+        tfidf.metrics().macroF1(), String.join("; ", parts));
+  }
+
   /** Every table as Markdown, with headings and the notes that go with them. */
   public static String markdown(Result r) {
     StringBuilder sb = new StringBuilder();
@@ -632,9 +651,10 @@ public final class AccuracyBenchmark {
     sb.append("Encoders: ").append(String.join(", ", r.config().encoders())).append('\n');
     r.sets().forEach((k, v) -> sb.append("Data ").append(k).append(": ").append(v).append('\n'));
     for (String task : List.of(REUTERS, SPAM)) {
-      sb.append("\n### ").append(title(task, r)).append("\n\n").append(scoreTable(r, task).markdown());
+      sb.append("\n### ").append(title(task, r)).append("\n\n").append(scoreTable(r, task).markdown())
+          .append('\n').append(comparison(r, task)).append('\n');
       if (task.equals(SPAM)) {
-        sb.append('\n').append(spamTarget(r)).append('\n');
+        sb.append(spamTarget(r)).append('\n');
       }
     }
     for (String dataset : List.of(REUTERS, SPAM)) {
@@ -671,7 +691,8 @@ public final class AccuracyBenchmark {
     r.sets().forEach((k, v) -> html.append("<li>").append(Table.escape(k + ": " + v)).append("</li>\n"));
     html.append("</ul>\n");
     for (String task : List.of(REUTERS, SPAM)) {
-      html.append("<h2>").append(Table.escape(title(task, r))).append("</h2>\n").append(scoreTable(r, task).html());
+      html.append("<h2>").append(Table.escape(title(task, r))).append("</h2>\n").append(scoreTable(r, task).html())
+          .append("<p>").append(Table.escape(comparison(r, task))).append("</p>\n");
       if (task.equals(SPAM)) {
         html.append("<p>").append(Table.escape(spamTarget(r))).append("</p>\n");
       }
