@@ -717,28 +717,31 @@ public final class AccuracyBenchmark {
 
   /**
    * Draws one data set's learning curves (log x axis, error bars = sd), or returns null when it
-   * has none. With more series than colours, the MLP heads are left to the table.
+   * has none: the baselines and every head of a single encoder; with several encoders, the
+   * baselines and each encoder's linear head (the default head), the rest being in the table.
    */
   static Path learningCurveChart(Result r, String dataset, Path dir) throws IOException {
-    List<List<CurvePoint>> all = curveSeries(r, dataset);
-    if (all.isEmpty()) {
+    boolean oneEncoder = r.config().encoders().size() == 1;
+    List<List<CurvePoint>> drawn = curveSeries(r, dataset).stream()
+        .filter(s -> oneEncoder || s.get(0).encoder() == null || s.get(0).method().equals(HeadKind.LINEAR.id()))
+        .toList();
+    if (drawn.isEmpty()) {
       return null;
     }
-    List<List<CurvePoint>> drawn = all.size() <= 8 ? all
-        : all.stream().filter(s -> !s.get(0).method().equals(HeadKind.MLP.id())).toList();
-    boolean oneEncoder = r.config().encoders().size() == 1;
     List<Charts.Series> series = new ArrayList<>();
     for (List<CurvePoint> s : drawn) {
       CurvePoint p0 = s.get(0);
       String name = p0.encoder() == null ? p0.method()
-          : p0.method() + " head" + (oneEncoder ? "" : ", " + p0.encoder());
+          : oneEncoder ? p0.method() + " head" : p0.encoder();
       series.add(new Charts.Series(name, s.stream().mapToDouble(CurvePoint::k).toArray(),
           s.stream().mapToDouble(p -> p.summary().mean()).toArray(),
           s.stream().mapToDouble(p -> p.summary().sd()).toArray()));
     }
-    String title = dataset + (oneEncoder ? " (" + r.config().encoders().get(0) + ")" : "");
+    String title = dataset + (oneEncoder ? " (" + r.config().encoders().get(0) + ")"
+        : ": baselines and the linear head of each encoder");
     return Charts.writeLineChart(dir, "learning-curve-" + dataset, title, "training examples per class",
-        "macro-F1", series, Charts.Options.DEFAULT.withLogX().withUnitInterval());
+        "macro-F1 (mean ± sd over " + r.config().seeds() + " seeds)", series,
+        Charts.Options.DEFAULT.withLogX());
   }
 
   private static String encoderName(String encoder) {
