@@ -1,5 +1,6 @@
 package dev.ferry.cli;
 
+import dev.ferry.eval.accuracy.AccuracyBenchmark;
 import dev.ferry.eval.encode.EncodeBenchmark;
 import dev.ferry.eval.encode.MixedLengthSample;
 import dev.ferry.models.encoder.Batching;
@@ -20,7 +21,7 @@ import picocli.CommandLine.Spec;
 /** {@code ferry bench}: measurements that belong in eval/RESULTS.md. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Measure Ferry on this machine.",
-    subcommands = {BenchCommand.Encode.class, BenchCommand.Jmh.class})
+    subcommands = {BenchCommand.Encode.class, BenchCommand.Accuracy.class, BenchCommand.Jmh.class})
 final class BenchCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -152,6 +153,70 @@ final class BenchCommand implements Callable<Integer> {
           .reduce((a, b) -> a + " + " + b).orElse("");
       return new Sample(MixedLengthSample.draw(files, sampled, texts, seed),
           sampled.name().toLowerCase(Locale.ROOT), source);
+    }
+  }
+
+  /** {@code ferry bench accuracy}: Ferry's heads against the bag-of-words baselines. */
+  @Command(name = "accuracy", mixinStandardHelpOptions = true,
+      description = {"Accuracy and macro-F1 of Ferry's heads (linear, mlp, centroid) on frozen"
+          + " embeddings against naive Bayes and TF-IDF + logistic regression: Reuters grain/corn/other,"
+          + " SpamAssassin with 500 training emails, learning curves at k examples per class, and"
+          + " head-training time.",
+          "Prints Markdown tables for eval/RESULTS.md and writes an HTML report with the"
+          + " learning-curve charts. Embeddings are cached on disk: a rerun does not encode again."})
+  static final class Accuracy implements Callable<Integer> {
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--encoders", split = ",", paramLabel = "NAME",
+        description = "Encoders to measure, each in turn (built-in names or model directories)."
+            + " Default: all-minilm-l6-v2.")
+    List<String> encoders = new ArrayList<>(List.of("all-minilm-l6-v2"));
+
+    @Option(names = "--data", paramLabel = "DIR",
+        description = "Folder with reuters-grain-train.jsonl.gz, reuters-grain-test.jsonl.gz and"
+            + " spamassassin.jsonl.gz. Default: property ferry.shared.data, else ../shared/data.")
+    Path data;
+
+    @Option(names = "--seeds", paramLabel = "N",
+        description = "Samples per learning-curve point (mean ± sd). Default: ${DEFAULT-VALUE}.")
+    int seeds = 5;
+
+    @Option(names = "--shots", split = ",", paramLabel = "K",
+        description = "Learning-curve sizes, examples per class. Default: 8,16,64,256.")
+    List<Integer> shots = new ArrayList<>(List.of(8, 16, 64, 256));
+
+    @Option(names = "--out", paramLabel = "DIR",
+        description = "Where to write index.html and the charts. Default: ${DEFAULT-VALUE}.")
+    Path out = Path.of("target", "accuracy-report");
+
+    @Override
+    public Integer call() throws IOException {
+      PrintWriter out = spec.commandLine().getOut();
+      PrintWriter err = spec.commandLine().getErr();
+      AccuracyBenchmark.Config config = AccuracyBenchmark.Config
+          .defaults(data != null ? data : AccuracyBenchmark.sharedData())
+          .withEncoders(encoders).withSeeds(seeds).withShots(shots);
+      boolean interactive = Terminal.isInteractive();
+      long start = System.nanoTime();
+      AccuracyBenchmark.Result result = AccuracyBenchmark.run(config, line -> {
+        String stamped = String.format(Locale.ROOT, "[%4.0f s] %s", (System.nanoTime() - start) / 1e9, line);
+        if (interactive) {
+          err.printf("\r%-78.78s", stamped);
+        } else {
+          err.println(stamped);
+        }
+        err.flush();
+      });
+      if (interactive) {
+        err.printf("\r%78s\r", "");
+        err.flush();
+      }
+      out.print(AccuracyBenchmark.markdown(result));
+      Path index = AccuracyBenchmark.writeReport(result, this.out);
+      out.printf(Locale.ROOT, "%nReport: %s (%.0f s in all)%n", index.toAbsolutePath().normalize(),
+          (System.nanoTime() - start) / 1e9);
+      out.flush();
+      return 0;
     }
   }
 }
