@@ -2,6 +2,7 @@ package dev.ferry.trainer;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ferry.models.FileHashes;
 import dev.ferry.models.bundle.BundleWriter;
 import dev.ferry.models.bundle.ModelBundle;
 import dev.ferry.models.encoder.Encoder;
@@ -18,14 +19,8 @@ import dev.ferry.trainer.head.TrainedHead;
 import dev.ferry.trainer.metrics.ClassificationMetrics;
 import dev.ferry.trainer.report.TrainingReport;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -240,12 +235,12 @@ public final class Trainer {
     ObjectNode t = f.objectNode();
     ObjectNode data = t.putObject("data");
     data.put("train_file", config.data().toString());
-    data.put("train_sha256", sha256(config.data()));
+    data.put("train_sha256", FileHashes.sha256(config.data()));
     data.put("train_rows", trainData.examples().size());
     data.put("bad_rows_skipped", trainData.badRows().size() + (validData == null ? 0 : validData.badRows().size()));
     if (validData != null) {
       data.put("valid_file", config.valid().toString());
-      data.put("valid_sha256", sha256(config.valid()));
+      data.put("valid_sha256", FileHashes.sha256(config.valid()));
     } else {
       data.put("valid_split", config.validSplit());
     }
@@ -306,14 +301,5 @@ public final class Trainer {
 
   private static double round(double v) {
     return Double.isNaN(v) ? v : Math.round(v * 1e6) / 1e6;
-  }
-
-  static String sha256(Path file) throws IOException {
-    try (InputStream in = new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
-      in.transferTo(java.io.OutputStream.nullOutputStream());
-      return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }

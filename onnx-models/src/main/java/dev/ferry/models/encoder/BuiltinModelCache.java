@@ -1,6 +1,7 @@
 package dev.ferry.models.encoder;
 
 import dev.ferry.models.FerryCache;
+import dev.ferry.models.FileHashes;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -188,14 +189,7 @@ final class BuiltinModelCache {
 
   /** SHA-256 of a file, hex. */
   static String sha256(Path file) throws IOException {
-    MessageDigest digest = newSha256();
-    try (InputStream in = Files.newInputStream(file)) {
-      byte[] buffer = new byte[1 << 16];
-      for (int n; (n = in.read(buffer)) > 0; ) {
-        digest.update(buffer, 0, n);
-      }
-    }
-    return HexFormat.of().formatHex(digest.digest());
+    return FileHashes.sha256(file);
   }
 
   private static MessageDigest newSha256() {
