@@ -43,13 +43,9 @@ final class EvalCommand implements Callable<Integer> {
     ModelBundle opened = ModelBundle.open(bundle);
     Evaluation.Result result;
     try (Progress progress = new Progress("texts classified", -1)) {
-      long[] last = {0};
       result = Evaluation.evaluate(opened, data,
           dataOptions.readOptions(),
-          runtime.options(), (done, total) -> {
-            progress.advance(done - last[0]);
-            last[0] = done;
-          });
+          runtime.options(), (done, total) -> progress.moveTo(done));
     }
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();

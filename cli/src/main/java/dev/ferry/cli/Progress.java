@@ -39,6 +39,11 @@ final class Progress implements AutoCloseable {
     }
   }
 
+  /** Sets the count to {@code count} (for callbacks that report totals, not increments). */
+  synchronized void moveTo(long count) {
+    advance(count - done);
+  }
+
   synchronized long done() {
     return done;
   }

@@ -75,12 +75,8 @@ final class QuickstartCommand implements Callable<Integer> {
 
     Evaluation.Result evaluation;
     try (Progress progress = new Progress("texts classified", -1)) {
-      long[] last = {0};
       evaluation = Evaluation.evaluate(result.bundle(), test, LabeledDataReader.Options.defaults(),
-          encoderOptions.options(), (done, total) -> {
-            progress.advance(done - last[0]);
-            last[0] = done;
-          });
+          encoderOptions.options(), (done, total) -> progress.moveTo(done));
     }
     stdout.printf(Locale.ROOT, "%nTest set: %d stories the training never saw (%s)%n",
         evaluation.metrics().examples(), test);

@@ -186,7 +186,6 @@ final class TrainCommand implements Callable<Integer> {
     private final PrintWriter err;
     private final int epochs;
     private Progress progress;
-    private int lastEmbedded;
 
     ConsoleTrainingListener(PrintWriter err, int epochs) {
       this.err = err;
@@ -211,10 +210,8 @@ final class TrainCommand implements Callable<Integer> {
     public void embedded(int done, int total) {
       if (progress == null) {
         progress = new Progress("texts embedded", total);
-        lastEmbedded = 0;
       }
-      progress.advance(done - lastEmbedded);
-      lastEmbedded = done;
+      progress.moveTo(done);
     }
 
     @Override

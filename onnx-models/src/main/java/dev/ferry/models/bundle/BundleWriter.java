@@ -154,9 +154,9 @@ public final class BundleWriter {
       if (extra != null) {
         extra.write(staging);
       }
-      ModelBundle.open(staging);
+      ModelBundle checked = ModelBundle.open(staging);
       replace(staging, absolute);
-      return ModelBundle.open(absolute);
+      return checked.movedTo(absolute);
     } finally {
       deleteRecursively(staging);
     }

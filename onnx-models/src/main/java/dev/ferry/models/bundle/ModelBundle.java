@@ -176,6 +176,11 @@ public final class ModelBundle {
     }
   }
 
+  /** This bundle, already checked, after its folder was moved to {@code directory} as a whole. */
+  ModelBundle movedTo(Path newDirectory) {
+    return new ModelBundle(newDirectory, manifest, headOnnx);
+  }
+
   /** The bundle's folder. */
   public Path directory() {
     return directory;
