@@ -116,7 +116,7 @@ public final class Autodiff {
   /** Operators whose outputs carry no gradient: shape computations and comparisons. */
   private static final Set<String> NO_GRADIENT = Set.of(
       "Shape", "Size", "Greater", "Less", "Equal", "Not", "And", "Or", "ArgMax", "ArgMin",
-      "ConstantOfShape");
+      "ConstantOfShape", "Constant", "Range");
 
   /** Computes the gradients of one node's inputs from the gradient of its output. */
   @FunctionalInterface
@@ -212,6 +212,175 @@ public final class Autodiff {
       }
       return List.of(g.transpose(dy, inverse));
     });
+  }
+
+  static {
+    // Ops that only move values around: the gradient takes the way back.
+    GradientRule reshapeBack = (g, n, dy, need) ->
+        withNulls(need.length, g.reshape(dy, g.shapeOf(n.getInput(0)), g.shape(n.getInput(0))));
+    for (String op : List.of("Reshape", "Unsqueeze", "Squeeze", "Flatten")) {
+      RULES.put(op, reshapeBack);
+    }
+    RULES.put("Expand", (g, n, dy, need) -> withNulls(need.length, sumTo(g, dy, n.getInput(0))));
+    RULES.put("Where", (g, n, dy, need) -> {
+      String condition = n.getInput(0);
+      String zero = g.scalarLike(0, dy);
+      List<String> out = new ArrayList<>(List.of("", "", ""));
+      out.set(0, null);
+      out.set(1, need[1] ? sumTo(g, g.where(condition, dy, zero), n.getInput(1)) : null);
+      out.set(2, need[2] ? sumTo(g, g.where(condition, zero, dy), n.getInput(2)) : null);
+      return out;
+    });
+    RULES.put("Gather", (g, n, dy, need) -> {
+      String data = n.getInput(0);
+      int axis = (int) normalizedAxis(n, g.shape(data).length, 0);
+      return withNulls(need.length,
+          scatterAdd(g, dy, g.shapeOf(data), g.shape(data), n.getInput(1), axis));
+    });
+    RULES.put("Concat", Autodiff::concatRule);
+    RULES.put("Slice", Autodiff::sliceRule);
+  }
+
+  /**
+   * Concat: each input's gradient is its slab of the output gradient along the axis. Slab bounds
+   * come from the inputs' static sizes, or from their run-time shapes where those are unknown.
+   */
+  private static List<String> concatRule(GraphBuilder g, NodeProto n, String dy, boolean[] need) {
+    int rank = g.shape(n.getInput(0)).length;
+    long axis = normalizedAxis(n, rank, null);
+    String one = g.ints(1);
+    String start = g.ints(0);
+    List<String> out = new ArrayList<>(n.getInputCount());
+    for (int k = 0; k < n.getInputCount(); k++) {
+      String x = n.getInput(k);
+      long size = g.shape(x)[(int) axis];
+      String sizeTensor = size == GraphBuilder.UNKNOWN
+          ? g.slice(g.shapeOf(x), g.ints(axis), g.ints(axis + 1), new long[] {0}, one, 1)
+          : g.ints(size);
+      String end = g.add(start, sizeTensor);
+      out.add(need[k] ? g.slice(dy, start, end, new long[] {axis}, one, g.shape(x)) : null);
+      start = end;
+    }
+    return out;
+  }
+
+  /**
+   * Slice: one sliced axis at a time (last first), the gradient is scattered back to the
+   * positions that axis kept. The positions are found by slicing {@code 0..n-1} with the node's
+   * own bounds, so negative, clamped and strided bounds mean exactly what they meant forward.
+   */
+  private static List<String> sliceRule(GraphBuilder g, NodeProto n, String dy, boolean[] need) {
+    String x = n.getInput(0);
+    long[] xShape = g.shape(x);
+    int rank = xShape.length;
+    long[] axes;
+    if (n.getInputCount() > 3 && !n.getInput(3).isEmpty()) {
+      if (!g.isConstantInts(n.getInput(3))) {
+        throw new IllegalArgumentException("Slice node " + n.getName()
+            + ": axes must be a constant to differentiate, found a computed value " + n.getInput(3));
+      }
+      axes = g.constantInts(n.getInput(3));
+    } else {
+      axes = allAxes(g.shape(n.getInput(1))[0] < 0 ? rank : (int) g.shape(n.getInput(1))[0]);
+    }
+    boolean hasSteps = n.getInputCount() > 4 && !n.getInput(4).isEmpty();
+    String xShapeTensor = g.shapeOf(x);
+    String dyShapeTensor = g.shapeOf(dy);
+    String grad = dy;
+    for (int j = axes.length - 1; j >= 0; j--) {
+      int axis = (int) (axes[j] < 0 ? axes[j] + rank : axes[j]);
+      // The shape before slicing axes[j]: the earlier sliced axes as in dy, the rest as in x.
+      long[] take = new long[rank];
+      long[] before = xShape.clone();
+      for (int i = 0; i < j; i++) {
+        int a = (int) (axes[i] < 0 ? axes[i] + rank : axes[i]);
+        take[a] = 1;
+        before[a] = g.shape(dy)[a];
+      }
+      String takeDy = g.ints(take);
+      String beforeTensor = g.add(g.mul(takeDy, dyShapeTensor),
+          g.mul(g.sub(g.ints(filled(rank, 1)), takeDy), xShapeTensor));
+      String which = g.ints(j);
+      String dim = g.gather(xShapeTensor, g.ints(axis), 0);
+      String range = g.node("Range", List.of(g.intScalar(0), g.squeeze(dim, 0), g.intScalar(1)),
+          new long[] {xShape[axis]}, ElementType.INT64);
+      String positions = g.slice(range, g.gather(n.getInput(1), which, 0), g.gather(n.getInput(2), which, 0),
+          new long[] {0}, hasSteps ? g.gather(n.getInput(4), which, 0) : g.ints(1), g.shape(dy)[axis]);
+      grad = scatterAdd(g, grad, beforeTensor, before, positions, axis);
+    }
+    return withNulls(need.length, grad);
+  }
+
+  /**
+   * The gradient of {@code data} for {@code Gather(data, indices, axis)}: {@code dy} added into
+   * zeros of {@code data}'s shape at the gathered positions (repeated indices accumulate), by
+   * ScatterND with {@code reduction="add"} on the gathered axis moved to the front.
+   */
+  static String scatterAdd(GraphBuilder g, String dy, String dataShapeTensor, long[] dataShape,
+      String indices, int axis) {
+    int rank = dataShape.length;
+    int q = g.shape(indices).length;
+    // Negative indices count from the end, as in Gather.
+    String dim = g.gather(dataShapeTensor, g.ints(axis), 0);
+    String normalized = g.where(g.greater(g.intScalar(0), indices), g.add(indices, g.squeeze(dim, 0)), indices);
+    long[] toFront = new long[rank];
+    toFront[0] = axis;
+    for (int i = 0, k = 1; i < rank; i++) {
+      if (i != axis) {
+        toFront[k++] = i;
+      }
+    }
+    long[] frontShape = new long[rank];
+    for (int i = 0; i < rank; i++) {
+      frontShape[i] = dataShape[(int) toFront[i]];
+    }
+    String updates = dy;
+    if (axis > 0) {
+      // dy's axes are data[:axis], indices (q axes), data[axis+1:]: bring the index axes first.
+      int dyRank = g.shape(dy).length;
+      long[] perm = new long[dyRank];
+      int k = 0;
+      for (int i = 0; i < q; i++) {
+        perm[k++] = axis + i;
+      }
+      for (int i = 0; i < axis; i++) {
+        perm[k++] = i;
+      }
+      for (int i = axis + q; i < dyRank; i++) {
+        perm[k++] = i;
+      }
+      updates = g.transpose(dy, perm);
+    }
+    String zeros = g.expand(g.scalarLike(0, dy), g.gather(dataShapeTensor, g.ints(toFront), 0), frontShape);
+    String front = g.node("ScatterND", List.of(zeros, g.unsqueeze(normalized, q), updates), frontShape,
+        g.type(dy), GraphBuilder.stringAttr("reduction", "add"));
+    if (axis == 0) {
+      return front;
+    }
+    long[] back = new long[rank];
+    for (int i = 0; i < rank; i++) {
+      back[(int) toFront[i]] = i;
+    }
+    return g.transpose(front, back);
+  }
+
+  private static long[] filled(int n, long value) {
+    long[] out = new long[n];
+    Arrays.fill(out, value);
+    return out;
+  }
+
+  /** The node's {@code axis} attribute, made non-negative; {@code fallback} when absent (null: required). */
+  private static long normalizedAxis(NodeProto n, int rank, Integer fallback) {
+    for (AttributeProto a : n.getAttributeList()) {
+      if (a.getName().equals("axis")) {
+        return a.getI() < 0 ? a.getI() + rank : a.getI();
+      }
+    }
+    if (fallback == null) {
+      throw new IllegalArgumentException(n.getOpType() + " node " + n.getName() + " has no axis");
+    }
+    return fallback;
   }
 
   // ---- Helpers ------------------------------------------------------------------------------

@@ -185,6 +185,12 @@ public final class GraphBuilder {
     return constant;
   }
 
+  /** An int64 scalar constant (a bound of Range, say). */
+  String intScalar(long value) {
+    ByteBuffer bytes = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(value);
+    return addInitializer(fresh("int"), ElementType.INT64, bytes.array());
+  }
+
   /** Whether {@code value} is a constant made by {@link #ints}. */
   boolean isConstantInts(String value) {
     return intConstants.containsKey(value);
@@ -400,6 +406,56 @@ public final class GraphBuilder {
     return node("Unsqueeze", List.of(x, ints(axes)), out, type(x));
   }
 
+  /** Removes the size-1 axes {@code axes} (non-negative, input-indexed). */
+  public String squeeze(String x, long... axes) {
+    long[] s = shape(x);
+    Set<Long> drop = new java.util.HashSet<>();
+    for (long a : axes) {
+      drop.add(a);
+    }
+    List<Long> out = new ArrayList<>();
+    for (int i = 0; i < s.length; i++) {
+      if (!drop.contains((long) i)) {
+        out.add(s[i]);
+      }
+    }
+    return node("Squeeze", List.of(x, ints(axes)), out.stream().mapToLong(Long::longValue).toArray(), type(x));
+  }
+
+  /**
+   * Picks entries of {@code data} along {@code axis} (non-negative) by the int64 {@code indices}:
+   * the result has the shape {@code data[:axis] + indices + data[axis+1:]}.
+   */
+  public String gather(String data, String indices, int axis) {
+    long[] d = shape(data);
+    long[] i = shape(indices);
+    long[] out = new long[d.length - 1 + i.length];
+    System.arraycopy(d, 0, out, 0, axis);
+    System.arraycopy(i, 0, out, axis, i.length);
+    System.arraycopy(d, axis + 1, out, axis + i.length, d.length - axis - 1);
+    return node("Gather", List.of(data, indices), out, type(data), intAttr("axis", axis));
+  }
+
+  /** Joins tensors of equal rank along {@code axis} (non-negative). */
+  public String concat(int axis, String... values) {
+    long[] out = shape(values[0]);
+    for (int k = 1; k < values.length; k++) {
+      long d = shape(values[k])[axis];
+      out[axis] = out[axis] == UNKNOWN || d == UNKNOWN ? UNKNOWN : out[axis] + d;
+    }
+    return node("Concat", List.of(values), out, type(values[0]), intAttr("axis", axis));
+  }
+
+  /**
+   * The slice {@code starts[j] : ends[j] : steps[j]} of {@code x} along each {@code axes[j]}
+   * (ONNX Slice: negative positions count from the end, out-of-range ones are clamped).
+   * {@code starts}, {@code ends} and {@code steps} are 1-D int64 tensors; their static result
+   * size is unknown unless given in {@code staticShape}.
+   */
+  public String slice(String x, String starts, String ends, long[] axes, String steps, long... staticShape) {
+    return node("Slice", List.of(x, starts, ends, ints(axes), steps), staticShape, type(x));
+  }
+
   /** {@code condition ? a : b}, elementwise with broadcasting. */
   public String where(String condition, String a, String b) {
     return node("Where", List.of(condition, a, b),
@@ -571,6 +627,12 @@ public final class GraphBuilder {
       a.addInts(v);
     }
     return a.build();
+  }
+
+  static AttributeProto stringAttr(String attrName, String value) {
+    return AttributeProto.newBuilder().setName(attrName)
+        .setType(AttributeProto.AttributeType.STRING)
+        .setS(com.google.protobuf.ByteString.copyFromUtf8(value)).build();
   }
 
   static AttributeProto floatAttr(String attrName, float value) {

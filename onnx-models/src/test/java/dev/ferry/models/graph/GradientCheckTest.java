@@ -110,6 +110,67 @@ class GradientCheckTest {
   }
 
   @Test
+  void gatherScattersBackWithRepeatedAndNegativeIndices() {
+    // Index 1 twice and -1 (= the last row): repeated rows must accumulate.
+    HostTensor indices = HostTensor.of(new long[] {1, 3, 1, -1, 0, 2}, 2, 3);
+    check("Gather axis 0", g -> g.gather(g.input("data", 5, 4), g.input("idx", ElementType.INT64, 2, 3), 0),
+        Map.of("data", random(false, 5, 4), "idx", indices), "data");
+    check("Gather axis 1", g -> g.gather(g.input("data", 2, 5, 3), g.input("idx", ElementType.INT64, 2, 3), 1),
+        Map.of("data", random(false, 2, 5, 3), "idx", indices), "data");
+    check("Gather scalar index", g -> g.gather(g.input("data", 4, 3), g.intScalar(2), 0),
+        Map.of("data", random(false, 4, 3)), "data");
+  }
+
+  @Test
+  void reshapingOperators() {
+    check("Reshape", g -> {
+      String x = g.input("x", 2, 3, 4);
+      return g.tanh(g.reshape(x, g.ints(6, 4), 6, 4));
+    }, Map.of("x", random(false, 2, 3, 4)), "x");
+    check("Unsqueeze", g -> g.tanh(g.unsqueeze(g.input("x", 3, 4), 0, 2)),
+        Map.of("x", random(false, 3, 4)), "x");
+    check("Squeeze", g -> g.tanh(g.squeeze(g.input("x", 3, 1, 4), 1)),
+        Map.of("x", random(false, 3, 1, 4)), "x");
+    check("Expand", g -> {
+      String x = g.input("x", 3, 1);
+      return g.mul(g.expand(x, g.ints(2, 3, 4), 2, 3, 4), g.input("y", 2, 3, 4));
+    }, Map.of("x", random(false, 3, 1), "y", random(false, 2, 3, 4)), "x", "y");
+  }
+
+  @Test
+  void whereRoutesTheGradientToTheChosenOperand() {
+    check("Where", g -> {
+      String c = g.input("c", 3, 4);
+      String condition = g.greater(c, g.scalar(0));
+      return g.where(condition, g.mul(g.input("a", 3, 4), c), g.input("b", 4));
+    }, Map.of("c", random(false, 3, 4), "a", random(false, 3, 4), "b", random(false, 4)), "a", "b");
+  }
+
+  @Test
+  void concatSplitsTheGradientIntoSlabs() {
+    check("Concat static", g -> g.concat(1, g.input("a", 2, 1, 3), g.input("b", 2, 3, 3), g.input("c", 2, 2, 3)),
+        Map.of("a", random(false, 2, 1, 3), "b", random(false, 2, 3, 3), "c", random(false, 2, 2, 3)),
+        "a", "b", "c");
+    // A size known only at run time takes its slab bounds from the shapes.
+    check("Concat dynamic", g -> g.reshape(g.concat(0, g.input("a", -1, 3), g.input("b", 2, 3)), g.ints(6, 3), 6, 3),
+        Map.of("a", random(false, 4, 3), "b", random(false, 2, 3)), "a", "b");
+  }
+
+  @Test
+  void sliceWithNegativeClampedAndStridedBounds() {
+    check("Slice", g -> {
+      String x = g.input("x", 4, 6, 5);
+      // axis 1: from -5 to the end by 2 (positions 1, 3, 5); axis 2: 1 up to a clamped huge end.
+      return g.slice(x, g.ints(-5, 1), g.ints(Long.MAX_VALUE, 1000), new long[] {1, 2}, g.ints(2, 1),
+          4, 3, 4);
+    }, Map.of("x", random(false, 4, 6, 5)), "x");
+    check("Slice reversed", g -> {
+      String x = g.input("x", 5, 3);
+      return g.slice(x, g.ints(-1), g.ints(0), new long[] {0}, g.ints(-2), 2, 3);
+    }, Map.of("x", random(false, 5, 3)), "x");
+  }
+
+  @Test
   void valueUsedTwiceAccumulatesBothContributions() {
     check("x*x + tanh(x)", g -> {
       String x = g.input("x", 4, 3);
