@@ -191,6 +191,16 @@ public final class GraphBuilder {
     return addInitializer(fresh("int"), ElementType.INT64, bytes.array());
   }
 
+  /** An int64 constant of any shape, stored under {@code tensorName} (position ids, say). */
+  String int64Tensor(String tensorName, long[] values, long... dims) {
+    checkCount(values.length, dims);
+    ByteBuffer bytes = ByteBuffer.allocate(values.length * 8).order(ByteOrder.LITTLE_ENDIAN);
+    for (long v : values) {
+      bytes.putLong(v);
+    }
+    return addInitializer(tensorName, ElementType.INT64, bytes.array(), dims);
+  }
+
   /** Whether {@code value} is a constant made by {@link #ints}. */
   boolean isConstantInts(String value) {
     return intConstants.containsKey(value);
