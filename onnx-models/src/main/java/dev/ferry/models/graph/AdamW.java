@@ -80,6 +80,19 @@ public final class AdamW {
    */
   public static List<String> append(GraphBuilder g, Map<String, String> gradients, Set<String> decayed,
       Settings settings) {
+    return append(g, gradients, decayed, settings, Map.of());
+  }
+
+  /**
+   * Appends the update with a constant learning-rate factor per parameter (1 where absent): a
+   * lower rate for a pretrained encoder than for a new head, or one that decays layer by layer
+   * downwards. The schedule still comes in through {@link #LEARNING_RATE}.
+   *
+   * @param rateScale parameter name → factor on the learning rate
+   * @return every output name the update added, in a stable order
+   */
+  public static List<String> append(GraphBuilder g, Map<String, String> gradients, Set<String> decayed,
+      Settings settings, Map<String, Double> rateScale) {
     String lr = g.input(LEARNING_RATE);
     String bc1 = g.input(BIAS_CORRECTION1);
     String bc2 = g.input(BIAS_CORRECTION2);
@@ -118,7 +131,8 @@ public final class AdamW {
       if (decayed.contains(p) && settings.weightDecay() > 0) {
         step = g.add(step, g.mul(decay, p));
       }
-      String p2 = g.sub(p, g.mul(lr, step));
+      double scale = rateScale.getOrDefault(p, 1.0);
+      String p2 = g.sub(p, g.mul(scale == 1.0 ? lr : g.mul(lr, g.scalar(scale)), step));
       outputs.add(g.output(p2, next(p)));
       outputs.add(g.output(m2, next(m)));
       outputs.add(g.output(v2, next(v)));

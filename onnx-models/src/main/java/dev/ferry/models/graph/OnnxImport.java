@@ -50,6 +50,7 @@ public final class OnnxImport {
   private static final Set<String> BINARY = Set.of("Add", "Sub", "Mul", "Div", "Pow", "Min", "Max");
   private static final Set<String> COMPARISONS = Set.of("Equal", "Greater", "Less");
 
+  private final OnnxMl.ModelProto model;
   private final OnnxMl.GraphProto graph;
   private final int opset;
   private final Map<String, TensorProto> initializers = new LinkedHashMap<>();
@@ -59,6 +60,7 @@ public final class OnnxImport {
   private final Map<String, long[]> shapes = new HashMap<>();
 
   private OnnxImport(OnnxMl.ModelProto model) {
+    this.model = model;
     this.graph = model.getGraph();
     this.opset = model.getOpsetImportList().stream()
         .filter(o -> o.getDomain().isEmpty() || o.getDomain().equals("ai.onnx"))
@@ -249,6 +251,39 @@ public final class OnnxImport {
     return out;
   }
 
+  /**
+   * The original model (same operators, opset and inputs: an inference graph any runtime can
+   * run) with some parameters replaced, for instance by fine-tuned values.
+   *
+   * @param values parameter name → new values of the parameter's shape
+   */
+  public byte[] withParameters(Map<String, HostTensor> values) {
+    OnnxMl.GraphProto.Builder updated = graph.toBuilder();
+    for (int i = 0; i < updated.getInitializerCount(); i++) {
+      TensorProto t = updated.getInitializer(i);
+      HostTensor v = values.get(t.getName());
+      if (v == null) {
+        continue;
+      }
+      if (!Arrays.equals(v.shape(), dims(t))) {
+        throw new IllegalArgumentException("parameter " + t.getName() + " has shape " + Arrays.toString(dims(t))
+            + ", the new values have " + Arrays.toString(v.shape()));
+      }
+      ByteBuffer bytes = ByteBuffer.allocate(v.size() * 4).order(ByteOrder.LITTLE_ENDIAN);
+      for (int k = 0; k < v.size(); k++) {
+        bytes.putFloat((float) v.get(k));
+      }
+      updated.setInitializer(i, t.toBuilder().clearFloatData().setDataType(TensorProto.DataType.FLOAT.getNumber())
+          .setRawData(com.google.protobuf.ByteString.copyFrom(bytes.array())));
+    }
+    for (String name : values.keySet()) {
+      if (!initializers.containsKey(name)) {
+        throw new IllegalArgumentException("the model has no parameter named '" + name + "'");
+      }
+    }
+    return model.toBuilder().setGraph(updated).build().toByteArray();
+  }
+
   private List<NodeProto> allNodes() {
     return graph.getNodeList();
   }
@@ -299,7 +334,9 @@ public final class OnnxImport {
         return mapped;
       }
       TensorProto t = initializers.get(v);
-      if (t != null) {
+      if (g.isInput(v)) {
+        mapped = v;  // declared by the caller beforehand (the attention mask, to pool with)
+      } else if (t != null) {
         mapped = constant(v, t, trainable.contains(v));
       } else {
         OnnxMl.ValueInfoProto in = graph.getInputList().stream().filter(i -> i.getName().equals(v))

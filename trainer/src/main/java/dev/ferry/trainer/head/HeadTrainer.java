@@ -180,7 +180,7 @@ public final class HeadTrainer {
   }
 
   /** n / (classes × count of the class), or all 1; a class absent from training gets 0 weight. */
-  static double[] classWeights(int[] labels, int classes, boolean balance) {
+  public static double[] classWeights(int[] labels, int classes, boolean balance) {
     double[] w = new double[classes];
     if (!balance) {
       java.util.Arrays.fill(w, 1);
@@ -204,20 +204,32 @@ public final class HeadTrainer {
       int dimension, int classes, double[] classWeight) {
     int rows = to - from;
     float[] x = new float[rows * dimension];
-    float[] target = new float[rows * classes];
-    double total = 0;
-    for (int r = 0; r < rows; r++) {
-      total += classWeight[data.labels()[order[from + r]]];
-    }
+    int[] labels = new int[rows];
     for (int r = 0; r < rows; r++) {
       int i = order[from + r];
       System.arraycopy(data.vectors()[i], 0, x, r * dimension, dimension);
-      int y = data.labels()[i];
-      target[r * classes + y] = (float) (classWeight[y] / total);
+      labels[r] = data.labels()[i];
     }
     return Map.of(
         dev.ferry.models.bundle.ClassifierHead.INPUT, HostTensor.of(x, rows, dimension),
-        HeadGraphs.TARGET, HostTensor.of(target, rows, classes));
+        HeadGraphs.TARGET, target(labels, classes, classWeight));
+  }
+
+  /**
+   * The cross-entropy target of a batch: per example and class, its share of the batch loss
+   * (one-hot × class weight / the batch's total weight), float [rows, classes].
+   */
+  public static HostTensor target(int[] batchLabels, int classes, double[] classWeight) {
+    float[] target = new float[batchLabels.length * classes];
+    double total = 0;
+    for (int y : batchLabels) {
+      total += classWeight[y];
+    }
+    for (int r = 0; r < batchLabels.length; r++) {
+      int y = batchLabels[r];
+      target[r * classes + y] = (float) (classWeight[y] / total);
+    }
+    return HostTensor.of(target, batchLabels.length, classes);
   }
 
   private static HostTensor dropoutMask(int rows, int hidden, double p, Random random) {
@@ -340,7 +352,8 @@ public final class HeadTrainer {
     return names;
   }
 
-  private static void shuffle(int[] a, Random random) {
+  /** Shuffles in place (Fisher-Yates) with the run's random source, so a seed replays the order. */
+  public static void shuffle(int[] a, Random random) {
     for (int i = a.length - 1; i > 0; i--) {
       int j = random.nextInt(i + 1);
       int t = a[i];

@@ -1,0 +1,153 @@
+package dev.ferry.trainer.finetune;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ferry.models.encoder.BuiltinEncoder;
+import dev.ferry.models.encoder.Encoder;
+import dev.ferry.models.encoder.EncoderOptions;
+import dev.ferry.models.graph.ElementType;
+import dev.ferry.models.graph.GraphSession;
+import dev.ferry.models.graph.HostTensor;
+import dev.ferry.models.graph.OnnxImport;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Fine-tuning MiniLM: the whole encoder's gradient against finite differences, and training that learns. */
+class FineTuneTest {
+  private static final long SEED = Long.getLong("ferry.test.seed", 20261122L);
+  private static final List<String> TEXTS = List.of(
+      "Sunny skies and a warm breeze all afternoon.",
+      "Heavy rain and thunderstorms are expected tonight.",
+      "Snow is falling over the mountains this morning.",
+      "A cold wind and fog along the coast today.",
+      "The central bank raised interest rates by half a point.",
+      "Shares fell sharply after the quarterly earnings report.",
+      "The company issued new bonds to refinance its debt.",
+      "Investors sold stocks as inflation data surprised markets.");
+  private static final int[] LABELS = {0, 0, 0, 0, 1, 1, 1, 1};
+
+  private static Encoder encoder;
+  private static OnnxImport model;
+
+  @BeforeAll
+  static void open() throws Exception {
+    encoder = Encoder.open(BuiltinEncoder.ALL_MINILM_L6_V2, EncoderOptions.defaults());
+    model = OnnxImport.read(encoder.modelFile());
+  }
+
+  @AfterAll
+  static void close() {
+    encoder.close();
+  }
+
+  @Test
+  void wholeEncoderGradientMatchesFiniteDifferences() {
+    // Every parameter trains (embeddings included); the graph runs in float64 (Erf in float32).
+    long start = System.nanoTime();
+    FineTuneGraphs.Spec spec = new FineTuneGraphs.Spec(model, model.layerCount(), 2,
+        encoder.descriptor().pooling(), encoder.descriptor().normalize());
+    Random random = new Random(SEED);
+    long[][] ids = {encoder.tokenIds(TEXTS.get(0)), encoder.tokenIds(TEXTS.get(4))};
+    Map<String, HostTensor> feed = new HashMap<>(FineTuner.tokens(ids, new int[] {0, 1}));
+    feed.put(FineTuneGraphs.TARGET, HostTensor.of(new double[] {0.5, 0, 0, 0.5}, 2, 2));
+    FineTuner.initialState(spec, model, random).forEach((name, t) -> {
+      if (FineTuneGraphs.parameters(spec).contains(name)) {
+        feed.put(name, HostTensor.of(t.toDoubles(), t.shape()));
+      }
+    });
+    String wordEmbeddings = "embeddings.word_embeddings.weight";
+    // A weight of the lowest and of the highest layer, a LayerNorm bias, the embeddings, the head.
+    List<String> checked = List.of(wordEmbeddings, matrixOf(0), matrixOf(model.layerCount() - 1),
+        "encoder.layer.2.output.LayerNorm.bias", "embeddings.LayerNorm.weight", FineTuneGraphs.HEAD_WEIGHT);
+    List<String> failures = new ArrayList<>();
+    double worst = 0;
+    try (GraphSession session = new GraphSession(
+        FineTuneGraphs.lossAndGradients(spec, ElementType.DOUBLE).toBytes(), 1, false)) {
+      Map<String, HostTensor> analytic = session.run(feed);
+      for (String p : checked) {
+        HostTensor grad = analytic.get("grad." + p);
+        // The coordinates with the largest gradient (for the embeddings: of the first text's first word).
+        int from = 0;
+        int to = grad.size();
+        if (p.equals(wordEmbeddings)) {
+          int dim = (int) grad.shape()[1];
+          from = (int) ids[0][1] * dim;
+          to = from + dim;
+        }
+        for (int i : largest(grad, from, to, 1)) {
+          double h = 1e-3;
+          HostTensor x = feed.get(p);
+          Map<String, HostTensor> plus = new HashMap<>(feed);
+          plus.put(p, x.with(i, x.get(i) + h));
+          Map<String, HostTensor> minus = new HashMap<>(feed);
+          minus.put(p, x.with(i, x.get(i) - h));
+          double numeric = (loss(session, plus) - loss(session, minus)) / (2 * h);
+          double error = Math.abs(numeric - grad.get(i)) / Math.max(Math.abs(numeric), 1e-6);
+          worst = Math.max(worst, error);
+          // Erf runs in float32 even in this float64 graph (ONNX Runtime has no float64 kernel),
+          // which puts noise of about 1e-7 / h on the differences.
+          if (error > 2e-3) {
+            failures.add(p + "[" + i + "]: analytic " + grad.get(i) + " vs numeric " + numeric);
+          }
+        }
+      }
+    }
+    System.out.printf("MiniLM whole-encoder gradient vs finite differences: worst relative error %.2e (%.1f s)%n",
+        worst, (System.nanoTime() - start) / 1e9);
+    assertThat(failures).as("seed " + SEED).isEmpty();
+  }
+
+  @Test
+  void topTwoLayersLearnATinyTwoClassSet() throws Exception {
+    FineTuner.Settings settings = FineTuner.Settings.defaults().withUnfreeze(2).withEpochs(6);
+    FineTuner.Result result = FineTuner.train(encoder, TEXTS, LABELS, 2, settings);
+    List<Double> losses = result.stepLosses();
+    System.out.println("fine-tuning losses " + losses + ", " + result.examplesPerSecond() + " examples/s");
+    assertThat(losses).hasSize(6);
+    assertThat(losses.get(losses.size() - 1)).isLessThan(losses.get(0) * 0.8);
+
+    // The exported encoder is the original inference graph with the top two layers changed.
+    Map<String, HostTensor> tokens = FineTuner.tokens(new long[][] {encoder.tokenIds(TEXTS.get(0))}, new int[] {0});
+    try (GraphSession original = new GraphSession(Files.readAllBytes(encoder.modelFile()), 1);
+        GraphSession tuned = new GraphSession(result.encoderOnnx(), 1)) {
+      HostTensor before = original.run(tokens).get("last_hidden_state");
+      HostTensor after = tuned.run(tokens).get("last_hidden_state");
+      assertThat(after.shape()).isEqualTo(before.shape());
+      assertThat(after.toDoubles()).isNotEqualTo(before.toDoubles());
+    }
+    OnnxImport reread = OnnxImport.of(ai.onnx.proto.OnnxMl.ModelProto.parseFrom(result.encoderOnnx()));
+    assertThat(reread.parameter(matrixOf(0)).floats()).isEqualTo(model.parameter(matrixOf(0)).floats());
+    assertThat(reread.parameter(matrixOf(5)).floats()).isNotEqualTo(model.parameter(matrixOf(5)).floats());
+  }
+
+  @Test
+  void learningRateWarmsUpThenDecaysToZero() {
+    assertThat(FineTuner.learningRate(1.0, 1, 4, 20)).isEqualTo(0.25);
+    assertThat(FineTuner.learningRate(1.0, 4, 4, 20)).isEqualTo(1.0);
+    assertThat(FineTuner.learningRate(1.0, 12, 4, 20)).isEqualTo(0.5);
+    assertThat(FineTuner.learningRate(1.0, 20, 4, 20)).isEqualTo(0.0);
+  }
+
+  /** The first weight matrix (query projection) of a layer. */
+  private static String matrixOf(int layer) {
+    return model.layerParameters(layer).stream().filter(p -> model.shape(p).length == 2).findFirst().orElseThrow();
+  }
+
+  private static double loss(GraphSession session, Map<String, HostTensor> feed) {
+    return session.run(feed, Set.of(FineTuneGraphs.LOSS)).get(FineTuneGraphs.LOSS).get(0);
+  }
+
+  private static int[] largest(HostTensor t, int from, int to, int count) {
+    return java.util.stream.IntStream.range(from, to).boxed()
+        .sorted((a, b) -> Double.compare(Math.abs(t.get(b)), Math.abs(t.get(a))))
+        .limit(count).mapToInt(Integer::intValue).toArray();
+  }
+}
