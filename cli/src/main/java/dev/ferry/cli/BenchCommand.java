@@ -169,7 +169,8 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--encoders", split = ",", paramLabel = "NAME",
         description = "Encoders to measure, each in turn (built-in names or model directories)."
-            + " Default: all-minilm-l6-v2.")
+            + " Texts are read whole, in chunks, as ferry train reads them; add /first-window to a"
+            + " name to read each text's first window only. Default: all-minilm-l6-v2.")
     List<String> encoders = new ArrayList<>(List.of("all-minilm-l6-v2"));
 
     @Option(names = "--data", paramLabel = "DIR",

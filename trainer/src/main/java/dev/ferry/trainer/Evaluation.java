@@ -2,6 +2,7 @@ package dev.ferry.trainer;
 
 import dev.ferry.models.bundle.Classifier;
 import dev.ferry.models.bundle.ModelBundle;
+import dev.ferry.models.encoder.DocumentEmbedding;
 import dev.ferry.models.encoder.EncoderOptions;
 import dev.ferry.trainer.data.LabeledData;
 import dev.ferry.trainer.data.LabeledDataReader;
@@ -66,7 +67,9 @@ public final class Evaluation {
       for (int from = 0; from < known.size(); from += CHUNK) {
         int to = Math.min(known.size(), from + CHUNK);
         List<String> texts = known.subList(from, to).stream().map(LabeledExample::text).toList();
-        float[][] p = classifier.head().probabilities(classifier.encoder().embed(texts));
+        float[][] p = classifier.head().probabilities(classifier.encoder()
+            .embedDocuments(texts, classifier.chunking()).stream()
+            .map(DocumentEmbedding::vector).toArray(float[][]::new));
         for (int i = from; i < to; i++) {
           truth[i] = labels.indexOf(known.get(i).label());
           probabilities[i] = p[i - from];

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.models.FileHashes;
 import dev.ferry.models.bundle.BundleWriter;
+import dev.ferry.models.encoder.DocumentEmbedding;
 import dev.ferry.models.bundle.ModelBundle;
 import dev.ferry.models.encoder.Encoder;
 import dev.ferry.trainer.cache.EmbeddingCache;
@@ -108,14 +109,15 @@ public final class Trainer {
       int embedded = texts.size();
       if (config.cacheEmbeddings()) {
         try (EmbeddingCache cache = config.cacheDirectory() == null
-            ? EmbeddingCache.openDefault(encoder.descriptor())
-            : EmbeddingCache.open(config.cacheDirectory(), encoder.descriptor())) {
+            ? EmbeddingCache.openDefault(encoder.descriptor(), config.chunking())
+            : EmbeddingCache.open(config.cacheDirectory(), encoder.descriptor(), config.chunking())) {
           vectors = cache.embed(encoder, texts, listener::embedded);
           hits = cache.hits();
           embedded = cache.misses();
         }
       } else {
-        vectors = encoder.embed(texts);
+        vectors = encoder.embedDocuments(texts, config.chunking()).stream()
+            .map(DocumentEmbedding::vector).toArray(float[][]::new);
         listener.embedded(texts.size(), texts.size());
       }
       double embedSeconds = (System.nanoTime() - embedStart) / 1e9;
@@ -152,6 +154,7 @@ public final class Trainer {
       final TrainedHead finalHead = head;
       ModelBundle bundle = BundleWriter.to(config.out())
           .encoder(encoder)
+          .chunking(config.chunking())
           .head(settings.kind().id(), head.onnx())
           .labels(labels)
           .training(training)

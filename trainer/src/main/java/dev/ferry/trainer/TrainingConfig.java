@@ -1,6 +1,7 @@
 package dev.ferry.trainer;
 
 import dev.ferry.models.encoder.BuiltinEncoder;
+import dev.ferry.models.encoder.Chunking;
 import dev.ferry.models.encoder.EncoderOptions;
 import dev.ferry.trainer.head.HeadKind;
 import dev.ferry.trainer.head.HeadSettings;
@@ -17,6 +18,8 @@ import java.util.Objects;
  * @param validSplit fraction held out when there is no {@code valid} file (stratified by label)
  * @param encoder a built-in encoder id or a directory with {@code model.onnx} + {@code tokenizer.json}
  * @param encoderOptions execution provider, threads, batching
+ * @param chunking how a long text is read: token windows whose vectors are pooled into the
+ *     text's vector, recorded in the bundle so classification reads documents the same way
  * @param head the head's kind and hyperparameters
  * @param maxExamples keep at most this many training examples (a stratified sample); 0 keeps all
  * @param out the bundle folder to write (created, or replaced if it is already a bundle)
@@ -36,6 +39,7 @@ public record TrainingConfig(
     double validSplit,
     String encoder,
     EncoderOptions encoderOptions,
+    Chunking chunking,
     HeadSettings head,
     int maxExamples,
     Path out,
@@ -53,6 +57,7 @@ public record TrainingConfig(
     Objects.requireNonNull(out, "out");
     Objects.requireNonNull(encoder, "encoder");
     Objects.requireNonNull(encoderOptions, "encoderOptions");
+    Objects.requireNonNull(chunking, "chunking");
     Objects.requireNonNull(head, "head");
     if (valid == null && !(validSplit > 0 && validSplit < 1)) {
       throw new IllegalArgumentException("validation split must be between 0 and 1 (exclusive), was " + validSplit);
@@ -75,6 +80,7 @@ public record TrainingConfig(
     private double validSplit = 0.2;
     private String encoder = BuiltinEncoder.DEFAULT.id();
     private EncoderOptions encoderOptions = EncoderOptions.defaults();
+    private Chunking chunking = Chunking.DEFAULT;
     private HeadSettings head = HeadSettings.defaults(HeadKind.LINEAR);
     private int maxExamples;
     private boolean skipBad;
@@ -105,6 +111,12 @@ public record TrainingConfig(
     /** The encoder: a built-in id or a directory. */
     public Builder encoder(String value) {
       this.encoder = value;
+      return this;
+    }
+
+    /** How long texts are read; default {@link Chunking#DEFAULT}. */
+    public Builder chunking(Chunking value) {
+      this.chunking = value;
       return this;
     }
 
@@ -160,7 +172,7 @@ public record TrainingConfig(
 
     /** The configuration. */
     public TrainingConfig build() {
-      return new TrainingConfig(data, valid, validSplit, encoder, encoderOptions, head, maxExamples,
+      return new TrainingConfig(data, valid, validSplit, encoder, encoderOptions, chunking, head, maxExamples,
           out, skipBad, textField, labelField, idField, cacheEmbeddings, cacheDirectory, refit);
     }
   }

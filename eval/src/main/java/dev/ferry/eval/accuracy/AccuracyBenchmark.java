@@ -8,6 +8,7 @@ import dev.ferry.eval.baseline.TextClassifierBaseline;
 import dev.ferry.eval.baseline.TfidfLogisticBaseline;
 import dev.ferry.eval.encode.EncodeBenchmark;
 import dev.ferry.models.encoder.BuiltinEncoder;
+import dev.ferry.models.encoder.Chunking;
 import dev.ferry.models.encoder.Encoder;
 import dev.ferry.models.encoder.EncoderOptions;
 import dev.ferry.trainer.cache.EmbeddingCache;
@@ -450,12 +451,26 @@ public final class AccuracyBenchmark {
     return new LabeledVectors(v, y);
   }
 
-  /** Embeds with a built-in encoder (default options) through the default on-disk cache. */
+  /**
+   * An encoder entry that ends in this reads each text's first window only (the model's maximum
+   * length, the rest truncated); without it a text is read whole, as {@code ferry train} reads
+   * it ({@link Chunking#DEFAULT}).
+   */
+  public static final String FIRST_WINDOW_SUFFIX = "/first-window";
+
+  /**
+   * Embeds with a built-in encoder (default options) through the default on-disk cache.
+   *
+   * @param encoder a built-in encoder id, optionally followed by {@value #FIRST_WINDOW_SUFFIX}
+   */
   public static float[][] embedCached(String encoder, List<String> texts, Consumer<String> progress)
       throws IOException {
     long start = System.nanoTime();
-    try (Encoder e = Encoder.open(encoder, EncoderOptions.defaults());
-        EmbeddingCache cache = EmbeddingCache.openDefault(e.descriptor())) {
+    boolean firstWindow = encoder.endsWith(FIRST_WINDOW_SUFFIX);
+    String id = firstWindow ? encoder.substring(0, encoder.length() - FIRST_WINDOW_SUFFIX.length()) : encoder;
+    Chunking chunking = firstWindow ? Chunking.FIRST_WINDOW : Chunking.DEFAULT;
+    try (Encoder e = Encoder.open(id, EncoderOptions.defaults());
+        EmbeddingCache cache = EmbeddingCache.openDefault(e.descriptor(), chunking)) {
       float[][] vectors = cache.embed(e, texts, (done, total) -> progress.accept(
           String.format(Locale.ROOT, "embedded %,d/%,d (%.0f s)", done, total, (System.nanoTime() - start) / 1e9)));
       progress.accept(String.format(Locale.ROOT, "%,d texts from the cache, %,d embedded in %.0f s",

@@ -1,5 +1,6 @@
 package dev.ferry.models.bundle;
 
+import dev.ferry.models.encoder.Chunking;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
@@ -57,6 +58,8 @@ public record BundleManifest(
    * @param documentPrefix prefix put before documents
    * @param file the bundle's own copy of the ONNX file, or null for a built-in (resolved by id)
    * @param tokenizerFile the bundle's own {@code tokenizer.json}, or null for a built-in
+   * @param chunking how a document became the vector the head was trained on; absent in bundles
+   *     made before documents were chunked, which read the first window only
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record EncoderEntry(
@@ -70,7 +73,30 @@ public record BundleManifest(
       String queryPrefix,
       String documentPrefix,
       String file,
-      String tokenizerFile) {}
+      String tokenizerFile,
+      ChunkingEntry chunking) {}
+
+  /**
+   * The chunking part of the encoder entry ({@link Chunking}).
+   *
+   * @param maxTokens tokens per chunk, special tokens included (0: the model's maximum length)
+   * @param overlapTokens tokens shared by neighbouring chunks
+   * @param maxChunks chunks read per document, from its start (0: all)
+   * @param pooling how chunk vectors become the document's: {@value #TOKEN_WEIGHTED_MEAN}
+   */
+  public record ChunkingEntry(int maxTokens, int overlapTokens, int maxChunks, String pooling) {
+    /** The only pooling of chunk vectors so far: the mean weighted by token count, normalized. */
+    public static final String TOKEN_WEIGHTED_MEAN = "token_weighted_mean";
+
+    static ChunkingEntry of(Chunking chunking) {
+      return new ChunkingEntry(chunking.maxTokens(), chunking.overlapTokens(), chunking.maxChunks(),
+          TOKEN_WEIGHTED_MEAN);
+    }
+
+    Chunking toChunking() {
+      return new Chunking(maxTokens, overlapTokens, maxChunks);
+    }
+  }
 
   /**
    * The head part of the manifest.

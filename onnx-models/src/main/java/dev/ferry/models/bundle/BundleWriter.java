@@ -3,6 +3,7 @@ package dev.ferry.models.bundle;
 import ai.onnxruntime.OrtEnvironment;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.models.encoder.BuiltinEncoder;
+import dev.ferry.models.encoder.Chunking;
 import dev.ferry.models.encoder.Encoder;
 import dev.ferry.models.encoder.EncoderDescriptor;
 import java.io.IOException;
@@ -47,6 +48,7 @@ public final class BundleWriter {
 
   private final Path target;
   private Encoder encoder;
+  private Chunking chunking = Chunking.FIRST_WINDOW;
   private String headKind;
   private byte[] headOnnx;
   private List<String> labels;
@@ -69,6 +71,15 @@ public final class BundleWriter {
    */
   public BundleWriter encoder(Encoder value) {
     this.encoder = value;
+    return this;
+  }
+
+  /**
+   * How documents were turned into the vectors the head was trained on; the bundle's
+   * {@link Classifier} reads documents the same way. Default {@link Chunking#FIRST_WINDOW}.
+   */
+  public BundleWriter chunking(Chunking value) {
+    this.chunking = Objects.requireNonNull(value, "chunking");
     return this;
   }
 
@@ -143,7 +154,7 @@ public final class BundleWriter {
           ferryVersion(),
           new BundleManifest.EncoderEntry(d.id(), d.source(), d.modelSha256(), d.pooling().id(),
               d.normalize(), d.maxLength(), d.dimension(), d.queryPrefix(), d.documentPrefix(),
-              encoderFile, tokenizerFile),
+              encoderFile, tokenizerFile, BundleManifest.ChunkingEntry.of(chunking)),
           new BundleManifest.HeadEntry(headKind, ModelBundle.HEAD_FILE, ClassifierHead.INPUT, ClassifierHead.OUTPUT),
           labels,
           training,

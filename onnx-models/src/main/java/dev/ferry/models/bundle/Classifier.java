@@ -1,7 +1,11 @@
 package dev.ferry.models.bundle;
 
+import dev.ferry.models.encoder.Chunking;
+import dev.ferry.models.encoder.DocumentEmbedding;
 import dev.ferry.models.encoder.Encoder;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * A bundle's encoder and head together: texts in, predictions out. Thread-safe, like its parts;
@@ -13,14 +17,26 @@ import java.util.List;
  *   System.out.println(p.label() + " " + p.confidence());
  * }
  * }</pre>
+ *
+ * <p>A document is read the way the bundle's training data was ({@link ModelBundle#chunking()}):
+ * a long one is split into token windows, and the head classifies the document's vector, the
+ * token-weighted mean of its chunks' vectors. So a document gets one label, from all of its text
+ * that the chunking reads, and the label is the same however the document's chunks are searched.
  */
 public final class Classifier implements AutoCloseable {
   private final Encoder encoder;
   private final ClassifierHead head;
+  private final Chunking chunking;
 
-  Classifier(Encoder encoder, ClassifierHead head) {
+  Classifier(Encoder encoder, ClassifierHead head, Chunking chunking) {
     this.encoder = encoder;
     this.head = head;
+    this.chunking = chunking;
+  }
+
+  /** How this classifier reads a document: the chunking its bundle was trained with. */
+  public Chunking chunking() {
+    return chunking;
   }
 
   /** The encoder, for embedding without classifying. */
@@ -43,9 +59,33 @@ public final class Classifier implements AutoCloseable {
     return classify(List.of(text)).get(0);
   }
 
-  /** Classifies texts in batches (the encoder batches by length). */
+  /** Classifies texts in batches (the encoder batches by length), reading them as {@link #chunking()}. */
   public List<Prediction> classify(List<String> texts) {
-    return head.predict(encoder.embed(texts));
+    return classifyDocuments(texts).stream().map(ClassifiedDocument::prediction).toList();
+  }
+
+  /** Embeds and classifies documents, keeping their vectors and chunks; see {@link #chunking()}. */
+  public List<ClassifiedDocument> classifyDocuments(List<String> texts) {
+    return classifyDocuments(texts, chunking);
+  }
+
+  /**
+   * Embeds and classifies documents read with another chunking than the bundle's: for example
+   * {@link Chunking#FIRST_WINDOW} to trade accuracy on long texts for speed.
+   */
+  public List<ClassifiedDocument> classifyDocuments(List<String> texts, Chunking readAs) {
+    Objects.requireNonNull(readAs, "chunking");
+    List<DocumentEmbedding> embeddings = encoder.embedDocuments(texts, readAs);
+    float[][] vectors = new float[embeddings.size()][];
+    for (int i = 0; i < vectors.length; i++) {
+      vectors[i] = embeddings.get(i).vector();
+    }
+    List<Prediction> predictions = head.predict(vectors);
+    List<ClassifiedDocument> out = new ArrayList<>(vectors.length);
+    for (int i = 0; i < vectors.length; i++) {
+      out.add(new ClassifiedDocument(embeddings.get(i), predictions.get(i)));
+    }
+    return out;
   }
 
   @Override

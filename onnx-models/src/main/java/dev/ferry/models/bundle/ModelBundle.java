@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.ferry.models.FileHashes;
 import dev.ferry.models.encoder.BuiltinEncoder;
+import dev.ferry.models.encoder.Chunking;
 import dev.ferry.models.encoder.Encoder;
 import dev.ferry.models.encoder.EncoderDescriptor;
 import dev.ferry.models.encoder.EncoderLoadException;
@@ -143,6 +144,16 @@ public final class ModelBundle {
       require(manifestFile, BuiltinEncoder.isBuiltin(e.id()),
           "a built-in encoder id (" + BuiltinEncoder.ids() + ") or an encoder file; found id '" + e.id() + "'");
     }
+    if (e.chunking() != null) {
+      require(manifestFile, BundleManifest.ChunkingEntry.TOKEN_WEIGHTED_MEAN.equals(e.chunking().pooling()),
+          "encoder chunking pooling '" + BundleManifest.ChunkingEntry.TOKEN_WEIGHTED_MEAN + "' (found '"
+              + e.chunking().pooling() + "')");
+      try {
+        e.chunking().toChunking();
+      } catch (IllegalArgumentException bad) {
+        throw new BundleLoadException(manifestFile + ": encoder chunking: " + bad.getMessage(), bad);
+      }
+    }
   }
 
   private static void require(Path manifestFile, boolean ok, String expected) {
@@ -229,6 +240,15 @@ public final class ModelBundle {
         && mine.documentPrefix().equals(encoder.documentPrefix());
   }
 
+  /**
+   * How documents are read into the vectors this bundle's head classifies: recorded at training;
+   * {@link Chunking#FIRST_WINDOW} for bundles made before chunking existed.
+   */
+  public Chunking chunking() {
+    BundleManifest.ChunkingEntry entry = manifest.encoder().chunking();
+    return entry == null ? Chunking.FIRST_WINDOW : entry.toChunking();
+  }
+
   /** Opens the head alone (for stored embeddings). */
   public ClassifierHead openHead() {
     return openHeadUnchecked();
@@ -269,7 +289,7 @@ public final class ModelBundle {
   public Classifier openClassifier(EncoderOptions options) {
     Encoder encoder = openEncoder(options);
     try {
-      return new Classifier(encoder, openHead());
+      return new Classifier(encoder, openHead(), chunking());
     } catch (RuntimeException e) {
       encoder.close();
       throw e;

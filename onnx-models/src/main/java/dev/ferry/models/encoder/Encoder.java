@@ -10,6 +10,7 @@ import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -54,6 +55,7 @@ public final class Encoder implements AutoCloseable {
   private final EncoderOptions options;
   private final ExecutionProvider executionProvider;
   private final int maxBatchTokens;
+  private final long[] documentPrefixIds;
   private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
   private final ThreadLocal<InputBuffers> buffers = ThreadLocal.withInitial(InputBuffers::new);
   private boolean closed;
@@ -160,6 +162,8 @@ public final class Encoder implements AutoCloseable {
           signature.hiddenSize(), declared.queryPrefix(), declared.documentPrefix());
       openedTokenizer = new TextTokenizer(tokenizerFile, descriptor.maxLength());
       this.tokenizer = openedTokenizer;
+      this.documentPrefixIds = descriptor.documentPrefix().isEmpty()
+          ? new long[0] : openedTokenizer.bareIds(descriptor.documentPrefix());
       this.session = opened;
     } catch (OrtException e) {
       closeQuietly(opened);
@@ -248,6 +252,75 @@ public final class Encoder implements AutoCloseable {
     }
   }
 
+  /**
+   * Embeds whole documents, however long: each is split into token windows ({@link Chunking}),
+   * every window is embedded (windows of all the documents are batched together), and the
+   * document's vector is pooled from its chunks' vectors ({@link DocumentEmbedding}).
+   *
+   * @return one embedding per text, in input order
+   * @throws NullPointerException naming the index of a null text
+   * @throws IllegalStateException if the encoder is closed
+   */
+  public List<DocumentEmbedding> embedDocuments(List<String> inputs, Chunking chunking) {
+    Objects.requireNonNull(inputs, "texts");
+    Objects.requireNonNull(chunking, "chunking");
+    for (int i = 0; i < inputs.size(); i++) {
+      if (inputs.get(i) == null) {
+        throw new NullPointerException("text at index " + i + " is null");
+      }
+    }
+    lifecycle.readLock().lock();
+    try {
+      if (closed) {
+        throw new IllegalStateException("encoder " + descriptor.id() + " is closed");
+      }
+      int windowLength = chunking.effectiveMaxTokens(descriptor.maxLength());
+      List<DocumentEmbedding> out = new ArrayList<>(inputs.size());
+      int next = 0;
+      while (next < inputs.size()) {
+        // Tokenize documents until about WINDOW chunks are pending, then embed them together.
+        long t0 = System.nanoTime();
+        List<TextTokenizer.Windows> pending = new ArrayList<>();
+        int chunks = 0;
+        while (next < inputs.size() && chunks < WINDOW) {
+          TextTokenizer.Windows w = tokenizer.windows(inputs.get(next++), documentPrefixIds,
+              windowLength, chunking.overlapTokens(), chunking.maxChunks());
+          pending.add(w);
+          chunks += w.windows().size();
+        }
+        long[][] ids = new long[chunks][];
+        int at = 0;
+        for (TextTokenizer.Windows w : pending) {
+          for (TextTokenizer.Window window : w.windows()) {
+            ids[at++] = window.ids();
+          }
+        }
+        tokenizeNanos.add(System.nanoTime() - t0);
+        float[][] vectors = new float[chunks][];
+        embedIds(ids, vectors);
+        at = 0;
+        for (TextTokenizer.Windows w : pending) {
+          List<ChunkEmbedding> chunkEmbeddings = new ArrayList<>(w.windows().size());
+          for (TextTokenizer.Window window : w.windows()) {
+            chunkEmbeddings.add(new ChunkEmbedding(chunkEmbeddings.size(), window.start(), window.end(),
+                window.tokens(), vectors[at++]));
+          }
+          out.add(new DocumentEmbedding(DocumentEmbedding.pool(chunkEmbeddings, descriptor.normalize()),
+              chunkEmbeddings, w.complete()));
+        }
+      }
+      texts.add(inputs.size());
+      return out;
+    } finally {
+      lifecycle.readLock().unlock();
+    }
+  }
+
+  /** Embeds one document, however long; see {@link #embedDocuments}. */
+  public DocumentEmbedding embedDocument(String text, Chunking chunking) {
+    return embedDocuments(List.of(text), chunking).get(0);
+  }
+
   /** Token ids the model sees for a document (special tokens included, truncated). */
   public long[] tokenIds(String text) {
     return tokenizer.ids(descriptor.documentPrefix() + text);
@@ -268,6 +341,18 @@ public final class Encoder implements AutoCloseable {
       lengths[i] = ids[i].length;
     }
     tokenizeNanos.add(System.nanoTime() - t0);
+    embedIds(ids, lengths, out, offset);
+  }
+
+  private void embedIds(long[][] ids, float[][] out) {
+    int[] lengths = new int[ids.length];
+    for (int i = 0; i < ids.length; i++) {
+      lengths[i] = ids[i].length;
+    }
+    embedIds(ids, lengths, out, 0);
+  }
+
+  private void embedIds(long[][] ids, int[] lengths, float[][] out, int offset) {
     for (BatchPlanner.Batch batch : BatchPlanner.plan(lengths, options.batching(),
         options.maxBatchSize(), maxBatchTokens, descriptor.maxLength())) {
       runBatch(ids, batch, out, offset);

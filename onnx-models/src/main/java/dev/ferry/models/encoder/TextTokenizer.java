@@ -2,8 +2,12 @@ package dev.ferry.models.encoder;
 
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import ai.djl.huggingface.tokenizers.jni.CharSpan;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -34,21 +38,59 @@ final class TextTokenizer implements AutoCloseable {
     }
   }
 
+  /**
+   * One token window of a text: the ids the model reads (special tokens and prefix included) and
+   * the span of the text they cover.
+   *
+   * @param tokens the text's own tokens in the window
+   */
+  record Window(long[] ids, int start, int end, int tokens) {}
+
+  /** A text's windows, and whether they reach its end. */
+  record Windows(List<Window> windows, boolean complete) {}
+
   private final HuggingFaceTokenizer tokenizer;
+  /** The same vocabulary with no truncation and no special tokens, for windows over whole texts. */
+  private final HuggingFaceTokenizer whole;
   private final int maxLength;
+  private final long[] leadingSpecials;
+  private final long[] trailingSpecials;
 
   TextTokenizer(Path tokenizerJson, int maxLength) {
     this.maxLength = maxLength;
+    HuggingFaceTokenizer truncating = null;
     try {
-      this.tokenizer = HuggingFaceTokenizer.newInstance(tokenizerJson, Map.of(
+      truncating = HuggingFaceTokenizer.newInstance(tokenizerJson, Map.of(
           "addSpecialTokens", "true",
           "padding", "false",
           "truncation", "true",
           "maxLength", Integer.toString(maxLength)));
+      this.whole = HuggingFaceTokenizer.newInstance(tokenizerJson, Map.of(
+          "addSpecialTokens", "false",
+          "padding", "false",
+          "truncation", "false"));
     } catch (IOException | RuntimeException e) {
+      if (truncating != null) {
+        truncating.close();
+      }
       throw new EncoderLoadException("cannot load tokenizer " + tokenizerJson + ": " + e.getMessage()
           + " (expected a HuggingFace tokenizer.json)", e);
     }
+    this.tokenizer = truncating;
+    // The special tokens around a text ([CLS] ... [SEP] for BERT, <s> ... </s> for RoBERTa).
+    Encoding probe = tokenizer.encode("a");
+    long[] ids = probe.getIds();
+    long[] special = probe.getSpecialTokenMask();
+    int first = 0;
+    while (first < ids.length && special[first] == 1) {
+      first++;
+    }
+    int last = ids.length;
+    while (last > first && special[last - 1] == 1) {
+      last--;
+    }
+    this.leadingSpecials = Arrays.copyOfRange(ids, 0, first);
+    this.trailingSpecials = Arrays.copyOfRange(ids, last, ids.length);
   }
 
   int maxLength() {
@@ -71,6 +113,90 @@ final class TextTokenizer implements AutoCloseable {
       }
     }
     return tokenizer.encode(clean).getIds();
+  }
+
+  /** Token ids of {@code text} alone: no special tokens, never truncated. */
+  long[] bareIds(String text) {
+    return whole.encode(replaceLoneSurrogates(text)).getIds();
+  }
+
+  /**
+   * Splits a text into windows of at most {@code windowLength} ids each, every one made of the
+   * special tokens, then {@code prefixIds}, then a run of the text's tokens; runs overlap by
+   * {@code overlap} tokens and the last ends at the text's end. At most {@code maxWindows}
+   * (0: no limit) windows are made, from the start. An empty text gives one window with no text
+   * tokens.
+   */
+  Windows windows(String text, long[] prefixIds, int windowLength, int overlap, int maxWindows) {
+    int room = Math.min(windowLength, maxLength) - leadingSpecials.length - trailingSpecials.length
+        - prefixIds.length;
+    if (room < 1) {
+      throw new IllegalArgumentException("a window of " + windowLength + " tokens leaves no room for text after "
+          + (leadingSpecials.length + trailingSpecials.length) + " special tokens and a "
+          + prefixIds.length + "-token prefix");
+    }
+    int step = Math.max(1, room - Math.min(overlap, room / 2));
+    String clean = replaceLoneSurrogates(text);
+    Encoding encoding = null;
+    boolean preCut = false;
+    if (maxWindows > 0) {
+      // A pre-cut bounds the cost of a huge text; it must still hold more tokens than the
+      // windows can take, or the cut might have dropped tokens they would read.
+      long needed = (long) room + (long) step * (maxWindows - 1);
+      long limit = needed * CHARS_PER_TOKEN_BOUND;
+      if (clean.length() > limit) {
+        String prefix = cutAtWhitespace(clean, (int) Math.min(limit, Integer.MAX_VALUE - 1));
+        if (prefix != null) {
+          Encoding cut = whole.encode(prefix);
+          if (cut.getIds().length > needed) {
+            encoding = cut;
+            preCut = true;
+          }
+        }
+      }
+    }
+    if (encoding == null) {
+      encoding = whole.encode(clean);
+    }
+    long[] tokens = encoding.getIds();
+    CharSpan[] spans = encoding.getCharTokenSpans();
+    int n = tokens.length;
+    List<Window> out = new ArrayList<>();
+    int start = 0;
+    while (true) {
+      int end = Math.min(n, start + room);
+      out.add(window(tokens, spans, start, end, prefixIds, clean.length()));
+      if (end >= n) {
+        break;
+      }
+      if (maxWindows > 0 && out.size() == maxWindows) {
+        return new Windows(out, false);
+      }
+      start += step;
+      if (start + room > n) {
+        start = n - room; // the last window is a full one that ends at the text's end
+      }
+    }
+    return new Windows(out, !preCut);
+  }
+
+  private Window window(long[] tokens, CharSpan[] spans, int from, int to, long[] prefixIds, int textLength) {
+    long[] ids = new long[leadingSpecials.length + prefixIds.length + (to - from) + trailingSpecials.length];
+    int at = 0;
+    System.arraycopy(leadingSpecials, 0, ids, at, leadingSpecials.length);
+    at += leadingSpecials.length;
+    System.arraycopy(prefixIds, 0, ids, at, prefixIds.length);
+    at += prefixIds.length;
+    System.arraycopy(tokens, from, ids, at, to - from);
+    at += to - from;
+    System.arraycopy(trailingSpecials, 0, ids, at, trailingSpecials.length);
+    int startChar = to > from ? clamp(spans[from].getStart(), textLength) : 0;
+    int endChar = to > from ? clamp(spans[to - 1].getEnd(), textLength) : 0;
+    return new Window(ids, startChar, Math.max(startChar, endChar), to - from);
+  }
+
+  private static int clamp(int offset, int length) {
+    return Math.max(0, Math.min(offset, length));
   }
 
   /** Ids of the whole text, never pre-cut: the reference the pre-cut must agree with. */
@@ -123,6 +249,10 @@ final class TextTokenizer implements AutoCloseable {
 
   @Override
   public void close() {
-    tokenizer.close();
+    try {
+      tokenizer.close();
+    } finally {
+      whole.close();
+    }
   }
 }

@@ -2,6 +2,8 @@ package dev.ferry.trainer.cache;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ferry.models.FerryCache;
+import dev.ferry.models.encoder.Chunking;
+import dev.ferry.models.encoder.DocumentEmbedding;
 import dev.ferry.models.encoder.Encoder;
 import dev.ferry.models.encoder.EncoderDescriptor;
 import java.io.IOException;
@@ -43,8 +45,9 @@ import org.slf4j.LoggerFactory;
  * <p><b>Keys.</b> Vectors are kept per encoder, in a subdirectory named by the SHA-256 of every
  * descriptor field that changes a document's vector: the model file's hash, the pooling,
  * normalization, maximum length, dimension and document prefix (not the id, source or query
- * prefix). Within it each text is keyed by the SHA-256 of its UTF-8 bytes. Texts are embedded as
- * documents ({@link Encoder#embed(List)}).
+ * prefix), and the {@link Chunking} when it reads more than the first window. Within it each
+ * text is keyed by the SHA-256 of its UTF-8 bytes. Texts are embedded as whole documents
+ * ({@link Encoder#embedDocuments}), and the document vector is stored.
  *
  * <p><b>Storage.</b> {@value #FILE_NAME} is append-only: a {@value #HEADER_BYTES}-byte header (magic
  * {@code FERRYEMB}, format version, dimension, encoder key), then fixed-size records of a 32-byte
@@ -77,6 +80,7 @@ public final class EmbeddingCache implements AutoCloseable {
   private final Path directory;
   private final Path file;
   private final EncoderDescriptor descriptor;
+  private final Chunking chunking;
   private final byte[] encoderKey;
   private final int dimension;
   private final int recordBytes;
@@ -89,10 +93,11 @@ public final class EmbeddingCache implements AutoCloseable {
   private int misses;
   private boolean closed;
 
-  private EmbeddingCache(Path directory, Path file, EncoderDescriptor descriptor, byte[] encoderKey,
-      FileChannel channel, ReentrantLock processLock) {
+  private EmbeddingCache(Path directory, Path file, EncoderDescriptor descriptor, Chunking chunking,
+      byte[] encoderKey, FileChannel channel, ReentrantLock processLock) {
     this.directory = directory;
     this.file = file;
+    this.chunking = chunking;
     this.descriptor = descriptor;
     this.encoderKey = encoderKey;
     this.dimension = descriptor.dimension();
@@ -109,15 +114,26 @@ public final class EmbeddingCache implements AutoCloseable {
    *     {@code FERRY_CACHE_DIR}), or the file there is not a cache of this encoder
    */
   public static EmbeddingCache open(Path directory, EncoderDescriptor encoder) throws IOException {
+    return open(directory, encoder, Chunking.FIRST_WINDOW);
+  }
+
+  /**
+   * Opens the cache of {@code encoder}'s vectors of documents read with {@code chunking}.
+   *
+   * @see #open(Path, EncoderDescriptor)
+   */
+  public static EmbeddingCache open(Path directory, EncoderDescriptor encoder, Chunking chunking)
+      throws IOException {
     Objects.requireNonNull(directory, "directory");
     Objects.requireNonNull(encoder, "encoder");
-    byte[] key = encoderKey(encoder);
+    Objects.requireNonNull(chunking, "chunking");
+    byte[] key = encoderKey(encoder, chunking);
     Path dir = directory.resolve(HexFormat.of().formatHex(key));
     Path file = dir.resolve(FILE_NAME);
     FileChannel channel;
     try {
       Files.createDirectories(dir);
-      writeDescription(dir, encoder);
+      writeDescription(dir, encoder, chunking);
       channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE,
           StandardOpenOption.CREATE);
     } catch (IOException e) {
@@ -127,7 +143,7 @@ public final class EmbeddingCache implements AutoCloseable {
     EmbeddingCache cache;
     try {
       ReentrantLock processLock = PROCESS_LOCKS.computeIfAbsent(file.toRealPath(), p -> new ReentrantLock());
-      cache = new EmbeddingCache(dir, file, encoder, key, channel, processLock);
+      cache = new EmbeddingCache(dir, file, encoder, chunking, key, channel, processLock);
       cache.locked(cache::catchUp);
     } catch (IOException | RuntimeException e) {
       channel.close();
@@ -143,7 +159,17 @@ public final class EmbeddingCache implements AutoCloseable {
    * @see #open(Path, EncoderDescriptor)
    */
   public static EmbeddingCache openDefault(EncoderDescriptor encoder) throws IOException {
-    return open(FerryCache.root().resolve("embeddings"), encoder);
+    return openDefault(encoder, Chunking.FIRST_WINDOW);
+  }
+
+  /**
+   * Opens the cache under {@link FerryCache#root()}{@code /embeddings}, for documents read with
+   * {@code chunking}.
+   *
+   * @see #open(Path, EncoderDescriptor, Chunking)
+   */
+  public static EmbeddingCache openDefault(EncoderDescriptor encoder, Chunking chunking) throws IOException {
+    return open(FerryCache.root().resolve("embeddings"), encoder, chunking);
   }
 
   /**
@@ -165,7 +191,7 @@ public final class EmbeddingCache implements AutoCloseable {
     Objects.requireNonNull(encoder, "encoder");
     Objects.requireNonNull(texts, "texts");
     requireOpen();
-    if (!Arrays.equals(encoderKey(encoder.descriptor()), encoderKey)) {
+    if (!Arrays.equals(encoderKey(encoder.descriptor(), chunking), encoderKey)) {
       throw new IllegalArgumentException("this cache holds vectors of " + describe(descriptor)
           + ", but the encoder is " + describe(encoder.descriptor())
           + "; open the cache with the encoder's own descriptor");
@@ -195,7 +221,8 @@ public final class EmbeddingCache implements AutoCloseable {
     List<Map.Entry<TextKey, List<Integer>>> todo = new ArrayList<>(missing.entrySet());
     for (int start = 0; start < todo.size(); start += CHUNK) {
       List<Map.Entry<TextKey, List<Integer>>> chunk = todo.subList(start, Math.min(todo.size(), start + CHUNK));
-      float[][] encoded = encoder.embed(chunk.stream().map(e -> texts.get(e.getValue().get(0))).toList());
+      float[][] encoded = encoder.embedDocuments(chunk.stream().map(e -> texts.get(e.getValue().get(0))).toList(),
+          chunking).stream().map(DocumentEmbedding::vector).toArray(float[][]::new);
       for (float[] v : encoded) {
         if (v.length != dimension) {
           throw new IllegalStateException("the encoder returned a vector of " + v.length
@@ -409,8 +436,16 @@ public final class EmbeddingCache implements AutoCloseable {
 
   // ---------------------------------------------------------------- keys
 
-  /** SHA-256 of every descriptor field that changes a document vector. */
+  /** SHA-256 of every descriptor field that changes a document vector (first window only). */
   static byte[] encoderKey(EncoderDescriptor d) {
+    return encoderKey(d, Chunking.FIRST_WINDOW);
+  }
+
+  /**
+   * SHA-256 of every descriptor and chunking field that changes a document vector. Reading the
+   * model's whole first window is what the cache held before chunking existed, and keeps its key.
+   */
+  static byte[] encoderKey(EncoderDescriptor d, Chunking chunking) {
     MessageDigest sha = sha256();
     field(sha, "format", "ferry-embedding-cache-" + VERSION);
     field(sha, "modelSha256", d.modelSha256());
@@ -419,6 +454,13 @@ public final class EmbeddingCache implements AutoCloseable {
     field(sha, "maxLength", Integer.toString(d.maxLength()));
     field(sha, "dimension", Integer.toString(d.dimension()));
     field(sha, "documentPrefix", d.documentPrefix());
+    int chunkTokens = chunking.effectiveMaxTokens(d.maxLength());
+    if (chunking.readsPastFirstWindow() || chunkTokens != d.maxLength()) {
+      field(sha, "chunkMaxTokens", Integer.toString(chunkTokens));
+      field(sha, "chunkOverlapTokens", Integer.toString(chunking.readsPastFirstWindow() ? chunking.overlapTokens() : 0));
+      field(sha, "maxChunks", Integer.toString(chunking.maxChunks()));
+      field(sha, "chunkPooling", "token_weighted_mean");
+    }
     return sha.digest();
   }
 
@@ -444,7 +486,7 @@ public final class EmbeddingCache implements AutoCloseable {
   }
 
   /** Writes encoder.json, for people looking into the cache; the key alone decides. */
-  private static void writeDescription(Path dir, EncoderDescriptor d) throws IOException {
+  private static void writeDescription(Path dir, EncoderDescriptor d, Chunking chunking) throws IOException {
     Path json = dir.resolve("encoder.json");
     if (Files.exists(json)) {
       return;
@@ -458,6 +500,7 @@ public final class EmbeddingCache implements AutoCloseable {
     fields.put("maxLength", d.maxLength());
     fields.put("dimension", d.dimension());
     fields.put("documentPrefix", d.documentPrefix());
+    fields.put("chunking", chunking.toString());
     Path tmp = Files.createTempFile(dir, "encoder", ".json.tmp");
     try {
       new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), fields);
