@@ -1,7 +1,9 @@
 package dev.ferry.plugin;
 
+import dev.ferry.models.bundle.ClassifiedDocument;
 import dev.ferry.models.bundle.Classifier;
 import dev.ferry.models.bundle.Prediction;
+import dev.ferry.models.encoder.Chunking;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,7 +17,8 @@ import org.opensearch.ingest.IngestDocumentWrapper;
 /**
  * The {@code ferry_classify} ingest processor: reads a text field, classifies it with a Ferry
  * bundle, and writes {@code PREFIX.label}, {@code PREFIX.confidence}, {@code PREFIX.probabilities}
- * (one number per label) and {@code PREFIX.vector} into the document.
+ * (one number per label), {@code PREFIX.vector} and {@code PREFIX.chunks} (windows read) into the
+ * document.
  *
  * <p>A bulk request reaches {@link #subBatchExecute} in batches of {@code batch_size} documents,
  * which go to the encoder together (it sorts them by length and pads each group only to its
@@ -31,20 +34,27 @@ final class ClassifyProcessor extends AbstractBatchingProcessor {
 
   private final Options options;
   private final Classifier classifier;
+  private final Chunking chunking;
 
   ClassifyProcessor(String tag, String description, int batchSize, Options options, Classifier classifier) {
     super(tag, description, batchSize);
     this.options = options;
     this.classifier = classifier;
+    this.chunking = options.chunking() ? classifier.chunking() : Chunking.FIRST_WINDOW;
   }
 
-  /** The processor's settings, as read from the pipeline definition. */
+  /**
+   * The processor's settings, as read from the pipeline definition.
+   *
+   * @param bundle the bundle's folder name under {@code config/ferry/}
+   * @param sourceField the field holding the text ({@code field})
+   * @param targetPrefix where results go: {@code PREFIX.label}, ... ({@code target_prefix})
+   * @param chunking read long texts as the bundle was trained (overlapping windows) when true,
+   *     only their first window when false
+   * @param ignoreMissing pass documents without the field through unchanged
+   */
   record Options(String bundle, String sourceField, String targetPrefix, boolean chunking,
                  boolean ignoreMissing) {}
-
-  Options options() {
-    return options;
-  }
 
   @Override
   public String getType() {
@@ -90,10 +100,9 @@ final class ClassifyProcessor extends AbstractBatchingProcessor {
       return;
     }
     try {
-      float[][] vectors = classifier.encoder().embed(texts);
-      List<Prediction> predictions = classifier.head().predict(vectors);
+      List<ClassifiedDocument> results = classifier.classifyDocuments(texts, chunking);
       for (int i = 0; i < pending.size(); i++) {
-        write(pending.get(i).getIngestDocument(), predictions.get(i), vectors[i]);
+        write(pending.get(i).getIngestDocument(), results.get(i));
       }
     } catch (RuntimeException e) {
       for (IngestDocumentWrapper wrapper : pending) {
@@ -119,7 +128,9 @@ final class ClassifyProcessor extends AbstractBatchingProcessor {
     return text;
   }
 
-  private void write(IngestDocument document, Prediction prediction, float[] vector) {
+  private void write(IngestDocument document, ClassifiedDocument result) {
+    Prediction prediction = result.prediction();
+    float[] vector = result.embedding().vector();
     String prefix = options.targetPrefix();
     document.setFieldValue(prefix + ".label", prediction.label());
     document.setFieldValue(prefix + ".confidence", prediction.confidence());
@@ -133,6 +144,7 @@ final class ClassifyProcessor extends AbstractBatchingProcessor {
       values.add(v);
     }
     document.setFieldValue(prefix + ".vector", values);
+    document.setFieldValue(prefix + ".chunks", result.embedding().chunks().size());
   }
 
   /** Reads {@code ferry_classify} definitions; opens (once) the bundle each one names. */

@@ -36,6 +36,11 @@ public final class FerryPlugin extends Plugin implements IngestPlugin {
     return Map.of(ClassifyProcessor.TYPE, new ClassifyProcessor.Factory(bundles));
   }
 
+  /** The node's bundles; null until the ingest service asked for the processors. */
+  BundleRegistry bundles() {
+    return bundles;
+  }
+
   @Override
   public void close() {
     BundleRegistry registry = bundles;
