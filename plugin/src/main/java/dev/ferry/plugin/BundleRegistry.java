@@ -66,11 +66,24 @@ final class BundleRegistry implements Closeable {
           + "--out' at " + dir + " on every ingest node; " + available());
     }
     long start = System.nanoTime();
-    ModelBundle bundle = ModelBundle.open(dir);
-    Classifier classifier = bundle.openClassifier(options);
-    LOG.info("Opened bundle '{}' ({} labels, encoder {}) in {} ms", name, classifier.labels().size(),
-        bundle.manifest().encoder().id(), (System.nanoTime() - start) / 1_000_000);
-    return classifier;
+    // DJL finds its native library's description through the thread's context class loader,
+    // which on the node's threads is the engine's, not this plugin's.
+    Thread thread = Thread.currentThread();
+    ClassLoader previous = thread.getContextClassLoader();
+    thread.setContextClassLoader(BundleRegistry.class.getClassLoader());
+    try {
+      ModelBundle bundle = ModelBundle.open(dir);
+      Classifier classifier = bundle.openClassifier(options);
+      LOG.info("Opened bundle '{}' ({} labels, encoder {}) in {} ms", name, classifier.labels().size(),
+          bundle.manifest().encoder().id(), (System.nanoTime() - start) / 1_000_000);
+      return classifier;
+    } catch (LinkageError | AssertionError e) {
+      // A native library that does not load (wrong platform, missing resource) must fail this
+      // pipeline, not reach the node's uncaught-error handler, which stops the node.
+      throw new BundleLoadException(dir + ": cannot start the encoder's native libraries: " + e, e);
+    } finally {
+      thread.setContextClassLoader(previous);
+    }
   }
 
   private String available() {
