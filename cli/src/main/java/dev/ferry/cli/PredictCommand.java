@@ -3,6 +3,7 @@ package dev.ferry.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ferry.models.bundle.ClassifiedDocument;
 import dev.ferry.models.bundle.Classifier;
 import dev.ferry.models.bundle.ModelBundle;
 import dev.ferry.models.bundle.Prediction;
@@ -22,7 +23,9 @@ import picocli.CommandLine.Spec;
 /** {@code ferry predict}: one JSON object per text with label, confidence and probabilities. */
 @Command(name = "predict", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Classify texts with a bundle. Prints one JSON object per text, in input order:"
-        + " {\"id\"?, \"label\", \"confidence\", \"probabilities\": {label: p, ...}}.",
+        + " {\"id\"?, \"label\", \"confidence\", \"probabilities\": {label: p, ...}, \"chunks\"}.",
+        "A long text is read whole, in chunks, as the bundle's training data was; \"chunks\" says"
+            + " how many.",
         "With --input, a line that cannot be read prints `null` in its place and an error naming"
             + " the file and line on stderr; the exit code is then 1."},
     footer = {"", "Examples:",
@@ -58,8 +61,8 @@ final class PredictCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     try (Classifier classifier = ModelBundle.open(bundle).openClassifier(runtime.options())) {
       if (input == null) {
-        for (Prediction p : classifier.classify(texts)) {
-          out.println(json(p, null));
+        for (ClassifiedDocument d : classifier.classifyDocuments(texts)) {
+          out.println(json(d, null));
         }
         out.flush();
         return 0;
@@ -71,17 +74,19 @@ final class PredictCommand implements Callable<Integer> {
   private int predictFile(Classifier classifier, PrintWriter out) throws IOException {
     PrintWriter err = spec.commandLine().getErr();
     JsonlLineMapper.Outcome o = JsonlLineMapper.map(input, textField, records -> {
-      List<Prediction> predictions = classifier.classify(records.stream().map(TextRecord::text).toList());
+      List<ClassifiedDocument> documents =
+          classifier.classifyDocuments(records.stream().map(TextRecord::text).toList());
       List<String> lines = new ArrayList<>(records.size());
       for (int i = 0; i < records.size(); i++) {
-        lines.add(json(predictions.get(i), records.get(i).fields().get(idField)));
+        lines.add(json(documents.get(i), records.get(i).fields().get(idField)));
       }
       return lines;
     }, out, err, "texts classified");
     return JsonlLineMapper.exitCode(o, "predict", "classified", input, err);
   }
 
-  static String json(Prediction p, JsonNode id) {
+  static String json(ClassifiedDocument document, JsonNode id) {
+    Prediction p = document.prediction();
     ObjectNode o = JsonNodeFactory.instance.objectNode();
     if (id != null && !id.isNull()) {
       o.set("id", id);
@@ -92,6 +97,7 @@ final class PredictCommand implements Callable<Integer> {
     for (int i = 0; i < p.labels().size(); i++) {
       probabilities.put(p.labels().get(i), p.probabilities()[i]);
     }
+    o.put("chunks", document.embedding().chunks().size());
     return o.toString();
   }
 }

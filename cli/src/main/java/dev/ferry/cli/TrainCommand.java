@@ -54,6 +54,8 @@ final class TrainCommand implements Callable<Integer> {
 
   @Mixin EncoderOptionsMixin encoderOptions;
 
+  @Mixin ChunkingMixin chunking;
+
   @Option(names = "--head", paramLabel = "linear|mlp|centroid",
       description = "linear: softmax regression (default); mlp: one hidden layer with dropout;"
           + " centroid: nearest class mean, for a handful of examples per class.")
@@ -152,6 +154,7 @@ final class TrainCommand implements Callable<Integer> {
           .validSplit(validation.split == null ? 0.2 : validation.split)
           .encoder(encoderOptions.encoder)
           .encoderOptions(encoderOptions.options())
+          .chunking(chunking.chunking())
           .head(s)
           .maxExamples(maxExamples)
           .skipBad(dataOptions.skipBad)

@@ -98,7 +98,7 @@ public final class Trainer {
       valid = valid.stream().filter(e -> labels.contains(e.label())).toList();
     }
 
-    listener.stage("Embedding " + (train.size() + valid.size()) + " texts");
+    listener.stage("Embedding " + (train.size() + valid.size()) + " texts (" + config.chunking() + ")");
     try (Encoder encoder = Encoder.open(config.encoder(), config.encoderOptions())) {
       long embedStart = System.nanoTime();
       List<String> texts = new ArrayList<>(train.size() + valid.size());

@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.models.bundle.BundleLoadException;
+import dev.ferry.models.bundle.ClassifiedDocument;
 import dev.ferry.models.bundle.Classifier;
 import dev.ferry.models.bundle.ModelBundle;
+import dev.ferry.models.encoder.Chunking;
 import dev.ferry.models.encoder.EncoderOptions;
 import dev.ferry.trainer.data.BadDataException;
 import dev.ferry.trainer.data.LabeledDataReader;
@@ -170,6 +172,46 @@ class TrainerTest {
         .hasMessageContaining("train.jsonl:13:")
         .hasMessageContaining("--skip-bad");
     assertThat(dir.resolve("bundle-bad")).doesNotExist();
+  }
+
+  @Test
+  void longTextsAreReadWholeInChunksAndTheBundleRecordsHow() throws IOException {
+    Path bundleDir = dir.resolve("bundle-chunks");
+    Trainer.train(config(bundleDir, dir.resolve("cache-chunks")).build(), TrainingListener.NONE);
+    ModelBundle bundle = ModelBundle.open(bundleDir);
+    assertThat(bundle.chunking()).isEqualTo(Chunking.DEFAULT);
+    JsonNode manifest = ModelBundle.json().readTree(bundleDir.resolve("manifest.json").toFile());
+    assertThat(manifest.at("/encoder/chunking/overlap_tokens").asInt()).isEqualTo(32);
+    assertThat(manifest.at("/encoder/chunking/max_chunks").asInt()).isEqualTo(16);
+    assertThat(manifest.at("/encoder/chunking/pooling").asText()).isEqualTo("token_weighted_mean");
+
+    // Cooking first (inside the first window), then three times as much sport.
+    String text = String.join(" ", COOKING) + " " + String.join(" ", SPORT) + " "
+        + String.join(" ", SPORT) + " " + String.join(" ", SPORT);
+    try (Classifier classifier = bundle.openClassifier(EncoderOptions.defaults().withIntraOpThreads(1))) {
+      ClassifiedDocument whole = classifier.classifyDocuments(List.of(text)).get(0);
+      assertThat(whole.embedding().chunks()).hasSizeGreaterThan(2);
+      assertThat(whole.embedding().complete()).isTrue();
+      assertThat(whole.prediction().label()).isEqualTo("sport");
+      assertThat(classifier.classify(text).probabilities())
+          .containsExactly(whole.prediction().probabilities());
+      assertThat(classifier.head().predict(new float[][] {whole.embedding().vector()}).get(0).probabilities())
+          .containsExactly(whole.prediction().probabilities());
+      ClassifiedDocument first = classifier.classifyDocuments(List.of(text), Chunking.FIRST_WINDOW).get(0);
+      assertThat(first.embedding().chunks()).hasSize(1);
+      assertThat(first.prediction().label()).isEqualTo("cooking");
+    }
+
+    // A bundle made before chunking existed reads the first window only.
+    Path manifestFile = bundleDir.resolve("manifest.json");
+    ((com.fasterxml.jackson.databind.node.ObjectNode) manifest.get("encoder")).remove("chunking");
+    ModelBundle.json().writeValue(manifestFile.toFile(), manifest);
+    assertThat(ModelBundle.open(bundleDir).chunking()).isEqualTo(Chunking.FIRST_WINDOW);
+    ((com.fasterxml.jackson.databind.node.ObjectNode) manifest.get("encoder")).putObject("chunking")
+        .put("max_tokens", 64).put("overlap_tokens", 40).put("max_chunks", 4).put("pooling", "token_weighted_mean");
+    ModelBundle.json().writeValue(manifestFile.toFile(), manifest);
+    assertThatThrownBy(() -> ModelBundle.open(bundleDir)).isInstanceOf(BundleLoadException.class)
+        .hasMessageContaining("manifest.json: encoder chunking:");
   }
 
   @Test

@@ -275,6 +275,10 @@ public final class Encoder implements AutoCloseable {
         throw new IllegalStateException("encoder " + descriptor.id() + " is closed");
       }
       int windowLength = chunking.effectiveMaxTokens(descriptor.maxLength());
+      if (chunking.readsPastFirstWindow() && chunking.overlapTokens() * 2 >= windowLength) {
+        throw new IllegalArgumentException("chunk overlap (" + chunking.overlapTokens()
+            + " tokens) must be less than half of " + descriptor.id() + "'s " + windowLength + "-token chunks");
+      }
       List<DocumentEmbedding> out = new ArrayList<>(inputs.size());
       int next = 0;
       while (next < inputs.size()) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ferry.models.FerryCache;
 import dev.ferry.models.encoder.Encoder;
+import dev.ferry.models.encoder.Chunking;
 import dev.ferry.models.encoder.EncoderDescriptor;
 import dev.ferry.models.encoder.Pooling;
 import java.io.IOException;
@@ -245,6 +246,18 @@ class EmbeddingCacheTest {
         new EncoderDescriptor("other-name", "/some/dir", "abc", Pooling.MEAN, true, 256, 384, "query: ", "d: "));
     assertThat(same).extracting(d -> HexFormat.of().formatHex(EmbeddingCache.encoderKey(d)))
         .containsOnly(key);
+  }
+
+  @Test
+  void chunkingIsPartOfTheKeyAndTheFirstWholeWindowKeepsTheKeyCachesHadBefore() {
+    EncoderDescriptor d = new EncoderDescriptor("m", "builtin:m", "abc", Pooling.MEAN, true, 256, 384, "", "");
+    String before = HexFormat.of().formatHex(EmbeddingCache.encoderKey(d));
+    assertThat(List.of(Chunking.FIRST_WINDOW, new Chunking(256, 0, 1), new Chunking(512, 0, 1)))
+        .extracting(c -> HexFormat.of().formatHex(EmbeddingCache.encoderKey(d, c))).containsOnly(before);
+    List<Chunking> different = List.of(Chunking.DEFAULT, new Chunking(0, 16, 16), new Chunking(0, 32, 8),
+        new Chunking(0, 32, 0), new Chunking(128, 32, 16), new Chunking(128, 0, 1));
+    assertThat(different).extracting(c -> HexFormat.of().formatHex(EmbeddingCache.encoderKey(d, c)))
+        .doesNotContain(before).doesNotHaveDuplicates();
   }
 
   @Test
