@@ -31,10 +31,20 @@ final class TextTokenizer implements AutoCloseable {
    */
   static final int CHARS_PER_TOKEN_BOUND = 8;
 
+  /** DJL's switch (system property or environment variable) that turns off its telemetry. */
+  static final String DJL_OPT_OUT = "OPT_OUT_TRACKING";
+
   static {
     // DJL unpacks its native tokenizer library once; keep it beside Ferry's other cached files.
     if (System.getProperty("DJL_CACHE_DIR") == null && System.getenv("DJL_CACHE_DIR") == null) {
       System.setProperty("DJL_CACHE_DIR", BuiltinModelCache.defaultRoot().resolve("djl").toString());
+    }
+    // DJL's tokenizer "calls home" on every load: it asks the EC2 metadata address
+    // (169.254.169.254) for an instance id and then reports to an S3 telemetry URL. Ferry makes
+    // no network calls, and inside OpenSearch the agent refuses the connection, which fails the
+    // load. DJL's documented opt-out stops it; a user's own setting of it is kept.
+    if (System.getProperty(DJL_OPT_OUT) == null && System.getenv(DJL_OPT_OUT) == null) {
+      System.setProperty(DJL_OPT_OUT, "true");
     }
   }
 
