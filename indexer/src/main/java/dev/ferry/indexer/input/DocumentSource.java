@@ -27,6 +27,50 @@ public interface DocumentSource extends AutoCloseable {
     return JsonlSource.open(input, fields);
   }
 
+  /**
+   * Texts held in memory, for an ingestion pipeline that has its own documents: ids are
+   * {@code NAME:N} (1-based) unless given.
+   *
+   * @param name names the input in the progress recorded with each commit
+   * @param texts the documents' texts, in order
+   * @param ids their ids, or null for {@code NAME:N}
+   */
+  static DocumentSource of(String name, java.util.List<String> texts, java.util.List<String> ids) {
+    if (ids != null && ids.size() != texts.size()) {
+      throw new IllegalArgumentException(texts.size() + " texts but " + ids.size() + " ids");
+    }
+    return new DocumentSource() {
+      private int next;
+
+      @Override
+      public String name() {
+        return name;
+      }
+
+      @Override
+      public SourceItem next() {
+        if (next >= texts.size()) {
+          return null;
+        }
+        int at = next++;
+        String origin = name + ":" + (at + 1);
+        String text = texts.get(at);
+        if (text == null || text.isBlank()) {
+          return new RejectedRecord(at, origin, "empty text; expected text to index");
+        }
+        return new InputDocument(at, origin, ids == null ? origin : ids.get(at), text, null);
+      }
+
+      @Override
+      public void skip(long count) {
+        next = (int) Math.min(texts.size(), next + count);
+      }
+
+      @Override
+      public void close() {}
+    };
+  }
+
   /** A stable name for the input (its absolute path), recorded with the progress of an ingest. */
   String name();
 
