@@ -240,6 +240,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "-k", paramLabel = "N", description = "Default: ${DEFAULT-VALUE}.")
     int k = 10;
 
+    @Option(names = "--candidates", paramLabel = "N",
+        description = "HNSW candidates per query, the best k kept (what ferry search uses: ${DEFAULT-VALUE}). Default: ${DEFAULT-VALUE}.")
+    int candidates = dev.ferry.indexer.search.Search.KNN_CANDIDATES;
+
     @Option(names = "--distribution", paramLabel = "clustered|uniform", description = "Default: ${DEFAULT-VALUE}.")
     String distribution = "clustered";
 
@@ -259,7 +263,8 @@ final class BenchCommand implements Callable<Integer> {
       PrintWriter err = spec.commandLine().getErr();
       out.printf("Machine: %s%n", EncodeBenchmark.machine());
       dev.ferry.eval.index.KnnRecallBenchmark.Result r = dev.ferry.eval.index.KnnRecallBenchmark.run(
-          new dev.ferry.eval.index.KnnRecallBenchmark.Config(vectors, dimension, queries, k, distribution, seed, work),
+          new dev.ferry.eval.index.KnnRecallBenchmark.Config(vectors, dimension, queries, k, candidates, distribution,
+              seed, work),
           line -> {
             err.println(line);
             err.flush();
