@@ -21,7 +21,8 @@ import picocli.CommandLine.Spec;
 /** {@code ferry bench}: measurements that belong in eval/RESULTS.md. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Measure Ferry on this machine.",
-    subcommands = {BenchCommand.Encode.class, BenchCommand.Accuracy.class, BenchCommand.Jmh.class})
+    subcommands = {BenchCommand.Encode.class, BenchCommand.Accuracy.class, BenchCommand.Index.class,
+        BenchCommand.Knn.class, BenchCommand.Jmh.class})
 final class BenchCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -153,6 +154,124 @@ final class BenchCommand implements Callable<Integer> {
           .reduce((a, b) -> a + " + " + b).orElse("");
       return new Sample(MixedLengthSample.draw(files, sampled, texts, seed),
           sampled.name().toLowerCase(Locale.ROOT), source);
+    }
+  }
+
+  /** {@code ferry bench index}: ingest overhead over the model alone, and relabel against ingest. */
+  @Command(name = "index", mixinStandardHelpOptions = true,
+      description = {"In one run on the same documents with the same classifier: the model alone (embed +"
+          + " classify in ingest-sized batches), a full ingest into a new index, and a relabel of it.",
+          "Prints a Markdown table for eval/RESULTS.md."})
+  static final class Index implements Callable<Integer> {
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--bundle", required = true, paramLabel = "DIR", description = "Bundle to index with.")
+    Path bundle;
+
+    @Option(names = "--data", paramLabel = "FILE", split = ",",
+        description = "JSONL files to draw whole documents from. Default: ../shared/data/reuters-grain-train.jsonl.gz"
+            + " and ../shared/data/spamassassin.jsonl.gz, else the bundled sample.")
+    List<Path> data;
+
+    @Option(names = "--texts", paramLabel = "N", description = "Documents. Default: ${DEFAULT-VALUE}.")
+    int texts = 600;
+
+    @Option(names = "--batch", paramLabel = "N", description = "Records per model batch. Default: ${DEFAULT-VALUE}.")
+    int batch = dev.ferry.indexer.IngestOptions.defaults().batchSize();
+
+    @Option(names = "--seed", paramLabel = "N", description = "Sampling seed. Default: ${DEFAULT-VALUE}.")
+    long seed = 42;
+
+    @Option(names = "--work", paramLabel = "DIR", description = "Where the index is built. Default: ${DEFAULT-VALUE}.")
+    Path work = Path.of("target", "bench-index");
+
+    @Mixin RuntimeOptionsMixin runtime;
+
+    @Override
+    public Integer call() throws IOException {
+      PrintWriter out = spec.commandLine().getOut();
+      List<String> sample = documents(data, texts, seed);
+      out.printf("Machine: %s%n", EncodeBenchmark.machine());
+      out.printf("Bundle: %s; %d documents (seed %d)%n", bundle, sample.size(), seed);
+      out.flush();
+      PrintWriter err = spec.commandLine().getErr();
+      dev.ferry.eval.index.IndexBenchmark.Result r = dev.ferry.eval.index.IndexBenchmark.run(
+          new dev.ferry.eval.index.IndexBenchmark.Config(bundle, sample, batch, runtime.options(), work),
+          line -> {
+            err.println(line);
+            err.flush();
+          });
+      out.println();
+      out.print(r.markdown());
+      out.flush();
+      return 0;
+    }
+
+    static List<String> documents(List<Path> data, int texts, long seed) throws IOException {
+      List<Path> files = data;
+      if (files == null) {
+        Path shared = Path.of("..", "shared", "data");
+        List<Path> defaults = List.of(shared.resolve("reuters-grain-train.jsonl.gz"), shared.resolve("spamassassin.jsonl.gz"));
+        files = defaults.stream().allMatch(Files::exists) ? defaults : null;
+      }
+      if (files == null) {
+        return QuickstartCommand.sample().stream().map(r -> r.text()).limit(texts).toList();
+      }
+      return MixedLengthSample.draw(files, MixedLengthSample.Unit.DOCUMENTS, texts, seed);
+    }
+  }
+
+  /** {@code ferry bench knn}: HNSW recall against exact search, with latency. */
+  @Command(name = "knn", mixinStandardHelpOptions = true,
+      description = {"Recall@k of Lucene's HNSW against exact search on generated unit vectors, with p50/p99"
+          + " query latency. Prints a Markdown table for eval/RESULTS.md."})
+  static final class Knn implements Callable<Integer> {
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--vectors", paramLabel = "N", description = "Default: ${DEFAULT-VALUE}.")
+    int vectors = 100_000;
+
+    @Option(names = "--dim", paramLabel = "N", description = "Default: ${DEFAULT-VALUE}.")
+    int dimension = 384;
+
+    @Option(names = "--queries", paramLabel = "N", description = "Default: ${DEFAULT-VALUE}.")
+    int queries = 500;
+
+    @Option(names = "-k", paramLabel = "N", description = "Default: ${DEFAULT-VALUE}.")
+    int k = 10;
+
+    @Option(names = "--candidates", paramLabel = "N",
+        description = "HNSW candidates per query, the best k kept (what ferry search uses: ${DEFAULT-VALUE}). Default: ${DEFAULT-VALUE}.")
+    int candidates = dev.ferry.indexer.search.Search.KNN_CANDIDATES;
+
+    @Option(names = "--distribution", paramLabel = "clustered|uniform", description = "Default: ${DEFAULT-VALUE}.")
+    String distribution = "clustered";
+
+    @Option(names = "--seed", paramLabel = "N", description = "Default: ${DEFAULT-VALUE}.")
+    long seed = 42;
+
+    @Option(names = "--work", paramLabel = "DIR", description = "Default: ${DEFAULT-VALUE}.")
+    Path work = Path.of("target", "bench-knn");
+
+    @Override
+    public Integer call() throws IOException {
+      if (!distribution.equals("clustered") && !distribution.equals("uniform")) {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+            "--distribution must be clustered or uniform, was '" + distribution + "'");
+      }
+      PrintWriter out = spec.commandLine().getOut();
+      PrintWriter err = spec.commandLine().getErr();
+      out.printf("Machine: %s%n", EncodeBenchmark.machine());
+      dev.ferry.eval.index.KnnRecallBenchmark.Result r = dev.ferry.eval.index.KnnRecallBenchmark.run(
+          new dev.ferry.eval.index.KnnRecallBenchmark.Config(vectors, dimension, queries, k, candidates, distribution,
+              seed, work),
+          line -> {
+            err.println(line);
+            err.flush();
+          });
+      out.print(r.markdown());
+      out.flush();
+      return 0;
     }
   }
 

@@ -11,7 +11,8 @@ import picocli.CommandLine.Command;
 @Command(name = "ferry", mixinStandardHelpOptions = true, version = "Ferry 0.1.0-SNAPSHOT",
     description = "Teach a BERT encoder your labels, then label and search documents with it.",
     subcommands = {QuickstartCommand.class, TrainCommand.class, EvalCommand.class, PredictCommand.class,
-        EmbedCommand.class, BenchCommand.class,
+        EmbedCommand.class, IndexCommand.class, SearchCommand.class, StatsCommand.class,
+        RelabelCommand.class, BenchCommand.class,
         CommandLine.HelpCommand.class},
     footer = {"", "Run `ferry COMMAND --help` for a command's options.",
         "FERRY_CACHE_DIR: where built-in encoders are extracted (~/.cache/ferry)."})

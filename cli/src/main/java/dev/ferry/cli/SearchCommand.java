@@ -1,0 +1,133 @@
+package dev.ferry.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ferry.indexer.FerryIndex;
+import dev.ferry.indexer.search.Hit;
+import dev.ferry.indexer.search.Search;
+import dev.ferry.indexer.search.SearchMode;
+import dev.ferry.indexer.search.SearchRequest;
+import dev.ferry.indexer.search.SearchResult;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code ferry search}: a thin shell over {@link Search#search}. */
+@Command(name = "search", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {"Search an index by keywords (bm25), meaning (knn: the query's vector against every"
+        + " chunk's, filtered HNSW) or both (hybrid: reciprocal rank fusion, k = 60). Every result"
+        + " counts the matching documents per label.",
+        "--json prints one object: {query, mode, matches, labels: {label: count}, hits: [{id, score,"
+            + " label, confidence, probabilities, chunk: {index, start, end}, snippet, fields?, source}]}."},
+    footer = {"", "Examples:",
+        "  ferry search --index news-index \"wheat exports to China\"",
+        "  ferry search --index news-index --mode knn --label grain --min-confidence 0.8 --json \"crop failure\""})
+final class SearchCommand implements Callable<Integer> {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--index", required = true, paramLabel = "DIR", description = "Index folder.")
+  Path index;
+
+  @Option(names = "--mode", paramLabel = "bm25|knn|hybrid", description = "Default: hybrid.")
+  String mode = "hybrid";
+
+  @Option(names = "--label", paramLabel = "L", description = "Only documents with this label (repeatable).")
+  List<String> labels = new ArrayList<>();
+
+  @Option(names = "--min-confidence", paramLabel = "X", description = "Only documents whose label's probability is at least X.")
+  float minConfidence;
+
+  @Option(names = {"-k", "--k"}, paramLabel = "N", description = "Hits. Default: ${DEFAULT-VALUE}.")
+  int k = 10;
+
+  @Option(names = "--json", description = "Print JSON.")
+  boolean json;
+
+  @Option(names = "--bundle", paramLabel = "DIR",
+      description = "Bundle whose encoder embeds the query, if the index's last bundle has moved.")
+  Path bundle;
+
+  @Parameters(paramLabel = "QUERY", arity = "1..*", description = "What to look for.")
+  List<String> query;
+
+  @Mixin RuntimeOptionsMixin runtime;
+
+  @Override
+  public Integer call() throws IOException {
+    SearchRequest request;
+    try {
+      request = new SearchRequest(String.join(" ", query), SearchMode.fromId(mode), labels, minConfidence, k);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+    SearchResult r;
+    try (FerryIndex idx = FerryIndex.openExisting(index);
+         Search search = Search.open(idx, runtime.options(), bundle)) {
+      r = search.search(request);
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    if (json) {
+      out.println(JSON.writeValueAsString(json(request, r)));
+    } else {
+      out.printf(Locale.ROOT, "%,d matching documents (%s, %.0f ms); labels: %s%n", r.matches(), request.mode().id(),
+          r.millis(), counts(r.labels()));
+      int rank = 1;
+      for (Hit h : r.hits()) {
+        out.printf(Locale.ROOT, "%2d. %s  %s %.2f  score %.4f  chunk %d%n    %s%n", rank++, h.id(), h.label(),
+            h.confidence(), h.score(), h.chunk().index(), h.snippet());
+      }
+    }
+    out.flush();
+    return 0;
+  }
+
+  static String counts(Map<String, Long> counts) {
+    StringBuilder sb = new StringBuilder();
+    counts.forEach((label, n) -> sb.append(sb.length() > 0 ? ", " : "").append(label).append(' ').append(n));
+    return sb.length() == 0 ? "none" : sb.toString();
+  }
+
+  static ObjectNode json(SearchRequest request, SearchResult r) throws IOException {
+    ObjectNode o = JsonNodeFactory.instance.objectNode();
+    o.put("query", request.query());
+    o.put("mode", request.mode().id());
+    o.put("matches", r.matches());
+    ObjectNode labels = o.putObject("labels");
+    r.labels().forEach(labels::put);
+    ArrayNode hits = o.putArray("hits");
+    for (Hit h : r.hits()) {
+      ObjectNode hit = hits.addObject();
+      hit.put("id", h.id());
+      hit.put("score", h.score());
+      hit.put("label", h.label());
+      hit.put("confidence", h.confidence());
+      ObjectNode p = hit.putObject("probabilities");
+      h.probabilities().forEach(p::put);
+      ObjectNode chunk = hit.putObject("chunk");
+      chunk.put("index", h.chunk().index());
+      chunk.put("start", h.chunk().start());
+      chunk.put("end", h.chunk().end());
+      hit.put("snippet", h.snippet());
+      if (h.fields() != null) {
+        hit.set("fields", JSON.readTree(h.fields()));
+      }
+      hit.put("source", h.source());
+      hit.put("bundle", h.bundle());
+    }
+    return o;
+  }
+}

@@ -1,0 +1,16 @@
+package dev.ferry.indexer;
+
+/** Hears how an ingest goes; called from the writing thread. */
+public interface IngestListener {
+  /** Hears nothing. */
+  IngestListener NONE = new IngestListener() {};
+
+  /** After each batch is written: totals so far in this run. */
+  default void written(long documents, long chunks, long rejected) {}
+
+  /** A record was rejected. */
+  default void rejected(String origin, String reason) {}
+
+  /** A commit made everything up to {@code position} (records of the input) durable. */
+  default void committed(long position) {}
+}

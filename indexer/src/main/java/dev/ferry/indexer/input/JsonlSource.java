@@ -1,0 +1,81 @@
+package dev.ferry.indexer.input;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ferry.models.data.BadLine;
+import dev.ferry.models.data.JsonlLine;
+import dev.ferry.models.data.JsonlReader;
+import dev.ferry.models.data.TextRecord;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/** A JSONL file; each non-blank line is one record (see {@link DocumentSource}). */
+final class JsonlSource implements DocumentSource {
+  private final JsonlReader reader;
+  private final String name;
+  private final String shortName;
+  private final InputFields fields;
+  private long position;
+
+  private JsonlSource(JsonlReader reader, Path file, InputFields fields) {
+    this.reader = reader;
+    this.name = file.toAbsolutePath().normalize().toString();
+    this.shortName = file.getFileName().toString();
+    this.fields = fields;
+  }
+
+  static JsonlSource open(Path file, InputFields fields) throws IOException {
+    return new JsonlSource(JsonlReader.open(file, fields.text()), file, fields);
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public SourceItem next() throws IOException {
+    JsonlLine line = reader.next();
+    if (line == null) {
+      return null;
+    }
+    long at = position++;
+    return switch (line) {
+      case BadLine bad -> new RejectedRecord(at, bad.source() + ":" + bad.lineNumber(), bad.problem());
+      case TextRecord r -> document(at, r);
+    };
+  }
+
+  private SourceItem document(long at, TextRecord r) {
+    String origin = reader.source() + ":" + r.lineNumber();
+    if (r.text().isBlank()) {
+      return new RejectedRecord(at, origin, "the \"" + fields.text() + "\" field is empty; expected text to index");
+    }
+    ObjectNode rest = r.fields().deepCopy();
+    rest.remove(fields.text());
+    JsonNode idNode = rest.remove(fields.id());
+    String id;
+    if (idNode == null || idNode.isNull()) {
+      id = shortName + ":" + r.lineNumber();
+    } else if (idNode.isTextual() && !idNode.textValue().isEmpty()) {
+      id = idNode.textValue();
+    } else if (idNode.isIntegralNumber()) {
+      id = idNode.asText();
+    } else {
+      return new RejectedRecord(at, origin, "expected the \"" + fields.id() + "\" field to be a non-empty string"
+          + " or an integer, found " + kind(idNode));
+    }
+    return new InputDocument(at, origin, id, r.text(), rest.isEmpty() ? null : rest.toString());
+  }
+
+  private static String kind(JsonNode node) {
+    return node.isTextual() ? "an empty string" : node.isArray() ? "an array" : node.isObject() ? "an object"
+        : node.isNumber() ? "the number " + node.asText() : node.getNodeType().toString().toLowerCase(Locale.ROOT);
+  }
+
+  @Override
+  public void close() throws IOException {
+    reader.close();
+  }
+}
