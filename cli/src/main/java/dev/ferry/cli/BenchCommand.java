@@ -240,9 +240,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "-k", paramLabel = "N", description = "Default: ${DEFAULT-VALUE}.")
     int k = 10;
 
-    @Option(names = "--candidates", paramLabel = "N",
-        description = "HNSW candidates per query, the best k kept (what ferry search uses: ${DEFAULT-VALUE}). Default: ${DEFAULT-VALUE}.")
-    int candidates = dev.ferry.indexer.search.Search.KNN_CANDIDATES;
+    @Option(names = "--candidates", paramLabel = "N", split = ",",
+        description = "HNSW candidates per query, the best k kept; several (10,100) are measured on the"
+            + " same index. Default: " + dev.ferry.indexer.search.Search.KNN_CANDIDATES + ", what ferry search uses.")
+    List<Integer> candidates = new ArrayList<>(List.of(dev.ferry.indexer.search.Search.KNN_CANDIDATES));
 
     @Option(names = "--distribution", paramLabel = "clustered|uniform", description = "Default: ${DEFAULT-VALUE}.")
     String distribution = "clustered";

@@ -3,8 +3,10 @@ package dev.ferry.eval.index;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import java.util.Set;
@@ -39,37 +41,56 @@ public final class KnnRecallBenchmark {
    * @param dimension their width
    * @param queries queries, drawn like the vectors but not among them
    * @param k neighbours
-   * @param candidates HNSW candidates per query (Lucene's k of the query, the graph's ef); the best k are kept
+   * @param candidates HNSW candidates per query (Lucene's k of the query, the graph's ef), each
+   *     measured in turn on the same index; the best k are kept
    * @param distribution {@code clustered} or {@code uniform}
    * @param seed generator seed
    * @param work folder for the index
    */
-  public record Config(int vectors, int dimension, int queries, int k, int candidates, String distribution, long seed,
-      Path work) {}
+  public record Config(int vectors, int dimension, int queries, int k, List<Integer> candidates,
+      String distribution, long seed, Path work) {
+    /** Copies the list. */
+    public Config {
+      candidates = List.copyOf(candidates);
+    }
+  }
+
+  /**
+   * One search setting measured.
+   *
+   * @param candidates HNSW candidates per query
+   * @param recall mean recall@k
+   * @param p50Millis median query latency
+   * @param p99Millis 99th-percentile latency
+   */
+  public record Row(int candidates, double recall, double p50Millis, double p99Millis) {}
 
   /**
    * What was measured.
    *
    * @param config the setup
-   * @param recall mean recall@k
-   * @param p50Millis median query latency
-   * @param p99Millis 99th-percentile latency
+   * @param rows one per candidates setting, in the config's order
    * @param exactMillis mean exact (brute-force) query time
    * @param buildSeconds time to index and commit the vectors
    */
-  public record Result(Config config, double recall, double p50Millis, double p99Millis, double exactMillis,
-      double buildSeconds) {
-    /** A Markdown table row set. */
+  public record Result(Config config, List<Row> rows, double exactMillis, double buildSeconds) {
+    /** A Markdown table, one row per candidates setting. */
     public String markdown() {
-      return String.format(Locale.ROOT, """
+      StringBuilder b = new StringBuilder(String.format(Locale.ROOT, """
           | vectors | dim | distribution | queries | candidates | recall@%d | p50 ms | p99 ms | exact ms/query | build s |
           |---:|---:|---|---:|---:|---:|---:|---:|---:|---:|
-          | %,d | %d | %s | %d | %d | **%.3f** | %.2f | %.2f | %.1f | %.0f |
-
-          recall@%d target >= 0.95: %s
-          """, config.k(), config.vectors(), config.dimension(), config.distribution(), config.queries(),
-          Math.max(config.k(), config.candidates()), recall,
-          p50Millis, p99Millis, exactMillis, buildSeconds, config.k(), recall >= 0.95 ? "met" : "MISSED");
+          """, config.k()));
+      for (Row r : rows) {
+        b.append(String.format(Locale.ROOT, "| %,d | %d | %s | %d | %d | **%.3f** | %.2f | %.2f | %.1f | %.0f |%n",
+            config.vectors(), config.dimension(), config.distribution(), config.queries(),
+            r.candidates(), r.recall(), r.p50Millis(), r.p99Millis(), exactMillis, buildSeconds));
+      }
+      b.append(System.lineSeparator());
+      for (Row r : rows) {
+        b.append(String.format(Locale.ROOT, "recall@%d with %d candidates, target >= 0.95: %s%n",
+            config.k(), r.candidates(), r.recall() >= 0.95 ? "met" : "MISSED"));
+      }
+      return b.toString();
     }
   }
 
@@ -115,33 +136,42 @@ public final class KnnRecallBenchmark {
           truth[q] = exact(data, queries[q], c.k());
         }
         double exactMillis = (System.nanoTime() - t0) / 1e6 / queries.length;
-        log.accept("HNSW search");
-        for (int q = 0; q < Math.min(50, queries.length); q++) {   // warm-up
-          searcher.search(new KnnFloatVectorQuery("v", queries[q], Math.max(c.k(), c.candidates())), c.k());
+        List<Row> rows = new ArrayList<>();
+        for (int candidates : c.candidates()) {
+          log.accept("HNSW search, " + candidates + " candidates");
+          rows.add(search(searcher, queries, truth, docToI, c.k(), Math.max(c.k(), candidates)));
         }
-        double[] millis = new double[queries.length];
-        double recall = 0;
-        for (int q = 0; q < queries.length; q++) {
-          long s = System.nanoTime();
-          TopDocs top = searcher.search(new KnnFloatVectorQuery("v", queries[q], Math.max(c.k(), c.candidates())), c.k());
-          millis[q] = (System.nanoTime() - s) / 1e6;
-          Set<Integer> expected = new HashSet<>();
-          for (int i : truth[q]) {
-            expected.add(i);
-          }
-          int found = 0;
-          for (ScoreDoc sd : top.scoreDocs) {
-            if (expected.contains(docToI[sd.doc])) {
-              found++;
-            }
-          }
-          recall += (double) found / c.k();
-        }
-        Arrays.sort(millis);
-        return new Result(c, recall / queries.length, millis[millis.length / 2],
-            millis[Math.min(millis.length - 1, (int) Math.ceil(millis.length * 0.99) - 1)], exactMillis, buildSeconds);
+        return new Result(c, rows, exactMillis, buildSeconds);
       }
     }
+  }
+
+  private static Row search(IndexSearcher searcher, float[][] queries, int[][] truth, int[] docToI, int k,
+      int candidates) throws IOException {
+    for (int q = 0; q < Math.min(50, queries.length); q++) {   // warm-up
+      searcher.search(new KnnFloatVectorQuery("v", queries[q], candidates), k);
+    }
+    double[] millis = new double[queries.length];
+    double recall = 0;
+    for (int q = 0; q < queries.length; q++) {
+      long s = System.nanoTime();
+      TopDocs top = searcher.search(new KnnFloatVectorQuery("v", queries[q], candidates), k);
+      millis[q] = (System.nanoTime() - s) / 1e6;
+      Set<Integer> expected = new HashSet<>();
+      for (int i : truth[q]) {
+        expected.add(i);
+      }
+      int found = 0;
+      for (ScoreDoc sd : top.scoreDocs) {
+        if (expected.contains(docToI[sd.doc])) {
+          found++;
+        }
+      }
+      recall += (double) found / k;
+    }
+    Arrays.sort(millis);
+    return new Row(candidates, recall / queries.length, millis[millis.length / 2],
+        millis[Math.min(millis.length - 1, (int) Math.ceil(millis.length * 0.99) - 1)]);
   }
 
   private static float[] draw(Random random, Config c, float[][] centres) {
