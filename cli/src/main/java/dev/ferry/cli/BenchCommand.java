@@ -185,6 +185,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--work", paramLabel = "DIR", description = "Where the index is built. Default: ${DEFAULT-VALUE}.")
     Path work = Path.of("target", "bench-index");
 
+    @Option(names = "--rounds", paramLabel = "N",
+        description = "Model-alone and ingest runs, alternating; the fastest of each counts. Default: ${DEFAULT-VALUE}.")
+    int rounds = 2;
+
     @Mixin RuntimeOptionsMixin runtime;
 
     @Override
@@ -196,7 +200,8 @@ final class BenchCommand implements Callable<Integer> {
       out.flush();
       PrintWriter err = spec.commandLine().getErr();
       dev.ferry.eval.index.IndexBenchmark.Result r = dev.ferry.eval.index.IndexBenchmark.run(
-          new dev.ferry.eval.index.IndexBenchmark.Config(bundle, sample, batch, runtime.options(), work),
+          new dev.ferry.eval.index.IndexBenchmark.Config(bundle, sample, batch, runtime.options(), work,
+              rounds),
           line -> {
             err.println(line);
             err.flush();
