@@ -17,6 +17,14 @@ import picocli.CommandLine.Command;
     footer = {"", "Run `ferry COMMAND --help` for a command's options.",
         "FERRY_CACHE_DIR: where built-in encoders are extracted (~/.cache/ferry)."})
 public final class Ferry implements Runnable {
+  /**
+   * Lucene announces at INFO, through java.util.logging, which vector implementation it picked;
+   * a command line has no use for it (its warnings still show). Held here so the setting is not
+   * collected with the logger.
+   */
+  private static final java.util.logging.Logger LUCENE_VECTORIZATION =
+      java.util.logging.Logger.getLogger("org.apache.lucene.internal.vectorization");
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @CommandLine.Option(names = {"-v", "--verbose"}, scope = CommandLine.ScopeType.INHERIT,
@@ -38,6 +46,9 @@ public final class Ferry implements Runnable {
     boolean verbose = java.util.Arrays.stream(args).anyMatch(a -> a.equals("-v") || a.equals("--verbose"));
     if (verbose && System.getProperty("org.slf4j.simpleLogger.log.dev.ferry") == null) {
       System.setProperty("org.slf4j.simpleLogger.log.dev.ferry", "debug");
+    }
+    if (!verbose) {
+      LUCENE_VECTORIZATION.setLevel(java.util.logging.Level.WARNING);
     }
     return commandLine(verbose).execute(args);
   }
