@@ -23,6 +23,8 @@ final class FineTuneGraphs {
   static final String TARGET = "target";
   /** Output: the batch's weighted mean cross-entropy. */
   static final String LOSS = "loss";
+  /** Output: per example, the class probabilities, float [batch, classes]. */
+  static final String PROBABILITIES = "probabilities";
   /** Output of the lower graph: the hidden state where the trained layers begin (fed as {@code Spec.cut()}). */
   static final String CUT = "cut";
   static final String ATTENTION_MASK = "attention_mask";
@@ -33,18 +35,34 @@ final class FineTuneGraphs {
    * What to build.
    *
    * @param model the imported encoder
-   * @param unfreeze how many top layers train; {@code model.layerCount()} trains every
-   *     parameter, the embeddings included
+   * @param unfreeze how many top layers the graph runs from the cut (the cached hidden state);
+   *     {@code model.layerCount()} runs the whole encoder from the token ids
+   * @param open how many of those top layers train now (0 to {@code unfreeze}; the rest run
+   *     with their pretrained values as constants), for gradual unfreezing; with
+   *     {@code model.layerCount()} the embeddings train too
    * @param classes the number of labels
    * @param pooling how token vectors become one
    * @param normalize whether the pooled vector is scaled to unit length before the head
    */
-  record Spec(OnnxImport model, int unfreeze, int classes, Pooling pooling, boolean normalize) {
+  record Spec(OnnxImport model, int unfreeze, int open, int classes, Pooling pooling, boolean normalize) {
     Spec {
       if (unfreeze < 1 || unfreeze > model.layerCount()) {
         throw new IllegalArgumentException("unfreeze must be between 1 and " + model.layerCount()
             + " (the encoder's layers), was " + unfreeze);
       }
+      if (open < 0 || open > unfreeze) {
+        throw new IllegalArgumentException("open layers must be between 0 and " + unfreeze + ", was " + open);
+      }
+    }
+
+    /** Every layer from the cut trains. */
+    Spec(OnnxImport model, int unfreeze, int classes, Pooling pooling, boolean normalize) {
+      this(model, unfreeze, unfreeze, classes, pooling, normalize);
+    }
+
+    /** The same graph with {@code n} layers open. */
+    Spec withOpen(int n) {
+      return new Spec(model, unfreeze, n, classes, pooling, normalize);
     }
 
     boolean full() {
@@ -56,9 +74,17 @@ final class FineTuneGraphs {
       return full() ? null : model.layerOutput(model.layerCount() - unfreeze - 1);
     }
 
-    /** The encoder parameters that train. */
+    /** The encoder parameters above the cut: what fine-tuning may change. */
     List<String> encoderParameters() {
       return full() ? model.parameters() : model.topLayerParameters(unfreeze);
+    }
+
+    /** The encoder parameters that train now. */
+    List<String> openParameters() {
+      if (open == 0) {
+        return List.of();
+      }
+      return open == model.layerCount() ? model.parameters() : model.topLayerParameters(open);
     }
 
     int dimension() {
@@ -90,6 +116,16 @@ final class FineTuneGraphs {
   }
 
   /**
+   * Class probabilities ({@link #PROBABILITIES}) with every parameter above the cut and the
+   * head's as inputs: to score examples between epochs.
+   */
+  static byte[] evaluation(Spec s) {
+    GraphBuilder g = new GraphBuilder("ferry-finetune-eval", ElementType.FLOAT);
+    forward(g, s, new HashSet<>(s.encoderParameters()));
+    return g.toBytes();
+  }
+
+  /**
    * One AdamW step: inputs the batch (the cut hidden state or the token ids, {@link #ATTENTION_MASK},
    * {@link #TARGET}), every trained parameter and its moments, the learning rate and bias
    * corrections; outputs {@link #LOSS}, the gradient norm and the next parameters and moments.
@@ -111,9 +147,9 @@ final class FineTuneGraphs {
     return g.toBytes();
   }
 
-  /** Every trained parameter: the encoder's, then the head's. */
+  /** Every trained parameter: the encoder's open ones, then the head's. */
   static List<String> parameters(Spec s) {
-    List<String> out = new ArrayList<>(s.encoderParameters());
+    List<String> out = new ArrayList<>(s.openParameters());
     out.add(HEAD_WEIGHT);
     out.add(HEAD_BIAS);
     return out;
@@ -121,9 +157,22 @@ final class FineTuneGraphs {
 
   /** Declares the inputs and adds the forward pass; returns the loss (also output {@link #LOSS}). */
   private static String loss(GraphBuilder g, Spec s) {
+    String logits = forward(g, s, new HashSet<>(s.openParameters()));
+    String target = g.input(TARGET, GraphBuilder.UNKNOWN, s.classes());
+    String loss = g.neg(g.sumAll(g.mul(target, g.logSoftmax(logits))));
+    g.output(loss, LOSS);
+    return loss;
+  }
+
+  /**
+   * Declares the batch and parameter inputs ({@code inputs}: the encoder parameters fed rather
+   * than baked in) and adds encoder, pooling, normalization and head; returns the logits and
+   * outputs the probabilities.
+   */
+  private static String forward(GraphBuilder g, Spec s, Set<String> inputs) {
     String mask = g.input(ATTENTION_MASK, ElementType.INT64, GraphBuilder.UNKNOWN, GraphBuilder.UNKNOWN);
     String output = s.model().outputNames().get(0);
-    Set<String> trainable = new HashSet<>(s.encoderParameters());
+    Set<String> trainable = inputs;
     String hidden;
     if (s.full()) {
       hidden = s.model().addTo(g, trainable).get(output);
@@ -139,10 +188,8 @@ final class FineTuneGraphs {
     String weight = g.input(HEAD_WEIGHT, s.headWeightShape());
     String bias = g.input(HEAD_BIAS, s.classes());
     String logits = g.add(g.matMul(pooled, weight), bias);
-    String target = g.input(TARGET, GraphBuilder.UNKNOWN, s.classes());
-    String loss = g.neg(g.sumAll(g.mul(target, g.logSoftmax(logits))));
-    g.output(loss, LOSS);
-    return loss;
+    g.output(g.softmax(logits), PROBABILITIES);
+    return logits;
   }
 
   /** Mean over the tokens the mask keeps, or the first token's vector. */
