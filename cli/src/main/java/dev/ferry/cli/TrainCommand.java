@@ -32,14 +32,17 @@ import picocli.CommandLine.Spec;
         "--mode features (default): embed every text once with the frozen encoder (cached on disk, so a"
         + " second run with other settings skips the encoder), train a head, score it on held-out examples.",
         "--mode finetune: train the encoder's top --unfreeze layers together with a linear head on the first"
-        + " --chunk-tokens tokens of each text (default 128); the bundle carries the tuned encoder.onnx."},
+        + " --chunk-tokens tokens of each text (default 128); the bundle carries the tuned encoder.onnx.",
+        "--mode lora: the same, but the encoder's weights stay frozen and rank --rank adapters on the"
+        + " attention's query, key and value projections train instead, merged into encoder.onnx at the end."},
     footer = {"", "Data: JSONL with text and label (optional id), or CSV/TSV with a header;"
         + " .gz is read transparently.", "", "Examples:",
         "  ferry train --data tickets.jsonl --out tickets-bundle",
         "  ferry train --data train.csv --valid test.csv --head mlp --epochs 50 --out bundle",
         "  ferry train --data train.jsonl.gz --encoder bge-small-en-v1.5 --max-examples 500 --out bundle",
         "  ferry train --data train.jsonl --mode finetune --unfreeze 2 --epochs 3 --out tuned-bundle",
-        "  ferry train --data train.jsonl --mode finetune --unfreeze-schedule gradual --resume --out tuned-bundle"})
+        "  ferry train --data train.jsonl --mode finetune --unfreeze-schedule gradual --resume --out tuned-bundle",
+        "  ferry train --data train.jsonl --mode lora --rank 8 --out lora-bundle"})
 final class TrainCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -62,13 +65,19 @@ final class TrainCommand implements Callable<Integer> {
       description = "Bundle folder to write (an existing bundle there is replaced).")
   Path out;
 
-  @Option(names = "--mode", paramLabel = "features|finetune",
-      description = "features: a head on frozen embeddings (default); finetune: the encoder's top layers too.")
+  @Option(names = "--mode", paramLabel = "features|finetune|lora",
+      description = "features: a head on frozen embeddings (default); finetune: the encoder's top layers too;"
+          + " lora: low-rank adapters on the top layers' attention.")
   String mode = TrainingMode.FEATURES.id();
 
   @Option(names = "--unfreeze", paramLabel = "K|all",
-      description = "finetune: how many top layers train; all trains every layer and the embeddings. Default: 2.")
+      description = "finetune, lora: how many top layers train (lora: get adapters); all: every layer (finetune:"
+          + " and the embeddings). Default: 2 (lora: all).")
   String unfreeze;
+
+  @Option(names = "--rank", paramLabel = "R",
+      description = "lora: the adapters' rank; their product is scaled by 16 / R. Default: 8.")
+  Integer rank;
 
   @Option(names = "--unfreeze-schedule", paramLabel = "fixed|gradual",
       description = "finetune: fixed trains the --unfreeze layers from the start; gradual trains the head alone"
@@ -97,7 +106,7 @@ final class TrainCommand implements Callable<Integer> {
   Integer epochs;
 
   @Option(names = "--lr", paramLabel = "X", description = "AdamW learning rate. Default: 0.02 (linear), 0.003 (mlp); finetune: the encoder's"
-          + " peak rate, 1e-4 (the head's is 20x, each lower layer's 0.9x the one above).")
+          + " peak rate, 1e-4 (the head's is 20x, each lower layer's 0.9x the one above); lora: 1e-3.")
   Double learningRate;
 
   @Option(names = "--batch", paramLabel = "N", description = "Examples per training step. Default: 32 (finetune: 16).")
@@ -186,13 +195,13 @@ final class TrainCommand implements Callable<Integer> {
       s = s.withBalanceClasses(!noClassWeights);
       TrainingMode trainingMode = TrainingMode.fromId(mode);
       if (trainingMode == TrainingMode.FEATURES && (unfreeze != null || unfreezeSchedule != null
-          || checkpointDir != null || resume)) {
-        throw new IllegalArgumentException("--unfreeze, --unfreeze-schedule, --checkpoint-dir and --resume"
-            + " need --mode finetune");
+          || checkpointDir != null || resume || rank != null)) {
+        throw new IllegalArgumentException("--unfreeze, --unfreeze-schedule, --rank, --checkpoint-dir and --resume"
+            + " need --mode finetune or lora");
       }
       return TrainingConfig.builder(data, out)
           .mode(trainingMode)
-          .fineTune(fineTuneSettings())
+          .fineTune(fineTuneSettings(trainingMode))
           .checkpointDirectory(checkpointDir)
           .resume(resume)
           .valid(validation.file)
@@ -214,8 +223,14 @@ final class TrainCommand implements Callable<Integer> {
   }
 
   /** The fine-tuning settings from the shared options, with fine-tuning's own defaults. */
-  private FineTuner.Settings fineTuneSettings() {
+  private FineTuner.Settings fineTuneSettings(TrainingMode trainingMode) {
     FineTuner.Settings f = FineTuner.Settings.defaults();
+    if (trainingMode == TrainingMode.LORA) {
+      f = f.withRank(8).withUnfreeze(FineTuner.Settings.ALL).withLearningRate(1e-3);
+    }
+    if (rank != null) {
+      f = f.withRank(rank);
+    }
     if (unfreeze != null) {
       f = f.withUnfreeze(unfreeze.equals("all") ? FineTuner.Settings.ALL : parseLayers(unfreeze));
     }
@@ -258,7 +273,7 @@ final class TrainCommand implements Callable<Integer> {
     String epochs = r.head().bestEpoch() > 0
         ? "best epoch " + r.head().bestEpoch() + " of " + r.head().history().size()
         : "no epochs needed";
-    if (r.mode() == TrainingMode.FINETUNE) {
+    if (r.mode() != TrainingMode.FEATURES) {
       out.printf(Locale.ROOT, "Fine-tuned %s with a linear head on %,d examples (%s; %.1f examples/s).%n",
           r.bundle().manifest().encoder().id(), r.trainExamples(), epochs, r.fineTuneExamplesPerSecond());
     } else {

@@ -70,11 +70,12 @@ final class FineTuning {
         Path model = Files.write(work.resolve(ModelBundle.ENCODER_FILE), r.encoderOnnx());
         Path tokenizer = Files.copy(base.tokenizerFile(), work.resolve(ModelBundle.TOKENIZER_FILE));
         EncoderDescriptor b = base.descriptor();
-        EncoderDescriptor tuned = new EncoderDescriptor(b.id() + "+" + TrainingMode.FINETUNE.id(), SOURCE,
+        EncoderDescriptor tuned = new EncoderDescriptor(b.id() + "+" + config.mode().id(), SOURCE,
             FileHashes.sha256(model), b.pooling(), b.normalize(), b.maxLength(), b.dimension(), b.queryPrefix(),
             b.documentPrefix());
         List<String> notes = new java.util.ArrayList<>(d.notes());
-        notes.add("The encoder was fine-tuned: the bundle carries it as encoder.onnx (" + tuned.id() + "), so an"
+        notes.add("The encoder was fine-tuned" + (s.rank() > 0 ? " (LoRA adapters merged into its weights)" : "")
+            + ": the bundle carries it as encoder.onnx (" + tuned.id() + "), so an"
             + " index made with " + b.id() + " must be re-embedded, not relabelled.");
         notes.add("Each text was read as its first " + s.maxTokens() + " tokens in training; the bundle reads"
             + " documents the same way (chunking: first window of " + s.maxTokens() + " tokens).");
@@ -100,7 +101,7 @@ final class FineTuning {
           deleteRecursively(checkpoints);
         }
         return new TrainingResult(bundle, head, validation, d.train().size(), d.valid().size(), 0, 0,
-            r.cacheSeconds(), 0, TrainingMode.FINETUNE, r.examplesPerSecond());
+            r.cacheSeconds(), 0, config.mode(), r.examplesPerSecond());
       } finally {
         deleteRecursively(work);
       }
@@ -112,7 +113,8 @@ final class FineTuning {
   }
 
   private static String describe(FineTuner.Settings s) {
-    return (s.unfreeze() == FineTuner.Settings.ALL ? "every layer"
+    return (s.rank() > 0 ? "rank-" + s.rank() + " adapters on the attention of " : "")
+        + (s.unfreeze() == FineTuner.Settings.ALL ? "every layer"
         : "the top " + s.unfreeze() + (s.unfreeze() == 1 ? " layer" : " layers"))
         + (s.schedule() == FineTuner.UnfreezeSchedule.GRADUAL ? " (opened one per epoch)" : "");
   }
@@ -128,10 +130,14 @@ final class FineTuning {
       EncoderDescriptor base, FineTuner.Result r, double seconds) throws IOException {
     ObjectNode t = Trainer.dataProvenance(config, d);
     ObjectNode h = t.putObject("hyperparameters");
-    h.put("mode", TrainingMode.FINETUNE.id());
+    h.put("mode", config.mode().id());
     h.put("head", HeadKind.LINEAR.id());
     h.put("unfreeze", s.unfreeze() == FineTuner.Settings.ALL ? "all" : Integer.toString(s.unfreeze()));
     h.put("unfreeze_schedule", s.schedule().id());
+    if (s.rank() > 0) {
+      h.put("rank", s.rank());
+      h.put("alpha", s.alpha());
+    }
     h.put("epochs", s.epochs());
     h.put("learning_rate", s.learningRate());
     h.put("head_rate_factor", s.headRateFactor());

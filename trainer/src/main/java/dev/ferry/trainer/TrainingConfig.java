@@ -34,8 +34,9 @@ import java.util.Objects;
  *     train the final head again on all examples (training and held-out) for that many epochs;
  *     the reported metrics stay those of the head that never saw the held-out examples
  *     ({@link TrainingMode#FEATURES} only)
- * @param mode feature extraction (default) or fine-tuning
- * @param fineTune the fine-tuning settings ({@link TrainingMode#FINETUNE}; {@code head} and
+ * @param mode feature extraction (default), fine-tuning or LoRA
+ * @param fineTune the fine-tuning settings ({@link TrainingMode#FINETUNE}, {@link TrainingMode#LORA}
+ *     with a {@code rank} of at least 1; {@code head} and
  *     {@code chunking} are then unused: the head is linear, and each text is read as its first
  *     window of {@code fineTune.maxTokens()} tokens, which the bundle records)
  * @param checkpointDirectory where fine-tuning saves its state after each epoch; null for a folder
@@ -74,6 +75,14 @@ public record TrainingConfig(
     Objects.requireNonNull(head, "head");
     Objects.requireNonNull(mode, "mode");
     Objects.requireNonNull(fineTune, "fineTune");
+    if (mode == TrainingMode.LORA && fineTune.rank() < 1) {
+      throw new IllegalArgumentException("--mode lora needs an adapter rank of at least 1 (--rank), was "
+          + fineTune.rank());
+    }
+    if (mode != TrainingMode.LORA && fineTune.rank() != 0) {
+      throw new IllegalArgumentException("an adapter rank (--rank " + fineTune.rank() + ") needs --mode lora, not "
+          + mode.id());
+    }
     if (valid == null && !(validSplit > 0 && validSplit < 1)) {
       throw new IllegalArgumentException("validation split must be between 0 and 1 (exclusive), was " + validSplit);
     }

@@ -1,6 +1,6 @@
 package dev.ferry.trainer;
 
-/** What training changes: only a head on frozen embeddings, or the encoder's top layers too. */
+/** What training changes: only a head on frozen embeddings, the encoder's top layers too, or adapters on them. */
 public enum TrainingMode {
   /** Feature extraction: the encoder stays frozen; every text is embedded once and a head trains on the vectors. */
   FEATURES("features"),
@@ -8,7 +8,14 @@ public enum TrainingMode {
    * Fine-tuning: the encoder's top {@code unfreeze} layers train together with a linear head, and
    * the bundle carries its own tuned {@code encoder.onnx}.
    */
-  FINETUNE("finetune");
+  FINETUNE("finetune"),
+  /**
+   * Low-rank adapters: the encoder's weights stay frozen while adapters on the attention's query,
+   * key and value projections of the top {@code unfreeze} layers train with a linear head; the
+   * adapters are merged into the weights, so the bundle's {@code encoder.onnx} has the original
+   * operators.
+   */
+  LORA("lora");
 
   private final String id;
 

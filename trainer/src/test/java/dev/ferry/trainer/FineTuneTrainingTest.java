@@ -121,6 +121,27 @@ class FineTuneTrainingTest {
   }
 
   @Test
+  void loraWritesTheMergedEncoderAndRefusesARankWithoutItsMode() throws IOException {
+    FineTuner.Settings lora = settings().withEpochs(1).withRank(2).withLearningRate(1e-3);
+    TrainingResult result = Trainer.train(config(dir.resolve("lora"), lora).mode(TrainingMode.LORA).build(),
+        TrainingListener.NONE);
+    ModelBundle bundle = result.bundle();
+    assertThat(bundle.manifest().encoder().id()).isEqualTo("all-minilm-l6-v2+lora");
+    assertThat(bundle.manifest().encoder().source()).isEqualTo("fine-tuned");
+    assertThat(bundle.manifest().training().at("/hyperparameters/rank").asInt()).isEqualTo(2);
+    Evaluation.Result eval = Evaluation.evaluate(bundle, validFile, LabeledDataReader.Options.defaults(), ONE_THREAD,
+        null);
+    assertThat(eval.metrics().macroF1()).isEqualTo(result.validation().macroF1());
+    assertThat(eval.metrics().expectedCalibrationError())
+        .isCloseTo(result.validation().expectedCalibrationError(), within(1e-5));
+
+    assertThatThrownBy(() -> config(dir.resolve("x"), lora).build())
+        .hasMessage("an adapter rank (--rank 2) needs --mode lora, not finetune");
+    assertThatThrownBy(() -> config(dir.resolve("x"), settings()).mode(TrainingMode.LORA).build())
+        .hasMessage("--mode lora needs an adapter rank of at least 1 (--rank), was 0");
+  }
+
+  @Test
   void gradualUnfreezingResumesFromACheckpointToTheSameResult() throws IOException {
     FineTuner.Settings gradual = settings().withUnfreeze(2).withEpochs(3)
         .withSchedule(FineTuner.UnfreezeSchedule.GRADUAL);

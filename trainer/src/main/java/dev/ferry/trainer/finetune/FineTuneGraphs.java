@@ -7,11 +7,13 @@ import dev.ferry.models.graph.ElementType;
 import dev.ferry.models.graph.GraphBuilder;
 import dev.ferry.models.graph.OnnxImport;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 /**
  * The graphs of fine-tuning: the frozen lower part of the encoder (run once per example, its
@@ -43,8 +45,16 @@ final class FineTuneGraphs {
    * @param classes the number of labels
    * @param pooling how token vectors become one
    * @param normalize whether the pooled vector is scaled to unit length before the head
+   * @param rank 0: the layers' own parameters train; above 0: they stay frozen and low-rank
+   *     adapters of this rank on the attention's query, key and value projections train instead
+   *     (LoRA: {@code W + alpha / rank · A · B})
+   * @param alpha the adapters' scale numerator
    */
-  record Spec(OnnxImport model, int unfreeze, int open, int classes, Pooling pooling, boolean normalize) {
+  record Spec(OnnxImport model, int unfreeze, int open, int classes, Pooling pooling, boolean normalize, int rank,
+      double alpha) {
+    /** The attention projections that get adapters. */
+    static final List<String> ADAPTED = List.of("query", "key", "value");
+
     Spec {
       if (unfreeze < 1 || unfreeze > model.layerCount()) {
         throw new IllegalArgumentException("unfreeze must be between 1 and " + model.layerCount()
@@ -53,16 +63,59 @@ final class FineTuneGraphs {
       if (open < 0 || open > unfreeze) {
         throw new IllegalArgumentException("open layers must be between 0 and " + unfreeze + ", was " + open);
       }
+      if (rank < 0) {
+        throw new IllegalArgumentException("adapter rank must not be negative, was " + rank);
+      }
     }
 
-    /** Every layer from the cut trains. */
+    /** Every layer from the cut trains its own parameters. */
     Spec(OnnxImport model, int unfreeze, int classes, Pooling pooling, boolean normalize) {
-      this(model, unfreeze, unfreeze, classes, pooling, normalize);
+      this(model, unfreeze, unfreeze, classes, pooling, normalize, 0, 0);
     }
 
     /** The same graph with {@code n} layers open. */
     Spec withOpen(int n) {
-      return new Spec(model, unfreeze, n, classes, pooling, normalize);
+      return new Spec(model, unfreeze, n, classes, pooling, normalize, rank, alpha);
+    }
+
+    boolean lora() {
+      return rank > 0;
+    }
+
+    /** The factor on an adapter's product A · B. */
+    double scale() {
+      return alpha / rank;
+    }
+
+    /** The weights that get adapters in the top {@code layers} layers (LoRA), top layer last. */
+    List<String> adaptedWeights(int layers) {
+      List<String> out = new ArrayList<>();
+      for (int layer = model.layerCount() - layers; layer < model.layerCount(); layer++) {
+        Map<String, String> weights = model.attentionWeights(layer);
+        ADAPTED.forEach(kind -> out.add(weights.get(kind)));
+      }
+      return out;
+    }
+
+    /** What trains in the top {@code layers} layers: their parameters, or their adapters. */
+    private List<String> trained(int layers) {
+      if (layers == 0) {
+        return List.of();
+      }
+      if (lora()) {
+        List<String> out = new ArrayList<>();
+        for (String w : adaptedWeights(layers)) {
+          out.add(adapterA(w));
+          out.add(adapterB(w));
+        }
+        return out;
+      }
+      return layers == model.layerCount() ? model.parameters() : model.topLayerParameters(layers);
+    }
+
+    /** Everything of the encoder that fine-tuning changes: the state besides the head. */
+    List<String> stateParameters() {
+      return lora() ? trained(unfreeze) : encoderParameters();
     }
 
     boolean full() {
@@ -79,12 +132,9 @@ final class FineTuneGraphs {
       return full() ? model.parameters() : model.topLayerParameters(unfreeze);
     }
 
-    /** The encoder parameters that train now. */
+    /** The encoder parameters (or adapters) that train now. */
     List<String> openParameters() {
-      if (open == 0) {
-        return List.of();
-      }
-      return open == model.layerCount() ? model.parameters() : model.topLayerParameters(open);
+      return trained(open);
     }
 
     int dimension() {
@@ -98,6 +148,16 @@ final class FineTuneGraphs {
   }
 
   private FineTuneGraphs() {}
+
+  /** The name of the adapter matrix A [in, rank] of weight {@code w}. */
+  static String adapterA(String w) {
+    return "lora." + w + ".A";
+  }
+
+  /** The name of the adapter matrix B [rank, out] of weight {@code w}. */
+  static String adapterB(String w) {
+    return "lora." + w + ".B";
+  }
 
   /** Token inputs → the hidden state at the cut, output {@link #CUT}. */
   static byte[] lower(Spec s) {
@@ -121,7 +181,11 @@ final class FineTuneGraphs {
    */
   static byte[] evaluation(Spec s) {
     GraphBuilder g = new GraphBuilder("ferry-finetune-eval", ElementType.FLOAT);
-    forward(g, s, new HashSet<>(s.encoderParameters()));
+    if (s.lora()) {
+      forward(g, s, Set.of(), s.adaptedWeights(s.unfreeze()));
+    } else {
+      forward(g, s, new HashSet<>(s.encoderParameters()), List.of());
+    }
     return g.toBytes();
   }
 
@@ -157,7 +221,8 @@ final class FineTuneGraphs {
 
   /** Declares the inputs and adds the forward pass; returns the loss (also output {@link #LOSS}). */
   private static String loss(GraphBuilder g, Spec s) {
-    String logits = forward(g, s, new HashSet<>(s.openParameters()));
+    String logits = s.lora() ? forward(g, s, Set.of(), s.adaptedWeights(s.open()))
+        : forward(g, s, new HashSet<>(s.openParameters()), List.of());
     String target = g.input(TARGET, GraphBuilder.UNKNOWN, s.classes());
     String loss = g.neg(g.sumAll(g.mul(target, g.logSoftmax(logits))));
     g.output(loss, LOSS);
@@ -166,20 +231,14 @@ final class FineTuneGraphs {
 
   /**
    * Declares the batch and parameter inputs ({@code inputs}: the encoder parameters fed rather
-   * than baked in) and adds encoder, pooling, normalization and head; returns the logits and
-   * outputs the probabilities.
+   * than baked in; {@code adapted}: weights that get adapter inputs) and adds encoder, pooling,
+   * normalization and head; returns the logits and outputs the probabilities.
    */
-  private static String forward(GraphBuilder g, Spec s, Set<String> inputs) {
+  private static String forward(GraphBuilder g, Spec s, Set<String> inputs, List<String> adapted) {
     String mask = g.input(ATTENTION_MASK, ElementType.INT64, GraphBuilder.UNKNOWN, GraphBuilder.UNKNOWN);
     String output = s.model().outputNames().get(0);
-    Set<String> trainable = inputs;
-    String hidden;
-    if (s.full()) {
-      hidden = s.model().addTo(g, trainable).get(output);
-    } else {
-      // The cut becomes an input under the model's own name for that value (Spec.cut()).
-      hidden = s.model().addTo(g, trainable, s.cut(), List.of(output)).get(output);
-    }
+    // The cut becomes an input under the model's own name for that value (Spec.cut()).
+    String hidden = s.model().addTo(g, inputs, s.cut(), List.of(output), adapters(g, s, adapted)).get(output);
     String pooled = pool(g, hidden, mask, s.pooling());
     if (s.normalize()) {
       String norm = g.sqrt(g.add(g.reduceSum(g.mul(pooled, pooled), true, 1), g.scalar(1e-12)));
@@ -190,6 +249,20 @@ final class FineTuneGraphs {
     String logits = g.add(g.matMul(pooled, weight), bias);
     g.output(g.softmax(logits), PROBABILITIES);
     return logits;
+  }
+
+  /** Each adapted weight W becomes W + scale · A · B, with A and B graph inputs. */
+  static Map<String, UnaryOperator<String>> adapters(GraphBuilder g, Spec s, List<String> adapted) {
+    Map<String, UnaryOperator<String>> rewrite = new HashMap<>();
+    for (String w : adapted) {
+      long[] shape = s.model().shape(w);
+      rewrite.put(w, value -> {
+        String a = g.input(adapterA(w), shape[0], s.rank());
+        String b = g.input(adapterB(w), s.rank(), shape[1]);
+        return g.add(value, g.mul(g.matMul(a, b), g.scalar(s.scale())));
+      });
+    }
+    return rewrite;
   }
 
   /** Mean over the tokens the mask keeps, or the first token's vector. */

@@ -91,6 +91,10 @@ public final class FineTuner {
    * @param unfreeze top layers that train ({@link #ALL} or the encoder's layer count: all, embeddings
    *     included)
    * @param schedule whether they train from the start or open one per epoch
+   * @param rank 0: the layers' own weights train; above 0 (LoRA): they stay frozen, and low-rank
+   *     adapters of this rank on the attention's query, key and value projections of those layers
+   *     train instead, merged into the weights at the end ({@code W + alpha / rank · A · B})
+   * @param alpha the adapters' scale numerator (LoRA)
    * @param epochs the most passes over the examples
    * @param batchSize examples per step
    * @param learningRate the encoder's peak learning rate
@@ -104,7 +108,7 @@ public final class FineTuner {
    * @param seed drives shuffling and the head's initialization
    * @param balanceClasses weight classes by n / (classes × count)
    */
-  public record Settings(int unfreeze, UnfreezeSchedule schedule, int epochs, int batchSize, double learningRate,
+  public record Settings(int unfreeze, UnfreezeSchedule schedule, int rank, double alpha, int epochs, int batchSize, double learningRate,
       double headRateFactor, double layerDecay, double warmupFraction, double weightDecay, double clipNorm,
       int maxTokens, int patience, long seed, boolean balanceClasses) {
     /** {@code unfreeze} value for every layer, the embeddings included, whatever the encoder's depth. */
@@ -124,15 +128,19 @@ public final class FineTuner {
         throw new IllegalArgumentException("learning rate and head factor must be positive and layer decay in"
             + " (0, 1], were " + learningRate + ", " + headRateFactor + " and " + layerDecay);
       }
+      if (rank < 0 || !(alpha > 0)) {
+        throw new IllegalArgumentException("adapter rank must not be negative and alpha must be positive, were "
+            + rank + " and " + alpha);
+      }
       if (maxTokens < 8 || patience < 0) {
         throw new IllegalArgumentException("max tokens must be at least 8 and patience not negative, were "
             + maxTokens + " and " + patience);
       }
     }
 
-    /** Top 2 layers at once, 3 epochs, batch 16, rate 1e-4 (head 2e-3), layer decay 0.9, 10% warm-up. */
+    /** Top 2 layers at once (their own weights), 3 epochs, batch 16, rate 1e-4 (head 2e-3), layer decay 0.9, 10% warm-up. */
     public static Settings defaults() {
-      return new Settings(2, UnfreezeSchedule.FIXED, 3, 16, 1e-4, 20, 0.9, 0.1, 0.01, 1.0, 128, 2, 42, true);
+      return new Settings(2, UnfreezeSchedule.FIXED, 0, 16, 3, 16, 1e-4, 20, 0.9, 0.1, 0.01, 1.0, 128, 2, 42, true);
     }
 
     /** A copy training the top {@code k} layers ({@link #ALL}: every layer). */
@@ -143,6 +151,16 @@ public final class FineTuner {
     /** A copy with another unfreezing schedule. */
     public Settings withSchedule(UnfreezeSchedule value) {
       return edit(e -> e.schedule = value);
+    }
+
+    /** A copy training adapters of rank {@code r} instead of the weights (LoRA; 0: the weights). */
+    public Settings withRank(int r) {
+      return edit(e -> e.rank = r);
+    }
+
+    /** A copy with another adapter scale numerator (LoRA). */
+    public Settings withAlpha(double value) {
+      return edit(e -> e.alpha = value);
     }
 
     /** A copy with another number of epochs. */
@@ -196,6 +214,8 @@ public final class FineTuner {
   private static final class Editable {
     int unfreeze;
     UnfreezeSchedule schedule;
+    int rank;
+    double alpha;
     int epochs;
     int batchSize;
     double learningRate;
@@ -212,6 +232,8 @@ public final class FineTuner {
     Editable(Settings s) {
       unfreeze = s.unfreeze();
       schedule = s.schedule();
+      rank = s.rank();
+      alpha = s.alpha();
       epochs = s.epochs();
       batchSize = s.batchSize();
       learningRate = s.learningRate();
@@ -227,7 +249,7 @@ public final class FineTuner {
     }
 
     Settings settings() {
-      return new Settings(unfreeze, schedule, epochs, batchSize, learningRate, headRateFactor, layerDecay,
+      return new Settings(unfreeze, schedule, rank, alpha, epochs, batchSize, learningRate, headRateFactor, layerDecay,
           warmupFraction, weightDecay, clipNorm, maxTokens, patience, seed, balanceClasses);
     }
   }
@@ -280,10 +302,13 @@ public final class FineTuner {
    * @param cacheSeconds time spent running the frozen lower layers once
    * @param examplesPerSecond training throughput over all steps (examples × epochs / time)
    * @param resumedFromEpoch the checkpoint's epoch this run continued from (0: a fresh start)
+   * @param adapters LoRA: the kept adapters ({@code lora.W.A} float [in, rank], {@code lora.W.B}
+   *     float [rank, out] per adapted weight W), already merged into {@code encoderOnnx}; empty
+   *     otherwise
    */
   public record Result(List<Double> stepLosses, byte[] encoderOnnx, HostTensor headWeight, HostTensor headBias,
       List<EpochMetrics> history, int bestEpoch, float[][] validProbabilities, double cacheSeconds,
-      double examplesPerSecond, int resumedFromEpoch) {}
+      double examplesPerSecond, int resumedFromEpoch, Map<String, HostTensor> adapters) {}
 
   private FineTuner() {}
 
@@ -319,8 +344,8 @@ public final class FineTuner {
       throw new IllegalArgumentException("unfreeze must be at most " + model.layerCount() + " (the layers of "
           + encoder.descriptor().id() + "), was " + s.unfreeze());
     }
-    FineTuneGraphs.Spec spec = new FineTuneGraphs.Spec(model, s.unfreeze(), classes,
-        encoder.descriptor().pooling(), encoder.descriptor().normalize());
+    FineTuneGraphs.Spec spec = new FineTuneGraphs.Spec(model, s.unfreeze(), s.unfreeze(), classes,
+        encoder.descriptor().pooling(), encoder.descriptor().normalize(), s.rank(), s.alpha());
     long[][] ids = tokenize(encoder, train.texts(), s.maxTokens());
     long[][] validIds = valid == null || valid.size() == 0 ? null : tokenize(encoder, valid.texts(), s.maxTokens());
     long t0 = System.nanoTime();
@@ -431,15 +456,47 @@ public final class FineTuner {
     double seconds = (System.nanoTime() - t1) / 1e9;
     Map<String, HostTensor> best = p.best != null ? p.best : parameters(spec, p.state);
     Map<String, HostTensor> tuned = new LinkedHashMap<>();
-    for (String name : spec.encoderParameters()) {
-      tuned.put(name, best.get(name));
+    Map<String, HostTensor> adapters = new LinkedHashMap<>();
+    if (spec.lora()) {
+      for (String w : spec.adaptedWeights(spec.unfreeze())) {
+        HostTensor a = best.get(FineTuneGraphs.adapterA(w));
+        HostTensor b = best.get(FineTuneGraphs.adapterB(w));
+        adapters.put(FineTuneGraphs.adapterA(w), a);
+        adapters.put(FineTuneGraphs.adapterB(w), b);
+        tuned.put(w, merge(model.parameter(w), a, b, spec.scale()));
+      }
+    } else {
+      for (String name : spec.encoderParameters()) {
+        tuned.put(name, best.get(name));
+      }
     }
     float[][] validProbabilities = validIds == null ? new float[0][]
         : probabilities(spec, best, validIds, validCached);
     return new Result(List.copyOf(p.stepLosses), model.withParameters(tuned), best.get(FineTuneGraphs.HEAD_WEIGHT),
         best.get(FineTuneGraphs.HEAD_BIAS), List.copyOf(p.history), p.bestEpoch, validProbabilities, cacheSeconds,
         stepsRun == 0 ? 0 : (double) stepsRun / stepsPerEpoch * n / seconds,
-        resumed == null ? 0 : resumed.epoch());
+        resumed == null ? 0 : resumed.epoch(), Map.copyOf(adapters));
+  }
+
+  /** W + scale · A · B, summed in double and rounded once. */
+  static HostTensor merge(HostTensor w, HostTensor a, HostTensor b, double scale) {
+    int in = (int) w.shape()[0];
+    int out = (int) w.shape()[1];
+    int rank = (int) a.shape()[1];
+    float[] wv = w.floats();
+    float[] av = a.floats();
+    float[] bv = b.floats();
+    float[] merged = new float[wv.length];
+    for (int i = 0; i < in; i++) {
+      for (int j = 0; j < out; j++) {
+        double sum = 0;
+        for (int k = 0; k < rank; k++) {
+          sum += (double) av[i * rank + k] * bv[k * out + j];
+        }
+        merged[i * out + j] = (float) (wv[i * out + j] + scale * sum);
+      }
+    }
+    return HostTensor.of(merged, w.shape());
   }
 
   /** What changes from epoch to epoch; what a checkpoint holds. */
@@ -531,10 +588,10 @@ public final class FineTuner {
     return out;
   }
 
-  /** The parameters (no moments) above the cut and the head's, from the state. */
+  /** The parameters (no moments) above the cut (or their adapters) and the head's, from the state. */
   private static Map<String, HostTensor> parameters(FineTuneGraphs.Spec spec, Map<String, HostTensor> state) {
     Map<String, HostTensor> out = new LinkedHashMap<>();
-    for (String name : spec.encoderParameters()) {
+    for (String name : spec.stateParameters()) {
       out.put(name, state.get(name));
     }
     out.put(FineTuneGraphs.HEAD_WEIGHT, state.get(FineTuneGraphs.HEAD_WEIGHT));
@@ -607,11 +664,27 @@ public final class FineTuner {
     return feed;
   }
 
-  /** Pretrained values for the encoder, Xavier-uniform head weights, zero bias and moments. */
+  /**
+   * Pretrained values for the encoder (LoRA: adapters with A uniform in ±1/√in and B zero, so the
+   * model starts as the pretrained one), Xavier-uniform head weights, zero bias and moments.
+   */
   static Map<String, HostTensor> initialState(FineTuneGraphs.Spec spec, OnnxImport model, Random random) {
     Map<String, HostTensor> state = new LinkedHashMap<>();
-    for (String p : spec.encoderParameters()) {
-      state.put(p, model.parameter(p));
+    if (spec.lora()) {
+      for (String w : spec.adaptedWeights(spec.unfreeze())) {
+        long[] shape = model.shape(w);
+        float[] a = new float[(int) shape[0] * spec.rank()];
+        double limit = 1 / Math.sqrt(shape[0]);
+        for (int i = 0; i < a.length; i++) {
+          a[i] = (float) ((random.nextDouble() * 2 - 1) * limit);
+        }
+        state.put(FineTuneGraphs.adapterA(w), HostTensor.of(a, shape[0], spec.rank()));
+        state.put(FineTuneGraphs.adapterB(w), HostTensor.zeros(ElementType.FLOAT, spec.rank(), shape[1]));
+      }
+    } else {
+      for (String p : spec.encoderParameters()) {
+        state.put(p, model.parameter(p));
+      }
     }
     long[] shape = spec.headWeightShape();
     float[] w = new float[(int) (shape[0] * shape[1])];
@@ -637,8 +710,16 @@ public final class FineTuner {
       scale.put(p, Math.pow(s.layerDecay(), layers));
     }
     for (int layer = layers - s.unfreeze(); layer < layers; layer++) {
+      double factor = Math.pow(s.layerDecay(), layers - 1 - layer);
       for (String p : model.layerParameters(layer)) {
-        scale.put(p, Math.pow(s.layerDecay(), layers - 1 - layer));
+        scale.put(p, factor);
+      }
+      if (spec.lora()) {
+        for (String kind : FineTuneGraphs.Spec.ADAPTED) {
+          String w = model.attentionWeights(layer).get(kind);
+          scale.put(FineTuneGraphs.adapterA(w), factor);
+          scale.put(FineTuneGraphs.adapterB(w), factor);
+        }
       }
     }
     scale.put(FineTuneGraphs.HEAD_WEIGHT, s.headRateFactor());

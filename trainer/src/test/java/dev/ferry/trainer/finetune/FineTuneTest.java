@@ -6,6 +6,7 @@ import dev.ferry.models.encoder.BuiltinEncoder;
 import dev.ferry.models.encoder.Encoder;
 import dev.ferry.models.encoder.EncoderOptions;
 import dev.ferry.models.graph.ElementType;
+import dev.ferry.models.graph.GraphBuilder;
 import dev.ferry.models.graph.GraphSession;
 import dev.ferry.models.graph.HostTensor;
 import dev.ferry.models.graph.OnnxImport;
@@ -126,6 +127,82 @@ class FineTuneTest {
     OnnxImport reread = OnnxImport.of(ai.onnx.proto.OnnxMl.ModelProto.parseFrom(result.encoderOnnx()));
     assertThat(reread.parameter(matrixOf(0)).floats()).isEqualTo(model.parameter(matrixOf(0)).floats());
     assertThat(reread.parameter(matrixOf(5)).floats()).isNotEqualTo(model.parameter(matrixOf(5)).floats());
+  }
+
+  @Test
+  void loraStartsAsTheBaseModelAndItsMergedExportMatchesTheAdapterGraph() throws Exception {
+    FineTuneGraphs.Spec spec = new FineTuneGraphs.Spec(model, 2, 2, 2, encoder.descriptor().pooling(),
+        encoder.descriptor().normalize(), 4, 8);
+    Map<String, HostTensor> tokens = FineTuner.tokens(
+        new long[][] {encoder.tokenIds(TEXTS.get(0)), encoder.tokenIds(TEXTS.get(5))}, new int[] {0, 1});
+    HostTensor base;
+    try (GraphSession original = new GraphSession(Files.readAllBytes(encoder.modelFile()), 1)) {
+      base = original.run(tokens).get("last_hidden_state");
+    }
+    // B = 0: W + scale * A * 0 is W to the bit, so the adapter graph is the base model. Its hidden
+    // states differ from the export's only in float32 summation order (ONNX Runtime prepacks a
+    // constant weight for its matrix kernel, not a computed one): about 1e-6.
+    Map<String, HostTensor> initial = FineTuner.initialState(spec, model, new Random(SEED));
+    assertThat(spec.adaptedWeights(2)).hasSize(6);
+    for (String w : spec.adaptedWeights(2)) {
+      HostTensor unchanged = FineTuner.merge(model.parameter(w), initial.get(FineTuneGraphs.adapterA(w)),
+          initial.get(FineTuneGraphs.adapterB(w)), spec.scale());
+      assertThat(unchanged.floats()).isEqualTo(model.parameter(w).floats());
+    }
+    HostTensor start = viaAdapters(spec, initial, tokens);
+    System.out.printf("LoRA with B = 0: max abs difference %.2e from the base export%n", maxAbsDifference(start, base));
+    assertThat(maxAbsDifference(start, base)).isLessThan(5e-6);
+
+    // A few steps, then the merged export (original operators, W + scale * A * B written in) gives
+    // the adapter graph's hidden states.
+    FineTuner.Settings settings = FineTuner.Settings.defaults().withUnfreeze(2).withRank(4).withAlpha(8)
+        .withEpochs(2).withBatchSize(4).withLearningRate(2e-3);
+    FineTuner.Result result = FineTuner.train(encoder, TEXTS, LABELS, 2, settings);
+    assertThat(result.adapters()).hasSize(12);
+    HostTensor merged;
+    try (GraphSession tuned = new GraphSession(result.encoderOnnx(), 1)) {
+      merged = tuned.run(tokens).get("last_hidden_state");
+    }
+    double difference = maxAbsDifference(merged, viaAdapters(spec, result.adapters(), tokens));
+    double moved = maxAbsDifference(merged, base);
+    System.out.printf("LoRA: merged export vs adapter graph max abs difference %.2e; moved %.2e from the base%n",
+        difference, moved);
+    assertThat(difference).isLessThan(2e-5);
+    assertThat(moved).isGreaterThan(1e-3);
+    // Only the adapted projections of the top two layers changed; every other parameter is the base's.
+    OnnxImport reread = OnnxImport.of(ai.onnx.proto.OnnxMl.ModelProto.parseFrom(result.encoderOnnx()));
+    Set<String> adapted = Set.copyOf(spec.adaptedWeights(2));
+    for (String p : model.parameters()) {
+      boolean same = java.util.Arrays.equals(reread.parameter(p).floats(), model.parameter(p).floats());
+      assertThat(same).as(p).isEqualTo(!adapted.contains(p));
+    }
+  }
+
+  /** The hidden states of the encoder with adapters as graph inputs. */
+  private static HostTensor viaAdapters(FineTuneGraphs.Spec spec, Map<String, HostTensor> adapters,
+      Map<String, HostTensor> tokens) {
+    GraphBuilder g = new GraphBuilder("lora-check", ElementType.FLOAT);
+    String output = model.outputNames().get(0);
+    List<String> adapted = spec.adaptedWeights(spec.open());
+    g.output(model.addTo(g, Set.of(), null, List.of(output), FineTuneGraphs.adapters(g, spec, adapted)).get(output),
+        "hidden");
+    Map<String, HostTensor> feed = new HashMap<>(tokens);
+    for (String w : adapted) {
+      feed.put(FineTuneGraphs.adapterA(w), adapters.get(FineTuneGraphs.adapterA(w)));
+      feed.put(FineTuneGraphs.adapterB(w), adapters.get(FineTuneGraphs.adapterB(w)));
+    }
+    try (GraphSession session = new GraphSession(g.toBytes(), 1)) {
+      return session.run(feed).get("hidden");
+    }
+  }
+
+  private static double maxAbsDifference(HostTensor a, HostTensor b) {
+    assertThat(a.shape()).isEqualTo(b.shape());
+    double worst = 0;
+    for (int i = 0; i < a.size(); i++) {
+      worst = Math.max(worst, Math.abs(a.get(i) - b.get(i)));
+    }
+    return worst;
   }
 
   @Test
