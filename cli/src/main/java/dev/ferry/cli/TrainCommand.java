@@ -123,7 +123,8 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--hidden", paramLabel = "N", description = "MLP hidden width. Default: 256.")
   Integer hidden;
 
-  @Option(names = "--dropout", paramLabel = "X", description = "MLP dropout. Default: 0.2.")
+  @Option(names = "--dropout", paramLabel = "X", description = "Dropout in training only. Default: 0.2 (mlp's"
+      + " hidden layer); finetune, lora: 0.1 on the trained layers' attention and outputs.")
   Double dropout;
 
   @Option(names = "--weight-decay", paramLabel = "X", description = "AdamW weight decay. Default: 1e-4 (finetune: 0.01).")
@@ -254,6 +255,9 @@ final class TrainCommand implements Callable<Integer> {
     }
     if (patience != null) {
       f = f.withPatience(patience);
+    }
+    if (dropout != null) {
+      f = f.withDropout(dropout);
     }
     if (chunking.chunkTokens > 0) {
       f = f.withMaxTokens(chunking.chunkTokens);

@@ -238,6 +238,30 @@ public final class OnnxImport {
     return found;
   }
 
+  /**
+   * The values of a layer that BERT drops out in training: the attention probabilities (after
+   * Softmax) and the results of the attention output and feed-forward output projections (before
+   * their residual Add), found by their nodes' names ({@code layer.N/attention/self/Softmax},
+   * {@code layer.N/attention/output/dense/Add}, {@code layer.N/output/dense/Add}).
+   *
+   * @throws IllegalArgumentException naming what could not be found
+   */
+  public List<String> dropoutValues(int layer) {
+    checkLayer(layer);
+    List<String> suffixes = List.of("/attention/self/Softmax", "/attention/output/dense/Add", "/output/dense/Add");
+    List<String> found = new ArrayList<>();
+    for (String suffix : suffixes) {
+      String node = "layer." + layer + suffix;
+      graph.getNodeList().stream().filter(n -> n.getName().endsWith(node)).findFirst()
+          .ifPresent(n -> found.add(n.getOutput(0)));
+    }
+    if (found.size() != suffixes.size()) {
+      throw new IllegalArgumentException("layer " + layer + ": expected nodes named like '.../layer." + layer
+          + "' + " + suffixes + " to apply dropout after, found " + found.size() + " of them");
+    }
+    return found;
+  }
+
   /** The model's graph output names. */
   public List<String> outputNames() {
     return graph.getOutputList().stream().map(OnnxMl.ValueInfoProto::getName).toList();
@@ -268,18 +292,18 @@ public final class OnnxImport {
 
   /**
    * Adds the part of the model from {@code from} to {@code to} as {@link #addTo(GraphBuilder, Set,
-   * String, Collection)} does, with some parameters rewritten: where the model uses parameter
-   * {@code p}, the graph uses {@code rewrite.get(p)} applied to {@code p}'s value in {@code g}
-   * (the function may add inputs and nodes), for instance {@code W + scale · A · B} for a
-   * low-rank adapter.
+   * String, Collection)} does, with some parameters or computed values rewritten: where the model
+   * uses parameter or value {@code p}, the graph uses {@code rewrite.get(p)} applied to {@code p}'s
+   * value in {@code g} (the function may add inputs and nodes), for instance {@code W + scale · A
+   * · B} for a low-rank adapter, or a value times a dropout mask.
    *
    * @return each of {@code to} → the value computing it in {@code g}
    */
   public Map<String, String> addTo(GraphBuilder g, Set<String> trainable, String from, Collection<String> to,
       Map<String, UnaryOperator<String>> rewrite) {
     for (String p : rewrite.keySet()) {
-      if (!initializers.containsKey(p)) {
-        throw new IllegalArgumentException("cannot rewrite '" + p + "': the model has no parameter of that name");
+      if (!initializers.containsKey(p) && !producers.containsKey(p)) {
+        throw new IllegalArgumentException("cannot rewrite '" + p + "': the model has no parameter or value of that name");
       }
     }
     for (String p : trainable) {
@@ -509,7 +533,8 @@ public final class OnnxImport {
               + "supported: " + supported());
         };
       }
-      values.put(n.getOutput(0), out);
+      UnaryOperator<String> change = rewrite.get(n.getOutput(0));
+      values.put(n.getOutput(0), change == null ? out : change.apply(out));
     }
 
     private String cast(NodeProto n) {

@@ -149,6 +149,23 @@ final class FineTuneGraphs {
 
   private FineTuneGraphs() {}
 
+  /**
+   * The values dropped out in training: per layer above the cut, its attention probabilities
+   * and the results of its two output projections.
+   */
+  static List<String> dropoutValues(Spec s) {
+    List<String> out = new ArrayList<>();
+    for (int layer = s.model().layerCount() - s.unfreeze(); layer < s.model().layerCount(); layer++) {
+      out.addAll(s.model().dropoutValues(layer));
+    }
+    return out;
+  }
+
+  /** The input that multiplies {@code value} in training: 0 (dropped) or 1 / (1 − p) (kept), per element. */
+  static String dropoutMask(String value) {
+    return "dropout." + value;
+  }
+
   /** The name of the adapter matrix A [in, rank] of weight {@code w}. */
   static String adapterA(String w) {
     return "lora." + w + ".A";
@@ -170,7 +187,7 @@ final class FineTuneGraphs {
   /** The loss and its gradients (outputs {@code grad.NAME}) in the given real type: to check them. */
   static GraphBuilder lossAndGradients(Spec s, ElementType realType) {
     GraphBuilder g = new GraphBuilder("ferry-finetune-gradients", realType);
-    Map<String, String> gradients = Autodiff.gradients(g, loss(g, s), parameters(s));
+    Map<String, String> gradients = Autodiff.gradients(g, loss(g, s, false), parameters(s));
     gradients.forEach((p, grad) -> g.output(grad, "grad." + p));
     return g;
   }
@@ -182,9 +199,9 @@ final class FineTuneGraphs {
   static byte[] evaluation(Spec s) {
     GraphBuilder g = new GraphBuilder("ferry-finetune-eval", ElementType.FLOAT);
     if (s.lora()) {
-      forward(g, s, Set.of(), s.adaptedWeights(s.unfreeze()));
+      forward(g, s, Set.of(), s.adaptedWeights(s.unfreeze()), List.of());
     } else {
-      forward(g, s, new HashSet<>(s.encoderParameters()), List.of());
+      forward(g, s, new HashSet<>(s.encoderParameters()), List.of(), List.of());
     }
     return g.toBytes();
   }
@@ -195,10 +212,11 @@ final class FineTuneGraphs {
    * corrections; outputs {@link #LOSS}, the gradient norm and the next parameters and moments.
    *
    * @param rateScale per parameter, a factor on the learning rate (layer-wise decay, head factor)
+   * @param dropout whether the {@link #dropoutValues} are multiplied by {@link #dropoutMask} inputs
    */
-  static byte[] trainingStep(Spec s, AdamW.Settings optimizer, Map<String, Double> rateScale) {
+  static byte[] trainingStep(Spec s, AdamW.Settings optimizer, Map<String, Double> rateScale, boolean dropout) {
     GraphBuilder g = new GraphBuilder("ferry-finetune-step", ElementType.FLOAT);
-    String loss = loss(g, s);
+    String loss = loss(g, s, dropout);
     List<String> parameters = parameters(s);
     Map<String, String> gradients = Autodiff.gradients(g, loss, parameters);
     Set<String> decayed = new HashSet<>();
@@ -220,9 +238,10 @@ final class FineTuneGraphs {
   }
 
   /** Declares the inputs and adds the forward pass; returns the loss (also output {@link #LOSS}). */
-  private static String loss(GraphBuilder g, Spec s) {
-    String logits = s.lora() ? forward(g, s, Set.of(), s.adaptedWeights(s.open()))
-        : forward(g, s, new HashSet<>(s.openParameters()), List.of());
+  private static String loss(GraphBuilder g, Spec s, boolean dropout) {
+    List<String> dropped = dropout ? dropoutValues(s) : List.of();
+    String logits = s.lora() ? forward(g, s, Set.of(), s.adaptedWeights(s.open()), dropped)
+        : forward(g, s, new HashSet<>(s.openParameters()), List.of(), dropped);
     String target = g.input(TARGET, GraphBuilder.UNKNOWN, s.classes());
     String loss = g.neg(g.sumAll(g.mul(target, g.logSoftmax(logits))));
     g.output(loss, LOSS);
@@ -231,14 +250,25 @@ final class FineTuneGraphs {
 
   /**
    * Declares the batch and parameter inputs ({@code inputs}: the encoder parameters fed rather
-   * than baked in; {@code adapted}: weights that get adapter inputs) and adds encoder, pooling,
-   * normalization and head; returns the logits and outputs the probabilities.
+   * than baked in; {@code adapted}: weights that get adapter inputs; {@code dropped}: values
+   * multiplied by dropout masks) and adds encoder, pooling, normalization and head; returns the
+   * logits and outputs the probabilities.
    */
-  private static String forward(GraphBuilder g, Spec s, Set<String> inputs, List<String> adapted) {
+  private static String forward(GraphBuilder g, Spec s, Set<String> inputs, List<String> adapted,
+      List<String> dropped) {
     String mask = g.input(ATTENTION_MASK, ElementType.INT64, GraphBuilder.UNKNOWN, GraphBuilder.UNKNOWN);
     String output = s.model().outputNames().get(0);
+    Map<String, UnaryOperator<String>> rewrite = adapters(g, s, adapted);
+    for (String value : dropped) {
+      long[] shape = s.model().shape(value);
+      long[] dynamic = new long[shape.length];
+      for (int i = 0; i < shape.length; i++) {
+        dynamic[i] = i == 0 ? GraphBuilder.UNKNOWN : shape[i];
+      }
+      rewrite.put(value, v -> g.mul(v, g.input(dropoutMask(value), dynamic)));
+    }
     // The cut becomes an input under the model's own name for that value (Spec.cut()).
-    String hidden = s.model().addTo(g, inputs, s.cut(), List.of(output), adapters(g, s, adapted)).get(output);
+    String hidden = s.model().addTo(g, inputs, s.cut(), List.of(output), rewrite).get(output);
     String pooled = pool(g, hidden, mask, s.pooling());
     if (s.normalize()) {
       String norm = g.sqrt(g.add(g.reduceSum(g.mul(pooled, pooled), true, 1), g.scalar(1e-12)));

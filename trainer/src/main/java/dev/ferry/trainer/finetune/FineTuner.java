@@ -21,6 +21,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
+import java.util.SplittableRandom;
 import java.util.function.Consumer;
 import java.util.stream.IntStream;
 import org.slf4j.Logger;
@@ -103,6 +104,9 @@ public final class FineTuner {
    * @param warmupFraction share of the steps over which the rate rises linearly from 0
    * @param weightDecay AdamW decoupled weight decay of weight matrices
    * @param clipNorm global gradient-norm clipping (0: none)
+   * @param dropout in training only, the probability that an element of a trained layer's
+   *     attention probabilities or output projections is dropped (BERT's attention and hidden
+   *     dropout; 0: none); the exported encoder has no dropout
    * @param maxTokens tokens per text at most, special tokens included (the first window)
    * @param patience stop after this many epochs without a better held-out macro-F1 (0: never)
    * @param seed drives shuffling and the head's initialization
@@ -110,7 +114,7 @@ public final class FineTuner {
    */
   public record Settings(int unfreeze, UnfreezeSchedule schedule, int rank, double alpha, int epochs, int batchSize, double learningRate,
       double headRateFactor, double layerDecay, double warmupFraction, double weightDecay, double clipNorm,
-      int maxTokens, int patience, long seed, boolean balanceClasses) {
+      double dropout, int maxTokens, int patience, long seed, boolean balanceClasses) {
     /** {@code unfreeze} value for every layer, the embeddings included, whatever the encoder's depth. */
     public static final int ALL = Integer.MAX_VALUE;
 
@@ -132,15 +136,22 @@ public final class FineTuner {
         throw new IllegalArgumentException("adapter rank must not be negative and alpha must be positive, were "
             + rank + " and " + alpha);
       }
+      if (dropout < 0 || dropout >= 1) {
+        throw new IllegalArgumentException("dropout must be in [0, 1), was " + dropout);
+      }
       if (maxTokens < 8 || patience < 0) {
         throw new IllegalArgumentException("max tokens must be at least 8 and patience not negative, were "
             + maxTokens + " and " + patience);
       }
     }
 
-    /** Top 2 layers at once (their own weights), 3 epochs, batch 16, rate 1e-4 (head 2e-3), layer decay 0.9, 10% warm-up. */
+    /**
+     * Top 2 layers at once (their own weights), 3 epochs, batch 16, rate 1e-4 (head 2e-3), layer
+     * decay 0.9, 10% warm-up, dropout 0.1, 128 tokens.
+     */
     public static Settings defaults() {
-      return new Settings(2, UnfreezeSchedule.FIXED, 0, 16, 3, 16, 1e-4, 20, 0.9, 0.1, 0.01, 1.0, 128, 2, 42, true);
+      return new Settings(2, UnfreezeSchedule.FIXED, 0, 16, 3, 16, 1e-4, 20, 0.9, 0.1, 0.01, 1.0, 0.1, 128, 2, 42,
+          true);
     }
 
     /** A copy training the top {@code k} layers ({@link #ALL}: every layer). */
@@ -181,6 +192,11 @@ public final class FineTuner {
     /** A copy with another weight decay. */
     public Settings withWeightDecay(double value) {
       return edit(e -> e.weightDecay = value);
+    }
+
+    /** A copy with another dropout probability (0: none). */
+    public Settings withDropout(double p) {
+      return edit(e -> e.dropout = p);
     }
 
     /** A copy reading at most {@code n} tokens per text. */
@@ -224,6 +240,7 @@ public final class FineTuner {
     double warmupFraction;
     double weightDecay;
     double clipNorm;
+    double dropout;
     int maxTokens;
     int patience;
     long seed;
@@ -242,6 +259,7 @@ public final class FineTuner {
       warmupFraction = s.warmupFraction();
       weightDecay = s.weightDecay();
       clipNorm = s.clipNorm();
+      dropout = s.dropout();
       maxTokens = s.maxTokens();
       patience = s.patience();
       seed = s.seed();
@@ -250,7 +268,7 @@ public final class FineTuner {
 
     Settings settings() {
       return new Settings(unfreeze, schedule, rank, alpha, epochs, batchSize, learningRate, headRateFactor, layerDecay,
-          warmupFraction, weightDecay, clipNorm, maxTokens, patience, seed, balanceClasses);
+          warmupFraction, weightDecay, clipNorm, dropout, maxTokens, patience, seed, balanceClasses);
     }
   }
 
@@ -375,6 +393,7 @@ public final class FineTuner {
     GraphSession step = null;
     int stepOpen = -1;
     int lastEpoch = resumed != null && resumed.stopped() ? resumed.epoch() : s.epochs();
+    List<String> dropped = s.dropout() > 0 ? FineTuneGraphs.dropoutValues(spec) : List.of();
     try (GraphSession evaluate = new GraphSession(FineTuneGraphs.evaluation(spec), 1)) {
       for (int epoch = p.epoch + 1; epoch <= lastEpoch; epoch++) {
         int open = s.schedule().open(epoch, s.unfreeze());
@@ -383,13 +402,15 @@ public final class FineTuner {
             step.close();
           }
           FineTuneGraphs.Spec now = spec.withOpen(open);
-          step = new GraphSession(FineTuneGraphs.trainingStep(now, optimizer, rateScale), 1);
+          step = new GraphSession(FineTuneGraphs.trainingStep(now, optimizer, rateScale, s.dropout() > 0), 1);
           stepOpen = open;
           log.debug("Epoch {}: {} of {} top layers train", epoch, open, s.unfreeze());
         }
         List<String> trained = FineTuneGraphs.parameters(spec.withOpen(open));
         int[] order = IntStream.range(0, n).toArray();
-        HeadTraining.shuffle(order, epochRandom(s.seed(), epoch));
+        Random random = epochRandom(s.seed(), epoch);
+        HeadTraining.shuffle(order, random);
+        SplittableRandom dropoutRandom = new SplittableRandom(random.nextLong());
         double lossSum = 0;
         int correct = 0;
         for (int from = 0; from < n; from += s.batchSize()) {
@@ -402,6 +423,13 @@ public final class FineTuner {
             feed.put(AdamW.secondMoment(name), p.state.get(AdamW.secondMoment(name)));
           }
           feed.putAll(batch(spec, ids, cached, rows));
+          if (s.dropout() > 0) {
+            int width = (int) feed.get(FineTuneGraphs.ATTENTION_MASK).shape()[1];
+            for (String value : dropped) {
+              feed.put(FineTuneGraphs.dropoutMask(value),
+                  dropoutMask(model.shape(value), rows.length, width, s.dropout(), dropoutRandom));
+            }
+          }
           int[] batchLabels = Arrays.stream(rows).map(r -> train.labels()[r]).toArray();
           feed.put(FineTuneGraphs.TARGET, HeadTraining.target(batchLabels, classes, classWeight));
           feed.put(AdamW.LEARNING_RATE, HostTensor.scalar(ElementType.FLOAT,
@@ -527,6 +555,29 @@ public final class FineTuner {
       return new Checkpoint(fingerprint, epoch, step, stopped, bestEpoch, bestF1, bestLoss, List.copyOf(stepLosses),
           List.copyOf(history), state, best == null ? Map.of() : best);
     }
+  }
+
+  /**
+   * A dropout mask of a value whose shape is {@code shape} with the batch (first unknown size)
+   * and token count (the others) filled in: each element 0 with probability p, else 1 / (1 − p).
+   */
+  static HostTensor dropoutMask(long[] shape, int rows, int width, double p, SplittableRandom random) {
+    long[] dims = shape.clone();
+    for (int i = 0; i < dims.length; i++) {
+      if (dims[i] < 0) {
+        dims[i] = i == 0 ? rows : width;
+      }
+    }
+    int size = 1;
+    for (long d : dims) {
+      size *= (int) d;
+    }
+    float[] mask = new float[size];
+    float keep = (float) (1 / (1 - p));
+    for (int i = 0; i < size; i++) {
+      mask[i] = random.nextDouble() < p ? 0 : keep;
+    }
+    return HostTensor.of(mask, dims);
   }
 
   /** The shuffling of one epoch: its own seed, so a resumed run replays it without saved random state. */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ferry.models.encoder.BuiltinEncoder;
 import dev.ferry.models.encoder.Encoder;
 import dev.ferry.models.encoder.EncoderOptions;
+import dev.ferry.models.graph.AdamW;
 import dev.ferry.models.graph.ElementType;
 import dev.ferry.models.graph.GraphBuilder;
 import dev.ferry.models.graph.GraphSession;
@@ -17,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -203,6 +205,55 @@ class FineTuneTest {
       worst = Math.max(worst, Math.abs(a.get(i) - b.get(i)));
     }
     return worst;
+  }
+
+  @Test
+  void dropoutMasksTheTrainingStepOnly() {
+    // Every layer runs (only the head trains, to keep the graph small), each with three dropout points.
+    FineTuneGraphs.Spec spec = new FineTuneGraphs.Spec(model, model.layerCount(), 0, 2,
+        encoder.descriptor().pooling(), encoder.descriptor().normalize(), 0, 0);
+    List<String> dropped = FineTuneGraphs.dropoutValues(spec);
+    assertThat(dropped).hasSize(3 * model.layerCount());
+    long[][] ids = {encoder.tokenIds(TEXTS.get(0)), encoder.tokenIds(TEXTS.get(4))};
+    Map<String, HostTensor> feed = new HashMap<>(FineTuner.tokens(ids, new int[] {0, 1}));
+    Map<String, HostTensor> state = FineTuner.initialState(spec, model, new Random(SEED));
+    for (String p : FineTuneGraphs.parameters(spec)) {
+      for (String name : List.of(p, AdamW.firstMoment(p), AdamW.secondMoment(p))) {
+        feed.put(name, state.get(name));
+      }
+    }
+    feed.put(FineTuneGraphs.TARGET, HostTensor.of(new float[] {0.5f, 0, 0, 0.5f}, 2, 2));
+    feed.put(AdamW.LEARNING_RATE, HostTensor.scalar(ElementType.FLOAT, 1e-3));
+    feed.put(AdamW.BIAS_CORRECTION1, HostTensor.scalar(ElementType.FLOAT, 0.1));
+    feed.put(AdamW.BIAS_CORRECTION2, HostTensor.scalar(ElementType.FLOAT, 0.001));
+    int width = (int) feed.get(FineTuneGraphs.ATTENTION_MASK).shape()[1];
+    AdamW.Settings optimizer = AdamW.Settings.defaults();
+    double plain = stepLoss(FineTuneGraphs.trainingStep(spec, optimizer, Map.of(), false), feed);
+    byte[] withDropout = FineTuneGraphs.trainingStep(spec, optimizer, Map.of(), true);
+    // Masks of ones (p = 0) change nothing; masks with p = 0.5 change the loss.
+    assertThat(stepLoss(withDropout, masked(feed, dropped, width, 0))).isEqualTo(plain);
+    assertThat(stepLoss(withDropout, masked(feed, dropped, width, 0.5))).isNotEqualTo(plain);
+    HostTensor mask = FineTuner.dropoutMask(model.shape(dropped.get(0)), 2, width, 0.1, new SplittableRandom(SEED));
+    assertThat(mask.shape()).isEqualTo(new long[] {2, 12, width, width});
+    long zeros = java.util.stream.IntStream.range(0, mask.size()).filter(i -> mask.get(i) == 0).count();
+    assertThat((double) zeros / mask.size()).isCloseTo(0.1, org.assertj.core.api.Assertions.within(0.03));
+    assertThat(mask.floats()).containsOnly(0f, (float) (1 / 0.9));
+  }
+
+  private static Map<String, HostTensor> masked(Map<String, HostTensor> feed, List<String> dropped, int width,
+      double p) {
+    Map<String, HostTensor> out = new HashMap<>(feed);
+    SplittableRandom random = new SplittableRandom(SEED);
+    for (String v : dropped) {
+      out.put(FineTuneGraphs.dropoutMask(v), FineTuner.dropoutMask(model.shape(v), 2, width, p, random));
+    }
+    return out;
+  }
+
+  private static double stepLoss(byte[] graph, Map<String, HostTensor> feed) {
+    try (GraphSession session = new GraphSession(graph, 1)) {
+      return loss(session, feed);
+    }
   }
 
   @Test
