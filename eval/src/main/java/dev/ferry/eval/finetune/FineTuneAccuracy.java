@@ -1,6 +1,7 @@
 package dev.ferry.eval.finetune;
 
 import dev.ferry.eval.accuracy.PerClassSample;
+import dev.ferry.eval.baseline.Baselines;
 import dev.ferry.models.FileHashes;
 import dev.ferry.models.encoder.Chunking;
 import dev.ferry.models.encoder.DocumentEmbedding;
@@ -8,8 +9,6 @@ import dev.ferry.models.encoder.Encoder;
 import dev.ferry.models.encoder.EncoderDescriptor;
 import dev.ferry.models.encoder.EncoderOptions;
 import dev.ferry.trainer.cache.EmbeddingCache;
-import dev.ferry.trainer.data.LabeledDataReader;
-import dev.ferry.trainer.data.LabeledExample;
 import dev.ferry.trainer.finetune.FineTuner;
 import dev.ferry.trainer.head.HeadKind;
 import dev.ferry.trainer.head.HeadSettings;
@@ -35,25 +34,43 @@ import java.util.TreeSet;
  * layers, the last epoch kept, its tuned encoder then embedding the test file exactly as a
  * bundle would (first 128 tokens). Nothing is chosen on the test file.
  *
- * <p>Run: {@code java -Xss4m -cp ... dev.ferry.eval.finetune.FineTuneAccuracy TRAIN TEST K,K,.. SEEDS}
+ * <p>Run: {@code java -Xss4m -cp ... dev.ferry.eval.finetune.FineTuneAccuracy reuters ../shared/data 16,64,256 3}
  */
 public final class FineTuneAccuracy {
   private static final Chunking FIRST_128 = new Chunking(128, 0, 1);
 
   private FineTuneAccuracy() {}
 
-  /** Prints one line per k, seed and method, then the means. */
+  /**
+   * Prints one line per k, seed and method, then the means. Arguments: {@code reuters} or
+   * {@code spamassassin}, the data folder ({@code ../shared/data}), the k values ({@code 16,64,256}),
+   * the number of seeds, and optionally at most how many test examples to score (a stratified
+   * subset, seed 0; 0 or absent: all). Reuters trains from its train split and tests on its test
+   * split; SpamAssassin, as the learning curve does, samples from a stratified half (seed 0) and
+   * tests on the other half.
+   */
   public static void main(String[] args) throws Exception {
-    List<LabeledExample> train = LabeledDataReader.read(Path.of(args[0]), LabeledDataReader.Options.defaults())
-        .examples();
-    List<LabeledExample> test = LabeledDataReader.read(Path.of(args[1]), LabeledDataReader.Options.defaults())
-        .examples();
+    Path data = Path.of(args[1]);
+    Baselines.Split split = switch (args[0]) {
+      case "reuters" -> new Baselines.Split(Baselines.read(data.resolve("reuters-grain-train.jsonl.gz")),
+          Baselines.read(data.resolve("reuters-grain-test.jsonl.gz")));
+      case "spamassassin" -> {
+        Baselines.LabeledTexts all = Baselines.read(data.resolve("spamassassin.jsonl.gz"));
+        yield Baselines.stratifiedSplit(all, all.texts().size() - all.texts().size() / 2, 0);
+      }
+      default -> throw new IllegalArgumentException("data set must be reuters or spamassassin, was " + args[0]);
+    };
     int[] ks = Arrays.stream(args[2].split(",")).mapToInt(Integer::parseInt).toArray();
     int seeds = Integer.parseInt(args[3]);
-    List<String> labels = List.copyOf(new TreeSet<>(train.stream().map(LabeledExample::label).toList()));
-    List<String> trainLabels = train.stream().map(LabeledExample::label).toList();
-    int[] testY = test.stream().mapToInt(e -> labels.indexOf(e.label())).toArray();
-    List<String> testTexts = test.stream().map(LabeledExample::text).toList();
+    int testLimit = args.length > 4 ? Integer.parseInt(args[4]) : 0;
+    Baselines.LabeledTexts test = testLimit > 0 && testLimit < split.test().texts().size()
+        ? Baselines.stratifiedSplit(split.test(), testLimit, 0).train() : split.test();
+    List<String> trainLabels = split.train().labels();
+    List<String> trainTexts = split.train().texts();
+    List<String> labels = List.copyOf(new TreeSet<>(trainLabels));
+    int[] testY = test.labels().stream().mapToInt(labels::indexOf).toArray();
+    List<String> testTexts = test.texts();
+    System.out.printf(Locale.ROOT, "%s: pool %d, test %d%n", args[0], trainTexts.size(), testTexts.size());
     EncoderOptions options = EncoderOptions.defaults();
     try (Encoder base = Encoder.open("all-minilm-l6-v2", options)) {
       float[][] testFirst = embed(base, testTexts, FIRST_128);
@@ -62,8 +79,8 @@ public final class FineTuneAccuracy {
         double[][] f1 = new double[3][seeds];
         for (int seed = 1; seed <= seeds; seed++) {
           int[] rows = PerClassSample.draw(trainLabels, k, seed).indices();
-          List<String> texts = Arrays.stream(rows).mapToObj(i -> train.get(i).text()).toList();
-          int[] y = Arrays.stream(rows).map(i -> labels.indexOf(train.get(i).label())).toArray();
+          List<String> texts = Arrays.stream(rows).mapToObj(trainTexts::get).toList();
+          int[] y = Arrays.stream(rows).map(i -> labels.indexOf(trainLabels.get(i))).toArray();
           f1[0][seed - 1] = features(base, texts, y, testFirst, testY, labels, FIRST_128);
           f1[1][seed - 1] = features(base, texts, y, testWhole, testY, labels, Chunking.DEFAULT);
           long t0 = System.nanoTime();

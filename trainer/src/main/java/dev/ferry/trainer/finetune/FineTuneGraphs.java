@@ -213,8 +213,11 @@ final class FineTuneGraphs {
    *
    * @param rateScale per parameter, a factor on the learning rate (layer-wise decay, head factor)
    * @param dropout whether the {@link #dropoutValues} are multiplied by {@link #dropoutMask} inputs
+   * @param group per parameter that started training later than the others, its AdamW step-count
+   *     group ({@link AdamW#biasCorrections})
    */
-  static byte[] trainingStep(Spec s, AdamW.Settings optimizer, Map<String, Double> rateScale, boolean dropout) {
+  static byte[] trainingStep(Spec s, AdamW.Settings optimizer, Map<String, Double> rateScale, boolean dropout,
+      Map<String, String> group) {
     GraphBuilder g = new GraphBuilder("ferry-finetune-step", ElementType.FLOAT);
     String loss = loss(g, s, dropout);
     List<String> parameters = parameters(s);
@@ -225,7 +228,7 @@ final class FineTuneGraphs {
         decayed.add(p);  // matrices decay; biases and LayerNorm scales do not
       }
     }
-    AdamW.append(g, gradients, decayed, optimizer, rateScale);
+    AdamW.append(g, gradients, decayed, optimizer, rateScale, group);
     return g.toBytes();
   }
 

@@ -394,6 +394,7 @@ public final class FineTuner {
     int stepOpen = -1;
     int lastEpoch = resumed != null && resumed.stopped() ? resumed.epoch() : s.epochs();
     List<String> dropped = s.dropout() > 0 ? FineTuneGraphs.dropoutValues(spec) : List.of();
+    Map<String, Integer> opensAfter = opensAfter(spec, s.schedule());
     try (GraphSession evaluate = new GraphSession(FineTuneGraphs.evaluation(spec), 1)) {
       for (int epoch = p.epoch + 1; epoch <= lastEpoch; epoch++) {
         int open = s.schedule().open(epoch, s.unfreeze());
@@ -402,7 +403,8 @@ public final class FineTuner {
             step.close();
           }
           FineTuneGraphs.Spec now = spec.withOpen(open);
-          step = new GraphSession(FineTuneGraphs.trainingStep(now, optimizer, rateScale, s.dropout() > 0), 1);
+          step = new GraphSession(FineTuneGraphs.trainingStep(now, optimizer, rateScale, s.dropout() > 0,
+              groups(opensAfter)), 1);
           stepOpen = open;
           log.debug("Epoch {}: {} of {} top layers train", epoch, open, s.unfreeze());
         }
@@ -434,8 +436,13 @@ public final class FineTuner {
           feed.put(FineTuneGraphs.TARGET, HeadTraining.target(batchLabels, classes, classWeight));
           feed.put(AdamW.LEARNING_RATE, HostTensor.scalar(ElementType.FLOAT,
               learningRate(s.learningRate(), t, warmup, totalSteps)));
-          feed.put(AdamW.BIAS_CORRECTION1, HostTensor.scalar(ElementType.FLOAT, 1 - Math.pow(0.9, t)));
-          feed.put(AdamW.BIAS_CORRECTION2, HostTensor.scalar(ElementType.FLOAT, 1 - Math.pow(0.999, t)));
+          // Each parameter counts its own steps, from the epoch it opened (gradual) or from the start.
+          for (int after : groupStarts(trained, opensAfter)) {
+            List<String> names = AdamW.biasCorrections(group(after));
+            int own = t - after * stepsPerEpoch;
+            feed.put(names.get(0), HostTensor.scalar(ElementType.FLOAT, 1 - Math.pow(0.9, own)));
+            feed.put(names.get(1), HostTensor.scalar(ElementType.FLOAT, 1 - Math.pow(0.999, own)));
+          }
           Map<String, HostTensor> out = step.run(feed);
           double loss = out.get(FineTuneGraphs.LOSS).get(0);
           p.stepLosses.add(loss);
@@ -555,6 +562,42 @@ public final class FineTuner {
       return new Checkpoint(fingerprint, epoch, step, stopped, bestEpoch, bestF1, bestLoss, List.copyOf(stepLosses),
           List.copyOf(history), state, best == null ? Map.of() : best);
     }
+  }
+
+  /**
+   * Per encoder parameter (or adapter) that gradual unfreezing opens after epoch n > 0, that n;
+   * empty for the fixed schedule, where everything trains from the first step.
+   */
+  private static Map<String, Integer> opensAfter(FineTuneGraphs.Spec spec, UnfreezeSchedule schedule) {
+    Map<String, Integer> out = new HashMap<>();
+    if (schedule == UnfreezeSchedule.GRADUAL) {
+      for (int n = 1; n <= spec.unfreeze(); n++) {
+        for (String p : spec.withOpen(n).openParameters()) {
+          out.putIfAbsent(p, n);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The step-count group of parameters opened after {@code n} epochs ("" from the start). */
+  private static String group(int n) {
+    return n == 0 ? "" : "opened_after_epoch_" + n;
+  }
+
+  private static Map<String, String> groups(Map<String, Integer> opensAfter) {
+    Map<String, String> out = new HashMap<>();
+    opensAfter.forEach((p, n) -> out.put(p, group(n)));
+    return out;
+  }
+
+  /** The distinct opening epochs among the trained parameters (0 for those trained from the start). */
+  private static java.util.SortedSet<Integer> groupStarts(List<String> trained, Map<String, Integer> opensAfter) {
+    java.util.SortedSet<Integer> out = new java.util.TreeSet<>();
+    for (String p : trained) {
+      out.add(opensAfter.getOrDefault(p, 0));
+    }
+    return out;
   }
 
   /**

@@ -228,8 +228,8 @@ class FineTuneTest {
     feed.put(AdamW.BIAS_CORRECTION2, HostTensor.scalar(ElementType.FLOAT, 0.001));
     int width = (int) feed.get(FineTuneGraphs.ATTENTION_MASK).shape()[1];
     AdamW.Settings optimizer = AdamW.Settings.defaults();
-    double plain = stepLoss(FineTuneGraphs.trainingStep(spec, optimizer, Map.of(), false), feed);
-    byte[] withDropout = FineTuneGraphs.trainingStep(spec, optimizer, Map.of(), true);
+    double plain = stepLoss(FineTuneGraphs.trainingStep(spec, optimizer, Map.of(), false, Map.of()), feed);
+    byte[] withDropout = FineTuneGraphs.trainingStep(spec, optimizer, Map.of(), true, Map.of());
     // Masks of ones (p = 0) change nothing; masks with p = 0.5 change the loss.
     assertThat(stepLoss(withDropout, masked(feed, dropped, width, 0))).isEqualTo(plain);
     assertThat(stepLoss(withDropout, masked(feed, dropped, width, 0.5))).isNotEqualTo(plain);
