@@ -79,6 +79,10 @@ final class TrainCommand implements Callable<Integer> {
       description = "lora: the adapters' rank; their product is scaled by 16 / R. Default: 8.")
   Integer rank;
 
+  @Option(names = "--adapt-output", description = "lora: put an adapter on the attention's output projection"
+      + " too (default: query, key and value only).")
+  boolean adaptOutput;
+
   @Option(names = "--unfreeze-schedule", paramLabel = "fixed|gradual",
       description = "finetune: fixed trains the --unfreeze layers from the start; gradual trains the head alone"
           + " first, then opens one more layer per epoch, top down. Default: fixed.")
@@ -196,9 +200,9 @@ final class TrainCommand implements Callable<Integer> {
       s = s.withBalanceClasses(!noClassWeights);
       TrainingMode trainingMode = TrainingMode.fromId(mode);
       if (trainingMode == TrainingMode.FEATURES && (unfreeze != null || unfreezeSchedule != null
-          || checkpointDir != null || resume || rank != null)) {
-        throw new IllegalArgumentException("--unfreeze, --unfreeze-schedule, --rank, --checkpoint-dir and --resume"
-            + " need --mode finetune or lora");
+          || checkpointDir != null || resume || rank != null || adaptOutput)) {
+        throw new IllegalArgumentException("--unfreeze, --unfreeze-schedule, --rank, --adapt-output,"
+            + " --checkpoint-dir and --resume need --mode finetune or lora");
       }
       return TrainingConfig.builder(data, out)
           .mode(trainingMode)
@@ -231,6 +235,9 @@ final class TrainCommand implements Callable<Integer> {
     }
     if (rank != null) {
       f = f.withRank(rank);
+    }
+    if (adaptOutput) {
+      f = f.withAdaptOutput(true);
     }
     if (unfreeze != null) {
       f = f.withUnfreeze(unfreeze.equals("all") ? FineTuner.Settings.ALL : parseLayers(unfreeze));

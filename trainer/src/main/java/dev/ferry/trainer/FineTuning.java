@@ -137,6 +137,7 @@ final class FineTuning {
     if (s.rank() > 0) {
       h.put("rank", s.rank());
       h.put("alpha", s.alpha());
+      h.put("adapt_output", s.adaptOutput());
     }
     h.put("epochs", s.epochs());
     h.put("learning_rate", s.learningRate());

@@ -79,6 +79,10 @@ public record TrainingConfig(
       throw new IllegalArgumentException("--mode lora needs an adapter rank of at least 1 (--rank), was "
           + fineTune.rank());
     }
+    if (mode != TrainingMode.LORA && fineTune.adaptOutput()) {
+      throw new IllegalArgumentException("an adapter on the attention output (--adapt-output) needs --mode lora, not "
+          + mode.id());
+    }
     if (mode != TrainingMode.LORA && fineTune.rank() != 0) {
       throw new IllegalArgumentException("an adapter rank (--rank " + fineTune.rank() + ") needs --mode lora, not "
           + mode.id());

@@ -49,11 +49,10 @@ final class FineTuneGraphs {
    *     adapters of this rank on the attention's query, key and value projections train instead
    *     (LoRA: {@code W + alpha / rank · A · B})
    * @param alpha the adapters' scale numerator
+   * @param adaptOutput whether the attention's output projection gets an adapter too
    */
   record Spec(OnnxImport model, int unfreeze, int open, int classes, Pooling pooling, boolean normalize, int rank,
-      double alpha) {
-    /** The attention projections that get adapters. */
-    static final List<String> ADAPTED = List.of("query", "key", "value");
+      double alpha, boolean adaptOutput) {
 
     Spec {
       if (unfreeze < 1 || unfreeze > model.layerCount()) {
@@ -70,12 +69,17 @@ final class FineTuneGraphs {
 
     /** Every layer from the cut trains its own parameters. */
     Spec(OnnxImport model, int unfreeze, int classes, Pooling pooling, boolean normalize) {
-      this(model, unfreeze, unfreeze, classes, pooling, normalize, 0, 0);
+      this(model, unfreeze, unfreeze, classes, pooling, normalize, 0, 0, false);
     }
 
     /** The same graph with {@code n} layers open. */
     Spec withOpen(int n) {
-      return new Spec(model, unfreeze, n, classes, pooling, normalize, rank, alpha);
+      return new Spec(model, unfreeze, n, classes, pooling, normalize, rank, alpha, adaptOutput);
+    }
+
+    /** The attention projections that get adapters ({@link OnnxImport#attentionWeights} keys). */
+    List<String> adaptedProjections() {
+      return adaptOutput ? List.of("query", "key", "value", "output") : List.of("query", "key", "value");
     }
 
     boolean lora() {
@@ -92,7 +96,7 @@ final class FineTuneGraphs {
       List<String> out = new ArrayList<>();
       for (int layer = model.layerCount() - layers; layer < model.layerCount(); layer++) {
         Map<String, String> weights = model.attentionWeights(layer);
-        ADAPTED.forEach(kind -> out.add(weights.get(kind)));
+        adaptedProjections().forEach(kind -> out.add(weights.get(kind)));
       }
       return out;
     }

@@ -96,6 +96,7 @@ public final class FineTuner {
    *     adapters of this rank on the attention's query, key and value projections of those layers
    *     train instead, merged into the weights at the end ({@code W + alpha / rank · A · B})
    * @param alpha the adapters' scale numerator (LoRA)
+   * @param adaptOutput LoRA: the attention's output projection gets an adapter too
    * @param epochs the most passes over the examples
    * @param batchSize examples per step
    * @param learningRate the encoder's peak learning rate
@@ -112,7 +113,8 @@ public final class FineTuner {
    * @param seed drives shuffling and the head's initialization
    * @param balanceClasses weight classes by n / (classes × count)
    */
-  public record Settings(int unfreeze, UnfreezeSchedule schedule, int rank, double alpha, int epochs, int batchSize, double learningRate,
+  public record Settings(int unfreeze, UnfreezeSchedule schedule, int rank, double alpha, boolean adaptOutput,
+      int epochs, int batchSize, double learningRate,
       double headRateFactor, double layerDecay, double warmupFraction, double weightDecay, double clipNorm,
       double dropout, int maxTokens, int patience, long seed, boolean balanceClasses) {
     /** {@code unfreeze} value for every layer, the embeddings included, whatever the encoder's depth. */
@@ -150,7 +152,7 @@ public final class FineTuner {
      * decay 0.9, 10% warm-up, dropout 0.1, 128 tokens.
      */
     public static Settings defaults() {
-      return new Settings(2, UnfreezeSchedule.FIXED, 0, 16, 3, 16, 1e-4, 20, 0.9, 0.1, 0.01, 1.0, 0.1, 128, 2, 42,
+      return new Settings(2, UnfreezeSchedule.FIXED, 0, 16, false, 3, 16, 1e-4, 20, 0.9, 0.1, 0.01, 1.0, 0.1, 128, 2, 42,
           true);
     }
 
@@ -167,6 +169,11 @@ public final class FineTuner {
     /** A copy training adapters of rank {@code r} instead of the weights (LoRA; 0: the weights). */
     public Settings withRank(int r) {
       return edit(e -> e.rank = r);
+    }
+
+    /** A copy with or without an adapter on the attention's output projection (LoRA). */
+    public Settings withAdaptOutput(boolean value) {
+      return edit(e -> e.adaptOutput = value);
     }
 
     /** A copy with another adapter scale numerator (LoRA). */
@@ -232,6 +239,7 @@ public final class FineTuner {
     UnfreezeSchedule schedule;
     int rank;
     double alpha;
+    boolean adaptOutput;
     int epochs;
     int batchSize;
     double learningRate;
@@ -251,6 +259,7 @@ public final class FineTuner {
       schedule = s.schedule();
       rank = s.rank();
       alpha = s.alpha();
+      adaptOutput = s.adaptOutput();
       epochs = s.epochs();
       batchSize = s.batchSize();
       learningRate = s.learningRate();
@@ -267,7 +276,7 @@ public final class FineTuner {
     }
 
     Settings settings() {
-      return new Settings(unfreeze, schedule, rank, alpha, epochs, batchSize, learningRate, headRateFactor, layerDecay,
+      return new Settings(unfreeze, schedule, rank, alpha, adaptOutput, epochs, batchSize, learningRate, headRateFactor, layerDecay,
           warmupFraction, weightDecay, clipNorm, dropout, maxTokens, patience, seed, balanceClasses);
     }
   }
@@ -363,7 +372,7 @@ public final class FineTuner {
           + encoder.descriptor().id() + "), was " + s.unfreeze());
     }
     FineTuneGraphs.Spec spec = new FineTuneGraphs.Spec(model, s.unfreeze(), s.unfreeze(), classes,
-        encoder.descriptor().pooling(), encoder.descriptor().normalize(), s.rank(), s.alpha());
+        encoder.descriptor().pooling(), encoder.descriptor().normalize(), s.rank(), s.alpha(), s.adaptOutput());
     long[][] ids = tokenize(encoder, train.texts(), s.maxTokens());
     long[][] validIds = valid == null || valid.size() == 0 ? null : tokenize(encoder, valid.texts(), s.maxTokens());
     long t0 = System.nanoTime();
@@ -809,7 +818,7 @@ public final class FineTuner {
         scale.put(p, factor);
       }
       if (spec.lora()) {
-        for (String kind : FineTuneGraphs.Spec.ADAPTED) {
+        for (String kind : spec.adaptedProjections()) {
           String w = model.attentionWeights(layer).get(kind);
           scale.put(FineTuneGraphs.adapterA(w), factor);
           scale.put(FineTuneGraphs.adapterB(w), factor);

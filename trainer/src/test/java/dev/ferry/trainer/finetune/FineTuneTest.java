@@ -134,7 +134,7 @@ class FineTuneTest {
   @Test
   void loraStartsAsTheBaseModelAndItsMergedExportMatchesTheAdapterGraph() throws Exception {
     FineTuneGraphs.Spec spec = new FineTuneGraphs.Spec(model, 2, 2, 2, encoder.descriptor().pooling(),
-        encoder.descriptor().normalize(), 4, 8);
+        encoder.descriptor().normalize(), 4, 8, true);
     Map<String, HostTensor> tokens = FineTuner.tokens(
         new long[][] {encoder.tokenIds(TEXTS.get(0)), encoder.tokenIds(TEXTS.get(5))}, new int[] {0, 1});
     HostTensor base;
@@ -145,7 +145,7 @@ class FineTuneTest {
     // states differ from the export's only in float32 summation order (ONNX Runtime prepacks a
     // constant weight for its matrix kernel, not a computed one): about 1e-6.
     Map<String, HostTensor> initial = FineTuner.initialState(spec, model, new Random(SEED));
-    assertThat(spec.adaptedWeights(2)).hasSize(6);
+    assertThat(spec.adaptedWeights(2)).hasSize(8);  // query, key, value and output of two layers
     for (String w : spec.adaptedWeights(2)) {
       HostTensor unchanged = FineTuner.merge(model.parameter(w), initial.get(FineTuneGraphs.adapterA(w)),
           initial.get(FineTuneGraphs.adapterB(w)), spec.scale());
@@ -158,9 +158,10 @@ class FineTuneTest {
     // A few steps, then the merged export (original operators, W + scale * A * B written in) gives
     // the adapter graph's hidden states.
     FineTuner.Settings settings = FineTuner.Settings.defaults().withUnfreeze(2).withRank(4).withAlpha(8)
+        .withAdaptOutput(true)
         .withEpochs(2).withBatchSize(4).withLearningRate(2e-3);
     FineTuner.Result result = FineTuner.train(encoder, TEXTS, LABELS, 2, settings);
-    assertThat(result.adapters()).hasSize(12);
+    assertThat(result.adapters()).hasSize(16);
     HostTensor merged;
     try (GraphSession tuned = new GraphSession(result.encoderOnnx(), 1)) {
       merged = tuned.run(tokens).get("last_hidden_state");
@@ -211,7 +212,7 @@ class FineTuneTest {
   void dropoutMasksTheTrainingStepOnly() {
     // Every layer runs (only the head trains, to keep the graph small), each with three dropout points.
     FineTuneGraphs.Spec spec = new FineTuneGraphs.Spec(model, model.layerCount(), 0, 2,
-        encoder.descriptor().pooling(), encoder.descriptor().normalize(), 0, 0);
+        encoder.descriptor().pooling(), encoder.descriptor().normalize(), 0, 0, false);
     List<String> dropped = FineTuneGraphs.dropoutValues(spec);
     assertThat(dropped).hasSize(3 * model.layerCount());
     long[][] ids = {encoder.tokenIds(TEXTS.get(0)), encoder.tokenIds(TEXTS.get(4))};
