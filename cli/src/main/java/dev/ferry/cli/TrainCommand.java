@@ -310,6 +310,7 @@ final class TrainCommand implements Callable<Integer> {
     private final PrintWriter err;
     private final int epochs;
     private Progress progress;
+    private boolean fineTuning;
 
     ConsoleTrainingListener(PrintWriter err, int epochs) {
       this.err = err;
@@ -339,8 +340,22 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     @Override
+    public void trained(int done, int total) {
+      fineTuning = true;
+      if (progress == null) {
+        progress = new Progress("training steps", total);
+        progress.advance(done - 1);
+      }
+      progress.advance(1);
+    }
+
+    @Override
     public void epoch(EpochMetrics m) {
-      if (Terminal.isInteractive()) {
+      if (fineTuning) {
+        // Few, slow epochs: one line each, kept (the step bar starts again after it).
+        note(String.format(Locale.ROOT, "epoch %d/%d: loss %.4f, train accuracy %.4f, valid macro-F1 %.4f",
+            m.epoch(), epochs, m.trainLoss(), m.trainAccuracy(), m.validMacroF1()));
+      } else if (Terminal.isInteractive()) {
         err.printf(Locale.ROOT, "\r  epoch %d/%d: loss %.4f, valid macro-F1 %.4f   ", m.epoch(), epochs,
             m.trainLoss(), m.validMacroF1());
         err.flush();

@@ -95,6 +95,7 @@ class TrainEvalPredictCliTest {
         "--out", tuned.toString());
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.out()).contains("Fine-tuned all-minilm-l6-v2+finetune with a linear head on 30 examples");
+    assertThat(r.err()).contains("epoch 1/1: loss");
     JsonNode manifest = JSON.readTree(tuned.resolve("manifest.json").toFile());
     assertThat(manifest.at("/encoder/source").asText()).isEqualTo("fine-tuned");
     assertThat(manifest.at("/encoder/chunking/max_tokens").asInt()).isEqualTo(32);

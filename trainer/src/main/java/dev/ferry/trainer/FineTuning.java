@@ -51,7 +51,17 @@ final class FineTuning {
           + d.train().size() + " examples (first " + s.maxTokens() + " tokens of each text)");
       FineTuner.Examples valid = d.valid().isEmpty() ? null : examples(d, d.valid());
       FineTuner.Result r = FineTuner.train(base, examples(d, d.train()), valid, d.labels().size(), s,
-          new FineTuner.Checkpoints(checkpoints, config.resume()), listener::epoch);
+          new FineTuner.Checkpoints(checkpoints, config.resume()), new FineTuner.Listener() {
+            @Override
+            public void steps(int done, int total) {
+              listener.trained(done, total);
+            }
+
+            @Override
+            public void epoch(EpochMetrics metrics) {
+              listener.epoch(metrics);
+            }
+          });
       if (r.resumedFromEpoch() > 0) {
         listener.note("Resumed from the checkpoint after epoch " + r.resumedFromEpoch() + " in " + checkpoints);
       }

@@ -69,12 +69,20 @@ class FineTuneTrainingTest {
   @Test
   void writesABundleWithItsOwnTunedEncoderThatClassifiesAsTrainingScored() throws IOException {
     List<EpochMetrics> epochs = new ArrayList<>();
+    List<Integer> steps = new ArrayList<>();
     TrainingResult result = Trainer.train(config(dir.resolve("tuned"), settings()).build(), new TrainingListener() {
+      @Override
+      public void trained(int done, int total) {
+        assertThat(total).isEqualTo(4);  // 20 examples in batches of 10, 2 epochs
+        steps.add(done);
+      }
+
       @Override
       public void epoch(EpochMetrics metrics) {
         epochs.add(metrics);
       }
     });
+    assertThat(steps).containsExactly(1, 2, 3, 4);
     assertThat(result.mode()).isEqualTo(TrainingMode.FINETUNE);
     assertThat(epochs).hasSize(2);
     assertThat(result.head().history()).isEqualTo(epochs);

@@ -337,6 +337,18 @@ public final class FineTuner {
       List<EpochMetrics> history, int bestEpoch, float[][] validProbabilities, double cacheSeconds,
       double examplesPerSecond, int resumedFromEpoch, Map<String, HostTensor> adapters) {}
 
+  /** Hears how fine-tuning goes, for progress displays; calls come from the training thread. */
+  public interface Listener {
+    /** A listener that ignores everything. */
+    Listener NONE = new Listener() {};
+
+    /** {@code done} of the run's {@code total} training steps are done (a resumed run starts past 0). */
+    default void steps(int done, int total) {}
+
+    /** An epoch ended and its checkpoint, if any, was saved. */
+    default void epoch(EpochMetrics metrics) {}
+  }
+
   private FineTuner() {}
 
   /**
@@ -346,17 +358,17 @@ public final class FineTuner {
    * @param labels per text, its class in {@code 0..classes-1}
    */
   public static Result train(Encoder encoder, List<String> texts, int[] labels, int classes, Settings s) {
-    return train(encoder, new Examples(texts, labels), null, classes, s, Checkpoints.NONE, null);
+    return train(encoder, new Examples(texts, labels), null, classes, s, Checkpoints.NONE, Listener.NONE);
   }
 
   /**
    * Fine-tunes {@code encoder}, scoring each epoch on {@code valid} and keeping the best.
    *
    * @param valid held-out examples, or null to run every epoch and keep the last
-   * @param onEpoch called after each epoch, after its checkpoint is saved (may be null)
+   * @param listener hears the steps and epochs
    */
   public static Result train(Encoder encoder, Examples train, Examples valid, int classes, Settings settings,
-      Checkpoints checkpoints, Consumer<EpochMetrics> onEpoch) {
+      Checkpoints checkpoints, Listener listener) {
     if (train.size() == 0) {
       throw new IllegalArgumentException("no training examples");
     }
@@ -463,6 +475,7 @@ public final class FineTuner {
             }
           }
           stepsRun++;
+          listener.steps(t, totalSteps);
         }
         p.epoch = epoch;
         EpochMetrics metrics = score(evaluate, spec, p, epoch, lossSum / n, (double) correct / n, valid, validIds,
@@ -484,9 +497,7 @@ public final class FineTuner {
         if (checkpoints.directory() != null) {
           Checkpoint.write(checkpoints.directory(), p.checkpoint(fingerprint, stop));
         }
-        if (onEpoch != null) {
-          onEpoch.accept(metrics);
-        }
+        listener.epoch(metrics);
         if (stop) {
           log.info("Early stop after epoch {}: best macro-F1 {} at epoch {}", epoch, p.bestF1, p.bestEpoch);
           break;
