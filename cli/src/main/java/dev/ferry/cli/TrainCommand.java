@@ -1,10 +1,13 @@
 package dev.ferry.cli;
 
+import dev.ferry.models.encoder.Chunking;
 import dev.ferry.trainer.EpochMetrics;
 import dev.ferry.trainer.Trainer;
 import dev.ferry.trainer.TrainingConfig;
 import dev.ferry.trainer.TrainingListener;
+import dev.ferry.trainer.TrainingMode;
 import dev.ferry.trainer.TrainingResult;
+import dev.ferry.trainer.finetune.FineTuner;
 import dev.ferry.trainer.head.HeadKind;
 import dev.ferry.trainer.head.HeadSettings;
 import java.io.IOException;
@@ -19,17 +22,27 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-/** {@code ferry train}: a classifier head on frozen embeddings, written as a model bundle. */
+/**
+ * {@code ferry train}: a classifier head on frozen embeddings, or a fine-tuned encoder with a
+ * linear head, written as a model bundle.
+ */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"Train a classifier on labeled examples by feature extraction: embed every text"
-        + " once with the frozen encoder (cached on disk, so a second run with other settings"
-        + " skips the encoder), train a head, score it on held-out examples, and write a model"
-        + " bundle with manifest.json, head.onnx and report/index.html."},
+    description = {"Train a classifier on labeled examples and write a model bundle with manifest.json,"
+        + " head.onnx and report/index.html.",
+        "--mode features (default): embed every text once with the frozen encoder (cached on disk, so a"
+        + " second run with other settings skips the encoder), train a head, score it on held-out examples.",
+        "--mode finetune: train the encoder's top --unfreeze layers together with a linear head on the first"
+        + " --chunk-tokens tokens of each text (default 128); the bundle carries the tuned encoder.onnx.",
+        "--mode lora: the same, but the encoder's weights stay frozen and rank --rank adapters on the"
+        + " attention's query, key and value projections train instead, merged into encoder.onnx at the end."},
     footer = {"", "Data: JSONL with text and label (optional id), or CSV/TSV with a header;"
         + " .gz is read transparently.", "", "Examples:",
         "  ferry train --data tickets.jsonl --out tickets-bundle",
         "  ferry train --data train.csv --valid test.csv --head mlp --epochs 50 --out bundle",
-        "  ferry train --data train.jsonl.gz --encoder bge-small-en-v1.5 --max-examples 500 --out bundle"})
+        "  ferry train --data train.jsonl.gz --encoder bge-small-en-v1.5 --max-examples 500 --out bundle",
+        "  ferry train --data train.jsonl --mode finetune --unfreeze 2 --epochs 3 --out tuned-bundle",
+        "  ferry train --data train.jsonl --mode finetune --unfreeze-schedule gradual --resume --out tuned-bundle",
+        "  ferry train --data train.jsonl --mode lora --rank 8 --out lora-bundle"})
 final class TrainCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -52,6 +65,38 @@ final class TrainCommand implements Callable<Integer> {
       description = "Bundle folder to write (an existing bundle there is replaced).")
   Path out;
 
+  @Option(names = "--mode", paramLabel = "features|finetune|lora",
+      description = "features: a head on frozen embeddings (default); finetune: the encoder's top layers too;"
+          + " lora: low-rank adapters on the top layers' attention.")
+  String mode = TrainingMode.FEATURES.id();
+
+  @Option(names = "--unfreeze", paramLabel = "K|all",
+      description = "finetune, lora: how many top layers train (lora: get adapters); all: every layer (finetune:"
+          + " and the embeddings). Default: 2 (lora: all).")
+  String unfreeze;
+
+  @Option(names = "--rank", paramLabel = "R",
+      description = "lora: the adapters' rank; their product is scaled by 16 / R. Default: 8.")
+  Integer rank;
+
+  @Option(names = "--adapt-output", description = "lora: put an adapter on the attention's output projection"
+      + " too (default: query, key and value only).")
+  boolean adaptOutput;
+
+  @Option(names = "--unfreeze-schedule", paramLabel = "fixed|gradual",
+      description = "finetune: fixed trains the --unfreeze layers from the start; gradual trains the head alone"
+          + " first, then opens one more layer per epoch, top down. Default: fixed.")
+  String unfreezeSchedule;
+
+  @Option(names = "--checkpoint-dir", paramLabel = "DIR",
+      description = "finetune: save the state after each epoch here (kept). Default: .BUNDLE_DIR.checkpoints"
+          + " beside --out, removed once the bundle is written.")
+  Path checkpointDir;
+
+  @Option(names = "--resume", description = "finetune: continue from the last checkpoint of the same run"
+      + " (same data and settings), if there is one.")
+  boolean resume;
+
   @Mixin EncoderOptionsMixin encoderOptions;
 
   @Mixin ChunkingMixin chunking;
@@ -61,13 +106,14 @@ final class TrainCommand implements Callable<Integer> {
           + " centroid: nearest class mean, for a handful of examples per class.")
   String head = HeadKind.LINEAR.id();
 
-  @Option(names = "--epochs", paramLabel = "N", description = "Most passes over the data. Default: 100.")
+  @Option(names = "--epochs", paramLabel = "N", description = "Most passes over the data. Default: 100 (finetune: 3).")
   Integer epochs;
 
-  @Option(names = "--lr", paramLabel = "X", description = "AdamW learning rate. Default: 0.02 (linear), 0.003 (mlp).")
+  @Option(names = "--lr", paramLabel = "X", description = "AdamW learning rate. Default: 0.02 (linear), 0.003 (mlp); finetune: the encoder's"
+          + " peak rate, 1e-4 (the head's is 20x, each lower layer's 0.9x the one above); lora: 1e-3.")
   Double learningRate;
 
-  @Option(names = "--batch", paramLabel = "N", description = "Examples per training step. Default: 32.")
+  @Option(names = "--batch", paramLabel = "N", description = "Examples per training step. Default: 32 (finetune: 16).")
   Integer batch;
 
   @Option(names = "--seed", paramLabel = "N",
@@ -81,14 +127,16 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--hidden", paramLabel = "N", description = "MLP hidden width. Default: 256.")
   Integer hidden;
 
-  @Option(names = "--dropout", paramLabel = "X", description = "MLP dropout. Default: 0.2.")
+  @Option(names = "--dropout", paramLabel = "X", description = "Dropout in training only. Default: 0.2 (mlp's"
+      + " hidden layer); finetune, lora: 0.1 on the trained layers' attention and outputs.")
   Double dropout;
 
-  @Option(names = "--weight-decay", paramLabel = "X", description = "AdamW weight decay. Default: 1e-4.")
+  @Option(names = "--weight-decay", paramLabel = "X", description = "AdamW weight decay. Default: 1e-4 (finetune: 0.01).")
   Double weightDecay;
 
   @Option(names = "--patience", paramLabel = "N",
-      description = "Stop after N epochs without a better validation macro-F1; 0 never stops early. Default: 20.")
+      description = "Stop after N epochs without a better validation macro-F1; 0 never stops early."
+          + " Default: 20 (finetune: 2).")
   Integer patience;
 
   @Option(names = "--no-class-weights", negatable = false,
@@ -113,7 +161,8 @@ final class TrainCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     TrainingResult result;
-    try (ConsoleTrainingListener listener = new ConsoleTrainingListener(err, config.head().epochs())) {
+    int epochs = config.mode() == TrainingMode.FEATURES ? config.head().epochs() : config.fineTune().epochs();
+    try (ConsoleTrainingListener listener = new ConsoleTrainingListener(err, epochs)) {
       result = Trainer.train(config, listener);
     }
     printSummary(out, result);
@@ -149,12 +198,23 @@ final class TrainCommand implements Callable<Integer> {
         s = s.withPatience(patience);
       }
       s = s.withBalanceClasses(!noClassWeights);
+      TrainingMode trainingMode = TrainingMode.fromId(mode);
+      if (trainingMode == TrainingMode.FEATURES && (unfreeze != null || unfreezeSchedule != null
+          || checkpointDir != null || resume || rank != null || adaptOutput)) {
+        throw new IllegalArgumentException("--unfreeze, --unfreeze-schedule, --rank, --adapt-output,"
+            + " --checkpoint-dir and --resume need --mode finetune or lora");
+      }
       return TrainingConfig.builder(data, out)
+          .mode(trainingMode)
+          .fineTune(fineTuneSettings(trainingMode))
+          .checkpointDirectory(checkpointDir)
+          .resume(resume)
           .valid(validation.file)
           .validSplit(validation.split == null ? 0.2 : validation.split)
           .encoder(encoderOptions.encoder)
           .encoderOptions(encoderOptions.options())
-          .chunking(chunking.chunking())
+          // Fine-tuning reads each text's first --chunk-tokens window (fineTuneSettings), nothing more.
+          .chunking(trainingMode == TrainingMode.FEATURES ? chunking.chunking() : Chunking.DEFAULT)
           .head(s)
           .maxExamples(maxExamples)
           .skipBad(dataOptions.skipBad)
@@ -167,17 +227,78 @@ final class TrainCommand implements Callable<Integer> {
     }
   }
 
+  /** The fine-tuning settings from the shared options, with fine-tuning's own defaults. */
+  private FineTuner.Settings fineTuneSettings(TrainingMode trainingMode) {
+    FineTuner.Settings f = FineTuner.Settings.defaults();
+    if (trainingMode == TrainingMode.LORA) {
+      f = f.withRank(8).withUnfreeze(FineTuner.Settings.ALL).withLearningRate(1e-3);
+    }
+    if (rank != null) {
+      f = f.withRank(rank);
+    }
+    if (adaptOutput) {
+      f = f.withAdaptOutput(true);
+    }
+    if (unfreeze != null) {
+      f = f.withUnfreeze(unfreeze.equals("all") ? FineTuner.Settings.ALL : parseLayers(unfreeze));
+    }
+    if (unfreezeSchedule != null) {
+      f = f.withSchedule(FineTuner.UnfreezeSchedule.fromId(unfreezeSchedule));
+    }
+    if (epochs != null) {
+      f = f.withEpochs(epochs);
+    }
+    if (learningRate != null) {
+      f = f.withLearningRate(learningRate);
+    }
+    if (batch != null) {
+      f = f.withBatchSize(batch);
+    }
+    if (seed != null) {
+      f = f.withSeed(seed);
+    }
+    if (weightDecay != null) {
+      f = f.withWeightDecay(weightDecay);
+    }
+    if (patience != null) {
+      f = f.withPatience(patience);
+    }
+    if (dropout != null) {
+      f = f.withDropout(dropout);
+    }
+    if (chunking.chunkTokens > 0) {
+      f = f.withMaxTokens(chunking.chunkTokens);
+    }
+    return f.withBalanceClasses(!noClassWeights);
+  }
+
+  private static int parseLayers(String value) {
+    try {
+      return Integer.parseInt(value);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("--unfreeze takes a number of layers or 'all', found '" + value + "'");
+    }
+  }
+
   static void printSummary(PrintWriter out, TrainingResult r) {
-    out.printf(Locale.ROOT, "Trained a %s head on %,d examples (%s).%n", r.head().settings().kind().id(),
-        r.trainExamples(), r.head().bestEpoch() > 0
-            ? "best epoch " + r.head().bestEpoch() + " of " + r.head().history().size()
-            : "no epochs needed");
+    String epochs = r.head().bestEpoch() > 0
+        ? "best epoch " + r.head().bestEpoch() + " of " + r.head().history().size()
+        : "no epochs needed";
+    if (r.mode() != TrainingMode.FEATURES) {
+      out.printf(Locale.ROOT, "Fine-tuned %s with a linear head on %,d examples (%s; %.1f examples/s).%n",
+          r.bundle().manifest().encoder().id(), r.trainExamples(), epochs, r.fineTuneExamplesPerSecond());
+    } else {
+      out.printf(Locale.ROOT, "Trained a %s head on %,d examples (%s).%n", r.head().settings().kind().id(),
+          r.trainExamples(), epochs);
+    }
     if (r.refitExamples() > 0) {
       out.printf(Locale.ROOT, "Then trained it again on all %,d examples for %d epochs (--no-refit to skip).%n",
           r.refitExamples(), r.head().bestEpoch());
     }
-    out.printf(Locale.ROOT, "Embeddings: %,d from the cache, %,d computed (%.1f s); head training %.2f s.%n",
-        r.embeddingCacheHits(), r.embeddedTexts(), r.embedSeconds(), r.head().trainingSeconds());
+    if (r.mode() == TrainingMode.FEATURES) {
+      out.printf(Locale.ROOT, "Embeddings: %,d from the cache, %,d computed (%.1f s); head training %.2f s.%n",
+          r.embeddingCacheHits(), r.embeddedTexts(), r.embedSeconds(), r.head().trainingSeconds());
+    }
     out.printf(Locale.ROOT, "%nHeld-out examples: %,d%n", r.validExamples());
     MetricsTable.print(out, r.validation());
     out.printf("%nBundle: %s%nReport: %s%n", r.bundle().directory(), r.bundle().reportIndex());
@@ -189,6 +310,7 @@ final class TrainCommand implements Callable<Integer> {
     private final PrintWriter err;
     private final int epochs;
     private Progress progress;
+    private boolean fineTuning;
 
     ConsoleTrainingListener(PrintWriter err, int epochs) {
       this.err = err;
@@ -218,8 +340,22 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     @Override
+    public void trained(int done, int total) {
+      fineTuning = true;
+      if (progress == null) {
+        progress = new Progress("training steps", total);
+        progress.advance(done - 1);
+      }
+      progress.advance(1);
+    }
+
+    @Override
     public void epoch(EpochMetrics m) {
-      if (Terminal.isInteractive()) {
+      if (fineTuning) {
+        // Few, slow epochs: one line each, kept (the step bar starts again after it).
+        note(String.format(Locale.ROOT, "epoch %d/%d: loss %.4f, train accuracy %.4f, valid macro-F1 %.4f",
+            m.epoch(), epochs, m.trainLoss(), m.trainAccuracy(), m.validMacroF1()));
+      } else if (Terminal.isInteractive()) {
         err.printf(Locale.ROOT, "\r  epoch %d/%d: loss %.4f, valid macro-F1 %.4f   ", m.epoch(), epochs,
             m.trainLoss(), m.validMacroF1());
         err.flush();

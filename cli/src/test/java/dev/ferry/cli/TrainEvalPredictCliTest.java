@@ -88,6 +88,34 @@ class TrainEvalPredictCliTest {
   }
 
   @Test
+  void finetuneModeWritesABundleWithItsOwnEncoderThatPredictRuns() throws IOException {
+    Path tuned = dir.resolve("tuned");
+    Run r = run("train", "--data", dir.resolve("qs/data/train.jsonl").toString(), "--max-examples", "30",
+        "--mode", "finetune", "--unfreeze", "1", "--epochs", "1", "--chunk-tokens", "32", "--threads", "1",
+        "--out", tuned.toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).contains("Fine-tuned all-minilm-l6-v2+finetune with a linear head on 30 examples");
+    assertThat(r.err()).contains("epoch 1/1: loss");
+    JsonNode manifest = JSON.readTree(tuned.resolve("manifest.json").toFile());
+    assertThat(manifest.at("/encoder/source").asText()).isEqualTo("fine-tuned");
+    assertThat(manifest.at("/encoder/chunking/max_tokens").asInt()).isEqualTo(32);
+    assertThat(manifest.at("/encoder/chunking/max_chunks").asInt()).isEqualTo(1);
+    assertThat(tuned.resolve("encoder.onnx")).isRegularFile();
+    Run predict = run("predict", "--bundle", tuned.toString(), "--text", "Wheat exports to China rose sharply");
+    assertThat(predict.code()).as(predict.err()).isZero();
+
+    Run featuresOnly = run("train", "--data", "a.jsonl", "--unfreeze", "2", "--out", "x");
+    assertThat(featuresOnly.code()).isEqualTo(2);
+    assertThat(featuresOnly.err()).contains("need --mode finetune");
+    Run badLayers = run("train", "--data", "a.jsonl", "--mode", "finetune", "--unfreeze", "top", "--out", "x");
+    assertThat(badLayers.code()).isEqualTo(2);
+    assertThat(badLayers.err()).contains("--unfreeze takes a number of layers or 'all', found 'top'");
+    Run badMode = run("train", "--data", "a.jsonl", "--mode", "adapters", "--out", "x");
+    assertThat(badMode.code()).isEqualTo(2);
+    assertThat(badMode.err()).contains("unknown training mode 'adapters'");
+  }
+
+  @Test
   void trainUsageErrorsExitWithTwoAndDataErrorsWithOne() throws IOException {
     assertThat(run("train", "--data", "a.jsonl").code()).isEqualTo(2);
     Run both = run("train", "--data", "a.jsonl", "--valid", "b.jsonl", "--valid-split", "0.3", "--out", "x");

@@ -50,8 +50,33 @@ public final class Trainer {
    */
   public static TrainingResult train(TrainingConfig config, TrainingListener listener) throws IOException {
     long start = System.nanoTime();
-    HeadSettings settings = config.head();
+    Prepared d = prepare(config, listener);
+    return config.mode() == TrainingMode.FEATURES
+        ? features(config, d, listener, start)
+        : FineTuning.train(config, d, listener, start);
+  }
+
+  /**
+   * The examples as both modes train on them: read, split, labelled.
+   *
+   * @param notes lines for the report about the data
+   */
+  record Prepared(LabeledData trainData, LabeledData validData, List<LabeledExample> train,
+      List<LabeledExample> valid, List<String> labels, DatasetSummary summary, List<String> notes) {
+    /** Class ids of examples, in label order. */
+    int[] classes(List<LabeledExample> examples) {
+      return examples.stream().mapToInt(e -> labels.indexOf(e.label())).toArray();
+    }
+  }
+
+  /** The seed of the split and of training. */
+  static long seed(TrainingConfig config) {
+    return config.mode() == TrainingMode.FEATURES ? config.head().seed() : config.fineTune().seed();
+  }
+
+  private static Prepared prepare(TrainingConfig config, TrainingListener listener) throws IOException {
     LabeledDataReader.Options readOptions = readOptions(config);
+    long seed = seed(config);
 
     listener.stage("Reading " + config.data());
     LabeledData trainData = LabeledDataReader.read(config.data(), readOptions);
@@ -65,13 +90,13 @@ public final class Trainer {
       reportBadRows(validData, notes, listener);
       valid = validData.examples();
     } else {
-      StratifiedSplit.Split split = StratifiedSplit.split(train, config.validSplit(), settings.seed());
+      StratifiedSplit.Split split = StratifiedSplit.split(train, config.validSplit(), seed);
       train = split.train();
       valid = split.valid();
     }
     if (config.maxExamples() > 0 && config.maxExamples() < train.size()) {
       double drop = 1 - (double) config.maxExamples() / train.size();
-      train = StratifiedSplit.split(train, drop, settings.seed()).train();
+      train = StratifiedSplit.split(train, drop, seed).train();
       listener.note("Kept a stratified sample of " + train.size() + " training examples (--max-examples "
           + config.maxExamples() + ")");
     }
@@ -97,7 +122,16 @@ public final class Trainer {
       listener.note(message);
       valid = valid.stream().filter(e -> labels.contains(e.label())).toList();
     }
+    return new Prepared(trainData, validData, train, valid, labels, summary, notes);
+  }
 
+  private static TrainingResult features(TrainingConfig config, Prepared d, TrainingListener listener, long start)
+      throws IOException {
+    HeadSettings settings = config.head();
+    List<LabeledExample> train = d.train();
+    List<LabeledExample> valid = d.valid();
+    List<String> labels = d.labels();
+    List<String> notes = d.notes();
     listener.stage("Embedding " + (train.size() + valid.size()) + " texts (" + config.chunking() + ")");
     try (Encoder encoder = Encoder.open(config.encoder(), config.encoderOptions())) {
       long embedStart = System.nanoTime();
@@ -145,8 +179,7 @@ public final class Trainer {
       }
 
       listener.stage("Writing " + config.out());
-      ObjectNode training = provenance(config, trainData, validData, train, valid, summary, head, embedSeconds,
-          (System.nanoTime() - start) / 1e9);
+      ObjectNode training = provenance(config, d, head, embedSeconds, (System.nanoTime() - start) / 1e9);
       training.put("refit_on_all_examples", refit);
       ObjectNode metrics = JsonNodeFactory.instance.objectNode();
       metrics.set("validation", metricsJson(validation));
@@ -165,11 +198,11 @@ public final class Trainer {
               finalHead.history(), finalHead.bestEpoch(), validation, notes)))
           .write();
       return new TrainingResult(bundle, head, validation, train.size(), valid.size(), hits, embedded, embedSeconds,
-          refit ? trainVectors.size() + validVectors.size() : 0);
+          refit ? trainVectors.size() + validVectors.size() : 0, TrainingMode.FEATURES, 0);
     }
   }
 
-  private static LabeledDataReader.Options readOptions(TrainingConfig config) {
+  static LabeledDataReader.Options readOptions(TrainingConfig config) {
     return LabeledDataReader.Options.defaults()
         .withTextField(config.textField())
         .withLabelField(config.labelField())
@@ -231,30 +264,12 @@ public final class Trainer {
     return facts;
   }
 
-  private static ObjectNode provenance(TrainingConfig config, LabeledData trainData, LabeledData validData,
-      List<LabeledExample> train, List<LabeledExample> valid, DatasetSummary summary, TrainedHead head,
-      double embedSeconds, double seconds) throws IOException {
-    JsonNodeFactory f = JsonNodeFactory.instance;
-    ObjectNode t = f.objectNode();
-    ObjectNode data = t.putObject("data");
-    data.put("train_file", config.data().toString());
-    data.put("train_sha256", FileHashes.sha256(config.data()));
-    data.put("train_rows", trainData.examples().size());
-    data.put("bad_rows_skipped", trainData.badRows().size() + (validData == null ? 0 : validData.badRows().size()));
-    if (validData != null) {
-      data.put("valid_file", config.valid().toString());
-      data.put("valid_sha256", FileHashes.sha256(config.valid()));
-    } else {
-      data.put("valid_split", config.validSplit());
-    }
-    data.put("train_examples", train.size());
-    data.put("valid_examples", valid.size());
-    data.put("duplicates", summary.duplicates());
-    data.put("conflicting_texts", summary.conflicts().size());
-    ObjectNode counts = data.putObject("label_counts");
-    summary.labelCounts().forEach(counts::put);
+  private static ObjectNode provenance(TrainingConfig config, Prepared d, TrainedHead head, double embedSeconds,
+      double seconds) throws IOException {
+    ObjectNode t = dataProvenance(config, d);
     HeadSettings s = head.settings();
     ObjectNode h = t.putObject("hyperparameters");
+    h.put("mode", TrainingMode.FEATURES.id());
     h.put("head", s.kind().id());
     h.put("epochs", s.epochs());
     h.put("learning_rate", s.learningRate());
@@ -274,6 +289,31 @@ public final class Trainer {
     t.put("embed_seconds", round(embedSeconds));
     t.put("head_training_seconds", round(head.trainingSeconds()));
     t.put("total_seconds", round(seconds));
+    return t;
+  }
+
+  /** The manifest's {@code training} object with its {@code data} part: files, hashes, counts. */
+  static ObjectNode dataProvenance(TrainingConfig config, Prepared d) throws IOException {
+    JsonNodeFactory f = JsonNodeFactory.instance;
+    ObjectNode t = f.objectNode();
+    ObjectNode data = t.putObject("data");
+    data.put("train_file", config.data().toString());
+    data.put("train_sha256", FileHashes.sha256(config.data()));
+    data.put("train_rows", d.trainData().examples().size());
+    data.put("bad_rows_skipped", d.trainData().badRows().size()
+        + (d.validData() == null ? 0 : d.validData().badRows().size()));
+    if (d.validData() != null) {
+      data.put("valid_file", config.valid().toString());
+      data.put("valid_sha256", FileHashes.sha256(config.valid()));
+    } else {
+      data.put("valid_split", config.validSplit());
+    }
+    data.put("train_examples", d.train().size());
+    data.put("valid_examples", d.valid().size());
+    data.put("duplicates", d.summary().duplicates());
+    data.put("conflicting_texts", d.summary().conflicts().size());
+    ObjectNode counts = data.putObject("label_counts");
+    d.summary().labelCounts().forEach(counts::put);
     return t;
   }
 
@@ -302,7 +342,7 @@ public final class Trainer {
     return o;
   }
 
-  private static double round(double v) {
+  static double round(double v) {
     return Double.isNaN(v) ? v : Math.round(v * 1e6) / 1e6;
   }
 }

@@ -3,6 +3,7 @@ package dev.ferry.trainer;
 import dev.ferry.models.encoder.BuiltinEncoder;
 import dev.ferry.models.encoder.Chunking;
 import dev.ferry.models.encoder.EncoderOptions;
+import dev.ferry.trainer.finetune.FineTuner;
 import dev.ferry.trainer.head.HeadKind;
 import dev.ferry.trainer.head.HeadSettings;
 import java.nio.file.Path;
@@ -32,6 +33,15 @@ import java.util.Objects;
  * @param refit after early stopping has chosen the number of epochs on the held-out examples,
  *     train the final head again on all examples (training and held-out) for that many epochs;
  *     the reported metrics stay those of the head that never saw the held-out examples
+ *     ({@link TrainingMode#FEATURES} only)
+ * @param mode feature extraction (default), fine-tuning or LoRA
+ * @param fineTune the fine-tuning settings ({@link TrainingMode#FINETUNE}, {@link TrainingMode#LORA}
+ *     with a {@code rank} of at least 1; {@code head} and
+ *     {@code chunking} are then unused: the head is linear, and each text is read as its first
+ *     window of {@code fineTune.maxTokens()} tokens, which the bundle records)
+ * @param checkpointDirectory where fine-tuning saves its state after each epoch; null for a folder
+ *     beside {@code out} ({@code .NAME.checkpoints}), removed once the bundle is written
+ * @param resume continue fine-tuning from the last checkpoint there
  */
 public record TrainingConfig(
     Path data,
@@ -49,7 +59,11 @@ public record TrainingConfig(
     String idField,
     boolean cacheEmbeddings,
     Path cacheDirectory,
-    boolean refit) {
+    boolean refit,
+    TrainingMode mode,
+    FineTuner.Settings fineTune,
+    Path checkpointDirectory,
+    boolean resume) {
 
   /** Checks the fields. */
   public TrainingConfig {
@@ -59,6 +73,20 @@ public record TrainingConfig(
     Objects.requireNonNull(encoderOptions, "encoderOptions");
     Objects.requireNonNull(chunking, "chunking");
     Objects.requireNonNull(head, "head");
+    Objects.requireNonNull(mode, "mode");
+    Objects.requireNonNull(fineTune, "fineTune");
+    if (mode == TrainingMode.LORA && fineTune.rank() < 1) {
+      throw new IllegalArgumentException("--mode lora needs an adapter rank of at least 1 (--rank), was "
+          + fineTune.rank());
+    }
+    if (mode != TrainingMode.LORA && fineTune.adaptOutput()) {
+      throw new IllegalArgumentException("an adapter on the attention output (--adapt-output) needs --mode lora, not "
+          + mode.id());
+    }
+    if (mode != TrainingMode.LORA && fineTune.rank() != 0) {
+      throw new IllegalArgumentException("an adapter rank (--rank " + fineTune.rank() + ") needs --mode lora, not "
+          + mode.id());
+    }
     if (valid == null && !(validSplit > 0 && validSplit < 1)) {
       throw new IllegalArgumentException("validation split must be between 0 and 1 (exclusive), was " + validSplit);
     }
@@ -90,6 +118,10 @@ public record TrainingConfig(
     private boolean cacheEmbeddings = true;
     private Path cacheDirectory;
     private boolean refit = true;
+    private TrainingMode mode = TrainingMode.FEATURES;
+    private FineTuner.Settings fineTune = FineTuner.Settings.defaults();
+    private Path checkpointDirectory;
+    private boolean resume;
 
     private Builder(Path data, Path out) {
       this.data = data;
@@ -170,10 +202,35 @@ public record TrainingConfig(
       return this;
     }
 
+    /** Feature extraction (default) or fine-tuning. */
+    public Builder mode(TrainingMode value) {
+      this.mode = value;
+      return this;
+    }
+
+    /** The fine-tuning settings; default {@link FineTuner.Settings#defaults()}. */
+    public Builder fineTune(FineTuner.Settings value) {
+      this.fineTune = value;
+      return this;
+    }
+
+    /** Where fine-tuning checkpoints go (null: beside the output folder). */
+    public Builder checkpointDirectory(Path value) {
+      this.checkpointDirectory = value;
+      return this;
+    }
+
+    /** Whether to continue fine-tuning from the last checkpoint. */
+    public Builder resume(boolean value) {
+      this.resume = value;
+      return this;
+    }
+
     /** The configuration. */
     public TrainingConfig build() {
       return new TrainingConfig(data, valid, validSplit, encoder, encoderOptions, chunking, head, maxExamples,
-          out, skipBad, textField, labelField, idField, cacheEmbeddings, cacheDirectory, refit);
+          out, skipBad, textField, labelField, idField, cacheEmbeddings, cacheDirectory, refit, mode, fineTune,
+          checkpointDirectory, resume);
     }
   }
 }

@@ -17,6 +17,9 @@ public interface TrainingListener {
   /** Embedding progress: {@code done} of {@code total} texts. */
   default void embedded(int done, int total) {}
 
+  /** Fine-tuning progress: {@code done} of {@code total} training steps. */
+  default void trained(int done, int total) {}
+
   /** An epoch ended. */
   default void epoch(EpochMetrics metrics) {}
 }

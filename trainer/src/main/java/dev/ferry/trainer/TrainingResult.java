@@ -14,9 +14,12 @@ import dev.ferry.trainer.metrics.ClassificationMetrics;
  * @param validExamples examples held out
  * @param embeddingCacheHits texts whose embeddings came from the cache
  * @param embeddedTexts texts run through the encoder
- * @param embedSeconds time spent getting embeddings (encoder and cache)
+ * @param embedSeconds time spent getting embeddings (encoder and cache); when fine-tuning, running
+ *     the frozen lower layers once
  * @param refitExamples examples the final head was refit on (training + held-out), or 0 when it
  *     was not refit
+ * @param mode how it was trained
+ * @param fineTuneExamplesPerSecond fine-tuning throughput (0 for feature extraction)
  */
 public record TrainingResult(
     ModelBundle bundle,
@@ -27,4 +30,6 @@ public record TrainingResult(
     int embeddingCacheHits,
     int embeddedTexts,
     double embedSeconds,
-    int refitExamples) {}
+    int refitExamples,
+    TrainingMode mode,
+    double fineTuneExamplesPerSecond) {}

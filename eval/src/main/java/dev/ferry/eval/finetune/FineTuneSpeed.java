@@ -4,6 +4,11 @@ import dev.ferry.models.encoder.Encoder;
 import dev.ferry.trainer.data.LabeledDataReader;
 import dev.ferry.trainer.data.LabeledExample;
 import dev.ferry.trainer.finetune.FineTuner;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -11,35 +16,70 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Training speed on CPU, features against fine-tuning (eval/RESULTS.md): the first 128 stories
- * of a labeled file cut to 500 characters; embedding them once with the frozen encoder, one
- * epoch of top-2 fine-tuning, one epoch of full fine-tuning on 32 of them.
+ * Training speed and memory on CPU per mode (eval/RESULTS.md): the first 128 stories of a labeled
+ * file cut to 500 characters; {@code features} embeds them once with the frozen encoder,
+ * {@code top2} runs one epoch of top-2 fine-tuning on them, {@code full} one epoch of full
+ * fine-tuning and {@code lora} one epoch of rank-8 adapters on every layer, both on 32 of them.
+ * Run one mode per JVM, so that its peak heap and peak resident set (native memory included) are
+ * its own.
  *
- * <p>Run: {@code java -Xss4m -cp ... dev.ferry.eval.finetune.FineTuneSpeed ../shared/data/reuters-grain-train.jsonl.gz}
+ * <p>Run: {@code java -Xss4m -cp ... dev.ferry.eval.finetune.FineTuneSpeed ../shared/data/reuters-grain-train.jsonl.gz MODE}
  */
 public final class FineTuneSpeed {
   private FineTuneSpeed() {}
 
-  /** Prints one line per mode. */
+  /** Prints one line: the mode, examples per second, peak heap and peak RSS. */
   public static void main(String[] args) throws Exception {
+    String mode = args.length > 1 ? args[1] : "top2";
     List<LabeledExample> examples = LabeledDataReader.read(Path.of(args[0]), LabeledDataReader.Options.defaults())
         .examples().stream().limit(128).toList();
     List<String> texts = examples.stream().map(e -> e.text().substring(0, Math.min(e.text().length(), 500))).toList();
     Map<String, Integer> classes = new LinkedHashMap<>();
     int[] labels = examples.stream().mapToInt(e -> classes.computeIfAbsent(e.label(), k -> classes.size())).toArray();
+    double rate;
+    String note;
     try (Encoder encoder = Encoder.open("all-minilm-l6-v2")) {
-      encoder.embed(texts.subList(0, 16));
-      long t0 = System.nanoTime();
-      encoder.embed(texts);
-      System.out.printf("features (embed once, frozen encoder): %.1f examples/s%n",
-          texts.size() / ((System.nanoTime() - t0) / 1e9));
-      for (int k : new int[] {2, 6}) {  // MiniLM has 6 layers: 6 trains all of it
-        List<String> subset = k == 2 ? texts : texts.subList(0, 32);
+      if (mode.equals("features")) {
+        encoder.embed(texts.subList(0, 16));
+        long t0 = System.nanoTime();
+        encoder.embed(texts);
+        rate = texts.size() / ((System.nanoTime() - t0) / 1e9);
+        note = "embed once, frozen encoder, default threads";
+      } else {
+        FineTuner.Settings settings = switch (mode) {
+          case "top2" -> FineTuner.Settings.defaults().withUnfreeze(2);
+          case "full" -> FineTuner.Settings.defaults().withUnfreeze(FineTuner.Settings.ALL);
+          case "lora" -> FineTuner.Settings.defaults().withUnfreeze(FineTuner.Settings.ALL).withRank(8);
+          default -> throw new IllegalArgumentException("mode must be features, top2, full or lora, was " + mode);
+        };
+        List<String> subset = mode.equals("top2") ? texts : texts.subList(0, 32);
         FineTuner.Result r = FineTuner.train(encoder, subset, Arrays.copyOf(labels, subset.size()), classes.size(),
-            FineTuner.Settings.defaults().withUnfreeze(k).withEpochs(1));
-        System.out.printf("fine-tune top %d: %d examples, lower layers cached in %.1f s, %.1f examples/s per epoch%n",
-            k, subset.size(), r.cacheSeconds(), r.examplesPerSecond());
+            settings.withEpochs(1));
+        rate = r.examplesPerSecond();
+        note = subset.size() + " examples, frozen layers cached in " + String.format("%.1f", r.cacheSeconds()) + " s";
       }
     }
+    long heap = 0;
+    for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+      if (pool.getType() == MemoryType.HEAP) {
+        heap += pool.getPeakUsage().getUsed();
+      }
+    }
+    System.out.printf("%s: %.1f examples/s (%s); peak heap %d MiB, peak RSS %d MiB%n", mode, rate, note,
+        heap >> 20, peakRssKib() >> 10);
+  }
+
+  /** VmHWM from /proc/self/status (Linux), in KiB; -1 elsewhere. */
+  private static long peakRssKib() throws IOException {
+    Path status = Path.of("/proc/self/status");
+    if (!Files.exists(status)) {
+      return -1;
+    }
+    for (String line : Files.readAllLines(status)) {
+      if (line.startsWith("VmHWM:")) {
+        return Long.parseLong(line.replaceAll("\\D", ""));
+      }
+    }
+    return -1;
   }
 }

@@ -93,9 +93,36 @@ public final class AdamW {
    */
   public static List<String> append(GraphBuilder g, Map<String, String> gradients, Set<String> decayed,
       Settings settings, Map<String, Double> rateScale) {
+    return append(g, gradients, decayed, settings, rateScale, Map.of());
+  }
+
+  /**
+   * The bias-correction inputs of a group of parameters whose step count started later than the
+   * others' (a layer that began training mid-run): {@code [bias_correction1.GROUP,
+   * bias_correction2.GROUP]}, or the shared {@link #BIAS_CORRECTION1} and {@link #BIAS_CORRECTION2}
+   * for the empty group.
+   */
+  public static List<String> biasCorrections(String group) {
+    return group.isEmpty() ? List.of(BIAS_CORRECTION1, BIAS_CORRECTION2)
+        : List.of(BIAS_CORRECTION1 + "." + group, BIAS_CORRECTION2 + "." + group);
+  }
+
+  /**
+   * Appends the update with per-parameter rate factors and step counts: the parameters of a
+   * group (name → group; absent: the empty group) take their bias corrections from
+   * {@link #biasCorrections(String) the group's inputs}, fed with {@code 1 - beta^t} for the group's
+   * own step {@code t}, as an optimizer with a step count per parameter does.
+   *
+   * @return every output name the update added, in a stable order
+   */
+  public static List<String> append(GraphBuilder g, Map<String, String> gradients, Set<String> decayed,
+      Settings settings, Map<String, Double> rateScale, Map<String, String> group) {
     String lr = g.input(LEARNING_RATE);
-    String bc1 = g.input(BIAS_CORRECTION1);
-    String bc2 = g.input(BIAS_CORRECTION2);
+    Map<String, List<String>> corrections = new LinkedHashMap<>();
+    for (String p : gradients.keySet()) {
+      corrections.computeIfAbsent(group.getOrDefault(p, ""),
+          k -> biasCorrections(k).stream().map(n -> g.input(n)).toList());
+    }
     List<String> outputs = new ArrayList<>();
 
     String squaredNorm = null;
@@ -125,8 +152,9 @@ public final class AdamW {
       String v = g.input(secondMoment(p), shape);
       String m2 = g.add(g.mul(beta1, m), g.mul(oneMinusBeta1, grad));
       String v2 = g.add(g.mul(beta2, v), g.mul(oneMinusBeta2, g.mul(grad, grad)));
-      String mHat = g.div(m2, bc1);
-      String vHat = g.div(v2, bc2);
+      List<String> bc = corrections.get(group.getOrDefault(p, ""));
+      String mHat = g.div(m2, bc.get(0));
+      String vHat = g.div(v2, bc.get(1));
       String step = g.div(mHat, g.add(g.sqrt(vHat), epsilon));
       if (decayed.contains(p) && settings.weightDecay() > 0) {
         step = g.add(step, g.mul(decay, p));

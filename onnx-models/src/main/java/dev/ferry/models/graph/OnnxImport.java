@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -104,7 +105,7 @@ public final class OnnxImport {
     }
     // Shapes of every value, from one pass with every parameter an input (no data copied).
     GraphBuilder scratch = new GraphBuilder("shapes", ElementType.FLOAT);
-    Emitter emitter = new Emitter(scratch, new HashSet<>(parameters()));
+    Emitter emitter = new Emitter(scratch, new HashSet<>(parameters()), Map.of());
     emitter.emitAll(allNodes());
     emitter.values.forEach((original, emitted) -> shapes.put(original, scratch.shape(emitted)));
   }
@@ -199,6 +200,68 @@ public final class OnnxImport {
         .filter(n -> !initializers.containsKey(n)).toList();
   }
 
+  /**
+   * The weight matrices of a layer's attention projections, found by the names of the MatMul
+   * nodes that use them ({@code layer.N/attention/self/query/MatMul}, as PyTorch exports name
+   * them) or of the parameters ({@code encoder.layer.N.attention.self.query.weight}).
+   *
+   * @return {@code query}, {@code key}, {@code value} and {@code output} (the projection after
+   *     attention) → parameter name, float [in, out], in that order
+   * @throws IllegalArgumentException naming the projections that could not be found
+   */
+  public Map<String, String> attentionWeights(int layer) {
+    checkLayer(layer);
+    Map<String, String> found = new LinkedHashMap<>();
+    Map<String, String> paths = new LinkedHashMap<>();
+    paths.put("query", "attention/self/query/");
+    paths.put("key", "attention/self/key/");
+    paths.put("value", "attention/self/value/");
+    paths.put("output", "attention/output/dense/");
+    for (Map.Entry<String, String> kind : paths.entrySet()) {
+      String node = "layer." + layer + "/" + kind.getValue();
+      String param = "encoder.layer." + layer + "." + kind.getValue().replace('/', '.') + "weight";
+      for (NodeProto n : graph.getNodeList()) {
+        if (n.getOpType().equals("MatMul") && n.getName().contains(node)) {
+          n.getInputList().stream().filter(initializers::containsKey).findFirst()
+              .ifPresent(w -> found.put(kind.getKey(), w));
+        }
+      }
+      if (!found.containsKey(kind.getKey()) && initializers.containsKey(param)) {
+        found.put(kind.getKey(), param);
+      }
+    }
+    if (found.size() != paths.size()) {
+      throw new IllegalArgumentException("layer " + layer + ": found the attention projections " + found.keySet()
+          + " but expected " + paths.keySet() + " (MatMul nodes named like '.../layer." + layer
+          + "/attention/self/query/MatMul' or parameters like 'encoder.layer." + layer + ".attention.self.query.weight')");
+    }
+    return found;
+  }
+
+  /**
+   * The values of a layer that BERT drops out in training: the attention probabilities (after
+   * Softmax) and the results of the attention output and feed-forward output projections (before
+   * their residual Add), found by their nodes' names ({@code layer.N/attention/self/Softmax},
+   * {@code layer.N/attention/output/dense/Add}, {@code layer.N/output/dense/Add}).
+   *
+   * @throws IllegalArgumentException naming what could not be found
+   */
+  public List<String> dropoutValues(int layer) {
+    checkLayer(layer);
+    List<String> suffixes = List.of("/attention/self/Softmax", "/attention/output/dense/Add", "/output/dense/Add");
+    List<String> found = new ArrayList<>();
+    for (String suffix : suffixes) {
+      String node = "layer." + layer + suffix;
+      graph.getNodeList().stream().filter(n -> n.getName().endsWith(node)).findFirst()
+          .ifPresent(n -> found.add(n.getOutput(0)));
+    }
+    if (found.size() != suffixes.size()) {
+      throw new IllegalArgumentException("layer " + layer + ": expected nodes named like '.../layer." + layer
+          + "' + " + suffixes + " to apply dropout after, found " + found.size() + " of them");
+    }
+    return found;
+  }
+
   /** The model's graph output names. */
   public List<String> outputNames() {
     return graph.getOutputList().stream().map(OnnxMl.ValueInfoProto::getName).toList();
@@ -224,6 +287,25 @@ public final class OnnxImport {
    * @return each of {@code to} → the value computing it in {@code g}
    */
   public Map<String, String> addTo(GraphBuilder g, Set<String> trainable, String from, Collection<String> to) {
+    return addTo(g, trainable, from, to, Map.of());
+  }
+
+  /**
+   * Adds the part of the model from {@code from} to {@code to} as {@link #addTo(GraphBuilder, Set,
+   * String, Collection)} does, with some parameters or computed values rewritten: where the model
+   * uses parameter or value {@code p}, the graph uses {@code rewrite.get(p)} applied to {@code p}'s
+   * value in {@code g} (the function may add inputs and nodes), for instance {@code W + scale · A
+   * · B} for a low-rank adapter, or a value times a dropout mask.
+   *
+   * @return each of {@code to} → the value computing it in {@code g}
+   */
+  public Map<String, String> addTo(GraphBuilder g, Set<String> trainable, String from, Collection<String> to,
+      Map<String, UnaryOperator<String>> rewrite) {
+    for (String p : rewrite.keySet()) {
+      if (!initializers.containsKey(p) && !producers.containsKey(p)) {
+        throw new IllegalArgumentException("cannot rewrite '" + p + "': the model has no parameter or value of that name");
+      }
+    }
     for (String p : trainable) {
       if (!initializers.containsKey(p)) {
         throw new IllegalArgumentException("cannot train '" + p + "': the model has no parameter of that name");
@@ -239,7 +321,7 @@ public final class OnnxImport {
       }
       stack.addAll(producer.getInputList());
     }
-    Emitter emitter = new Emitter(g, trainable);
+    Emitter emitter = new Emitter(g, trainable, rewrite);
     if (from != null) {
       emitter.values.put(from, g.input(from, g.realType(), shape(from)));
     }
@@ -306,14 +388,16 @@ public final class OnnxImport {
   private final class Emitter {
     final GraphBuilder g;
     final Set<String> trainable;
+    final Map<String, UnaryOperator<String>> rewrite;
     /** Model value name → builder value name. */
     final Map<String, String> values = new HashMap<>();
     /** What is known at build time of int64 scalars and vectors (null entries: unknown). */
     final Map<String, Long[]> known = new HashMap<>();
 
-    Emitter(GraphBuilder g, Set<String> trainable) {
+    Emitter(GraphBuilder g, Set<String> trainable, Map<String, UnaryOperator<String>> rewrite) {
       this.g = g;
       this.trainable = trainable;
+      this.rewrite = rewrite;
     }
 
     void emitAll(List<NodeProto> nodes) {
@@ -338,6 +422,9 @@ public final class OnnxImport {
         mapped = v;  // declared by the caller beforehand (the attention mask, to pool with)
       } else if (t != null) {
         mapped = constant(v, t, trainable.contains(v));
+        if (rewrite.containsKey(v)) {
+          mapped = rewrite.get(v).apply(mapped);
+        }
       } else {
         OnnxMl.ValueInfoProto in = graph.getInputList().stream().filter(i -> i.getName().equals(v))
             .findFirst().orElseThrow(() -> new IllegalArgumentException(
@@ -446,7 +533,8 @@ public final class OnnxImport {
               + "supported: " + supported());
         };
       }
-      values.put(n.getOutput(0), out);
+      UnaryOperator<String> change = rewrite.get(n.getOutput(0));
+      values.put(n.getOutput(0), change == null ? out : change.apply(out));
     }
 
     private String cast(NodeProto n) {

@@ -67,6 +67,37 @@ class AdamWTest {
     }
   }
 
+  @Test
+  void aGroupStartedLaterUsesItsOwnStepCount() {
+    // b joins at step 3 of the run: its first update must be a step-1 update, not a step-3 one.
+    AdamW.Settings settings = new AdamW.Settings(0.9, 0.999, 1e-8, 0, 0);
+    GraphBuilder g = new GraphBuilder("groups", ElementType.DOUBLE);
+    String w = g.input("w", 2);
+    String b = g.input("b", 2);
+    String loss = g.add(g.sumAll(g.mul(w, w)), g.sumAll(g.mul(b, b)));
+    Map<String, String> grads = Autodiff.gradients(g, loss, List.of("w", "b"));
+    AdamW.append(g, grads, Set.of(), settings, Map.of(), Map.of("b", "late"));
+    assertThat(AdamW.biasCorrections("late")).containsExactly("bias_correction1.late", "bias_correction2.late");
+    double[] bRef = {0.8, -0.4};
+    Map<String, HostTensor> feed = new HashMap<>();
+    feed.put("w", HostTensor.of(new double[] {1, 2}, 2));
+    feed.put("b", HostTensor.of(bRef.clone(), 2));
+    for (String p : List.of("w", "b")) {
+      feed.put(AdamW.firstMoment(p), HostTensor.zeros(ElementType.DOUBLE, 2));
+      feed.put(AdamW.secondMoment(p), HostTensor.zeros(ElementType.DOUBLE, 2));
+    }
+    feed.put(AdamW.LEARNING_RATE, HostTensor.scalar(ElementType.DOUBLE, 0.1));
+    feed.put(AdamW.BIAS_CORRECTION1, HostTensor.scalar(ElementType.DOUBLE, 1 - Math.pow(0.9, 3)));
+    feed.put(AdamW.BIAS_CORRECTION2, HostTensor.scalar(ElementType.DOUBLE, 1 - Math.pow(0.999, 3)));
+    feed.put("bias_correction1.late", HostTensor.scalar(ElementType.DOUBLE, 1 - 0.9));
+    feed.put("bias_correction2.late", HostTensor.scalar(ElementType.DOUBLE, 1 - 0.999));
+    try (GraphSession session = new GraphSession(g.toBytes(), 1)) {
+      Map<String, HostTensor> out = session.run(feed);
+      reference(bRef, new double[] {2 * 0.8, 2 * -0.4}, new double[2], new double[2], 1, 0.1, 1, 0);
+      assertThat(out.get(AdamW.next("b")).toDoubles()).containsExactly(bRef, within(1e-12));
+    }
+  }
+
   private static void reference(double[] p, double[] grad, double[] m, double[] v, double scale,
       double lr, int t, double decay) {
     for (int i = 0; i < p.length; i++) {

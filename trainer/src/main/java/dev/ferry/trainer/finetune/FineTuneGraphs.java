@@ -7,11 +7,13 @@ import dev.ferry.models.graph.ElementType;
 import dev.ferry.models.graph.GraphBuilder;
 import dev.ferry.models.graph.OnnxImport;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 /**
  * The graphs of fine-tuning: the frozen lower part of the encoder (run once per example, its
@@ -23,6 +25,8 @@ final class FineTuneGraphs {
   static final String TARGET = "target";
   /** Output: the batch's weighted mean cross-entropy. */
   static final String LOSS = "loss";
+  /** Output: per example, the class probabilities, float [batch, classes]. */
+  static final String PROBABILITIES = "probabilities";
   /** Output of the lower graph: the hidden state where the trained layers begin (fed as {@code Spec.cut()}). */
   static final String CUT = "cut";
   static final String ATTENTION_MASK = "attention_mask";
@@ -33,18 +37,89 @@ final class FineTuneGraphs {
    * What to build.
    *
    * @param model the imported encoder
-   * @param unfreeze how many top layers train; {@code model.layerCount()} trains every
-   *     parameter, the embeddings included
+   * @param unfreeze how many top layers the graph runs from the cut (the cached hidden state);
+   *     {@code model.layerCount()} runs the whole encoder from the token ids
+   * @param open how many of those top layers train now (0 to {@code unfreeze}; the rest run
+   *     with their pretrained values as constants), for gradual unfreezing; with
+   *     {@code model.layerCount()} the embeddings train too
    * @param classes the number of labels
    * @param pooling how token vectors become one
    * @param normalize whether the pooled vector is scaled to unit length before the head
+   * @param rank 0: the layers' own parameters train; above 0: they stay frozen and low-rank
+   *     adapters of this rank on the attention's query, key and value projections train instead
+   *     (LoRA: {@code W + alpha / rank · A · B})
+   * @param alpha the adapters' scale numerator
+   * @param adaptOutput whether the attention's output projection gets an adapter too
    */
-  record Spec(OnnxImport model, int unfreeze, int classes, Pooling pooling, boolean normalize) {
+  record Spec(OnnxImport model, int unfreeze, int open, int classes, Pooling pooling, boolean normalize, int rank,
+      double alpha, boolean adaptOutput) {
+
     Spec {
       if (unfreeze < 1 || unfreeze > model.layerCount()) {
         throw new IllegalArgumentException("unfreeze must be between 1 and " + model.layerCount()
             + " (the encoder's layers), was " + unfreeze);
       }
+      if (open < 0 || open > unfreeze) {
+        throw new IllegalArgumentException("open layers must be between 0 and " + unfreeze + ", was " + open);
+      }
+      if (rank < 0) {
+        throw new IllegalArgumentException("adapter rank must not be negative, was " + rank);
+      }
+    }
+
+    /** Every layer from the cut trains its own parameters. */
+    Spec(OnnxImport model, int unfreeze, int classes, Pooling pooling, boolean normalize) {
+      this(model, unfreeze, unfreeze, classes, pooling, normalize, 0, 0, false);
+    }
+
+    /** The same graph with {@code n} layers open. */
+    Spec withOpen(int n) {
+      return new Spec(model, unfreeze, n, classes, pooling, normalize, rank, alpha, adaptOutput);
+    }
+
+    /** The attention projections that get adapters ({@link OnnxImport#attentionWeights} keys). */
+    List<String> adaptedProjections() {
+      return adaptOutput ? List.of("query", "key", "value", "output") : List.of("query", "key", "value");
+    }
+
+    boolean lora() {
+      return rank > 0;
+    }
+
+    /** The factor on an adapter's product A · B. */
+    double scale() {
+      return alpha / rank;
+    }
+
+    /** The weights that get adapters in the top {@code layers} layers (LoRA), top layer last. */
+    List<String> adaptedWeights(int layers) {
+      List<String> out = new ArrayList<>();
+      for (int layer = model.layerCount() - layers; layer < model.layerCount(); layer++) {
+        Map<String, String> weights = model.attentionWeights(layer);
+        adaptedProjections().forEach(kind -> out.add(weights.get(kind)));
+      }
+      return out;
+    }
+
+    /** What trains in the top {@code layers} layers: their parameters, or their adapters. */
+    private List<String> trained(int layers) {
+      if (layers == 0) {
+        return List.of();
+      }
+      if (lora()) {
+        List<String> out = new ArrayList<>();
+        for (String w : adaptedWeights(layers)) {
+          out.add(adapterA(w));
+          out.add(adapterB(w));
+        }
+        return out;
+      }
+      return layers == model.layerCount() ? model.parameters() : model.topLayerParameters(layers);
+    }
+
+    /** Everything of the encoder that fine-tuning changes: the state besides the head. */
+    List<String> stateParameters() {
+      return lora() ? trained(unfreeze) : encoderParameters();
     }
 
     boolean full() {
@@ -56,9 +131,14 @@ final class FineTuneGraphs {
       return full() ? null : model.layerOutput(model.layerCount() - unfreeze - 1);
     }
 
-    /** The encoder parameters that train. */
+    /** The encoder parameters above the cut: what fine-tuning may change. */
     List<String> encoderParameters() {
       return full() ? model.parameters() : model.topLayerParameters(unfreeze);
+    }
+
+    /** The encoder parameters (or adapters) that train now. */
+    List<String> openParameters() {
+      return trained(open);
     }
 
     int dimension() {
@@ -73,6 +153,33 @@ final class FineTuneGraphs {
 
   private FineTuneGraphs() {}
 
+  /**
+   * The values dropped out in training: per layer above the cut, its attention probabilities
+   * and the results of its two output projections.
+   */
+  static List<String> dropoutValues(Spec s) {
+    List<String> out = new ArrayList<>();
+    for (int layer = s.model().layerCount() - s.unfreeze(); layer < s.model().layerCount(); layer++) {
+      out.addAll(s.model().dropoutValues(layer));
+    }
+    return out;
+  }
+
+  /** The input that multiplies {@code value} in training: 0 (dropped) or 1 / (1 − p) (kept), per element. */
+  static String dropoutMask(String value) {
+    return "dropout." + value;
+  }
+
+  /** The name of the adapter matrix A [in, rank] of weight {@code w}. */
+  static String adapterA(String w) {
+    return "lora." + w + ".A";
+  }
+
+  /** The name of the adapter matrix B [rank, out] of weight {@code w}. */
+  static String adapterB(String w) {
+    return "lora." + w + ".B";
+  }
+
   /** Token inputs → the hidden state at the cut, output {@link #CUT}. */
   static byte[] lower(Spec s) {
     GraphBuilder g = new GraphBuilder("ferry-finetune-lower", ElementType.FLOAT);
@@ -84,9 +191,23 @@ final class FineTuneGraphs {
   /** The loss and its gradients (outputs {@code grad.NAME}) in the given real type: to check them. */
   static GraphBuilder lossAndGradients(Spec s, ElementType realType) {
     GraphBuilder g = new GraphBuilder("ferry-finetune-gradients", realType);
-    Map<String, String> gradients = Autodiff.gradients(g, loss(g, s), parameters(s));
+    Map<String, String> gradients = Autodiff.gradients(g, loss(g, s, false), parameters(s));
     gradients.forEach((p, grad) -> g.output(grad, "grad." + p));
     return g;
+  }
+
+  /**
+   * Class probabilities ({@link #PROBABILITIES}) with every parameter above the cut and the
+   * head's as inputs: to score examples between epochs.
+   */
+  static byte[] evaluation(Spec s) {
+    GraphBuilder g = new GraphBuilder("ferry-finetune-eval", ElementType.FLOAT);
+    if (s.lora()) {
+      forward(g, s, Set.of(), s.adaptedWeights(s.unfreeze()), List.of());
+    } else {
+      forward(g, s, new HashSet<>(s.encoderParameters()), List.of(), List.of());
+    }
+    return g.toBytes();
   }
 
   /**
@@ -95,10 +216,14 @@ final class FineTuneGraphs {
    * corrections; outputs {@link #LOSS}, the gradient norm and the next parameters and moments.
    *
    * @param rateScale per parameter, a factor on the learning rate (layer-wise decay, head factor)
+   * @param dropout whether the {@link #dropoutValues} are multiplied by {@link #dropoutMask} inputs
+   * @param group per parameter that started training later than the others, its AdamW step-count
+   *     group ({@link AdamW#biasCorrections})
    */
-  static byte[] trainingStep(Spec s, AdamW.Settings optimizer, Map<String, Double> rateScale) {
+  static byte[] trainingStep(Spec s, AdamW.Settings optimizer, Map<String, Double> rateScale, boolean dropout,
+      Map<String, String> group) {
     GraphBuilder g = new GraphBuilder("ferry-finetune-step", ElementType.FLOAT);
-    String loss = loss(g, s);
+    String loss = loss(g, s, dropout);
     List<String> parameters = parameters(s);
     Map<String, String> gradients = Autodiff.gradients(g, loss, parameters);
     Set<String> decayed = new HashSet<>();
@@ -107,30 +232,50 @@ final class FineTuneGraphs {
         decayed.add(p);  // matrices decay; biases and LayerNorm scales do not
       }
     }
-    AdamW.append(g, gradients, decayed, optimizer, rateScale);
+    AdamW.append(g, gradients, decayed, optimizer, rateScale, group);
     return g.toBytes();
   }
 
-  /** Every trained parameter: the encoder's, then the head's. */
+  /** Every trained parameter: the encoder's open ones, then the head's. */
   static List<String> parameters(Spec s) {
-    List<String> out = new ArrayList<>(s.encoderParameters());
+    List<String> out = new ArrayList<>(s.openParameters());
     out.add(HEAD_WEIGHT);
     out.add(HEAD_BIAS);
     return out;
   }
 
   /** Declares the inputs and adds the forward pass; returns the loss (also output {@link #LOSS}). */
-  private static String loss(GraphBuilder g, Spec s) {
+  private static String loss(GraphBuilder g, Spec s, boolean dropout) {
+    List<String> dropped = dropout ? dropoutValues(s) : List.of();
+    String logits = s.lora() ? forward(g, s, Set.of(), s.adaptedWeights(s.open()), dropped)
+        : forward(g, s, new HashSet<>(s.openParameters()), List.of(), dropped);
+    String target = g.input(TARGET, GraphBuilder.UNKNOWN, s.classes());
+    String loss = g.neg(g.sumAll(g.mul(target, g.logSoftmax(logits))));
+    g.output(loss, LOSS);
+    return loss;
+  }
+
+  /**
+   * Declares the batch and parameter inputs ({@code inputs}: the encoder parameters fed rather
+   * than baked in; {@code adapted}: weights that get adapter inputs; {@code dropped}: values
+   * multiplied by dropout masks) and adds encoder, pooling, normalization and head; returns the
+   * logits and outputs the probabilities.
+   */
+  private static String forward(GraphBuilder g, Spec s, Set<String> inputs, List<String> adapted,
+      List<String> dropped) {
     String mask = g.input(ATTENTION_MASK, ElementType.INT64, GraphBuilder.UNKNOWN, GraphBuilder.UNKNOWN);
     String output = s.model().outputNames().get(0);
-    Set<String> trainable = new HashSet<>(s.encoderParameters());
-    String hidden;
-    if (s.full()) {
-      hidden = s.model().addTo(g, trainable).get(output);
-    } else {
-      // The cut becomes an input under the model's own name for that value (Spec.cut()).
-      hidden = s.model().addTo(g, trainable, s.cut(), List.of(output)).get(output);
+    Map<String, UnaryOperator<String>> rewrite = adapters(g, s, adapted);
+    for (String value : dropped) {
+      long[] shape = s.model().shape(value);
+      long[] dynamic = new long[shape.length];
+      for (int i = 0; i < shape.length; i++) {
+        dynamic[i] = i == 0 ? GraphBuilder.UNKNOWN : shape[i];
+      }
+      rewrite.put(value, v -> g.mul(v, g.input(dropoutMask(value), dynamic)));
     }
+    // The cut becomes an input under the model's own name for that value (Spec.cut()).
+    String hidden = s.model().addTo(g, inputs, s.cut(), List.of(output), rewrite).get(output);
     String pooled = pool(g, hidden, mask, s.pooling());
     if (s.normalize()) {
       String norm = g.sqrt(g.add(g.reduceSum(g.mul(pooled, pooled), true, 1), g.scalar(1e-12)));
@@ -139,10 +284,22 @@ final class FineTuneGraphs {
     String weight = g.input(HEAD_WEIGHT, s.headWeightShape());
     String bias = g.input(HEAD_BIAS, s.classes());
     String logits = g.add(g.matMul(pooled, weight), bias);
-    String target = g.input(TARGET, GraphBuilder.UNKNOWN, s.classes());
-    String loss = g.neg(g.sumAll(g.mul(target, g.logSoftmax(logits))));
-    g.output(loss, LOSS);
-    return loss;
+    g.output(g.softmax(logits), PROBABILITIES);
+    return logits;
+  }
+
+  /** Each adapted weight W becomes W + scale · A · B, with A and B graph inputs. */
+  static Map<String, UnaryOperator<String>> adapters(GraphBuilder g, Spec s, List<String> adapted) {
+    Map<String, UnaryOperator<String>> rewrite = new HashMap<>();
+    for (String w : adapted) {
+      long[] shape = s.model().shape(w);
+      rewrite.put(w, value -> {
+        String a = g.input(adapterA(w), shape[0], s.rank());
+        String b = g.input(adapterB(w), s.rank(), shape[1]);
+        return g.add(value, g.mul(g.matMul(a, b), g.scalar(s.scale())));
+      });
+    }
+    return rewrite;
   }
 
   /** Mean over the tokens the mask keeps, or the first token's vector. */

@@ -6,16 +6,24 @@ import dev.ferry.models.graph.ElementType;
 import dev.ferry.models.graph.GraphSession;
 import dev.ferry.models.graph.HostTensor;
 import dev.ferry.models.graph.OnnxImport;
-import dev.ferry.trainer.head.HeadTrainer;
+import dev.ferry.trainer.EpochMetrics;
+import dev.ferry.trainer.head.HeadTraining;
+import dev.ferry.trainer.metrics.ClassificationMetrics;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Random;
+import java.util.SplittableRandom;
+import java.util.function.Consumer;
+import java.util.stream.IntStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,15 +38,66 @@ import org.slf4j.LoggerFactory;
  * the {@code unfreeze} top layers. The learning rate warms up linearly and then decays linearly
  * to zero; the head's rate is {@code headRateFactor} times the encoder's, and each layer's is
  * {@code layerDecay} times the one above it. Gradients are clipped to a global norm.
+ *
+ * <p>With held-out examples, every epoch is scored on them and the epoch with the best macro-F1
+ * (ties: lower loss) is kept; training stops after {@code patience} epochs without improvement.
+ * With a checkpoint folder, the state after every epoch is saved there, and a run told to resume
+ * continues from the last one with the same result as a run that was never interrupted.
  */
 public final class FineTuner {
   private static final Logger log = LoggerFactory.getLogger(FineTuner.class);
+  /** Examples per graph run when the frozen layers or the scoring graph run. */
+  private static final int SCORE_BATCH = 16;
+
+  /** How the trained layers open: all at once, or one more per epoch from the top down. */
+  public enum UnfreezeSchedule {
+    /** The {@code unfreeze} top layers train from the first epoch. */
+    FIXED("fixed"),
+    /**
+     * Epoch 1 trains the head alone; each later epoch opens the next layer down, until
+     * {@code unfreeze} layers train.
+     */
+    GRADUAL("gradual");
+
+    private final String id;
+
+    UnfreezeSchedule(String id) {
+      this.id = id;
+    }
+
+    /** The name used on the command line and in the manifest. */
+    public String id() {
+      return id;
+    }
+
+    /** The schedule named {@code id}; the error lists the names. */
+    public static UnfreezeSchedule fromId(String id) {
+      for (UnfreezeSchedule s : values()) {
+        if (s.id.equals(id)) {
+          return s;
+        }
+      }
+      throw new IllegalArgumentException("unknown unfreeze schedule '" + id + "', expected fixed or gradual");
+    }
+
+    /** Layers open in {@code epoch} (1-based) of a run that trains {@code unfreeze} at most. */
+    int open(int epoch, int unfreeze) {
+      return this == FIXED ? unfreeze : Math.min(epoch - 1, unfreeze);
+    }
+  }
 
   /**
    * Fine-tuning settings.
    *
-   * @param unfreeze top layers that train (the encoder's layer count: all, embeddings included)
-   * @param epochs passes over the examples
+   * @param unfreeze top layers that train ({@link #ALL} or the encoder's layer count: all, embeddings
+   *     included)
+   * @param schedule whether they train from the start or open one per epoch
+   * @param rank 0: the layers' own weights train; above 0 (LoRA): they stay frozen, and low-rank
+   *     adapters of this rank on the attention's query, key and value projections of those layers
+   *     train instead, merged into the weights at the end ({@code W + alpha / rank · A · B})
+   * @param alpha the adapters' scale numerator (LoRA)
+   * @param adaptOutput LoRA: the attention's output projection gets an adapter too
+   * @param epochs the most passes over the examples
    * @param batchSize examples per step
    * @param learningRate the encoder's peak learning rate
    * @param headRateFactor the head's learning rate relative to the encoder's
@@ -46,56 +105,272 @@ public final class FineTuner {
    * @param warmupFraction share of the steps over which the rate rises linearly from 0
    * @param weightDecay AdamW decoupled weight decay of weight matrices
    * @param clipNorm global gradient-norm clipping (0: none)
-   * @param maxTokens tokens per text at most, special tokens included
+   * @param dropout in training only, the probability that an element of a trained layer's
+   *     attention probabilities or output projections is dropped (BERT's attention and hidden
+   *     dropout; 0: none); the exported encoder has no dropout
+   * @param maxTokens tokens per text at most, special tokens included (the first window)
+   * @param patience stop after this many epochs without a better held-out macro-F1 (0: never)
    * @param seed drives shuffling and the head's initialization
    * @param balanceClasses weight classes by n / (classes × count)
    */
-  public record Settings(int unfreeze, int epochs, int batchSize, double learningRate, double headRateFactor,
-      double layerDecay, double warmupFraction, double weightDecay, double clipNorm, int maxTokens, long seed,
-      boolean balanceClasses) {
-    /** Top 2 layers, 3 epochs, batch 16, rate 1e-4 (head 2e-3), layer decay 0.9, 10% warm-up. */
-    public static Settings defaults() {
-      return new Settings(2, 3, 16, 1e-4, 20, 0.9, 0.1, 0.01, 1.0, 128, 42, true);
+  public record Settings(int unfreeze, UnfreezeSchedule schedule, int rank, double alpha, boolean adaptOutput,
+      int epochs, int batchSize, double learningRate,
+      double headRateFactor, double layerDecay, double warmupFraction, double weightDecay, double clipNorm,
+      double dropout, int maxTokens, int patience, long seed, boolean balanceClasses) {
+    /** {@code unfreeze} value for every layer, the embeddings included, whatever the encoder's depth. */
+    public static final int ALL = Integer.MAX_VALUE;
+
+    /** Checks the ranges. */
+    public Settings {
+      Objects.requireNonNull(schedule, "schedule");
+      if (unfreeze < 1) {
+        throw new IllegalArgumentException("unfreeze must be at least 1 layer, was " + unfreeze);
+      }
+      if (epochs < 1 || batchSize < 1) {
+        throw new IllegalArgumentException("epochs and batch size must be at least 1, were " + epochs + " and "
+            + batchSize);
+      }
+      if (!(learningRate > 0) || !(headRateFactor > 0) || !(layerDecay > 0 && layerDecay <= 1)) {
+        throw new IllegalArgumentException("learning rate and head factor must be positive and layer decay in"
+            + " (0, 1], were " + learningRate + ", " + headRateFactor + " and " + layerDecay);
+      }
+      if (rank < 0 || !(alpha > 0)) {
+        throw new IllegalArgumentException("adapter rank must not be negative and alpha must be positive, were "
+            + rank + " and " + alpha);
+      }
+      if (dropout < 0 || dropout >= 1) {
+        throw new IllegalArgumentException("dropout must be in [0, 1), was " + dropout);
+      }
+      if (maxTokens < 8 || patience < 0) {
+        throw new IllegalArgumentException("max tokens must be at least 8 and patience not negative, were "
+            + maxTokens + " and " + patience);
+      }
     }
 
-    /** A copy training the top {@code k} layers. */
+    /**
+     * Top 2 layers at once (their own weights), 3 epochs, batch 16, rate 1e-4 (head 2e-3), layer
+     * decay 0.9, 10% warm-up, dropout 0.1, 128 tokens.
+     */
+    public static Settings defaults() {
+      return new Settings(2, UnfreezeSchedule.FIXED, 0, 16, false, 3, 16, 1e-4, 20, 0.9, 0.1, 0.01, 1.0, 0.1, 128, 2, 42,
+          true);
+    }
+
+    /** A copy training the top {@code k} layers ({@link #ALL}: every layer). */
     public Settings withUnfreeze(int k) {
-      return new Settings(k, epochs, batchSize, learningRate, headRateFactor, layerDecay, warmupFraction,
-          weightDecay, clipNorm, maxTokens, seed, balanceClasses);
+      return edit(e -> e.unfreeze = k);
+    }
+
+    /** A copy with another unfreezing schedule. */
+    public Settings withSchedule(UnfreezeSchedule value) {
+      return edit(e -> e.schedule = value);
+    }
+
+    /** A copy training adapters of rank {@code r} instead of the weights (LoRA; 0: the weights). */
+    public Settings withRank(int r) {
+      return edit(e -> e.rank = r);
+    }
+
+    /** A copy with or without an adapter on the attention's output projection (LoRA). */
+    public Settings withAdaptOutput(boolean value) {
+      return edit(e -> e.adaptOutput = value);
+    }
+
+    /** A copy with another adapter scale numerator (LoRA). */
+    public Settings withAlpha(double value) {
+      return edit(e -> e.alpha = value);
     }
 
     /** A copy with another number of epochs. */
     public Settings withEpochs(int n) {
-      return new Settings(unfreeze, n, batchSize, learningRate, headRateFactor, layerDecay, warmupFraction,
-          weightDecay, clipNorm, maxTokens, seed, balanceClasses);
+      return edit(e -> e.epochs = n);
+    }
+
+    /** A copy with another batch size. */
+    public Settings withBatchSize(int n) {
+      return edit(e -> e.batchSize = n);
+    }
+
+    /** A copy with another peak learning rate for the encoder (the head's stays {@code headRateFactor} times it). */
+    public Settings withLearningRate(double rate) {
+      return edit(e -> e.learningRate = rate);
+    }
+
+    /** A copy with another weight decay. */
+    public Settings withWeightDecay(double value) {
+      return edit(e -> e.weightDecay = value);
+    }
+
+    /** A copy with another dropout probability (0: none). */
+    public Settings withDropout(double p) {
+      return edit(e -> e.dropout = p);
+    }
+
+    /** A copy reading at most {@code n} tokens per text. */
+    public Settings withMaxTokens(int n) {
+      return edit(e -> e.maxTokens = n);
+    }
+
+    /** A copy with another patience (0: run every epoch). */
+    public Settings withPatience(int n) {
+      return edit(e -> e.patience = n);
+    }
+
+    /** A copy with another seed. */
+    public Settings withSeed(long value) {
+      return edit(e -> e.seed = value);
+    }
+
+    /** A copy with or without class balancing. */
+    public Settings withBalanceClasses(boolean value) {
+      return edit(e -> e.balanceClasses = value);
+    }
+
+    private Settings edit(Consumer<Editable> change) {
+      Editable e = new Editable(this);
+      change.accept(e);
+      return e.settings();
+    }
+  }
+
+  /** The fields of {@link Settings}, to copy one with a change. */
+  private static final class Editable {
+    int unfreeze;
+    UnfreezeSchedule schedule;
+    int rank;
+    double alpha;
+    boolean adaptOutput;
+    int epochs;
+    int batchSize;
+    double learningRate;
+    double headRateFactor;
+    double layerDecay;
+    double warmupFraction;
+    double weightDecay;
+    double clipNorm;
+    double dropout;
+    int maxTokens;
+    int patience;
+    long seed;
+    boolean balanceClasses;
+
+    Editable(Settings s) {
+      unfreeze = s.unfreeze();
+      schedule = s.schedule();
+      rank = s.rank();
+      alpha = s.alpha();
+      adaptOutput = s.adaptOutput();
+      epochs = s.epochs();
+      batchSize = s.batchSize();
+      learningRate = s.learningRate();
+      headRateFactor = s.headRateFactor();
+      layerDecay = s.layerDecay();
+      warmupFraction = s.warmupFraction();
+      weightDecay = s.weightDecay();
+      clipNorm = s.clipNorm();
+      dropout = s.dropout();
+      maxTokens = s.maxTokens();
+      patience = s.patience();
+      seed = s.seed();
+      balanceClasses = s.balanceClasses();
+    }
+
+    Settings settings() {
+      return new Settings(unfreeze, schedule, rank, alpha, adaptOutput, epochs, batchSize, learningRate, headRateFactor, layerDecay,
+          warmupFraction, weightDecay, clipNorm, dropout, maxTokens, patience, seed, balanceClasses);
     }
   }
 
   /**
-   * What fine-tuning produced.
+   * Labeled texts.
    *
-   * @param stepLosses the training loss of every step, in order
+   * @param texts the texts
+   * @param labels per text, its class in {@code 0..classes-1}
+   */
+  public record Examples(List<String> texts, int[] labels) {
+    /** Checks that there is one label per text. */
+    public Examples {
+      texts = List.copyOf(texts);
+      if (texts.size() != labels.length) {
+        throw new IllegalArgumentException("need one label per text, got " + texts.size() + " texts and "
+            + labels.length + " labels");
+      }
+    }
+
+    /** How many. */
+    public int size() {
+      return texts.size();
+    }
+  }
+
+  /**
+   * Where the state after each epoch is saved, and whether to continue from the last one saved.
+   *
+   * @param directory the checkpoint folder, or null for none
+   * @param resume continue from the last checkpoint in {@code directory} (made with the same
+   *     settings and data, else an error says what differs); start afresh when there is none
+   */
+  public record Checkpoints(Path directory, boolean resume) {
+    /** No checkpoints. */
+    public static final Checkpoints NONE = new Checkpoints(null, false);
+  }
+
+  /**
+   * What fine-tuning produced: the kept epoch's encoder and head.
+   *
+   * @param stepLosses the training loss of every step run, in order
    * @param encoderOnnx the encoder with its tuned parameters: the original inference graph (same
    *     operators, inputs and output), ready to be a bundle's {@code encoder.onnx}
    * @param headWeight the head's weight, float [dimension, classes]
    * @param headBias the head's bias, float [classes]
+   * @param history one entry per epoch run
+   * @param bestEpoch the epoch whose parameters were kept (the last, without held-out examples)
+   * @param validProbabilities the kept model's probabilities for the held-out examples (empty without)
    * @param cacheSeconds time spent running the frozen lower layers once
    * @param examplesPerSecond training throughput over all steps (examples × epochs / time)
+   * @param resumedFromEpoch the checkpoint's epoch this run continued from (0: a fresh start)
+   * @param adapters LoRA: the kept adapters ({@code lora.W.A} float [in, rank], {@code lora.W.B}
+   *     float [rank, out] per adapted weight W), already merged into {@code encoderOnnx}; empty
+   *     otherwise
    */
   public record Result(List<Double> stepLosses, byte[] encoderOnnx, HostTensor headWeight, HostTensor headBias,
-      double cacheSeconds, double examplesPerSecond) {}
+      List<EpochMetrics> history, int bestEpoch, float[][] validProbabilities, double cacheSeconds,
+      double examplesPerSecond, int resumedFromEpoch, Map<String, HostTensor> adapters) {}
+
+  /** Hears how fine-tuning goes, for progress displays; calls come from the training thread. */
+  public interface Listener {
+    /** A listener that ignores everything. */
+    Listener NONE = new Listener() {};
+
+    /** {@code done} of the run's {@code total} training steps are done (a resumed run starts past 0). */
+    default void steps(int done, int total) {}
+
+    /** An epoch ended and its checkpoint, if any, was saved. */
+    default void epoch(EpochMetrics metrics) {}
+  }
 
   private FineTuner() {}
 
   /**
-   * Fine-tunes {@code encoder} on labeled texts.
+   * Fine-tunes {@code encoder} on labeled texts for every epoch, with no held-out examples and no
+   * checkpoints.
    *
    * @param labels per text, its class in {@code 0..classes-1}
    */
   public static Result train(Encoder encoder, List<String> texts, int[] labels, int classes, Settings s) {
-    if (texts.size() != labels.length || texts.isEmpty()) {
-      throw new IllegalArgumentException("need one label per text and at least one text, got " + texts.size()
-          + " texts and " + labels.length + " labels");
+    return train(encoder, new Examples(texts, labels), null, classes, s, Checkpoints.NONE, Listener.NONE);
+  }
+
+  /**
+   * Fine-tunes {@code encoder}, scoring each epoch on {@code valid} and keeping the best.
+   *
+   * @param valid held-out examples, or null to run every epoch and keep the last
+   * @param listener hears the steps and epochs
+   */
+  public static Result train(Encoder encoder, Examples train, Examples valid, int classes, Settings settings,
+      Checkpoints checkpoints, Listener listener) {
+    if (train.size() == 0) {
+      throw new IllegalArgumentException("no training examples");
     }
     OnnxImport model;
     try {
@@ -103,60 +378,339 @@ public final class FineTuner {
     } catch (IOException e) {
       throw new UncheckedIOException("reading " + encoder.modelFile(), e);
     }
-    FineTuneGraphs.Spec spec = new FineTuneGraphs.Spec(model, s.unfreeze(), classes,
-        encoder.descriptor().pooling(), encoder.descriptor().normalize());
-    long[][] ids = new long[texts.size()][];
-    for (int i = 0; i < ids.length; i++) {
-      ids[i] = truncate(encoder.tokenIds(texts.get(i)), s.maxTokens());
+    Settings s = settings.unfreeze() == Settings.ALL ? settings.withUnfreeze(model.layerCount()) : settings;
+    if (s.unfreeze() > model.layerCount()) {
+      throw new IllegalArgumentException("unfreeze must be at most " + model.layerCount() + " (the layers of "
+          + encoder.descriptor().id() + "), was " + s.unfreeze());
     }
+    FineTuneGraphs.Spec spec = new FineTuneGraphs.Spec(model, s.unfreeze(), s.unfreeze(), classes,
+        encoder.descriptor().pooling(), encoder.descriptor().normalize(), s.rank(), s.alpha(), s.adaptOutput());
+    long[][] ids = tokenize(encoder, train.texts(), s.maxTokens());
+    long[][] validIds = valid == null || valid.size() == 0 ? null : tokenize(encoder, valid.texts(), s.maxTokens());
     long t0 = System.nanoTime();
     float[][] cached = spec.full() ? null : cacheCut(spec, ids);
+    float[][] validCached = spec.full() || validIds == null ? null : cacheCut(spec, validIds);
     double cacheSeconds = (System.nanoTime() - t0) / 1e9;
 
-    Random random = new Random(s.seed());
-    Map<String, HostTensor> state = initialState(spec, model, random);
+    Progress p = new Progress();
+    String fingerprint = Checkpoint.fingerprint(encoder.descriptor().modelSha256(), s, train, valid);
+    Checkpoint resumed = checkpoints.resume() && checkpoints.directory() != null
+        ? Checkpoint.readLast(checkpoints.directory(), fingerprint) : null;
+    if (resumed != null) {
+      p.restore(resumed);
+      log.info("Resuming fine-tuning after epoch {} from {}", resumed.epoch(), checkpoints.directory());
+    } else {
+      p.state = initialState(spec, model, new Random(s.seed()));
+    }
     Map<String, Double> rateScale = rateScales(spec, s);
-    double[] classWeight = HeadTrainer.classWeights(labels, classes, s.balanceClasses());
+    double[] classWeight = HeadTraining.classWeights(train.labels(), classes, s.balanceClasses());
     AdamW.Settings optimizer = AdamW.Settings.defaults().withWeightDecay(s.weightDecay()).withClipNorm(s.clipNorm());
-    int stepsPerEpoch = (texts.size() + s.batchSize() - 1) / s.batchSize();
+    int n = train.size();
+    int stepsPerEpoch = (n + s.batchSize() - 1) / s.batchSize();
     int totalSteps = stepsPerEpoch * s.epochs();
     int warmup = (int) Math.ceil(totalSteps * s.warmupFraction());
-    List<Double> losses = new ArrayList<>();
-    int[] order = java.util.stream.IntStream.range(0, texts.size()).toArray();
     long t1 = System.nanoTime();
-    try (GraphSession step = new GraphSession(FineTuneGraphs.trainingStep(spec, optimizer, rateScale), 1)) {
-      int t = 0;
-      for (int epoch = 1; epoch <= s.epochs(); epoch++) {
-        HeadTrainer.shuffle(order, random);
-        for (int from = 0; from < order.length; from += s.batchSize()) {
-          int[] rows = Arrays.copyOfRange(order, from, Math.min(order.length, from + s.batchSize()));
-          t++;
-          Map<String, HostTensor> feed = new HashMap<>(state);
+    int stepsRun = 0;
+    GraphSession step = null;
+    int stepOpen = -1;
+    int lastEpoch = resumed != null && resumed.stopped() ? resumed.epoch() : s.epochs();
+    List<String> dropped = s.dropout() > 0 ? FineTuneGraphs.dropoutValues(spec) : List.of();
+    Map<String, Integer> opensAfter = opensAfter(spec, s.schedule());
+    try (GraphSession evaluate = new GraphSession(FineTuneGraphs.evaluation(spec), 1)) {
+      for (int epoch = p.epoch + 1; epoch <= lastEpoch; epoch++) {
+        int open = s.schedule().open(epoch, s.unfreeze());
+        if (open != stepOpen) {
+          if (step != null) {
+            step.close();
+          }
+          FineTuneGraphs.Spec now = spec.withOpen(open);
+          step = new GraphSession(FineTuneGraphs.trainingStep(now, optimizer, rateScale, s.dropout() > 0,
+              groups(opensAfter)), 1);
+          stepOpen = open;
+          log.debug("Epoch {}: {} of {} top layers train", epoch, open, s.unfreeze());
+        }
+        List<String> trained = FineTuneGraphs.parameters(spec.withOpen(open));
+        int[] order = IntStream.range(0, n).toArray();
+        Random random = epochRandom(s.seed(), epoch);
+        HeadTraining.shuffle(order, random);
+        SplittableRandom dropoutRandom = new SplittableRandom(random.nextLong());
+        double lossSum = 0;
+        int correct = 0;
+        for (int from = 0; from < n; from += s.batchSize()) {
+          int[] rows = Arrays.copyOfRange(order, from, Math.min(n, from + s.batchSize()));
+          int t = ++p.step;
+          Map<String, HostTensor> feed = new HashMap<>();
+          for (String name : trained) {
+            feed.put(name, p.state.get(name));
+            feed.put(AdamW.firstMoment(name), p.state.get(AdamW.firstMoment(name)));
+            feed.put(AdamW.secondMoment(name), p.state.get(AdamW.secondMoment(name)));
+          }
           feed.putAll(batch(spec, ids, cached, rows));
-          int[] batchLabels = Arrays.stream(rows).map(r -> labels[r]).toArray();
-          feed.put(FineTuneGraphs.TARGET, HeadTrainer.target(batchLabels, classes, classWeight));
+          if (s.dropout() > 0) {
+            int width = (int) feed.get(FineTuneGraphs.ATTENTION_MASK).shape()[1];
+            for (String value : dropped) {
+              feed.put(FineTuneGraphs.dropoutMask(value),
+                  dropoutMask(model.shape(value), rows.length, width, s.dropout(), dropoutRandom));
+            }
+          }
+          int[] batchLabels = Arrays.stream(rows).map(r -> train.labels()[r]).toArray();
+          feed.put(FineTuneGraphs.TARGET, HeadTraining.target(batchLabels, classes, classWeight));
           feed.put(AdamW.LEARNING_RATE, HostTensor.scalar(ElementType.FLOAT,
               learningRate(s.learningRate(), t, warmup, totalSteps)));
-          feed.put(AdamW.BIAS_CORRECTION1, HostTensor.scalar(ElementType.FLOAT, 1 - Math.pow(0.9, t)));
-          feed.put(AdamW.BIAS_CORRECTION2, HostTensor.scalar(ElementType.FLOAT, 1 - Math.pow(0.999, t)));
-          Map<String, HostTensor> out = step.run(feed);
-          losses.add(out.get(FineTuneGraphs.LOSS).get(0));
-          for (String name : List.copyOf(state.keySet())) {
-            state.put(name, out.get(AdamW.next(name)));
+          // Each parameter counts its own steps, from the epoch it opened (gradual) or from the start.
+          for (int after : groupStarts(trained, opensAfter)) {
+            List<String> names = AdamW.biasCorrections(group(after));
+            int own = t - after * stepsPerEpoch;
+            feed.put(names.get(0), HostTensor.scalar(ElementType.FLOAT, 1 - Math.pow(0.9, own)));
+            feed.put(names.get(1), HostTensor.scalar(ElementType.FLOAT, 1 - Math.pow(0.999, own)));
           }
+          Map<String, HostTensor> out = step.run(feed);
+          double loss = out.get(FineTuneGraphs.LOSS).get(0);
+          p.stepLosses.add(loss);
+          lossSum += loss * rows.length;
+          correct += correct(out.get(FineTuneGraphs.PROBABILITIES), batchLabels, classes);
+          for (String name : trained) {
+            for (String key : List.of(name, AdamW.firstMoment(name), AdamW.secondMoment(name))) {
+              p.state.put(key, out.get(AdamW.next(key)));
+            }
+          }
+          stepsRun++;
+          listener.steps(t, totalSteps);
         }
-        log.info("Fine-tuning epoch {}/{}: mean loss {}", epoch, s.epochs(), String.format("%.4f",
-            losses.subList(losses.size() - stepsPerEpoch, losses.size()).stream()
-                .mapToDouble(Double::doubleValue).average().orElse(Double.NaN)));
+        p.epoch = epoch;
+        EpochMetrics metrics = score(evaluate, spec, p, epoch, lossSum / n, (double) correct / n, valid, validIds,
+            validCached, classes);
+        p.history.add(metrics);
+        boolean hasValid = !Double.isNaN(metrics.validMacroF1());
+        boolean better = !hasValid || metrics.validMacroF1() > p.bestF1 + 1e-12
+            || (Math.abs(metrics.validMacroF1() - p.bestF1) <= 1e-12 && metrics.validLoss() < p.bestLoss);
+        if (better) {
+          p.best = parameters(spec, p.state);
+          p.bestEpoch = epoch;
+          p.bestF1 = hasValid ? metrics.validMacroF1() : p.bestF1;
+          p.bestLoss = hasValid ? metrics.validLoss() : p.bestLoss;
+        }
+        log.info("Fine-tuning epoch {}/{} ({} layers open): loss {}, valid macro-F1 {}", epoch, s.epochs(), open,
+            String.format(Locale.ROOT, "%.4f", metrics.trainLoss()),
+            String.format(Locale.ROOT, "%.4f", metrics.validMacroF1()));
+        boolean stop = !better && s.patience() > 0 && epoch - p.bestEpoch >= s.patience();
+        if (checkpoints.directory() != null) {
+          Checkpoint.write(checkpoints.directory(), p.checkpoint(fingerprint, stop));
+        }
+        listener.epoch(metrics);
+        if (stop) {
+          log.info("Early stop after epoch {}: best macro-F1 {} at epoch {}", epoch, p.bestF1, p.bestEpoch);
+          break;
+        }
+      }
+    } finally {
+      if (step != null) {
+        step.close();
       }
     }
     double seconds = (System.nanoTime() - t1) / 1e9;
+    Map<String, HostTensor> best = p.best != null ? p.best : parameters(spec, p.state);
     Map<String, HostTensor> tuned = new LinkedHashMap<>();
-    for (String p : spec.encoderParameters()) {
-      tuned.put(p, state.get(p));
+    Map<String, HostTensor> adapters = new LinkedHashMap<>();
+    if (spec.lora()) {
+      for (String w : spec.adaptedWeights(spec.unfreeze())) {
+        HostTensor a = best.get(FineTuneGraphs.adapterA(w));
+        HostTensor b = best.get(FineTuneGraphs.adapterB(w));
+        adapters.put(FineTuneGraphs.adapterA(w), a);
+        adapters.put(FineTuneGraphs.adapterB(w), b);
+        tuned.put(w, merge(model.parameter(w), a, b, spec.scale()));
+      }
+    } else {
+      for (String name : spec.encoderParameters()) {
+        tuned.put(name, best.get(name));
+      }
     }
-    return new Result(List.copyOf(losses), model.withParameters(tuned), state.get(FineTuneGraphs.HEAD_WEIGHT),
-        state.get(FineTuneGraphs.HEAD_BIAS), cacheSeconds, (double) texts.size() * s.epochs() / seconds);
+    float[][] validProbabilities = validIds == null ? new float[0][]
+        : probabilities(spec, best, validIds, validCached);
+    return new Result(List.copyOf(p.stepLosses), model.withParameters(tuned), best.get(FineTuneGraphs.HEAD_WEIGHT),
+        best.get(FineTuneGraphs.HEAD_BIAS), List.copyOf(p.history), p.bestEpoch, validProbabilities, cacheSeconds,
+        stepsRun == 0 ? 0 : (double) stepsRun / stepsPerEpoch * n / seconds,
+        resumed == null ? 0 : resumed.epoch(), Map.copyOf(adapters));
+  }
+
+  /** W + scale · A · B, summed in double and rounded once. */
+  static HostTensor merge(HostTensor w, HostTensor a, HostTensor b, double scale) {
+    int in = (int) w.shape()[0];
+    int out = (int) w.shape()[1];
+    int rank = (int) a.shape()[1];
+    float[] wv = w.floats();
+    float[] av = a.floats();
+    float[] bv = b.floats();
+    float[] merged = new float[wv.length];
+    for (int i = 0; i < in; i++) {
+      for (int j = 0; j < out; j++) {
+        double sum = 0;
+        for (int k = 0; k < rank; k++) {
+          sum += (double) av[i * rank + k] * bv[k * out + j];
+        }
+        merged[i * out + j] = (float) (wv[i * out + j] + scale * sum);
+      }
+    }
+    return HostTensor.of(merged, w.shape());
+  }
+
+  /** What changes from epoch to epoch; what a checkpoint holds. */
+  private static final class Progress {
+    int epoch;
+    int step;
+    Map<String, HostTensor> state;
+    Map<String, HostTensor> best;
+    int bestEpoch;
+    double bestF1 = -1;
+    double bestLoss = Double.POSITIVE_INFINITY;
+    final List<Double> stepLosses = new ArrayList<>();
+    final List<EpochMetrics> history = new ArrayList<>();
+
+    void restore(Checkpoint c) {
+      epoch = c.epoch();
+      step = c.step();
+      state = new LinkedHashMap<>(c.state());
+      best = c.best().isEmpty() ? null : new LinkedHashMap<>(c.best());
+      bestEpoch = c.bestEpoch();
+      bestF1 = c.bestF1();
+      bestLoss = c.bestLoss();
+      stepLosses.addAll(c.stepLosses());
+      history.addAll(c.history());
+    }
+
+    Checkpoint checkpoint(String fingerprint, boolean stopped) {
+      return new Checkpoint(fingerprint, epoch, step, stopped, bestEpoch, bestF1, bestLoss, List.copyOf(stepLosses),
+          List.copyOf(history), state, best == null ? Map.of() : best);
+    }
+  }
+
+  /**
+   * Per encoder parameter (or adapter) that gradual unfreezing opens after epoch n > 0, that n;
+   * empty for the fixed schedule, where everything trains from the first step.
+   */
+  private static Map<String, Integer> opensAfter(FineTuneGraphs.Spec spec, UnfreezeSchedule schedule) {
+    Map<String, Integer> out = new HashMap<>();
+    if (schedule == UnfreezeSchedule.GRADUAL) {
+      for (int n = 1; n <= spec.unfreeze(); n++) {
+        for (String p : spec.withOpen(n).openParameters()) {
+          out.putIfAbsent(p, n);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The step-count group of parameters opened after {@code n} epochs ("" from the start). */
+  private static String group(int n) {
+    return n == 0 ? "" : "opened_after_epoch_" + n;
+  }
+
+  private static Map<String, String> groups(Map<String, Integer> opensAfter) {
+    Map<String, String> out = new HashMap<>();
+    opensAfter.forEach((p, n) -> out.put(p, group(n)));
+    return out;
+  }
+
+  /** The distinct opening epochs among the trained parameters (0 for those trained from the start). */
+  private static java.util.SortedSet<Integer> groupStarts(List<String> trained, Map<String, Integer> opensAfter) {
+    java.util.SortedSet<Integer> out = new java.util.TreeSet<>();
+    for (String p : trained) {
+      out.add(opensAfter.getOrDefault(p, 0));
+    }
+    return out;
+  }
+
+  /**
+   * A dropout mask of a value whose shape is {@code shape} with the batch (first unknown size)
+   * and token count (the others) filled in: each element 0 with probability p, else 1 / (1 − p).
+   */
+  static HostTensor dropoutMask(long[] shape, int rows, int width, double p, SplittableRandom random) {
+    long[] dims = shape.clone();
+    for (int i = 0; i < dims.length; i++) {
+      if (dims[i] < 0) {
+        dims[i] = i == 0 ? rows : width;
+      }
+    }
+    int size = 1;
+    for (long d : dims) {
+      size *= (int) d;
+    }
+    float[] mask = new float[size];
+    float keep = (float) (1 / (1 - p));
+    for (int i = 0; i < size; i++) {
+      mask[i] = random.nextDouble() < p ? 0 : keep;
+    }
+    return HostTensor.of(mask, dims);
+  }
+
+  /** The shuffling of one epoch: its own seed, so a resumed run replays it without saved random state. */
+  private static Random epochRandom(long seed, int epoch) {
+    return new Random(seed * 1_000_003L + epoch);
+  }
+
+  private static long[][] tokenize(Encoder encoder, List<String> texts, int maxTokens) {
+    long[][] ids = new long[texts.size()][];
+    for (int i = 0; i < ids.length; i++) {
+      ids[i] = truncate(encoder.tokenIds(texts.get(i)), maxTokens);
+    }
+    return ids;
+  }
+
+  private static int correct(HostTensor probabilities, int[] labels, int classes) {
+    float[] p = probabilities.floats();
+    int correct = 0;
+    for (int r = 0; r < labels.length; r++) {
+      float[] row = Arrays.copyOfRange(p, r * classes, (r + 1) * classes);
+      correct += HeadTraining.argMax(row) == labels[r] ? 1 : 0;
+    }
+    return correct;
+  }
+
+  /** The epoch's metrics; training accuracy is that of the predictions made during the epoch's steps. */
+  private static EpochMetrics score(GraphSession evaluate, FineTuneGraphs.Spec spec, Progress p, int epoch,
+      double trainLoss, double trainAccuracy, Examples valid, long[][] validIds, float[][] validCached, int classes) {
+    if (validIds == null) {
+      return new EpochMetrics(epoch, trainLoss, trainAccuracy, Double.NaN, Double.NaN, Double.NaN);
+    }
+    float[][] probabilities = probabilities(evaluate, spec, parameters(spec, p.state), validIds, validCached);
+    List<String> names = IntStream.range(0, classes).mapToObj(Integer::toString).toList();
+    ClassificationMetrics m = ClassificationMetrics.compute(names, valid.labels(), probabilities);
+    return new EpochMetrics(epoch, trainLoss, trainAccuracy, HeadTraining.crossEntropy(probabilities, valid.labels()),
+        m.accuracy(), m.macroF1());
+  }
+
+  private static float[][] probabilities(FineTuneGraphs.Spec spec, Map<String, HostTensor> parameters, long[][] ids,
+      float[][] cached) {
+    try (GraphSession evaluate = new GraphSession(FineTuneGraphs.evaluation(spec), 1)) {
+      return probabilities(evaluate, spec, parameters, ids, cached);
+    }
+  }
+
+  private static float[][] probabilities(GraphSession evaluate, FineTuneGraphs.Spec spec,
+      Map<String, HostTensor> parameters, long[][] ids, float[][] cached) {
+    float[][] out = new float[ids.length][];
+    for (int from = 0; from < ids.length; from += SCORE_BATCH) {
+      int[] rows = IntStream.range(from, Math.min(ids.length, from + SCORE_BATCH)).toArray();
+      Map<String, HostTensor> feed = new HashMap<>(parameters);
+      feed.putAll(batch(spec, ids, cached, rows));
+      float[] p = evaluate.run(feed, java.util.Set.of(FineTuneGraphs.PROBABILITIES))
+          .get(FineTuneGraphs.PROBABILITIES).floats();
+      for (int r = 0; r < rows.length; r++) {
+        out[rows[r]] = Arrays.copyOfRange(p, r * spec.classes(), (r + 1) * spec.classes());
+      }
+    }
+    return out;
+  }
+
+  /** The parameters (no moments) above the cut (or their adapters) and the head's, from the state. */
+  private static Map<String, HostTensor> parameters(FineTuneGraphs.Spec spec, Map<String, HostTensor> state) {
+    Map<String, HostTensor> out = new LinkedHashMap<>();
+    for (String name : spec.stateParameters()) {
+      out.put(name, state.get(name));
+    }
+    out.put(FineTuneGraphs.HEAD_WEIGHT, state.get(FineTuneGraphs.HEAD_WEIGHT));
+    out.put(FineTuneGraphs.HEAD_BIAS, state.get(FineTuneGraphs.HEAD_BIAS));
+    return out;
   }
 
   /** Linear warm-up over {@code warmup} steps, then linear decay to 0 at {@code total}. */
@@ -172,9 +726,8 @@ public final class FineTuner {
     float[][] out = new float[ids.length][];
     int dim = spec.dimension();
     try (GraphSession lower = new GraphSession(FineTuneGraphs.lower(spec), 1)) {
-      int batch = 16;
-      for (int from = 0; from < ids.length; from += batch) {
-        int[] rows = java.util.stream.IntStream.range(from, Math.min(ids.length, from + batch)).toArray();
+      for (int from = 0; from < ids.length; from += SCORE_BATCH) {
+        int[] rows = IntStream.range(from, Math.min(ids.length, from + SCORE_BATCH)).toArray();
         Map<String, HostTensor> feed = tokens(ids, rows);
         HostTensor cut = lower.run(feed).get(FineTuneGraphs.CUT);
         int width = (int) cut.shape()[1];
@@ -225,11 +778,27 @@ public final class FineTuner {
     return feed;
   }
 
-  /** Pretrained values for the encoder, Xavier-uniform head weights, zero bias and moments. */
+  /**
+   * Pretrained values for the encoder (LoRA: adapters with A uniform in ±1/√in and B zero, so the
+   * model starts as the pretrained one), Xavier-uniform head weights, zero bias and moments.
+   */
   static Map<String, HostTensor> initialState(FineTuneGraphs.Spec spec, OnnxImport model, Random random) {
     Map<String, HostTensor> state = new LinkedHashMap<>();
-    for (String p : spec.encoderParameters()) {
-      state.put(p, model.parameter(p));
+    if (spec.lora()) {
+      for (String w : spec.adaptedWeights(spec.unfreeze())) {
+        long[] shape = model.shape(w);
+        float[] a = new float[(int) shape[0] * spec.rank()];
+        double limit = 1 / Math.sqrt(shape[0]);
+        for (int i = 0; i < a.length; i++) {
+          a[i] = (float) ((random.nextDouble() * 2 - 1) * limit);
+        }
+        state.put(FineTuneGraphs.adapterA(w), HostTensor.of(a, shape[0], spec.rank()));
+        state.put(FineTuneGraphs.adapterB(w), HostTensor.zeros(ElementType.FLOAT, spec.rank(), shape[1]));
+      }
+    } else {
+      for (String p : spec.encoderParameters()) {
+        state.put(p, model.parameter(p));
+      }
     }
     long[] shape = spec.headWeightShape();
     float[] w = new float[(int) (shape[0] * shape[1])];
@@ -255,8 +824,16 @@ public final class FineTuner {
       scale.put(p, Math.pow(s.layerDecay(), layers));
     }
     for (int layer = layers - s.unfreeze(); layer < layers; layer++) {
+      double factor = Math.pow(s.layerDecay(), layers - 1 - layer);
       for (String p : model.layerParameters(layer)) {
-        scale.put(p, Math.pow(s.layerDecay(), layers - 1 - layer));
+        scale.put(p, factor);
+      }
+      if (spec.lora()) {
+        for (String kind : spec.adaptedProjections()) {
+          String w = model.attentionWeights(layer).get(kind);
+          scale.put(FineTuneGraphs.adapterA(w), factor);
+          scale.put(FineTuneGraphs.adapterB(w), factor);
+        }
       }
     }
     scale.put(FineTuneGraphs.HEAD_WEIGHT, s.headRateFactor());

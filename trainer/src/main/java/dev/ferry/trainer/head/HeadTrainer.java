@@ -82,7 +82,7 @@ public final class HeadTrainer {
     AdamW.Settings optimizer = AdamW.Settings.defaults().withWeightDecay(s.weightDecay()).withClipNorm(0);
     Random random = new Random(s.seed());
     Map<String, HostTensor> state = initialState(shape, random);
-    double[] classWeight = classWeights(train.labels(), classes, s.balanceClasses());
+    double[] classWeight = HeadTraining.classWeights(train.labels(), classes, s.balanceClasses());
 
     List<EpochMetrics> history = new ArrayList<>();
     Map<String, HostTensor> best = null;
@@ -95,7 +95,7 @@ public final class HeadTrainer {
     try (GraphSession trainStep = new GraphSession(HeadGraphs.trainingStep(shape, optimizer, dropout), 1);
         GraphSession evaluate = new GraphSession(HeadGraphs.evaluation(shape), 1)) {
       for (int epoch = 1; epoch <= s.epochs(); epoch++) {
-        shuffle(order, random);
+        HeadTraining.shuffle(order, random);
         double lossSum = 0;
         for (int from = 0; from < n; from += s.batchSize()) {
           int to = Math.min(n, from + s.batchSize());
@@ -116,13 +116,13 @@ public final class HeadTrainer {
         }
         Map<String, HostTensor> params = parameters(shape, state);
         float[][] trainProbabilities = probabilities(evaluate, params, train.vectors(), dimension, classes);
-        double trainAccuracy = accuracy(trainProbabilities, train.labels());
+        double trainAccuracy = HeadTraining.accuracy(trainProbabilities, train.labels());
         double validLoss = Double.NaN;
         double validAccuracy = Double.NaN;
         double validF1 = Double.NaN;
         if (valid != null && valid.size() > 0) {
           float[][] p = probabilities(evaluate, params, valid.vectors(), dimension, classes);
-          validLoss = crossEntropy(p, valid.labels());
+          validLoss = HeadTraining.crossEntropy(p, valid.labels());
           ClassificationMetrics m = ClassificationMetrics.compute(labelNames(classes), valid.labels(), p);
           validAccuracy = m.accuracy();
           validF1 = m.macroF1();
@@ -179,27 +179,6 @@ public final class HeadTrainer {
     return params;
   }
 
-  /** n / (classes × count of the class), or all 1; a class absent from training gets 0 weight. */
-  public static double[] classWeights(int[] labels, int classes, boolean balance) {
-    double[] w = new double[classes];
-    if (!balance) {
-      java.util.Arrays.fill(w, 1);
-      return w;
-    }
-    int[] counts = new int[classes];
-    for (int y : labels) {
-      counts[y]++;
-    }
-    int present = 0;
-    for (int c : counts) {
-      present += c > 0 ? 1 : 0;
-    }
-    for (int c = 0; c < classes; c++) {
-      w[c] = counts[c] == 0 ? 0 : (double) labels.length / (present * counts[c]);
-    }
-    return w;
-  }
-
   private static Map<String, HostTensor> batch(LabeledVectors data, int[] order, int from, int to,
       int dimension, int classes, double[] classWeight) {
     int rows = to - from;
@@ -212,24 +191,7 @@ public final class HeadTrainer {
     }
     return Map.of(
         dev.ferry.models.bundle.ClassifierHead.INPUT, HostTensor.of(x, rows, dimension),
-        HeadGraphs.TARGET, target(labels, classes, classWeight));
-  }
-
-  /**
-   * The cross-entropy target of a batch: per example and class, its share of the batch loss
-   * (one-hot × class weight / the batch's total weight), float [rows, classes].
-   */
-  public static HostTensor target(int[] batchLabels, int classes, double[] classWeight) {
-    float[] target = new float[batchLabels.length * classes];
-    double total = 0;
-    for (int y : batchLabels) {
-      total += classWeight[y];
-    }
-    for (int r = 0; r < batchLabels.length; r++) {
-      int y = batchLabels[r];
-      target[r * classes + y] = (float) (classWeight[y] / total);
-    }
-    return HostTensor.of(target, batchLabels.length, classes);
+        HeadGraphs.TARGET, HeadTraining.target(labels, classes, classWeight));
   }
 
   private static HostTensor dropoutMask(int rows, int hidden, double p, Random random) {
@@ -286,7 +248,7 @@ public final class HeadTrainer {
       byte[] onnx = HeadGraphs.inference(shape, Map.of("output.weight", weight, "output.bias", new float[classes]));
       double loss;
       try (GraphSession session = new GraphSession(onnx, 1)) {
-        loss = crossEntropy(probabilities(session, Map.of(), fitOn.vectors(), dimension, classes), fitOn.labels());
+        loss = HeadTraining.crossEntropy(probabilities(session, Map.of(), fitOn.vectors(), dimension, classes), fitOn.labels());
       }
       if (loss < bestLoss) {
         bestLoss = loss;
@@ -315,50 +277,11 @@ public final class HeadTrainer {
     return out;
   }
 
-  /** Mean of −log p(true class), with p floored at 1e-12. */
-  public static double crossEntropy(float[][] probabilities, int[] labels) {
-    double sum = 0;
-    for (int i = 0; i < labels.length; i++) {
-      sum -= Math.log(Math.max(1e-12, probabilities[i][labels[i]]));
-    }
-    return labels.length == 0 ? Double.NaN : sum / labels.length;
-  }
-
-  private static double accuracy(float[][] probabilities, int[] labels) {
-    int correct = 0;
-    for (int i = 0; i < labels.length; i++) {
-      if (argMax(probabilities[i]) == labels[i]) {
-        correct++;
-      }
-    }
-    return (double) correct / labels.length;
-  }
-
-  private static int argMax(float[] p) {
-    int best = 0;
-    for (int c = 1; c < p.length; c++) {
-      if (p[c] > p[best]) {
-        best = c;
-      }
-    }
-    return best;
-  }
-
   private static List<String> labelNames(int classes) {
     List<String> names = new ArrayList<>(classes);
     for (int c = 0; c < classes; c++) {
       names.add(Integer.toString(c));
     }
     return names;
-  }
-
-  /** Shuffles in place (Fisher-Yates) with the run's random source, so a seed replays the order. */
-  public static void shuffle(int[] a, Random random) {
-    for (int i = a.length - 1; i > 0; i--) {
-      int j = random.nextInt(i + 1);
-      int t = a[i];
-      a[i] = a[j];
-      a[j] = t;
-    }
   }
 }

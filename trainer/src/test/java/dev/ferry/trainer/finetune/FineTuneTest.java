@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ferry.models.encoder.BuiltinEncoder;
 import dev.ferry.models.encoder.Encoder;
 import dev.ferry.models.encoder.EncoderOptions;
+import dev.ferry.models.graph.AdamW;
 import dev.ferry.models.graph.ElementType;
+import dev.ferry.models.graph.GraphBuilder;
 import dev.ferry.models.graph.GraphSession;
 import dev.ferry.models.graph.HostTensor;
 import dev.ferry.models.graph.OnnxImport;
@@ -16,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -126,6 +129,132 @@ class FineTuneTest {
     OnnxImport reread = OnnxImport.of(ai.onnx.proto.OnnxMl.ModelProto.parseFrom(result.encoderOnnx()));
     assertThat(reread.parameter(matrixOf(0)).floats()).isEqualTo(model.parameter(matrixOf(0)).floats());
     assertThat(reread.parameter(matrixOf(5)).floats()).isNotEqualTo(model.parameter(matrixOf(5)).floats());
+  }
+
+  @Test
+  void loraStartsAsTheBaseModelAndItsMergedExportMatchesTheAdapterGraph() throws Exception {
+    FineTuneGraphs.Spec spec = new FineTuneGraphs.Spec(model, 2, 2, 2, encoder.descriptor().pooling(),
+        encoder.descriptor().normalize(), 4, 8, true);
+    Map<String, HostTensor> tokens = FineTuner.tokens(
+        new long[][] {encoder.tokenIds(TEXTS.get(0)), encoder.tokenIds(TEXTS.get(5))}, new int[] {0, 1});
+    HostTensor base;
+    try (GraphSession original = new GraphSession(Files.readAllBytes(encoder.modelFile()), 1)) {
+      base = original.run(tokens).get("last_hidden_state");
+    }
+    // B = 0: W + scale * A * 0 is W to the bit, so the adapter graph is the base model. Its hidden
+    // states differ from the export's only in float32 summation order (ONNX Runtime prepacks a
+    // constant weight for its matrix kernel, not a computed one): about 1e-6.
+    Map<String, HostTensor> initial = FineTuner.initialState(spec, model, new Random(SEED));
+    assertThat(spec.adaptedWeights(2)).hasSize(8);  // query, key, value and output of two layers
+    for (String w : spec.adaptedWeights(2)) {
+      HostTensor unchanged = FineTuner.merge(model.parameter(w), initial.get(FineTuneGraphs.adapterA(w)),
+          initial.get(FineTuneGraphs.adapterB(w)), spec.scale());
+      assertThat(unchanged.floats()).isEqualTo(model.parameter(w).floats());
+    }
+    HostTensor start = viaAdapters(spec, initial, tokens);
+    System.out.printf("LoRA with B = 0: max abs difference %.2e from the base export%n", maxAbsDifference(start, base));
+    assertThat(maxAbsDifference(start, base)).isLessThan(5e-6);
+
+    // A few steps, then the merged export (original operators, W + scale * A * B written in) gives
+    // the adapter graph's hidden states.
+    FineTuner.Settings settings = FineTuner.Settings.defaults().withUnfreeze(2).withRank(4).withAlpha(8)
+        .withAdaptOutput(true)
+        .withEpochs(2).withBatchSize(4).withLearningRate(2e-3);
+    FineTuner.Result result = FineTuner.train(encoder, TEXTS, LABELS, 2, settings);
+    assertThat(result.adapters()).hasSize(16);
+    HostTensor merged;
+    try (GraphSession tuned = new GraphSession(result.encoderOnnx(), 1)) {
+      merged = tuned.run(tokens).get("last_hidden_state");
+    }
+    double difference = maxAbsDifference(merged, viaAdapters(spec, result.adapters(), tokens));
+    double moved = maxAbsDifference(merged, base);
+    System.out.printf("LoRA: merged export vs adapter graph max abs difference %.2e; moved %.2e from the base%n",
+        difference, moved);
+    assertThat(difference).isLessThan(2e-5);
+    assertThat(moved).isGreaterThan(1e-3);
+    // Only the adapted projections of the top two layers changed; every other parameter is the base's.
+    OnnxImport reread = OnnxImport.of(ai.onnx.proto.OnnxMl.ModelProto.parseFrom(result.encoderOnnx()));
+    Set<String> adapted = Set.copyOf(spec.adaptedWeights(2));
+    for (String p : model.parameters()) {
+      boolean same = java.util.Arrays.equals(reread.parameter(p).floats(), model.parameter(p).floats());
+      assertThat(same).as(p).isEqualTo(!adapted.contains(p));
+    }
+  }
+
+  /** The hidden states of the encoder with adapters as graph inputs. */
+  private static HostTensor viaAdapters(FineTuneGraphs.Spec spec, Map<String, HostTensor> adapters,
+      Map<String, HostTensor> tokens) {
+    GraphBuilder g = new GraphBuilder("lora-check", ElementType.FLOAT);
+    String output = model.outputNames().get(0);
+    List<String> adapted = spec.adaptedWeights(spec.open());
+    g.output(model.addTo(g, Set.of(), null, List.of(output), FineTuneGraphs.adapters(g, spec, adapted)).get(output),
+        "hidden");
+    Map<String, HostTensor> feed = new HashMap<>(tokens);
+    for (String w : adapted) {
+      feed.put(FineTuneGraphs.adapterA(w), adapters.get(FineTuneGraphs.adapterA(w)));
+      feed.put(FineTuneGraphs.adapterB(w), adapters.get(FineTuneGraphs.adapterB(w)));
+    }
+    try (GraphSession session = new GraphSession(g.toBytes(), 1)) {
+      return session.run(feed).get("hidden");
+    }
+  }
+
+  private static double maxAbsDifference(HostTensor a, HostTensor b) {
+    assertThat(a.shape()).isEqualTo(b.shape());
+    double worst = 0;
+    for (int i = 0; i < a.size(); i++) {
+      worst = Math.max(worst, Math.abs(a.get(i) - b.get(i)));
+    }
+    return worst;
+  }
+
+  @Test
+  void dropoutMasksTheTrainingStepOnly() {
+    // Every layer runs (only the head trains, to keep the graph small), each with three dropout points.
+    FineTuneGraphs.Spec spec = new FineTuneGraphs.Spec(model, model.layerCount(), 0, 2,
+        encoder.descriptor().pooling(), encoder.descriptor().normalize(), 0, 0, false);
+    List<String> dropped = FineTuneGraphs.dropoutValues(spec);
+    assertThat(dropped).hasSize(3 * model.layerCount());
+    long[][] ids = {encoder.tokenIds(TEXTS.get(0)), encoder.tokenIds(TEXTS.get(4))};
+    Map<String, HostTensor> feed = new HashMap<>(FineTuner.tokens(ids, new int[] {0, 1}));
+    Map<String, HostTensor> state = FineTuner.initialState(spec, model, new Random(SEED));
+    for (String p : FineTuneGraphs.parameters(spec)) {
+      for (String name : List.of(p, AdamW.firstMoment(p), AdamW.secondMoment(p))) {
+        feed.put(name, state.get(name));
+      }
+    }
+    feed.put(FineTuneGraphs.TARGET, HostTensor.of(new float[] {0.5f, 0, 0, 0.5f}, 2, 2));
+    feed.put(AdamW.LEARNING_RATE, HostTensor.scalar(ElementType.FLOAT, 1e-3));
+    feed.put(AdamW.BIAS_CORRECTION1, HostTensor.scalar(ElementType.FLOAT, 0.1));
+    feed.put(AdamW.BIAS_CORRECTION2, HostTensor.scalar(ElementType.FLOAT, 0.001));
+    int width = (int) feed.get(FineTuneGraphs.ATTENTION_MASK).shape()[1];
+    AdamW.Settings optimizer = AdamW.Settings.defaults();
+    double plain = stepLoss(FineTuneGraphs.trainingStep(spec, optimizer, Map.of(), false, Map.of()), feed);
+    byte[] withDropout = FineTuneGraphs.trainingStep(spec, optimizer, Map.of(), true, Map.of());
+    // Masks of ones (p = 0) change nothing; masks with p = 0.5 change the loss.
+    assertThat(stepLoss(withDropout, masked(feed, dropped, width, 0))).isEqualTo(plain);
+    assertThat(stepLoss(withDropout, masked(feed, dropped, width, 0.5))).isNotEqualTo(plain);
+    HostTensor mask = FineTuner.dropoutMask(model.shape(dropped.get(0)), 2, width, 0.1, new SplittableRandom(SEED));
+    assertThat(mask.shape()).isEqualTo(new long[] {2, 12, width, width});
+    long zeros = java.util.stream.IntStream.range(0, mask.size()).filter(i -> mask.get(i) == 0).count();
+    assertThat((double) zeros / mask.size()).isCloseTo(0.1, org.assertj.core.api.Assertions.within(0.03));
+    assertThat(mask.floats()).containsOnly(0f, (float) (1 / 0.9));
+  }
+
+  private static Map<String, HostTensor> masked(Map<String, HostTensor> feed, List<String> dropped, int width,
+      double p) {
+    Map<String, HostTensor> out = new HashMap<>(feed);
+    SplittableRandom random = new SplittableRandom(SEED);
+    for (String v : dropped) {
+      out.put(FineTuneGraphs.dropoutMask(v), FineTuner.dropoutMask(model.shape(v), 2, width, p, random));
+    }
+    return out;
+  }
+
+  private static double stepLoss(byte[] graph, Map<String, HostTensor> feed) {
+    try (GraphSession session = new GraphSession(graph, 1)) {
+      return loss(session, feed);
+    }
   }
 
   @Test

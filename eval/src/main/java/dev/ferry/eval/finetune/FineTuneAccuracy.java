@@ -1,0 +1,158 @@
+package dev.ferry.eval.finetune;
+
+import dev.ferry.eval.accuracy.PerClassSample;
+import dev.ferry.eval.baseline.Baselines;
+import dev.ferry.models.FileHashes;
+import dev.ferry.models.encoder.Chunking;
+import dev.ferry.models.encoder.DocumentEmbedding;
+import dev.ferry.models.encoder.Encoder;
+import dev.ferry.models.encoder.EncoderDescriptor;
+import dev.ferry.models.encoder.EncoderOptions;
+import dev.ferry.trainer.cache.EmbeddingCache;
+import dev.ferry.trainer.finetune.FineTuner;
+import dev.ferry.trainer.head.HeadKind;
+import dev.ferry.trainer.head.HeadSettings;
+import dev.ferry.trainer.head.HeadTrainer;
+import dev.ferry.trainer.head.HeadTraining;
+import dev.ferry.trainer.head.LabeledVectors;
+import dev.ferry.trainer.head.TrainedHead;
+import dev.ferry.trainer.metrics.ClassificationMetrics;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.TreeSet;
+
+/**
+ * Macro-F1 of feature extraction against fine-tuning the top 2 layers at k training examples per
+ * class (eval/RESULTS.md): for each k and seed, a {@link PerClassSample} of the training file;
+ * a linear head on frozen embeddings (the learning curve's recipe: default settings, 100 epochs,
+ * the last kept), once on the first 128 tokens of each text (what fine-tuning reads) and once
+ * on the whole text (the default chunking); and {@link FineTuner} on the same sample, top 2
+ * layers, the last epoch kept, its tuned encoder then embedding the test file exactly as a
+ * bundle would (first 128 tokens). Nothing is chosen on the test file.
+ *
+ * <p>Run: {@code java -Xss4m -cp ... dev.ferry.eval.finetune.FineTuneAccuracy reuters ../shared/data 16,64,256 3}
+ */
+public final class FineTuneAccuracy {
+  private static final Chunking FIRST_128 = new Chunking(128, 0, 1);
+
+  private FineTuneAccuracy() {}
+
+  /**
+   * Prints one line per k, seed and method, then the means. Arguments: {@code reuters} or
+   * {@code spamassassin}, the data folder ({@code ../shared/data}), the k values ({@code 16,64,256}),
+   * the number of seeds, and optionally at most how many test examples to score (a stratified
+   * subset, seed 0; 0 or absent: all). Reuters trains from its train split and tests on its test
+   * split; SpamAssassin, as the learning curve does, samples from a stratified half (seed 0) and
+   * tests on the other half.
+   */
+  public static void main(String[] args) throws Exception {
+    Path data = Path.of(args[1]);
+    Baselines.Split split = switch (args[0]) {
+      case "reuters" -> new Baselines.Split(Baselines.read(data.resolve("reuters-grain-train.jsonl.gz")),
+          Baselines.read(data.resolve("reuters-grain-test.jsonl.gz")));
+      case "spamassassin" -> {
+        Baselines.LabeledTexts all = Baselines.read(data.resolve("spamassassin.jsonl.gz"));
+        yield Baselines.stratifiedSplit(all, all.texts().size() - all.texts().size() / 2, 0);
+      }
+      default -> throw new IllegalArgumentException("data set must be reuters or spamassassin, was " + args[0]);
+    };
+    int[] ks = Arrays.stream(args[2].split(",")).mapToInt(Integer::parseInt).toArray();
+    int seeds = Integer.parseInt(args[3]);
+    int testLimit = args.length > 4 ? Integer.parseInt(args[4]) : 0;
+    Baselines.LabeledTexts test = testLimit > 0 && testLimit < split.test().texts().size()
+        ? Baselines.stratifiedSplit(split.test(), testLimit, 0).train() : split.test();
+    List<String> trainLabels = split.train().labels();
+    List<String> trainTexts = split.train().texts();
+    List<String> labels = List.copyOf(new TreeSet<>(trainLabels));
+    int[] testY = test.labels().stream().mapToInt(labels::indexOf).toArray();
+    List<String> testTexts = test.texts();
+    System.out.printf(Locale.ROOT, "%s: pool %d, test %d%n", args[0], trainTexts.size(), testTexts.size());
+    EncoderOptions options = EncoderOptions.defaults();
+    try (Encoder base = Encoder.open("all-minilm-l6-v2", options)) {
+      float[][] testFirst = embed(base, testTexts, FIRST_128);
+      float[][] testWhole = embed(base, testTexts, Chunking.DEFAULT);
+      for (int k : ks) {
+        double[][] f1 = new double[3][seeds];
+        for (int seed = 1; seed <= seeds; seed++) {
+          int[] rows = PerClassSample.draw(trainLabels, k, seed).indices();
+          List<String> texts = Arrays.stream(rows).mapToObj(trainTexts::get).toList();
+          int[] y = Arrays.stream(rows).map(i -> labels.indexOf(trainLabels.get(i))).toArray();
+          f1[0][seed - 1] = features(base, texts, y, testFirst, testY, labels, FIRST_128);
+          f1[1][seed - 1] = features(base, texts, y, testWhole, testY, labels, Chunking.DEFAULT);
+          long t0 = System.nanoTime();
+          FineTuner.Settings settings = FineTuner.Settings.defaults().withUnfreeze(2).withEpochs(epochs(rows.length))
+              .withSeed(seed);
+          FineTuner.Result r = FineTuner.train(base, texts, y, labels.size(), settings);
+          f1[2][seed - 1] = tuned(base, r, testTexts, testY, labels);
+          System.out.printf(Locale.ROOT, "k=%d seed=%d n=%d: features-128 %.3f, features-whole %.3f, finetune-top2"
+              + " %.3f (%d epochs, %.0f s, %.1f ex/s)%n", k, seed, rows.length, f1[0][seed - 1], f1[1][seed - 1],
+              f1[2][seed - 1], settings.epochs(), (System.nanoTime() - t0) / 1e9, r.examplesPerSecond());
+        }
+        String[] names = {"features, first 128 tokens", "features, whole text", "fine-tune top 2"};
+        for (int m = 0; m < 3; m++) {
+          System.out.printf(Locale.ROOT, "RESULT k=%d %s: %.3f ± %.3f over %d seeds%n", k, names[m], mean(f1[m]),
+              sd(f1[m]), seeds);
+        }
+      }
+    }
+  }
+
+  /** About 60 steps of 16, at least 3 and at most 20 epochs: few examples need more passes. */
+  static int epochs(int examples) {
+    int stepsPerEpoch = (examples + 15) / 16;
+    return Math.max(3, Math.min(20, (60 + stepsPerEpoch - 1) / stepsPerEpoch));
+  }
+
+  private static float[][] embed(Encoder encoder, List<String> texts, Chunking chunking) throws Exception {
+    try (EmbeddingCache cache = EmbeddingCache.openDefault(encoder.descriptor(), chunking)) {
+      return cache.embed(encoder, texts, null);
+    }
+  }
+
+  private static double features(Encoder base, List<String> texts, int[] y, float[][] testVectors, int[] testY,
+      List<String> labels, Chunking chunking) throws Exception {
+    TrainedHead head = HeadTrainer.train(new LabeledVectors(embed(base, texts, chunking), y), null, labels.size(),
+        HeadSettings.defaults(HeadKind.LINEAR), null);
+    return ClassificationMetrics.compute(labels, testY, head.probabilities(testVectors)).macroF1();
+  }
+
+  /** Embeds the test texts with the tuned encoder (first 128 tokens, as its bundle would) and scores the head. */
+  private static double tuned(Encoder base, FineTuner.Result r, List<String> testTexts, int[] testY,
+      List<String> labels) throws Exception {
+    Path dir = Files.createTempDirectory("ferry-tuned-");
+    try {
+      Path model = Files.write(dir.resolve("encoder.onnx"), r.encoderOnnx());
+      Path tokenizer = Files.copy(base.tokenizerFile(), dir.resolve("tokenizer.json"));
+      EncoderDescriptor b = base.descriptor();
+      EncoderDescriptor d = new EncoderDescriptor(b.id() + "+finetune", "fine-tuned", FileHashes.sha256(model),
+          b.pooling(), b.normalize(), b.maxLength(), b.dimension(), b.queryPrefix(), b.documentPrefix());
+      float[][] vectors;
+      try (Encoder tuned = Encoder.open(model, tokenizer, d, base.options())) {
+        vectors = tuned.embedDocuments(testTexts, FIRST_128).stream().map(DocumentEmbedding::vector)
+            .toArray(float[][]::new);
+      }
+      int dim = b.dimension();
+      byte[] head = HeadTraining.linearHead(r.headWeight().floats(), r.headBias().floats(), dim, labels.size());
+      TrainedHead h = new TrainedHead(HeadSettings.defaults(HeadKind.LINEAR), dim, labels.size(), head, List.of(), 0,
+          Double.NaN, 0);
+      return ClassificationMetrics.compute(labels, testY, h.probabilities(vectors)).macroF1();
+    } finally {
+      for (Path p : new ArrayList<>(List.of(dir.resolve("encoder.onnx"), dir.resolve("tokenizer.json"), dir))) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+
+  private static double mean(double[] v) {
+    return Arrays.stream(v).average().orElse(Double.NaN);
+  }
+
+  private static double sd(double[] v) {
+    double m = mean(v);
+    return v.length < 2 ? 0 : Math.sqrt(Arrays.stream(v).map(x -> (x - m) * (x - m)).sum() / (v.length - 1));
+  }
+}

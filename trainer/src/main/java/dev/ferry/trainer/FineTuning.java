@@ -1,0 +1,211 @@
+package dev.ferry.trainer;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ferry.models.FileHashes;
+import dev.ferry.models.bundle.BundleWriter;
+import dev.ferry.models.bundle.ModelBundle;
+import dev.ferry.models.encoder.Chunking;
+import dev.ferry.models.encoder.Encoder;
+import dev.ferry.models.encoder.EncoderDescriptor;
+import dev.ferry.trainer.data.LabeledExample;
+import dev.ferry.trainer.finetune.FineTuner;
+import dev.ferry.trainer.head.HeadKind;
+import dev.ferry.trainer.head.HeadSettings;
+import dev.ferry.trainer.head.HeadTraining;
+import dev.ferry.trainer.head.TrainedHead;
+import dev.ferry.trainer.metrics.ClassificationMetrics;
+import dev.ferry.trainer.report.TrainingReport;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * {@link Trainer}'s fine-tuning path: trains the encoder's top layers and a linear head
+ * ({@link FineTuner}), then writes a bundle that carries the tuned encoder as its own
+ * {@code encoder.onnx} (source {@value #SOURCE}, id {@code BASE+finetune}, SHA-256 of the tuned
+ * file) and reads each text as its first window of {@code maxTokens} tokens, as training did.
+ */
+final class FineTuning {
+  /** The descriptor source of a tuned encoder. */
+  static final String SOURCE = "fine-tuned";
+
+  private FineTuning() {}
+
+  static TrainingResult train(TrainingConfig config, Trainer.Prepared d, TrainingListener listener, long start)
+      throws IOException {
+    FineTuner.Settings s = config.fineTune();
+    // What training reads of a text, and so what classification must read: its first window.
+    Chunking window = new Chunking(s.maxTokens(), 0, 1);
+    Path out = config.out().toAbsolutePath().normalize();
+    Path checkpoints = config.checkpointDirectory() != null ? config.checkpointDirectory()
+        : out.resolveSibling("." + out.getFileName() + ".checkpoints");
+    try (Encoder base = Encoder.open(config.encoder(), config.encoderOptions())) {
+      listener.stage("Fine-tuning " + describe(s) + " of " + base.descriptor().id() + " with a linear head on "
+          + d.train().size() + " examples (first " + s.maxTokens() + " tokens of each text)");
+      FineTuner.Examples valid = d.valid().isEmpty() ? null : examples(d, d.valid());
+      FineTuner.Result r = FineTuner.train(base, examples(d, d.train()), valid, d.labels().size(), s,
+          new FineTuner.Checkpoints(checkpoints, config.resume()), new FineTuner.Listener() {
+            @Override
+            public void steps(int done, int total) {
+              listener.trained(done, total);
+            }
+
+            @Override
+            public void epoch(EpochMetrics metrics) {
+              listener.epoch(metrics);
+            }
+          });
+      if (r.resumedFromEpoch() > 0) {
+        listener.note("Resumed from the checkpoint after epoch " + r.resumedFromEpoch() + " in " + checkpoints);
+      }
+      int dimension = base.descriptor().dimension();
+      int classes = d.labels().size();
+      byte[] headOnnx = HeadTraining.linearHead(r.headWeight().floats(), r.headBias().floats(), dimension, classes);
+      double seconds = (System.nanoTime() - start) / 1e9;
+      TrainedHead head = new TrainedHead(headSettings(s), dimension, classes, headOnnx, r.history(), r.bestEpoch(),
+          Double.NaN, seconds);
+      ClassificationMetrics validation = ClassificationMetrics.compute(d.labels(), d.classes(d.valid()),
+          r.validProbabilities());
+
+      listener.stage("Writing " + config.out());
+      Path work = Files.createTempDirectory(out.getParent(), "." + out.getFileName() + ".encoder-");
+      try {
+        Path model = Files.write(work.resolve(ModelBundle.ENCODER_FILE), r.encoderOnnx());
+        Path tokenizer = Files.copy(base.tokenizerFile(), work.resolve(ModelBundle.TOKENIZER_FILE));
+        EncoderDescriptor b = base.descriptor();
+        EncoderDescriptor tuned = new EncoderDescriptor(b.id() + "+" + config.mode().id(), SOURCE,
+            FileHashes.sha256(model), b.pooling(), b.normalize(), b.maxLength(), b.dimension(), b.queryPrefix(),
+            b.documentPrefix());
+        List<String> notes = new java.util.ArrayList<>(d.notes());
+        notes.add("The encoder was fine-tuned" + (s.rank() > 0 ? " (LoRA adapters merged into its weights)" : "")
+            + ": the bundle carries it as encoder.onnx (" + tuned.id() + "), so an"
+            + " index made with " + b.id() + " must be re-embedded, not relabelled.");
+        notes.add("Each text was read as its first " + s.maxTokens() + " tokens in training; the bundle reads"
+            + " documents the same way (chunking: first window of " + s.maxTokens() + " tokens).");
+        ObjectNode training = provenance(config, d, s, b, r, seconds);
+        ObjectNode metrics = JsonNodeFactory.instance.objectNode();
+        metrics.set("validation", Trainer.metricsJson(validation));
+        ModelBundle bundle;
+        try (Encoder tunedEncoder = Encoder.open(model, tokenizer, tuned, config.encoderOptions())) {
+          bundle = BundleWriter.to(config.out())
+              .encoder(tunedEncoder)
+              .chunking(window)
+              .head(HeadKind.LINEAR.id(), headOnnx)
+              .labels(d.labels())
+              .training(training)
+              .metrics(metrics)
+              .extra(dir -> TrainingReport.write(dir.resolve(ModelBundle.REPORT_DIR), new TrainingReport.ReportContent(
+                  "Ferry training report: " + out.getFileName(),
+                  facts(config, s, b, r, d.train().size(), d.valid().size()), head.history(), head.bestEpoch(),
+                  validation, notes)))
+              .write();
+        }
+        if (config.checkpointDirectory() == null) {
+          deleteRecursively(checkpoints);
+        }
+        return new TrainingResult(bundle, head, validation, d.train().size(), d.valid().size(), 0, 0,
+            r.cacheSeconds(), 0, config.mode(), r.examplesPerSecond());
+      } finally {
+        deleteRecursively(work);
+      }
+    }
+  }
+
+  private static FineTuner.Examples examples(Trainer.Prepared d, List<LabeledExample> examples) {
+    return new FineTuner.Examples(examples.stream().map(LabeledExample::text).toList(), d.classes(examples));
+  }
+
+  private static String describe(FineTuner.Settings s) {
+    return (s.rank() > 0 ? "rank-" + s.rank() + " adapters on the attention of " : "")
+        + (s.unfreeze() == FineTuner.Settings.ALL ? "every layer"
+        : "the top " + s.unfreeze() + (s.unfreeze() == 1 ? " layer" : " layers"))
+        + (s.schedule() == FineTuner.UnfreezeSchedule.GRADUAL ? " (opened one per epoch)" : "");
+  }
+
+  /** The head's part of the settings, for the result and the report. */
+  private static HeadSettings headSettings(FineTuner.Settings s) {
+    return HeadSettings.defaults(HeadKind.LINEAR).withEpochs(s.epochs())
+        .withLearningRate(s.learningRate() * s.headRateFactor()).withBatchSize(s.batchSize()).withSeed(s.seed())
+        .withWeightDecay(s.weightDecay()).withPatience(s.patience()).withBalanceClasses(s.balanceClasses());
+  }
+
+  private static ObjectNode provenance(TrainingConfig config, Trainer.Prepared d, FineTuner.Settings s,
+      EncoderDescriptor base, FineTuner.Result r, double seconds) throws IOException {
+    ObjectNode t = Trainer.dataProvenance(config, d);
+    ObjectNode h = t.putObject("hyperparameters");
+    h.put("mode", config.mode().id());
+    h.put("head", HeadKind.LINEAR.id());
+    h.put("unfreeze", s.unfreeze() == FineTuner.Settings.ALL ? "all" : Integer.toString(s.unfreeze()));
+    h.put("unfreeze_schedule", s.schedule().id());
+    if (s.rank() > 0) {
+      h.put("rank", s.rank());
+      h.put("alpha", s.alpha());
+      h.put("adapt_output", s.adaptOutput());
+    }
+    h.put("epochs", s.epochs());
+    h.put("learning_rate", s.learningRate());
+    h.put("head_rate_factor", s.headRateFactor());
+    h.put("layer_decay", s.layerDecay());
+    h.put("warmup_fraction", s.warmupFraction());
+    h.put("batch_size", s.batchSize());
+    h.put("weight_decay", s.weightDecay());
+    h.put("clip_norm", s.clipNorm());
+    h.put("max_tokens", s.maxTokens());
+    h.put("patience", s.patience());
+    h.put("balance_classes", s.balanceClasses());
+    h.put("max_examples", config.maxExamples());
+    ObjectNode b = t.putObject("base_encoder");
+    b.put("id", base.id());
+    b.put("source", base.source());
+    b.put("sha256", base.modelSha256());
+    t.put("seed", s.seed());
+    t.put("epochs_run", r.history().size());
+    t.put("best_epoch", r.bestEpoch());
+    t.put("resumed_from_epoch", r.resumedFromEpoch());
+    t.put("frozen_layers_seconds", Trainer.round(r.cacheSeconds()));
+    t.put("examples_per_second", Trainer.round(r.examplesPerSecond()));
+    t.put("total_seconds", Trainer.round(seconds));
+    return t;
+  }
+
+  private static Map<String, String> facts(TrainingConfig config, FineTuner.Settings s, EncoderDescriptor base,
+      FineTuner.Result r, int train, int valid) {
+    Map<String, String> facts = new LinkedHashMap<>();
+    facts.put("Mode", "fine-tuning " + describe(s) + " and a linear head");
+    facts.put("Encoder", base.id() + " fine-tuned (" + base.pooling().id() + " pooling, " + base.dimension()
+        + " dimensions, first " + s.maxTokens() + " tokens of each text)");
+    facts.put("Training data", config.data() + " (" + train + " examples used)");
+    facts.put("Validation", config.valid() != null ? config.valid() + " (" + valid + " examples)"
+        : valid + " examples held out (" + Math.round(config.validSplit() * 100) + "% stratified split)");
+    facts.put("Optimizer", "AdamW, learning rate " + s.learningRate() + " (head ×" + s.headRateFactor()
+        + ", layer decay " + s.layerDecay() + "), warm-up " + s.warmupFraction() + " then linear decay, batch "
+        + s.batchSize() + ", weight decay " + s.weightDecay() + ", clip norm " + s.clipNorm()
+        + (s.balanceClasses() ? ", balanced class weights" : ""));
+    facts.put("Epochs", r.history().size() + " run of at most " + s.epochs() + ", best " + r.bestEpoch()
+        + (s.patience() > 0 ? " (early stopping after " + s.patience() + " without improvement)" : ""));
+    facts.put("Seed", Long.toString(s.seed()));
+    facts.put("Speed", String.format(java.util.Locale.ROOT, "%.1f examples/s; frozen layers %.1f s once",
+        r.examplesPerSecond(), r.cacheSeconds()));
+    return facts;
+  }
+
+  private static void deleteRecursively(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> walk = Files.walk(dir)) {
+      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot remove " + dir, e);
+    }
+  }
+}

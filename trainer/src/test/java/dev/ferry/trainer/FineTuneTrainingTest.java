@@ -1,0 +1,200 @@
+package dev.ferry.trainer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import ai.onnx.proto.OnnxMl;
+import dev.ferry.models.FileHashes;
+import dev.ferry.models.bundle.BundleManifest;
+import dev.ferry.models.bundle.Classifier;
+import dev.ferry.models.bundle.ModelBundle;
+import dev.ferry.models.encoder.BuiltinEncoder;
+import dev.ferry.models.encoder.Chunking;
+import dev.ferry.models.encoder.Encoder;
+import dev.ferry.models.encoder.EncoderOptions;
+import dev.ferry.trainer.data.LabeledDataReader;
+import dev.ferry.trainer.finetune.FineTuner;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code ferry train --mode finetune} end to end with the real fp32 MiniLM on a small two-topic
+ * set: the bundle carries its own tuned encoder, classifies exactly as training scored it, and a
+ * run stopped after an epoch resumes to the very result of an uninterrupted one.
+ */
+class FineTuneTrainingTest {
+  private static final EncoderOptions ONE_THREAD = EncoderOptions.defaults().withIntraOpThreads(1);
+  /** Short windows, so the long validation text below is cut, as classification must cut it too. */
+  private static final int MAX_TOKENS = 24;
+
+  @TempDir static Path dir;
+  static Path trainFile;
+  static Path validFile;
+
+  @BeforeAll
+  static void writeData() throws IOException {
+    List<String> train = new ArrayList<>();
+    List<String> valid = new ArrayList<>();
+    for (int i = 0; i < TrainerTest.SPORT.size(); i++) {
+      List<String> to = i < 10 ? train : valid;
+      to.add(TrainerTest.line("s" + i, TrainerTest.SPORT.get(i), "sport"));
+      to.add(TrainerTest.line("c" + i, TrainerTest.COOKING.get(i), "cooking"));
+    }
+    // Longer than MAX_TOKENS: its tail (cooking) must be ignored by training and classification alike.
+    valid.add(TrainerTest.line("long", "The striker scored in the final minute. " + "Stir the sauce and season it. ".repeat(12),
+        "sport"));
+    trainFile = Files.write(dir.resolve("train.jsonl"), train);
+    validFile = Files.write(dir.resolve("valid.jsonl"), valid);
+  }
+
+  private static TrainingConfig.Builder config(Path out, FineTuner.Settings settings) {
+    return TrainingConfig.builder(trainFile, out).valid(validFile).encoderOptions(ONE_THREAD)
+        .mode(TrainingMode.FINETUNE).fineTune(settings);
+  }
+
+  private static FineTuner.Settings settings() {
+    return FineTuner.Settings.defaults().withUnfreeze(1).withEpochs(2).withBatchSize(10).withMaxTokens(MAX_TOKENS)
+        .withLearningRate(3e-4).withPatience(0);
+  }
+
+  @Test
+  void writesABundleWithItsOwnTunedEncoderThatClassifiesAsTrainingScored() throws IOException {
+    List<EpochMetrics> epochs = new ArrayList<>();
+    List<Integer> steps = new ArrayList<>();
+    TrainingResult result = Trainer.train(config(dir.resolve("tuned"), settings()).build(), new TrainingListener() {
+      @Override
+      public void trained(int done, int total) {
+        assertThat(total).isEqualTo(4);  // 20 examples in batches of 10, 2 epochs
+        steps.add(done);
+      }
+
+      @Override
+      public void epoch(EpochMetrics metrics) {
+        epochs.add(metrics);
+      }
+    });
+    assertThat(steps).containsExactly(1, 2, 3, 4);
+    assertThat(result.mode()).isEqualTo(TrainingMode.FINETUNE);
+    assertThat(epochs).hasSize(2);
+    assertThat(result.head().history()).isEqualTo(epochs);
+    assertThat(result.validation().examples()).isEqualTo(9);
+    assertThat(result.validation().accuracy()).isGreaterThanOrEqualTo(0.75);
+
+    ModelBundle bundle = ModelBundle.open(dir.resolve("tuned"));
+    BundleManifest.EncoderEntry encoder = bundle.manifest().encoder();
+    assertThat(encoder.id()).isEqualTo("all-minilm-l6-v2+finetune");
+    assertThat(encoder.source()).isEqualTo("fine-tuned");
+    assertThat(encoder.file()).isEqualTo(ModelBundle.ENCODER_FILE);
+    Path tunedFile = bundle.directory().resolve(ModelBundle.ENCODER_FILE);
+    assertThat(encoder.sha256()).isEqualTo(FileHashes.sha256(tunedFile));
+    assertThat(bundle.chunking()).isEqualTo(new Chunking(MAX_TOKENS, 0, 1));
+    assertThat(bundle.manifest().training().at("/hyperparameters/mode").asText()).isEqualTo("finetune");
+    assertThat(bundle.manifest().training().at("/hyperparameters/unfreeze").asText()).isEqualTo("1");
+    assertThat(bundle.reportIndex()).isRegularFile();
+    assertThat(dir.resolve(".tuned.checkpoints")).doesNotExist();
+
+    // An inference graph with the base model's operators, inputs and output: nothing of training.
+    try (Encoder base = Encoder.open(BuiltinEncoder.ALL_MINILM_L6_V2, ONE_THREAD)) {
+      OnnxMl.GraphProto original = OnnxMl.ModelProto.parseFrom(Files.readAllBytes(base.modelFile())).getGraph();
+      OnnxMl.GraphProto tuned = OnnxMl.ModelProto.parseFrom(Files.readAllBytes(tunedFile)).getGraph();
+      assertThat(opTypes(tuned)).isEqualTo(opTypes(original));
+      assertThat(tuned.getNodeCount()).isEqualTo(original.getNodeCount());
+      assertThat(tuned.getInputList().stream().map(OnnxMl.ValueInfoProto::getName).toList())
+          .isEqualTo(original.getInputList().stream().map(OnnxMl.ValueInfoProto::getName).toList());
+      assertThat(tuned.getOutput(0).getName()).isEqualTo("last_hidden_state");
+      // Relabelling an index made with the base encoder must refuse this bundle.
+      assertThat(bundle.sameEncoderAs(base.descriptor())).isFalse();
+      assertThat(bundle.sameEncoderAs(bundle.encoderDescriptor())).isTrue();
+    }
+
+    // The bundle, opened as any bundle, scores the held-out file exactly as training did.
+    Evaluation.Result eval = Evaluation.evaluate(bundle, validFile, LabeledDataReader.Options.defaults(), ONE_THREAD,
+        null);
+    assertThat(eval.metrics().accuracy()).isEqualTo(result.validation().accuracy());
+    assertThat(eval.metrics().macroF1()).isEqualTo(result.validation().macroF1());
+    assertThat(eval.metrics().expectedCalibrationError())
+        .isCloseTo(result.validation().expectedCalibrationError(), within(1e-5));
+    try (Classifier classifier = bundle.openClassifier(ONE_THREAD)) {
+      assertThat(classifier.classify("The goalkeeper was sent off in the derby.").label()).isEqualTo("sport");
+    }
+  }
+
+  @Test
+  void loraWritesTheMergedEncoderAndRefusesARankWithoutItsMode() throws IOException {
+    FineTuner.Settings lora = settings().withEpochs(1).withRank(2).withLearningRate(1e-3);
+    TrainingResult result = Trainer.train(config(dir.resolve("lora"), lora).mode(TrainingMode.LORA).build(),
+        TrainingListener.NONE);
+    ModelBundle bundle = result.bundle();
+    assertThat(bundle.manifest().encoder().id()).isEqualTo("all-minilm-l6-v2+lora");
+    assertThat(bundle.manifest().encoder().source()).isEqualTo("fine-tuned");
+    assertThat(bundle.manifest().training().at("/hyperparameters/rank").asInt()).isEqualTo(2);
+    Evaluation.Result eval = Evaluation.evaluate(bundle, validFile, LabeledDataReader.Options.defaults(), ONE_THREAD,
+        null);
+    assertThat(eval.metrics().macroF1()).isEqualTo(result.validation().macroF1());
+    assertThat(eval.metrics().expectedCalibrationError())
+        .isCloseTo(result.validation().expectedCalibrationError(), within(1e-5));
+
+    assertThatThrownBy(() -> config(dir.resolve("x"), lora).build())
+        .hasMessage("an adapter rank (--rank 2) needs --mode lora, not finetune");
+    assertThatThrownBy(() -> config(dir.resolve("x"), settings()).mode(TrainingMode.LORA).build())
+        .hasMessage("--mode lora needs an adapter rank of at least 1 (--rank), was 0");
+  }
+
+  @Test
+  void gradualUnfreezingResumesFromACheckpointToTheSameResult() throws IOException {
+    FineTuner.Settings gradual = settings().withUnfreeze(2).withEpochs(3)
+        .withSchedule(FineTuner.UnfreezeSchedule.GRADUAL);
+    Path checkpoints = dir.resolve("checkpoints");
+    TrainingListener stopAfterFirstEpoch = new TrainingListener() {
+      @Override
+      public void epoch(EpochMetrics metrics) {
+        throw new IllegalStateException("stopped after epoch " + metrics.epoch());
+      }
+    };
+    assertThatThrownBy(() -> Trainer.train(config(dir.resolve("resumed"), gradual).checkpointDirectory(checkpoints)
+        .build(), stopAfterFirstEpoch)).hasMessage("stopped after epoch 1");
+    assertThat(checkpoints.resolve("epoch-1/checkpoint.bin")).isRegularFile();
+
+    List<Integer> resumedEpochs = new ArrayList<>();
+    TrainingResult resumed = Trainer.train(config(dir.resolve("resumed"), gradual).checkpointDirectory(checkpoints)
+        .resume(true).build(), new TrainingListener() {
+          @Override
+          public void epoch(EpochMetrics metrics) {
+            resumedEpochs.add(metrics.epoch());
+          }
+        });
+    assertThat(resumedEpochs).containsExactly(2, 3);
+    assertThat(resumed.bundle().manifest().training().at("/resumed_from_epoch").asInt()).isEqualTo(1);
+    assertThat(checkpoints.resolve("epoch-3/checkpoint.bin")).isRegularFile();
+    assertThat(checkpoints.resolve("epoch-1")).doesNotExist();
+
+    TrainingResult straight = Trainer.train(config(dir.resolve("straight"), gradual).build(), TrainingListener.NONE);
+    assertThat(resumed.head().history()).isEqualTo(straight.head().history());
+    for (String file : List.of(ModelBundle.ENCODER_FILE, ModelBundle.HEAD_FILE)) {
+      assertThat(resumed.bundle().directory().resolve(file))
+          .as(file).hasSameBinaryContentAs(straight.bundle().directory().resolve(file));
+    }
+    // Gradual: epoch 1 trained the head alone, so the encoder changed only from epoch 2 on.
+    assertThat(resumed.bundle().manifest().training().at("/hyperparameters/unfreeze_schedule").asText())
+        .isEqualTo("gradual");
+
+    // Another run's checkpoint is refused, saying what to do.
+    assertThatThrownBy(() -> Trainer.train(config(dir.resolve("other"), gradual.withSeed(7))
+        .checkpointDirectory(checkpoints).resume(true).build(), TrainingListener.NONE))
+        .hasMessageContaining("another encoder, other settings or other data")
+        .hasMessageContaining("without --resume");
+  }
+
+  private static Set<String> opTypes(OnnxMl.GraphProto graph) {
+    return new TreeSet<>(graph.getNodeList().stream().map(OnnxMl.NodeProto::getOpType).toList());
+  }
+}
