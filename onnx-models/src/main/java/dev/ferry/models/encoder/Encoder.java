@@ -230,26 +230,14 @@ public final class Encoder implements AutoCloseable {
   public float[][] embed(List<String> inputs, TextRole role) {
     Objects.requireNonNull(inputs, "texts");
     Objects.requireNonNull(role, "role");
-    for (int i = 0; i < inputs.size(); i++) {
-      if (inputs.get(i) == null) {
-        throw new NullPointerException("text at index " + i + " is null");
-      }
-    }
-    lifecycle.readLock().lock();
-    try {
-      if (closed) {
-        throw new IllegalStateException("encoder " + descriptor.id() + " is closed");
-      }
+    return whileOpen(inputs, () -> {
       float[][] out = new float[inputs.size()][];
       String prefix = descriptor.prefixFor(role);
       for (int start = 0; start < inputs.size(); start += WINDOW) {
         embedWindow(inputs.subList(start, Math.min(inputs.size(), start + WINDOW)), prefix, out, start);
       }
-      texts.add(inputs.size());
       return out;
-    } finally {
-      lifecycle.readLock().unlock();
-    }
+    });
   }
 
   /**
@@ -264,6 +252,58 @@ public final class Encoder implements AutoCloseable {
   public List<DocumentEmbedding> embedDocuments(List<String> inputs, Chunking chunking) {
     Objects.requireNonNull(inputs, "texts");
     Objects.requireNonNull(chunking, "chunking");
+    return whileOpen(inputs, () -> chunkAndEmbed(inputs, chunking));
+  }
+
+  /** {@link #embedDocuments}' work, with the encoder known to be open. */
+  private List<DocumentEmbedding> chunkAndEmbed(List<String> inputs, Chunking chunking) {
+    int windowLength = chunking.effectiveMaxTokens(descriptor.maxLength());
+    if (chunking.readsPastFirstWindow() && chunking.overlapTokens() * 2 >= windowLength) {
+      throw new IllegalArgumentException("chunk overlap (" + chunking.overlapTokens()
+          + " tokens) must be less than half of " + descriptor.id() + "'s " + windowLength + "-token chunks");
+    }
+    List<DocumentEmbedding> out = new ArrayList<>(inputs.size());
+    int next = 0;
+    while (next < inputs.size()) {
+      // Tokenize documents until about WINDOW chunks are pending, then embed them together.
+      long t0 = System.nanoTime();
+      List<TextTokenizer.Windows> pending = new ArrayList<>();
+      int chunks = 0;
+      while (next < inputs.size() && chunks < WINDOW) {
+        TextTokenizer.Windows w = tokenizer.windows(inputs.get(next++), documentPrefixIds,
+            windowLength, chunking.overlapTokens(), chunking.maxChunks());
+        pending.add(w);
+        chunks += w.windows().size();
+      }
+      long[][] ids = new long[chunks][];
+      int at = 0;
+      for (TextTokenizer.Windows w : pending) {
+        for (TextTokenizer.Window window : w.windows()) {
+          ids[at++] = window.ids();
+        }
+      }
+      tokenizeNanos.add(System.nanoTime() - t0);
+      float[][] vectors = new float[chunks][];
+      embedIds(ids, vectors);
+      at = 0;
+      for (TextTokenizer.Windows w : pending) {
+        List<ChunkEmbedding> chunkEmbeddings = new ArrayList<>(w.windows().size());
+        for (TextTokenizer.Window window : w.windows()) {
+          chunkEmbeddings.add(new ChunkEmbedding(chunkEmbeddings.size(), window.start(), window.end(),
+              window.tokens(), vectors[at++]));
+        }
+        out.add(new DocumentEmbedding(DocumentEmbedding.pool(chunkEmbeddings, descriptor.normalize()),
+            chunkEmbeddings, w.complete()));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Runs {@code work} over {@code inputs} while the encoder is open (closing waits for it), after
+   * checking that no text is null, and counts the texts.
+   */
+  private <T> T whileOpen(List<String> inputs, java.util.function.Supplier<T> work) {
     for (int i = 0; i < inputs.size(); i++) {
       if (inputs.get(i) == null) {
         throw new NullPointerException("text at index " + i + " is null");
@@ -274,45 +314,7 @@ public final class Encoder implements AutoCloseable {
       if (closed) {
         throw new IllegalStateException("encoder " + descriptor.id() + " is closed");
       }
-      int windowLength = chunking.effectiveMaxTokens(descriptor.maxLength());
-      if (chunking.readsPastFirstWindow() && chunking.overlapTokens() * 2 >= windowLength) {
-        throw new IllegalArgumentException("chunk overlap (" + chunking.overlapTokens()
-            + " tokens) must be less than half of " + descriptor.id() + "'s " + windowLength + "-token chunks");
-      }
-      List<DocumentEmbedding> out = new ArrayList<>(inputs.size());
-      int next = 0;
-      while (next < inputs.size()) {
-        // Tokenize documents until about WINDOW chunks are pending, then embed them together.
-        long t0 = System.nanoTime();
-        List<TextTokenizer.Windows> pending = new ArrayList<>();
-        int chunks = 0;
-        while (next < inputs.size() && chunks < WINDOW) {
-          TextTokenizer.Windows w = tokenizer.windows(inputs.get(next++), documentPrefixIds,
-              windowLength, chunking.overlapTokens(), chunking.maxChunks());
-          pending.add(w);
-          chunks += w.windows().size();
-        }
-        long[][] ids = new long[chunks][];
-        int at = 0;
-        for (TextTokenizer.Windows w : pending) {
-          for (TextTokenizer.Window window : w.windows()) {
-            ids[at++] = window.ids();
-          }
-        }
-        tokenizeNanos.add(System.nanoTime() - t0);
-        float[][] vectors = new float[chunks][];
-        embedIds(ids, vectors);
-        at = 0;
-        for (TextTokenizer.Windows w : pending) {
-          List<ChunkEmbedding> chunkEmbeddings = new ArrayList<>(w.windows().size());
-          for (TextTokenizer.Window window : w.windows()) {
-            chunkEmbeddings.add(new ChunkEmbedding(chunkEmbeddings.size(), window.start(), window.end(),
-                window.tokens(), vectors[at++]));
-          }
-          out.add(new DocumentEmbedding(DocumentEmbedding.pool(chunkEmbeddings, descriptor.normalize()),
-              chunkEmbeddings, w.complete()));
-        }
-      }
+      T out = work.get();
       texts.add(inputs.size());
       return out;
     } finally {
