@@ -70,7 +70,9 @@ class RealServerIT {
           + "user nobody (OpenSearch refuses root); install util-linux or run the build as another user");
     }
 
-    home = Path.of("target", "real-server", "opensearch").toAbsolutePath();
+    // As root the node runs as nobody, who must be able to reach its home: the build folder may sit
+    // under a directory only root can enter (a mktemp -d clone), so the node then lives in /tmp.
+    home = root ? nodeHomeOutsideTheBuild() : Path.of("target", "real-server", "opensearch").toAbsolutePath();
     if (Files.exists(home)) {
       run(List.of("rm", "-rf", home.toString()));
     }
@@ -130,13 +132,25 @@ class RealServerIT {
   }
 
   @AfterAll
-  static void stopNode() throws InterruptedException {
+  static void stopNode() throws Exception {
     if (node != null) {
       node.destroy();
       if (!node.waitFor(60, TimeUnit.SECONDS)) {
         node.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
       }
     }
+    if (home != null && home.getParent().getFileName().toString().startsWith(NODE_DIR_PREFIX)) {
+      run(List.of("rm", "-rf", home.getParent().toString()));
+    }
+  }
+
+  private static final String NODE_DIR_PREFIX = "ferry-opensearch-";
+
+  /** {@code /tmp/ferry-opensearch-N/opensearch}, in a folder everyone may enter. */
+  private static Path nodeHomeOutsideTheBuild() throws IOException {
+    Path dir = Files.createTempDirectory(Path.of("/tmp"), NODE_DIR_PREFIX);
+    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+    return dir.resolve("opensearch");
   }
 
   @Test
