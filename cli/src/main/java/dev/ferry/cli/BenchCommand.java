@@ -295,7 +295,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--encoders", split = ",", paramLabel = "NAME",
         description = "Encoders to measure, each in turn (built-in names or model directories)."
             + " Texts are read whole, in chunks, as ferry train reads them; add /first-window to a"
-            + " name to read each text's first window only. Default: all-minilm-l6-v2.")
+            + " name to read each text's first window only, or /POOLING (token_weighted_mean,"
+            + " first_and_mean, first_mean_max) to give the head that pooling of the chunks."
+            + " Default: all-minilm-l6-v2.")
     List<String> encoders = new ArrayList<>(List.of("all-minilm-l6-v2"));
 
     @Option(names = "--data", paramLabel = "DIR",

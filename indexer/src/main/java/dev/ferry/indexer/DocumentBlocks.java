@@ -56,7 +56,7 @@ final class DocumentBlocks {
     doc.add(new LongField(FerryFields.INGESTED_AT, now, Field.Store.YES));
     doc.add(new StoredField(FerryFields.CHUNK_COUNT, embedding.chunks().size()));
     doc.add(new StoredField(FerryFields.COMPLETE, embedding.complete() ? 1 : 0));
-    doc.add(new BinaryDocValuesField(FerryFields.DOCUMENT_VECTOR, FerryFields.encodeVector(embedding.vector())));
+    doc.add(new BinaryDocValuesField(FerryFields.DOCUMENT_VECTOR, FerryFields.encodeVector(classified.features())));
     for (Field f : labeling.fields(classified.prediction())) {
       doc.add(f);
     }

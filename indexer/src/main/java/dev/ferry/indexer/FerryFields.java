@@ -43,7 +43,11 @@ public final class FerryFields {
   public static final String PROBABILITIES = "probabilities";
   /** Document: the key of the bundle that labeled it (binary doc values, UTF-8). */
   public static final String BUNDLE = "bundle";
-  /** Document: the document's vector, little-endian floats (binary doc values); relabel reads it. */
+  /**
+   * Document: what the head read of it ({@link dev.ferry.models.bundle.ClassifiedDocument#features}:
+   * the document vector, or the first chunk's vector and the document vector, as the index's chunk
+   * pooling says), little-endian floats (binary doc values); relabel reads it.
+   */
   public static final String DOCUMENT_VECTOR = "document_vector";
   /** Document: when it was ingested, epoch milliseconds (point, doc values, stored). */
   public static final String INGESTED_AT = "ingested_at";

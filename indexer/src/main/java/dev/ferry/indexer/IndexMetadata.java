@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import dev.ferry.models.encoder.ChunkPooling;
 import dev.ferry.models.encoder.Chunking;
 import dev.ferry.models.encoder.EncoderDescriptor;
 import dev.ferry.models.encoder.Pooling;
@@ -76,15 +77,18 @@ public record IndexMetadata(String format, int formatVersion, EncoderEntry encod
    * @param maxTokens tokens per chunk (0: the model's maximum)
    * @param overlapTokens tokens shared by neighbouring chunks
    * @param maxChunks chunks per document (0: all)
+   * @param pooling what the head read of the chunks ({@link ChunkPooling#id()}); absent in
+   *     indexes made before there was a choice, which stored the token-weighted mean
    */
-  public record ChunkingEntry(int maxTokens, int overlapTokens, int maxChunks) {
+  public record ChunkingEntry(int maxTokens, int overlapTokens, int maxChunks, String pooling) {
     static ChunkingEntry of(Chunking c) {
-      return new ChunkingEntry(c.maxTokens(), c.overlapTokens(), c.maxChunks());
+      return new ChunkingEntry(c.maxTokens(), c.overlapTokens(), c.maxChunks(), c.pooling().id());
     }
 
     /** As a {@link Chunking}. */
     public Chunking toChunking() {
-      return new Chunking(maxTokens, overlapTokens, maxChunks);
+      return new Chunking(maxTokens, overlapTokens, maxChunks,
+          pooling == null ? ChunkPooling.TOKEN_WEIGHTED_MEAN : ChunkPooling.fromId(pooling));
     }
   }
 

@@ -13,6 +13,7 @@ import dev.ferry.models.bundle.ClassifiedDocument;
 import dev.ferry.models.bundle.Classifier;
 import dev.ferry.models.bundle.ModelBundle;
 import dev.ferry.models.encoder.ChunkEmbedding;
+import dev.ferry.models.encoder.ChunkPooling;
 import dev.ferry.models.encoder.EncoderOptions;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -21,6 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.zip.GZIPOutputStream;
 import org.apache.lucene.index.BinaryDocValues;
@@ -109,21 +111,25 @@ class IndexerTest {
   }
 
   /**
-   * The document's label is the head applied to the document's vector, the token-weighted mean
-   * of its chunks' vectors: a mostly-sport text with one cooking chunk is sport, though its last
-   * chunk alone is cooking; every chunk is its own vector in the index.
+   * The document's label is the head applied to what the bundle's pooling makes of its chunks
+   * (here {@code first_and_mean}: the first chunk's vector beside the token-weighted mean of all
+   * chunks), and the index stores exactly that for relabel: a mostly-sport text with one cooking
+   * chunk is sport, though its last chunk alone is cooking; every chunk is its own vector in the
+   * index.
    */
   @Test
-  void longDocumentIsLabeledFromTheTokenWeightedMeanOfItsChunks() throws IOException {
+  void longDocumentIsLabeledFromItsFirstChunkAndTheTokenWeightedMeanOfAll() throws IOException {
     ModelBundle bundle = ModelBundle.open(bundleDir);
+    assertThat(bundle.chunking().pooling()).isEqualTo(ChunkPooling.FIRST_AND_MEAN);
     try (Classifier classifier = bundle.openClassifier(EncoderOptions.defaults());
          DirectoryReader reader = index.openReader()) {
       ClassifiedDocument expected = classifier.classifyDocuments(List.of(LONG_SPORT)).get(0);
       List<ChunkEmbedding> chunks = expected.embedding().chunks();
       assertThat(chunks).hasSizeGreaterThanOrEqualTo(3);
-      float[] mean = new float[chunks.get(0).vector().length];
+      int dim = chunks.get(0).vector().length;
+      float[] mean = new float[dim];
       double norm = 0;
-      for (int k = 0; k < mean.length; k++) {
+      for (int k = 0; k < dim; k++) {
         double sum = 0;
         for (ChunkEmbedding c : chunks) {
           sum += c.tokens() * c.vector()[k];
@@ -131,19 +137,32 @@ class IndexerTest {
         mean[k] = (float) sum;
         norm += sum * sum;
       }
-      for (int k = 0; k < mean.length; k++) {
+      for (int k = 0; k < dim; k++) {
         mean[k] /= (float) Math.sqrt(norm);
       }
-      for (int k = 0; k < mean.length; k++) {
+      float[] features = expected.features();
+      assertThat(features).hasSize(2 * dim).hasSize(bundle.headWidth());
+      for (int k = 0; k < dim; k++) {
         assertThat(expected.embedding().vector()[k]).isCloseTo(mean[k], within(1e-5f));
+        assertThat(features[k]).isEqualTo(chunks.get(0).vector()[k]);
+        assertThat(features[dim + k]).isCloseTo(mean[k], within(1e-5f));
       }
       // The int8 model quantizes per batch, so the stored vector (embedded among other
-      // documents) differs from this one in the third decimal: compare directions.
+      // documents) differs from this one in the second or third decimal: compare directions, half
+      // by half (one chunk moves more than a mean of several).
       float[] stored = storedVector(reader, "long-sport");
-      assertThat(dev.ferry.models.encoder.Vectors.dot(stored, mean)).isGreaterThan(0.995);
+      assertThat(stored).hasSize(2 * dim);
+      assertThat(dev.ferry.models.encoder.Vectors.dot(Arrays.copyOfRange(stored, 0, dim), chunks.get(0).vector()))
+          .isGreaterThan(0.98);
+      assertThat(dev.ferry.models.encoder.Vectors.dot(Arrays.copyOfRange(stored, dim, 2 * dim), mean))
+          .isGreaterThan(0.995);
       float[] lastChunk = chunks.get(chunks.size() - 1).vector();
-      assertThat(classifier.head().predict(new float[][] {lastChunk}).get(0).label()).isEqualTo("cooking");
-      assertThat(classifier.head().predict(new float[][] {mean}).get(0).label()).isEqualTo("sport");
+      float[] lastChunkAlone = new float[2 * dim];
+      System.arraycopy(lastChunk, 0, lastChunkAlone, 0, dim);
+      System.arraycopy(lastChunk, 0, lastChunkAlone, dim, dim);
+      assertThat(classifier.head().predict(new float[][] {lastChunkAlone}).get(0).label()).isEqualTo("cooking");
+      assertThat(classifier.head().predict(new float[][] {features}).get(0).label()).isEqualTo("sport");
+      assertThat(expected.prediction().label()).isEqualTo("sport");
       IndexSearcher searcher = new IndexSearcher(reader);
       assertThat(searcher.count(new TermQuery(new Term(FerryFields.CHUNK_OF, "long-sport")))).isEqualTo(chunks.size());
     }

@@ -1,5 +1,6 @@
 package dev.ferry.indexer;
 
+import dev.ferry.models.encoder.ChunkPooling;
 import dev.ferry.models.encoder.Chunking;
 import dev.ferry.models.encoder.EncoderOptions;
 import dev.ferry.trainer.Trainer;
@@ -22,7 +23,7 @@ import java.util.Map;
  */
 final class TestBundles {
   static final String ENCODER = "all-minilm-l6-v2-q";
-  static final Chunking CHUNKING = new Chunking(32, 8, 0);
+  static final Chunking CHUNKING = new Chunking(32, 8, 0, ChunkPooling.FIRST_AND_MEAN);
   static final List<String> SPORT = List.of(
       "The striker scored twice in the second half to win the match.",
       "The home team lost the final after a penalty shootout.",
@@ -71,7 +72,7 @@ final class TestBundles {
 
   /** The same encoder, another chunking: must be refused by relabel. */
   static Path otherChunking() {
-    return train("other-chunking", ENCODER, new Chunking(48, 8, 0), "sport", "cooking");
+    return train("other-chunking", ENCODER, new Chunking(48, 8, 0, ChunkPooling.TOKEN_WEIGHTED_MEAN), "sport", "cooking");
   }
 
   static synchronized Path train(String name, String encoder, Chunking chunking, String sport, String cooking) {

@@ -2,7 +2,6 @@ package dev.ferry.trainer;
 
 import dev.ferry.models.bundle.Classifier;
 import dev.ferry.models.bundle.ModelBundle;
-import dev.ferry.models.encoder.DocumentEmbedding;
 import dev.ferry.models.encoder.EncoderOptions;
 import dev.ferry.trainer.data.LabeledData;
 import dev.ferry.trainer.data.LabeledDataReader;
@@ -69,7 +68,7 @@ public final class Evaluation {
         List<String> texts = known.subList(from, to).stream().map(LabeledExample::text).toList();
         float[][] p = classifier.head().probabilities(classifier.encoder()
             .embedDocuments(texts, classifier.chunking()).stream()
-            .map(DocumentEmbedding::vector).toArray(float[][]::new));
+            .map(classifier.chunking().pooling()::features).toArray(float[][]::new));
         for (int i = from; i < to; i++) {
           truth[i] = labels.indexOf(known.get(i).label());
           probabilities[i] = p[i - from];

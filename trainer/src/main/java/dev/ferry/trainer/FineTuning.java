@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.models.FileHashes;
 import dev.ferry.models.bundle.BundleWriter;
 import dev.ferry.models.bundle.ModelBundle;
+import dev.ferry.models.encoder.ChunkPooling;
 import dev.ferry.models.encoder.Chunking;
 import dev.ferry.models.encoder.Encoder;
 import dev.ferry.models.encoder.EncoderDescriptor;
@@ -42,7 +43,7 @@ final class FineTuning {
       throws IOException {
     FineTuner.Settings s = config.fineTune();
     // What training reads of a text, and so what classification must read: its first window.
-    Chunking window = new Chunking(s.maxTokens(), 0, 1);
+    Chunking window = new Chunking(s.maxTokens(), 0, 1, ChunkPooling.TOKEN_WEIGHTED_MEAN);
     Path out = config.out().toAbsolutePath().normalize();
     Path checkpoints = config.checkpointDirectory() != null ? config.checkpointDirectory()
         : out.resolveSibling("." + out.getFileName() + ".checkpoints");

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.models.FileHashes;
 import dev.ferry.models.bundle.BundleWriter;
-import dev.ferry.models.encoder.DocumentEmbedding;
 import dev.ferry.models.bundle.ModelBundle;
 import dev.ferry.models.encoder.Encoder;
 import dev.ferry.trainer.cache.EmbeddingCache;
@@ -151,7 +150,7 @@ public final class Trainer {
         }
       } else {
         vectors = encoder.embedDocuments(texts, config.chunking()).stream()
-            .map(DocumentEmbedding::vector).toArray(float[][]::new);
+            .map(config.chunking().pooling()::features).toArray(float[][]::new);
         listener.embedded(texts.size(), texts.size());
       }
       double embedSeconds = (System.nanoTime() - embedStart) / 1e9;

@@ -10,6 +10,7 @@ import dev.ferry.models.bundle.BundleManifest;
 import dev.ferry.models.bundle.Classifier;
 import dev.ferry.models.bundle.ModelBundle;
 import dev.ferry.models.encoder.BuiltinEncoder;
+import dev.ferry.models.encoder.ChunkPooling;
 import dev.ferry.models.encoder.Chunking;
 import dev.ferry.models.encoder.Encoder;
 import dev.ferry.models.encoder.EncoderOptions;
@@ -96,7 +97,7 @@ class FineTuneTrainingTest {
     assertThat(encoder.file()).isEqualTo(ModelBundle.ENCODER_FILE);
     Path tunedFile = bundle.directory().resolve(ModelBundle.ENCODER_FILE);
     assertThat(encoder.sha256()).isEqualTo(FileHashes.sha256(tunedFile));
-    assertThat(bundle.chunking()).isEqualTo(new Chunking(MAX_TOKENS, 0, 1));
+    assertThat(bundle.chunking()).isEqualTo(new Chunking(MAX_TOKENS, 0, 1, ChunkPooling.TOKEN_WEIGHTED_MEAN));
     assertThat(bundle.manifest().training().at("/hyperparameters/mode").asText()).isEqualTo("finetune");
     assertThat(bundle.manifest().training().at("/hyperparameters/unfreeze").asText()).isEqualTo("1");
     assertThat(bundle.reportIndex()).isRegularFile();

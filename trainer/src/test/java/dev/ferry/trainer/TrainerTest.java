@@ -8,6 +8,8 @@ import dev.ferry.models.bundle.BundleLoadException;
 import dev.ferry.models.bundle.ClassifiedDocument;
 import dev.ferry.models.bundle.Classifier;
 import dev.ferry.models.bundle.ModelBundle;
+import dev.ferry.models.encoder.ChunkEmbedding;
+import dev.ferry.models.encoder.ChunkPooling;
 import dev.ferry.models.encoder.Chunking;
 import dev.ferry.models.encoder.EncoderOptions;
 import dev.ferry.trainer.data.BadDataException;
@@ -18,6 +20,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -175,11 +178,61 @@ class TrainerTest {
   }
 
   @Test
-  void longTextsAreReadWholeInChunksAndTheBundleRecordsHow() throws IOException {
-    Path bundleDir = dir.resolve("bundle-chunks");
-    Trainer.train(config(bundleDir, dir.resolve("cache-chunks")).build(), TrainingListener.NONE);
+  void byDefaultTheHeadReadsTheFirstChunkTheMeanAndTheMaximumOverChunks() throws IOException {
+    Path bundleDir = dir.resolve("bundle-first-mean-max");
+    Trainer.train(config(bundleDir, dir.resolve("cache-first-mean-max")).build(), TrainingListener.NONE);
     ModelBundle bundle = ModelBundle.open(bundleDir);
     assertThat(bundle.chunking()).isEqualTo(Chunking.DEFAULT);
+    assertThat(bundle.chunking().pooling()).isEqualTo(ChunkPooling.FIRST_MEAN_MAX);
+    assertThat(bundle.headWidth()).isEqualTo(3 * bundle.dimension());
+    JsonNode manifest = ModelBundle.json().readTree(bundleDir.resolve("manifest.json").toFile());
+    assertThat(manifest.at("/encoder/chunking/pooling").asText()).isEqualTo("first_mean_max");
+
+    String text = String.join(" ", COOKING) + " " + String.join(" ", SPORT) + " " + String.join(" ", SPORT);
+    try (Classifier classifier = bundle.openClassifier(EncoderOptions.defaults().withIntraOpThreads(1))) {
+      ClassifiedDocument whole = classifier.classifyDocuments(List.of(text)).get(0);
+      List<ChunkEmbedding> chunks = whole.embedding().chunks();
+      assertThat(chunks).hasSizeGreaterThan(2);
+      int dim = bundle.dimension();
+      float[] features = whole.features();
+      assertThat(features).hasSize(3 * dim);
+      assertThat(Arrays.copyOfRange(features, 0, dim)).containsExactly(chunks.get(0).vector());
+      assertThat(Arrays.copyOfRange(features, dim, 2 * dim)).containsExactly(whole.embedding().vector());
+      for (int k = 0; k < dim; k++) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (ChunkEmbedding c : chunks) {
+          max = Math.max(max, c.vector()[k]);
+        }
+        assertThat(features[2 * dim + k]).isEqualTo(max);
+      }
+      assertThat(classifier.head().predict(new float[][] {features}).get(0).probabilities())
+          .containsExactly(whole.prediction().probabilities());
+      // A short text is one chunk: the head reads its vector three times.
+      ClassifiedDocument one = classifier.classifyDocuments(List.of(SPORT.get(0))).get(0);
+      assertThat(one.embedding().chunks()).hasSize(1);
+      for (int block = 0; block < 3; block++) {
+        assertThat(Arrays.copyOfRange(one.features(), block * dim, (block + 1) * dim))
+            .containsExactly(one.embedding().vector());
+      }
+      assertThat(one.prediction().label()).isEqualTo("sport");
+    }
+
+    Path manifestFile = bundleDir.resolve("manifest.json");
+    ((com.fasterxml.jackson.databind.node.ObjectNode) manifest.at("/encoder/chunking")).put("pooling", "median");
+    ModelBundle.json().writeValue(manifestFile.toFile(), manifest);
+    assertThatThrownBy(() -> ModelBundle.open(bundleDir)).isInstanceOf(BundleLoadException.class)
+        .hasMessageContaining("manifest.json: encoder chunking:")
+        .hasMessageContaining("unknown chunk pooling 'median'").hasMessageContaining("first_mean_max");
+  }
+
+  @Test
+  void longTextsAreReadWholeInChunksAndTheBundleRecordsHow() throws IOException {
+    Path bundleDir = dir.resolve("bundle-chunks");
+    Chunking meanOnly = Chunking.DEFAULT.withPooling(ChunkPooling.TOKEN_WEIGHTED_MEAN);
+    Trainer.train(config(bundleDir, dir.resolve("cache-chunks")).chunking(meanOnly).build(), TrainingListener.NONE);
+    ModelBundle bundle = ModelBundle.open(bundleDir);
+    assertThat(bundle.chunking()).isEqualTo(meanOnly);
+    assertThat(bundle.headWidth()).isEqualTo(bundle.dimension());
     JsonNode manifest = ModelBundle.json().readTree(bundleDir.resolve("manifest.json").toFile());
     assertThat(manifest.at("/encoder/chunking/overlap_tokens").asInt()).isEqualTo(32);
     assertThat(manifest.at("/encoder/chunking/max_chunks").asInt()).isEqualTo(16);

@@ -8,6 +8,7 @@ import dev.ferry.eval.baseline.TextClassifierBaseline;
 import dev.ferry.eval.baseline.TfidfLogisticBaseline;
 import dev.ferry.eval.encode.EncodeBenchmark;
 import dev.ferry.models.encoder.BuiltinEncoder;
+import dev.ferry.models.encoder.ChunkPooling;
 import dev.ferry.models.encoder.Chunking;
 import dev.ferry.models.encoder.Encoder;
 import dev.ferry.models.encoder.EncoderOptions;
@@ -459,17 +460,47 @@ public final class AccuracyBenchmark {
   public static final String FIRST_WINDOW_SUFFIX = "/first-window";
 
   /**
+   * How an entry reads texts: {@link Chunking#DEFAULT} unless it ends in
+   * {@value #FIRST_WINDOW_SUFFIX} or in {@code /} and a {@link ChunkPooling} id (the default
+   * chunks, that pooling: {@code all-minilm-l6-v2-q/token_weighted_mean}).
+   */
+  static Chunking chunking(String entry) {
+    if (entry.endsWith(FIRST_WINDOW_SUFFIX)) {
+      return Chunking.FIRST_WINDOW;
+    }
+    int slash = entry.lastIndexOf('/');
+    if (slash > 0) {
+      for (ChunkPooling p : ChunkPooling.values()) {
+        if (entry.substring(slash + 1).equals(p.id())) {
+          return Chunking.DEFAULT.withPooling(p);
+        }
+      }
+    }
+    return Chunking.DEFAULT;
+  }
+
+  /** The encoder of an entry: without the suffix {@link #chunking(String)} reads. */
+  static String encoderId(String entry) {
+    if (entry.endsWith(FIRST_WINDOW_SUFFIX)) {
+      return entry.substring(0, entry.length() - FIRST_WINDOW_SUFFIX.length());
+    }
+    int slash = entry.lastIndexOf('/');
+    boolean pooling = slash > 0 && java.util.Arrays.stream(ChunkPooling.values())
+        .anyMatch(p -> p.id().equals(entry.substring(slash + 1)));
+    return pooling ? entry.substring(0, slash) : entry;
+  }
+
+  /**
    * Embeds with a built-in encoder (default options) through the default on-disk cache.
    *
-   * @param encoder a built-in encoder id, optionally followed by {@value #FIRST_WINDOW_SUFFIX}
+   * @param encoder a built-in encoder id, optionally followed by {@value #FIRST_WINDOW_SUFFIX} or
+   *     {@code /} and a chunk pooling id
    */
   public static float[][] embedCached(String encoder, List<String> texts, Consumer<String> progress)
       throws IOException {
     long start = System.nanoTime();
-    boolean firstWindow = encoder.endsWith(FIRST_WINDOW_SUFFIX);
-    String id = firstWindow ? encoder.substring(0, encoder.length() - FIRST_WINDOW_SUFFIX.length()) : encoder;
-    Chunking chunking = firstWindow ? Chunking.FIRST_WINDOW : Chunking.DEFAULT;
-    try (Encoder e = Encoder.open(id, EncoderOptions.defaults());
+    Chunking chunking = chunking(encoder);
+    try (Encoder e = Encoder.open(encoderId(encoder), EncoderOptions.defaults());
         EmbeddingCache cache = EmbeddingCache.openDefault(e.descriptor(), chunking)) {
       float[][] vectors = cache.embed(e, texts, (done, total) -> progress.accept(
           String.format(Locale.ROOT, "embedded %,d/%,d (%.0f s)", done, total, (System.nanoTime() - start) / 1e9)));

@@ -3,6 +3,7 @@ package dev.ferry.eval.finetune;
 import dev.ferry.eval.accuracy.PerClassSample;
 import dev.ferry.eval.baseline.Baselines;
 import dev.ferry.models.FileHashes;
+import dev.ferry.models.encoder.ChunkPooling;
 import dev.ferry.models.encoder.Chunking;
 import dev.ferry.models.encoder.DocumentEmbedding;
 import dev.ferry.models.encoder.Encoder;
@@ -37,7 +38,7 @@ import java.util.TreeSet;
  * <p>Run: {@code java -Xss4m -cp ... dev.ferry.eval.finetune.FineTuneAccuracy reuters ../shared/data 16,64,256 3}
  */
 public final class FineTuneAccuracy {
-  private static final Chunking FIRST_128 = new Chunking(128, 0, 1);
+  private static final Chunking FIRST_128 = new Chunking(128, 0, 1, ChunkPooling.TOKEN_WEIGHTED_MEAN);
 
   private FineTuneAccuracy() {}
 

@@ -1,5 +1,6 @@
 package dev.ferry.models.bundle;
 
+import dev.ferry.models.encoder.ChunkPooling;
 import dev.ferry.models.encoder.Chunking;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -82,19 +83,23 @@ public record BundleManifest(
    * @param maxTokens tokens per chunk, special tokens included (0: the model's maximum length)
    * @param overlapTokens tokens shared by neighbouring chunks
    * @param maxChunks chunks read per document, from its start (0: all)
-   * @param pooling how chunk vectors become the document's: {@value #TOKEN_WEIGHTED_MEAN}
+   * @param pooling what the head reads of the chunk vectors ({@link ChunkPooling#id()}):
+   *     {@value #TOKEN_WEIGHTED_MEAN} (the document vector) or {@code first_and_mean} (the first
+   *     chunk's vector, then the document vector)
    */
   public record ChunkingEntry(int maxTokens, int overlapTokens, int maxChunks, String pooling) {
-    /** The only pooling of chunk vectors so far: the mean weighted by token count, normalized. */
+    /** The pooling of bundles made before there was a choice: the token-weighted mean alone. */
     public static final String TOKEN_WEIGHTED_MEAN = "token_weighted_mean";
 
     static ChunkingEntry of(Chunking chunking) {
       return new ChunkingEntry(chunking.maxTokens(), chunking.overlapTokens(), chunking.maxChunks(),
-          TOKEN_WEIGHTED_MEAN);
+          chunking.pooling().id());
     }
 
+    /** As a {@link Chunking}; IllegalArgumentException names a bad field. */
     Chunking toChunking() {
-      return new Chunking(maxTokens, overlapTokens, maxChunks);
+      return new Chunking(maxTokens, overlapTokens, maxChunks,
+          ChunkPooling.fromId(pooling == null ? TOKEN_WEIGHTED_MEAN : pooling));
     }
   }
 

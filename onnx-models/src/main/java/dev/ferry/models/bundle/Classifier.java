@@ -19,9 +19,11 @@ import java.util.Objects;
  * }</pre>
  *
  * <p>A document is read the way the bundle's training data was ({@link ModelBundle#chunking()}):
- * a long one is split into token windows, and the head classifies the document's vector, the
- * token-weighted mean of its chunks' vectors. So a document gets one label, from all of its text
- * that the chunking reads, and the label is the same however the document's chunks are searched.
+ * a long one is split into token windows, and the head classifies what the chunking's
+ * {@link dev.ferry.models.encoder.ChunkPooling pooling} makes of its chunks' vectors: the
+ * document's vector (their token-weighted mean), or the first chunk's vector beside it. So a
+ * document gets one label, from all of its text that the chunking reads, and the label is the
+ * same however the document's chunks are searched.
  */
 public final class Classifier implements AutoCloseable {
   private final Encoder encoder;
@@ -70,20 +72,22 @@ public final class Classifier implements AutoCloseable {
   }
 
   /**
-   * Embeds and classifies documents read with another chunking than the bundle's: for example
-   * {@link Chunking#FIRST_WINDOW} to trade accuracy on long texts for speed.
+   * Embeds and classifies documents split into windows as {@code readAs} says rather than as
+   * the bundle's chunking does: for example {@link Chunking#FIRST_WINDOW} to trade accuracy on
+   * long texts for speed. The head always reads the pooling it was trained on (the bundle's), so
+   * only the windows change.
    */
   public List<ClassifiedDocument> classifyDocuments(List<String> texts, Chunking readAs) {
     Objects.requireNonNull(readAs, "chunking");
     List<DocumentEmbedding> embeddings = encoder.embedDocuments(texts, readAs);
     float[][] vectors = new float[embeddings.size()][];
     for (int i = 0; i < vectors.length; i++) {
-      vectors[i] = embeddings.get(i).vector();
+      vectors[i] = chunking.pooling().features(embeddings.get(i));
     }
     List<Prediction> predictions = head.predict(vectors);
     List<ClassifiedDocument> out = new ArrayList<>(vectors.length);
     for (int i = 0; i < vectors.length; i++) {
-      out.add(new ClassifiedDocument(embeddings.get(i), predictions.get(i)));
+      out.add(new ClassifiedDocument(embeddings.get(i), vectors[i], predictions.get(i)));
     }
     return out;
   }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.ferry.models.FileHashes;
 import dev.ferry.models.encoder.BuiltinEncoder;
+import dev.ferry.models.encoder.ChunkPooling;
 import dev.ferry.models.encoder.Chunking;
 import dev.ferry.models.encoder.Encoder;
 import dev.ferry.models.encoder.EncoderDescriptor;
@@ -145,9 +146,6 @@ public final class ModelBundle {
           "a built-in encoder id (" + BuiltinEncoder.ids() + ") or an encoder file; found id '" + e.id() + "'");
     }
     if (e.chunking() != null) {
-      require(manifestFile, BundleManifest.ChunkingEntry.TOKEN_WEIGHTED_MEAN.equals(e.chunking().pooling()),
-          "encoder chunking pooling '" + BundleManifest.ChunkingEntry.TOKEN_WEIGHTED_MEAN + "' (found '"
-              + e.chunking().pooling() + "')");
       try {
         e.chunking().toChunking();
       } catch (IllegalArgumentException bad) {
@@ -166,7 +164,7 @@ public final class ModelBundle {
   private void checkHead() {
     Path file = directory.resolve(manifest.head().file());
     try (ClassifierHead head = openHeadUnchecked()) {
-      float[][] p = head.probabilities(new float[][] {new float[dimension()]});
+      float[][] p = head.probabilities(new float[][] {new float[headWidth()]});
       if (p[0].length != labels().size()) {
         throw new BundleLoadException(file + ": gives " + p[0].length + " probabilities per text but the "
             + "manifest has " + labels().size() + " labels");
@@ -182,7 +180,7 @@ public final class ModelBundle {
       throw e;
     } catch (RuntimeException e) {
       throw new BundleLoadException(file + ": is not a head taking " + ClassifierHead.INPUT + " [batch, "
-          + dimension() + "] and giving " + ClassifierHead.OUTPUT + " [batch, " + labels().size() + "]: "
+          + headWidth() + "] and giving " + ClassifierHead.OUTPUT + " [batch, " + labels().size() + "]: "
           + e.getMessage(), e);
     }
   }
@@ -207,9 +205,17 @@ public final class ModelBundle {
     return manifest.labels();
   }
 
-  /** The embedding width the head takes. */
+  /** The encoder's embedding width. */
   public int dimension() {
     return manifest.encoder().dimension();
+  }
+
+  /**
+   * How many values the head reads per document: the encoder's width, or twice that when the
+   * chunking's pooling puts the first chunk's vector beside the document's ({@link ChunkPooling}).
+   */
+  public int headWidth() {
+    return chunking().headWidth(dimension());
   }
 
   /** The report's main page (it may be absent if it was deleted). */
@@ -255,7 +261,7 @@ public final class ModelBundle {
   }
 
   private ClassifierHead openHeadUnchecked() {
-    return new ClassifierHead(headOnnx, labels(), dimension());
+    return new ClassifierHead(headOnnx, labels(), headWidth());
   }
 
   /**

@@ -124,7 +124,7 @@ class ChunkingTest {
   @Test
   void theChunkLimitReadsFromTheStartAndSaysTheDocumentIsIncomplete() {
     String text = words(2000, 4);
-    Chunking three = new Chunking(128, 16, 3);
+    Chunking three = new Chunking(128, 16, 3, ChunkPooling.TOKEN_WEIGHTED_MEAN);
     DocumentEmbedding doc = encoder.embedDocument(text, three);
     assertThat(doc.chunks()).hasSize(3);
     assertThat(doc.complete()).isFalse();
@@ -193,11 +193,11 @@ class ChunkingTest {
 
   @Test
   void badSettingsAreRefusedWithTheReason() {
-    assertThatThrownBy(() -> new Chunking(64, 32, 0)).hasMessageContaining("less than half");
-    assertThatThrownBy(() -> new Chunking(4, 0, 0)).hasMessageContaining("at least 8");
-    assertThatThrownBy(() -> new Chunking(0, -1, 0)).hasMessageContaining("negative");
-    assertThatThrownBy(() -> new Chunking(0, 0, -2)).hasMessageContaining("max chunks");
+    assertThatThrownBy(() -> new Chunking(64, 32, 0, ChunkPooling.TOKEN_WEIGHTED_MEAN)).hasMessageContaining("less than half");
+    assertThatThrownBy(() -> new Chunking(4, 0, 0, ChunkPooling.TOKEN_WEIGHTED_MEAN)).hasMessageContaining("at least 8");
+    assertThatThrownBy(() -> new Chunking(0, -1, 0, ChunkPooling.TOKEN_WEIGHTED_MEAN)).hasMessageContaining("negative");
+    assertThatThrownBy(() -> new Chunking(0, 0, -2, ChunkPooling.TOKEN_WEIGHTED_MEAN)).hasMessageContaining("max chunks");
     assertThat(Chunking.DEFAULT.effectiveMaxTokens(256)).isEqualTo(256);
-    assertThat(new Chunking(512, 0, 0).effectiveMaxTokens(256)).isEqualTo(256);
+    assertThat(new Chunking(512, 0, 0, ChunkPooling.TOKEN_WEIGHTED_MEAN).effectiveMaxTokens(256)).isEqualTo(256);
   }
 }

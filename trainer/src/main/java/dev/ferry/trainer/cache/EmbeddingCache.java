@@ -2,8 +2,8 @@ package dev.ferry.trainer.cache;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ferry.models.FerryCache;
+import dev.ferry.models.encoder.ChunkPooling;
 import dev.ferry.models.encoder.Chunking;
-import dev.ferry.models.encoder.DocumentEmbedding;
 import dev.ferry.models.encoder.Encoder;
 import dev.ferry.models.encoder.EncoderDescriptor;
 import java.io.IOException;
@@ -45,9 +45,10 @@ import org.slf4j.LoggerFactory;
  * <p><b>Keys.</b> Vectors are kept per encoder, in a subdirectory named by the SHA-256 of every
  * descriptor field that changes a document's vector: the model file's hash, the pooling,
  * normalization, maximum length, dimension and document prefix (not the id, source or query
- * prefix), and the {@link Chunking} when it reads more than the first window. Within it each
- * text is keyed by the SHA-256 of its UTF-8 bytes. Texts are embedded as whole documents
- * ({@link Encoder#embedDocuments}), and the document vector is stored.
+ * prefix), and the {@link Chunking} when it reads more than the first window or pools chunks
+ * other than by their mean. Within it each text is keyed by the SHA-256 of its UTF-8 bytes. Texts
+ * are embedded as whole documents ({@link Encoder#embedDocuments}), and what a head reads of them
+ * is stored: {@link ChunkPooling#features}, {@link Chunking#headWidth} values.
  *
  * <p><b>Storage.</b> {@value #FILE_NAME} is append-only: a {@value #HEADER_BYTES}-byte header (magic
  * {@code FERRYEMB}, format version, dimension, encoder key), then fixed-size records of a 32-byte
@@ -100,7 +101,7 @@ public final class EmbeddingCache implements AutoCloseable {
     this.chunking = chunking;
     this.descriptor = descriptor;
     this.encoderKey = encoderKey;
-    this.dimension = descriptor.dimension();
+    this.dimension = chunking.headWidth(descriptor.dimension());
     this.recordBytes = HASH_BYTES + 4 * dimension;
     this.channel = channel;
     this.processLock = processLock;
@@ -222,11 +223,11 @@ public final class EmbeddingCache implements AutoCloseable {
     for (int start = 0; start < todo.size(); start += CHUNK) {
       List<Map.Entry<TextKey, List<Integer>>> chunk = todo.subList(start, Math.min(todo.size(), start + CHUNK));
       float[][] encoded = encoder.embedDocuments(chunk.stream().map(e -> texts.get(e.getValue().get(0))).toList(),
-          chunking).stream().map(DocumentEmbedding::vector).toArray(float[][]::new);
+          chunking).stream().map(chunking.pooling()::features).toArray(float[][]::new);
       for (float[] v : encoded) {
         if (v.length != dimension) {
           throw new IllegalStateException("the encoder returned a vector of " + v.length
-              + " values; its descriptor says " + dimension);
+              + " values; its descriptor and chunking say " + dimension);
         }
       }
       List<TextKey> keys = chunk.stream().map(Map.Entry::getKey).toList();
@@ -455,11 +456,12 @@ public final class EmbeddingCache implements AutoCloseable {
     field(sha, "dimension", Integer.toString(d.dimension()));
     field(sha, "documentPrefix", d.documentPrefix());
     int chunkTokens = chunking.effectiveMaxTokens(d.maxLength());
-    if (chunking.readsPastFirstWindow() || chunkTokens != d.maxLength()) {
+    if (chunking.readsPastFirstWindow() || chunkTokens != d.maxLength()
+        || chunking.pooling() != ChunkPooling.TOKEN_WEIGHTED_MEAN) {
       field(sha, "chunkMaxTokens", Integer.toString(chunkTokens));
       field(sha, "chunkOverlapTokens", Integer.toString(chunking.readsPastFirstWindow() ? chunking.overlapTokens() : 0));
       field(sha, "maxChunks", Integer.toString(chunking.maxChunks()));
-      field(sha, "chunkPooling", "token_weighted_mean");
+      field(sha, "chunkPooling", chunking.pooling().id());
     }
     return sha.digest();
   }

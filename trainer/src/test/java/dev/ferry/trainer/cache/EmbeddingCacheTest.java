@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ferry.models.FerryCache;
 import dev.ferry.models.encoder.Encoder;
+import dev.ferry.models.encoder.ChunkPooling;
 import dev.ferry.models.encoder.Chunking;
 import dev.ferry.models.encoder.EncoderDescriptor;
 import dev.ferry.models.encoder.Pooling;
@@ -252,10 +253,14 @@ class EmbeddingCacheTest {
   void chunkingIsPartOfTheKeyAndTheFirstWholeWindowKeepsTheKeyCachesHadBefore() {
     EncoderDescriptor d = new EncoderDescriptor("m", "builtin:m", "abc", Pooling.MEAN, true, 256, 384, "", "");
     String before = HexFormat.of().formatHex(EmbeddingCache.encoderKey(d));
-    assertThat(List.of(Chunking.FIRST_WINDOW, new Chunking(256, 0, 1), new Chunking(512, 0, 1)))
+    ChunkPooling mean = ChunkPooling.TOKEN_WEIGHTED_MEAN;
+    assertThat(List.of(Chunking.FIRST_WINDOW, new Chunking(256, 0, 1, mean), new Chunking(512, 0, 1, mean)))
         .extracting(c -> HexFormat.of().formatHex(EmbeddingCache.encoderKey(d, c))).containsOnly(before);
-    List<Chunking> different = List.of(Chunking.DEFAULT, new Chunking(0, 16, 16), new Chunking(0, 32, 8),
-        new Chunking(0, 32, 0), new Chunking(128, 32, 16), new Chunking(128, 0, 1));
+    List<Chunking> different = List.of(Chunking.DEFAULT, Chunking.DEFAULT.withPooling(mean),
+        Chunking.DEFAULT.withPooling(ChunkPooling.FIRST_AND_MEAN),
+        Chunking.FIRST_WINDOW.withPooling(ChunkPooling.FIRST_AND_MEAN), new Chunking(0, 16, 16, mean),
+        new Chunking(0, 32, 8, mean), new Chunking(0, 32, 0, mean), new Chunking(128, 32, 16, mean),
+        new Chunking(128, 0, 1, mean));
     assertThat(different).extracting(c -> HexFormat.of().formatHex(EmbeddingCache.encoderKey(d, c)))
         .doesNotContain(before).doesNotHaveDuplicates();
   }
