@@ -31,8 +31,9 @@ import picocli.CommandLine.Spec;
         + " head.onnx and report/index.html.",
         "--mode features (default): embed every text once with the frozen encoder (cached on disk, so a"
         + " second run with other settings skips the encoder), train a head, score it on held-out examples.",
-        "--mode finetune: train the encoder's top --unfreeze layers together with a linear head on the first"
-        + " --chunk-tokens tokens of each text (default 128); the bundle carries the tuned encoder.onnx.",
+        "--mode finetune: train the encoder's top --unfreeze layers together with a linear head on every"
+        + " --chunk-tokens chunk of each text (default 128; --max-chunks 1 for the first only), each with its"
+        + " text's label; the bundle carries the tuned encoder.onnx and reads documents in the same chunks.",
         "--mode lora: the same, but the encoder's weights stay frozen and rank --rank adapters on the"
         + " attention's query, key and value projections train instead, merged into encoder.onnx at the end."},
     footer = {"", "Data: JSONL with text and label (optional id), or CSV/TSV with a header;"
@@ -199,6 +200,10 @@ final class TrainCommand implements Callable<Integer> {
       }
       s = s.withBalanceClasses(!noClassWeights);
       TrainingMode trainingMode = TrainingMode.fromId(mode);
+      if (trainingMode != TrainingMode.FEATURES && chunking.chunkPooling != null) {
+        throw new IllegalArgumentException("--chunk-pooling applies to --mode features; a fine-tuned head reads"
+            + " the mean of the chunks it was trained on one by one");
+      }
       if (trainingMode == TrainingMode.FEATURES && (unfreeze != null || unfreezeSchedule != null
           || checkpointDir != null || resume || rank != null || adaptOutput)) {
         throw new IllegalArgumentException("--unfreeze, --unfreeze-schedule, --rank, --adapt-output,"
@@ -213,8 +218,8 @@ final class TrainCommand implements Callable<Integer> {
           .validSplit(validation.split == null ? 0.2 : validation.split)
           .encoder(encoderOptions.encoder)
           .encoderOptions(encoderOptions.options())
-          // Fine-tuning reads each text's first --chunk-tokens window (fineTuneSettings), nothing more.
-          .chunking(trainingMode == TrainingMode.FEATURES ? chunking.chunking() : Chunking.DEFAULT)
+          // Fine-tuning reads chunks of --chunk-tokens (fineTuneSettings) with these overlap and limit.
+          .chunking(chunking.chunking())
           .head(s)
           .maxExamples(maxExamples)
           .skipBad(dataOptions.skipBad)

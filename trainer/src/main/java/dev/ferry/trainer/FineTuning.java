@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.models.FileHashes;
 import dev.ferry.models.bundle.BundleWriter;
 import dev.ferry.models.bundle.ModelBundle;
-import dev.ferry.models.encoder.ChunkPooling;
 import dev.ferry.models.encoder.Chunking;
 import dev.ferry.models.encoder.Encoder;
 import dev.ferry.models.encoder.EncoderDescriptor;
@@ -31,7 +30,10 @@ import java.util.stream.Stream;
  * {@link Trainer}'s fine-tuning path: trains the encoder's top layers and a linear head
  * ({@link FineTuner}), then writes a bundle that carries the tuned encoder as its own
  * {@code encoder.onnx} (source {@value #SOURCE}, id {@code BASE+finetune}, SHA-256 of the tuned
- * file) and reads each text as its first window of {@code maxTokens} tokens, as training did.
+ * file). Training reads every text in chunks of {@code maxTokens} tokens (the configured
+ * chunking's overlap and chunk limit; {@code --max-chunks 1} for the first window only) and
+ * trains on each chunk with its text's label; the bundle reads documents in the same chunks and
+ * classifies the mean of their vectors ({@link FineTuner#chunking}).
  */
 final class FineTuning {
   /** The descriptor source of a tuned encoder. */
@@ -42,16 +44,18 @@ final class FineTuning {
   static TrainingResult train(TrainingConfig config, Trainer.Prepared d, TrainingListener listener, long start)
       throws IOException {
     FineTuner.Settings s = config.fineTune();
-    // What training reads of a text, and so what classification must read: its first window.
-    Chunking window = new Chunking(s.maxTokens(), 0, 1, ChunkPooling.TOKEN_WEIGHTED_MEAN);
+    // What training reads of a text, and so what classification must read: its chunks of maxTokens.
+    Chunking window = FineTuner.chunking(config.chunking(), s.maxTokens());
     Path out = config.out().toAbsolutePath().normalize();
     Path checkpoints = config.checkpointDirectory() != null ? config.checkpointDirectory()
         : out.resolveSibling("." + out.getFileName() + ".checkpoints");
     try (Encoder base = Encoder.open(config.encoder(), config.encoderOptions())) {
+      FineTuner.Examples train = examples(base, window, d, d.train());
+      FineTuner.Examples valid = d.valid().isEmpty() ? null : examples(base, window, d, d.valid());
       listener.stage("Fine-tuning " + describe(s) + " of " + base.descriptor().id() + " with a linear head on "
-          + d.train().size() + " examples (first " + s.maxTokens() + " tokens of each text)");
-      FineTuner.Examples valid = d.valid().isEmpty() ? null : examples(d, d.valid());
-      FineTuner.Result r = FineTuner.train(base, examples(d, d.train()), valid, d.labels().size(), s,
+          + d.train().size() + " texts (" + train.size() + " chunks of up to " + s.maxTokens() + " tokens, each"
+          + " with its text's label)");
+      FineTuner.Result r = FineTuner.train(base, train, valid, d.labels().size(), s,
           new FineTuner.Checkpoints(checkpoints, config.resume()), new FineTuner.Listener() {
             @Override
             public void steps(int done, int total) {
@@ -72,8 +76,6 @@ final class FineTuning {
       double seconds = (System.nanoTime() - start) / 1e9;
       TrainedHead head = new TrainedHead(headSettings(s), dimension, classes, headOnnx, r.history(), r.bestEpoch(),
           Double.NaN, seconds);
-      ClassificationMetrics validation = ClassificationMetrics.compute(d.labels(), d.classes(d.valid()),
-          r.validProbabilities());
 
       listener.stage("Writing " + config.out());
       Path work = Files.createTempDirectory(out.getParent(), "." + out.getFileName() + ".encoder-");
@@ -88,13 +90,21 @@ final class FineTuning {
         notes.add("The encoder was fine-tuned" + (s.rank() > 0 ? " (LoRA adapters merged into its weights)" : "")
             + ": the bundle carries it as encoder.onnx (" + tuned.id() + "), so an"
             + " index made with " + b.id() + " must be re-embedded, not relabelled.");
-        notes.add("Each text was read as its first " + s.maxTokens() + " tokens in training; the bundle reads"
-            + " documents the same way (chunking: first window of " + s.maxTokens() + " tokens).");
-        ObjectNode training = provenance(config, d, s, b, r, seconds);
-        ObjectNode metrics = JsonNodeFactory.instance.objectNode();
-        metrics.set("validation", Trainer.metricsJson(validation));
+        notes.add("Each text was read in training as " + window + " (" + train.size() + " training chunks),"
+            + " every chunk with its text's label; the bundle reads documents the same way, and the head"
+            + " classifies the token-weighted mean of a document's chunk vectors.");
         ModelBundle bundle;
+        ClassificationMetrics validation;
         try (Encoder tunedEncoder = Encoder.open(model, tokenizer, tuned, config.encoderOptions())) {
+          // Epochs were scored on chunks; the bundle's metrics score whole held-out texts, read as it reads them.
+          validation = ClassificationMetrics.compute(d.labels(), d.classes(d.valid()),
+              d.valid().isEmpty() ? new float[0][] : head.probabilities(tunedEncoder.embedDocuments(
+                  d.valid().stream().map(LabeledExample::text).toList(), window).stream()
+                  .map(window.pooling()::features).toArray(float[][]::new)));
+          ObjectNode training = provenance(config, d, s, b, r, seconds);
+          training.put("training_chunks", train.size());
+          ObjectNode metrics = JsonNodeFactory.instance.objectNode();
+          metrics.set("validation", Trainer.metricsJson(validation));
           bundle = BundleWriter.to(config.out())
               .encoder(tunedEncoder)
               .chunking(window)
@@ -119,8 +129,10 @@ final class FineTuning {
     }
   }
 
-  private static FineTuner.Examples examples(Trainer.Prepared d, List<LabeledExample> examples) {
-    return new FineTuner.Examples(examples.stream().map(LabeledExample::text).toList(), d.classes(examples));
+  private static FineTuner.Examples examples(Encoder encoder, Chunking chunking, Trainer.Prepared d,
+      List<LabeledExample> examples) {
+    return FineTuner.Examples.chunks(encoder, chunking,
+        examples.stream().map(LabeledExample::text).toList(), d.classes(examples));
   }
 
   private static String describe(FineTuner.Settings s) {
@@ -181,7 +193,7 @@ final class FineTuning {
     Map<String, String> facts = new LinkedHashMap<>();
     facts.put("Mode", "fine-tuning " + describe(s) + " and a linear head");
     facts.put("Encoder", base.id() + " fine-tuned (" + base.pooling().id() + " pooling, " + base.dimension()
-        + " dimensions, first " + s.maxTokens() + " tokens of each text)");
+        + " dimensions; texts read in chunks of " + s.maxTokens() + " tokens, each trained with its text's label)");
     facts.put("Training data", config.data() + " (" + train + " examples used)");
     facts.put("Validation", config.valid() != null ? config.valid() + " (" + valid + " examples)"
         : valid + " examples held out (" + Math.round(config.validSplit() * 100) + "% stratified split)");

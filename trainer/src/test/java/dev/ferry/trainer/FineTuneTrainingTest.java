@@ -34,8 +34,11 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class FineTuneTrainingTest {
   private static final EncoderOptions ONE_THREAD = EncoderOptions.defaults().withIntraOpThreads(1);
-  /** Short windows, so the long validation text below is cut, as classification must cut it too. */
+  /** Short chunks, so the long validation text below is read in several, as classification reads it. */
   private static final int MAX_TOKENS = 24;
+  /** A sport opening, then far more cooking: its label is sport, but read whole it is about cooking. */
+  private static final String LONG = "The striker scored in the final minute. "
+      + "Stir the sauce and season it. ".repeat(12);
 
   @TempDir static Path dir;
   static Path trainFile;
@@ -50,9 +53,8 @@ class FineTuneTrainingTest {
       to.add(TrainerTest.line("s" + i, TrainerTest.SPORT.get(i), "sport"));
       to.add(TrainerTest.line("c" + i, TrainerTest.COOKING.get(i), "cooking"));
     }
-    // Longer than MAX_TOKENS: its tail (cooking) must be ignored by training and classification alike.
-    valid.add(TrainerTest.line("long", "The striker scored in the final minute. " + "Stir the sauce and season it. ".repeat(12),
-        "sport"));
+    // Longer than MAX_TOKENS: training scores it and classification reads it in the same chunks.
+    valid.add(TrainerTest.line("long", LONG, "sport"));
     trainFile = Files.write(dir.resolve("train.jsonl"), train);
     validFile = Files.write(dir.resolve("valid.jsonl"), valid);
   }
@@ -71,10 +73,11 @@ class FineTuneTrainingTest {
   void writesABundleWithItsOwnTunedEncoderThatClassifiesAsTrainingScored() throws IOException {
     List<EpochMetrics> epochs = new ArrayList<>();
     List<Integer> steps = new ArrayList<>();
+    List<Integer> totals = new ArrayList<>();
     TrainingResult result = Trainer.train(config(dir.resolve("tuned"), settings()).build(), new TrainingListener() {
       @Override
       public void trained(int done, int total) {
-        assertThat(total).isEqualTo(4);  // 20 examples in batches of 10, 2 epochs
+        totals.add(total);
         steps.add(done);
       }
 
@@ -83,21 +86,35 @@ class FineTuneTrainingTest {
         epochs.add(metrics);
       }
     });
-    assertThat(steps).containsExactly(1, 2, 3, 4);
+    ModelBundle bundle = ModelBundle.open(dir.resolve("tuned"));
+    // Every chunk of every training text is an example: 2 epochs of batches of 10 over them.
+    int trainChunks = bundle.manifest().training().at("/training_chunks").asInt();
+    int trainChunksCounted = 0;
+    try (Encoder base = Encoder.open(BuiltinEncoder.ALL_MINILM_L6_V2, ONE_THREAD)) {
+      for (String line : Files.readAllLines(trainFile)) {
+        String text = new com.fasterxml.jackson.databind.ObjectMapper().readTree(line).get("text").asText();
+        trainChunksCounted += base.chunkTexts(text, bundle.chunking()).size();
+      }
+      assertThat(base.chunkTexts(LONG, bundle.chunking())).hasSizeGreaterThan(3);
+    }
+    assertThat(trainChunks).isEqualTo(trainChunksCounted).isGreaterThanOrEqualTo(20);
+    int perEpoch = (trainChunks + 9) / 10;
+    assertThat(totals).containsOnly(2 * perEpoch);
+    assertThat(steps).isEqualTo(java.util.stream.IntStream.rangeClosed(1, 2 * perEpoch).boxed().toList());
     assertThat(result.mode()).isEqualTo(TrainingMode.FINETUNE);
     assertThat(epochs).hasSize(2);
     assertThat(result.head().history()).isEqualTo(epochs);
     assertThat(result.validation().examples()).isEqualTo(9);
     assertThat(result.validation().accuracy()).isGreaterThanOrEqualTo(0.75);
 
-    ModelBundle bundle = ModelBundle.open(dir.resolve("tuned"));
     BundleManifest.EncoderEntry encoder = bundle.manifest().encoder();
     assertThat(encoder.id()).isEqualTo("all-minilm-l6-v2+finetune");
     assertThat(encoder.source()).isEqualTo("fine-tuned");
     assertThat(encoder.file()).isEqualTo(ModelBundle.ENCODER_FILE);
     Path tunedFile = bundle.directory().resolve(ModelBundle.ENCODER_FILE);
     assertThat(encoder.sha256()).isEqualTo(FileHashes.sha256(tunedFile));
-    assertThat(bundle.chunking()).isEqualTo(new Chunking(MAX_TOKENS, 0, 1, ChunkPooling.TOKEN_WEIGHTED_MEAN));
+    // Chunks of MAX_TOKENS with the default limit of 16, the overlap cut to a quarter of a chunk.
+    assertThat(bundle.chunking()).isEqualTo(new Chunking(MAX_TOKENS, MAX_TOKENS / 4, 16, ChunkPooling.TOKEN_WEIGHTED_MEAN));
     assertThat(bundle.manifest().training().at("/hyperparameters/mode").asText()).isEqualTo("finetune");
     assertThat(bundle.manifest().training().at("/hyperparameters/unfreeze").asText()).isEqualTo("1");
     assertThat(bundle.reportIndex()).isRegularFile();
@@ -126,6 +143,9 @@ class FineTuneTrainingTest {
         .isCloseTo(result.validation().expectedCalibrationError(), within(1e-5));
     try (Classifier classifier = bundle.openClassifier(ONE_THREAD)) {
       assertThat(classifier.classify("The goalkeeper was sent off in the derby.").label()).isEqualTo("sport");
+      // Read whole, the long text is what most of it is about; its first chunk alone is not.
+      assertThat(classifier.classifyDocuments(List.of(LONG)).get(0).embedding().chunks()).hasSizeGreaterThan(3);
+      assertThat(classifier.classify(LONG).label()).isEqualTo("cooking");
     }
   }
 

@@ -29,26 +29,31 @@ import java.util.TreeSet;
 /**
  * Macro-F1 of feature extraction against fine-tuning the top 2 layers at k training examples per
  * class (eval/RESULTS.md): for each k and seed, a {@link PerClassSample} of the training file;
- * a linear head on frozen embeddings (the learning curve's recipe: default settings, 100 epochs,
- * the last kept), once on the first 128 tokens of each text (what fine-tuning reads) and once
- * on the whole text (the default chunking); and {@link FineTuner} on the same sample, top 2
- * layers, the last epoch kept, its tuned encoder then embedding the test file exactly as a
- * bundle would (first 128 tokens). Nothing is chosen on the test file.
+ * a linear head on frozen embeddings of the whole text (the learning curve's recipe: default
+ * settings, 100 epochs, the last kept), once given the chunks' mean and once the default
+ * {@code first_mean_max} pooling; and {@link FineTuner} on the same sample, top 2 layers, the
+ * last epoch kept, trained on every 128-token chunk of each text with the text's label
+ * ({@link FineTuner.Examples#chunks}), its tuned encoder then embedding the test file exactly as
+ * its bundle would (the same chunks, their mean). Nothing is chosen on the test file.
  *
  * <p>Run: {@code java -Xss4m -cp ... dev.ferry.eval.finetune.FineTuneAccuracy reuters ../shared/data 16,64,256 3}
  */
 public final class FineTuneAccuracy {
-  private static final Chunking FIRST_128 = new Chunking(128, 0, 1, ChunkPooling.TOKEN_WEIGHTED_MEAN);
+  /** How fine-tuning and its bundle read a text: chunks of 128 tokens, their mean. */
+  private static final Chunking TUNED = FineTuner.chunking(Chunking.DEFAULT, 128);
+  private static final Chunking WHOLE_MEAN = Chunking.DEFAULT.withPooling(ChunkPooling.TOKEN_WEIGHTED_MEAN);
+  private static final String[] METHODS = {"features, whole text, mean", "features, whole text, first_mean_max",
+      "fine-tune top 2, chunks"};
 
   private FineTuneAccuracy() {}
 
   /**
    * Prints one line per k, seed and method, then the means. Arguments: {@code reuters} or
    * {@code spamassassin}, the data folder ({@code ../shared/data}), the k values ({@code 16,64,256}),
-   * the number of seeds, and optionally at most how many test examples to score (a stratified
-   * subset, seed 0; 0 or absent: all). Reuters trains from its train split and tests on its test
-   * split; SpamAssassin, as the learning curve does, samples from a stratified half (seed 0) and
-   * tests on the other half.
+   * the number of seeds (or a range {@code 2-3}), and optionally at most how many test examples
+   * to score (a stratified subset, seed 0; 0 or absent: all). Reuters trains from its train split
+   * and tests on its test split; SpamAssassin, as the learning curve does, samples from a
+   * stratified half (seed 0) and tests on the other half.
    */
   public static void main(String[] args) throws Exception {
     Path data = Path.of(args[1]);
@@ -62,7 +67,10 @@ public final class FineTuneAccuracy {
       default -> throw new IllegalArgumentException("data set must be reuters or spamassassin, was " + args[0]);
     };
     int[] ks = Arrays.stream(args[2].split(",")).mapToInt(Integer::parseInt).toArray();
-    int seeds = Integer.parseInt(args[3]);
+    String[] seedRange = args[3].split("-");
+    int firstSeed = seedRange.length > 1 ? Integer.parseInt(seedRange[0]) : 1;
+    int lastSeed = Integer.parseInt(seedRange[seedRange.length - 1]);
+    int seeds = lastSeed - firstSeed + 1;
     int testLimit = args.length > 4 ? Integer.parseInt(args[4]) : 0;
     Baselines.LabeledTexts test = testLimit > 0 && testLimit < split.test().texts().size()
         ? Baselines.stratifiedSplit(split.test(), testLimit, 0).train() : split.test();
@@ -74,29 +82,33 @@ public final class FineTuneAccuracy {
     System.out.printf(Locale.ROOT, "%s: pool %d, test %d%n", args[0], trainTexts.size(), testTexts.size());
     EncoderOptions options = EncoderOptions.defaults();
     try (Encoder base = Encoder.open("all-minilm-l6-v2", options)) {
-      float[][] testFirst = embed(base, testTexts, FIRST_128);
-      float[][] testWhole = embed(base, testTexts, Chunking.DEFAULT);
+      float[][] testMean = embed(base, testTexts, WHOLE_MEAN);
+      float[][] testFirstMeanMax = embed(base, testTexts, Chunking.DEFAULT);
       for (int k : ks) {
-        double[][] f1 = new double[3][seeds];
-        for (int seed = 1; seed <= seeds; seed++) {
+        double[][] f1 = new double[METHODS.length][seeds];
+        for (int seed = firstSeed; seed <= lastSeed; seed++) {
+          int at = seed - firstSeed;
           int[] rows = PerClassSample.draw(trainLabels, k, seed).indices();
           List<String> texts = Arrays.stream(rows).mapToObj(trainTexts::get).toList();
           int[] y = Arrays.stream(rows).map(i -> labels.indexOf(trainLabels.get(i))).toArray();
-          f1[0][seed - 1] = features(base, texts, y, testFirst, testY, labels, FIRST_128);
-          f1[1][seed - 1] = features(base, texts, y, testWhole, testY, labels, Chunking.DEFAULT);
+          f1[0][at] = features(base, texts, y, testMean, testY, labels, WHOLE_MEAN);
+          f1[1][at] = features(base, texts, y, testFirstMeanMax, testY, labels, Chunking.DEFAULT);
           long t0 = System.nanoTime();
-          FineTuner.Settings settings = FineTuner.Settings.defaults().withUnfreeze(2).withEpochs(epochs(rows.length))
-              .withSeed(seed);
-          FineTuner.Result r = FineTuner.train(base, texts, y, labels.size(), settings);
-          f1[2][seed - 1] = tuned(base, r, testTexts, testY, labels);
-          System.out.printf(Locale.ROOT, "k=%d seed=%d n=%d: features-128 %.3f, features-whole %.3f, finetune-top2"
-              + " %.3f (%d epochs, %.0f s, %.1f ex/s)%n", k, seed, rows.length, f1[0][seed - 1], f1[1][seed - 1],
-              f1[2][seed - 1], settings.epochs(), (System.nanoTime() - t0) / 1e9, r.examplesPerSecond());
+          FineTuner.Examples chunks = FineTuner.Examples.chunks(base, TUNED, texts, y);
+          FineTuner.Settings settings = FineTuner.Settings.defaults().withUnfreeze(2)
+              .withEpochs(epochs(chunks.size())).withSeed(seed).withMaxTokens(TUNED.maxTokens());
+          FineTuner.Result r = FineTuner.train(base, chunks, null, labels.size(), settings,
+              FineTuner.Checkpoints.NONE, FineTuner.Listener.NONE);
+          double trainSeconds = (System.nanoTime() - t0) / 1e9;
+          f1[2][at] = tuned(base, r, testTexts, testY, labels);
+          System.out.printf(Locale.ROOT, "k=%d seed=%d n=%d (%d chunks): %s %.3f, %s %.3f, %s %.3f (%d epochs,"
+              + " %.0f s training, %.1f ex/s, %.0f s in all)%n", k, seed, rows.length, chunks.size(),
+              METHODS[0], f1[0][at], METHODS[1], f1[1][at], METHODS[2], f1[2][at], settings.epochs(), trainSeconds,
+              r.examplesPerSecond(), (System.nanoTime() - t0) / 1e9);
         }
-        String[] names = {"features, first 128 tokens", "features, whole text", "fine-tune top 2"};
-        for (int m = 0; m < 3; m++) {
-          System.out.printf(Locale.ROOT, "RESULT k=%d %s: %.3f ± %.3f over %d seeds%n", k, names[m], mean(f1[m]),
-              sd(f1[m]), seeds);
+        for (int m = 0; m < METHODS.length; m++) {
+          System.out.printf(Locale.ROOT, "RESULT k=%d %s: %.3f ± %.3f over seeds %d-%d%n", k, METHODS[m],
+              mean(f1[m]), sd(f1[m]), firstSeed, lastSeed);
         }
       }
     }
@@ -121,7 +133,7 @@ public final class FineTuneAccuracy {
     return ClassificationMetrics.compute(labels, testY, head.probabilities(testVectors)).macroF1();
   }
 
-  /** Embeds the test texts with the tuned encoder (first 128 tokens, as its bundle would) and scores the head. */
+  /** Embeds the test texts with the tuned encoder (in chunks, as its bundle would) and scores the head. */
   private static double tuned(Encoder base, FineTuner.Result r, List<String> testTexts, int[] testY,
       List<String> labels) throws Exception {
     Path dir = Files.createTempDirectory("ferry-tuned-");
@@ -133,7 +145,7 @@ public final class FineTuneAccuracy {
           b.pooling(), b.normalize(), b.maxLength(), b.dimension(), b.queryPrefix(), b.documentPrefix());
       float[][] vectors;
       try (Encoder tuned = Encoder.open(model, tokenizer, d, base.options())) {
-        vectors = tuned.embedDocuments(testTexts, FIRST_128).stream().map(DocumentEmbedding::vector)
+        vectors = tuned.embedDocuments(testTexts, TUNED).stream().map(DocumentEmbedding::vector)
             .toArray(float[][]::new);
       }
       int dim = b.dimension();

@@ -322,6 +322,29 @@ public final class Encoder implements AutoCloseable {
     }
   }
 
+  /**
+   * The pieces of {@code text} that {@link #embedDocuments} would embed as its chunks under
+   * {@code chunking}, in order, without running the model: each chunk's {@code [start, end)}
+   * characters. Fine-tuning trains on these, so that it reads a document as classification will.
+   * Tokenizing a piece again gives the chunk's tokens, give or take a split word at its edges.
+   *
+   * @throws IllegalStateException if the encoder is closed
+   */
+  public List<String> chunkTexts(String text, Chunking chunking) {
+    Objects.requireNonNull(text, "text");
+    Objects.requireNonNull(chunking, "chunking");
+    return whileOpen(List.of(text), () -> {
+      int windowLength = chunking.effectiveMaxTokens(descriptor.maxLength());
+      TextTokenizer.Windows w = tokenizer.windows(text, documentPrefixIds, windowLength,
+          chunking.overlapTokens(), chunking.maxChunks());
+      List<String> pieces = new ArrayList<>(w.windows().size());
+      for (TextTokenizer.Window window : w.windows()) {
+        pieces.add(text.substring(window.start(), window.end()));
+      }
+      return pieces;
+    });
+  }
+
   /** Embeds one document, however long; see {@link #embedDocuments}. */
   public DocumentEmbedding embedDocument(String text, Chunking chunking) {
     return embedDocuments(List.of(text), chunking).get(0);

@@ -56,6 +56,25 @@ class ChunkingTest {
   }
 
   @Test
+  void chunkTextsAreThePiecesEmbedDocumentsEmbedsAndRetokenizeToTheirChunks() {
+    String text = words(700, 5);
+    Chunking chunking = new Chunking(64, 8, 0, ChunkPooling.TOKEN_WEIGHTED_MEAN);
+    List<String> pieces = encoder.chunkTexts(text, chunking);
+    DocumentEmbedding doc = encoder.embedDocument(text, chunking);
+    assertThat(pieces).hasSize(doc.chunks().size()).hasSizeGreaterThan(10);
+    for (int i = 0; i < pieces.size(); i++) {
+      ChunkEmbedding c = doc.chunks().get(i);
+      assertThat(pieces.get(i)).isEqualTo(text.substring(c.start(), c.end()));
+      // Whole words here, so tokenizing the piece again gives the chunk's tokens and [CLS]/[SEP].
+      assertThat(encoder.tokenIds(pieces.get(i))).hasSize(c.tokens() + 2);
+    }
+    assertThat(encoder.chunkTexts(text, Chunking.FIRST_WINDOW)).singleElement()
+        .satisfies(first -> assertThat(text).startsWith(first));
+    assertThat(encoder.chunkTexts("", chunking)).containsExactly("");
+    assertThatThrownBy(() -> encoder.chunkTexts(null, chunking)).isInstanceOf(NullPointerException.class);
+  }
+
+  @Test
   void theFirstWindowIsWhatEmbedReadsAndFirstWindowChunkingStopsThere() {
     String text = words(900, 1);
     TextTokenizer.Windows windows = tokenizer.windows(text, new long[0], 256, 32, 0);

@@ -1,5 +1,7 @@
 package dev.ferry.trainer.finetune;
 
+import dev.ferry.models.encoder.ChunkPooling;
+import dev.ferry.models.encoder.Chunking;
 import dev.ferry.models.encoder.Encoder;
 import dev.ferry.models.graph.AdamW;
 import dev.ferry.models.graph.ElementType;
@@ -108,7 +110,7 @@ public final class FineTuner {
    * @param dropout in training only, the probability that an element of a trained layer's
    *     attention probabilities or output projections is dropped (BERT's attention and hidden
    *     dropout; 0: none); the exported encoder has no dropout
-   * @param maxTokens tokens per text at most, special tokens included (the first window)
+   * @param maxTokens tokens per example at most, special tokens included (longer ones are cut)
    * @param patience stop after this many epochs without a better held-out macro-F1 (0: never)
    * @param seed drives shuffling and the head's initialization
    * @param balanceClasses weight classes by n / (classes × count)
@@ -301,6 +303,38 @@ public final class FineTuner {
     public int size() {
       return texts.size();
     }
+
+    /**
+     * Every chunk of every text ({@link Encoder#chunkTexts}), each labeled with its text's class:
+     * what fine-tuning trains on, so that it reads documents as the tuned bundle will.
+     */
+    public static Examples chunks(Encoder encoder, Chunking chunking, List<String> texts, int[] labels) {
+      if (texts.size() != labels.length) {
+        throw new IllegalArgumentException("need one label per text, got " + texts.size() + " texts and "
+            + labels.length + " labels");
+      }
+      List<String> pieces = new ArrayList<>();
+      IntStream.Builder pieceLabels = IntStream.builder();
+      for (int i = 0; i < texts.size(); i++) {
+        for (String piece : encoder.chunkTexts(texts.get(i), chunking)) {
+          pieces.add(piece);
+          pieceLabels.add(labels[i]);
+        }
+      }
+      return new Examples(pieces, pieceLabels.build().toArray());
+    }
+  }
+
+  /**
+   * How a fine-tuned encoder reads a document, in training and in its bundle: chunks of
+   * {@code maxTokens} (longer windows cost more than they give on CPU) with the overlap and chunk
+   * limit of {@code requested}, the overlap cut to a quarter of a chunk if it is wider, and the
+   * head on the chunks' token-weighted mean: it was trained on single chunks, and a linear head
+   * on their mean is close to the mean of its verdicts on each.
+   */
+  public static Chunking chunking(Chunking requested, int maxTokens) {
+    int overlap = requested.readsPastFirstWindow() ? Math.min(requested.overlapTokens(), maxTokens / 4) : 0;
+    return new Chunking(maxTokens, overlap, requested.maxChunks(), ChunkPooling.TOKEN_WEIGHTED_MEAN);
   }
 
   /**
