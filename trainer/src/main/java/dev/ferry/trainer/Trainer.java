@@ -167,11 +167,7 @@ public final class Trainer {
       if (refit) {
         listener.stage("Refitting on all " + (trainVectors.size() + validVectors.size()) + " examples for "
             + scored.bestEpoch() + " epochs");
-        TrainedHead all = HeadTrainer.train(concat(trainVectors, validVectors), null, labels.size(),
-            settings.withEpochs(scored.bestEpoch()).withPatience(0), null);
-        head = new TrainedHead(scored.settings(), scored.dimension(), scored.classes(), all.onnx(),
-            scored.history(), scored.bestEpoch(), scored.temperature(),
-            scored.trainingSeconds() + all.trainingSeconds());
+        head = HeadTrainer.refit(scored, trainVectors, validVectors);
         notes.add("The final head was trained again on all " + (trainVectors.size() + validVectors.size())
             + " examples for " + scored.bestEpoch() + " epochs (the best epoch on the held-out set);"
             + " the metrics here are those of the head that did not see the held-out examples.");
@@ -215,16 +211,6 @@ public final class Trainer {
       notes.add(message);
       listener.note(message);
     }
-  }
-
-  private static LabeledVectors concat(LabeledVectors a, LabeledVectors b) {
-    float[][] v = new float[a.size() + b.size()][];
-    int[] y = new int[v.length];
-    System.arraycopy(a.vectors(), 0, v, 0, a.size());
-    System.arraycopy(b.vectors(), 0, v, a.size(), b.size());
-    System.arraycopy(a.labels(), 0, y, 0, a.size());
-    System.arraycopy(b.labels(), 0, y, a.size(), b.size());
-    return new LabeledVectors(v, y);
   }
 
   private static LabeledVectors vectors(float[][] all, int offset, List<LabeledExample> examples, List<String> labels) {

@@ -155,7 +155,7 @@ class AccuracyBenchmarkTest {
         | method | encoder | accuracy | macro-F1 | F1 ham | F1 spam | ECE | trained on | epochs (best) | train s |
         |---|---|---:|---:|---:|---:|---:|---:|---:|---:|
         | TF-IDF + LR | — | 0.750 | 0.733 | 0.800 | 0.667 | 0.150 | 500 | — | 1.23 |
-        | linear | all-minilm-l6-v2 | 0.750 | 0.733 | 0.800 | 0.667 | 0.150 | 400 + 100 valid | 57 (37) | 0.50 |
+        | linear | all-minilm-l6-v2 | 0.750 | 0.733 | 0.800 | 0.667 | 0.150 | 400 + 100 valid, refit | 57 (37) | 0.50 |
         """);
     assertThat(AccuracyBenchmark.curveTable(r, AccuracyBenchmark.SPAM).markdown()).isEqualTo("""
         | method | encoder | k=8 | k=16 |

@@ -37,6 +37,26 @@ public final class HeadTrainer {
   private HeadTrainer() {}
 
   /**
+   * What {@code ferry train} does after early stopping (unless {@code --no-refit}): trains the
+   * head again, from scratch, on the training and held-out examples together for the number of
+   * epochs that scored best on the held-out ones, so that no labeled example is left unused. The
+   * result keeps {@code scored}'s settings, history, best epoch and temperature, and counts both
+   * trainings' time.
+   *
+   * @param scored the head trained on {@code train} and early-stopped on {@code valid}
+   */
+  public static TrainedHead refit(TrainedHead scored, LabeledVectors train, LabeledVectors valid) {
+    if (scored.bestEpoch() < 1) {
+      throw new IllegalArgumentException("refitting needs the best epoch of an early-stopped head");
+    }
+    TrainedHead all = train(train.concat(valid), null, scored.classes(),
+        scored.settings().withEpochs(scored.bestEpoch()).withPatience(0), null);
+    return new TrainedHead(scored.settings(), scored.dimension(), scored.classes(), all.onnx(),
+        scored.history(), scored.bestEpoch(), scored.temperature(),
+        scored.trainingSeconds() + all.trainingSeconds());
+  }
+
+  /**
    * Trains a head.
    *
    * @param train training embeddings and class ids

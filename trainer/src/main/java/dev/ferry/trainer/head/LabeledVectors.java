@@ -18,4 +18,15 @@ public record LabeledVectors(float[][] vectors, int[] labels) {
   public int size() {
     return labels.length;
   }
+
+  /** These examples followed by {@code more}. */
+  public LabeledVectors concat(LabeledVectors more) {
+    float[][] v = new float[size() + more.size()][];
+    int[] y = new int[v.length];
+    System.arraycopy(vectors, 0, v, 0, size());
+    System.arraycopy(more.vectors, 0, v, size(), more.size());
+    System.arraycopy(labels, 0, y, 0, size());
+    System.arraycopy(more.labels, 0, y, size(), more.size());
+    return new LabeledVectors(v, y);
+  }
 }

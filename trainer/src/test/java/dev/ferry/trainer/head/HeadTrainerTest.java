@@ -76,6 +76,25 @@ class HeadTrainerTest {
   }
 
   @Test
+  void refitTrainsOnTrainAndHeldOutForTheBestEpochCountAndKeepsTheScoredHistory() {
+    LabeledVectors train = clusters(2, 10, 16, 1.0, 12);
+    LabeledVectors valid = clusters(2, 10, 16, 1.0, 13);
+    HeadSettings settings = HeadSettings.defaults(HeadKind.LINEAR).withEpochs(40).withPatience(5);
+    TrainedHead scored = HeadTrainer.train(train, valid, 2, settings, null);
+    TrainedHead refit = HeadTrainer.refit(scored, train, valid);
+    // The same as training from scratch on both, with no held-out set, for the best epoch count.
+    TrainedHead byHand = HeadTrainer.train(train.concat(valid), null, 2,
+        settings.withEpochs(scored.bestEpoch()).withPatience(0), null);
+    assertThat(refit.onnx()).isEqualTo(byHand.onnx()).isNotEqualTo(scored.onnx());
+    assertThat(refit.history()).isEqualTo(scored.history());
+    assertThat(refit.bestEpoch()).isEqualTo(scored.bestEpoch());
+    assertThat(refit.settings()).isEqualTo(scored.settings());
+    assertThat(refit.trainingSeconds()).isGreaterThan(scored.trainingSeconds());
+    assertThat(train.concat(valid).size()).isEqualTo(40);
+    assertThat(train.concat(valid).vectors()[20]).isSameAs(valid.vectors()[0]);
+  }
+
+  @Test
   void balancedClassWeightsRaiseRecallOfTheRareClass() {
     // 2 overlapping clusters, 95% vs 5%.
     Random r = new Random(11);
