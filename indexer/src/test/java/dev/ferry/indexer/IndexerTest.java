@@ -144,22 +144,25 @@ class IndexerTest {
       assertThat(features).hasSize(2 * dim).hasSize(bundle.headWidth());
       for (int k = 0; k < dim; k++) {
         assertThat(expected.embedding().vector()[k]).isCloseTo(mean[k], within(1e-5f));
-        assertThat(features[k]).isEqualTo(chunks.get(0).vector()[k]);
-        assertThat(features[dim + k]).isCloseTo(mean[k], within(1e-5f));
+        assertThat(features[k]).isEqualTo(chunks.get(0).vector()[k] / 2);
+        assertThat(features[dim + k]).isCloseTo(mean[k] / 2, within(1e-5f));
       }
       // The int8 model quantizes per batch, so the stored vector (embedded among other
       // documents) differs from this one in the second or third decimal: compare directions, half
       // by half (one chunk moves more than a mean of several).
       float[] stored = storedVector(reader, "long-sport");
       assertThat(stored).hasSize(2 * dim);
-      assertThat(dev.ferry.models.encoder.Vectors.dot(Arrays.copyOfRange(stored, 0, dim), chunks.get(0).vector()))
+      // Each half is halved: 2 × stored half · unit vector is the cosine.
+      assertThat(2 * dev.ferry.models.encoder.Vectors.dot(Arrays.copyOfRange(stored, 0, dim), chunks.get(0).vector()))
           .isGreaterThan(0.98);
-      assertThat(dev.ferry.models.encoder.Vectors.dot(Arrays.copyOfRange(stored, dim, 2 * dim), mean))
+      assertThat(2 * dev.ferry.models.encoder.Vectors.dot(Arrays.copyOfRange(stored, dim, 2 * dim), mean))
           .isGreaterThan(0.995);
       float[] lastChunk = chunks.get(chunks.size() - 1).vector();
-      float[] lastChunkAlone = new float[2 * dim];
-      System.arraycopy(lastChunk, 0, lastChunkAlone, 0, dim);
-      System.arraycopy(lastChunk, 0, lastChunkAlone, dim, dim);
+      float[] lastChunkAlone = new float[2 * dim];  // as if it were a one-chunk text
+      for (int k = 0; k < dim; k++) {
+        lastChunkAlone[k] = lastChunk[k] / 2;
+        lastChunkAlone[dim + k] = lastChunk[k] / 2;
+      }
       assertThat(classifier.head().predict(new float[][] {lastChunkAlone}).get(0).label()).isEqualTo("cooking");
       assertThat(classifier.head().predict(new float[][] {features}).get(0).label()).isEqualTo("sport");
       assertThat(expected.prediction().label()).isEqualTo("sport");

@@ -196,23 +196,25 @@ class TrainerTest {
       int dim = bundle.dimension();
       float[] features = whole.features();
       assertThat(features).hasSize(3 * dim);
-      assertThat(Arrays.copyOfRange(features, 0, dim)).containsExactly(chunks.get(0).vector());
-      assertThat(Arrays.copyOfRange(features, dim, 2 * dim)).containsExactly(whole.embedding().vector());
+      // Three blocks, each a third: the first chunk, the mean, the maximum over chunks.
       for (int k = 0; k < dim; k++) {
         float max = Float.NEGATIVE_INFINITY;
         for (ChunkEmbedding c : chunks) {
           max = Math.max(max, c.vector()[k]);
         }
-        assertThat(features[2 * dim + k]).isEqualTo(max);
+        assertThat(features[k]).isEqualTo(chunks.get(0).vector()[k] * (1f / 3));
+        assertThat(features[dim + k]).isEqualTo(whole.embedding().vector()[k] * (1f / 3));
+        assertThat(features[2 * dim + k]).isEqualTo(max * (1f / 3));
       }
       assertThat(classifier.head().predict(new float[][] {features}).get(0).probabilities())
           .containsExactly(whole.prediction().probabilities());
-      // A short text is one chunk: the head reads its vector three times.
+      // A short text is one chunk: the head reads a third of its vector three times.
       ClassifiedDocument one = classifier.classifyDocuments(List.of(SPORT.get(0))).get(0);
       assertThat(one.embedding().chunks()).hasSize(1);
       for (int block = 0; block < 3; block++) {
-        assertThat(Arrays.copyOfRange(one.features(), block * dim, (block + 1) * dim))
-            .containsExactly(one.embedding().vector());
+        for (int k = 0; k < dim; k++) {
+          assertThat(one.features()[block * dim + k]).isEqualTo(one.embedding().vector()[k] * (1f / 3));
+        }
       }
       assertThat(one.prediction().label()).isEqualTo("sport");
     }

@@ -23,14 +23,15 @@ class ChunkPoolingTest {
   }
 
   @Test
-  void firstAndMeanPutsTheFirstChunkBeforeTheTokenWeightedMean() {
+  void firstAndMeanPutsTheFirstChunkBeforeTheTokenWeightedMeanEachHalved() {
     float[] f = ChunkPooling.FIRST_AND_MEAN.features(TWO);
     // Weights 30 and 10: the mean leans 3:1 towards the first chunk, then is normalized.
     float norm = (float) Math.sqrt(0.75 * 0.75 + 0.25 * 0.25);
-    assertThat(f).containsExactly(new float[] {1, 0, 0, 0.75f / norm, 0.25f / norm, 0}, within(1e-6f));
+    assertThat(f).containsExactly(new float[] {0.5f, 0, 0, 0.375f / norm, 0.125f / norm, 0}, within(1e-6f));
     assertThat(ChunkPooling.FIRST_AND_MEAN.width(384)).isEqualTo(768);
+    // A one-chunk text: its vector in both blocks, the whole as long as the vector itself.
     DocumentEmbedding one = new DocumentEmbedding(SECOND.vector(), List.of(SECOND), true);
-    assertThat(ChunkPooling.FIRST_AND_MEAN.features(one)).containsExactly(0, 1, 0, 0, 1, 0);
+    assertThat(ChunkPooling.FIRST_AND_MEAN.features(one)).containsExactly(0, 0.5f, 0, 0, 0.5f, 0);
   }
 
   @Test
@@ -40,9 +41,13 @@ class ChunkPoolingTest {
         List.of(FIRST, SECOND, third), true);
     float[] f = ChunkPooling.FIRST_MEAN_MAX.features(three);
     assertThat(f).hasSize(9);
-    assertThat(java.util.Arrays.copyOfRange(f, 0, 3)).containsExactly(1, 0, 0);
-    assertThat(java.util.Arrays.copyOfRange(f, 3, 6)).containsExactly(three.vector());
-    assertThat(java.util.Arrays.copyOfRange(f, 6, 9)).containsExactly(1, 1, 0.25f);
+    float[] scaled = new float[9];
+    for (int k = 0; k < 9; k++) {
+      scaled[k] = 3 * f[k];
+    }
+    assertThat(java.util.Arrays.copyOfRange(scaled, 0, 3)).containsExactly(new float[] {1, 0, 0}, within(1e-6f));
+    assertThat(java.util.Arrays.copyOfRange(scaled, 3, 6)).containsExactly(three.vector(), within(1e-6f));
+    assertThat(java.util.Arrays.copyOfRange(scaled, 6, 9)).containsExactly(new float[] {1, 1, 0.25f}, within(1e-6f));
     assertThat(ChunkPooling.FIRST_MEAN_MAX.width(384)).isEqualTo(1152);
     assertThat(Chunking.DEFAULT.headWidth(384)).isEqualTo(1152);
   }
