@@ -22,9 +22,8 @@ final class ChunkingMixin {
   @Option(names = "--chunk-pooling", paramLabel = "POOLING",
       description = "What the head reads of a text's chunks: first_mean_max (the first chunk's"
           + " vector, the whole text's mean and each dimension's maximum over chunks), first_and_mean"
-          + " (the first two) or token_weighted_mean (the mean alone: steadier with under about 10"
-          + " examples per class). Default: first_mean_max when a text is read in chunks,"
-          + " token_weighted_mean for --max-chunks 1.")
+          + " (the first two) or token_weighted_mean (the mean alone). Default: first_mean_max when a"
+          + " text is read in chunks, token_weighted_mean for --max-chunks 1.")
   String chunkPooling;
 
   /** The chunking these options describe; IllegalArgumentException names a bad value. */

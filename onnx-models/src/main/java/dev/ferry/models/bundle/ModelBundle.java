@@ -211,8 +211,9 @@ public final class ModelBundle {
   }
 
   /**
-   * How many values the head reads per document: the encoder's width, or twice that when the
-   * chunking's pooling puts the first chunk's vector beside the document's ({@link ChunkPooling}).
+   * How many values the head reads per document: the encoder's width times the blocks of the
+   * chunking's pooling ({@link ChunkPooling#width}: 1 for the mean, 3 for the default
+   * {@code first_mean_max}).
    */
   public int headWidth() {
     return chunking().headWidth(dimension());
