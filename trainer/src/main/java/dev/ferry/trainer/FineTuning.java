@@ -184,6 +184,7 @@ final class FineTuning {
     t.put("resumed_from_epoch", r.resumedFromEpoch());
     t.put("frozen_layers_seconds", Trainer.round(r.cacheSeconds()));
     t.put("examples_per_second", Trainer.round(r.examplesPerSecond()));
+    t.put("device", r.device().id());
     t.put("total_seconds", Trainer.round(seconds));
     return t;
   }
@@ -204,8 +205,8 @@ final class FineTuning {
     facts.put("Epochs", r.history().size() + " run of at most " + s.epochs() + ", best " + r.bestEpoch()
         + (s.patience() > 0 ? " (early stopping after " + s.patience() + " without improvement)" : ""));
     facts.put("Seed", Long.toString(s.seed()));
-    facts.put("Speed", String.format(java.util.Locale.ROOT, "%.1f examples/s; frozen layers %.1f s once",
-        r.examplesPerSecond(), r.cacheSeconds()));
+    facts.put("Speed", String.format(java.util.Locale.ROOT, "%.1f examples/s on %s; frozen layers %.1f s once",
+        r.examplesPerSecond(), r.device().id(), r.cacheSeconds()));
     return facts;
   }
 

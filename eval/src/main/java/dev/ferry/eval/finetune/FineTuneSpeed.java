@@ -1,6 +1,8 @@
 package dev.ferry.eval.finetune;
 
 import dev.ferry.models.encoder.Encoder;
+import dev.ferry.models.encoder.EncoderOptions;
+import dev.ferry.models.encoder.ExecutionProvider;
 import dev.ferry.trainer.data.LabeledDataReader;
 import dev.ferry.trainer.data.LabeledExample;
 import dev.ferry.trainer.finetune.FineTuner;
@@ -23,7 +25,8 @@ import java.util.Map;
  * Run one mode per JVM, so that its peak heap and peak resident set (native memory included) are
  * its own.
  *
- * <p>Run: {@code java -Xss4m -cp ... dev.ferry.eval.finetune.FineTuneSpeed ../shared/data/reuters-grain-train.jsonl.gz MODE}
+ * <p>Run: {@code java -Xss4m -cp ... dev.ferry.eval.finetune.FineTuneSpeed ../shared/data/reuters-grain-train.jsonl.gz MODE [cpu|cuda]}
+ * (the device defaults to cpu; cuda needs the {@code -Pgpu} build and falls back to the CPU, saying so).
  */
 public final class FineTuneSpeed {
   private FineTuneSpeed() {}
@@ -31,6 +34,7 @@ public final class FineTuneSpeed {
   /** Prints one line: the mode, examples per second, peak heap and peak RSS. */
   public static void main(String[] args) throws Exception {
     String mode = args.length > 1 ? args[1] : "top2";
+    ExecutionProvider device = args.length > 2 && args[2].equals("cuda") ? ExecutionProvider.CUDA : ExecutionProvider.CPU;
     List<LabeledExample> examples = LabeledDataReader.read(Path.of(args[0]), LabeledDataReader.Options.defaults())
         .examples().stream().limit(128).toList();
     List<String> texts = examples.stream().map(e -> e.text().substring(0, Math.min(e.text().length(), 500))).toList();
@@ -38,13 +42,14 @@ public final class FineTuneSpeed {
     int[] labels = examples.stream().mapToInt(e -> classes.computeIfAbsent(e.label(), k -> classes.size())).toArray();
     double rate;
     String note;
-    try (Encoder encoder = Encoder.open("all-minilm-l6-v2")) {
+    try (Encoder encoder = Encoder.open("all-minilm-l6-v2",
+        EncoderOptions.defaults().withExecutionProvider(device))) {
       if (mode.equals("features")) {
         encoder.embed(texts.subList(0, 16));
         long t0 = System.nanoTime();
         encoder.embed(texts);
         rate = texts.size() / ((System.nanoTime() - t0) / 1e9);
-        note = "embed once, frozen encoder, default threads";
+        note = "embed once, frozen encoder on " + encoder.executionProvider().id() + ", default threads";
       } else {
         FineTuner.Settings settings = switch (mode) {
           case "top2" -> FineTuner.Settings.defaults().withUnfreeze(2);
@@ -56,7 +61,8 @@ public final class FineTuneSpeed {
         FineTuner.Result r = FineTuner.train(encoder, subset, Arrays.copyOf(labels, subset.size()), classes.size(),
             settings.withEpochs(1));
         rate = r.examplesPerSecond();
-        note = subset.size() + " examples, frozen layers cached in " + String.format("%.1f", r.cacheSeconds()) + " s";
+        note = subset.size() + " examples on " + r.device().id() + ", frozen layers cached in "
+            + String.format("%.1f", r.cacheSeconds()) + " s";
       }
     }
     long heap = 0;

@@ -148,9 +148,7 @@ public final class Encoder implements AutoCloseable {
       sessionOptions.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
       sessionOptions.setIntraOpNumThreads(threads);
       sessionOptions.setInterOpNumThreads(1);
-      this.executionProvider = ExecutionProviders.configure(sessionOptions,
-          options.executionProvider(), OrtEnvironment.getAvailableProviders(),
-          o -> o.addCUDA(0));
+      this.executionProvider = options.executionProvider().install(sessionOptions);
       this.maxBatchTokens = options.effectiveMaxBatchTokens(executionProvider);
       opened = environment.createSession(modelFile.toString(), sessionOptions);
       this.signature = ModelSignature.of(opened, modelFile.toString(), declaredHidden);

@@ -5,6 +5,7 @@ import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import dev.ferry.models.encoder.ExecutionProvider;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
@@ -18,12 +19,17 @@ import java.util.Set;
  * Runs a graph built by {@link GraphBuilder} (or any ONNX model) on ONNX Runtime, taking and
  * returning {@link HostTensor}s, so callers never hold native tensors.
  *
- * <p>With one intra-op thread the results are bitwise reproducible, which training relies on for
- * determinism. Close it to free the native session.
+ * <p>With one intra-op thread the results are bitwise reproducible on the CPU, which training
+ * relies on for determinism. A session asked for {@link ExecutionProvider#CUDA} runs there when
+ * the build and the machine have it, and on the CPU otherwise, after one warning
+ * ({@link ExecutionProvider#install}); {@link #executionProvider()} says which. Inputs and
+ * outputs stay {@link HostTensor}s either way (ONNX Runtime copies them to and from the device).
+ * Close it to free the native session.
  */
 public final class GraphSession implements AutoCloseable {
   private final OrtEnvironment environment = OrtEnvironment.getEnvironment();
   private final OrtSession session;
+  private final ExecutionProvider executionProvider;
 
   /**
    * @param model a serialized ONNX model
@@ -40,16 +46,35 @@ public final class GraphSession implements AutoCloseable {
    *     results, so gradient checks run unfused
    */
   public GraphSession(byte[] model, int intraOpThreads, boolean optimize) {
+    this(model, intraOpThreads, optimize, ExecutionProvider.CPU);
+  }
+
+  /**
+   * @param model a serialized ONNX model
+   * @param intraOpThreads threads for one operator on the CPU; 1 for reproducible results
+   * @param device where to run it; CUDA falls back to the CPU with one warning
+   */
+  public GraphSession(byte[] model, int intraOpThreads, ExecutionProvider device) {
+    this(model, intraOpThreads, true, device);
+  }
+
+  private GraphSession(byte[] model, int intraOpThreads, boolean optimize, ExecutionProvider device) {
     try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
       options.setIntraOpNumThreads(intraOpThreads);
       options.setInterOpNumThreads(1);
       options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
       options.setOptimizationLevel(optimize
           ? OrtSession.SessionOptions.OptLevel.ALL_OPT : OrtSession.SessionOptions.OptLevel.NO_OPT);
+      this.executionProvider = device.install(options);
       this.session = environment.createSession(model, options);
     } catch (OrtException e) {
       throw new IllegalStateException("ONNX Runtime rejected the graph: " + e.getMessage(), e);
     }
+  }
+
+  /** Where the graph runs: what was asked for, or the CPU if CUDA could not be had. */
+  public ExecutionProvider executionProvider() {
+    return executionProvider;
   }
 
   /** The graph's input names. */

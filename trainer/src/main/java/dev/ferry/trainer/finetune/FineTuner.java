@@ -3,6 +3,7 @@ package dev.ferry.trainer.finetune;
 import dev.ferry.models.encoder.ChunkPooling;
 import dev.ferry.models.encoder.Chunking;
 import dev.ferry.models.encoder.Encoder;
+import dev.ferry.models.encoder.ExecutionProvider;
 import dev.ferry.models.graph.AdamW;
 import dev.ferry.models.graph.ElementType;
 import dev.ferry.models.graph.GraphSession;
@@ -366,10 +367,12 @@ public final class FineTuner {
    * @param adapters LoRA: the kept adapters ({@code lora.W.A} float [in, rank], {@code lora.W.B}
    *     float [rank, out] per adapted weight W), already merged into {@code encoderOnnx}; empty
    *     otherwise
+   * @param device where the training graphs ran: the encoder's execution provider, or the CPU if
+   *     CUDA was asked for and could not be had
    */
   public record Result(List<Double> stepLosses, byte[] encoderOnnx, HostTensor headWeight, HostTensor headBias,
       List<EpochMetrics> history, int bestEpoch, float[][] validProbabilities, double cacheSeconds,
-      double examplesPerSecond, int resumedFromEpoch, Map<String, HostTensor> adapters) {}
+      double examplesPerSecond, int resumedFromEpoch, Map<String, HostTensor> adapters, ExecutionProvider device) {}
 
   /** Hears how fine-tuning goes, for progress displays; calls come from the training thread. */
   public interface Listener {
@@ -422,8 +425,10 @@ public final class FineTuner {
     long[][] ids = tokenize(encoder, train.texts(), s.maxTokens());
     long[][] validIds = valid == null || valid.size() == 0 ? null : tokenize(encoder, valid.texts(), s.maxTokens());
     long t0 = System.nanoTime();
-    float[][] cached = spec.full() ? null : cacheCut(spec, ids);
-    float[][] validCached = spec.full() || validIds == null ? null : cacheCut(spec, validIds);
+    // Every graph runs where the encoder runs (--device), resolved once: one warning if CUDA is missing.
+    ExecutionProvider device = resolve(encoder.options().executionProvider());
+    float[][] cached = spec.full() ? null : cacheCut(spec, ids, device);
+    float[][] validCached = spec.full() || validIds == null ? null : cacheCut(spec, validIds, device);
     double cacheSeconds = (System.nanoTime() - t0) / 1e9;
 
     Progress p = new Progress();
@@ -450,7 +455,7 @@ public final class FineTuner {
     int lastEpoch = resumed != null && resumed.stopped() ? resumed.epoch() : s.epochs();
     List<String> dropped = s.dropout() > 0 ? FineTuneGraphs.dropoutValues(spec) : List.of();
     Map<String, Integer> opensAfter = opensAfter(spec, s.schedule());
-    try (GraphSession evaluate = new GraphSession(FineTuneGraphs.evaluation(spec), 1)) {
+    try (GraphSession evaluate = new GraphSession(FineTuneGraphs.evaluation(spec), 1, device)) {
       for (int epoch = p.epoch + 1; epoch <= lastEpoch; epoch++) {
         int open = s.schedule().open(epoch, s.unfreeze());
         if (open != stepOpen) {
@@ -459,7 +464,7 @@ public final class FineTuner {
           }
           FineTuneGraphs.Spec now = spec.withOpen(open);
           step = new GraphSession(FineTuneGraphs.trainingStep(now, optimizer, rateScale, s.dropout() > 0,
-              groups(opensAfter)), 1);
+              groups(opensAfter)), 1, device);
           stepOpen = open;
           log.debug("Epoch {}: {} of {} top layers train", epoch, open, s.unfreeze());
         }
@@ -560,11 +565,11 @@ public final class FineTuner {
       }
     }
     float[][] validProbabilities = validIds == null ? new float[0][]
-        : probabilities(spec, best, validIds, validCached);
+        : probabilities(spec, best, validIds, validCached, device);
     return new Result(List.copyOf(p.stepLosses), model.withParameters(tuned), best.get(FineTuneGraphs.HEAD_WEIGHT),
         best.get(FineTuneGraphs.HEAD_BIAS), List.copyOf(p.history), p.bestEpoch, validProbabilities, cacheSeconds,
         stepsRun == 0 ? 0 : (double) stepsRun / stepsPerEpoch * n / seconds,
-        resumed == null ? 0 : resumed.epoch(), Map.copyOf(adapters));
+        resumed == null ? 0 : resumed.epoch(), Map.copyOf(adapters), device);
   }
 
   /** W + scale · A · B, summed in double and rounded once. */
@@ -714,8 +719,8 @@ public final class FineTuner {
   }
 
   private static float[][] probabilities(FineTuneGraphs.Spec spec, Map<String, HostTensor> parameters, long[][] ids,
-      float[][] cached) {
-    try (GraphSession evaluate = new GraphSession(FineTuneGraphs.evaluation(spec), 1)) {
+      float[][] cached, ExecutionProvider device) {
+    try (GraphSession evaluate = new GraphSession(FineTuneGraphs.evaluation(spec), 1, device)) {
       return probabilities(evaluate, spec, parameters, ids, cached);
     }
   }
@@ -756,10 +761,22 @@ public final class FineTuner {
   }
 
   /** Runs the frozen lower layers once per example; per example, float [tokens × dimension]. */
-  private static float[][] cacheCut(FineTuneGraphs.Spec spec, long[][] ids) {
+  /** The device the training graphs will really run on, found once (CUDA may fall back to the CPU). */
+  private static ExecutionProvider resolve(ExecutionProvider requested) {
+    if (requested == ExecutionProvider.CPU) {
+      return requested;
+    }
+    try (ai.onnxruntime.OrtSession.SessionOptions options = new ai.onnxruntime.OrtSession.SessionOptions()) {
+      ExecutionProvider device = requested.install(options);
+      log.info("Fine-tuning graphs run on {}", device.id());
+      return device;
+    }
+  }
+
+  private static float[][] cacheCut(FineTuneGraphs.Spec spec, long[][] ids, ExecutionProvider device) {
     float[][] out = new float[ids.length][];
     int dim = spec.dimension();
-    try (GraphSession lower = new GraphSession(FineTuneGraphs.lower(spec), 1)) {
+    try (GraphSession lower = new GraphSession(FineTuneGraphs.lower(spec), 1, device)) {
       for (int from = 0; from < ids.length; from += SCORE_BATCH) {
         int[] rows = IntStream.range(from, Math.min(ids.length, from + SCORE_BATCH)).toArray();
         Map<String, HostTensor> feed = tokens(ids, rows);

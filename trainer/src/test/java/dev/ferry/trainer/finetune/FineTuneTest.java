@@ -1,10 +1,12 @@
 package dev.ferry.trainer.finetune;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assumptions.assumeThat;
 
 import dev.ferry.models.encoder.BuiltinEncoder;
 import dev.ferry.models.encoder.Encoder;
 import dev.ferry.models.encoder.EncoderOptions;
+import dev.ferry.models.encoder.ExecutionProvider;
 import dev.ferry.models.graph.AdamW;
 import dev.ferry.models.graph.ElementType;
 import dev.ferry.models.graph.GraphBuilder;
@@ -129,6 +131,25 @@ class FineTuneTest {
     OnnxImport reread = OnnxImport.of(ai.onnx.proto.OnnxMl.ModelProto.parseFrom(result.encoderOnnx()));
     assertThat(reread.parameter(matrixOf(0)).floats()).isEqualTo(model.parameter(matrixOf(0)).floats());
     assertThat(reread.parameter(matrixOf(5)).floats()).isNotEqualTo(model.parameter(matrixOf(5)).floats());
+  }
+
+  /**
+   * {@code --device cuda} on a machine or build without CUDA: the training graphs fall back to
+   * the CPU (one warning), the result says so, and training is the very same as on the CPU.
+   */
+  @Test
+  void cudaAskedForWithoutCudaTrainsOnTheCpuExactlyAsTheCpuDoes() throws Exception {
+    FineTuner.Settings settings = FineTuner.Settings.defaults().withUnfreeze(1).withEpochs(2).withMaxTokens(32);
+    FineTuner.Result cpu = FineTuner.train(encoder, TEXTS, LABELS, 2, settings);
+    assertThat(cpu.device()).isEqualTo(ExecutionProvider.CPU);
+    try (Encoder onCuda = Encoder.open(BuiltinEncoder.ALL_MINILM_L6_V2,
+        EncoderOptions.defaults().withExecutionProvider(ExecutionProvider.CUDA))) {
+      assumeThat(onCuda.executionProvider()).as("this build or machine has CUDA").isEqualTo(ExecutionProvider.CPU);
+      FineTuner.Result asked = FineTuner.train(onCuda, TEXTS, LABELS, 2, settings);
+      assertThat(asked.device()).isEqualTo(ExecutionProvider.CPU);
+      assertThat(asked.stepLosses()).isEqualTo(cpu.stepLosses());
+      assertThat(asked.headWeight().floats()).isEqualTo(cpu.headWeight().floats());
+    }
   }
 
   @Test
