@@ -11,8 +11,9 @@ final class ChunkingMixin {
   int chunkTokens = Chunking.DEFAULT.maxTokens();
 
   @Option(names = "--chunk-overlap", paramLabel = "N",
-      description = "Tokens each chunk shares with the one before. Default: ${DEFAULT-VALUE}.")
-  int chunkOverlap = Chunking.DEFAULT.overlapTokens();
+      description = "Tokens each chunk shares with the one before. Default: 32, or a quarter of"
+          + " --chunk-tokens when that is smaller than 128.")
+  Integer chunkOverlap;
 
   @Option(names = "--max-chunks", paramLabel = "N",
       description = "Chunks read per text, from its start; 1 reads the first window only (faster, the"
@@ -30,6 +31,9 @@ final class ChunkingMixin {
   Chunking chunking() {
     ChunkPooling pooling = chunkPooling != null ? ChunkPooling.fromId(chunkPooling)
         : maxChunks == 1 ? ChunkPooling.TOKEN_WEIGHTED_MEAN : Chunking.DEFAULT.pooling();
-    return new Chunking(chunkTokens, maxChunks == 1 ? 0 : chunkOverlap, maxChunks, pooling);
+    int overlap = chunkOverlap != null ? chunkOverlap
+        : chunkTokens > 0 ? Math.min(Chunking.DEFAULT.overlapTokens(), chunkTokens / 4)
+        : Chunking.DEFAULT.overlapTokens();
+    return new Chunking(chunkTokens, maxChunks == 1 ? 0 : overlap, maxChunks, pooling);
   }
 }

@@ -91,19 +91,29 @@ class TrainEvalPredictCliTest {
   void finetuneModeWritesABundleWithItsOwnEncoderThatPredictRuns() throws IOException {
     Path tuned = dir.resolve("tuned");
     Run r = run("train", "--data", dir.resolve("qs/data/train.jsonl").toString(), "--max-examples", "30",
-        "--mode", "finetune", "--unfreeze", "1", "--epochs", "1", "--chunk-tokens", "32", "--threads", "1",
-        "--out", tuned.toString());
+        "--mode", "finetune", "--unfreeze", "1", "--epochs", "1", "--chunk-tokens", "32", "--max-chunks", "2",
+        "--threads", "1", "--out", tuned.toString());
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.out()).contains("Fine-tuned all-minilm-l6-v2+finetune with a linear head on 30 examples");
     assertThat(r.err()).contains("epoch 1/1: loss");
     JsonNode manifest = JSON.readTree(tuned.resolve("manifest.json").toFile());
     assertThat(manifest.at("/encoder/source").asText()).isEqualTo("fine-tuned");
+    // Trained on each text's first two 32-token chunks, and read the same way; the overlap
+    // (32 by default) is cut to a quarter of a chunk.
     assertThat(manifest.at("/encoder/chunking/max_tokens").asInt()).isEqualTo(32);
-    assertThat(manifest.at("/encoder/chunking/max_chunks").asInt()).isEqualTo(1);
+    assertThat(manifest.at("/encoder/chunking/max_chunks").asInt()).isEqualTo(2);
+    assertThat(manifest.at("/encoder/chunking/overlap_tokens").asInt()).isEqualTo(8);
+    assertThat(manifest.at("/encoder/chunking/pooling").asText()).isEqualTo("token_weighted_mean");
+    assertThat(manifest.at("/training/training_chunks").asInt()).isBetween(31, 60);  // 30 texts, some of two chunks
+    assertThat(manifest.at("/training/device").asText()).isEqualTo("cpu");
     assertThat(tuned.resolve("encoder.onnx")).isRegularFile();
     Run predict = run("predict", "--bundle", tuned.toString(), "--text", "Wheat exports to China rose sharply");
     assertThat(predict.code()).as(predict.err()).isZero();
 
+    Run pooledTuning = run("train", "--data", "a.jsonl", "--mode", "finetune", "--chunk-pooling", "first_mean_max",
+        "--out", "x");
+    assertThat(pooledTuning.code()).isEqualTo(2);
+    assertThat(pooledTuning.err()).contains("--chunk-pooling applies to --mode features");
     Run featuresOnly = run("train", "--data", "a.jsonl", "--unfreeze", "2", "--out", "x");
     assertThat(featuresOnly.code()).isEqualTo(2);
     assertThat(featuresOnly.err()).contains("need --mode finetune");
