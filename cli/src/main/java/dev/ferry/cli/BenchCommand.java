@@ -341,8 +341,11 @@ final class BenchCommand implements Callable<Integer> {
       }
       out.print(AccuracyBenchmark.markdown(result));
       Path index = AccuracyBenchmark.writeReport(result, this.out);
+      List<Path> split = AccuracyBenchmark.writeSpamSplit(result.config(), this.out);
       out.printf(Locale.ROOT, "%nReport: %s (%.0f s in all)%n", index.toAbsolutePath().normalize(),
           (System.nanoTime() - start) / 1e9);
+      out.printf(Locale.ROOT, "SpamAssassin split, to repeat it with ferry train and ferry eval: %s, %s%n",
+          split.get(0).toAbsolutePath().normalize(), split.get(1).toAbsolutePath().normalize());
       out.flush();
       return 0;
     }

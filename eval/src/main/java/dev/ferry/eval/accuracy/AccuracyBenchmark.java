@@ -718,6 +718,38 @@ public final class AccuracyBenchmark {
   }
 
   /**
+   * Writes the SpamAssassin-N split the benchmark trains and tests on as two JSONL files
+   * ({@code text}, {@code label}) under {@code dir}: {@code spamassassin-N-train.jsonl} and
+   * {@code spamassassin-N-test.jsonl}, so that {@code ferry train} and {@code ferry eval} can
+   * repeat the measurement end to end.
+   *
+   * @return the two files, train first
+   */
+  public static List<Path> writeSpamSplit(Config config, Path dir) throws IOException {
+    LabeledTexts spam = Baselines.read(config.data().resolve(SPAM_FILE));
+    Split split = Baselines.stratifiedSplit(spam, config.spamTrainSize(), SPAM_SEED);
+    Files.createDirectories(dir);
+    com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+    List<Path> files = new ArrayList<>();
+    for (Map.Entry<String, LabeledTexts> part : List.of(Map.entry("train", split.train()),
+        Map.entry("test", split.test()))) {
+      Path file = dir.resolve("spamassassin-" + config.spamTrainSize() + "-" + part.getKey() + ".jsonl");
+      try (java.io.BufferedWriter w = Files.newBufferedWriter(file)) {
+        LabeledTexts t = part.getValue();
+        for (int i = 0; i < t.size(); i++) {
+          Map<String, String> row = new LinkedHashMap<>();
+          row.put("text", t.texts().get(i));
+          row.put("label", t.labels().get(i));
+          w.write(json.writeValueAsString(row));
+          w.newLine();
+        }
+      }
+      files.add(file);
+    }
+    return files;
+  }
+
+  /**
    * Writes {@code dir/index.html} (the tables and the learning-curve charts) and one PNG per
    * learning curve, {@code learning-curve-DATASET.png}.
    *

@@ -136,6 +136,17 @@ class AccuracyBenchmarkTest {
         "learning-curve-spamassassin.png", "linear");
     assertThat(dir.resolve("report/learning-curve-reuters-grain.png")).isNotEmptyFile();
     assertThat(dir.resolve("report/learning-curve-spamassassin.png")).isNotEmptyFile();
+
+    // The SpamAssassin split, written out for ferry train and ferry eval: the benchmark's own.
+    List<Path> split = AccuracyBenchmark.writeSpamSplit(config, dir.resolve("report"));
+    assertThat(split).extracting(p -> p.getFileName().toString())
+        .containsExactly("spamassassin-20-train.jsonl", "spamassassin-20-test.jsonl");
+    List<String> train = Files.readAllLines(split.get(0));
+    List<String> test = Files.readAllLines(split.get(1));
+    assertThat(train).hasSize(20).doesNotContainAnyElementsOf(test);
+    assertThat(test).hasSize(40);
+    assertThat(train.stream().filter(l -> l.endsWith("\"label\":\"spam\"}"))).hasSize(7); // 20 × 20/60, rounded
+    assertThat(train.get(0)).startsWith("{\"text\":\"spamassassin.jsonl.gz ");
   }
 
   @Test
