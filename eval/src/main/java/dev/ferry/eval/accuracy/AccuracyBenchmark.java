@@ -472,15 +472,8 @@ public final class AccuracyBenchmark {
     if (entry.endsWith(FIRST_WINDOW_SUFFIX)) {
       return Chunking.FIRST_WINDOW;
     }
-    int slash = entry.lastIndexOf('/');
-    if (slash > 0) {
-      for (ChunkPooling p : ChunkPooling.values()) {
-        if (entry.substring(slash + 1).equals(p.id())) {
-          return Chunking.DEFAULT.withPooling(p);
-        }
-      }
-    }
-    return Chunking.DEFAULT;
+    ChunkPooling pooling = suffixPooling(entry);
+    return pooling == null ? Chunking.DEFAULT : Chunking.DEFAULT.withPooling(pooling);
   }
 
   /** The encoder of an entry: without the suffix {@link #chunking(String)} reads. */
@@ -488,10 +481,14 @@ public final class AccuracyBenchmark {
     if (entry.endsWith(FIRST_WINDOW_SUFFIX)) {
       return entry.substring(0, entry.length() - FIRST_WINDOW_SUFFIX.length());
     }
-    int slash = entry.lastIndexOf('/');
-    boolean pooling = slash > 0 && java.util.Arrays.stream(ChunkPooling.values())
-        .anyMatch(p -> p.id().equals(entry.substring(slash + 1)));
-    return pooling ? entry.substring(0, slash) : entry;
+    return suffixPooling(entry) == null ? entry : entry.substring(0, entry.lastIndexOf('/'));
+  }
+
+  /** The pooling an entry names after its last {@code /}, or null if it names none. */
+  private static ChunkPooling suffixPooling(String entry) {
+    String suffix = entry.substring(entry.lastIndexOf('/') + 1);
+    return entry.contains("/") ? Arrays.stream(ChunkPooling.values()).filter(p -> p.id().equals(suffix))
+        .findFirst().orElse(null) : null;
   }
 
   /**

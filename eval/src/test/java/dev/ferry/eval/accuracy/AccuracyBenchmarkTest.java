@@ -8,6 +8,8 @@ import dev.ferry.eval.accuracy.AccuracyBenchmark.CurvePoint;
 import dev.ferry.eval.accuracy.AccuracyBenchmark.Result;
 import dev.ferry.eval.accuracy.AccuracyBenchmark.Score;
 import dev.ferry.eval.accuracy.AccuracyBenchmark.Timing;
+import dev.ferry.models.encoder.ChunkPooling;
+import dev.ferry.models.encoder.Chunking;
 import dev.ferry.trainer.head.HeadKind;
 import dev.ferry.trainer.metrics.ClassificationMetrics;
 import java.io.IOException;
@@ -74,6 +76,20 @@ class AccuracyBenchmarkTest {
       v[i] /= (float) Math.sqrt(norm);
     }
     return v;
+  }
+
+  @Test
+  void anEncoderEntryNamesHowTextsAreRead() {
+    assertThat(AccuracyBenchmark.chunking("all-minilm-l6-v2-q")).isEqualTo(Chunking.DEFAULT);
+    assertThat(AccuracyBenchmark.encoderId("all-minilm-l6-v2-q")).isEqualTo("all-minilm-l6-v2-q");
+    assertThat(AccuracyBenchmark.chunking("m/first-window")).isEqualTo(Chunking.FIRST_WINDOW);
+    assertThat(AccuracyBenchmark.encoderId("m/first-window")).isEqualTo("m");
+    assertThat(AccuracyBenchmark.chunking("m/token_weighted_mean"))
+        .isEqualTo(Chunking.DEFAULT.withPooling(ChunkPooling.TOKEN_WEIGHTED_MEAN));
+    assertThat(AccuracyBenchmark.encoderId("m/first_and_mean")).isEqualTo("m");
+    // A model directory is a path, not a pooling.
+    assertThat(AccuracyBenchmark.chunking("/models/tickets-encoder")).isEqualTo(Chunking.DEFAULT);
+    assertThat(AccuracyBenchmark.encoderId("/models/tickets-encoder")).isEqualTo("/models/tickets-encoder");
   }
 
   @Test

@@ -255,11 +255,7 @@ public final class Encoder implements AutoCloseable {
 
   /** {@link #embedDocuments}' work, with the encoder known to be open. */
   private List<DocumentEmbedding> chunkAndEmbed(List<String> inputs, Chunking chunking) {
-    int windowLength = chunking.effectiveMaxTokens(descriptor.maxLength());
-    if (chunking.readsPastFirstWindow() && chunking.overlapTokens() * 2 >= windowLength) {
-      throw new IllegalArgumentException("chunk overlap (" + chunking.overlapTokens()
-          + " tokens) must be less than half of " + descriptor.id() + "'s " + windowLength + "-token chunks");
-    }
+    int windowLength = windowLength(chunking);
     List<DocumentEmbedding> out = new ArrayList<>(inputs.size());
     int next = 0;
     while (next < inputs.size()) {
@@ -332,15 +328,25 @@ public final class Encoder implements AutoCloseable {
     Objects.requireNonNull(text, "text");
     Objects.requireNonNull(chunking, "chunking");
     return whileOpen(List.of(text), () -> {
-      int windowLength = chunking.effectiveMaxTokens(descriptor.maxLength());
-      TextTokenizer.Windows w = tokenizer.windows(text, documentPrefixIds, windowLength,
+      TextTokenizer.Windows w = tokenizer.windows(text, documentPrefixIds, windowLength(chunking),
           chunking.overlapTokens(), chunking.maxChunks());
       List<String> pieces = new ArrayList<>(w.windows().size());
+      // Pieces of the text itself: no prefix or special tokens, which tokenizing a piece adds.
       for (TextTokenizer.Window window : w.windows()) {
         pieces.add(text.substring(window.start(), window.end()));
       }
       return pieces;
     });
+  }
+
+  /** Tokens per chunk under {@code chunking} for this model, after checking the overlap fits. */
+  private int windowLength(Chunking chunking) {
+    int windowLength = chunking.effectiveMaxTokens(descriptor.maxLength());
+    if (chunking.readsPastFirstWindow() && chunking.overlapTokens() * 2 >= windowLength) {
+      throw new IllegalArgumentException("chunk overlap (" + chunking.overlapTokens()
+          + " tokens) must be less than half of " + descriptor.id() + "'s " + windowLength + "-token chunks");
+    }
+    return windowLength;
   }
 
   /** Embeds one document, however long; see {@link #embedDocuments}. */
