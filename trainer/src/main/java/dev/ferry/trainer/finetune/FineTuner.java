@@ -360,7 +360,6 @@ public final class FineTuner {
    * @param headBias the head's bias, float [classes]
    * @param history one entry per epoch run
    * @param bestEpoch the epoch whose parameters were kept (the last, without held-out examples)
-   * @param validProbabilities the kept model's probabilities for the held-out examples (empty without)
    * @param cacheSeconds time spent running the frozen lower layers once
    * @param examplesPerSecond training throughput over all steps (examples × epochs / time)
    * @param resumedFromEpoch the checkpoint's epoch this run continued from (0: a fresh start)
@@ -371,7 +370,7 @@ public final class FineTuner {
    *     CUDA was asked for and could not be had
    */
   public record Result(List<Double> stepLosses, byte[] encoderOnnx, HostTensor headWeight, HostTensor headBias,
-      List<EpochMetrics> history, int bestEpoch, float[][] validProbabilities, double cacheSeconds,
+      List<EpochMetrics> history, int bestEpoch, double cacheSeconds,
       double examplesPerSecond, int resumedFromEpoch, Map<String, HostTensor> adapters, ExecutionProvider device) {}
 
   /** Hears how fine-tuning goes, for progress displays; calls come from the training thread. */
@@ -564,10 +563,8 @@ public final class FineTuner {
         tuned.put(name, best.get(name));
       }
     }
-    float[][] validProbabilities = validIds == null ? new float[0][]
-        : probabilities(spec, best, validIds, validCached, device);
     return new Result(List.copyOf(p.stepLosses), model.withParameters(tuned), best.get(FineTuneGraphs.HEAD_WEIGHT),
-        best.get(FineTuneGraphs.HEAD_BIAS), List.copyOf(p.history), p.bestEpoch, validProbabilities, cacheSeconds,
+        best.get(FineTuneGraphs.HEAD_BIAS), List.copyOf(p.history), p.bestEpoch, cacheSeconds,
         stepsRun == 0 ? 0 : (double) stepsRun / stepsPerEpoch * n / seconds,
         resumed == null ? 0 : resumed.epoch(), Map.copyOf(adapters), device);
   }
@@ -716,13 +713,6 @@ public final class FineTuner {
     ClassificationMetrics m = ClassificationMetrics.compute(names, valid.labels(), probabilities);
     return new EpochMetrics(epoch, trainLoss, trainAccuracy, HeadTraining.crossEntropy(probabilities, valid.labels()),
         m.accuracy(), m.macroF1());
-  }
-
-  private static float[][] probabilities(FineTuneGraphs.Spec spec, Map<String, HostTensor> parameters, long[][] ids,
-      float[][] cached, ExecutionProvider device) {
-    try (GraphSession evaluate = new GraphSession(FineTuneGraphs.evaluation(spec), 1, device)) {
-      return probabilities(evaluate, spec, parameters, ids, cached);
-    }
   }
 
   private static float[][] probabilities(GraphSession evaluate, FineTuneGraphs.Spec spec,
