@@ -4,6 +4,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtProvider;
 import ai.onnxruntime.OrtSession;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,6 +18,9 @@ final class ExecutionProviders {
     void install(OrtSession.SessionOptions options) throws OrtException;
   }
 
+  /** Fallback messages already logged at WARN in this process. */
+  private static final Set<String> WARNED = ConcurrentHashMap.newKeySet();
+
   private ExecutionProviders() {}
 
   /**
@@ -29,9 +33,9 @@ final class ExecutionProviders {
       return ExecutionProvider.CPU;
     }
     if (!available.contains(OrtProvider.CUDA)) {
-      log.warn("CUDA requested, but this ONNX Runtime build has no CUDA provider (it offers {});"
-          + " running on CPU. For GPUs, build with -Pgpu (onnxruntime_gpu) and CUDA 12 libraries.",
-          available);
+      warnOnce("CUDA requested, but this ONNX Runtime build has no CUDA provider (it offers " + available
+          + "); running on CPU. For GPUs, run ./ferry with FERRY_GPU=1 or build with -Pgpu (onnxruntime_gpu),"
+          + " and install the CUDA 12 libraries.");
       return ExecutionProvider.CPU;
     }
     try {
@@ -39,9 +43,23 @@ final class ExecutionProviders {
       log.info("Running on CUDA device 0");
       return ExecutionProvider.CUDA;
     } catch (OrtException | RuntimeException | UnsatisfiedLinkError e) {
-      log.warn("CUDA requested, but the CUDA provider failed to start ({}); running on CPU.",
-          e.getMessage());
+      warnOnce("CUDA requested, but the CUDA provider failed to start (" + e.getMessage() + "); running on CPU.");
       return ExecutionProvider.CPU;
     }
+  }
+
+  /**
+   * Logs a fallback at WARN the first time this process meets it and at DEBUG after that: a job
+   * that opens several encoders (training, then its tuned encoder) says it once.
+   *
+   * @return whether it was logged at WARN
+   */
+  static boolean warnOnce(String message) {
+    if (WARNED.add(message)) {
+      log.warn(message);
+      return true;
+    }
+    log.debug(message);
+    return false;
   }
 }

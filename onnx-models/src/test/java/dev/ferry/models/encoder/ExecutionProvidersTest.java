@@ -51,4 +51,13 @@ class ExecutionProvidersTest {
           .isEqualTo(ExecutionProvider.CUDA);
     }
   }
+
+  @Test
+  void aFallbackIsWarnedOncePerProcess() throws OrtException {
+    String message = "CUDA requested, but the CUDA provider failed to start (test " + System.nanoTime()
+        + "); running on CPU.";
+    assertThat(ExecutionProviders.warnOnce(message)).isTrue();
+    assertThat(ExecutionProviders.warnOnce(message)).isFalse();
+    assertThat(ExecutionProviders.warnOnce(message + " Another reason.")).isTrue();
+  }
 }

@@ -424,8 +424,10 @@ public final class FineTuner {
     long[][] ids = tokenize(encoder, train.texts(), s.maxTokens());
     long[][] validIds = valid == null || valid.size() == 0 ? null : tokenize(encoder, valid.texts(), s.maxTokens());
     long t0 = System.nanoTime();
-    // Every graph runs where the encoder runs (--device), resolved once: one warning if CUDA is missing.
-    ExecutionProvider device = resolve(encoder.options().executionProvider());
+    // Every graph runs where the encoder really runs (--device): on the CPU if CUDA fell back, which
+    // the encoder has already said once.
+    ExecutionProvider device = encoder.executionProvider();
+    log.info("Fine-tuning graphs run on {}", device.id());
     float[][] cached = spec.full() ? null : cacheCut(spec, ids, device);
     float[][] validCached = spec.full() || validIds == null ? null : cacheCut(spec, validIds, device);
     double cacheSeconds = (System.nanoTime() - t0) / 1e9;
@@ -528,7 +530,8 @@ public final class FineTuner {
           p.bestF1 = hasValid ? metrics.validMacroF1() : p.bestF1;
           p.bestLoss = hasValid ? metrics.validLoss() : p.bestLoss;
         }
-        log.info("Fine-tuning epoch {}/{} ({} layers open): loss {}, valid macro-F1 {}", epoch, s.epochs(), open,
+        log.info("Fine-tuning epoch {}/{} ({} open): loss {}, valid macro-F1 {}", epoch, s.epochs(),
+            open == 1 ? "1 layer" : open + " layers",
             String.format(Locale.ROOT, "%.4f", metrics.trainLoss()),
             String.format(Locale.ROOT, "%.4f", metrics.validMacroF1()));
         boolean stop = !better && s.patience() > 0 && epoch - p.bestEpoch >= s.patience();
@@ -751,18 +754,6 @@ public final class FineTuner {
   }
 
   /** Runs the frozen lower layers once per example; per example, float [tokens × dimension]. */
-  /** The device the training graphs will really run on, found once (CUDA may fall back to the CPU). */
-  private static ExecutionProvider resolve(ExecutionProvider requested) {
-    if (requested == ExecutionProvider.CPU) {
-      return requested;
-    }
-    try (ai.onnxruntime.OrtSession.SessionOptions options = new ai.onnxruntime.OrtSession.SessionOptions()) {
-      ExecutionProvider device = requested.install(options);
-      log.info("Fine-tuning graphs run on {}", device.id());
-      return device;
-    }
-  }
-
   private static float[][] cacheCut(FineTuneGraphs.Spec spec, long[][] ids, ExecutionProvider device) {
     float[][] out = new float[ids.length][];
     int dim = spec.dimension();
