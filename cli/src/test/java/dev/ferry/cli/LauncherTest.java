@@ -54,4 +54,26 @@ class LauncherTest {
     assertThat(p.exitValue()).as(out).isZero();
     assertThat(out).contains("java: " + home + " (JDK " + Runtime.version().feature() + ")");
   }
+
+  @Test
+  void theGpuBuildIsAskedForByEnvironmentAndAChangeOfChoiceMeansARebuild() throws Exception {
+    String home = System.getProperty("java.home");
+    Path stamp = LAUNCHER.resolveSibling("cli/target/ferry.built");
+    boolean builtForGpu = Files.isRegularFile(stamp) && Files.readString(stamp).strip().equals("gpu");
+    Process p = launch(Map.of("JAVA_HOME", home, "FERRY_GPU", "1"), "env");
+    String out = new String(p.getInputStream().readAllBytes());
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as(out).isZero();
+    assertThat(out).contains("onnx runtime: gpu");
+    if (!builtForGpu) {
+      assertThat(out).contains("build: out of date");
+    }
+    Process cpu = launch(Map.of("JAVA_HOME", home), "env");
+    String cpuOut = new String(cpu.getInputStream().readAllBytes());
+    assertThat(cpu.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(cpuOut).contains("onnx runtime: cpu");
+    if (builtForGpu) {
+      assertThat(cpuOut).contains("build: out of date");
+    }
+  }
 }
