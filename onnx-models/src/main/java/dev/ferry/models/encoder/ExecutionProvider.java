@@ -13,7 +13,7 @@ public enum ExecutionProvider {
   /**
    * Sets {@code options} up to run on this provider and returns the provider that will really
    * run: {@link #CUDA} only when this ONNX Runtime build has it and it starts, otherwise
-   * {@link #CPU}, after one warning saying why. The encoder and the training graphs
+   * {@link #CPU}, with a warning saying why (once per process and reason). The encoder and the training graphs
    * ({@code GraphSession}) both choose their device this way.
    */
   public ExecutionProvider install(ai.onnxruntime.OrtSession.SessionOptions options) {

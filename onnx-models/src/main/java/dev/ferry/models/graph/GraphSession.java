@@ -21,15 +21,14 @@ import java.util.Set;
  *
  * <p>With one intra-op thread the results are bitwise reproducible on the CPU, which training
  * relies on for determinism. A session asked for {@link ExecutionProvider#CUDA} runs there when
- * the build and the machine have it, and on the CPU otherwise, after one warning
- * ({@link ExecutionProvider#install}); {@link #executionProvider()} says which. Inputs and
+ * the build and the machine have it, and on the CPU otherwise, with a warning
+ * ({@link ExecutionProvider#install}). Inputs and
  * outputs stay {@link HostTensor}s either way (ONNX Runtime copies them to and from the device).
  * Close it to free the native session.
  */
 public final class GraphSession implements AutoCloseable {
   private final OrtEnvironment environment = OrtEnvironment.getEnvironment();
   private final OrtSession session;
-  private final ExecutionProvider executionProvider;
 
   /**
    * @param model a serialized ONNX model
@@ -52,7 +51,7 @@ public final class GraphSession implements AutoCloseable {
   /**
    * @param model a serialized ONNX model
    * @param intraOpThreads threads for one operator on the CPU; 1 for reproducible results
-   * @param device where to run it; CUDA falls back to the CPU with one warning
+   * @param device where to run it; CUDA falls back to the CPU with a warning
    */
   public GraphSession(byte[] model, int intraOpThreads, ExecutionProvider device) {
     this(model, intraOpThreads, true, device);
@@ -65,16 +64,11 @@ public final class GraphSession implements AutoCloseable {
       options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
       options.setOptimizationLevel(optimize
           ? OrtSession.SessionOptions.OptLevel.ALL_OPT : OrtSession.SessionOptions.OptLevel.NO_OPT);
-      this.executionProvider = device.install(options);
+      device.install(options);
       this.session = environment.createSession(model, options);
     } catch (OrtException e) {
       throw new IllegalStateException("ONNX Runtime rejected the graph: " + e.getMessage(), e);
     }
-  }
-
-  /** Where the graph runs: what was asked for, or the CPU if CUDA could not be had. */
-  public ExecutionProvider executionProvider() {
-    return executionProvider;
   }
 
   /** The graph's input names. */
