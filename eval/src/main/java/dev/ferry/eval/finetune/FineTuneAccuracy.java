@@ -48,7 +48,9 @@ public final class FineTuneAccuracy {
   /** The tuned encoder's chunks read as the default pooling reads them, for a head fitted afterwards. */
   private static final Chunking TUNED_FIRST_MEAN_MAX = TUNED.withPooling(ChunkPooling.FIRST_MEAN_MAX);
   private static final String[] METHODS = {"features, whole text, mean", "features, whole text, first_mean_max",
-      "fine-tune top 2, chunks", "fine-tune top 2, then head on first_mean_max"};
+      "fine-tune top 2, chunks", "fine-tune top 2, then head on first_mean_max",
+      "features, 128-token chunks, first_mean_max", "fine-tune top 2, own head tied on first_and_mean",
+      "fine-tune top 2, own head tied on first_mean_max"};
 
   private FineTuneAccuracy() {}
 
@@ -77,6 +79,14 @@ public final class FineTuneAccuracy {
     int lastSeed = Integer.parseInt(seedRange[seedRange.length - 1]);
     int seeds = lastSeed - firstSeed + 1;
     int testLimit = args.length > 4 ? Integer.parseInt(args[4]) : 0;
+    List<String> flags = args.length > 5 ? List.of(args[5].split(",")) : List.of();
+    boolean probeHead = flags.contains("probe");
+    // "documents": train on whole emails, the head reading first_mean_max of their chunks, 4 per step.
+    ChunkPooling documentPooling = flags.contains("documents") ? ChunkPooling.FIRST_MEAN_MAX : null;
+    int batchSize = documentPooling != null ? 4 : 16;
+    // "head=X": the head's learning rate X times the encoder's (default 20).
+    double headRateFactor = flags.stream().filter(f -> f.startsWith("head=")).mapToDouble(f -> Double.parseDouble(
+        f.substring(5))).findFirst().orElse(FineTuner.Settings.defaults().headRateFactor());
     Baselines.LabeledTexts test = testLimit > 0 && testLimit < split.test().texts().size()
         ? Baselines.stratifiedSplit(split.test(), testLimit, 0).train() : split.test();
     List<String> trainLabels = split.train().labels();
@@ -89,6 +99,7 @@ public final class FineTuneAccuracy {
     try (Encoder base = Encoder.open("all-minilm-l6-v2", options)) {
       float[][] testMean = embed(base, testTexts, WHOLE_MEAN);
       float[][] testFirstMeanMax = embed(base, testTexts, Chunking.DEFAULT);
+      float[][] testTunedChunks = embed(base, testTexts, TUNED_FIRST_MEAN_MAX);
       for (int k : ks) {
         double[][] f1 = new double[METHODS.length][seeds];
         for (int seed = firstSeed; seed <= lastSeed; seed++) {
@@ -98,19 +109,26 @@ public final class FineTuneAccuracy {
           int[] y = Arrays.stream(rows).map(i -> labels.indexOf(trainLabels.get(i))).toArray();
           f1[0][at] = features(base, texts, y, testMean, testY, labels, WHOLE_MEAN);
           f1[1][at] = features(base, texts, y, testFirstMeanMax, testY, labels, Chunking.DEFAULT);
+          f1[4][at] = features(base, texts, y, testTunedChunks, testY, labels, TUNED_FIRST_MEAN_MAX);
           long t0 = System.nanoTime();
           FineTuner.Examples chunks = FineTuner.Examples.chunks(base, TUNED, texts, y);
           FineTuner.Settings settings = FineTuner.Settings.defaults().withUnfreeze(2)
-              .withEpochs(epochs(chunks.size())).withSeed(seed).withMaxTokens(TUNED.maxTokens());
+              .withEpochs(epochs(documentPooling != null ? texts.size() : chunks.size(), batchSize)).withSeed(seed)
+              .withMaxTokens(TUNED.maxTokens()).withProbeHead(probeHead).withDocumentPooling(documentPooling)
+              .withBatchSize(batchSize).withHeadRateFactor(headRateFactor);
           FineTuner.Result r = FineTuner.train(base, chunks, null, labels.size(), settings,
               FineTuner.Checkpoints.NONE, FineTuner.Listener.NONE);
           double trainSeconds = (System.nanoTime() - t0) / 1e9;
-          double[] tuned = tuned(base, r, texts, y, testTexts, testY, labels);
+          double[] tuned = tuned(base, r, texts, y, testTexts, testY, labels,
+              documentPooling != null ? documentPooling : ChunkPooling.TOKEN_WEIGHTED_MEAN);
           f1[2][at] = tuned[0];
           f1[3][at] = tuned[1];
-          System.out.printf(Locale.ROOT, "k=%d seed=%d n=%d (%d chunks): %s %.3f, %s %.3f, %s %.3f, %s %.3f (%d"
-              + " epochs, %.0f s training, %.1f ex/s, %.0f s in all)%n", k, seed, rows.length, chunks.size(),
+          f1[5][at] = tuned[2];
+          f1[6][at] = tuned[3];
+          System.out.printf(Locale.ROOT, "k=%d seed=%d n=%d (%d chunks): %s %.3f, %s %.3f, %s %.3f, %s %.3f, %s %.3f, %s %.3f, %s %.3f"
+              + " (%d epochs, %.0f s training, %.1f ex/s, %.0f s in all)%n", k, seed, rows.length, chunks.size(),
               METHODS[0], f1[0][at], METHODS[1], f1[1][at], METHODS[2], f1[2][at], METHODS[3], f1[3][at],
+              METHODS[4], f1[4][at], METHODS[5], f1[5][at], METHODS[6], f1[6][at],
               settings.epochs(), trainSeconds, r.examplesPerSecond(), (System.nanoTime() - t0) / 1e9);
         }
         for (int m = 0; m < METHODS.length; m++) {
@@ -121,9 +139,9 @@ public final class FineTuneAccuracy {
     }
   }
 
-  /** About 60 steps of 16, at least 3 and at most 20 epochs: few examples need more passes. */
-  static int epochs(int examples) {
-    int stepsPerEpoch = (examples + 15) / 16;
+  /** About 60 steps, at least 3 and at most 20 epochs: few examples need more passes. */
+  static int epochs(int examples, int batchSize) {
+    int stepsPerEpoch = (examples + batchSize - 1) / batchSize;
     return Math.max(3, Math.min(20, (60 + stepsPerEpoch - 1) / stepsPerEpoch));
   }
 
@@ -147,7 +165,7 @@ public final class FineTuneAccuracy {
    * training texts' chunks.
    */
   private static double[] tuned(Encoder base, FineTuner.Result r, List<String> trainTexts, int[] trainY,
-      List<String> testTexts, int[] testY, List<String> labels) throws Exception {
+      List<String> testTexts, int[] testY, List<String> labels, ChunkPooling ownPooling) throws Exception {
     Path dir = Files.createTempDirectory("ferry-tuned-");
     try {
       Path model = Files.write(dir.resolve("encoder.onnx"), r.encoderOnnx());
@@ -161,17 +179,39 @@ public final class FineTuneAccuracy {
         train = tuned.embedDocuments(trainTexts, TUNED);
         test = tuned.embedDocuments(testTexts, TUNED);
       }
-      int dim = b.dimension();
-      byte[] head = HeadTraining.linearHead(r.headWeight().floats(), r.headBias().floats(), dim, labels.size());
-      TrainedHead own = new TrainedHead(HeadSettings.defaults(HeadKind.LINEAR), dim, labels.size(), head, List.of(),
+      int width = ownPooling.width(b.dimension());
+      byte[] head = HeadTraining.linearHead(r.headWeight().floats(), r.headBias().floats(), width, labels.size());
+      TrainedHead own = new TrainedHead(HeadSettings.defaults(HeadKind.LINEAR), width, labels.size(), head, List.of(),
           0, Double.NaN, 0);
       double ownF1 = ClassificationMetrics.compute(labels, testY,
-          own.probabilities(features(test, TUNED))).macroF1();
+          own.probabilities(features(test, TUNED.withPooling(ownPooling)))).macroF1();
       TrainedHead refit = HeadTrainer.train(new LabeledVectors(features(train, TUNED_FIRST_MEAN_MAX), trainY), null,
           labels.size(), HeadSettings.defaults(HeadKind.LINEAR), null);
       double refitF1 = ClassificationMetrics.compute(labels, testY,
           refit.probabilities(features(test, TUNED_FIRST_MEAN_MAX))).macroF1();
-      return new double[] {ownF1, refitF1};
+      // A head trained on single chunk vectors, applied to each block of a wider reading with the
+      // same weights: W · (first + mean [+ max]) / blocks + b (chunk objective only).
+      double[] tied = new double[2];
+      List<ChunkPooling> wider = List.of(ChunkPooling.FIRST_AND_MEAN, ChunkPooling.FIRST_MEAN_MAX);
+      for (int i = 0; i < wider.size(); i++) {
+        ChunkPooling p = wider.get(i);
+        if (ownPooling != ChunkPooling.TOKEN_WEIGHTED_MEAN) {
+          tied[i] = Double.NaN;
+          continue;
+        }
+        int blocks = p.width(b.dimension()) / b.dimension();
+        float[] w = r.headWeight().floats();
+        float[] stacked = new float[w.length * blocks];
+        for (int k = 0; k < blocks; k++) {
+          System.arraycopy(w, 0, stacked, k * w.length, w.length);
+        }
+        TrainedHead t = new TrainedHead(HeadSettings.defaults(HeadKind.LINEAR), p.width(b.dimension()), labels.size(),
+            HeadTraining.linearHead(stacked, r.headBias().floats(), p.width(b.dimension()), labels.size()), List.of(),
+            0, Double.NaN, 0);
+        tied[i] = ClassificationMetrics.compute(labels, testY,
+            t.probabilities(features(test, TUNED.withPooling(p)))).macroF1();
+      }
+      return new double[] {ownF1, refitF1, tied[0], tied[1]};
     } finally {
       for (Path p : new ArrayList<>(List.of(dir.resolve("encoder.onnx"), dir.resolve("tokenizer.json"), dir))) {
         Files.deleteIfExists(p);

@@ -197,6 +197,16 @@ public final class Autodiff {
       String count = g.div(g.cast(g.size(x), g.type(x)), g.cast(g.size(n.getOutput(0)), g.type(x)));
       return List.of(g.div(spread, count));
     });
+    RULES.put("ReduceMax", (g, n, dy, need) -> {
+      // The maximum's elements take the gradient, shared equally among ties (a value gathered
+      // twice gets it half on each copy, which the gather's own gradient adds back up).
+      String x = n.getInput(0);
+      long[] axes = axesAttribute(n, g.shape(x).length);
+      String spread = spreadBack(g, n, dy, x, axes);
+      String winners = g.cast(g.equal(x, spreadBack(g, n, n.getOutput(0), x, axes)), g.type(x));
+      String ties = g.reduceSum(winners, true, axes);
+      return List.of(g.div(g.mul(spread, winners), ties));
+    });
     RULES.put("MatMul", (g, n, dy, need) -> {
       String a = n.getInput(0);
       String b = n.getInput(1);

@@ -112,7 +112,21 @@ public final class GraphBuilder {
   public String input(String inputName, ElementType type, long... dims) {
     define(inputName, type, dims);
     inputNames.add(inputName);
-    inputs.add(valueInfo(inputName, type, dims));
+    inputs.add(valueInfo(inputName, type, dims, null));
+    return inputName;
+  }
+
+  /**
+   * Declares a real-valued input of the builder's real type whose sizes are all unknown and
+   * named: ONNX Runtime takes sizes of the same name to be equal (every other input's first size
+   * is named {@code batch}), so an input whose rows are not the batch's needs a name of its own.
+   */
+  public String namedInput(String inputName, String... dimParams) {
+    long[] dims = new long[dimParams.length];
+    Arrays.fill(dims, UNKNOWN);
+    define(inputName, realType, dims);
+    inputNames.add(inputName);
+    inputs.add(valueInfo(inputName, realType, dims, dimParams));
     return inputName;
   }
 
@@ -213,8 +227,21 @@ public final class GraphBuilder {
 
   /** Declares {@code value} as a graph output, renaming it to {@code outputName} if they differ. */
   public String output(String value, String outputName) {
+    return output(value, outputName, "batch");
+  }
+
+  /**
+   * Declares {@code value} as a graph output named {@code outputName}, its first size (if
+   * unknown) named {@code rows} rather than {@code batch}: see {@link #namedInput}.
+   */
+  public String output(String value, String outputName, String rows) {
     String out = value.equals(outputName) ? value : identity(value, outputName);
-    outputs.add(valueInfo(out, type(out), shape(out)));
+    long[] dims = shape(out);
+    String[] names = new String[dims.length];
+    for (int i = 0; i < dims.length; i++) {
+      names[i] = i == 0 ? rows : out + "_dim" + i;
+    }
+    outputs.add(valueInfo(out, type(out), dims, names));
     return out;
   }
 
@@ -284,6 +311,11 @@ public final class GraphBuilder {
   /** Elementwise maximum. */
   public String max(String a, String b) {
     return binary("Max", a, b);
+  }
+
+  /** Elementwise {@code a == b}, a BOOL tensor. */
+  public String equal(String a, String b) {
+    return node("Equal", List.of(a, b), broadcast(shape(a), shape(b)), ElementType.BOOL);
   }
 
   /** Elementwise {@code a > b}, a BOOL tensor. */
@@ -359,6 +391,12 @@ public final class GraphBuilder {
       axes[i] = i;
     }
     return axes.length == 0 ? x : reduceSum(x, false, axes);
+  }
+
+  /** Maximum over {@code axes} (non-negative), keeping them as size 1 if {@code keepDims}. */
+  public String reduceMax(String x, boolean keepDims, long... axes) {
+    return node("ReduceMax", List.of(x), reduced(shape(x), keepDims, axes), type(x),
+        intsAttr("axes", axes), intAttr("keepdims", keepDims ? 1 : 0));
   }
 
   /** Mean over {@code axes} (non-negative), keeping them as size 1 if {@code keepDims}. */
@@ -650,11 +688,13 @@ public final class GraphBuilder {
         .setType(AttributeProto.AttributeType.FLOAT).setF(value).build();
   }
 
-  private static OnnxMl.ValueInfoProto valueInfo(String value, ElementType type, long[] dims) {
+  /** {@code dimParams}: the names of unknown sizes, or null for {@code batch}, then {@code VALUE_dimI}. */
+  private static OnnxMl.ValueInfoProto valueInfo(String value, ElementType type, long[] dims, String[] dimParams) {
     OnnxMl.TensorShapeProto.Builder shape = OnnxMl.TensorShapeProto.newBuilder();
     for (int i = 0; i < dims.length; i++) {
+      String name = dimParams != null ? dimParams[i] : i == 0 ? "batch" : value + "_dim" + i;
       shape.addDim(dims[i] < 0
-          ? OnnxMl.TensorShapeProto.Dimension.newBuilder().setDimParam(i == 0 ? "batch" : value + "_dim" + i)
+          ? OnnxMl.TensorShapeProto.Dimension.newBuilder().setDimParam(name)
           : OnnxMl.TensorShapeProto.Dimension.newBuilder().setDimValue(dims[i]));
     }
     return OnnxMl.ValueInfoProto.newBuilder().setName(value)

@@ -91,6 +91,15 @@ class GradientCheckTest {
         Map.of("x", random(false, 2, 3, 4)), "x");
     check("ReduceMean keepdims", g -> g.reduceMean(g.input("x", 2, 3, 4), true, 1, 2),
         Map.of("x", random(false, 2, 3, 4)), "x");
+    check("ReduceMax", g -> g.reduceMax(g.input("x", 2, 3, 4), false, 1),
+        Map.of("x", random(false, 2, 3, 4)), "x");
+    check("ReduceMax keepdims", g -> g.reduceMax(g.input("x", 2, 3, 4), true, 0, 2),
+        Map.of("x", random(false, 2, 3, 4)), "x");
+    // Ties (a chunk gathered into two slots): the copies share the gradient, so it adds up to one
+    // element's, as the finite difference through the gather sees it.
+    check("ReduceMax of a gather with repeats",
+        g -> g.reduceMax(g.gather(g.input("x", 3, 4), g.ints(0, 2, 0), 0), false, 0),
+        Map.of("x", random(false, 3, 4)), "x");
   }
 
   @Test

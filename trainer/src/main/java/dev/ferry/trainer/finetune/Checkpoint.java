@@ -48,7 +48,7 @@ record Checkpoint(String fingerprint, int epoch, int step, boolean stopped, int 
       update(d, encoderSha256);
       update(d, settings.toString());
       for (FineTuner.Examples e : valid == null ? List.of(train) : List.of(train, valid)) {
-        update(d, "examples " + e.size());
+        update(d, "examples " + e.size() + " documents " + java.util.Arrays.toString(e.documents()));
         for (int i = 0; i < e.size(); i++) {
           update(d, e.labels()[i] + "\t" + e.texts().get(i));
         }

@@ -1,5 +1,6 @@
 package dev.ferry.trainer.finetune;
 
+import dev.ferry.models.encoder.ChunkPooling;
 import dev.ferry.models.encoder.Pooling;
 import dev.ferry.models.graph.AdamW;
 import dev.ferry.models.graph.Autodiff;
@@ -27,11 +28,27 @@ final class FineTuneGraphs {
   static final String LOSS = "loss";
   /** Output: per example, the class probabilities, float [batch, classes]. */
   static final String PROBABILITIES = "probabilities";
+  /** Evaluation output: the pooled (and normalized, if the encoder normalizes) vector the head reads. */
+  static final String EMBEDDING = "embedding";
   /** Output of the lower graph: the hidden state where the trained layers begin (fed as {@code Spec.cut()}). */
   static final String CUT = "cut";
   static final String ATTENTION_MASK = "attention_mask";
   static final String HEAD_WEIGHT = "head.weight";
   static final String HEAD_BIAS = "head.bias";
+  /** Document objective input: per document, 1 at its first chunk's row of the batch, float [documents, chunks]. */
+  static final String DOCUMENT_FIRST = "document.first";
+  /**
+   * Document objective input: per document, each of its chunks' share of its token-weighted mean
+   * (the rest 0), float [documents, chunks].
+   */
+  static final String DOCUMENT_MEAN = "document.mean";
+  /**
+   * Document objective input: per document and slot, 1 at one of its chunks' rows, float
+   * [documents, slots, chunks]; a document with fewer chunks than slots repeats its first.
+   */
+  static final String DOCUMENT_SLOTS = "document.slots";
+  /** The name of the documents' count in the graphs' shapes (the batch's is its chunks'). */
+  private static final String DOCUMENTS = "documents";
 
   /**
    * What to build.
@@ -50,9 +67,13 @@ final class FineTuneGraphs {
    *     (LoRA: {@code W + alpha / rank · A · B})
    * @param alpha the adapters' scale numerator
    * @param adaptOutput whether the attention's output projection gets an adapter too
+   * @param documentPooling null: each example is one chunk and the head reads its vector; else
+   *     the examples of a batch are the chunks of whole documents ({@link #DOCUMENT_FIRST},
+   *     {@link #DOCUMENT_MEAN}, {@link #DOCUMENT_SLOTS}) and the head reads each document's
+   *     chunk vectors pooled so, as {@link ChunkPooling#features} pools them in a bundle
    */
   record Spec(OnnxImport model, int unfreeze, int open, int classes, Pooling pooling, boolean normalize, int rank,
-      double alpha, boolean adaptOutput) {
+      double alpha, boolean adaptOutput, ChunkPooling documentPooling) {
 
     Spec {
       if (unfreeze < 1 || unfreeze > model.layerCount()) {
@@ -67,6 +88,12 @@ final class FineTuneGraphs {
       }
     }
 
+    /** Each example a chunk of its own. */
+    Spec(OnnxImport model, int unfreeze, int open, int classes, Pooling pooling, boolean normalize, int rank,
+        double alpha, boolean adaptOutput) {
+      this(model, unfreeze, open, classes, pooling, normalize, rank, alpha, adaptOutput, null);
+    }
+
     /** Every layer from the cut trains its own parameters. */
     Spec(OnnxImport model, int unfreeze, int classes, Pooling pooling, boolean normalize) {
       this(model, unfreeze, unfreeze, classes, pooling, normalize, 0, 0, false);
@@ -74,7 +101,17 @@ final class FineTuneGraphs {
 
     /** The same graph with {@code n} layers open. */
     Spec withOpen(int n) {
-      return new Spec(model, unfreeze, n, classes, pooling, normalize, rank, alpha, adaptOutput);
+      return new Spec(model, unfreeze, n, classes, pooling, normalize, rank, alpha, adaptOutput, documentPooling);
+    }
+
+    /** The same graph with another document pooling (null: each example a chunk of its own). */
+    Spec withDocumentPooling(ChunkPooling p) {
+      return new Spec(model, unfreeze, open, classes, pooling, normalize, rank, alpha, adaptOutput, p);
+    }
+
+    /** How many values the head reads. */
+    int headWidth() {
+      return documentPooling == null ? dimension() : documentPooling.width(dimension());
     }
 
     /** The attention projections that get adapters ({@link OnnxImport#attentionWeights} keys). */
@@ -147,7 +184,7 @@ final class FineTuneGraphs {
     }
 
     long[] headWeightShape() {
-      return new long[] {dimension(), classes};
+      return new long[] {headWidth(), classes};
     }
   }
 
@@ -197,15 +234,16 @@ final class FineTuneGraphs {
   }
 
   /**
-   * Class probabilities ({@link #PROBABILITIES}) with every parameter above the cut and the
-   * head's as inputs: to score examples between epochs.
+   * Class probabilities ({@link #PROBABILITIES}) and the vector the head reads ({@link #EMBEDDING})
+   * with every parameter above the cut and the head's as inputs: to score examples between
+   * epochs, and to fit the head's starting point on the untrained encoder.
    */
   static byte[] evaluation(Spec s) {
     GraphBuilder g = new GraphBuilder("ferry-finetune-eval", ElementType.FLOAT);
     if (s.lora()) {
-      forward(g, s, Set.of(), s.adaptedWeights(s.unfreeze()), List.of());
+      forward(g, s, Set.of(), s.adaptedWeights(s.unfreeze()), List.of(), true);
     } else {
-      forward(g, s, new HashSet<>(s.encoderParameters()), List.of(), List.of());
+      forward(g, s, new HashSet<>(s.encoderParameters()), List.of(), List.of(), true);
     }
     return g.toBytes();
   }
@@ -247,9 +285,10 @@ final class FineTuneGraphs {
   /** Declares the inputs and adds the forward pass; returns the loss (also output {@link #LOSS}). */
   private static String loss(GraphBuilder g, Spec s, boolean dropout) {
     List<String> dropped = dropout ? dropoutValues(s) : List.of();
-    String logits = s.lora() ? forward(g, s, Set.of(), s.adaptedWeights(s.open()), dropped)
-        : forward(g, s, new HashSet<>(s.openParameters()), List.of(), dropped);
-    String target = g.input(TARGET, GraphBuilder.UNKNOWN, s.classes());
+    String logits = s.lora() ? forward(g, s, Set.of(), s.adaptedWeights(s.open()), dropped, false)
+        : forward(g, s, new HashSet<>(s.openParameters()), List.of(), dropped, false);
+    String target = s.documentPooling() != null ? g.namedInput(TARGET, DOCUMENTS, "classes")
+        : g.input(TARGET, GraphBuilder.UNKNOWN, s.classes());
     String loss = g.neg(g.sumAll(g.mul(target, g.logSoftmax(logits))));
     g.output(loss, LOSS);
     return loss;
@@ -259,10 +298,10 @@ final class FineTuneGraphs {
    * Declares the batch and parameter inputs ({@code inputs}: the encoder parameters fed rather
    * than baked in; {@code adapted}: weights that get adapter inputs; {@code dropped}: values
    * multiplied by dropout masks) and adds encoder, pooling, normalization and head; returns the
-   * logits and outputs the probabilities.
+   * logits and outputs the probabilities, and the pooled vector too if {@code outputEmbedding}.
    */
   private static String forward(GraphBuilder g, Spec s, Set<String> inputs, List<String> adapted,
-      List<String> dropped) {
+      List<String> dropped, boolean outputEmbedding) {
     String mask = g.input(ATTENTION_MASK, ElementType.INT64, GraphBuilder.UNKNOWN, GraphBuilder.UNKNOWN);
     String output = s.model().outputNames().get(0);
     Map<String, UnaryOperator<String>> rewrite = adapters(g, s, adapted);
@@ -278,14 +317,49 @@ final class FineTuneGraphs {
     String hidden = s.model().addTo(g, inputs, s.cut(), List.of(output), rewrite).get(output);
     String pooled = pool(g, hidden, mask, s.pooling());
     if (s.normalize()) {
-      String norm = g.sqrt(g.add(g.reduceSum(g.mul(pooled, pooled), true, 1), g.scalar(1e-12)));
-      pooled = g.div(pooled, norm);
+      pooled = unitLength(g, pooled);
+    }
+    if (s.documentPooling() != null) {
+      pooled = documentFeatures(g, s, pooled);
+    }
+    String rows = s.documentPooling() != null ? DOCUMENTS : "batch";
+    if (outputEmbedding) {
+      g.output(pooled, EMBEDDING, rows);
     }
     String weight = g.input(HEAD_WEIGHT, s.headWeightShape());
     String bias = g.input(HEAD_BIAS, s.classes());
     String logits = g.add(g.matMul(pooled, weight), bias);
-    g.output(g.softmax(logits), PROBABILITIES);
+    g.output(g.softmax(logits), PROBABILITIES, rows);
     return logits;
+  }
+
+  /** Each row scaled to unit length. */
+  private static String unitLength(GraphBuilder g, String rows) {
+    return g.div(rows, g.sqrt(g.add(g.reduceSum(g.mul(rows, rows), true, 1), g.scalar(1e-12))));
+  }
+
+  /**
+   * Per document, its chunk vectors [chunks, dimension] pooled as {@link ChunkPooling#features}
+   * pools them: the first chunk's, the token-weighted mean (unit length if the encoder
+   * normalizes), the maximum over chunks, as the pooling asks, side by side and scaled by
+   * 1 / blocks. Selection and mean are matrix products with the document inputs, the maximum a
+   * ReduceMax over slots, so every step has a gradient.
+   */
+  private static String documentFeatures(GraphBuilder g, Spec s, String chunks) {
+    String mean = g.matMul(g.namedInput(DOCUMENT_MEAN, DOCUMENTS, "batch"), chunks);
+    if (s.normalize()) {
+      mean = unitLength(g, mean);
+    }
+    ChunkPooling p = s.documentPooling();
+    if (p == ChunkPooling.TOKEN_WEIGHTED_MEAN) {
+      return mean;
+    }
+    List<String> blocks = new ArrayList<>(List.of(g.matMul(g.namedInput(DOCUMENT_FIRST, DOCUMENTS, "batch"), chunks),
+        mean));
+    if (p == ChunkPooling.FIRST_MEAN_MAX) {
+      blocks.add(g.reduceMax(g.matMul(g.namedInput(DOCUMENT_SLOTS, DOCUMENTS, "slots", "batch"), chunks), false, 1));
+    }
+    return g.mul(g.concat(1, blocks.toArray(String[]::new)), g.scalar(1.0 / blocks.size()));
   }
 
   /** Each adapted weight W becomes W + scale · A · B, with A and B graph inputs. */

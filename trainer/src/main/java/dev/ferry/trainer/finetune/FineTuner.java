@@ -10,7 +10,11 @@ import dev.ferry.models.graph.GraphSession;
 import dev.ferry.models.graph.HostTensor;
 import dev.ferry.models.graph.OnnxImport;
 import dev.ferry.trainer.EpochMetrics;
+import dev.ferry.trainer.head.HeadKind;
+import dev.ferry.trainer.head.HeadSettings;
+import dev.ferry.trainer.head.HeadTrainer;
 import dev.ferry.trainer.head.HeadTraining;
+import dev.ferry.trainer.head.LabeledVectors;
 import dev.ferry.trainer.metrics.ClassificationMetrics;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -115,11 +119,19 @@ public final class FineTuner {
    * @param patience stop after this many epochs without a better held-out macro-F1 (0: never)
    * @param seed drives shuffling and the head's initialization
    * @param balanceClasses weight classes by n / (classes × count)
+   * @param documentPooling null: each chunk is an example of its own and the head reads its
+   *     vector; else each step takes whole documents (every chunk of {@code batchSize} texts, by
+   *     {@link Examples#documents}) and the head reads each document's chunk vectors pooled so, as
+   *     the bundle will read it; the loss then counts each document once
+   * @param probeHead the head starts from a linear probe: a linear head fitted, as feature
+   *     extraction fits one, on the untrained encoder's vectors of the training examples (LP-FT);
+   *     otherwise from random weights
    */
   public record Settings(int unfreeze, UnfreezeSchedule schedule, int rank, double alpha, boolean adaptOutput,
       int epochs, int batchSize, double learningRate,
       double headRateFactor, double layerDecay, double warmupFraction, double weightDecay, double clipNorm,
-      double dropout, int maxTokens, int patience, long seed, boolean balanceClasses) {
+      double dropout, int maxTokens, int patience, long seed, boolean balanceClasses, ChunkPooling documentPooling,
+      boolean probeHead) {
     /** {@code unfreeze} value for every layer, the embeddings included, whatever the encoder's depth. */
     public static final int ALL = Integer.MAX_VALUE;
 
@@ -156,7 +168,7 @@ public final class FineTuner {
      */
     public static Settings defaults() {
       return new Settings(2, UnfreezeSchedule.FIXED, 0, 16, false, 3, 16, 1e-4, 20, 0.9, 0.1, 0.01, 1.0, 0.1, 128, 2, 42,
-          true);
+          true, null, false);
     }
 
     /** A copy training the top {@code k} layers ({@link #ALL}: every layer). */
@@ -199,6 +211,11 @@ public final class FineTuner {
       return edit(e -> e.learningRate = rate);
     }
 
+    /** A copy with another factor on the head's learning rate relative to the encoder's. */
+    public Settings withHeadRateFactor(double value) {
+      return edit(e -> e.headRateFactor = value);
+    }
+
     /** A copy with another weight decay. */
     public Settings withWeightDecay(double value) {
       return edit(e -> e.weightDecay = value);
@@ -229,6 +246,16 @@ public final class FineTuner {
       return edit(e -> e.balanceClasses = value);
     }
 
+    /** A copy training on whole documents pooled so (null: on single chunks). */
+    public Settings withDocumentPooling(ChunkPooling value) {
+      return edit(e -> e.documentPooling = value);
+    }
+
+    /** A copy whose head starts from a linear probe (true) or from random weights (false). */
+    public Settings withProbeHead(boolean value) {
+      return edit(e -> e.probeHead = value);
+    }
+
     private Settings edit(Consumer<Editable> change) {
       Editable e = new Editable(this);
       change.accept(e);
@@ -256,6 +283,8 @@ public final class FineTuner {
     int patience;
     long seed;
     boolean balanceClasses;
+    ChunkPooling documentPooling;
+    boolean probeHead;
 
     Editable(Settings s) {
       unfreeze = s.unfreeze();
@@ -276,11 +305,14 @@ public final class FineTuner {
       patience = s.patience();
       seed = s.seed();
       balanceClasses = s.balanceClasses();
+      documentPooling = s.documentPooling();
+      probeHead = s.probeHead();
     }
 
     Settings settings() {
       return new Settings(unfreeze, schedule, rank, alpha, adaptOutput, epochs, batchSize, learningRate, headRateFactor, layerDecay,
-          warmupFraction, weightDecay, clipNorm, dropout, maxTokens, patience, seed, balanceClasses);
+          warmupFraction, weightDecay, clipNorm, dropout, maxTokens, patience, seed, balanceClasses, documentPooling,
+          probeHead);
     }
   }
 
@@ -289,15 +321,30 @@ public final class FineTuner {
    *
    * @param texts the texts
    * @param labels per text, its class in {@code 0..classes-1}
+   * @param documents per text, the document it is a chunk of: 0, 1, 2, … in order, a document's
+   *     chunks next to each other and labeled alike
    */
-  public record Examples(List<String> texts, int[] labels) {
-    /** Checks that there is one label per text. */
+  public record Examples(List<String> texts, int[] labels, int[] documents) {
+    /** Checks that there is one label and document per text, and that documents are runs of one label. */
     public Examples {
       texts = List.copyOf(texts);
-      if (texts.size() != labels.length) {
-        throw new IllegalArgumentException("need one label per text, got " + texts.size() + " texts and "
-            + labels.length + " labels");
+      if (texts.size() != labels.length || texts.size() != documents.length) {
+        throw new IllegalArgumentException("need one label and one document per text, got " + texts.size()
+            + " texts, " + labels.length + " labels and " + documents.length + " documents");
       }
+      for (int i = 0; i < documents.length; i++) {
+        int previous = i == 0 ? -1 : documents[i - 1];
+        boolean sameDocument = i > 0 && documents[i] == previous;
+        if (documents[i] != previous + 1 && !sameDocument || sameDocument && labels[i] != labels[i - 1]) {
+          throw new IllegalArgumentException("text " + i + ": documents must number 0, 1, 2, … in order, each"
+              + " with one label; got document " + documents[i] + " after " + previous);
+        }
+      }
+    }
+
+    /** Each text a document of its own. */
+    public Examples(List<String> texts, int[] labels) {
+      this(texts, labels, IntStream.range(0, texts.size()).toArray());
     }
 
     /** How many. */
@@ -316,13 +363,15 @@ public final class FineTuner {
       }
       List<String> pieces = new ArrayList<>();
       IntStream.Builder pieceLabels = IntStream.builder();
+      IntStream.Builder pieceDocuments = IntStream.builder();
       for (int i = 0; i < texts.size(); i++) {
         for (String piece : encoder.chunkTexts(texts.get(i), chunking)) {
           pieces.add(piece);
           pieceLabels.add(labels[i]);
+          pieceDocuments.add(i);
         }
       }
-      return new Examples(pieces, pieceLabels.build().toArray());
+      return new Examples(pieces, pieceLabels.build().toArray(), pieceDocuments.build().toArray());
     }
   }
 
@@ -420,7 +469,10 @@ public final class FineTuner {
           + encoder.descriptor().id() + "), was " + s.unfreeze());
     }
     FineTuneGraphs.Spec spec = new FineTuneGraphs.Spec(model, s.unfreeze(), s.unfreeze(), classes,
-        encoder.descriptor().pooling(), encoder.descriptor().normalize(), s.rank(), s.alpha(), s.adaptOutput());
+        encoder.descriptor().pooling(), encoder.descriptor().normalize(), s.rank(), s.alpha(), s.adaptOutput(),
+        s.documentPooling());
+    Units units = Units.of(train, s.documentPooling() != null);
+    Units validUnits = valid == null || valid.size() == 0 ? null : Units.of(valid, s.documentPooling() != null);
     long[][] ids = tokenize(encoder, train.texts(), s.maxTokens());
     long[][] validIds = valid == null || valid.size() == 0 ? null : tokenize(encoder, valid.texts(), s.maxTokens());
     long t0 = System.nanoTime();
@@ -441,11 +493,15 @@ public final class FineTuner {
       log.info("Resuming fine-tuning after epoch {} from {}", resumed.epoch(), checkpoints.directory());
     } else {
       p.state = initialState(spec, model, new Random(s.seed()));
+      if (s.probeHead()) {
+        startHeadFromProbe(spec, p.state, ids, cached, units, s, device);
+      }
     }
     Map<String, Double> rateScale = rateScales(spec, s);
-    double[] classWeight = HeadTraining.classWeights(train.labels(), classes, s.balanceClasses());
+    double[] classWeight = HeadTraining.classWeights(units.labels(), classes, s.balanceClasses());
     AdamW.Settings optimizer = AdamW.Settings.defaults().withWeightDecay(s.weightDecay()).withClipNorm(s.clipNorm());
-    int n = train.size();
+    int n = units.size();
+    long rowsRun = 0;
     int stepsPerEpoch = (n + s.batchSize() - 1) / s.batchSize();
     int totalSteps = stepsPerEpoch * s.epochs();
     int warmup = (int) Math.ceil(totalSteps * s.warmupFraction());
@@ -477,7 +533,8 @@ public final class FineTuner {
         double lossSum = 0;
         int correct = 0;
         for (int from = 0; from < n; from += s.batchSize()) {
-          int[] rows = Arrays.copyOfRange(order, from, Math.min(n, from + s.batchSize()));
+          int[] batchUnits = Arrays.copyOfRange(order, from, Math.min(n, from + s.batchSize()));
+          int[] rows = units.rows(batchUnits);
           int t = ++p.step;
           Map<String, HostTensor> feed = new HashMap<>();
           for (String name : trained) {
@@ -485,7 +542,7 @@ public final class FineTuner {
             feed.put(AdamW.firstMoment(name), p.state.get(AdamW.firstMoment(name)));
             feed.put(AdamW.secondMoment(name), p.state.get(AdamW.secondMoment(name)));
           }
-          feed.putAll(batch(spec, ids, cached, rows));
+          feed.putAll(batch(spec, ids, cached, units, batchUnits));
           if (s.dropout() > 0) {
             int width = (int) feed.get(FineTuneGraphs.ATTENTION_MASK).shape()[1];
             for (String value : dropped) {
@@ -493,7 +550,7 @@ public final class FineTuner {
                   dropoutMask(model.shape(value), rows.length, width, s.dropout(), dropoutRandom));
             }
           }
-          int[] batchLabels = Arrays.stream(rows).map(r -> train.labels()[r]).toArray();
+          int[] batchLabels = Arrays.stream(batchUnits).map(u -> units.labels()[u]).toArray();
           feed.put(FineTuneGraphs.TARGET, HeadTraining.target(batchLabels, classes, classWeight));
           feed.put(AdamW.LEARNING_RATE, HostTensor.scalar(ElementType.FLOAT,
               learningRate(s.learningRate(), t, warmup, totalSteps)));
@@ -507,7 +564,8 @@ public final class FineTuner {
           Map<String, HostTensor> out = step.run(feed);
           double loss = out.get(FineTuneGraphs.LOSS).get(0);
           p.stepLosses.add(loss);
-          lossSum += loss * rows.length;
+          lossSum += loss * batchUnits.length;
+          rowsRun += rows.length;
           correct += correct(out.get(FineTuneGraphs.PROBABILITIES), batchLabels, classes);
           for (String name : trained) {
             for (String key : List.of(name, AdamW.firstMoment(name), AdamW.secondMoment(name))) {
@@ -518,7 +576,7 @@ public final class FineTuner {
           listener.steps(t, totalSteps);
         }
         p.epoch = epoch;
-        EpochMetrics metrics = score(evaluate, spec, p, epoch, lossSum / n, (double) correct / n, valid, validIds,
+        EpochMetrics metrics = score(evaluate, spec, p, epoch, lossSum / n, (double) correct / n, validUnits, validIds,
             validCached, classes);
         p.history.add(metrics);
         boolean hasValid = !Double.isNaN(metrics.validMacroF1());
@@ -568,7 +626,7 @@ public final class FineTuner {
     }
     return new Result(List.copyOf(p.stepLosses), model.withParameters(tuned), best.get(FineTuneGraphs.HEAD_WEIGHT),
         best.get(FineTuneGraphs.HEAD_BIAS), List.copyOf(p.history), p.bestEpoch, cacheSeconds,
-        stepsRun == 0 ? 0 : (double) stepsRun / stepsPerEpoch * n / seconds,
+        stepsRun == 0 ? 0 : rowsRun / seconds,
         resumed == null ? 0 : resumed.epoch(), Map.copyOf(adapters), device);
   }
 
@@ -707,31 +765,102 @@ public final class FineTuner {
 
   /** The epoch's metrics; training accuracy is that of the predictions made during the epoch's steps. */
   private static EpochMetrics score(GraphSession evaluate, FineTuneGraphs.Spec spec, Progress p, int epoch,
-      double trainLoss, double trainAccuracy, Examples valid, long[][] validIds, float[][] validCached, int classes) {
+      double trainLoss, double trainAccuracy, Units valid, long[][] validIds, float[][] validCached, int classes) {
     if (validIds == null) {
       return new EpochMetrics(epoch, trainLoss, trainAccuracy, Double.NaN, Double.NaN, Double.NaN);
     }
-    float[][] probabilities = probabilities(evaluate, spec, parameters(spec, p.state), validIds, validCached);
+    float[][] probabilities = evaluate(evaluate, spec, parameters(spec, p.state), validIds, validCached, valid,
+        FineTuneGraphs.PROBABILITIES, classes);
     List<String> names = IntStream.range(0, classes).mapToObj(Integer::toString).toList();
     ClassificationMetrics m = ClassificationMetrics.compute(names, valid.labels(), probabilities);
     return new EpochMetrics(epoch, trainLoss, trainAccuracy, HeadTraining.crossEntropy(probabilities, valid.labels()),
         m.accuracy(), m.macroF1());
   }
 
-  private static float[][] probabilities(GraphSession evaluate, FineTuneGraphs.Spec spec,
-      Map<String, HostTensor> parameters, long[][] ids, float[][] cached) {
-    float[][] out = new float[ids.length][];
-    for (int from = 0; from < ids.length; from += SCORE_BATCH) {
-      int[] rows = IntStream.range(from, Math.min(ids.length, from + SCORE_BATCH)).toArray();
-      Map<String, HostTensor> feed = new HashMap<>(parameters);
-      feed.putAll(batch(spec, ids, cached, rows));
-      float[] p = evaluate.run(feed, java.util.Set.of(FineTuneGraphs.PROBABILITIES))
-          .get(FineTuneGraphs.PROBABILITIES).floats();
-      for (int r = 0; r < rows.length; r++) {
-        out[rows[r]] = Arrays.copyOfRange(p, r * spec.classes(), (r + 1) * spec.classes());
+  /**
+   * One row of {@code width} values of the evaluation graph's {@code output} per unit, the units
+   * taken a few at a time (about {@value #SCORE_BATCH} examples).
+   */
+  private static float[][] evaluate(GraphSession evaluate, FineTuneGraphs.Spec spec,
+      Map<String, HostTensor> parameters, long[][] ids, float[][] cached, Units units, String output, int width) {
+    float[][] out = new float[units.size()][];
+    int from = 0;
+    while (from < units.size()) {
+      int to = from + 1;
+      int examples = units.rows()[from].length;
+      while (to < units.size() && examples + units.rows()[to].length <= SCORE_BATCH) {
+        examples += units.rows()[to++].length;
       }
+      int[] batchUnits = IntStream.range(from, to).toArray();
+      Map<String, HostTensor> feed = new HashMap<>(parameters);
+      feed.putAll(batch(spec, ids, cached, units, batchUnits));
+      float[] p = evaluate.run(feed, java.util.Set.of(output)).get(output).floats();
+      for (int u = 0; u < batchUnits.length; u++) {
+        out[batchUnits[u]] = Arrays.copyOfRange(p, u * width, (u + 1) * width);
+      }
+      from = to;
     }
     return out;
+  }
+
+  /**
+   * What the head classifies: each example (chunk) on its own, or each document, all its
+   * examples together.
+   *
+   * @param rows per unit, its examples' rows
+   * @param labels per unit, its class
+   * @param documents whether the units are documents (the graph then takes the document inputs)
+   */
+  record Units(int[][] rows, int[] labels, boolean documents) {
+    static Units of(Examples e, boolean documents) {
+      if (!documents) {
+        return new Units(IntStream.range(0, e.size()).mapToObj(i -> new int[] {i}).toArray(int[][]::new),
+            e.labels().clone(), false);
+      }
+      List<int[]> rows = new ArrayList<>();
+      int start = 0;
+      for (int i = 1; i <= e.size(); i++) {
+        if (i == e.size() || e.documents()[i] != e.documents()[start]) {
+          rows.add(IntStream.range(start, i).toArray());
+          start = i;
+        }
+      }
+      return new Units(rows.toArray(int[][]::new), rows.stream().mapToInt(r -> e.labels()[r[0]]).toArray(), true);
+    }
+
+    int size() {
+      return rows.length;
+    }
+
+    /** The examples of some units, in order. */
+    int[] rows(int[] units) {
+      return Arrays.stream(units).flatMap(u -> Arrays.stream(rows[u])).toArray();
+    }
+  }
+
+  /**
+   * LP-FT: replaces the random head in {@code state} by a linear head fitted on what the head
+   * reads before any step, the untrained encoder's vector of each training example (fitted as
+   * feature extraction fits its linear head, with the same class balancing and seed), so that
+   * the first steps refine features a fitting head already reads instead of pushing them towards a
+   * random one.
+   */
+  private static void startHeadFromProbe(FineTuneGraphs.Spec spec, Map<String, HostTensor> state, long[][] ids,
+      float[][] cached, Units units, Settings s, ExecutionProvider device) {
+    long t0 = System.nanoTime();
+    float[][] vectors;
+    try (GraphSession evaluate = new GraphSession(FineTuneGraphs.evaluation(spec), 1, device)) {
+      vectors = evaluate(evaluate, spec, parameters(spec, state), ids, cached, units, FineTuneGraphs.EMBEDDING,
+          spec.headWidth());
+    }
+    HeadTrainer.LinearWeights probe = HeadTrainer.fitLinear(new LabeledVectors(vectors, units.labels()),
+        spec.classes(),
+        HeadSettings.defaults(HeadKind.LINEAR).withSeed(s.seed()).withBalanceClasses(s.balanceClasses()));
+    state.put(FineTuneGraphs.HEAD_WEIGHT, HostTensor.of(probe.weight(), spec.headWeightShape()));
+    state.put(FineTuneGraphs.HEAD_BIAS, HostTensor.of(probe.bias(), spec.classes()));
+    log.info("Head starts from a linear probe on the untrained encoder ({} {}, {} s)", units.size(),
+        units.documents() ? "documents" : "examples",
+        String.format(Locale.ROOT, "%.1f", (System.nanoTime() - t0) / 1e9));
   }
 
   /** The parameters (no moments) above the cut (or their adapters) and the head's, from the state. */
@@ -768,6 +897,65 @@ public final class FineTuner {
           out[rows[r]] = Arrays.copyOfRange(cut.floats(), r * width * dim, (r * width + length) * dim);
         }
       }
+    }
+    return out;
+  }
+
+  /**
+   * The batch inputs of some units: their examples' cached hidden states (or token ids) and the
+   * attention mask, right-padded, and for documents the document inputs.
+   */
+  private static Map<String, HostTensor> batch(FineTuneGraphs.Spec spec, long[][] ids, float[][] cached,
+      Units units, int[] batchUnits) {
+    int[] rows = units.rows(batchUnits);
+    Map<String, HostTensor> feed = new HashMap<>(batch(spec, ids, cached, rows));
+    if (units.documents()) {
+      feed.putAll(documentInputs(spec.documentPooling(), units, batchUnits, ids));
+    }
+    return feed;
+  }
+
+  /**
+   * {@link FineTuneGraphs#DOCUMENT_FIRST}, {@link FineTuneGraphs#DOCUMENT_MEAN} (weights as
+   * {@code DocumentEmbedding} weighs chunks: by their tokens, special ones left out) and
+   * {@link FineTuneGraphs#DOCUMENT_SLOTS} for documents whose examples are the batch's rows in order.
+   */
+  static Map<String, HostTensor> documentInputs(ChunkPooling pooling, Units units, int[] batchUnits,
+      long[][] ids) {
+    int documents = batchUnits.length;
+    int chunks = 0;
+    int slots = 1;
+    for (int u : batchUnits) {
+      chunks += units.rows()[u].length;
+      slots = Math.max(slots, units.rows()[u].length);
+    }
+    float[] first = new float[documents * chunks];
+    float[] mean = new float[documents * chunks];
+    float[] slot = new float[documents * slots * chunks];
+    int at = 0;
+    for (int d = 0; d < documents; d++) {
+      int[] rows = units.rows()[batchUnits[d]];
+      first[d * chunks + at] = 1;
+      double total = 0;
+      for (int r : rows) {
+        total += Math.max(ids[r].length - 2, 1);
+      }
+      for (int k = 0; k < slots; k++) {
+        int c = k < rows.length ? at + k : at;
+        slot[(d * slots + k) * chunks + c] = 1;
+      }
+      for (int k = 0; k < rows.length; k++) {
+        mean[d * chunks + at + k] = (float) (Math.max(ids[rows[k]].length - 2, 1) / total);
+      }
+      at += rows.length;
+    }
+    Map<String, HostTensor> out = new HashMap<>();
+    out.put(FineTuneGraphs.DOCUMENT_MEAN, HostTensor.of(mean, documents, chunks));
+    if (pooling != ChunkPooling.TOKEN_WEIGHTED_MEAN) {
+      out.put(FineTuneGraphs.DOCUMENT_FIRST, HostTensor.of(first, documents, chunks));
+    }
+    if (pooling == ChunkPooling.FIRST_MEAN_MAX) {
+      out.put(FineTuneGraphs.DOCUMENT_SLOTS, HostTensor.of(slot, documents, slots, chunks));
     }
     return out;
   }

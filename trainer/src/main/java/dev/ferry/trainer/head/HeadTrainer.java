@@ -95,8 +95,44 @@ public final class HeadTrainer {
 
   // ---- Gradient-trained heads ---------------------------------------------------------------
 
+  /**
+   * A linear head's weight and bias, fitted on {@code train} as {@link #train} fits one with no
+   * held-out examples: to start another model's head from (fine-tuning's linear probe).
+   *
+   * @param weight float [dimension × classes], row-major
+   * @param bias float [classes]
+   */
+  public record LinearWeights(float[] weight, float[] bias) {}
+
+  /**
+   * Fits a linear head on {@code train} for every epoch of {@code settings} (a {@link HeadKind#LINEAR}
+   * one) and returns its weights rather than its inference graph.
+   */
+  public static LinearWeights fitLinear(LabeledVectors train, int classes, HeadSettings settings) {
+    if (settings.kind() != HeadKind.LINEAR) {
+      throw new IllegalArgumentException("fitLinear needs linear head settings, got " + settings.kind().id());
+    }
+    if (train.size() == 0) {
+      throw new IllegalArgumentException("no training examples");
+    }
+    Fit fit = fitByGradient(train, null, classes, settings, train.vectors()[0].length, null);
+    return new LinearWeights(fit.values().get("output.weight"), fit.values().get("output.bias"));
+  }
+
   private static TrainedHead trainByGradient(LabeledVectors train, LabeledVectors valid, int classes,
       HeadSettings s, int dimension, Consumer<EpochMetrics> onEpoch, long start) {
+    HeadGraphs.Shape shape = new HeadGraphs.Shape(s.kind(), dimension, s.hiddenSize(), classes);
+    Fit fit = fitByGradient(train, valid, classes, s, dimension, onEpoch);
+    byte[] onnx = HeadGraphs.inference(shape, fit.values());
+    return new TrainedHead(s, dimension, classes, onnx, fit.history(), fit.bestEpoch(), Double.NaN,
+        (System.nanoTime() - start) / 1e9);
+  }
+
+  /** The kept epoch's parameter values, every epoch's metrics, and which epoch was kept. */
+  private record Fit(Map<String, float[]> values, List<EpochMetrics> history, int bestEpoch) {}
+
+  private static Fit fitByGradient(LabeledVectors train, LabeledVectors valid, int classes,
+      HeadSettings s, int dimension, Consumer<EpochMetrics> onEpoch) {
     HeadGraphs.Shape shape = new HeadGraphs.Shape(s.kind(), dimension, s.hiddenSize(), classes);
     boolean dropout = shape.hasHiddenLayer() && s.dropout() > 0;
     AdamW.Settings optimizer = AdamW.Settings.defaults().withWeightDecay(s.weightDecay()).withClipNorm(0);
@@ -168,9 +204,7 @@ public final class HeadTrainer {
     }
     Map<String, float[]> values = new LinkedHashMap<>();
     best.forEach((name, t) -> values.put(name, t.floats()));
-    byte[] onnx = HeadGraphs.inference(shape, values);
-    return new TrainedHead(s, dimension, classes, onnx, List.copyOf(history), bestEpoch, Double.NaN,
-        (System.nanoTime() - start) / 1e9);
+    return new Fit(values, List.copyOf(history), bestEpoch);
   }
 
   /** Parameters (Xavier/Glorot uniform weights, zero biases) and zero optimizer state. */

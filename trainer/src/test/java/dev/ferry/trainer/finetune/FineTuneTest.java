@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
 import dev.ferry.models.encoder.BuiltinEncoder;
+import dev.ferry.models.encoder.ChunkPooling;
+import dev.ferry.models.encoder.Chunking;
 import dev.ferry.models.encoder.Encoder;
 import dev.ferry.models.encoder.EncoderOptions;
 import dev.ferry.models.encoder.ExecutionProvider;
@@ -13,6 +15,10 @@ import dev.ferry.models.graph.GraphBuilder;
 import dev.ferry.models.graph.GraphSession;
 import dev.ferry.models.graph.HostTensor;
 import dev.ferry.models.graph.OnnxImport;
+import dev.ferry.trainer.head.HeadKind;
+import dev.ferry.trainer.head.HeadSettings;
+import dev.ferry.trainer.head.HeadTraining;
+import dev.ferry.trainer.head.TrainedHead;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -131,6 +137,117 @@ class FineTuneTest {
     OnnxImport reread = OnnxImport.of(ai.onnx.proto.OnnxMl.ModelProto.parseFrom(result.encoderOnnx()));
     assertThat(reread.parameter(matrixOf(0)).floats()).isEqualTo(model.parameter(matrixOf(0)).floats());
     assertThat(reread.parameter(matrixOf(5)).floats()).isNotEqualTo(model.parameter(matrixOf(5)).floats());
+  }
+
+  /**
+   * The document objective's graph (first chunk, token-weighted mean, maximum over slots, a
+   * document padding its slots with its first chunk) has the gradient finite differences give.
+   */
+  @Test
+  void documentObjectiveGradientMatchesFiniteDifferences() {
+    FineTuneGraphs.Spec spec = new FineTuneGraphs.Spec(model, model.layerCount(), 2,
+        encoder.descriptor().pooling(), encoder.descriptor().normalize()).withDocumentPooling(ChunkPooling.FIRST_MEAN_MAX);
+    long[][] ids = {encoder.tokenIds(TEXTS.get(0)), encoder.tokenIds(TEXTS.get(1)), encoder.tokenIds(TEXTS.get(5))};
+    FineTuner.Units units = new FineTuner.Units(new int[][] {{0, 1}, {2}}, new int[] {0, 1}, true);
+    Map<String, HostTensor> feed = new HashMap<>(FineTuner.tokens(ids, new int[] {0, 1, 2}));
+    FineTuner.documentInputs(ChunkPooling.FIRST_MEAN_MAX, units, new int[] {0, 1}, ids)
+        .forEach((name, t) -> feed.put(name, HostTensor.of(t.toDoubles(), t.shape())));
+    feed.put(FineTuneGraphs.TARGET, HostTensor.of(new double[] {0.5, 0, 0, 0.5}, 2, 2));
+    FineTuner.initialState(spec, model, new Random(SEED)).forEach((name, t) -> {
+      if (FineTuneGraphs.parameters(spec).contains(name)) {
+        feed.put(name, HostTensor.of(t.toDoubles(), t.shape()));
+      }
+    });
+    assertThat(feed.get(FineTuneGraphs.HEAD_WEIGHT).shape()).isEqualTo(new long[] {3 * 384, 2});
+    List<String> failures = new ArrayList<>();
+    try (GraphSession session = new GraphSession(
+        FineTuneGraphs.lossAndGradients(spec, ElementType.DOUBLE).toBytes(), 1, false)) {
+      Map<String, HostTensor> analytic = session.run(feed);
+      for (String p : List.of(matrixOf(model.layerCount() - 1), FineTuneGraphs.HEAD_WEIGHT)) {
+        HostTensor grad = analytic.get("grad." + p);
+        // The largest coordinates, and for the head one in each block (first, mean, max).
+        List<Integer> coordinates = new ArrayList<>();
+        for (int i : largest(grad, 0, grad.size(), 2)) {
+          coordinates.add(i);
+        }
+        if (p.equals(FineTuneGraphs.HEAD_WEIGHT)) {
+          for (int block = 0; block < 3; block++) {
+            coordinates.add(largest(grad, block * 384 * 2, (block + 1) * 384 * 2, 1)[0]);
+          }
+        }
+        for (int i : coordinates) {
+          double h = 1e-3;
+          HostTensor x = feed.get(p);
+          Map<String, HostTensor> plus = new HashMap<>(feed);
+          plus.put(p, x.with(i, x.get(i) + h));
+          Map<String, HostTensor> minus = new HashMap<>(feed);
+          minus.put(p, x.with(i, x.get(i) - h));
+          double numeric = (loss(session, plus) - loss(session, minus)) / (2 * h);
+          double error = Math.abs(numeric - grad.get(i)) / Math.max(Math.abs(numeric), 1e-6);
+          if (error > 2e-3) {
+            failures.add(p + "[" + i + "]: analytic " + grad.get(i) + " vs numeric " + numeric);
+          }
+        }
+      }
+    }
+    assertThat(failures).as("seed " + SEED).isEmpty();
+  }
+
+  /**
+   * Trained on whole documents, the head reads each as the bundle will ({@code first_mean_max}
+   * of its chunks): the held-out loss the training graphs report equals the loss of the result's
+   * head on {@link Encoder#embedDocuments} pooled by {@link ChunkPooling#features}. (A learning
+   * rate of 1e-9 leaves the encoder as it was, so the base encoder reads the documents.)
+   */
+  @Test
+  void documentObjectiveScoresDocumentsAsTheBundleReadsThem() {
+    Chunking chunking = FineTuner.chunking(Chunking.DEFAULT, 16).withPooling(ChunkPooling.FIRST_MEAN_MAX);
+    // Words of one token each, so that the chunks' pieces tokenize again to the same tokens.
+    List<String> documents = List.of(
+        "the rain fell all day and the wind was cold and the sky was dark over the hills and the snow came down at night",
+        "the sun was out and the air was warm",
+        "the bank sold the stock and the market fell on the news and the price of the bonds went up as the rates rose",
+        "the firm paid its debt and the shares rose");
+    int[] labels = {0, 0, 1, 1};
+    FineTuner.Examples examples = FineTuner.Examples.chunks(encoder, chunking, documents, labels);
+    assertThat(examples.size()).isGreaterThan(documents.size());
+    assertThat(examples.documents()[examples.size() - 1]).isEqualTo(3);
+    FineTuner.Settings settings = FineTuner.Settings.defaults().withUnfreeze(1).withEpochs(1).withBatchSize(2)
+        .withMaxTokens(16).withDropout(0).withLearningRate(1e-9).withProbeHead(true)
+        .withDocumentPooling(ChunkPooling.FIRST_MEAN_MAX);
+    FineTuner.Result r = FineTuner.train(encoder, examples, examples, 2, settings, FineTuner.Checkpoints.NONE,
+        FineTuner.Listener.NONE);
+    assertThat(r.stepLosses()).hasSize(2);  // 2 documents per step
+    assertThat(r.headWeight().shape()).isEqualTo(new long[] {3 * 384, 2});
+    float[][] features = encoder.embedDocuments(documents, chunking).stream()
+        .map(ChunkPooling.FIRST_MEAN_MAX::features).toArray(float[][]::new);
+    byte[] head = HeadTraining.linearHead(r.headWeight().floats(), r.headBias().floats(), 3 * 384, 2);
+    float[][] p = new TrainedHead(HeadSettings.defaults(HeadKind.LINEAR), 3 * 384, 2, head, List.of(), 0,
+        Double.NaN, 0).probabilities(features);
+    double bundleLoss = HeadTraining.crossEntropy(p, labels);
+    System.out.println("document objective: held-out loss " + r.history().get(0).validLoss() + " in training, "
+        + bundleLoss + " as the bundle reads the documents");
+    assertThat(r.history().get(0).validLoss()).isCloseTo(bundleLoss, org.assertj.core.data.Percentage.withPercentage(0.1));
+    assertThat(r.history().get(0).validAccuracy()).isEqualTo(1.0);
+  }
+
+  /**
+   * LP-FT: a head started from a linear probe on the untrained encoder already separates the
+   * training examples, so the first step's loss (computed before any update) is far below a
+   * random head's, and training goes on from there.
+   */
+  @Test
+  void probeHeadStartsFromAHeadThatAlreadyFits() {
+    FineTuner.Settings settings = FineTuner.Settings.defaults().withUnfreeze(1).withEpochs(2).withBatchSize(8)
+        .withMaxTokens(32).withDropout(0);
+    FineTuner.Result random = FineTuner.train(encoder, TEXTS, LABELS, 2, settings);
+    FineTuner.Result probed = FineTuner.train(encoder, TEXTS, LABELS, 2, settings.withProbeHead(true));
+    System.out.println("first-step loss: random head " + random.stepLosses().get(0) + ", probe head "
+        + probed.stepLosses().get(0));
+    assertThat(random.stepLosses().get(0)).isGreaterThan(0.6);  // about ln 2: a random head knows nothing
+    assertThat(probed.stepLosses().get(0)).isLessThan(random.stepLosses().get(0) / 2);
+    assertThat(probed.stepLosses()).hasSize(2);
+    assertThat(probed.headWeight().floats()).isNotEqualTo(random.headWeight().floats());
   }
 
   /**

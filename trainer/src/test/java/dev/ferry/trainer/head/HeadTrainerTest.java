@@ -141,6 +141,37 @@ class HeadTrainerTest {
   }
 
   @Test
+  void fitLinearGivesTheWeightsOfTheHeadThatTrainMakes() {
+    LabeledVectors train = clusters(3, 15, 8, 0.5, 14);
+    LabeledVectors probe = clusters(3, 10, 8, 0.5, 15);
+    HeadSettings settings = HeadSettings.defaults(HeadKind.LINEAR).withEpochs(30);
+    TrainedHead head = HeadTrainer.train(train, null, 3, settings, null);
+    HeadTrainer.LinearWeights weights = HeadTrainer.fitLinear(train, 3, settings);
+    assertThat(weights.weight()).hasSize(8 * 3);
+    assertThat(weights.bias()).hasSize(3);
+    float[][] expected = head.probabilities(probe.vectors());
+    for (int i = 0; i < probe.size(); i++) {
+      double[] logits = new double[3];
+      for (int k = 0; k < 3; k++) {
+        logits[k] = weights.bias()[k];
+        for (int d = 0; d < 8; d++) {
+          logits[k] += probe.vectors()[i][d] * weights.weight()[d * 3 + k];
+        }
+      }
+      double max = Math.max(logits[0], Math.max(logits[1], logits[2]));
+      double sum = 0;
+      for (int k = 0; k < 3; k++) {
+        sum += Math.exp(logits[k] - max);
+      }
+      for (int k = 0; k < 3; k++) {
+        assertThat(Math.exp(logits[k] - max) / sum).isCloseTo(expected[i][k], org.assertj.core.data.Offset.offset(1e-5));
+      }
+    }
+    assertThatThrownBy(() -> HeadTrainer.fitLinear(train, 3, HeadSettings.defaults(HeadKind.MLP)))
+        .hasMessageContaining("linear head settings");
+  }
+
+  @Test
   void badInputsAreClearErrors() {
     LabeledVectors train = clusters(2, 3, 4, 0.1, 1);
     assertThatThrownBy(() -> HeadTrainer.train(train, null, 1, HeadSettings.defaults(HeadKind.LINEAR), null))
