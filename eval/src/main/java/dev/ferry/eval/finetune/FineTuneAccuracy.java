@@ -43,10 +43,10 @@ import java.util.TreeSet;
  */
 public final class FineTuneAccuracy {
   /** How fine-tuning and its bundle read a text: chunks of 128 tokens, their mean. */
-  private static final Chunking TUNED = FineTuner.chunking(Chunking.DEFAULT, 128);
+  private static Chunking TUNED = FineTuner.chunking(Chunking.DEFAULT, 128);
   private static final Chunking WHOLE_MEAN = Chunking.DEFAULT.withPooling(ChunkPooling.TOKEN_WEIGHTED_MEAN);
   /** The tuned encoder's chunks read as the default pooling reads them, for a head fitted afterwards. */
-  private static final Chunking TUNED_FIRST_MEAN_MAX = TUNED.withPooling(ChunkPooling.FIRST_MEAN_MAX);
+  private static Chunking TUNED_FIRST_MEAN_MAX = TUNED.withPooling(ChunkPooling.FIRST_MEAN_MAX);
   private static final String[] METHODS = {"features, whole text, mean", "features, whole text, first_mean_max",
       "fine-tune top 2, chunks", "fine-tune top 2, then head on first_mean_max",
       "features, 128-token chunks, first_mean_max", "fine-tune top 2, own head tied on first_and_mean",
@@ -81,6 +81,13 @@ public final class FineTuneAccuracy {
     int testLimit = args.length > 4 ? Integer.parseInt(args[4]) : 0;
     List<String> flags = args.length > 5 ? List.of(args[5].split(",")) : List.of();
     boolean probeHead = flags.contains("probe");
+    // "tokens=N": fine-tune on (and read documents in) chunks of N tokens rather than 128.
+    for (String f : flags) {
+      if (f.startsWith("tokens=")) {
+        TUNED = FineTuner.chunking(Chunking.DEFAULT, Integer.parseInt(f.substring(7)));
+        TUNED_FIRST_MEAN_MAX = TUNED.withPooling(ChunkPooling.FIRST_MEAN_MAX);
+      }
+    }
     // "documents": train on whole emails, the head reading first_mean_max of their chunks, 4 per step.
     ChunkPooling documentPooling = flags.contains("documents") ? ChunkPooling.FIRST_MEAN_MAX : null;
     int batchSize = documentPooling != null ? 4 : 16;
