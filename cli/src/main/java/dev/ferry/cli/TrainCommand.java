@@ -89,6 +89,17 @@ final class TrainCommand implements Callable<Integer> {
           + " first, then opens one more layer per epoch, top down. Default: fixed.")
   String unfreezeSchedule;
 
+  @Option(names = "--train-on", paramLabel = "chunks|documents",
+      description = "finetune, lora: chunks trains on every chunk alone with its text's label, and the bundle's"
+          + " head reads the chunks' mean; documents trains on whole texts (--batch texts per step, default"
+          + " 4), the head reading --chunk-pooling of their chunks as the bundle will. Default: chunks.")
+  String trainOn;
+
+  @Option(names = "--head-start", paramLabel = "random|probe",
+      description = "finetune, lora: the head starts from random weights, or from a linear head fitted on the"
+          + " untrained encoder's reading of the training texts (a linear probe, LP-FT). Default: random.")
+  String headStart;
+
   @Option(names = "--checkpoint-dir", paramLabel = "DIR",
       description = "finetune: save the state after each epoch here (kept). Default: .BUNDLE_DIR.checkpoints"
           + " beside --out, removed once the bundle is written.")
@@ -114,7 +125,8 @@ final class TrainCommand implements Callable<Integer> {
           + " peak rate, 1e-4 (the head's is 20x, each lower layer's 0.9x the one above); lora: 1e-3.")
   Double learningRate;
 
-  @Option(names = "--batch", paramLabel = "N", description = "Examples per training step. Default: 32 (finetune: 16).")
+  @Option(names = "--batch", paramLabel = "N", description = "Examples per training step. Default: 32 (finetune: 16"
+      + " chunks, or 4 texts with --train-on documents).")
   Integer batch;
 
   @Option(names = "--seed", paramLabel = "N",
@@ -200,14 +212,21 @@ final class TrainCommand implements Callable<Integer> {
       }
       s = s.withBalanceClasses(!noClassWeights);
       TrainingMode trainingMode = TrainingMode.fromId(mode);
-      if (trainingMode != TrainingMode.FEATURES && chunking.chunkPooling != null) {
-        throw new IllegalArgumentException("--chunk-pooling applies to --mode features; a fine-tuned head reads"
-            + " the mean of the chunks it was trained on one by one");
+      boolean onDocuments = "documents".equals(trainOn);
+      if (trainOn != null && !onDocuments && !trainOn.equals("chunks")) {
+        throw new IllegalArgumentException("--train-on takes chunks or documents, found '" + trainOn + "'");
+      }
+      if (headStart != null && !headStart.equals("random") && !headStart.equals("probe")) {
+        throw new IllegalArgumentException("--head-start takes random or probe, found '" + headStart + "'");
+      }
+      if (trainingMode != TrainingMode.FEATURES && chunking.chunkPooling != null && !onDocuments) {
+        throw new IllegalArgumentException("--chunk-pooling applies to --mode features and to --train-on"
+            + " documents; trained on chunks one by one, a fine-tuned head reads their mean");
       }
       if (trainingMode == TrainingMode.FEATURES && (unfreeze != null || unfreezeSchedule != null
-          || checkpointDir != null || resume || rank != null || adaptOutput)) {
-        throw new IllegalArgumentException("--unfreeze, --unfreeze-schedule, --rank, --adapt-output,"
-            + " --checkpoint-dir and --resume need --mode finetune or lora");
+          || checkpointDir != null || resume || rank != null || adaptOutput || trainOn != null || headStart != null)) {
+        throw new IllegalArgumentException("--unfreeze, --unfreeze-schedule, --rank, --adapt-output, --train-on,"
+            + " --head-start, --checkpoint-dir and --resume need --mode finetune or lora");
       }
       return TrainingConfig.builder(data, out)
           .mode(trainingMode)
@@ -255,6 +274,12 @@ final class TrainCommand implements Callable<Integer> {
     }
     if (learningRate != null) {
       f = f.withLearningRate(learningRate);
+    }
+    if ("documents".equals(trainOn)) {
+      f = f.withDocumentPooling(chunking.chunking().pooling()).withBatchSize(4);
+    }
+    if ("probe".equals(headStart)) {
+      f = f.withProbeHead(true);
     }
     if (batch != null) {
       f = f.withBatchSize(batch);

@@ -110,10 +110,31 @@ class TrainEvalPredictCliTest {
     Run predict = run("predict", "--bundle", tuned.toString(), "--text", "Wheat exports to China rose sharply");
     assertThat(predict.code()).as(predict.err()).isZero();
 
+    // On whole texts, the head reads --chunk-pooling (default first_mean_max) of their chunks, in the bundle too.
+    Path onDocuments = dir.resolve("tuned-documents");
+    Run documents = run("train", "--data", dir.resolve("qs/data/train.jsonl").toString(), "--max-examples", "30",
+        "--mode", "finetune", "--unfreeze", "1", "--epochs", "1", "--chunk-tokens", "32", "--max-chunks", "2",
+        "--train-on", "documents", "--head-start", "probe", "--threads", "1", "--out", onDocuments.toString());
+    assertThat(documents.code()).as(documents.err()).isZero();
+    JsonNode documentsManifest = JSON.readTree(onDocuments.resolve("manifest.json").toFile());
+    assertThat(documentsManifest.at("/encoder/chunking/pooling").asText()).isEqualTo("first_mean_max");
+    assertThat(documentsManifest.at("/training/hyperparameters/train_on").asText()).isEqualTo("documents");
+    assertThat(documentsManifest.at("/training/hyperparameters/head_start").asText()).isEqualTo("probe");
+    assertThat(documentsManifest.at("/training/hyperparameters/batch_size").asInt()).isEqualTo(4);
+
     Run pooledTuning = run("train", "--data", "a.jsonl", "--mode", "finetune", "--chunk-pooling", "first_mean_max",
         "--out", "x");
     assertThat(pooledTuning.code()).isEqualTo(2);
     assertThat(pooledTuning.err()).contains("--chunk-pooling applies to --mode features");
+    Run badTrainOn = run("train", "--data", "a.jsonl", "--mode", "finetune", "--train-on", "sentences", "--out", "x");
+    assertThat(badTrainOn.code()).isEqualTo(2);
+    assertThat(badTrainOn.err()).contains("--train-on takes chunks or documents, found 'sentences'");
+    Run badHeadStart = run("train", "--data", "a.jsonl", "--mode", "finetune", "--head-start", "zero", "--out", "x");
+    assertThat(badHeadStart.code()).isEqualTo(2);
+    assertThat(badHeadStart.err()).contains("--head-start takes random or probe, found 'zero'");
+    Run documentsWithoutMode = run("train", "--data", "a.jsonl", "--train-on", "documents", "--out", "x");
+    assertThat(documentsWithoutMode.code()).isEqualTo(2);
+    assertThat(documentsWithoutMode.err()).contains("need --mode finetune");
     Run featuresOnly = run("train", "--data", "a.jsonl", "--unfreeze", "2", "--out", "x");
     assertThat(featuresOnly.code()).isEqualTo(2);
     assertThat(featuresOnly.err()).contains("need --mode finetune");

@@ -33,7 +33,9 @@ import java.util.stream.Stream;
  * file). Training reads every text in chunks of {@code maxTokens} tokens (the configured
  * chunking's overlap and chunk limit; {@code --max-chunks 1} for the first window only) and
  * trains on each chunk with its text's label; the bundle reads documents in the same chunks and
- * classifies the mean of their vectors ({@link FineTuner#chunking}).
+ * classifies the mean of their vectors ({@link FineTuner#chunking}). Trained on whole documents
+ * ({@link FineTuner.Settings#documentPooling}), the head reads that pooling of each document's
+ * chunks in training and in the bundle alike.
  */
 final class FineTuning {
   /** The descriptor source of a tuned encoder. */
@@ -46,6 +48,9 @@ final class FineTuning {
     FineTuner.Settings s = config.fineTune();
     // What training reads of a text, and so what classification must read: its chunks of maxTokens.
     Chunking window = FineTuner.chunking(config.chunking(), s.maxTokens());
+    if (s.documentPooling() != null) {
+      window = window.withPooling(s.documentPooling());
+    }
     Path out = config.out().toAbsolutePath().normalize();
     Path checkpoints = config.checkpointDirectory() != null ? config.checkpointDirectory()
         : out.resolveSibling("." + out.getFileName() + ".checkpoints");
@@ -53,8 +58,9 @@ final class FineTuning {
       FineTuner.Examples train = examples(base, window, d, d.train());
       FineTuner.Examples valid = d.valid().isEmpty() ? null : examples(base, window, d, d.valid());
       listener.stage("Fine-tuning " + describe(s) + " of " + base.descriptor().id() + " with a linear head on "
-          + d.train().size() + " texts (" + train.size() + " chunks of up to " + s.maxTokens() + " tokens, each"
-          + " with its text's label)");
+          + d.train().size() + " texts (" + train.size() + " chunks of up to " + s.maxTokens() + " tokens, "
+          + (s.documentPooling() != null ? "the head reading " + s.documentPooling().id() + " of each text's"
+          : "each with its text's label") + ")");
       FineTuner.Result r = FineTuner.train(base, train, valid, d.labels().size(), s,
           new FineTuner.Checkpoints(checkpoints, config.resume()), new FineTuner.Listener() {
             @Override
@@ -70,7 +76,7 @@ final class FineTuning {
       if (r.resumedFromEpoch() > 0) {
         listener.note("Resumed from the checkpoint after epoch " + r.resumedFromEpoch() + " in " + checkpoints);
       }
-      int dimension = base.descriptor().dimension();
+      int dimension = window.pooling().width(base.descriptor().dimension());
       int classes = d.labels().size();
       byte[] headOnnx = HeadTraining.linearHead(r.headWeight().floats(), r.headBias().floats(), dimension, classes);
       double seconds = (System.nanoTime() - start) / 1e9;
@@ -90,9 +96,13 @@ final class FineTuning {
         notes.add("The encoder was fine-tuned" + (s.rank() > 0 ? " (LoRA adapters merged into its weights)" : "")
             + ": the bundle carries it as encoder.onnx (" + tuned.id() + "), so an"
             + " index made with " + b.id() + " must be re-embedded, not relabelled.");
-        notes.add("Each text was read in training as " + window + " (" + train.size() + " training chunks),"
-            + " every chunk with its text's label; the bundle reads documents the same way, and the head"
-            + " classifies the token-weighted mean of a document's chunk vectors.");
+        notes.add(s.documentPooling() != null
+            ? "Each text was read in training as " + window + " (" + train.size() + " training chunks), whole"
+                + " texts per step, the head reading " + s.documentPooling().id() + " of each text's chunk vectors;"
+                + " the bundle reads documents the same way."
+            : "Each text was read in training as " + window + " (" + train.size() + " training chunks),"
+                + " every chunk with its text's label; the bundle reads documents the same way, and the head"
+                + " classifies the token-weighted mean of a document's chunk vectors.");
         ModelBundle bundle;
         ClassificationMetrics validation;
         try (Encoder tunedEncoder = Encoder.open(model, tokenizer, tuned, config.encoderOptions())) {
@@ -157,6 +167,8 @@ final class FineTuning {
     h.put("head", HeadKind.LINEAR.id());
     h.put("unfreeze", s.unfreeze() == FineTuner.Settings.ALL ? "all" : Integer.toString(s.unfreeze()));
     h.put("unfreeze_schedule", s.schedule().id());
+    h.put("train_on", s.documentPooling() != null ? "documents" : "chunks");
+    h.put("head_start", s.probeHead() ? "probe" : "random");
     if (s.rank() > 0) {
       h.put("rank", s.rank());
       h.put("alpha", s.alpha());
@@ -194,7 +206,9 @@ final class FineTuning {
     Map<String, String> facts = new LinkedHashMap<>();
     facts.put("Mode", "fine-tuning " + describe(s) + " and a linear head");
     facts.put("Encoder", base.id() + " fine-tuned (" + base.pooling().id() + " pooling, " + base.dimension()
-        + " dimensions; texts read in chunks of " + s.maxTokens() + " tokens, each trained with its text's label)");
+        + " dimensions; texts read in chunks of " + s.maxTokens() + " tokens, " + (s.documentPooling() != null
+        ? "whole texts per step, the head reading " + s.documentPooling().id() + " of their chunks"
+        : "each trained with its text's label") + (s.probeHead() ? "; head started from a linear probe" : "") + ")");
     facts.put("Training data", config.data() + " (" + train + " examples used)");
     facts.put("Validation", config.valid() != null ? config.valid() + " (" + valid + " examples)"
         : valid + " examples held out (" + Math.round(config.validSplit() * 100) + "% stratified split)");

@@ -149,6 +149,39 @@ class FineTuneTrainingTest {
     }
   }
 
+  /**
+   * {@code --train-on documents --head-start probe}: whole texts per step, the head reading
+   * first_mean_max of their chunks; the bundle reads documents the same way, so it scores the
+   * held-out file exactly as training did.
+   */
+  @Test
+  void onWholeDocumentsTheBundleReadsThemAsTrainingDid() throws IOException {
+    FineTuner.Settings settings = settings().withDocumentPooling(ChunkPooling.FIRST_MEAN_MAX).withBatchSize(4)
+        .withProbeHead(true);
+    List<Integer> totals = new ArrayList<>();
+    TrainingResult result = Trainer.train(config(dir.resolve("tuned-documents"), settings).build(),
+        new TrainingListener() {
+          @Override
+          public void trained(int done, int total) {
+            totals.add(total);
+          }
+        });
+    ModelBundle bundle = ModelBundle.open(dir.resolve("tuned-documents"));
+    // 20 training texts, 4 per step, 2 epochs: steps count texts, not chunks.
+    assertThat(totals).containsOnly(2 * 5);
+    assertThat(bundle.chunking()).isEqualTo(new Chunking(MAX_TOKENS, MAX_TOKENS / 4, 16, ChunkPooling.FIRST_MEAN_MAX));
+    assertThat(result.head().dimension()).isEqualTo(3 * 384);
+    assertThat(bundle.manifest().training().at("/hyperparameters/train_on").asText()).isEqualTo("documents");
+    assertThat(bundle.manifest().training().at("/hyperparameters/head_start").asText()).isEqualTo("probe");
+    assertThat(result.validation().accuracy()).isGreaterThanOrEqualTo(0.75);
+    Evaluation.Result eval = Evaluation.evaluate(bundle, validFile, LabeledDataReader.Options.defaults(), ONE_THREAD,
+        null);
+    assertThat(eval.metrics().accuracy()).isEqualTo(result.validation().accuracy());
+    assertThat(eval.metrics().macroF1()).isEqualTo(result.validation().macroF1());
+    // The epochs were scored on whole held-out texts too, by the training graphs: the same texts.
+    assertThat(result.head().history().get(1).validAccuracy()).isEqualTo(result.validation().accuracy());
+  }
+
   @Test
   void loraWritesTheMergedEncoderAndRefusesARankWithoutItsMode() throws IOException {
     FineTuner.Settings lora = settings().withEpochs(1).withRank(2).withLearningRate(1e-3);

@@ -117,6 +117,12 @@ public final class FineTuneAccuracy {
           f1[0][at] = features(base, texts, y, testMean, testY, labels, WHOLE_MEAN);
           f1[1][at] = features(base, texts, y, testFirstMeanMax, testY, labels, Chunking.DEFAULT);
           f1[4][at] = features(base, texts, y, testTunedChunks, testY, labels, TUNED_FIRST_MEAN_MAX);
+          if (flags.contains("features")) {
+            // Frozen readings only: what the chunk size costs a head before any fine-tuning.
+            System.out.printf(Locale.ROOT, "k=%d seed=%d: %s %.3f, %s %.3f, %s %.3f%n", k, seed, METHODS[0],
+                f1[0][at], METHODS[1], f1[1][at], METHODS[4], f1[4][at]);
+            continue;
+          }
           long t0 = System.nanoTime();
           FineTuner.Examples chunks = FineTuner.Examples.chunks(base, TUNED, texts, y);
           FineTuner.Settings settings = FineTuner.Settings.defaults().withUnfreeze(2)
