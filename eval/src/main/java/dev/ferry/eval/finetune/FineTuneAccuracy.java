@@ -36,21 +36,25 @@ import java.util.TreeSet;
  * ({@link FineTuner.Examples#chunks}), its tuned encoder then embedding the test file exactly as
  * its bundle would (the same chunks, their mean). A fourth line asks whether the default pooling
  * helps a tuned encoder too: a fresh linear head, fitted like the frozen ones, on the tuned
- * encoder's {@code first_mean_max} reading of the training texts. Nothing is chosen on the test
- * file.
+ * encoder's {@code first_mean_max} reading of the training texts; a fifth is the frozen
+ * {@code first_mean_max} head again, reading fine-tuning's chunks (what the chunk size costs
+ * before any training). Nothing is chosen on the test file.
+ *
+ * <p>A sixth argument, a comma-separated list, changes the fine-tuning: {@code tokens=N} chunks
+ * of N tokens; {@code documents} whole texts, 4 per step, the head reading {@code first_mean_max}
+ * of their chunks ({@code --train-on documents}), the test file then read the same way;
+ * {@code probe} the head started from a linear probe ({@code --head-start probe}); {@code head=X}
+ * the head's learning rate X times the encoder's; {@code features} no fine-tuning, the frozen
+ * lines only.
  *
  * <p>Run: {@code java -Xss4m -cp ... dev.ferry.eval.finetune.FineTuneAccuracy reuters ../shared/data 16,64,256 3}
+ * or {@code ... spamassassin ../shared/data 64 1-5 1000 probe,documents,tokens=256}
  */
 public final class FineTuneAccuracy {
-  /** How fine-tuning and its bundle read a text: chunks of 128 tokens, their mean. */
-  private static Chunking TUNED = FineTuner.chunking(Chunking.DEFAULT, 128);
   private static final Chunking WHOLE_MEAN = Chunking.DEFAULT.withPooling(ChunkPooling.TOKEN_WEIGHTED_MEAN);
-  /** The tuned encoder's chunks read as the default pooling reads them, for a head fitted afterwards. */
-  private static Chunking TUNED_FIRST_MEAN_MAX = TUNED.withPooling(ChunkPooling.FIRST_MEAN_MAX);
   private static final String[] METHODS = {"features, whole text, mean", "features, whole text, first_mean_max",
       "fine-tune top 2, chunks", "fine-tune top 2, then head on first_mean_max",
-      "features, 128-token chunks, first_mean_max", "fine-tune top 2, own head tied on first_and_mean",
-      "fine-tune top 2, own head tied on first_mean_max"};
+      "features, fine-tuning's chunks, first_mean_max"};
 
   private FineTuneAccuracy() {}
 
@@ -81,13 +85,11 @@ public final class FineTuneAccuracy {
     int testLimit = args.length > 4 ? Integer.parseInt(args[4]) : 0;
     List<String> flags = args.length > 5 ? List.of(args[5].split(",")) : List.of();
     boolean probeHead = flags.contains("probe");
-    // "tokens=N": fine-tune on (and read documents in) chunks of N tokens rather than 128.
-    for (String f : flags) {
-      if (f.startsWith("tokens=")) {
-        TUNED = FineTuner.chunking(Chunking.DEFAULT, Integer.parseInt(f.substring(7)));
-        TUNED_FIRST_MEAN_MAX = TUNED.withPooling(ChunkPooling.FIRST_MEAN_MAX);
-      }
-    }
+    // How fine-tuning and its bundle read a text: chunks of 128 tokens ("tokens=N": N), their mean.
+    Chunking tunedChunks = FineTuner.chunking(Chunking.DEFAULT, flags.stream().filter(f -> f.startsWith("tokens="))
+        .mapToInt(f -> Integer.parseInt(f.substring(7))).findFirst().orElse(128));
+    // The same chunks read as the default pooling reads them, for a head fitted on them.
+    Chunking tunedFirstMeanMax = tunedChunks.withPooling(ChunkPooling.FIRST_MEAN_MAX);
     // "documents": train on whole emails, the head reading first_mean_max of their chunks, 4 per step.
     ChunkPooling documentPooling = flags.contains("documents") ? ChunkPooling.FIRST_MEAN_MAX : null;
     int batchSize = documentPooling != null ? 4 : 16;
@@ -106,7 +108,7 @@ public final class FineTuneAccuracy {
     try (Encoder base = Encoder.open("all-minilm-l6-v2", options)) {
       float[][] testMean = embed(base, testTexts, WHOLE_MEAN);
       float[][] testFirstMeanMax = embed(base, testTexts, Chunking.DEFAULT);
-      float[][] testTunedChunks = embed(base, testTexts, TUNED_FIRST_MEAN_MAX);
+      float[][] testTunedChunks = embed(base, testTexts, tunedFirstMeanMax);
       for (int k : ks) {
         double[][] f1 = new double[METHODS.length][seeds];
         for (int seed = firstSeed; seed <= lastSeed; seed++) {
@@ -116,7 +118,7 @@ public final class FineTuneAccuracy {
           int[] y = Arrays.stream(rows).map(i -> labels.indexOf(trainLabels.get(i))).toArray();
           f1[0][at] = features(base, texts, y, testMean, testY, labels, WHOLE_MEAN);
           f1[1][at] = features(base, texts, y, testFirstMeanMax, testY, labels, Chunking.DEFAULT);
-          f1[4][at] = features(base, texts, y, testTunedChunks, testY, labels, TUNED_FIRST_MEAN_MAX);
+          f1[4][at] = features(base, texts, y, testTunedChunks, testY, labels, tunedFirstMeanMax);
           if (flags.contains("features")) {
             // Frozen readings only: what the chunk size costs a head before any fine-tuning.
             System.out.printf(Locale.ROOT, "k=%d seed=%d: %s %.3f, %s %.3f, %s %.3f%n", k, seed, METHODS[0],
@@ -124,24 +126,23 @@ public final class FineTuneAccuracy {
             continue;
           }
           long t0 = System.nanoTime();
-          FineTuner.Examples chunks = FineTuner.Examples.chunks(base, TUNED, texts, y);
+          FineTuner.Examples chunks = FineTuner.Examples.chunks(base, tunedChunks, texts, y);
           FineTuner.Settings settings = FineTuner.Settings.defaults().withUnfreeze(2)
               .withEpochs(epochs(documentPooling != null ? texts.size() : chunks.size(), batchSize)).withSeed(seed)
-              .withMaxTokens(TUNED.maxTokens()).withProbeHead(probeHead).withDocumentPooling(documentPooling)
+              .withMaxTokens(tunedChunks.maxTokens()).withProbeHead(probeHead).withDocumentPooling(documentPooling)
               .withBatchSize(batchSize).withHeadRateFactor(headRateFactor);
           FineTuner.Result r = FineTuner.train(base, chunks, null, labels.size(), settings,
               FineTuner.Checkpoints.NONE, FineTuner.Listener.NONE);
           double trainSeconds = (System.nanoTime() - t0) / 1e9;
           double[] tuned = tuned(base, r, texts, y, testTexts, testY, labels,
-              documentPooling != null ? documentPooling : ChunkPooling.TOKEN_WEIGHTED_MEAN);
+              tunedChunks.withPooling(documentPooling != null ? documentPooling : ChunkPooling.TOKEN_WEIGHTED_MEAN),
+              tunedFirstMeanMax);
           f1[2][at] = tuned[0];
           f1[3][at] = tuned[1];
-          f1[5][at] = tuned[2];
-          f1[6][at] = tuned[3];
-          System.out.printf(Locale.ROOT, "k=%d seed=%d n=%d (%d chunks): %s %.3f, %s %.3f, %s %.3f, %s %.3f, %s %.3f, %s %.3f, %s %.3f"
+          System.out.printf(Locale.ROOT, "k=%d seed=%d n=%d (%d chunks): %s %.3f, %s %.3f, %s %.3f, %s %.3f, %s %.3f"
               + " (%d epochs, %.0f s training, %.1f ex/s, %.0f s in all)%n", k, seed, rows.length, chunks.size(),
               METHODS[0], f1[0][at], METHODS[1], f1[1][at], METHODS[2], f1[2][at], METHODS[3], f1[3][at],
-              METHODS[4], f1[4][at], METHODS[5], f1[5][at], METHODS[6], f1[6][at],
+              METHODS[4], f1[4][at],
               settings.epochs(), trainSeconds, r.examplesPerSecond(), (System.nanoTime() - t0) / 1e9);
         }
         for (int m = 0; m < METHODS.length; m++) {
@@ -173,12 +174,13 @@ public final class FineTuneAccuracy {
 
   /**
    * Scores the tuned encoder two ways, embedding the test texts once in the chunks it was trained
-   * on: its own head on the chunks' mean (what fine-tuning alone gives), and a fresh linear head,
-   * fitted like the feature-extraction heads, on the {@code first_mean_max} reading of the
-   * training texts' chunks.
+   * on: its own head on the reading its bundle would classify ({@code own}: the chunks' mean, or
+   * with {@code --train-on documents} its pooling), what fine-tuning alone gives; and a fresh
+   * linear head, fitted like the feature-extraction heads, on {@code refitReads} of the training
+   * texts' chunks.
    */
   private static double[] tuned(Encoder base, FineTuner.Result r, List<String> trainTexts, int[] trainY,
-      List<String> testTexts, int[] testY, List<String> labels, ChunkPooling ownPooling) throws Exception {
+      List<String> testTexts, int[] testY, List<String> labels, Chunking own, Chunking refitReads) throws Exception {
     Path dir = Files.createTempDirectory("ferry-tuned-");
     try {
       Path model = Files.write(dir.resolve("encoder.onnx"), r.encoderOnnx());
@@ -189,42 +191,20 @@ public final class FineTuneAccuracy {
       List<DocumentEmbedding> train;
       List<DocumentEmbedding> test;
       try (Encoder tuned = Encoder.open(model, tokenizer, d, base.options())) {
-        train = tuned.embedDocuments(trainTexts, TUNED);
-        test = tuned.embedDocuments(testTexts, TUNED);
+        train = tuned.embedDocuments(trainTexts, own);
+        test = tuned.embedDocuments(testTexts, own);
       }
-      int width = ownPooling.width(b.dimension());
+      int width = own.pooling().width(b.dimension());
       byte[] head = HeadTraining.linearHead(r.headWeight().floats(), r.headBias().floats(), width, labels.size());
-      TrainedHead own = new TrainedHead(HeadSettings.defaults(HeadKind.LINEAR), width, labels.size(), head, List.of(),
+      TrainedHead ownHead = new TrainedHead(HeadSettings.defaults(HeadKind.LINEAR), width, labels.size(), head, List.of(),
           0, Double.NaN, 0);
       double ownF1 = ClassificationMetrics.compute(labels, testY,
-          own.probabilities(features(test, TUNED.withPooling(ownPooling)))).macroF1();
-      TrainedHead refit = HeadTrainer.train(new LabeledVectors(features(train, TUNED_FIRST_MEAN_MAX), trainY), null,
+          ownHead.probabilities(features(test, own))).macroF1();
+      TrainedHead refit = HeadTrainer.train(new LabeledVectors(features(train, refitReads), trainY), null,
           labels.size(), HeadSettings.defaults(HeadKind.LINEAR), null);
       double refitF1 = ClassificationMetrics.compute(labels, testY,
-          refit.probabilities(features(test, TUNED_FIRST_MEAN_MAX))).macroF1();
-      // A head trained on single chunk vectors, applied to each block of a wider reading with the
-      // same weights: W · (first + mean [+ max]) / blocks + b (chunk objective only).
-      double[] tied = new double[2];
-      List<ChunkPooling> wider = List.of(ChunkPooling.FIRST_AND_MEAN, ChunkPooling.FIRST_MEAN_MAX);
-      for (int i = 0; i < wider.size(); i++) {
-        ChunkPooling p = wider.get(i);
-        if (ownPooling != ChunkPooling.TOKEN_WEIGHTED_MEAN) {
-          tied[i] = Double.NaN;
-          continue;
-        }
-        int blocks = p.width(b.dimension()) / b.dimension();
-        float[] w = r.headWeight().floats();
-        float[] stacked = new float[w.length * blocks];
-        for (int k = 0; k < blocks; k++) {
-          System.arraycopy(w, 0, stacked, k * w.length, w.length);
-        }
-        TrainedHead t = new TrainedHead(HeadSettings.defaults(HeadKind.LINEAR), p.width(b.dimension()), labels.size(),
-            HeadTraining.linearHead(stacked, r.headBias().floats(), p.width(b.dimension()), labels.size()), List.of(),
-            0, Double.NaN, 0);
-        tied[i] = ClassificationMetrics.compute(labels, testY,
-            t.probabilities(features(test, TUNED.withPooling(p)))).macroF1();
-      }
-      return new double[] {ownF1, refitF1, tied[0], tied[1]};
+          refit.probabilities(features(test, refitReads))).macroF1();
+      return new double[] {ownF1, refitF1};
     } finally {
       for (Path p : new ArrayList<>(List.of(dir.resolve("encoder.onnx"), dir.resolve("tokenizer.json"), dir))) {
         Files.deleteIfExists(p);

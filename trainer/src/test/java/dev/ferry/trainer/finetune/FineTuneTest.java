@@ -212,6 +212,10 @@ class FineTuneTest {
     FineTuner.Examples examples = FineTuner.Examples.chunks(encoder, chunking, documents, labels);
     assertThat(examples.size()).isGreaterThan(documents.size());
     assertThat(examples.documents()[examples.size() - 1]).isEqualTo(3);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new FineTuner.Examples(List.of("a", "b"), new int[] {0, 1},
+        new int[] {0, 0})).hasMessageContaining("text 1: documents must number 0, 1, 2, … in order, each with one label");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new FineTuner.Examples(List.of("a", "b"), new int[] {0, 1},
+        new int[] {0, 2})).hasMessageContaining("got document 2 after 0");
     FineTuner.Settings settings = FineTuner.Settings.defaults().withUnfreeze(1).withEpochs(1).withBatchSize(2)
         .withMaxTokens(16).withDropout(0).withLearningRate(1e-9).withProbeHead(true)
         .withDocumentPooling(ChunkPooling.FIRST_MEAN_MAX);
