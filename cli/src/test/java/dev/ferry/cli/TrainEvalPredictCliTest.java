@@ -122,39 +122,27 @@ class TrainEvalPredictCliTest {
     assertThat(documentsManifest.at("/training/hyperparameters/head_start").asText()).isEqualTo("probe");
     assertThat(documentsManifest.at("/training/hyperparameters/batch_size").asInt()).isEqualTo(4);
 
-    Run pooledTuning = run("train", "--data", "a.jsonl", "--mode", "finetune", "--chunk-pooling", "first_mean_max",
+    assertUsageError("--chunk-pooling applies to --mode features",
+        "train", "--data", "a.jsonl", "--mode", "finetune", "--chunk-pooling", "first_mean_max",
         "--out", "x");
-    assertThat(pooledTuning.code()).isEqualTo(2);
-    assertThat(pooledTuning.err()).contains("--chunk-pooling applies to --mode features");
-    Run badTrainOn = run("train", "--data", "a.jsonl", "--mode", "finetune", "--train-on", "sentences", "--out", "x");
-    assertThat(badTrainOn.code()).isEqualTo(2);
-    assertThat(badTrainOn.err()).contains("--train-on takes chunks or documents, found 'sentences'");
-    Run badHeadStart = run("train", "--data", "a.jsonl", "--mode", "finetune", "--head-start", "zero", "--out", "x");
-    assertThat(badHeadStart.code()).isEqualTo(2);
-    assertThat(badHeadStart.err()).contains("--head-start takes random or probe, found 'zero'");
-    Run documentsWithoutMode = run("train", "--data", "a.jsonl", "--train-on", "documents", "--out", "x");
-    assertThat(documentsWithoutMode.code()).isEqualTo(2);
-    assertThat(documentsWithoutMode.err()).contains("need --mode finetune");
-    Run featuresOnly = run("train", "--data", "a.jsonl", "--unfreeze", "2", "--out", "x");
-    assertThat(featuresOnly.code()).isEqualTo(2);
-    assertThat(featuresOnly.err()).contains("need --mode finetune");
-    Run badLayers = run("train", "--data", "a.jsonl", "--mode", "finetune", "--unfreeze", "top", "--out", "x");
-    assertThat(badLayers.code()).isEqualTo(2);
-    assertThat(badLayers.err()).contains("--unfreeze takes a number of layers or 'all', found 'top'");
-    Run badMode = run("train", "--data", "a.jsonl", "--mode", "adapters", "--out", "x");
-    assertThat(badMode.code()).isEqualTo(2);
-    assertThat(badMode.err()).contains("unknown training mode 'adapters'");
+    assertUsageError("--train-on takes chunks or documents, found 'sentences'",
+        "train", "--data", "a.jsonl", "--mode", "finetune", "--train-on", "sentences", "--out", "x");
+    assertUsageError("--head-start takes random or probe, found 'zero'",
+        "train", "--data", "a.jsonl", "--mode", "finetune", "--head-start", "zero", "--out", "x");
+    assertUsageError("need --mode finetune", "train", "--data", "a.jsonl", "--train-on", "documents", "--out", "x");
+    assertUsageError("need --mode finetune", "train", "--data", "a.jsonl", "--unfreeze", "2", "--out", "x");
+    assertUsageError("--unfreeze takes a number of layers or 'all', found 'top'",
+        "train", "--data", "a.jsonl", "--mode", "finetune", "--unfreeze", "top", "--out", "x");
+    assertUsageError("unknown training mode 'adapters'",
+        "train", "--data", "a.jsonl", "--mode", "adapters", "--out", "x");
   }
 
   @Test
   void trainUsageErrorsExitWithTwoAndDataErrorsWithOne() throws IOException {
     assertThat(run("train", "--data", "a.jsonl").code()).isEqualTo(2);
-    Run both = run("train", "--data", "a.jsonl", "--valid", "b.jsonl", "--valid-split", "0.3", "--out", "x");
-    assertThat(both.code()).isEqualTo(2);
-    assertThat(both.err()).contains("mutually exclusive");
-    Run head = run("train", "--data", "a.jsonl", "--head", "svm", "--out", "x");
-    assertThat(head.code()).isEqualTo(2);
-    assertThat(head.err()).contains("unknown head 'svm'");
+    assertUsageError("mutually exclusive",
+        "train", "--data", "a.jsonl", "--valid", "b.jsonl", "--valid-split", "0.3", "--out", "x");
+    assertUsageError("unknown head 'svm'", "train", "--data", "a.jsonl", "--head", "svm", "--out", "x");
     Run missing = run("train", "--data", dir.resolve("missing.jsonl").toString(), "--out", dir.resolve("o").toString());
     assertThat(missing.code()).isEqualTo(1);
     assertThat(missing.err()).contains("missing.jsonl");
@@ -165,5 +153,12 @@ class TrainEvalPredictCliTest {
     Run noBundle = run("eval", "--bundle", dir.resolve("nothing").toString(), "--data", test.toString());
     assertThat(noBundle.code()).isEqualTo(1);
     assertThat(noBundle.err()).contains("no such bundle directory");
+  }
+
+  /** {@code ferry ARGS} is refused as bad usage (exit 2), saying {@code message}. */
+  private static void assertUsageError(String message, String... args) {
+    Run r = run(args);
+    assertThat(r.code()).as(r.err()).isEqualTo(2);
+    assertThat(r.err()).contains(message);
   }
 }
