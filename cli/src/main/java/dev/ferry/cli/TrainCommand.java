@@ -31,9 +31,9 @@ import picocli.CommandLine.Spec;
         + " head.onnx and report/index.html.",
         "--mode features (default): embed every text once with the frozen encoder (cached on disk, so a"
         + " second run with other settings skips the encoder), train a head, score it on held-out examples.",
-        "--mode finetune: train the encoder's top --unfreeze layers together with a linear head on every"
-        + " --chunk-tokens chunk of each text (default 128; --max-chunks 1 for the first only), each with its"
-        + " text's label; the bundle carries the tuned encoder.onnx and reads documents in the same chunks.",
+        "--mode finetune: train the encoder's top --unfreeze layers together with a linear head on whole"
+        + " texts, the head reading --chunk-pooling of their --chunk-tokens chunks as the bundle will, started"
+        + " from a linear probe; the bundle carries the tuned encoder.onnx and reads documents the same way.",
         "--mode lora: the same, but the encoder's weights stay frozen and rank --rank adapters on the"
         + " attention's query, key and value projections train instead, merged into encoder.onnx at the end."},
     footer = {"", "Data: JSONL with text and label (optional id), or CSV/TSV with a header;"
@@ -90,14 +90,15 @@ final class TrainCommand implements Callable<Integer> {
   String unfreezeSchedule;
 
   @Option(names = "--train-on", paramLabel = "chunks|documents",
-      description = "finetune, lora: chunks trains on every chunk alone with its text's label, and the bundle's"
-          + " head reads the chunks' mean; documents trains on whole texts (--batch texts per step, default"
-          + " 4), the head reading --chunk-pooling of their chunks as the bundle will. Default: chunks.")
+      description = "finetune, lora: documents trains on whole texts (--batch texts per step, default 4), the"
+          + " head reading --chunk-pooling of their chunks as the bundle will; chunks trains on every chunk alone"
+          + " with its text's label (--batch 16 chunks), and the bundle's head reads the chunks' mean."
+          + " Default: documents.")
   String trainOn;
 
   @Option(names = "--head-start", paramLabel = "random|probe",
       description = "finetune, lora: the head starts from random weights, or from a linear head fitted on the"
-          + " untrained encoder's reading of the training texts (a linear probe, LP-FT). Default: random.")
+          + " untrained encoder's reading of the training texts (a linear probe, LP-FT). Default: probe.")
   String headStart;
 
   @Option(names = "--checkpoint-dir", paramLabel = "DIR",
@@ -118,15 +119,16 @@ final class TrainCommand implements Callable<Integer> {
           + " centroid: nearest class mean, for a handful of examples per class.")
   String head = HeadKind.LINEAR.id();
 
-  @Option(names = "--epochs", paramLabel = "N", description = "Most passes over the data. Default: 100 (finetune: 3).")
+  @Option(names = "--epochs", paramLabel = "N", description = "Most passes over the data. Default: 100 (finetune: enough for about 60"
+      + " steps, at least 3 and at most 20).")
   Integer epochs;
 
   @Option(names = "--lr", paramLabel = "X", description = "AdamW learning rate. Default: 0.02 (linear), 0.003 (mlp); finetune: the encoder's"
           + " peak rate, 1e-4 (the head's is 20x, each lower layer's 0.9x the one above); lora: 1e-3.")
   Double learningRate;
 
-  @Option(names = "--batch", paramLabel = "N", description = "Examples per training step. Default: 32 (finetune: 16"
-      + " chunks, or 4 texts with --train-on documents).")
+  @Option(names = "--batch", paramLabel = "N", description = "Examples per training step. Default: 32 (finetune: 4"
+      + " texts, or 16 chunks with --train-on chunks).")
   Integer batch;
 
   @Option(names = "--seed", paramLabel = "N",
@@ -212,14 +214,14 @@ final class TrainCommand implements Callable<Integer> {
       }
       s = s.withBalanceClasses(!noClassWeights);
       TrainingMode trainingMode = TrainingMode.fromId(mode);
-      boolean onDocuments = "documents".equals(trainOn);
-      if (trainOn != null && !onDocuments && !trainOn.equals("chunks")) {
+      boolean onChunks = "chunks".equals(trainOn);
+      if (trainOn != null && !onChunks && !trainOn.equals("documents")) {
         throw new IllegalArgumentException("--train-on takes chunks or documents, found '" + trainOn + "'");
       }
       if (headStart != null && !headStart.equals("random") && !headStart.equals("probe")) {
         throw new IllegalArgumentException("--head-start takes random or probe, found '" + headStart + "'");
       }
-      if (trainingMode != TrainingMode.FEATURES && chunking.chunkPooling != null && !onDocuments) {
+      if (trainingMode != TrainingMode.FEATURES && chunking.chunkPooling != null && onChunks) {
         throw new IllegalArgumentException("--chunk-pooling applies to --mode features and to --train-on"
             + " documents; trained on chunks one by one, a fine-tuned head reads their mean");
       }
@@ -275,11 +277,10 @@ final class TrainCommand implements Callable<Integer> {
     if (learningRate != null) {
       f = f.withLearningRate(learningRate);
     }
-    if ("documents".equals(trainOn)) {
-      f = f.withDocumentPooling(chunking.chunking().pooling()).withBatchSize(4);
-    }
-    if ("probe".equals(headStart)) {
-      f = f.withProbeHead(true);
+    f = "chunks".equals(trainOn) ? f.withDocumentPooling(null).withBatchSize(16)
+        : f.withDocumentPooling(chunking.chunking().pooling());
+    if ("random".equals(headStart)) {
+      f = f.withProbeHead(false);
     }
     if (batch != null) {
       f = f.withBatchSize(batch);

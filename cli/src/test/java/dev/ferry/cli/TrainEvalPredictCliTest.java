@@ -92,7 +92,7 @@ class TrainEvalPredictCliTest {
     Path tuned = dir.resolve("tuned");
     Run r = run("train", "--data", dir.resolve("qs/data/train.jsonl").toString(), "--max-examples", "30",
         "--mode", "finetune", "--unfreeze", "1", "--epochs", "1", "--chunk-tokens", "32", "--max-chunks", "2",
-        "--threads", "1", "--out", tuned.toString());
+        "--train-on", "chunks", "--head-start", "random", "--threads", "1", "--out", tuned.toString());
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.out()).contains("Fine-tuned all-minilm-l6-v2+finetune with a linear head on 30 examples");
     assertThat(r.err()).contains("epoch 1/1: loss");
@@ -105,26 +105,35 @@ class TrainEvalPredictCliTest {
     assertThat(manifest.at("/encoder/chunking/overlap_tokens").asInt()).isEqualTo(8);
     assertThat(manifest.at("/encoder/chunking/pooling").asText()).isEqualTo("token_weighted_mean");
     assertThat(manifest.at("/training/training_chunks").asInt()).isBetween(31, 60);  // 30 texts, some of two chunks
+    assertThat(manifest.at("/training/hyperparameters/train_on").asText()).isEqualTo("chunks");
+    assertThat(manifest.at("/training/hyperparameters/head_start").asText()).isEqualTo("random");
+    assertThat(manifest.at("/training/hyperparameters/batch_size").asInt()).isEqualTo(16);
     assertThat(manifest.at("/training/device").asText()).isEqualTo("cpu");
     assertThat(tuned.resolve("encoder.onnx")).isRegularFile();
     Run predict = run("predict", "--bundle", tuned.toString(), "--text", "Wheat exports to China rose sharply");
     assertThat(predict.code()).as(predict.err()).isZero();
 
-    // On whole texts, the head reads --chunk-pooling (default first_mean_max) of their chunks, in the bundle too.
+    // By default on whole texts from a probe, the head reading --chunk-pooling (default first_mean_max)
+    // of their chunks of the model's window, in the bundle too; the epochs come to about 60 steps.
     Path onDocuments = dir.resolve("tuned-documents");
     Run documents = run("train", "--data", dir.resolve("qs/data/train.jsonl").toString(), "--max-examples", "30",
-        "--mode", "finetune", "--unfreeze", "1", "--epochs", "1", "--chunk-tokens", "32", "--max-chunks", "2",
-        "--train-on", "documents", "--head-start", "probe", "--threads", "1", "--out", onDocuments.toString());
+        "--mode", "finetune", "--unfreeze", "1", "--max-chunks", "2", "--threads", "1",
+        "--out", onDocuments.toString());
     assertThat(documents.code()).as(documents.err()).isZero();
     JsonNode documentsManifest = JSON.readTree(onDocuments.resolve("manifest.json").toFile());
     assertThat(documentsManifest.at("/encoder/chunking/pooling").asText()).isEqualTo("first_mean_max");
     assertThat(documentsManifest.at("/training/hyperparameters/train_on").asText()).isEqualTo("documents");
     assertThat(documentsManifest.at("/training/hyperparameters/head_start").asText()).isEqualTo("probe");
     assertThat(documentsManifest.at("/training/hyperparameters/batch_size").asInt()).isEqualTo(4);
+    assertThat(documentsManifest.at("/encoder/chunking/max_tokens").asInt()).isEqualTo(256);
+    assertThat(documentsManifest.at("/training/hyperparameters/max_tokens").asInt()).isEqualTo(256);
+    // 30 training texts: 8 steps an epoch, so 8 epochs at most, and early stopping.
+    assertThat(documentsManifest.at("/training/hyperparameters/epochs").asInt()).isEqualTo(8);
+    assertThat(documentsManifest.at("/training/epochs_run").asInt()).isBetween(3, 8);
 
     assertUsageError("--chunk-pooling applies to --mode features",
-        "train", "--data", "a.jsonl", "--mode", "finetune", "--chunk-pooling", "first_mean_max",
-        "--out", "x");
+        "train", "--data", "a.jsonl", "--mode", "finetune", "--train-on", "chunks", "--chunk-pooling",
+        "first_mean_max", "--out", "x");
     assertUsageError("--train-on takes chunks or documents, found 'sentences'",
         "train", "--data", "a.jsonl", "--mode", "finetune", "--train-on", "sentences", "--out", "x");
     assertUsageError("--head-start takes random or probe, found 'zero'",

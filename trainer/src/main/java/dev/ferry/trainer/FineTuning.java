@@ -45,16 +45,17 @@ final class FineTuning {
 
   static TrainingResult train(TrainingConfig config, Trainer.Prepared d, TrainingListener listener, long start)
       throws IOException {
-    FineTuner.Settings s = config.fineTune();
-    // What training reads of a text, and so what classification must read: its chunks of maxTokens.
-    Chunking window = FineTuner.chunking(config.chunking(), s.maxTokens());
-    if (s.documentPooling() != null) {
-      window = window.withPooling(s.documentPooling());
-    }
     Path out = config.out().toAbsolutePath().normalize();
     Path checkpoints = config.checkpointDirectory() != null ? config.checkpointDirectory()
         : out.resolveSibling("." + out.getFileName() + ".checkpoints");
     try (Encoder base = Encoder.open(config.encoder(), config.encoderOptions())) {
+      FineTuner.Settings s = config.fineTune().withMaxTokens(
+          config.fineTune().maxTokensFor(base.descriptor().maxLength()));
+      // What training reads of a text, and so what classification must read: its chunks of maxTokens.
+      Chunking window = FineTuner.chunking(config.chunking(), s.maxTokens());
+      if (s.documentPooling() != null) {
+        window = window.withPooling(s.documentPooling());
+      }
       FineTuner.Examples train = examples(base, window, d, d.train());
       FineTuner.Examples valid = d.valid().isEmpty() ? null : examples(base, window, d, d.valid());
       listener.stage("Fine-tuning " + describe(s) + " of " + base.descriptor().id() + " with a linear head on "
@@ -80,7 +81,9 @@ final class FineTuning {
       int classes = d.labels().size();
       byte[] headOnnx = HeadTraining.linearHead(r.headWeight().floats(), r.headBias().floats(), dimension, classes);
       double seconds = (System.nanoTime() - start) / 1e9;
-      TrainedHead head = new TrainedHead(headSettings(s), dimension, classes, headOnnx, r.history(), r.bestEpoch(),
+      // As trained: the epochs resolved, with the unfreeze count as asked ("all" stays all).
+      FineTuner.Settings ran = s.withEpochs(r.settings().epochs());
+      TrainedHead head = new TrainedHead(headSettings(ran), dimension, classes, headOnnx, r.history(), r.bestEpoch(),
           Double.NaN, seconds);
 
       listener.stage("Writing " + config.out());
@@ -111,7 +114,7 @@ final class FineTuning {
               d.valid().isEmpty() ? new float[0][] : head.probabilities(tunedEncoder.embedDocuments(
                   d.valid().stream().map(LabeledExample::text).toList(), window).stream()
                   .map(window.pooling()::features).toArray(float[][]::new)));
-          ObjectNode training = provenance(config, d, s, b, r, seconds);
+          ObjectNode training = provenance(config, d, ran, b, r, seconds);
           training.put("training_chunks", train.size());
           ObjectNode metrics = JsonNodeFactory.instance.objectNode();
           metrics.set("validation", Trainer.metricsJson(validation));
@@ -124,7 +127,7 @@ final class FineTuning {
               .metrics(metrics)
               .extra(dir -> TrainingReport.write(dir.resolve(ModelBundle.REPORT_DIR), new TrainingReport.ReportContent(
                   "Ferry training report: " + out.getFileName(),
-                  facts(config, s, b, r, d.train().size(), d.valid().size()), head.history(), head.bestEpoch(),
+                  facts(config, ran, b, r, d.train().size(), d.valid().size()), head.history(), head.bestEpoch(),
                   validation, notes)))
               .write();
         }

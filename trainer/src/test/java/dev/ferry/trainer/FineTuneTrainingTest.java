@@ -65,8 +65,9 @@ class FineTuneTrainingTest {
   }
 
   private static FineTuner.Settings settings() {
+    // Every chunk its own example, from a random head (--train-on chunks --head-start random).
     return FineTuner.Settings.defaults().withUnfreeze(1).withEpochs(2).withBatchSize(10).withMaxTokens(MAX_TOKENS)
-        .withLearningRate(3e-4).withPatience(0);
+        .withLearningRate(3e-4).withPatience(0).withDocumentPooling(null).withProbeHead(false);
   }
 
   @Test

@@ -31,29 +31,32 @@ import java.util.TreeSet;
  * class (eval/RESULTS.md): for each k and seed, a {@link PerClassSample} of the training file;
  * a linear head on frozen embeddings of the whole text (the learning curve's recipe: default
  * settings, 100 epochs, the last kept), once given the chunks' mean and once the default
- * {@code first_mean_max} pooling; and {@link FineTuner} on the same sample, top 2 layers, the
- * last epoch kept, trained on every 128-token chunk of each text with the text's label
- * ({@link FineTuner.Examples#chunks}), its tuned encoder then embedding the test file exactly as
- * its bundle would (the same chunks, their mean). A fourth line asks whether the default pooling
+ * {@code first_mean_max} pooling; and {@link FineTuner} on the same sample with its defaults
+ * ({@code ferry train --mode finetune}: top 2 layers, whole texts, the head reading
+ * {@code first_mean_max} of their chunks of the model's window and starting from a linear
+ * probe), the last epoch kept, its tuned encoder then embedding the test file exactly as its
+ * bundle would. A fourth line asks whether the default pooling
  * helps a tuned encoder too: a fresh linear head, fitted like the frozen ones, on the tuned
  * encoder's {@code first_mean_max} reading of the training texts; a fifth is the frozen
  * {@code first_mean_max} head again, reading fine-tuning's chunks (what the chunk size costs
  * before any training). Nothing is chosen on the test file.
  *
- * <p>A sixth argument, a comma-separated list, changes the fine-tuning: {@code tokens=N} chunks
- * of N tokens; {@code documents} whole texts, 4 per step, the head reading {@code first_mean_max}
- * of their chunks ({@code --train-on documents}), the test file then read the same way;
- * {@code probe} the head started from a linear probe ({@code --head-start probe}); {@code head=X}
- * the head's learning rate X times the encoder's; {@code features} no fine-tuning, the frozen
- * lines only.
+ * <p>A sixth argument, a comma-separated list, changes the fine-tuning: {@code chunks} every
+ * chunk alone with its text's label, 16 per step, from a random head, 128 tokens
+ * ({@code --train-on chunks --head-start random --chunk-tokens 128}, the default before
+ * 2026-11-22's last session), the bundle's head reading the chunks' mean; {@code tokens=N} chunks
+ * of N tokens; {@code random} or {@code probe} the head's start ({@code --head-start});
+ * {@code head=X} the head's learning rate X times the encoder's; {@code features} no
+ * fine-tuning, the frozen lines only. ({@code documents}, the default now, is accepted and
+ * changes nothing.)
  *
- * <p>Run: {@code java -Xss4m -cp ... dev.ferry.eval.finetune.FineTuneAccuracy reuters ../shared/data 16,64,256 3}
- * or {@code ... spamassassin ../shared/data 64 1-5 1000 probe,documents,tokens=256}
+ * <p>Run: {@code java -Xss4m -cp ... dev.ferry.eval.finetune.FineTuneAccuracy reuters ../shared/data 16,64,256 1-2}
+ * or {@code ... spamassassin ../shared/data 64 1-5 1000 chunks}
  */
 public final class FineTuneAccuracy {
   private static final Chunking WHOLE_MEAN = Chunking.DEFAULT.withPooling(ChunkPooling.TOKEN_WEIGHTED_MEAN);
   private static final String[] METHODS = {"features, whole text, mean", "features, whole text, first_mean_max",
-      "fine-tune top 2, chunks", "fine-tune top 2, then head on first_mean_max",
+      "fine-tune top 2", "fine-tune top 2, then head on first_mean_max",
       "features, fine-tuning's chunks, first_mean_max"};
 
   private FineTuneAccuracy() {}
@@ -84,18 +87,30 @@ public final class FineTuneAccuracy {
     int seeds = lastSeed - firstSeed + 1;
     int testLimit = args.length > 4 ? Integer.parseInt(args[4]) : 0;
     List<String> flags = args.length > 5 ? List.of(args[5].split(",")) : List.of();
-    boolean probeHead = flags.contains("probe");
-    // How fine-tuning and its bundle read a text: chunks of 128 tokens ("tokens=N": N), their mean.
-    Chunking tunedChunks = FineTuner.chunking(Chunking.DEFAULT, flags.stream().filter(f -> f.startsWith("tokens="))
-        .mapToInt(f -> Integer.parseInt(f.substring(7))).findFirst().orElse(128));
-    // The same chunks read as the default pooling reads them, for a head fitted on them.
-    Chunking tunedFirstMeanMax = tunedChunks.withPooling(ChunkPooling.FIRST_MEAN_MAX);
-    // "documents": train on whole emails, the head reading first_mean_max of their chunks, 4 per step.
-    ChunkPooling documentPooling = flags.contains("documents") ? ChunkPooling.FIRST_MEAN_MAX : null;
-    int batchSize = documentPooling != null ? 4 : 16;
-    // "head=X": the head's learning rate X times the encoder's (default 20).
-    double headRateFactor = flags.stream().filter(f -> f.startsWith("head=")).mapToDouble(f -> Double.parseDouble(
-        f.substring(5))).findFirst().orElse(FineTuner.Settings.defaults().headRateFactor());
+    for (String flag : flags) {
+      if (!flag.matches("chunks|documents|random|probe|features|tokens=\\d+|head=[0-9.eE+-]+")) {
+        throw new IllegalArgumentException("unknown flag '" + flag + "': expected chunks, documents, random, probe,"
+            + " features, tokens=N or head=X");
+      }
+    }
+    // "chunks": every chunk alone with its text's label, 16 per step, from a random head, 128 tokens.
+    boolean onChunks = flags.contains("chunks");
+    FineTuner.Settings tuning = FineTuner.Settings.defaults().withUnfreeze(2);
+    if (onChunks) {
+      tuning = tuning.withDocumentPooling(null).withBatchSize(16).withProbeHead(false).withMaxTokens(128);
+    }
+    if (flags.contains("random") || flags.contains("probe")) {
+      tuning = tuning.withProbeHead(flags.contains("probe"));
+    }
+    for (String flag : flags) {
+      if (flag.startsWith("tokens=")) {
+        tuning = tuning.withMaxTokens(Integer.parseInt(flag.substring(7)));
+      } else if (flag.startsWith("head=")) {
+        // The head's learning rate X times the encoder's (default 20).
+        tuning = tuning.withHeadRateFactor(Double.parseDouble(flag.substring(5)));
+      }
+    }
+    ChunkPooling documentPooling = tuning.documentPooling();
     Baselines.LabeledTexts test = testLimit > 0 && testLimit < split.test().texts().size()
         ? Baselines.stratifiedSplit(split.test(), testLimit, 0).train() : split.test();
     List<String> trainLabels = split.train().labels();
@@ -106,6 +121,10 @@ public final class FineTuneAccuracy {
     System.out.printf(Locale.ROOT, "%s: pool %d, test %d%n", args[0], trainTexts.size(), testTexts.size());
     EncoderOptions options = EncoderOptions.defaults();
     try (Encoder base = Encoder.open("all-minilm-l6-v2", options)) {
+      // How fine-tuning and its bundle read a text: its chunks (of the model's window by default).
+      Chunking tunedChunks = FineTuner.chunking(Chunking.DEFAULT, tuning.maxTokensFor(base.descriptor().maxLength()));
+      // The same chunks read as the default pooling reads them, for a head fitted on them.
+      Chunking tunedFirstMeanMax = tunedChunks.withPooling(ChunkPooling.FIRST_MEAN_MAX);
       float[][] testMean = embed(base, testTexts, WHOLE_MEAN);
       float[][] testFirstMeanMax = embed(base, testTexts, Chunking.DEFAULT);
       float[][] testTunedChunks = embed(base, testTexts, tunedFirstMeanMax);
@@ -127,11 +146,7 @@ public final class FineTuneAccuracy {
           }
           long t0 = System.nanoTime();
           FineTuner.Examples chunks = FineTuner.Examples.chunks(base, tunedChunks, texts, y);
-          FineTuner.Settings settings = FineTuner.Settings.defaults().withUnfreeze(2)
-              .withEpochs(epochs(documentPooling != null ? texts.size() : chunks.size(), batchSize)).withSeed(seed)
-              .withMaxTokens(tunedChunks.maxTokens()).withProbeHead(probeHead).withDocumentPooling(documentPooling)
-              .withBatchSize(batchSize).withHeadRateFactor(headRateFactor);
-          FineTuner.Result r = FineTuner.train(base, chunks, null, labels.size(), settings,
+          FineTuner.Result r = FineTuner.train(base, chunks, null, labels.size(), tuning.withSeed(seed),
               FineTuner.Checkpoints.NONE, FineTuner.Listener.NONE);
           double trainSeconds = (System.nanoTime() - t0) / 1e9;
           double[] tuned = tuned(base, r, texts, y, testTexts, testY, labels,
@@ -143,7 +158,7 @@ public final class FineTuneAccuracy {
               + " (%d epochs, %.0f s training, %.1f ex/s, %.0f s in all)%n", k, seed, rows.length, chunks.size(),
               METHODS[0], f1[0][at], METHODS[1], f1[1][at], METHODS[2], f1[2][at], METHODS[3], f1[3][at],
               METHODS[4], f1[4][at],
-              settings.epochs(), trainSeconds, r.examplesPerSecond(), (System.nanoTime() - t0) / 1e9);
+              r.settings().epochs(), trainSeconds, r.examplesPerSecond(), (System.nanoTime() - t0) / 1e9);
         }
         for (int m = 0; m < METHODS.length; m++) {
           System.out.printf(Locale.ROOT, "RESULT k=%d %s: %.3f ± %.3f over seeds %d-%d%n", k, METHODS[m],
@@ -151,12 +166,6 @@ public final class FineTuneAccuracy {
         }
       }
     }
-  }
-
-  /** About 60 steps, at least 3 and at most 20 epochs: few examples need more passes. */
-  static int epochs(int examples, int batchSize) {
-    int stepsPerEpoch = (examples + batchSize - 1) / batchSize;
-    return Math.max(3, Math.min(20, (60 + stepsPerEpoch - 1) / stepsPerEpoch));
   }
 
   private static float[][] embed(Encoder encoder, List<String> texts, Chunking chunking) throws Exception {

@@ -51,10 +51,13 @@ public final class FineTuneSpeed {
         rate = texts.size() / ((System.nanoTime() - t0) / 1e9);
         note = "embed once, frozen encoder on " + encoder.executionProvider().id() + ", default threads";
       } else {
+        // Each text one example, 16 per step, up to 128 tokens, as eval/RESULTS.md's speed table measured.
+        FineTuner.Settings steps = FineTuner.Settings.defaults().withDocumentPooling(null).withProbeHead(false)
+            .withBatchSize(16).withMaxTokens(128);
         FineTuner.Settings settings = switch (mode) {
-          case "top2" -> FineTuner.Settings.defaults().withUnfreeze(2);
-          case "full" -> FineTuner.Settings.defaults().withUnfreeze(FineTuner.Settings.ALL);
-          case "lora" -> FineTuner.Settings.defaults().withUnfreeze(FineTuner.Settings.ALL).withRank(8);
+          case "top2" -> steps.withUnfreeze(2);
+          case "full" -> steps.withUnfreeze(FineTuner.Settings.ALL);
+          case "lora" -> steps.withUnfreeze(FineTuner.Settings.ALL).withRank(8);
           default -> throw new IllegalArgumentException("mode must be features, top2, full or lora, was " + mode);
         };
         List<String> subset = mode.equals("top2") ? texts : texts.subList(0, 32);

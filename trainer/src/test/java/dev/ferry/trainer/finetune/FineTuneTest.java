@@ -1,6 +1,7 @@
 package dev.ferry.trainer.finetune;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
 import dev.ferry.models.encoder.BuiltinEncoder;
@@ -105,7 +106,9 @@ class FineTuneTest {
 
   @Test
   void topTwoLayersLearnATinyTwoClassSet() throws Exception {
-    FineTuner.Settings settings = FineTuner.Settings.defaults().withUnfreeze(2).withEpochs(6);
+    // Each text its own example, all in one step, from a random head: the loss has all to learn.
+    FineTuner.Settings settings = FineTuner.Settings.defaults().withUnfreeze(2).withEpochs(6)
+        .withDocumentPooling(null).withProbeHead(false).withBatchSize(16).withMaxTokens(128);
     FineTuner.Result result = FineTuner.train(encoder, TEXTS, LABELS, 2, settings);
     List<Double> losses = result.stepLosses();
     System.out.println("fine-tuning losses " + losses + ", " + result.examplesPerSecond() + " examples/s");
@@ -213,6 +216,34 @@ class FineTuneTest {
   }
 
   /**
+   * By default a step takes 4 whole texts, the head reads first_mean_max of their chunks of the
+   * model's whole window and starts from a probe, and the epochs come to about 60 steps; the
+   * result says what was resolved.
+   */
+  @Test
+  void defaultsTrainOnWholeTextsOfTheModelWindowFromAProbeForAboutSixtySteps() {
+    FineTuner.Settings defaults = FineTuner.Settings.defaults();
+    assertThat(defaults.documentPooling()).isEqualTo(ChunkPooling.FIRST_MEAN_MAX);
+    assertThat(defaults.probeHead()).isTrue();
+    assertThat(defaults.batchSize()).isEqualTo(4);
+    assertThat(defaults.maxTokensFor(256)).isEqualTo(256);
+    assertThat(defaults.withMaxTokens(128).maxTokensFor(256)).isEqualTo(128);
+    assertThat(defaults.withMaxTokens(512).maxTokensFor(256)).isEqualTo(256);
+    assertThat(defaults.epochsFor(8)).isEqualTo(20);  // 2 steps an epoch: capped at 20 epochs
+    assertThat(defaults.epochsFor(48)).isEqualTo(5);  // 12 steps an epoch
+    assertThat(defaults.epochsFor(1000)).isEqualTo(3);  // 250 steps an epoch: at least 3 epochs
+    assertThat(defaults.withEpochs(7).epochsFor(1000)).isEqualTo(7);
+    assertThatThrownBy(() -> defaults.withEpochs(-1)).hasMessageContaining("epochs must be at least 1");
+    assertThatThrownBy(() -> defaults.withMaxTokens(4)).hasMessageContaining("max tokens must be at least 8");
+
+    FineTuner.Result r = FineTuner.train(encoder, TEXTS, LABELS, 2, defaults.withUnfreeze(1).withEpochs(1));
+    assertThat(r.settings().maxTokens()).isEqualTo(encoder.descriptor().maxLength());
+    assertThat(r.settings().epochs()).isEqualTo(1);
+    assertThat(r.stepLosses()).hasSize((TEXTS.size() + 3) / 4);
+    assertThat(r.headWeight().shape()).containsExactly(3L * encoder.descriptor().dimension(), 2L);
+  }
+
+  /**
    * LP-FT: a head started from a linear probe on the untrained encoder already separates the
    * training examples, so the first step's loss (computed before any update) is far below a
    * random head's, and training goes on from there.
@@ -221,7 +252,7 @@ class FineTuneTest {
   void probeHeadStartsFromAHeadThatAlreadyFits() {
     FineTuner.Settings settings = FineTuner.Settings.defaults().withUnfreeze(1).withEpochs(2).withBatchSize(8)
         .withMaxTokens(32).withDropout(0);
-    FineTuner.Result random = FineTuner.train(encoder, TEXTS, LABELS, 2, settings);
+    FineTuner.Result random = FineTuner.train(encoder, TEXTS, LABELS, 2, settings.withProbeHead(false));
     FineTuner.Result probed = FineTuner.train(encoder, TEXTS, LABELS, 2, settings.withProbeHead(true));
     System.out.println("first-step loss: random head " + random.stepLosses().get(0) + ", probe head "
         + probed.stepLosses().get(0));
