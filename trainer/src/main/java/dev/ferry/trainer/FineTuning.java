@@ -30,12 +30,12 @@ import java.util.stream.Stream;
  * {@link Trainer}'s fine-tuning path: trains the encoder's top layers and a linear head
  * ({@link FineTuner}), then writes a bundle that carries the tuned encoder as its own
  * {@code encoder.onnx} (source {@value #SOURCE}, id {@code BASE+finetune}, SHA-256 of the tuned
- * file). Training reads every text in chunks of {@code maxTokens} tokens (the configured
- * chunking's overlap and chunk limit; {@code --max-chunks 1} for the first window only) and
- * trains on each chunk with its text's label; the bundle reads documents in the same chunks and
- * classifies the mean of their vectors ({@link FineTuner#chunking}). Trained on whole documents
- * ({@link FineTuner.Settings#documentPooling}), the head reads that pooling of each document's
- * chunks in training and in the bundle alike.
+ * file). Training reads every text in chunks of {@code maxTokens} tokens (the encoder's window
+ * by default; the configured chunking's overlap and chunk limit; {@code --max-chunks 1} for the
+ * first window only). Trained on whole documents ({@link FineTuner.Settings#documentPooling}, the
+ * default), the head reads that pooling of each document's chunks in training and in the bundle
+ * alike; trained on each chunk with its text's label, the bundle reads documents in the same
+ * chunks and classifies the mean of their vectors ({@link FineTuner#chunking}).
  */
 final class FineTuning {
   /** The descriptor source of a tuned encoder. */

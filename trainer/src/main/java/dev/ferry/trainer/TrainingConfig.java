@@ -36,9 +36,10 @@ import java.util.Objects;
  *     ({@link TrainingMode#FEATURES} only)
  * @param mode feature extraction (default), fine-tuning or LoRA
  * @param fineTune the fine-tuning settings ({@link TrainingMode#FINETUNE}, {@link TrainingMode#LORA}
- *     with a {@code rank} of at least 1; {@code head} and
- *     {@code chunking} are then unused: the head is linear, and each text is read as its first
- *     window of {@code fineTune.maxTokens()} tokens, which the bundle records)
+ *     with a {@code rank} of at least 1; {@code head} is then unused and {@code chunking} gives
+ *     only the overlap and chunk limit: the head is linear and reads
+ *     {@code fineTune.documentPooling()} of each text's chunks of {@code fineTune.maxTokens()}
+ *     tokens, which the bundle records)
  * @param checkpointDirectory where fine-tuning saves its state after each epoch; null for a folder
  *     beside {@code out} ({@code .NAME.checkpoints}), removed once the bundle is written
  * @param resume continue fine-tuning from the last checkpoint there

@@ -46,11 +46,12 @@ import org.slf4j.LoggerFactory;
  * to zero; the head's rate is {@code headRateFactor} times the encoder's, and each layer's is
  * {@code layerDecay} times the one above it. Gradients are clipped to a global norm.
  *
- * <p>Examples are chunks. Each is its own training example by default; with
- * {@link Settings#documentPooling} a step takes whole documents ({@link Examples#documents}) and
- * the head reads each one's chunk vectors pooled as {@link ChunkPooling#features} pools them in a
- * bundle. With {@link Settings#probeHead} the head starts from a linear probe on the untrained
- * encoder's reading of the training examples (LP-FT) rather than from random weights.
+ * <p>Examples are chunks. By default ({@link Settings#documentPooling}) a step takes whole
+ * documents ({@link Examples#documents}) and the head reads each one's chunk vectors pooled as
+ * {@link ChunkPooling#features} pools them in a bundle; without a pooling each chunk is a
+ * training example of its own. By default ({@link Settings#probeHead}) the head starts from a
+ * linear probe on the untrained encoder's reading of the training examples (LP-FT), otherwise
+ * from random weights.
  *
  * <p>With held-out examples, every epoch is scored on them and the epoch with the best macro-F1
  * (ties: lower loss) is kept; training stops after {@code patience} epochs without improvement.
