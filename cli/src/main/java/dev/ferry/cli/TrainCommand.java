@@ -277,8 +277,7 @@ final class TrainCommand implements Callable<Integer> {
     if (learningRate != null) {
       f = f.withLearningRate(learningRate);
     }
-    f = "chunks".equals(trainOn) ? f.withDocumentPooling(null).withBatchSize(16)
-        : f.withDocumentPooling(chunking.chunking().pooling());
+    f = "chunks".equals(trainOn) ? f.onChunks() : f.withDocumentPooling(chunking.chunking().pooling());
     if ("random".equals(headStart)) {
       f = f.withProbeHead(false);
     }

@@ -97,7 +97,7 @@ public final class FineTuneAccuracy {
     boolean onChunks = flags.contains("chunks");
     FineTuner.Settings tuning = FineTuner.Settings.defaults().withUnfreeze(2);
     if (onChunks) {
-      tuning = tuning.withDocumentPooling(null).withBatchSize(16).withProbeHead(false).withMaxTokens(128);
+      tuning = tuning.onChunks().withProbeHead(false).withMaxTokens(128);
     }
     if (flags.contains("random") || flags.contains("probe")) {
       tuning = tuning.withProbeHead(flags.contains("probe"));

@@ -52,8 +52,8 @@ public final class FineTuneSpeed {
         note = "embed once, frozen encoder on " + encoder.executionProvider().id() + ", default threads";
       } else {
         // Each text one example, 16 per step, up to 128 tokens, as eval/RESULTS.md's speed table measured.
-        FineTuner.Settings steps = FineTuner.Settings.defaults().withDocumentPooling(null).withProbeHead(false)
-            .withBatchSize(16).withMaxTokens(128);
+        FineTuner.Settings steps = FineTuner.Settings.defaults().onChunks().withProbeHead(false)
+            .withMaxTokens(128);
         FineTuner.Settings settings = switch (mode) {
           case "top2" -> steps.withUnfreeze(2);
           case "full" -> steps.withUnfreeze(FineTuner.Settings.ALL);

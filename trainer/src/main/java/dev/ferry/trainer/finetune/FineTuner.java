@@ -186,8 +186,7 @@ public final class FineTuner {
      * {@code first_mean_max} of their chunks of the encoder's window and starting from a linear
      * probe; {@link #AUTO_EPOCHS}, rate 1e-4 (head 2e-3), layer decay 0.9, 10% warm-up, dropout
      * 0.1. Measured against feature extraction in eval/RESULTS.md; to train on every chunk alone
-     * instead, as before, {@code withDocumentPooling(null).withProbeHead(false).withBatchSize(16)
-     * .withMaxTokens(128)}.
+     * instead, as before, {@code onChunks().withProbeHead(false).withMaxTokens(128)}.
      */
     public static Settings defaults() {
       return new Settings(2, UnfreezeSchedule.FIXED, 0, 16, false, AUTO_EPOCHS, 4, 1e-4, 20, 0.9, 0.1, 0.01, 1.0, 0.1,
@@ -290,6 +289,14 @@ public final class FineTuner {
     /** A copy training on whole documents pooled so (null: on single chunks). */
     public Settings withDocumentPooling(ChunkPooling value) {
       return edit(e -> e.documentPooling = value);
+    }
+
+    /**
+     * A copy training on every chunk alone with its text's label, 16 per step
+     * ({@code --train-on chunks}): no document pooling, batch 16.
+     */
+    public Settings onChunks() {
+      return withDocumentPooling(null).withBatchSize(16);
     }
 
     /** A copy whose head starts from a linear probe (true) or from random weights (false). */

@@ -108,7 +108,7 @@ class FineTuneTest {
   void topTwoLayersLearnATinyTwoClassSet() throws Exception {
     // Each text its own example, all in one step, from a random head: the loss has all to learn.
     FineTuner.Settings settings = FineTuner.Settings.defaults().withUnfreeze(2).withEpochs(6)
-        .withDocumentPooling(null).withProbeHead(false).withBatchSize(16).withMaxTokens(128);
+        .onChunks().withProbeHead(false).withMaxTokens(128);
     FineTuner.Result result = FineTuner.train(encoder, TEXTS, LABELS, 2, settings);
     List<Double> losses = result.stepLosses();
     System.out.println("fine-tuning losses " + losses + ", " + result.examplesPerSecond() + " examples/s");
