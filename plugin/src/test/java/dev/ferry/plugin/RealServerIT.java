@@ -54,6 +54,7 @@ class RealServerIT {
   private static final Duration START_TIMEOUT = Duration.ofSeconds(180);
 
   private static Path home;
+  private static Path nodeTmp;
   private static Process node;
   private static URI base;
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -94,6 +95,7 @@ class RealServerIT {
         "discovery.type: single-node",
         "") , java.nio.file.StandardOpenOption.APPEND);
     Path tmp = Files.createDirectories(home.resolve("tmp"));
+    nodeTmp = tmp;
 
     List<String> command = new ArrayList<>();
     if (root) {
@@ -106,7 +108,7 @@ class RealServerIT {
     builder.environment().clear();
     builder.environment().putAll(Map.of("PATH", "/usr/bin:/bin:/usr/sbin:/sbin", "HOME", home.toString(),
         "OPENSEARCH_JAVA_HOME", System.getProperty("java.home"), "OPENSEARCH_TMPDIR", tmp.toString(),
-        "OPENSEARCH_JAVA_OPTS", "-Xms512m -Xmx512m"));
+        "TMPDIR", tmp.toString(), "OPENSEARCH_JAVA_OPTS", "-Xms512m -Xmx512m"));
     node = builder.start();
     Runtime.getRuntime().addShutdownHook(new Thread(() -> node.destroyForcibly()));
     base = URI.create("http://127.0.0.1:" + httpPort);
@@ -210,6 +212,7 @@ class RealServerIT {
       JsonNode count = send("POST", "/news/_count", "{\"query\": {\"term\": {\"topic.label\": \"" + e.getKey() + "\"}}}");
       assertThat(count.get("count").asInt()).as("documents labeled %s", e.getKey()).isEqualTo(e.getValue());
     }
+    assertOnnxRuntimeTelemetryStayedOff();
     String report = String.format(Locale.ROOT, "%d documents: bulk through ferry_classify %.1f docs/s (%.2f s), "
         + "embedded Classifier %.1f docs/s (%.2f s), batches of %d, labels %s", docs, docs / nodeSeconds, nodeSeconds,
         docs / embeddedSeconds, embeddedSeconds, batch, perLabel);
@@ -224,6 +227,18 @@ class RealServerIT {
     assertThat(response.statusCode()).isEqualTo(400);
     assertThat(response.body()).contains("no bundle 'no-such-bundle'").contains("bundles there: reuters");
     assertThat(send("GET", "/_cluster/health", null).get("status").asText()).isIn("green", "yellow");
+  }
+
+  /**
+   * ONNX Runtime ran in the node (no ORT_DISABLE_TELEMETRY in its environment): Ferry switched
+   * its telemetry off, so there is no event store under HOME and no mat-debug file in TMPDIR.
+   */
+  private static void assertOnnxRuntimeTelemetryStayedOff() throws IOException {
+    assertThat(home.resolve(".cache/Microsoft")).doesNotExist();
+    try (Stream<Path> files = Files.list(nodeTmp)) {
+      assertThat(files.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith("mat-debug"));
+    }
+    assertThat(Files.readString(home.resolve("logs/console.log"))).doesNotContain("telemetry may be on");
   }
 
   private static JsonNode send(String method, String path, String body) throws IOException, InterruptedException {

@@ -1,7 +1,7 @@
 package dev.ferry.models.bundle;
 
-import ai.onnxruntime.OrtEnvironment;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ferry.models.OnnxRuntimeSetup;
 import dev.ferry.models.encoder.BuiltinEncoder;
 import dev.ferry.models.encoder.Chunking;
 import dev.ferry.models.encoder.Encoder;
@@ -230,7 +230,7 @@ public final class BundleWriter {
   private static Map<String, String> versions() {
     Map<String, String> v = new LinkedHashMap<>();
     v.put("ferry", ferryVersion());
-    v.put("onnxruntime", OrtEnvironment.getEnvironment().getVersion());
+    v.put("onnxruntime", OnnxRuntimeSetup.environment().getVersion());
     v.put("java", Runtime.version().toString());
     return v;
   }

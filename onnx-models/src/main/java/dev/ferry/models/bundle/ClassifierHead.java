@@ -27,6 +27,12 @@ public final class ClassifierHead implements AutoCloseable {
     this.dimension = dimension;
   }
 
+  /** The width of the embeddings {@code head.onnx} declares it takes, or -1 if it leaves it open. */
+  long declaredWidth() {
+    long[] shape = session.inputShape(INPUT);
+    return shape.length == 2 ? shape[1] : -2;
+  }
+
   /** Class names, in the order of the probabilities. */
   public List<String> labels() {
     return labels;

@@ -43,6 +43,11 @@ public final class ModelBundle {
   public static final String TOKENIZER_FILE = "tokenizer.json";
   /** The report folder. */
   public static final String REPORT_DIR = "report";
+  /**
+   * The widest encoder a manifest may declare. BERT-family encoders are 128 to 8,192 wide; a
+   * larger number is a damaged manifest, refused before anything is allocated for it.
+   */
+  static final int MAX_DIMENSION = 65_536;
 
   private static final ObjectMapper JSON = new ObjectMapper()
       .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
@@ -64,7 +69,9 @@ public final class ModelBundle {
    *
    * @throws BundleLoadException if anything is missing, changed, or inconsistent
    */
-  public static ModelBundle open(Path directory) {
+  public static ModelBundle open(Path folder) {
+    // Absolute, so that "." (a bundle opened from inside its folder) has a parent to be inside of.
+    Path directory = folder.toAbsolutePath().normalize();
     if (!Files.isDirectory(directory)) {
       throw new BundleLoadException(directory + ": no such bundle directory (expected a folder "
           + "written by 'ferry train --out')");
@@ -85,7 +92,7 @@ public final class ModelBundle {
     check(manifestFile, manifest);
     for (Map.Entry<String, String> f : manifest.files().entrySet()) {
       Path file = directory.resolve(f.getKey()).normalize();
-      if (!file.startsWith(directory.normalize())) {
+      if (!file.startsWith(directory) || file.equals(directory)) {
         throw new BundleLoadException(manifestFile + ": file '" + f.getKey() + "' lies outside the bundle");
       }
       if (!Files.isRegularFile(file)) {
@@ -136,7 +143,8 @@ public final class ModelBundle {
     require(manifestFile, ClassifierHead.OUTPUT.equals(m.head().output()),
         "head output '" + ClassifierHead.OUTPUT + "' (found '" + m.head().output() + "')");
     BundleManifest.EncoderEntry e = m.encoder();
-    require(manifestFile, e.dimension() > 0, "a positive encoder dimension");
+    require(manifestFile, e.dimension() > 0 && e.dimension() <= MAX_DIMENSION,
+        "an encoder dimension from 1 to " + MAX_DIMENSION + " (found " + e.dimension() + ")");
     require(manifestFile, e.sha256() != null && e.sha256().length() == 64, "the encoder's SHA-256");
     if (e.file() != null) {
       require(manifestFile, m.files().containsKey(e.file()) && e.tokenizerFile() != null
@@ -160,10 +168,19 @@ public final class ModelBundle {
     }
   }
 
-  /** Runs the head once on a zero embedding and checks the output's shape and sum. */
+  /**
+   * Checks the head's declared input width against the manifest, then runs it once on a zero
+   * embedding and checks the output's shape and sum.
+   */
   private void checkHead() {
     Path file = directory.resolve(manifest.head().file());
     try (ClassifierHead head = openHeadUnchecked()) {
+      long declared = head.declaredWidth();
+      if (declared != -1 && declared != headWidth()) {
+        throw new BundleLoadException(file + ": takes embeddings of " + (declared < 0 ? "another shape" : declared
+            + " values") + " but the manifest's encoder (dimension " + dimension() + ", chunk pooling "
+            + chunking().pooling().id() + ") gives " + headWidth() + "; the manifest does not belong to this head");
+      }
       float[][] p = head.probabilities(new float[][] {new float[headWidth()]});
       if (p[0].length != labels().size()) {
         throw new BundleLoadException(file + ": gives " + p[0].length + " probabilities per text but the "

@@ -4,6 +4,7 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import dev.ferry.models.OnnxRuntimeSetup;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -139,7 +140,7 @@ public final class Encoder implements AutoCloseable {
     this.options = Objects.requireNonNull(options, "options");
     this.modelFile = modelFile;
     this.tokenizerFile = tokenizerFile;
-    this.environment = OrtEnvironment.getEnvironment();
+    this.environment = OnnxRuntimeSetup.environment();
     int threads = options.effectiveIntraOpThreads();
     OrtSession opened = null;
     TextTokenizer openedTokenizer = null;

@@ -1,10 +1,13 @@
 package dev.ferry.models.graph;
 
+import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import dev.ferry.models.OnnxRuntimeSetup;
 import dev.ferry.models.encoder.ExecutionProvider;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
@@ -27,7 +30,7 @@ import java.util.Set;
  * Close it to free the native session.
  */
 public final class GraphSession implements AutoCloseable {
-  private final OrtEnvironment environment = OrtEnvironment.getEnvironment();
+  private final OrtEnvironment environment = OnnxRuntimeSetup.environment();
   private final OrtSession session;
 
   /**
@@ -74,6 +77,24 @@ public final class GraphSession implements AutoCloseable {
   /** The graph's input names. */
   public Set<String> inputNames() {
     return session.getInputNames();
+  }
+
+  /**
+   * The declared shape of input {@code name}; a dimension the graph leaves open is -1.
+   *
+   * @throws IllegalArgumentException if the graph has no such tensor input
+   */
+  public long[] inputShape(String name) {
+    try {
+      NodeInfo info = session.getInputInfo().get(name);
+      if (info == null || !(info.getInfo() instanceof TensorInfo tensor)) {
+        throw new IllegalArgumentException("the graph has no tensor input '" + name + "' (inputs: "
+            + session.getInputNames() + ")");
+      }
+      return tensor.getShape();
+    } catch (OrtException e) {
+      throw new IllegalStateException("reading the graph's inputs failed: " + e.getMessage(), e);
+    }
   }
 
   /** The graph's output names. */
