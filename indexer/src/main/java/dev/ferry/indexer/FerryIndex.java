@@ -26,7 +26,10 @@ import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.NumericDocValues;
 import org.apache.lucene.index.SegmentInfos;
+import org.apache.lucene.index.Term;
 import org.apache.lucene.search.DocIdSetIterator;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
 import org.apache.lucene.util.Bits;
@@ -159,6 +162,17 @@ public final class FerryIndex implements AutoCloseable {
     BundleRef ref = refOf(bundle);
     metadata = metadata.using(ref);
     return ref;
+  }
+
+  /**
+   * Refuses a bundle whose vectors differ from those stored (any bundle may start a new index).
+   *
+   * @throws IndexException naming both encoders or chunkings
+   */
+  synchronized void requireCompatible(ModelBundle bundle) {
+    if (metadata != null) {
+      requireSameEncoder(bundle);
+    }
   }
 
   /** Refuses a bundle whose vectors differ from those stored: another encoder or chunking. */
@@ -294,8 +308,23 @@ public final class FerryIndex implements AutoCloseable {
     labelCounts.forEach((ord, n) -> byLabel.put(FerryFields.labelName(m.labels(), ord), n));
     Map<String, String> progress = new TreeMap<>(commitData());
     progress.remove(IndexMetadata.KEY);
-    return new IndexStats(documents, all - documents, mostFirst(byLabel), mostFirst(bundleCounts),
-        m.encoder().id(), progress);
+    return new IndexStats(documents, all - documents, mostFirst(byLabel), mostFirst(bundleCounts), m.encoder().id(),
+        progress);
+  }
+
+  /** Live documents (not chunks) in the last commit. */
+  long documentCount() throws IOException {
+    if (!DirectoryReader.indexExists(directory)) {
+      return 0;
+    }
+    try (DirectoryReader reader = openReader()) {
+      return new IndexSearcher(reader).count(new TermQuery(new Term(FerryFields.KIND, FerryFields.DOCUMENT_KIND)));
+    }
+  }
+
+  /** What the last commit records of the last ingest, or null if no ingest has committed. */
+  public IngestProgress lastIngest() {
+    return IngestProgress.of(commitData());
   }
 
   static <K extends Comparable<K>> Map<K, Long> mostFirst(Map<K, Long> counts) {

@@ -13,8 +13,12 @@ import java.util.Objects;
  * @param queueCapacity batches that may wait between two stages of the pipeline
  * @param commitEveryDocuments commit after this many documents since the last commit
  * @param commitInterval or after this long, whichever comes first
- * @param resume continue from the input position of the last commit instead of the start
- * @param rejects the rejects file; null for {@code rejects.jsonl} in the index folder
+ * @param resume continue from the input position of the last commit instead of the start, after
+ *     checking that the input still begins with the records committed; with nothing committed,
+ *     start from the beginning
+ * @param rejects the rejects file; null for {@code rejects.jsonl} in the index folder. An ingest
+ *     empties it as it starts (a resume keeps what was committed), so it must not be the input, a
+ *     file of the index, or an existing file other than the rejects file the index recorded
  */
 public record IngestOptions(InputFields fields, int batchSize, int queueCapacity, long commitEveryDocuments,
     Duration commitInterval, boolean resume, Path rejects) {

@@ -13,6 +13,10 @@ public class InvalidSettingException extends IndexException {
 
   /** Which setting was refused. */
   public enum Setting {
+    /** {@link IngestOptions#rejects()}: a file that must not be emptied. */
+    REJECTS,
+    /** {@link IngestOptions#resume()}: the input is not the one, or not as, the last ingest committed. */
+    RESUME,
     /** {@link dev.ferry.indexer.search.SearchRequest#labels()}: a label no document has. */
     LABELS,
     /** {@link dev.ferry.indexer.search.SearchRequest#query()}: too long for keyword search. */
