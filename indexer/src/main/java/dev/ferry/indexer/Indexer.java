@@ -67,6 +67,9 @@ import org.slf4j.LoggerFactory;
  * {@code {"record": "file:line", "reason": "..."}}; the rest of its batch is indexed. An ingest
  * empties the rejects file as it starts, so it refuses one that is the input, a file of the index,
  * or an existing file other than the rejects file the index recorded.
+ *
+ * <p><b>One label set</b>: a bundle whose labels differ from those the index's documents carry is
+ * refused unless {@link IngestOptions#allowLabelChange()} is set.
  */
 public final class Indexer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Indexer.class);
@@ -102,7 +105,9 @@ public final class Indexer implements AutoCloseable {
   }
 
   /**
-   * An indexer that labels with {@code bundle}, opening its encoder and head.
+   * An indexer that labels with {@code bundle}, opening its encoder and head. Whether the bundle's
+   * labels may differ from those the documents carry is for each ingest to say
+   * ({@link IngestOptions#allowLabelChange()}).
    *
    * @throws IndexException if the index holds vectors of another encoder or chunking
    */
@@ -136,8 +141,9 @@ public final class Indexer implements AutoCloseable {
 
   /**
    * Ingests records from any source (which the caller closes). Before anything is written it
-   * refuses, with an {@link InvalidSettingException}, a rejects file it must not empty and a
-   * resume whose input changed before the committed position.
+   * refuses, with an {@link InvalidSettingException}, a rejects file it must not empty, a bundle
+   * whose labels differ from the documents' (unless allowed), and a resume whose input changed
+   * before the committed position.
    */
   public IngestResult ingest(DocumentSource source, IngestOptions options, IngestListener listener)
       throws IOException {
@@ -147,6 +153,9 @@ public final class Indexer implements AutoCloseable {
         .toAbsolutePath().normalize();
     RejectsFile.requireSafe(rejectsFile, source.name(), index.folder(), last);
     index.requireCompatible(model);
+    if (!options.allowLabelChange()) {
+      index.requireSameLabels(model);
+    }
     long start = options.resume() ? IngestProgress.resume(index.folder(), last, source) : 0;
     long rejectsBytes = start > 0 && rejectsFile.toString().equals(last.rejects()) ? last.rejectsBytes() : 0;
     index.adopt(model);

@@ -17,6 +17,8 @@ public class InvalidSettingException extends IndexException {
     REJECTS,
     /** {@link IngestOptions#resume()}: the input is not the one, or not as, the last ingest committed. */
     RESUME,
+    /** {@link IngestOptions#allowLabelChange()}: the bundle's labels differ from the documents'. */
+    LABEL_CHANGE,
     /** {@link dev.ferry.indexer.search.SearchRequest#labels()}: a label no document has. */
     LABELS,
     /** {@link dev.ferry.indexer.search.SearchRequest#query()}: too long for keyword search. */
