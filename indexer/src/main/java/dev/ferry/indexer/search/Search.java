@@ -271,7 +271,7 @@ public final class Search implements AutoCloseable {
 
   private List<Ranked> knnHits(String text, Query filter, int n) throws IOException {
     float[] vector = encoder().embed(List.of(text), TextRole.QUERY)[0];
-    Query childFilter = filter instanceof MatchNoDocsQuery ? filter : new ToChildBlockJoinQuery(filter, parents);
+    Query childFilter = new ToChildBlockJoinQuery(filter, parents);
     Query knn = new DiversifyingChildrenFloatKnnVectorQuery(FerryFields.CHUNK_VECTOR, vector, childFilter, n, parents);
     TopDocs top = searcher.search(knn, n);
     List<Ranked> out = new ArrayList<>(top.scoreDocs.length);
