@@ -4,6 +4,7 @@ import dev.ferry.indexer.FerryIndex;
 import dev.ferry.indexer.IngestListener;
 import dev.ferry.indexer.IngestOptions;
 import dev.ferry.indexer.IngestResult;
+import dev.ferry.indexer.InvalidSettingException;
 import dev.ferry.indexer.Indexer;
 import dev.ferry.indexer.input.InputFields;
 import dev.ferry.models.bundle.ModelBundle;
@@ -11,6 +12,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -22,14 +24,20 @@ import picocli.CommandLine.Spec;
 @Command(name = "index", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Embed, classify and store documents in an embedded Lucene index: text (BM25), one"
         + " vector per chunk (HNSW), label, confidence and probabilities, bundle, ingest time.",
-        "A record with an id that is already in the index replaces it. Records that cannot be"
-            + " indexed go to the rejects file with their file:line and the reason; the exit code is"
-            + " then 1. The index commits every --commit-every documents (and every minute) with how"
-            + " far the input was read, so --resume after a crash continues from there."},
+        "A record with an id that is already in the index replaces it; the summary says how many"
+            + " documents were new and how many replaced an existing id. Records that cannot be indexed"
+            + " go to the rejects file with their file:line and the reason; the exit code is then 1. The"
+            + " index commits as the ingest starts, then every --commit-every documents (and every"
+            + " minute), with how far the input was read and a fingerprint of what was read, so"
+            + " --resume after a crash continues from there, after checking the input still begins"
+            + " with those records (with nothing committed it starts from the beginning).",
+        "A bundle whose labels differ from those the documents carry is refused unless"
+            + " --allow-label-change is given."},
     footer = {"", "Examples:",
         "  ferry index --bundle news-bundle --input news.jsonl.gz --index news-index",
         "  ferry index --bundle news-bundle --input articles/ --index news-index     # .txt/.md files",
-        "  ferry index --bundle news-bundle --input news.jsonl.gz --index news-index --resume"})
+        "  ferry index --bundle news-bundle --input news.jsonl.gz --index news-index --resume",
+        "  ferry index --bundle news-bundle-v2 --input more.jsonl --index news-index --allow-label-change"})
 final class IndexCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -60,8 +68,14 @@ final class IndexCommand implements Callable<Integer> {
   @Option(names = "--resume", description = "Continue after the records the last commit recorded.")
   boolean resume;
 
-  @Option(names = "--rejects", paramLabel = "FILE", description = "Rejects file. Default: INDEX/rejects.jsonl.")
+  @Option(names = "--rejects", paramLabel = "FILE", description = "Rejects file, emptied as an ingest starts (kept"
+      + " by --resume); not the input, nor an existing file other than the index's rejects file."
+      + " Default: INDEX/rejects.jsonl.")
   Path rejects;
+
+  @Option(names = "--allow-label-change", description = "Index with a bundle whose labels differ from those the"
+      + " documents carry, leaving two label sets in the index (ferry stats shows them).")
+  boolean allowLabelChange;
 
   @Mixin RuntimeOptionsMixin runtime;
 
@@ -70,7 +84,8 @@ final class IndexCommand implements Callable<Integer> {
     IngestOptions options;
     try {
       options = IngestOptions.defaults().withFields(new InputFields(textField, idField)).withBatchSize(batch)
-          .withCommitEvery(commitEvery, Duration.ofSeconds(60)).withResume(resume).withRejects(rejects);
+          .withCommitEvery(commitEvery, Duration.ofSeconds(60)).withResume(resume).withRejects(rejects)
+          .withAllowLabelChange(allowLabelChange);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
@@ -86,10 +101,14 @@ final class IndexCommand implements Callable<Integer> {
           progress.moveTo(documents);
         }
       });
+    } catch (InvalidSettingException e) {
+      throw SettingErrors.usage(spec, e);
     }
-    out.printf(java.util.Locale.ROOT, "Indexed %,d documents (%,d chunks) from %s into %s in %.1f s (%.1f documents/s)%s%n",
-        r.documents(), r.chunks(), input, index, r.seconds(), r.documentsPerSecond(),
-        r.startPosition() > 0 ? String.format(java.util.Locale.ROOT, ", resumed after %,d records", r.startPosition()) : "");
+    out.printf(Locale.ROOT, "Indexed %,d documents (%,d new, %,d replaced an existing id), %,d chunks, from %s into %s"
+        + " in %.1f s (%.1f documents/s)%s%n", r.documents(), r.newDocuments(), r.replacedDocuments(), r.chunks(), input,
+        index, r.seconds(), r.documentsPerSecond(), !resume ? ""
+            : r.startPosition() > 0 ? String.format(Locale.ROOT, ", resumed after %,d records", r.startPosition())
+            : "; nothing to resume, so it started from the beginning");
     out.flush();
     if (r.rejected() > 0) {
       err.printf("ferry index: %,d %s rejected; see %s%n", r.rejected(), r.rejected() == 1 ? "record" : "records",

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.indexer.FerryIndex;
+import dev.ferry.indexer.IngestProgress;
+import dev.ferry.indexer.InvalidSettingException;
 import dev.ferry.indexer.search.Hit;
 import dev.ferry.indexer.search.Search;
 import dev.ferry.indexer.search.SearchMode;
@@ -78,6 +80,9 @@ final class SearchCommand implements Callable<Integer> {
     try (FerryIndex idx = FerryIndex.openExisting(index);
          Search search = Search.open(idx, runtime.options(), bundle)) {
       r = search.search(request);
+      noteIncompleteIngest(idx, spec.commandLine().getErr());
+    } catch (InvalidSettingException e) {
+      throw SettingErrors.usage(spec, e);
     }
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
@@ -93,6 +98,17 @@ final class SearchCommand implements Callable<Integer> {
     }
     out.flush();
     return 0;
+  }
+
+  /** Says on {@code err} that results cover only what the last ingest committed, if it has not finished. */
+  static void noteIncompleteIngest(FerryIndex idx, PrintWriter err) {
+    IngestProgress last = idx.lastIngest();
+    if (last != null && !last.complete()) {
+      err.printf(Locale.ROOT, "ferry search: note: the last ingest into %s is incomplete (still running, or stopped:"
+          + " 'ferry index --resume' goes on); it has committed %,d records of %s%n", idx.folder(), last.position(),
+          last.input());
+      err.flush();
+    }
   }
 
   static String counts(Map<String, Long> counts) {

@@ -1,13 +1,16 @@
 package dev.ferry.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.indexer.FerryIndex;
 import dev.ferry.indexer.IndexStats;
+import dev.ferry.indexer.IngestProgress;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -15,7 +18,10 @@ import picocli.CommandLine.Spec;
 
 /** {@code ferry stats}: a thin shell over {@link FerryIndex#stats()}. */
 @Command(name = "stats", mixinStandardHelpOptions = true,
-    description = "Documents, chunks, documents per label and per bundle, and the last ingest's progress.")
+    description = {"Documents, chunks, documents per label and per bundle, the label sets if documents carry"
+        + " labels of more than one, and the last ingest's progress (incomplete while it runs or after it stopped).",
+        "--json prints one object: {documents, chunks, encoder, labels, bundles, label_sets: [{labels, bundles,"
+            + " documents}], mixed_label_sets, ingest_incomplete, progress}."})
 final class StatsCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -41,6 +47,15 @@ final class StatsCommand implements Callable<Integer> {
       s.labels().forEach(labels::put);
       ObjectNode bundles = o.putObject("bundles");
       s.bundles().forEach(bundles::put);
+      ArrayNode sets = o.putArray("label_sets");
+      for (IndexStats.LabelSet set : s.labelSets()) {
+        ObjectNode entry = sets.addObject();
+        set.labels().forEach(entry.putArray("labels")::add);
+        set.bundles().forEach(entry.putArray("bundles")::add);
+        entry.put("documents", set.documents());
+      }
+      o.put("mixed_label_sets", s.mixedLabelSets());
+      o.put("ingest_incomplete", s.ingestIncomplete());
       ObjectNode progress = o.putObject("progress");
       s.progress().forEach(progress::put);
       out.println(new ObjectMapper().writeValueAsString(o));
@@ -48,6 +63,18 @@ final class StatsCommand implements Callable<Integer> {
       out.printf("%s: %,d documents, %,d chunks, encoder %s%n", index, s.documents(), s.chunks(), s.encoder());
       out.println("labels:  " + SearchCommand.counts(s.labels()));
       out.println("bundles: " + SearchCommand.counts(s.bundles()));
+      if (s.mixedLabelSets()) {
+        out.printf(Locale.ROOT, "label sets: mixed, %d sets (relabel with one bundle to make them one):%n",
+            s.labelSets().size());
+        s.labelSets().forEach(set -> out.printf(Locale.ROOT, "  %s: %,d documents (%s)%n",
+            String.join(", ", set.labels()), set.documents(), String.join(", ", set.bundles())));
+      }
+      IngestProgress last = IngestProgress.of(s.progress());
+      if (last != null) {
+        out.printf(Locale.ROOT, "ingest:  %s: %,d records of %s%s%n", last.complete() ? "complete" : "incomplete",
+            last.position(), last.input(), last.complete() ? ""
+                : " committed (still running, or stopped: 'ferry index --resume' goes on)");
+      }
       s.progress().forEach((k, v) -> out.println(k + " = " + v));
     }
     out.flush();

@@ -6,11 +6,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ferry.cli.FerryCliTest.Run;
+import dev.ferry.indexer.FerryIndex;
+import dev.ferry.indexer.IngestListener;
+import dev.ferry.indexer.IngestOptions;
+import dev.ferry.indexer.Indexer;
+import dev.ferry.models.bundle.ModelBundle;
+import dev.ferry.models.encoder.EncoderOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,6 +31,7 @@ class IndexSearchCliTest {
   static Path bundle;
   static Path index;
   static Run indexed;
+  static List<String> docs = new ArrayList<>();
 
   @BeforeAll
   static void trainAndIndex() throws IOException {
@@ -33,7 +43,6 @@ class IndexSearchCliTest {
     Run trained = run("train", "--data", train.toString(), "--encoder", "all-minilm-l6-v2-q", "--out", bundle.toString(),
         "--epochs", "30");
     assertThat(trained.code()).as(trained.err()).isZero();
-    List<String> docs = new ArrayList<>();
     List<String> lines;
     try (var in = IndexSearchCliTest.class.getResourceAsStream("/dev/ferry/cli/reuters-sample-test.jsonl")) {
       lines = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).lines().limit(40).toList();
@@ -99,5 +108,116 @@ class IndexSearchCliTest {
     Run missing = run("search", "--index", dir.resolve("nothing").toString(), "x");
     assertThat(missing.code()).isEqualTo(1);
     assertThat(missing.err()).contains("no such index folder");
+  }
+
+  /** {@code ferry ARGS} is refused as bad usage (exit 2), saying each of {@code messages}. */
+  private static Run assertUsageError(List<String> messages, String... args) {
+    Run r = run(args);
+    assertThat(r.code()).as(r.err()).isEqualTo(2);
+    assertThat(r.err()).contains(messages);
+    return r;
+  }
+
+  @Test
+  void aRejectsFileThatIsTheInputIsRefusedAndTheInputKept() throws IOException {
+    Path input = Files.write(dir.resolve("keep.jsonl"), docs.subList(0, 3));
+    byte[] before = Files.readAllBytes(input);
+    assertUsageError(List.of("--rejects", input.toAbsolutePath().normalize().toString(), "is the input"),
+        "index", "--bundle", bundle.toString(), "--input", input.toString(),
+        "--index", dir.resolve("keep-index").toString(), "--rejects", input.toString());
+    assertThat(Files.readAllBytes(input)).isEqualTo(before);
+  }
+
+  @Test
+  void resumeWithNothingCommittedStartsFromTheBeginningAndSaysSo() throws IOException {
+    Path input = Files.write(dir.resolve("resume.jsonl"), docs.subList(0, 3));
+    Run r = run("index", "--bundle", bundle.toString(), "--input", input.toString(),
+        "--index", dir.resolve("resume-index").toString(), "--resume");
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).contains("Indexed 3 documents", "started from the beginning");
+  }
+
+  @Test
+  void indexSaysHowManyDocumentsWereNewAndHowManyReplacedAnId() throws IOException {
+    List<String> records = new ArrayList<>(docs.subList(0, 5));
+    records.addAll(docs.subList(0, 2));
+    Path input = Files.write(dir.resolve("repeats.jsonl"), records);
+    String[] args = {"index", "--bundle", bundle.toString(), "--input", input.toString(),
+        "--index", dir.resolve("repeats-index").toString()};
+    Run first = run(args);
+    assertThat(first.code()).as(first.err()).isZero();
+    assertThat(first.out()).contains("Indexed 7 documents (5 new, 2 replaced an existing id)");
+    Run again = run(args);
+    assertThat(again.out()).contains("Indexed 7 documents (0 new, 7 replaced an existing id)");
+  }
+
+  @Test
+  void searchRefusesALabelNoDocumentHasAndAKeywordQueryTooLongForLucene() throws IOException {
+    assertUsageError(List.of("--label", "'sprot'", "labels"), "search", "--index", index.toString(), "--label", "sprot", "wheat");
+    String longQuery = IntStream.range(0, 15_000).mapToObj(i -> "word" + i).collect(Collectors.joining(" "));
+    for (String mode : List.of("bm25", "hybrid")) {
+      assertUsageError(List.of("15,000 terms", "too long", "--mode knn"),
+          "search", "--index", index.toString(), "--mode", mode, longQuery);
+    }
+    Run knn = run("search", "--index", index.toString(), "--mode", "knn", "--json", longQuery);
+    assertThat(knn.code()).as(knn.err()).isZero();
+    assertThat(JSON.readTree(knn.out()).get("hits").size()).isEqualTo(10);
+  }
+
+  /** What another process sees while the first ingest of an index runs, before it commits documents. */
+  @Test
+  void statsAndSearchDuringTheFirstIngestShowAnEmptyIndexWithItsIngestIncomplete() throws IOException {
+    Path input = Files.write(dir.resolve("during.jsonl"), docs.subList(0, 20));
+    Path folder = dir.resolve("during-index");
+    AtomicReference<Run> stats = new AtomicReference<>();
+    AtomicReference<Run> search = new AtomicReference<>();
+    try (FerryIndex idx = FerryIndex.open(folder);
+         Indexer indexer = Indexer.open(idx, ModelBundle.open(bundle), EncoderOptions.defaults())) {
+      indexer.ingest(input, IngestOptions.defaults().withBatchSize(4), new IngestListener() {
+        @Override
+        public void written(long documents, long chunks, long rejected) {
+          if (stats.get() == null) {
+            stats.set(run("stats", "--index", folder.toString()));
+            search.set(run("search", "--index", folder.toString(), "--mode", "bm25", "wheat"));
+          }
+        }
+      });
+    }
+    assertThat(stats.get().code()).as(stats.get().err()).isZero();
+    assertThat(stats.get().out()).contains("0 documents", "incomplete");
+    assertThat(search.get().code()).as(search.get().err()).isZero();
+    assertThat(search.get().out()).contains("0 matching documents");
+    assertThat(search.get().err()).contains("incomplete");
+  }
+
+  @Test
+  void anIngestThatWouldMixLabelSetsIsRefusedUnlessAllowedAndStatsShowsTheMix() throws IOException {
+    List<String> renamed = new ArrayList<>();
+    try (var in = IndexSearchCliTest.class.getResourceAsStream("/dev/ferry/cli/reuters-sample.jsonl")) {
+      for (String line : new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).lines().toList()) {
+        var o = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(line);
+        renamed.add(JSON.writeValueAsString(o.put("label", "topic-" + o.get("label").asText())));
+      }
+    }
+    Path other = dir.resolve("other-bundle");
+    Run trained = run("train", "--data", Files.write(dir.resolve("renamed.jsonl"), renamed).toString(),
+        "--encoder", "all-minilm-l6-v2-q", "--out", other.toString(), "--epochs", "5");
+    assertThat(trained.code()).as(trained.err()).isZero();
+    Path folder = dir.resolve("mix-index");
+    Path first = Files.write(dir.resolve("mix-1.jsonl"), docs.subList(0, 6));
+    Path second = Files.write(dir.resolve("mix-2.jsonl"), docs.subList(6, 10));
+    assertThat(run("index", "--bundle", bundle.toString(), "--input", first.toString(), "--index", folder.toString())
+        .code()).isZero();
+    assertThat(run("relabel", "--index", folder.toString(), "--bundle", other.toString()).code()).isZero();
+    String[] more = {"index", "--bundle", bundle.toString(), "--input", second.toString(), "--index", folder.toString()};
+    assertUsageError(List.of("--allow-label-change", "6 documents", "topic-"), more);
+    Run allowed = run(java.util.stream.Stream.concat(java.util.Arrays.stream(more), java.util.stream.Stream.of("--allow-label-change"))
+        .toArray(String[]::new));
+    assertThat(allowed.code()).as(allowed.err()).isZero();
+    JsonNode s = JSON.readTree(run("stats", "--index", folder.toString(), "--json").out());
+    assertThat(s.get("mixed_label_sets").asBoolean()).isTrue();
+    assertThat(s.get("label_sets")).hasSize(2);
+    assertThat(s.at("/label_sets/0/documents").asInt() + s.at("/label_sets/1/documents").asInt()).isEqualTo(10);
+    assertThat(run("stats", "--index", folder.toString()).out()).contains("mixed");
   }
 }

@@ -11,10 +11,12 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.lucene.analysis.Analyzer;
@@ -26,7 +28,10 @@ import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.NumericDocValues;
 import org.apache.lucene.index.SegmentInfos;
+import org.apache.lucene.index.Term;
 import org.apache.lucene.search.DocIdSetIterator;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
 import org.apache.lucene.util.Bits;
@@ -161,6 +166,37 @@ public final class FerryIndex implements AutoCloseable {
     return ref;
   }
 
+  /**
+   * Refuses a bundle whose vectors differ from those stored (any bundle may start a new index).
+   *
+   * @throws IndexException naming both encoders or chunkings
+   */
+  synchronized void requireCompatible(ModelBundle bundle) {
+    if (metadata != null) {
+      requireSameEncoder(bundle);
+    }
+  }
+
+  /**
+   * Refuses a bundle whose labels differ from a set of labels the documents carry (as of the last
+   * commit): labeling more documents with it would leave two label sets in one index.
+   *
+   * @throws InvalidSettingException naming both label sets and how many documents carry the other
+   */
+  void requireSameLabels(ModelBundle bundle) throws IOException {
+    List<String> labels = bundle.labels().stream().sorted().toList();
+    for (IndexStats.LabelSet set : stats().labelSets()) {
+      if (!set.labels().equals(labels)) {
+        throw new InvalidSettingException(InvalidSettingException.Setting.LABEL_CHANGE, String.format(Locale.ROOT,
+            "%s labels %s, but %,d documents of %s carry the labels %s (of %s); indexing with it would leave two label"
+                + " sets in one index", bundle.directory(), labels, set.documents(), folder, set.labels(),
+            String.join(", ", set.bundles())),
+            "index with a bundle of those labels, relabel the index with this bundle first (Relabeler), or allow the"
+                + " change (IngestOptions.withAllowLabelChange) to keep both label sets");
+      }
+    }
+  }
+
   /** Refuses a bundle whose vectors differ from those stored: another encoder or chunking. */
   synchronized void requireSameEncoder(ModelBundle bundle) {
     IndexMetadata m = metadata;
@@ -259,11 +295,11 @@ public final class FerryIndex implements AutoCloseable {
         + (current == null ? "?" : current.path()) + "); pass --bundle with a bundle trained on it");
   }
 
-  /** Counts documents, chunks, labels and bundles in the last commit. */
+  /** Counts documents, chunks, labels, bundles and label sets in the last commit. */
   public IndexStats stats() throws IOException {
     IndexMetadata m = metadata();
     if (m == null || !DirectoryReader.indexExists(directory)) {
-      return new IndexStats(0, 0, Map.of(), Map.of(), null, Map.of());
+      return new IndexStats(0, 0, Map.of(), Map.of(), List.of(), null, Map.of());
     }
     Map<Long, Long> labelCounts = new TreeMap<>();
     Map<String, Long> bundleCounts = new HashMap<>();
@@ -294,8 +330,40 @@ public final class FerryIndex implements AutoCloseable {
     labelCounts.forEach((ord, n) -> byLabel.put(FerryFields.labelName(m.labels(), ord), n));
     Map<String, String> progress = new TreeMap<>(commitData());
     progress.remove(IndexMetadata.KEY);
-    return new IndexStats(documents, all - documents, mostFirst(byLabel), mostFirst(bundleCounts),
+    Map<String, Long> byBundle = mostFirst(bundleCounts);
+    return new IndexStats(documents, all - documents, mostFirst(byLabel), byBundle, labelSets(m, byBundle),
         m.encoder().id(), progress);
+  }
+
+  /** Documents per set of labels, from the documents per bundle (most first) and each bundle's labels. */
+  private static List<IndexStats.LabelSet> labelSets(IndexMetadata m, Map<String, Long> byBundle) {
+    Map<List<String>, List<String>> bundles = new LinkedHashMap<>();
+    Map<List<String>, Long> documents = new HashMap<>();
+    byBundle.forEach((key, n) -> {
+      BundleRef ref = m.bundle(key);
+      List<String> labels = ref == null ? List.of() : ref.labels().stream().sorted().toList();
+      bundles.computeIfAbsent(labels, l -> new ArrayList<>()).add(key);
+      documents.merge(labels, n, Long::sum);
+    });
+    return bundles.entrySet().stream()
+        .map(e -> new IndexStats.LabelSet(e.getKey(), e.getValue(), documents.get(e.getKey())))
+        .sorted(Comparator.comparingLong(IndexStats.LabelSet::documents).reversed())
+        .toList();
+  }
+
+  /** Live documents (not chunks) in the last commit. */
+  long documentCount() throws IOException {
+    if (!DirectoryReader.indexExists(directory)) {
+      return 0;
+    }
+    try (DirectoryReader reader = openReader()) {
+      return new IndexSearcher(reader).count(new TermQuery(new Term(FerryFields.KIND, FerryFields.DOCUMENT_KIND)));
+    }
+  }
+
+  /** What the last commit records of the last ingest, or null if no ingest has committed. */
+  public IngestProgress lastIngest() {
+    return IngestProgress.of(commitData());
   }
 
   static <K extends Comparable<K>> Map<K, Long> mostFirst(Map<K, Long> counts) {

@@ -2,6 +2,7 @@ package dev.ferry.indexer;
 
 import dev.ferry.indexer.input.DocumentSource;
 import dev.ferry.indexer.input.InputDocument;
+import dev.ferry.indexer.input.InputFingerprint;
 import dev.ferry.indexer.input.RejectedRecord;
 import dev.ferry.indexer.input.SourceItem;
 import dev.ferry.models.bundle.ClassifiedDocument;
@@ -11,9 +12,7 @@ import dev.ferry.models.encoder.EncoderOptions;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutionException;
@@ -53,14 +52,24 @@ import org.slf4j.LoggerFactory;
  * <p><b>Upsert by id</b>: a document replaces the one with the same id, and its chunks.
  *
  * <p><b>Nothing lost</b>: every commit records in Lucene's commit user data how many records of
- * the input were handled (indexed or rejected) and how long the rejects file was; the commit and
- * that position are one atomic step. After a crash, {@link IngestOptions#resume()} starts
- * reading after that position and cuts the rejects file back to its committed length, so every
- * record ends up in the index (or the rejects file) exactly once.
+ * the input were handled (indexed or rejected), a fingerprint of those records
+ * ({@link InputFingerprint}: their bytes and SHA-256, taken while reading) and how long the
+ * rejects file was; the commit and that position are one atomic step. The first commit is made as
+ * the ingest starts, so a new index is there (empty, its ingest incomplete) for search and stats
+ * at once. After a crash, {@link IngestOptions#resume()} reads the committed records again to check
+ * that the input still begins with them (records appended since are fine), then goes on after
+ * them and cuts the rejects file back to its committed length, so every record ends up in the
+ * index (or the rejects file) exactly once. With nothing committed, a resume starts from the
+ * beginning.
  *
  * <p><b>Rejects</b>: a record that cannot be indexed (broken JSON, no text, an id of the wrong
  * type, binary data, or one the model fails on) is written to the rejects file as
- * {@code {"record": "file:line", "reason": "..."}}; the rest of its batch is indexed.
+ * {@code {"record": "file:line", "reason": "..."}}; the rest of its batch is indexed. An ingest
+ * empties the rejects file as it starts, so it refuses one that is the input, a file of the index,
+ * or an existing file other than the rejects file the index recorded.
+ *
+ * <p><b>One label set</b>: a bundle whose labels differ from those the index's documents carry is
+ * refused unless {@link IngestOptions#allowLabelChange()} is set.
  */
 public final class Indexer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Indexer.class);
@@ -68,6 +77,10 @@ public final class Indexer implements AutoCloseable {
   public static final String INPUT = "ferry.input";
   /** Commit user data: records of the input handled. */
   public static final String INPUT_POSITION = "ferry.input.position";
+  /** Commit user data: how many bytes the handled records took ({@link InputFingerprint#bytes()}). */
+  public static final String INPUT_BYTES = "ferry.input.bytes";
+  /** Commit user data: the SHA-256 of those bytes ({@link InputFingerprint#sha256()}). */
+  public static final String INPUT_SHA256 = "ferry.input.sha256";
   /** Commit user data: "true" once the input was read to its end. */
   public static final String INPUT_COMPLETE = "ferry.input.complete";
   /** Commit user data: the rejects file. */
@@ -78,33 +91,40 @@ public final class Indexer implements AutoCloseable {
   public static final String REJECTS_FILE = "rejects.jsonl";
 
   private final FerryIndex index;
+  private final ModelBundle model;
   private final Classifier classifier;
   private final BundleRef bundle;
   private final boolean ownsClassifier;
 
-  private Indexer(FerryIndex index, Classifier classifier, BundleRef bundle, boolean ownsClassifier) {
+  private Indexer(FerryIndex index, ModelBundle model, Classifier classifier, boolean ownsClassifier) {
     this.index = index;
+    this.model = model;
     this.classifier = classifier;
-    this.bundle = bundle;
+    this.bundle = FerryIndex.refOf(model);
     this.ownsClassifier = ownsClassifier;
   }
 
   /**
-   * An indexer that labels with {@code bundle}, opening its encoder and head.
+   * An indexer that labels with {@code bundle}, opening its encoder and head. Whether the bundle's
+   * labels may differ from those the documents carry is for each ingest to say
+   * ({@link IngestOptions#allowLabelChange()}).
    *
    * @throws IndexException if the index holds vectors of another encoder or chunking
    */
   public static Indexer open(FerryIndex index, ModelBundle bundle, EncoderOptions options) {
-    BundleRef ref = index.adopt(bundle);
-    return new Indexer(index, bundle.openClassifier(options), ref, true);
+    index.requireCompatible(bundle);
+    return new Indexer(index, bundle, bundle.openClassifier(options), true);
   }
 
   /**
    * An indexer over a classifier the caller opened from {@code bundle} and will close (to share
    * one encoder between an indexer and other work).
+   *
+   * @throws IndexException if the index holds vectors of another encoder or chunking
    */
   public static Indexer using(FerryIndex index, ModelBundle bundle, Classifier classifier) {
-    return new Indexer(index, classifier, index.adopt(bundle), false);
+    index.requireCompatible(bundle);
+    return new Indexer(index, bundle, classifier, false);
   }
 
   /** The key of the bundle this indexer labels with. */
@@ -119,44 +139,45 @@ public final class Indexer implements AutoCloseable {
     }
   }
 
-  /** Ingests records from any source (which the caller closes). */
+  /**
+   * Ingests records from any source (which the caller closes). Before anything is written it
+   * refuses, with an {@link InvalidSettingException}, a rejects file it must not empty, a bundle
+   * whose labels differ from the documents' (unless allowed), and a resume whose input changed
+   * before the committed position.
+   */
   public IngestResult ingest(DocumentSource source, IngestOptions options, IngestListener listener)
       throws IOException {
     long started = System.nanoTime();
-    Map<String, String> last = index.commitData();
-    long start = 0;
-    Path rejectsFile = options.rejects() != null ? options.rejects()
-        : index.folder().resolve(REJECTS_FILE);
-    long rejectsBytes = 0;
-    if (options.resume()) {
-      String previous = last.get(INPUT);
-      if (previous == null) {
-        throw new IndexException(index.folder() + ": nothing to resume: no ingest has committed in this index;"
-            + " run without --resume");
-      }
-      if (!previous.equals(source.name())) {
-        throw new IndexException(index.folder() + ": the last ingest read " + previous + ", not "
-            + source.name() + "; resume with that input, or run without --resume");
-      }
-      start = Long.parseLong(last.getOrDefault(INPUT_POSITION, "0"));
-      if (rejectsFile.toAbsolutePath().normalize().toString().equals(last.get(REJECTS))) {
-        rejectsBytes = Long.parseLong(last.getOrDefault(REJECTS_BYTES, "0"));
-      }
-      LOG.info("{}: resuming {} after {} records", index.folder(), source.name(), start);
-      source.skip(start);
+    IngestProgress last = index.lastIngest();
+    Path rejectsFile = (options.rejects() != null ? options.rejects() : index.folder().resolve(REJECTS_FILE))
+        .toAbsolutePath().normalize();
+    RejectsFile.requireSafe(rejectsFile, source.name(), index.folder(), last);
+    index.requireCompatible(model);
+    if (!options.allowLabelChange()) {
+      index.requireSameLabels(model);
     }
+    long start = options.resume() ? IngestProgress.resume(index.folder(), last, source) : 0;
+    long rejectsBytes = start > 0 && rejectsFile.toString().equals(last.rejects()) ? last.rejectsBytes() : 0;
+    index.adopt(model);
     try (RejectsFile rejects = RejectsFile.open(rejectsFile, rejectsBytes)) {
       Run run = new Run(source, options, listener, rejects, start);
+      run.commit(false);
+      long before = index.documentCount();
       run.execute();
-      return new IngestResult(source.name(), start, run.position, run.documents, run.chunks, run.rejected,
-          rejectsFile, (System.nanoTime() - started) / 1e9, run.modelNanos.get() / 1e9);
+      long added = index.documentCount() - before;
+      return new IngestResult(source.name(), start, run.position, run.documents, added, run.documents - added,
+          run.chunks, run.rejected, rejectsFile, (System.nanoTime() - started) / 1e9, run.modelNanos.get() / 1e9);
     }
   }
 
   /** One batch on its way through the pipeline, in input order. */
-  private record Batch(List<SourceItem> items, long endPosition, List<ClassifiedDocument> classified,
-      boolean last) {
-    static final Batch END = new Batch(List.of(), -1, List.of(), true);
+  private record Batch(List<SourceItem> items, long endPosition, InputFingerprint fingerprint,
+      List<ClassifiedDocument> classified, boolean last) {
+    static final Batch END = new Batch(List.of(), -1, null, List.of(), true);
+
+    Batch classified(List<SourceItem> items, List<ClassifiedDocument> classified) {
+      return new Batch(items, endPosition, fingerprint, classified, false);
+    }
   }
 
   /** The state of one ingest. */
@@ -170,6 +191,7 @@ public final class Indexer implements AutoCloseable {
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final AtomicLong modelNanos = new AtomicLong();
     private long position;
+    private InputFingerprint fingerprint;
     private long documents;
     private long chunks;
     private long rejected;
@@ -182,6 +204,7 @@ public final class Indexer implements AutoCloseable {
       this.toModel = new ArrayBlockingQueue<>(options.queueCapacity());
       this.toWriter = new ArrayBlockingQueue<>(options.queueCapacity());
       this.position = start;
+      this.fingerprint = source.fingerprint();
     }
 
     void execute() throws IOException {
@@ -277,12 +300,12 @@ public final class Indexer implements AutoCloseable {
         items.add(item);
         at++;
         if (items.size() == options.batchSize()) {
-          put(toModel, new Batch(items, at, List.of(), false));
+          put(toModel, new Batch(items, at, source.fingerprint(), List.of(), false));
           items = new ArrayList<>(options.batchSize());
         }
       }
       if (!items.isEmpty()) {
-        put(toModel, new Batch(items, at, List.of(), false));
+        put(toModel, new Batch(items, at, source.fingerprint(), List.of(), false));
       }
       put(toModel, Batch.END);
     }
@@ -310,7 +333,7 @@ public final class Indexer implements AutoCloseable {
       }
       try {
         List<ClassifiedDocument> out = classifier.classifyDocuments(docs.stream().map(InputDocument::text).toList());
-        return new Batch(batch.items(), batch.endPosition(), out, false);
+        return batch.classified(batch.items(), out);
       } catch (RuntimeException batchFailure) {
         LOG.warn("the model failed on a batch of {} documents ({}); trying them one by one", docs.size(),
             batchFailure.toString());
@@ -331,7 +354,7 @@ public final class Indexer implements AutoCloseable {
         if (out.isEmpty()) {
           throw batchFailure;
         }
-        return new Batch(items, batch.endPosition(), out, false);
+        return batch.classified(items, out);
       }
     }
 
@@ -365,6 +388,7 @@ public final class Indexer implements AutoCloseable {
           }
         }
         position = batch.endPosition();
+        fingerprint = batch.fingerprint();
         listener.written(documents, chunks, rejected);
         if (sinceCommit >= options.commitEveryDocuments()
             || System.nanoTime() - lastCommit >= options.commitInterval().toNanos()) {
@@ -376,15 +400,11 @@ public final class Indexer implements AutoCloseable {
       commit(true);
     }
 
-    private void commit(boolean complete) throws IOException {
+    /** Commits what was written with the progress through the input: as the run starts, then as it goes. */
+    void commit(boolean complete) throws IOException {
       rejects.flush();
-      Map<String, String> progress = new HashMap<>();
-      progress.put(INPUT, source.name());
-      progress.put(INPUT_POSITION, Long.toString(position));
-      progress.put(INPUT_COMPLETE, Boolean.toString(complete));
-      progress.put(REJECTS, rejects.path().toAbsolutePath().normalize().toString());
-      progress.put(REJECTS_BYTES, Long.toString(rejects.length()));
-      index.commit(progress);
+      index.commit(new IngestProgress(source.name(), position, complete, fingerprint,
+          rejects.path().toAbsolutePath().normalize().toString(), rejects.length()).toCommitData());
       LOG.debug("{}: committed at input position {}", index.folder(), position);
       listener.committed(position);
     }

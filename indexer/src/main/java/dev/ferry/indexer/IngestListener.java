@@ -11,6 +11,9 @@ public interface IngestListener {
   /** A record was rejected. */
   default void rejected(String origin, String reason) {}
 
-  /** A commit made everything up to {@code position} (records of the input) durable. */
+  /**
+   * A commit made everything up to {@code position} (records of the input) durable; the first is
+   * made as the ingest starts, at the position it starts from.
+   */
   default void committed(long position) {}
 }

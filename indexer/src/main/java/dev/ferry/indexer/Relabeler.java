@@ -29,6 +29,11 @@ import org.apache.lucene.util.BytesRef;
  * <p>This is sound only if the new head was trained on the same vectors: the same encoder file,
  * pooling, length and chunking. Any other bundle is refused with an {@link IndexException}.
  *
+ * <p>The new bundle may have other labels than the documents carry: a relabel rewrites every
+ * document and commits once, so it never leaves two label sets in the index. It is how an index
+ * changes its labels, and how one that an ingest was allowed to mix
+ * ({@link IngestOptions#allowLabelChange()}) gets one label set again.
+ *
  * <pre>{@code
  * try (FerryIndex index = FerryIndex.openExisting(Path.of("news-index"))) {
  *   RelabelResult r = Relabeler.relabel(index, ModelBundle.open(Path.of("news-bundle-v2")), n -> {});

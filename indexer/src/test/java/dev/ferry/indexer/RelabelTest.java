@@ -87,4 +87,55 @@ class RelabelTest {
       assertThat(index.stats().labels()).containsOnlyKeys("sport", "cooking");
     }
   }
+
+  /** After a relabel to other labels, an ingest with the old bundle would mix two label sets: refused unless allowed. */
+  @Test
+  void anIngestWithABundleOfOtherLabelsThanTheDocumentsCarryIsRefused() throws IOException {
+    Path more = Files.write(dir.resolve("more.jsonl"), TestBundles.docs("m", 0, 4));
+    try (FerryIndex index = ingested()) {
+      Relabeler.relabel(index, ModelBundle.open(TestBundles.gamesFood()), n -> {});
+      try (Indexer indexer = Indexer.open(index, ModelBundle.open(TestBundles.sportCooking()), EncoderOptions.defaults())) {
+        assertThatThrownBy(() -> indexer.ingest(more, IngestOptions.defaults(), IngestListener.NONE))
+            .isInstanceOf(IndexException.class)
+            .hasMessageContaining("sport-cooking")
+            .hasMessageContaining("[cooking, sport]")
+            .hasMessageContaining("[food, games]")
+            .hasMessageContaining("24 documents");
+      }
+      assertThat(index.stats().documents()).isEqualTo(24);
+      assertThat(index.stats().labels()).containsOnlyKeys("games", "food");
+      // The bundle of the labels the documents carry goes on.
+      try (Indexer indexer = Indexer.open(index, ModelBundle.open(TestBundles.gamesFood()), EncoderOptions.defaults())) {
+        assertThat(indexer.ingest(more, IngestOptions.defaults(), IngestListener.NONE).documents()).isEqualTo(4);
+      }
+      assertThat(index.stats().labels()).containsOnlyKeys("games", "food");
+      assertThat(index.stats().mixedLabelSets()).isFalse();
+    }
+  }
+
+  /** Allowed, the change leaves two label sets, which stats shows, until a relabel makes them one. */
+  @Test
+  void anAllowedLabelChangeShowsInStatsUntilARelabel() throws IOException {
+    Path more = Files.write(dir.resolve("more.jsonl"), TestBundles.docs("m", 0, 4));
+    try (FerryIndex index = ingested()) {
+      RelabelResult relabeled = Relabeler.relabel(index, ModelBundle.open(TestBundles.gamesFood()), n -> {});
+      ModelBundle sportCooking = ModelBundle.open(TestBundles.sportCooking());
+      try (Indexer indexer = Indexer.open(index, sportCooking, EncoderOptions.defaults())) {
+        indexer.ingest(more, IngestOptions.defaults().withAllowLabelChange(true), IngestListener.NONE);
+      }
+      IndexStats mixed = index.stats();
+      assertThat(mixed.mixedLabelSets()).isTrue();
+      assertThat(mixed.labelSets()).containsExactly(
+          new IndexStats.LabelSet(List.of("food", "games"), List.of(relabeled.bundle()), 24),
+          new IndexStats.LabelSet(List.of("cooking", "sport"), List.of(FerryIndex.refOf(sportCooking).key()), 4));
+      // Once mixed, either label set needs the option.
+      try (Indexer indexer = Indexer.open(index, ModelBundle.open(TestBundles.gamesFood()), EncoderOptions.defaults())) {
+        assertThatThrownBy(() -> indexer.ingest(more, IngestOptions.defaults(), IngestListener.NONE))
+            .isInstanceOf(InvalidSettingException.class).hasMessageContaining("4 documents");
+      }
+      Relabeler.relabel(index, ModelBundle.open(TestBundles.gamesFood()), n -> {});
+      assertThat(index.stats().labelSets()).singleElement()
+          .satisfies(set -> assertThat(set.documents()).isEqualTo(28));
+    }
+  }
 }

@@ -1,5 +1,6 @@
 package dev.ferry.indexer;
 
+import dev.ferry.models.bundle.ModelBundle;
 import dev.ferry.models.encoder.ChunkPooling;
 import dev.ferry.models.encoder.Chunking;
 import dev.ferry.models.encoder.EncoderOptions;
@@ -94,6 +95,24 @@ final class TestBundles {
         throw new UncheckedIOException(e);
       }
     });
+  }
+
+  /** Ingests {@code input} into {@code index} with the sport/cooking bundle. */
+  static IngestResult ingest(FerryIndex index, Path input, IngestOptions options, IngestListener listener)
+      throws IOException {
+    try (Indexer indexer = Indexer.open(index, ModelBundle.open(sportCooking()), EncoderOptions.defaults())) {
+      return indexer.ingest(input, options, listener);
+    }
+  }
+
+  /** JSON lines of documents {@code PREFIX<from>} to {@code PREFIX<to - 1>}: sport and cooking sentences in turn. */
+  static List<String> docs(String prefix, int from, int to) {
+    List<String> lines = new ArrayList<>();
+    for (int i = from; i < to; i++) {
+      List<String> topic = i % 2 == 0 ? SPORT : COOKING;
+      lines.add(line(prefix + i, topic.get(i % topic.size()) + " Item " + i + "."));
+    }
+    return lines;
   }
 
   /** One JSON line. */

@@ -14,6 +14,9 @@ import java.nio.file.Path;
  *   <li>a folder: every {@code .txt} and {@code .md} file under it (also {@code .gz}), in
  *       path order; the id is the path relative to the folder</li>
  * </ul>
+ *
+ * <p>Each source also keeps an {@link InputFingerprint} of what it has read, so that a resume can
+ * check that the input still begins with the records an earlier ingest committed.
  */
 public interface DocumentSource extends AutoCloseable {
   /** Opens a JSONL file or a folder of text files. */
@@ -36,39 +39,7 @@ public interface DocumentSource extends AutoCloseable {
    * @param ids their ids, or null for {@code NAME:N}
    */
   static DocumentSource of(String name, java.util.List<String> texts, java.util.List<String> ids) {
-    if (ids != null && ids.size() != texts.size()) {
-      throw new IllegalArgumentException(texts.size() + " texts but " + ids.size() + " ids");
-    }
-    return new DocumentSource() {
-      private int next;
-
-      @Override
-      public String name() {
-        return name;
-      }
-
-      @Override
-      public SourceItem next() {
-        if (next >= texts.size()) {
-          return null;
-        }
-        int at = next++;
-        String origin = name + ":" + (at + 1);
-        String text = texts.get(at);
-        if (text == null || text.isBlank()) {
-          return new RejectedRecord(at, origin, "empty text; expected text to index");
-        }
-        return new InputDocument(at, origin, ids == null ? origin : ids.get(at), text, null);
-      }
-
-      @Override
-      public void skip(long count) {
-        next = (int) Math.min(texts.size(), next + count);
-      }
-
-      @Override
-      public void close() {}
-    };
+    return new MemorySource(name, texts, ids);
   }
 
   /** A stable name for the input (its absolute path), recorded with the progress of an ingest. */
@@ -84,6 +55,18 @@ public interface DocumentSource extends AutoCloseable {
         return;
       }
     }
+  }
+
+  /**
+   * What has been read so far ({@link #next} and {@link #skip}), as of the last record: recorded
+   * with each commit of an ingest and compared on resume, so that a resume refuses an input that
+   * changed before the committed position. Computed while reading, never by a second pass.
+   *
+   * @return the fingerprint, or null if this source cannot give one (a resume then relies on the
+   *     position alone)
+   */
+  default InputFingerprint fingerprint() {
+    return null;
   }
 
   @Override

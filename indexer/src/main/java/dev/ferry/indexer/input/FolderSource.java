@@ -14,7 +14,11 @@ import java.util.zip.GZIPInputStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** A folder of {@code .txt} and {@code .md} files (also gzipped), one document each, in path order. */
+/**
+ * A folder of {@code .txt} and {@code .md} files (also gzipped), one document each, in path order.
+ * Its fingerprint is of each file's relative path and size, so a resume notices a file added,
+ * removed or resized before the committed position without reading the files again.
+ */
 final class FolderSource implements DocumentSource {
   private static final Logger LOG = LoggerFactory.getLogger(FolderSource.class);
   /** Files larger than this are rejected rather than read. */
@@ -22,6 +26,7 @@ final class FolderSource implements DocumentSource {
 
   private final Path root;
   private final List<Path> files;
+  private final RunningDigest digest = new RunningDigest();
   private int next;
 
   private FolderSource(Path root, List<Path> files) {
@@ -64,9 +69,11 @@ final class FolderSource implements DocumentSource {
     }
     int at = next++;
     Path file = files.get(at);
-    String id = root.relativize(file).toString().replace(file.getFileSystem().getSeparator(), "/");
+    String id = idOf(file);
     String origin = file.toString();
-    if (Files.size(file) > MAX_FILE_BYTES) {
+    long size = Files.size(file);
+    fingerprint(id, size);
+    if (size > MAX_FILE_BYTES) {
       return new RejectedRecord(at, origin, "larger than " + (MAX_FILE_BYTES >> 20) + " MiB; skipped");
     }
     byte[] bytes;
@@ -95,9 +102,27 @@ final class FolderSource implements DocumentSource {
     return new InputDocument(at, origin, id, text, null);
   }
 
+  private String idOf(Path file) {
+    return root.relativize(file).toString().replace(file.getFileSystem().getSeparator(), "/");
+  }
+
+  private void fingerprint(String id, long size) {
+    digest.updateEntry((id + "\0" + size + "\n").getBytes(StandardCharsets.UTF_8), size);
+    digest.endRecord();
+  }
+
+  /** Passes over files reading only their sizes, for the fingerprint. */
   @Override
-  public void skip(long count) {
-    next = (int) Math.min(files.size(), next + count);
+  public void skip(long count) throws IOException {
+    for (long i = 0; i < count && next < files.size(); i++) {
+      Path file = files.get(next++);
+      fingerprint(idOf(file), Files.size(file));
+    }
+  }
+
+  @Override
+  public InputFingerprint fingerprint() {
+    return digest.fingerprint();
   }
 
   @Override

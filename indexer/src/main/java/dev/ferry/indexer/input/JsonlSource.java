@@ -7,26 +7,44 @@ import dev.ferry.models.data.JsonlLine;
 import dev.ferry.models.data.JsonlReader;
 import dev.ferry.models.data.TextRecord;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.zip.GZIPInputStream;
 
-/** A JSONL file; each non-blank line is one record (see {@link DocumentSource}). */
+/**
+ * A JSONL file; each non-blank line is one record (see {@link DocumentSource}). Its fingerprint is
+ * of the bytes (decompressed for {@code .gz}) up to the end of the last record's line.
+ */
 final class JsonlSource implements DocumentSource {
   private final JsonlReader reader;
+  private final RunningDigest digest;
   private final String name;
   private final String shortName;
   private final InputFields fields;
   private long position;
 
-  private JsonlSource(JsonlReader reader, Path file, InputFields fields) {
+  private JsonlSource(JsonlReader reader, RunningDigest digest, Path file, InputFields fields) {
     this.reader = reader;
+    this.digest = digest;
     this.name = file.toAbsolutePath().normalize().toString();
     this.shortName = file.getFileName().toString();
     this.fields = fields;
   }
 
   static JsonlSource open(Path file, InputFields fields) throws IOException {
-    return new JsonlSource(JsonlReader.open(file, fields.text()), file, fields);
+    InputStream raw = Files.newInputStream(file);
+    InputStream in;
+    try {
+      in = file.getFileName().toString().endsWith(".gz") ? new GZIPInputStream(raw, 1 << 16) : raw;
+    } catch (IOException e) {
+      raw.close();
+      throw new IOException(file + ": not a gzip file (" + e.getMessage() + ")", e);
+    }
+    RunningDigest digest = new RunningDigest();
+    return new JsonlSource(JsonlReader.of(new DigestingInputStream(in, digest), file.toString(), fields.text()),
+        digest, file, fields);
   }
 
   @Override
@@ -40,6 +58,7 @@ final class JsonlSource implements DocumentSource {
     if (line == null) {
       return null;
     }
+    digest.endRecord();
     long at = position++;
     return switch (line) {
       case BadLine bad -> new RejectedRecord(at, bad.source() + ":" + bad.lineNumber(), bad.problem());
@@ -72,6 +91,11 @@ final class JsonlSource implements DocumentSource {
   private static String kind(JsonNode node) {
     return node.isTextual() ? "an empty string" : node.isArray() ? "an array" : node.isObject() ? "an object"
         : node.isNumber() ? "the number " + node.asText() : node.getNodeType().toString().toLowerCase(Locale.ROOT);
+  }
+
+  @Override
+  public InputFingerprint fingerprint() {
+    return digest.fingerprint();
   }
 
   @Override

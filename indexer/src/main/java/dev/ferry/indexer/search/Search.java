@@ -1,8 +1,10 @@
 package dev.ferry.indexer.search;
 
+import dev.ferry.indexer.BundleRef;
 import dev.ferry.indexer.FerryFields;
 import dev.ferry.indexer.FerryIndex;
 import dev.ferry.indexer.IndexMetadata;
+import dev.ferry.indexer.InvalidSettingException;
 import dev.ferry.models.encoder.Encoder;
 import dev.ferry.models.encoder.EncoderOptions;
 import dev.ferry.models.encoder.TextRole;
@@ -10,12 +12,15 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import org.apache.lucene.analysis.Analyzer;
 import org.apache.lucene.analysis.TokenStream;
 import org.apache.lucene.analysis.tokenattributes.CharTermAttribute;
@@ -99,6 +104,7 @@ public final class Search implements AutoCloseable {
   private final EncoderOptions encoderOptions;
   private final Path bundle;
   private Encoder encoder;
+  private Set<String> labels;
 
   private Search(FerryIndex index, DirectoryReader reader, EncoderOptions encoderOptions, Path bundle) {
     this.index = index;
@@ -134,6 +140,22 @@ public final class Search implements AutoCloseable {
     int window = Math.max(request.k(), RANK_WINDOW);
     List<Ranked> ranked;
     FixedBitSet matched = new FixedBitSet(Math.max(reader.maxDoc(), 1));
+    try {
+      ranked = rank(request, filter, window, matched);
+    } catch (IndexSearcher.TooManyClauses e) {
+      throw queryTooLong(request, e);
+    }
+    List<Hit> hits = new ArrayList<>(ranked.size());
+    Set<String> queryTerms = request.mode() == SearchMode.KNN ? Set.of() : terms(request.query());
+    for (Ranked r : ranked) {
+      hits.add(hit(r, queryTerms));
+    }
+    return new SearchResult(hits, matched.cardinality(), countLabels(matched), (System.nanoTime() - t0) / 1e6);
+  }
+
+  /** The documents found, best first, marking in {@code matched} every document that matched. */
+  private List<Ranked> rank(SearchRequest request, Query filter, int window, FixedBitSet matched) throws IOException {
+    List<Ranked> ranked;
     switch (request.mode()) {
       case BM25 -> {
         Query q = bm25(request.query(), filter);
@@ -156,27 +178,69 @@ public final class Search implements AutoCloseable {
       }
       default -> throw new IllegalStateException();
     }
-    List<Hit> hits = new ArrayList<>(ranked.size());
-    Set<String> queryTerms = request.mode() == SearchMode.KNN ? Set.of() : terms(request.query());
-    for (Ranked r : ranked) {
-      hits.add(hit(r, queryTerms));
-    }
-    return new SearchResult(hits, matched.cardinality(), countLabels(matched), (System.nanoTime() - t0) / 1e6);
+    return ranked;
+  }
+
+  /** Lucene's refusal of a query of more terms than a boolean query may have, said in words. */
+  private InvalidSettingException queryTooLong(SearchRequest request, IndexSearcher.TooManyClauses e) {
+    int[] terms = {0};
+    analyze(request.query(), t -> terms[0]++);
+    return new InvalidSettingException(InvalidSettingException.Setting.QUERY, String.format(Locale.ROOT,
+        "the query is too long for keyword search (bm25, which %s mode runs too): it has %,d terms (%,d characters),"
+            + " and Lucene takes at most %,d (its maxClauseCount)", SearchMode.HYBRID.id(), terms[0],
+            request.query().length(), e.getMaxClauseCount()),
+        "shorten it to its telling words, or search by meaning alone (SearchMode.KNN), which reads the first "
+            + metadata.encoder().maxLength() + " tokens of a query");
   }
 
   /** A document's place in one ranking: parent doc id, score, and best chunk (doc id or -1). */
   record Ranked(int doc, float score, int chunk) {}
 
+  /** Refuses a label filter naming a label that no document has and the current bundle does not give. */
+  private void requireKnownLabels(List<String> requested) throws IOException {
+    Set<String> known = labels();
+    List<String> unknown = requested.stream().filter(l -> !known.contains(l)).toList();
+    if (!unknown.isEmpty()) {
+      throw new InvalidSettingException(InvalidSettingException.Setting.LABELS, index.folder() + ": no document has"
+          + (unknown.size() == 1 ? " the label '" : " the labels '") + String.join("', '", unknown) + "'; the labels are "
+          + (known.isEmpty() ? "none yet" : String.join(", ", known)), "filter by those");
+    }
+  }
+
+  /**
+   * The labels a filter may name, sorted: those the documents carry, and those of the current
+   * bundle (which labels the documents an ingest adds). Read once: the reader does not change.
+   */
+  private synchronized Set<String> labels() throws IOException {
+    if (labels != null) {
+      return labels;
+    }
+    Set<String> found = new TreeSet<>();
+    BundleRef current = metadata.bundle(metadata.currentBundle());
+    if (current != null) {
+      found.addAll(current.labels());
+    }
+    for (LeafReaderContext leaf : reader.leaves()) {
+      NumericDocValues values = leaf.reader().getNumericDocValues(FerryFields.LABEL);
+      Bits live = leaf.reader().getLiveDocs();
+      for (int doc = values == null ? DocIdSetIterator.NO_MORE_DOCS : values.nextDoc();
+           doc != DocIdSetIterator.NO_MORE_DOCS && found.size() < metadata.labels().size(); doc = values.nextDoc()) {
+        if (live == null || live.get(doc)) {
+          found.add(FerryFields.labelName(metadata.labels(), values.longValue()));
+        }
+      }
+    }
+    labels = Collections.unmodifiableSet(found);
+    return labels;
+  }
+
   /** The parent filter: documents only, with the label and confidence filters. */
-  private Query filter(SearchRequest request) {
+  private Query filter(SearchRequest request) throws IOException {
     BooleanQuery.Builder b = new BooleanQuery.Builder()
         .add(new TermQuery(new Term(FerryFields.KIND, FerryFields.DOCUMENT_KIND)), BooleanClause.Occur.FILTER);
     if (!request.labels().isEmpty()) {
-      long[] ordinals = request.labels().stream().mapToLong(l -> metadata.labels().indexOf(l))
-          .filter(o -> o >= 0).toArray();
-      if (ordinals.length == 0) {
-        return new MatchNoDocsQuery("no such label: " + request.labels() + "; labels are " + metadata.labels());
-      }
+      requireKnownLabels(request.labels());
+      long[] ordinals = request.labels().stream().mapToLong(l -> metadata.labels().indexOf(l)).toArray();
       b.add(NumericDocValuesField.newSlowSetQuery(FerryFields.LABEL, ordinals), BooleanClause.Occur.FILTER);
     }
     if (request.minConfidence() > 0) {
@@ -207,7 +271,7 @@ public final class Search implements AutoCloseable {
 
   private List<Ranked> knnHits(String text, Query filter, int n) throws IOException {
     float[] vector = encoder().embed(List.of(text), TextRole.QUERY)[0];
-    Query childFilter = filter instanceof MatchNoDocsQuery ? filter : new ToChildBlockJoinQuery(filter, parents);
+    Query childFilter = new ToChildBlockJoinQuery(filter, parents);
     Query knn = new DiversifyingChildrenFloatKnnVectorQuery(FerryFields.CHUNK_VECTOR, vector, childFilter, n, parents);
     TopDocs top = searcher.search(knn, n);
     List<Ranked> out = new ArrayList<>(top.scoreDocs.length);

@@ -87,4 +87,40 @@ class DocumentSourceTest {
     assertThatThrownBy(() -> DocumentSource.open(dir.resolve("missing.jsonl"), null))
         .isInstanceOf(java.nio.file.NoSuchFileException.class);
   }
+
+  /**
+   * A fingerprint covers the records read, to the end of the last one: skipping gives the same as
+   * reading, blank lines after the last record and records appended later do not count, and a
+   * changed record does.
+   */
+  @Test
+  void aFingerprintIsOfTheRecordsReadWhetherReadOrSkipped() throws IOException {
+    Path file = dir.resolve("docs.jsonl");
+    Files.writeString(file, "{\"text\": \"one\"}\n\n{\"text\": \"two\"}\n\n\n");
+    InputFingerprint read;
+    try (DocumentSource source = DocumentSource.open(file, InputFields.DEFAULT)) {
+      drain(source);
+      read = source.fingerprint();
+    }
+    assertThat(read.records()).isEqualTo(2);
+    assertThat(read.bytes()).isEqualTo("{\"text\": \"one\"}\n\n{\"text\": \"two\"}\n".length());
+    assertThat(read.sha256()).hasSize(64);
+    Files.writeString(file, "{\"text\": \"three\"}\n", java.nio.file.StandardOpenOption.APPEND);
+    try (DocumentSource source = DocumentSource.open(file, InputFields.DEFAULT)) {
+      source.skip(2);
+      assertThat(source.fingerprint()).isEqualTo(read);
+    }
+    Files.writeString(file, Files.readString(file).replace("two", "TWO"));
+    try (DocumentSource source = DocumentSource.open(file, InputFields.DEFAULT)) {
+      source.skip(2);
+      assertThat(source.fingerprint().bytes()).isEqualTo(read.bytes());
+      assertThat(source.fingerprint().sha256()).isNotEqualTo(read.sha256());
+    }
+    try (DocumentSource a = DocumentSource.of("m", List.of("x", "y"), null);
+         DocumentSource b = DocumentSource.of("m", List.of("x", "y", "z"), null)) {
+      drain(a);
+      b.skip(2);
+      assertThat(b.fingerprint()).isEqualTo(a.fingerprint());
+    }
+  }
 }
