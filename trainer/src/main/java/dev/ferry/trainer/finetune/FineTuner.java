@@ -10,6 +10,7 @@ import dev.ferry.models.graph.GraphSession;
 import dev.ferry.models.graph.HostTensor;
 import dev.ferry.models.graph.OnnxImport;
 import dev.ferry.trainer.EpochMetrics;
+import dev.ferry.trainer.TrainingDivergedException;
 import dev.ferry.trainer.head.HeadKind;
 import dev.ferry.trainer.head.HeadSettings;
 import dev.ferry.trainer.head.HeadTrainer;
@@ -62,6 +63,8 @@ public final class FineTuner {
   private static final Logger log = LoggerFactory.getLogger(FineTuner.class);
   /** Examples per graph run when the frozen layers or the scoring graph run. */
   private static final int SCORE_BATCH = 16;
+  /** What {@link TrainingDivergedException} calls this training. */
+  private static final String TRAINING = "fine-tuning";
 
   /** How the trained layers open: all at once, or one more per epoch from the top down. */
   public enum UnfreezeSchedule {
@@ -616,6 +619,7 @@ public final class FineTuner {
           }
           Map<String, HostTensor> out = step.run(feed);
           double loss = out.get(FineTuneGraphs.LOSS).get(0);
+          TrainingDivergedException.requireFinite(loss, TRAINING, epoch, t, s.learningRate());
           p.stepLosses.add(loss);
           lossSum += loss * batchUnits.length;
           rowsRun += rows.length;
@@ -629,6 +633,8 @@ public final class FineTuner {
           listener.steps(t, totalSteps);
         }
         p.epoch = epoch;
+        TrainingDivergedException.requireFinite(parameters(spec, p.state), TRAINING, epoch, p.step,
+            p.stepLosses.getLast(), s.learningRate());
         EpochMetrics metrics = score(evaluate, spec, p, epoch, lossSum / n, (double) correct / n, validUnits, validIds,
             validCached, classes);
         p.history.add(metrics);
