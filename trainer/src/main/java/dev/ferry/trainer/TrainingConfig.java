@@ -88,8 +88,8 @@ public record TrainingConfig(
       throw new IllegalArgumentException("an adapter rank (--rank " + fineTune.rank() + ") needs --mode lora, not "
           + mode.id());
     }
-    if (valid == null && !(validSplit > 0 && validSplit < 1)) {
-      throw new IllegalArgumentException("validation split must be between 0 and 1 (exclusive), was " + validSplit);
+    if (valid == null) {
+      SettingChecks.fraction("validation split", validSplit);
     }
     if (maxExamples < 0) {
       throw new IllegalArgumentException("max examples must not be negative, was " + maxExamples);
