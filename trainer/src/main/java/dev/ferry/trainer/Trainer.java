@@ -44,10 +44,14 @@ public final class Trainer {
   /**
    * Runs the whole job.
    *
+   * @throws IllegalArgumentException before anything else, if the output folder holds anything but
+   *     a bundle ({@link TrainingConfig#checkOutput})
    * @throws IOException if the data cannot be read (the message names the file and line) or the
    *     bundle cannot be written
+   * @throws TrainingDivergedException if a loss stops being a finite number
    */
   public static TrainingResult train(TrainingConfig config, TrainingListener listener) throws IOException {
+    config.checkOutput();
     long start = System.nanoTime();
     Prepared d = prepare(config, listener);
     return config.mode() == TrainingMode.FEATURES

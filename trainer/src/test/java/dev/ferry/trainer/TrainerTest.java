@@ -301,7 +301,43 @@ class TrainerTest {
     Path precious = Files.createDirectories(dir.resolve("precious"));
     Files.writeString(precious.resolve("notes.txt"), "keep me");
     assertThatThrownBy(() -> Trainer.train(config(precious, dir.resolve("cache-p")).build(), TrainingListener.NONE))
-        .hasMessageContaining("is not a model bundle; refusing to overwrite");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("output folder " + precious + " is not empty and is not a model bundle")
+        .hasMessageContaining("notes.txt");
     assertThat(precious.resolve("notes.txt")).hasContent("keep me");
+  }
+
+  @Test
+  void refusesABundleFolderHoldingOtherFilesBeforeReadingTheData() throws IOException {
+    // A bundle (its own files) with the user's notes beside them.
+    Path bundle = Files.createDirectories(dir.resolve("bundle-with-notes"));
+    Files.writeString(bundle.resolve("manifest.json"), "{}");
+    Files.writeString(bundle.resolve("head.onnx"), "");
+    Files.createDirectories(bundle.resolve("report"));
+    Files.writeString(bundle.resolve("notes.txt"), "keep me");
+    Files.createDirectories(bundle.resolve("drafts"));
+    // The data does not exist: the refusal comes before anything is read, embedded or trained.
+    TrainingConfig config = TrainingConfig.builder(dir.resolve("no-such-data.jsonl"), bundle).build();
+    assertThatThrownBy(config::checkOutput)
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("output folder " + bundle + " holds drafts/, notes.txt besides the model bundle: replacing"
+            + " the bundle would delete them; choose another output folder, or move those files out of it");
+    assertThatThrownBy(() -> Trainer.train(config, TrainingListener.NONE))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("notes.txt");
+    assertThat(bundle.resolve("notes.txt")).hasContent("keep me");
+    assertThat(bundle.resolve("manifest.json")).hasContent("{}");
+
+    Path file = Files.writeString(dir.resolve("a-file"), "x");
+    assertThatThrownBy(() -> Trainer.train(TrainingConfig.builder(dir.resolve("no-such-data.jsonl"), file).build(),
+        TrainingListener.NONE))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("output folder " + file + " is a file, not a folder");
+    // An empty folder, a missing one and a bundle of its own files alone are fine.
+    Files.delete(bundle.resolve("notes.txt"));
+    Files.delete(bundle.resolve("drafts"));
+    for (Path ok : List.of(bundle, Files.createDirectories(dir.resolve("empty")), dir.resolve("missing/deeper"))) {
+      TrainingConfig.builder(trainFile, ok).build().checkOutput();
+    }
   }
 }

@@ -19,13 +19,20 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
  * Writes a model bundle. Everything goes into a staging folder beside the target first and is
  * moved into place at the end, so a failed or interrupted write never leaves half a bundle, and
  * rewriting an existing bundle replaces it whole.
+ *
+ * <p>A bundle consists of {@code manifest.json}, {@code head.onnx}, optionally {@code encoder.onnx}
+ * and {@code tokenizer.json}, and {@code report/}. The target may be missing, an empty folder, or
+ * a bundle holding nothing else ({@link #conflict}): anything else there would be deleted with the
+ * bundle it replaces, so the write is refused instead.
  *
  * <pre>{@code
  * BundleWriter.to(Path.of("bundle"))
@@ -63,6 +70,51 @@ public final class BundleWriter {
   /** A writer for the bundle at {@code directory} (created or replaced). */
   public static BundleWriter to(Path directory) {
     return new BundleWriter(directory);
+  }
+
+  /**
+   * Why writing a bundle at {@code directory} would delete something that is not part of a
+   * bundle, or empty when it would not: when it does not exist, is an empty folder, or is a bundle
+   * (it has a {@code manifest.json}) holding nothing but a bundle's own files. The reason reads on
+   * from the folder's name: "… holds notes.txt besides the model bundle: replacing the bundle
+   * would delete it".
+   *
+   * @throws IOException if the folder cannot be listed
+   */
+  public static Optional<String> conflict(Path directory) throws IOException {
+    if (!Files.exists(directory)) {
+      return Optional.empty();
+    }
+    if (!Files.isDirectory(directory)) {
+      return Optional.of("is a file, not a folder");
+    }
+    List<String> names;
+    try (Stream<Path> entries = Files.list(directory)) {
+      names = entries.map(p -> p.getFileName() + (Files.isDirectory(p) ? "/" : "")).sorted().toList();
+    }
+    if (names.isEmpty()) {
+      return Optional.empty();
+    }
+    if (!Files.isRegularFile(directory.resolve(ModelBundle.MANIFEST))) {
+      return Optional.of("is not empty and is not a model bundle (it has no " + ModelBundle.MANIFEST + "): it holds "
+          + listed(names) + ", which writing a bundle there would delete");
+    }
+    List<String> foreign = names.stream().filter(n -> !BUNDLE_ENTRIES.contains(n)).toList();
+    if (!foreign.isEmpty()) {
+      return Optional.of("holds " + listed(foreign) + " besides the model bundle: replacing the bundle would delete "
+          + (foreign.size() == 1 ? "it" : "them"));
+    }
+    return Optional.empty();
+  }
+
+  /** The names a bundle consists of, as {@link #conflict} lists a folder (folders with a slash). */
+  private static final Set<String> BUNDLE_ENTRIES = Set.of(ModelBundle.MANIFEST, ModelBundle.HEAD_FILE,
+      ModelBundle.ENCODER_FILE, ModelBundle.TOKENIZER_FILE, ModelBundle.REPORT_DIR + "/");
+
+  private static String listed(List<String> names) {
+    int shown = Math.min(names.size(), 5);
+    return String.join(", ", names.subList(0, shown)) + (names.size() > shown
+        ? " and " + (names.size() - shown) + " more" : "");
   }
 
   /**
@@ -118,16 +170,17 @@ public final class BundleWriter {
    * Writes the bundle and checks it by opening it.
    *
    * @return the bundle as {@link ModelBundle#open} reads it
-   * @throws IOException if the target exists and is not a bundle, or writing fails
+   * @throws IOException if the target holds anything but a bundle ({@link #conflict}), or writing
+   *     fails
    */
   public ModelBundle write() throws IOException {
     Objects.requireNonNull(encoder, "encoder");
     Objects.requireNonNull(headOnnx, "head");
     Objects.requireNonNull(labels, "labels");
     Path absolute = target.toAbsolutePath().normalize();
-    if (Files.exists(absolute) && !isReplaceable(absolute)) {
-      throw new IOException(target + ": exists and is not a model bundle; refusing to overwrite it "
-          + "(choose another --out or remove it)");
+    Optional<String> conflict = conflict(absolute);
+    if (conflict.isPresent()) {
+      throw new IOException(target + " " + conflict.get() + "; refusing to write a bundle there");
     }
     Path parent = absolute.getParent();
     Files.createDirectories(parent);
@@ -170,18 +223,6 @@ public final class BundleWriter {
       return checked.movedTo(absolute);
     } finally {
       deleteRecursively(staging);
-    }
-  }
-
-  private static boolean isReplaceable(Path dir) throws IOException {
-    if (!Files.isDirectory(dir)) {
-      return false;
-    }
-    if (Files.isRegularFile(dir.resolve(ModelBundle.MANIFEST))) {
-      return true;
-    }
-    try (Stream<Path> s = Files.list(dir)) {
-      return s.findAny().isEmpty();
     }
   }
 
