@@ -87,7 +87,7 @@ final class FineTuning {
           Double.NaN, seconds);
 
       listener.stage("Writing " + config.out());
-      Path work = Files.createTempDirectory(out.getParent(), "." + out.getFileName() + ".encoder-");
+      Path work = BundleWriter.encoderFolder(out);
       try {
         Path model = Files.write(work.resolve(ModelBundle.ENCODER_FILE), r.encoderOnnx());
         Path tokenizer = Files.copy(base.tokenizerFile(), work.resolve(ModelBundle.TOKENIZER_FILE));

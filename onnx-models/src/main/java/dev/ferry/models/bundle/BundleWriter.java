@@ -8,13 +8,11 @@ import dev.ferry.models.encoder.Encoder;
 import dev.ferry.models.encoder.EncoderDescriptor;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,6 +31,10 @@ import java.util.stream.Stream;
  * and {@code tokenizer.json}, and {@code report/}. The target may be missing, an empty folder, or
  * a bundle holding nothing else ({@link #conflict}): anything else there would be deleted with the
  * bundle it replaces, so the write is refused instead.
+ *
+ * <p>The staging folder, {@code .NAME.writing-PID-N} beside the target, is removed when the write
+ * fails and when the JVM is stopped by a signal; the next write to the same target removes what a
+ * killed process left (see {@link BundleTemporaries}).
  *
  * <pre>{@code
  * BundleWriter.to(Path.of("bundle"))
@@ -118,6 +120,15 @@ public final class BundleWriter {
   }
 
   /**
+   * Creates a folder beside {@code target} for a fine-tuned encoder's files until its bundle is
+   * written ({@code .NAME.encoder-PID-N}). The caller removes it; if a killed process could not,
+   * the next write to {@code target} does.
+   */
+  public static Path encoderFolder(Path target) throws IOException {
+    return BundleTemporaries.create(target.toAbsolutePath().normalize(), BundleTemporaries.ENCODER);
+  }
+
+  /**
    * The encoder the head was trained on. A built-in is recorded by id and hash; any other encoder
    * is copied into the bundle so it is self-contained.
    */
@@ -167,25 +178,27 @@ public final class BundleWriter {
   }
 
   /**
-   * Writes the bundle and checks it by opening it.
+   * Writes the bundle and checks it by opening it. First removes what interrupted writes to the
+   * same target left beside it.
    *
    * @return the bundle as {@link ModelBundle#open} reads it
    * @throws IOException if the target holds anything but a bundle ({@link #conflict}), or writing
-   *     fails
+   *     fails (the staging folder is removed, and a bundle already there stays as it was)
    */
   public ModelBundle write() throws IOException {
     Objects.requireNonNull(encoder, "encoder");
     Objects.requireNonNull(headOnnx, "head");
     Objects.requireNonNull(labels, "labels");
     Path absolute = target.toAbsolutePath().normalize();
+    Path parent = absolute.getParent();
+    Files.createDirectories(parent);
+    BundleTemporaries.removeStale(absolute);
     Optional<String> conflict = conflict(absolute);
     if (conflict.isPresent()) {
       throw new IOException(target + " " + conflict.get() + "; refusing to write a bundle there");
     }
-    Path parent = absolute.getParent();
-    Files.createDirectories(parent);
-    Path staging = Files.createTempDirectory(parent, "." + absolute.getFileName() + ".writing-");
-    try {
+    Path staging = BundleTemporaries.create(absolute, BundleTemporaries.WRITING);
+    try (BundleTemporaries.Cleanup onSignal = BundleTemporaries.deleteOnShutdown(staging)) {
       Map<String, String> files = new LinkedHashMap<>();
       Files.write(staging.resolve(ModelBundle.HEAD_FILE), headOnnx);
       files.put(ModelBundle.HEAD_FILE, ModelBundle.sha256(staging.resolve(ModelBundle.HEAD_FILE)));
@@ -221,36 +234,40 @@ public final class BundleWriter {
       ModelBundle checked = ModelBundle.open(staging);
       replace(staging, absolute);
       return checked.movedTo(absolute);
-    } finally {
-      deleteRecursively(staging);
+    } catch (IOException | RuntimeException | Error e) {
+      try {
+        BundleTemporaries.deleteRecursively(staging);
+      } catch (IOException | RuntimeException cleanup) {
+        e.addSuppressed(cleanup);
+      }
+      throw e;
     }
   }
 
+  /**
+   * Moves the staged bundle to {@code target}, the bundle there (if any) aside first and deleted
+   * last; if the staged one cannot be moved in, the old one is moved back.
+   */
   private static void replace(Path staging, Path target) throws IOException {
     Path old = null;
     if (Files.exists(target)) {
-      old = Files.createTempDirectory(target.getParent(), "." + target.getFileName() + ".old-");
-      Files.delete(old);
+      old = BundleTemporaries.reserve(target, BundleTemporaries.OLD);
       Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
     }
-    Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
-    if (old != null) {
-      deleteRecursively(old);
-    }
-  }
-
-  private static void deleteRecursively(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(dir)) {
-      walk.sorted(Comparator.reverseOrder()).forEach(p -> {
+    try {
+      Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException | RuntimeException e) {
+      if (old != null) {
         try {
-          Files.delete(p);
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
+          Files.move(old, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException | RuntimeException restore) {
+          e.addSuppressed(restore);
         }
-      });
+      }
+      throw e;
+    }
+    if (old != null) {
+      BundleTemporaries.deleteOrWarn(old);
     }
   }
 
