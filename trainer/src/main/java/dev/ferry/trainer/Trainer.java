@@ -151,6 +151,15 @@ public final class Trainer {
           vectors = cache.embed(encoder, texts, listener::embedded);
           hits = cache.hits();
           embedded = cache.misses();
+          if (cache.corruptRecords() > 0) {
+            int n = cache.corruptRecords();
+            String message = n == 1
+                ? "1 vector in the embedding cache " + cache.file() + " failed its checksum; its text was embedded again"
+                : n + " vectors in the embedding cache " + cache.file()
+                    + " failed their checksums; their texts were embedded again";
+            notes.add(message);
+            listener.note(message);
+          }
         }
       } else {
         vectors = encoder.embedDocuments(texts, config.chunking()).stream()

@@ -145,6 +145,31 @@ class TrainerTest {
   }
 
   @Test
+  void aCachedVectorThatFailsItsChecksumIsEmbeddedAgainAndTheRunSaysWhichFile() throws IOException {
+    Path cache = dir.resolve("cache-corrupt");
+    Trainer.train(config(dir.resolve("bundle-corrupt"), cache).build(), TrainingListener.NONE);
+    Path vectors;
+    try (var files = Files.walk(cache)) {
+      vectors = files.filter(p -> p.getFileName().toString().equals("vectors.bin")).findFirst().orElseThrow();
+    }
+    byte[] bytes = Files.readAllBytes(vectors);
+    bytes[bytes.length - 100] ^= 0x40;  // a flipped bit in the last record's vector
+    Files.write(vectors, bytes);
+
+    List<String> notes = new ArrayList<>();
+    TrainingResult again = Trainer.train(config(dir.resolve("bundle-corrupt"), cache).build(), new TrainingListener() {
+      @Override
+      public void note(String message) {
+        notes.add(message);
+      }
+    });
+    assertThat(again.embeddedTexts()).isEqualTo(1);
+    assertThat(notes).contains("1 vector in the embedding cache " + vectors
+        + " failed its checksum; its text was embedded again");
+    assertThat(again.bundle().reportIndex()).content().contains("failed its checksum");
+  }
+
+  @Test
   void withoutRefitTheBundleHoldsTheHeadThatWasScored() throws IOException {
     Path cache = dir.resolve("cache-refit");
     TrainingResult refit = Trainer.train(config(dir.resolve("bundle-refit"), cache).build(), TrainingListener.NONE);
