@@ -59,6 +59,7 @@ class TrainerTest {
       "Grate the cheese over the pasta just before serving.",
       "Reduce the sauce until it coats the back of a spoon.");
 
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
   @TempDir static Path dir;
   static Path trainFile;
   static Path testFile;
@@ -108,7 +109,7 @@ class TrainerTest {
     assertThat(first.trainExamples() + first.validExamples()).isEqualTo(28);
     assertThat(first.embeddedTexts()).isEqualTo(28);
     assertThat(first.embeddingCacheHits()).isZero();
-    assertThat(first.validation().accuracy()).isGreaterThanOrEqualTo(0.8);
+    assertThat(first.validation().orElseThrow().accuracy()).isGreaterThanOrEqualTo(0.8);
 
     ModelBundle bundle = ModelBundle.open(dir.resolve("bundle-a"));
     assertThat(bundle.labels()).containsExactly("cooking", "sport");
@@ -170,6 +171,36 @@ class TrainerTest {
   }
 
   @Test
+  void oneExamplePerClassHoldsNothingOutAndSaysSoInsteadOfScoring() throws IOException {
+    Path data = Files.write(dir.resolve("one-each.jsonl"), List.of(
+        line("s", SPORT.get(0), "sport"), line("c", COOKING.get(0), "cooking"), line("o", "Shares fell.", "other")));
+    Path out = dir.resolve("bundle-one-each");
+    List<String> notes = new ArrayList<>();
+    TrainingResult r = Trainer.train(TrainingConfig.builder(data, out).cacheDirectory(dir.resolve("cache-one-each"))
+        .encoderOptions(EncoderOptions.defaults().withIntraOpThreads(1))
+        .head(HeadSettings.defaults(HeadKind.LINEAR).withEpochs(5)).build(), new TrainingListener() {
+          @Override
+          public void note(String message) {
+            notes.add(message);
+          }
+        });
+    assertThat(r.validExamples()).isZero();
+    assertThat(r.validation()).isEmpty();
+    assertThat(r.noValidationReason()).startsWith("no held-out data: 3 examples, too few per class to hold out");
+    assertThat(notes).contains(r.noValidationReason());
+
+    // The manifest records no metrics rather than the zeros of an empty set.
+    JsonNode metrics = ModelBundle.open(out).manifest().metrics();
+    assertThat(metrics.get("validation").isNull()).isTrue();
+    assertThat(metrics.get("no_validation_reason").asText()).isEqualTo(r.noValidationReason());
+    assertThat(JSON.readTree(out.resolve("report/metrics.json").toFile()).get("validation").isNull()).isTrue();
+    String page = Files.readString(r.bundle().reportIndex());
+    assertThat(page).contains("no held-out data: 3 examples, too few per class to hold out")
+        .contains("none: 3 examples, too few per class")
+        .doesNotContain("on the held-out set");
+  }
+
+  @Test
   void withoutRefitTheBundleHoldsTheHeadThatWasScored() throws IOException {
     Path cache = dir.resolve("cache-refit");
     TrainingResult refit = Trainer.train(config(dir.resolve("bundle-refit"), cache).build(), TrainingListener.NONE);
@@ -178,7 +209,7 @@ class TrainerTest {
     assertThat(scored.refitExamples()).isZero();
     assertThat(scored.bundle().manifest().training().at("/refit_on_all_examples").asBoolean()).isFalse();
     // Same split and seed: the scored heads are the same, so the metrics agree; the bundles differ.
-    assertThat(scored.validation().macroF1()).isEqualTo(refit.validation().macroF1());
+    assertThat(scored.validation().orElseThrow().macroF1()).isEqualTo(refit.validation().orElseThrow().macroF1());
     assertThat(scored.head().onnx()).isNotEqualTo(refit.head().onnx());
   }
 
@@ -188,7 +219,7 @@ class TrainerTest {
       TrainingResult r = Trainer.train(config(dir.resolve("bundle-" + kind.id()), dir.resolve("cache-kinds"))
           .head(HeadSettings.defaults(kind).withEpochs(20)).build(), TrainingListener.NONE);
       assertThat(r.bundle().manifest().head().kind()).isEqualTo(kind.id());
-      assertThat(r.validation().accuracy()).as(kind.id()).isGreaterThanOrEqualTo(0.8);
+      assertThat(r.validation().orElseThrow().accuracy()).as(kind.id()).isGreaterThanOrEqualTo(0.8);
     }
   }
 
