@@ -14,6 +14,7 @@ import java.util.Map;
  */
 public final class TrainingDivergedException extends IllegalStateException {
   private final String training;
+  private final String problem;
   private final int epoch;
   private final int step;
   private final double loss;
@@ -33,6 +34,7 @@ public final class TrainingDivergedException extends IllegalStateException {
         + " likely too high: try a lower one, such as %s", training, epoch, step, problem, brief(learningRate),
         brief(learningRate / 10)));
     this.training = training;
+    this.problem = problem;
     this.epoch = epoch;
     this.step = step;
     this.loss = loss;
@@ -69,14 +71,19 @@ public final class TrainingDivergedException extends IllegalStateException {
     }
   }
 
-  /** Three significant digits: 1E+7, 0.002. */
-  private static String brief(double value) {
+  /** Three significant digits, as the message writes numbers: 1E+7, 0.002. */
+  public static String brief(double value) {
     return new BigDecimal(value).round(new MathContext(3)).stripTrailingZeros().toString();
   }
 
   /** What was training, e.g. "head training" or "fine-tuning". */
   public String training() {
     return training;
+  }
+
+  /** What is not finite, e.g. "the loss is NaN". */
+  public String problem() {
+    return problem;
   }
 
   /** The 1-based epoch of the step whose loss was not finite. */
