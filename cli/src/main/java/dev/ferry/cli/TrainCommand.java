@@ -435,7 +435,8 @@ final class TrainCommand implements Callable<Integer> {
 
     /** ", valid macro-F1 0.8123", or nothing without held-out examples. */
     private static String validF1(EpochMetrics m) {
-      return Double.isNaN(m.validMacroF1()) ? "" : String.format(Locale.ROOT, ", valid macro-F1 %.4f", m.validMacroF1());
+      return Double.isNaN(m.validMacroF1()) ? ""
+          : String.format(Locale.ROOT, ", valid macro-F1 %.4f", m.validMacroF1());
     }
 
     private void endProgress() {

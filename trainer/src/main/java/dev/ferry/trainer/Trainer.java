@@ -168,7 +168,8 @@ public final class Trainer {
           if (cache.corruptRecords() > 0) {
             int n = cache.corruptRecords();
             String message = n == 1
-                ? "1 vector in the embedding cache " + cache.file() + " failed its checksum; its text was embedded again"
+                ? "1 vector in the embedding cache " + cache.file()
+                    + " failed its checksum; its text was embedded again"
                 : n + " vectors in the embedding cache " + cache.file()
                     + " failed their checksums; their texts were embedded again";
             notes.add(message);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ferry.models.bundle.BundleLoadException;
 import dev.ferry.models.bundle.ClassifiedDocument;
 import dev.ferry.models.bundle.Classifier;
@@ -59,7 +60,7 @@ class TrainerTest {
       "Grate the cheese over the pasta just before serving.",
       "Reduce the sauce until it coats the back of a spoon.");
 
-  private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+  private static final ObjectMapper JSON = new ObjectMapper();
   @TempDir static Path dir;
   static Path trainFile;
   static Path testFile;

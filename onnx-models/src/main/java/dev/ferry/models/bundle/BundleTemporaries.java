@@ -37,14 +37,16 @@ final class BundleTemporaries {
   /** What a fine-tuned encoder's files are called while its bundle is written, after {@code .NAME.}. */
   static final String ENCODER = "encoder";
   /** {@code purpose-PID-N}, or {@code purpose-N} as Ferry named them before; only Ferry's purposes. */
-  private static final Pattern NAME = Pattern.compile("(" + WRITING + "|" + OLD + "|" + ENCODER + ")-(?:(\\d+)-)?\\d+");
+  private static final Pattern NAME =
+      Pattern.compile("(" + WRITING + "|" + OLD + "|" + ENCODER + ")-(?:(\\d+)-)?\\d+");
 
   private BundleTemporaries() {}
 
   /** Creates {@code .NAME.PURPOSE-PID-N} beside {@code target}, and the folder they are in if needed. */
   static Path create(Path target, String purpose) throws IOException {
     Files.createDirectories(target.getParent());
-    return Files.createTempDirectory(target.getParent(), prefix(target) + purpose + "-" + ProcessHandle.current().pid() + "-");
+    String prefix = prefix(target) + purpose + "-" + ProcessHandle.current().pid() + "-";
+    return Files.createTempDirectory(target.getParent(), prefix);
   }
 
   /** A fresh name {@code .NAME.PURPOSE-PID-N} beside {@code target}, not created. */

@@ -59,10 +59,11 @@ import org.slf4j.LoggerFactory;
  * not match (a flipped bit on disk, a file changed by hand) is dropped with a warning naming the
  * file ({@link #corruptRecords()} counts them), so its text is embedded again and appended, and it is
  * overwritten in place by a blank record (an all-zero hash, skipped when read), so the warning comes
- * once. Caches of format version 1, which had no checksums, have another key: they are not read. New vectors are written after each chunk of
- * {@value #CHUNK} encoded texts (so an interrupted run keeps what it computed) and forced to disk
- * on close. A file of another format, version, dimension or encoder is refused with a message
- * saying to delete it; deleting the cache is always safe.
+ * once. Caches of format version 1, which had no checksums, have another key: they are not read.
+ * New vectors are written after each chunk of {@value #CHUNK} encoded texts (so an interrupted run
+ * keeps what it computed) and forced to disk on close. A file of another format, version,
+ * dimension or encoder is refused with a message saying to delete it; deleting the cache is always
+ * safe.
  *
  * <p><b>Concurrency.</b> Writers, in this process or others, are serialized by an exclusive lock on
  * the file held while appending. At the start of each {@link #embed} call and before each append, a
