@@ -4,6 +4,7 @@ import dev.ferry.models.encoder.Chunking;
 import dev.ferry.trainer.EpochMetrics;
 import dev.ferry.trainer.Trainer;
 import dev.ferry.trainer.TrainingConfig;
+import dev.ferry.trainer.TrainingDivergedException;
 import dev.ferry.trainer.TrainingListener;
 import dev.ferry.trainer.TrainingMode;
 import dev.ferry.trainer.TrainingResult;
@@ -14,6 +15,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -63,7 +65,8 @@ final class TrainCommand implements Callable<Integer> {
   }
 
   @Option(names = "--out", required = true, paramLabel = "BUNDLE_DIR",
-      description = "Bundle folder to write (an existing bundle there is replaced).")
+      description = "Bundle folder to write: new, empty, or a bundle with nothing else in it, which is replaced"
+          + " (a folder holding other files is refused before training).")
   Path out;
 
   @Option(names = "--mode", paramLabel = "features|finetune|lora",
@@ -170,6 +173,13 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--id-field", paramLabel = "NAME", description = "Field/column with an optional id. Default: id.")
   String idField = "id";
 
+  /** The flags of the settings that the library's messages start with ("learning rate must be …"). */
+  private static final Map<String, String> FLAGS = flags(
+      "learning rate", "--lr", "weight decay", "--weight-decay", "dropout", "--dropout",
+      "validation split", "--valid-split", "output folder", "--out", "batch size", "--batch",
+      "epochs", "--epochs", "patience", "--patience", "hidden size", "--hidden", "adapter rank", "--rank",
+      "unfreeze", "--unfreeze", "max tokens", "--chunk-tokens", "max examples", "--max-examples");
+
   @Override
   public Integer call() throws IOException {
     TrainingConfig config = config();
@@ -179,9 +189,32 @@ final class TrainCommand implements Callable<Integer> {
     int epochs = config.mode() == TrainingMode.FEATURES ? config.head().epochs() : config.fineTune().epochs();
     try (ConsoleTrainingListener listener = new ConsoleTrainingListener(err, epochs)) {
       result = Trainer.train(config, listener);
+    } catch (TrainingDivergedException e) {
+      throw new IllegalStateException(String.format(Locale.ROOT, "%s diverged at epoch %d, step %d: %s. --lr %s is"
+          + " very likely too high: try a lower one, such as --lr %s", e.training(), e.epoch(), e.step(),
+          e.problem(), TrainingDivergedException.brief(e.learningRate()),
+          TrainingDivergedException.brief(e.learningRate() / 10)), e);
     }
     printSummary(out, result);
     return 0;
+  }
+
+  /** A library message about a setting, led by the flag that sets it: "--lr: learning rate must be …". */
+  static String inFlags(String message) {
+    for (Map.Entry<String, String> f : FLAGS.entrySet()) {
+      if (message.startsWith(f.getKey() + " ")) {
+        return f.getValue() + ": " + message;
+      }
+    }
+    return message;
+  }
+
+  private static Map<String, String> flags(String... settingThenFlag) {
+    Map<String, String> flags = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < settingThenFlag.length; i += 2) {
+      flags.put(settingThenFlag[i], settingThenFlag[i + 1]);
+    }
+    return flags;
   }
 
   TrainingConfig config() {
@@ -230,7 +263,7 @@ final class TrainCommand implements Callable<Integer> {
         throw new IllegalArgumentException("--unfreeze, --unfreeze-schedule, --rank, --adapt-output, --train-on,"
             + " --head-start, --checkpoint-dir and --resume need --mode finetune or lora");
       }
-      return TrainingConfig.builder(data, out)
+      TrainingConfig config = TrainingConfig.builder(data, out)
           .mode(trainingMode)
           .fineTune(fineTuneSettings(trainingMode))
           .checkpointDirectory(checkpointDir)
@@ -248,8 +281,11 @@ final class TrainCommand implements Callable<Integer> {
           .cacheEmbeddings(!noCache)
           .refit(!noRefit)
           .build();
+      // Before minutes of embedding and training, not after.
+      config.checkOutput();
+      return config;
     } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), e.getMessage());
+      throw new ParameterException(spec.commandLine(), inFlags(e.getMessage()));
     }
   }
 
@@ -329,8 +365,14 @@ final class TrainCommand implements Callable<Integer> {
       out.printf(Locale.ROOT, "Embeddings: %,d from the cache, %,d computed (%.1f s); head training %.2f s.%n",
           r.embeddingCacheHits(), r.embeddedTexts(), r.embedSeconds(), r.head().trainingSeconds());
     }
-    out.printf(Locale.ROOT, "%nHeld-out examples: %,d%n", r.validExamples());
-    MetricsTable.print(out, r.validation());
+    if (r.validation().isPresent()) {
+      out.printf(Locale.ROOT, "%nHeld-out examples: %,d%n", r.validExamples());
+      MetricsTable.print(out, r.validation().get());
+    } else {
+      String reason = r.noValidationReason();
+      out.printf("%n%s%n  (--valid FILE scores on examples of their own)%n",
+          Character.toUpperCase(reason.charAt(0)) + reason.substring(1));
+    }
     out.printf("%nBundle: %s%nReport: %s%n", r.bundle().directory(), r.bundle().reportIndex());
     out.flush();
   }
@@ -383,13 +425,18 @@ final class TrainCommand implements Callable<Integer> {
     public void epoch(EpochMetrics m) {
       if (fineTuning) {
         // Few, slow epochs: one line each, kept (the step bar starts again after it).
-        note(String.format(Locale.ROOT, "epoch %d/%d: loss %.4f, train accuracy %.4f, valid macro-F1 %.4f",
-            m.epoch(), epochs, m.trainLoss(), m.trainAccuracy(), m.validMacroF1()));
+        note(String.format(Locale.ROOT, "epoch %d/%d: loss %.4f, train accuracy %.4f%s", m.epoch(), epochs,
+            m.trainLoss(), m.trainAccuracy(), validF1(m)));
       } else if (Terminal.isInteractive()) {
-        err.printf(Locale.ROOT, "\r  epoch %d/%d: loss %.4f, valid macro-F1 %.4f   ", m.epoch(), epochs,
-            m.trainLoss(), m.validMacroF1());
+        err.printf(Locale.ROOT, "\r  epoch %d/%d: loss %.4f%s   ", m.epoch(), epochs, m.trainLoss(), validF1(m));
         err.flush();
       }
+    }
+
+    /** ", valid macro-F1 0.8123", or nothing without held-out examples. */
+    private static String validF1(EpochMetrics m) {
+      return Double.isNaN(m.validMacroF1()) ? ""
+          : String.format(Locale.ROOT, ", valid macro-F1 %.4f", m.validMacroF1());
     }
 
     private void endProgress() {

@@ -2,6 +2,7 @@ package dev.ferry.cli;
 
 import static dev.ferry.cli.FerryCliTest.run;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -9,6 +10,7 @@ import dev.ferry.cli.FerryCliTest.Run;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -162,6 +164,83 @@ class TrainEvalPredictCliTest {
     Run noBundle = run("eval", "--bundle", dir.resolve("nothing").toString(), "--data", test.toString());
     assertThat(noBundle.code()).isEqualTo(1);
     assertThat(noBundle.err()).contains("no such bundle directory");
+  }
+
+  @Test
+  void trainChecksOutBeforeReadingTheDataAndReplacesOnlyABundleOfItsOwnFiles() throws IOException {
+    Path withNotes = Files.createDirectories(dir.resolve("bundle-with-notes"));
+    Files.writeString(withNotes.resolve("manifest.json"), "{}");
+    Files.writeString(withNotes.resolve("notes.txt"), "keep me");
+    // No such data: the refusal comes first, not after embedding and training.
+    assertUsageError("--out: output folder " + withNotes + " holds notes.txt besides the model bundle: replacing"
+        + " the bundle would delete it", "train", "--data", dir.resolve("no-such.jsonl").toString(),
+        "--out", withNotes.toString());
+    assertThat(withNotes.resolve("notes.txt")).hasContent("keep me");
+    Path notABundle = Files.createDirectories(dir.resolve("not-a-bundle"));
+    Files.writeString(notABundle.resolve("thesis.tex"), "keep me too");
+    assertUsageError("is not empty and is not a model bundle", "train", "--data", "a.jsonl",
+        "--out", notABundle.toString());
+
+    Path again = dir.resolve("again");
+    for (int run = 0; run < 2; run++) {
+      Run r = run("train", "--data", dir.resolve("qs/data/train.jsonl").toString(), "--max-examples", "40",
+          "--encoder", "all-minilm-l6-v2-q", "--threads", "1", "--out", again.toString());
+      assertThat(r.code()).as(r.err()).isZero();
+    }
+    try (var files = Files.list(dir)) {
+      assertThat(files.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith(".again."));
+    }
+  }
+
+  @Test
+  void nonFiniteOrNonPositiveNumbersAreUsageErrorsNamingTheFlag() {
+    assertUsageError("--lr: learning rate must be a finite number above 0, was Infinity",
+        "train", "--data", "a.jsonl", "--lr", "Infinity", "--out", "x");
+    assertUsageError("--lr: learning rate must be a finite number above 0, was NaN",
+        "train", "--data", "a.jsonl", "--lr", "NaN", "--out", "x");
+    assertUsageError("--lr: learning rate must be a finite number above 0, was -0.1",
+        "train", "--data", "a.jsonl", "--mode", "finetune", "--lr", "-0.1", "--out", "x");
+    assertUsageError("--weight-decay: weight decay must be a finite number of at least 0, was Infinity",
+        "train", "--data", "a.jsonl", "--weight-decay", "Infinity", "--out", "x");
+    assertUsageError("--dropout: dropout must be in [0, 1), was NaN",
+        "train", "--data", "a.jsonl", "--head", "mlp", "--dropout", "NaN", "--out", "x");
+    assertUsageError("--valid-split: validation split must be between 0 and 1 (exclusive), was Infinity",
+        "train", "--data", "a.jsonl", "--valid-split", "Infinity", "--out", "x");
+  }
+
+  @Test
+  void aLearningRateFarTooHighStopsWithWhereAndWhatToTryInsteadOfHanging() {
+    // It used to train on to the end and hang drawing losses of 1e30 and more in the report.
+    Run r = assertTimeoutPreemptively(Duration.ofMinutes(3), () -> run("train",
+        "--data", dir.resolve("qs/data/train.jsonl").toString(), "--encoder", "all-minilm-l6-v2-q",
+        "--threads", "1", "--lr", "1e7", "--out", dir.resolve("diverged").toString()));
+    assertThat(r.code()).as(r.err()).isEqualTo(1);
+    assertThat(r.err()).containsPattern("head training diverged at epoch \\d+, step \\d+: ")
+        .contains("--lr 1E+7 is very likely too high: try a lower one, such as --lr 1E+6");
+    assertThat(dir.resolve("diverged")).doesNotExist();
+  }
+
+  @Test
+  void oneExamplePerClassSaysThereIsNoHeldOutDataInsteadOfPrintingZeros() throws IOException {
+    Path data = Files.write(dir.resolve("one-each.jsonl"), List.of(
+        "{\"text\": \"Wheat exports rose sharply\", \"label\": \"grain\"}",
+        "{\"text\": \"Corn planting was delayed by rain\", \"label\": \"corn\"}",
+        "{\"text\": \"The bank raised its prime rate\", \"label\": \"other\"}"));
+    Path out = dir.resolve("one-each");
+    Run r = run("train", "--data", data.toString(), "--encoder", "all-minilm-l6-v2-q", "--threads", "1",
+        "--epochs", "5", "--out", out.toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).contains("No held-out data: 3 examples, too few per class to hold out", "--valid FILE")
+        .doesNotContain("accuracy", "Held-out examples");
+    assertThat(r.err()).contains("no held-out data: 3 examples").doesNotContain("valid macro-F1");
+    JsonNode metrics = JSON.readTree(out.resolve("manifest.json").toFile()).get("metrics");
+    assertThat(metrics.get("validation").isNull()).isTrue();
+    assertThat(metrics.get("no_validation_reason").asText()).startsWith("no held-out data: 3 examples");
+
+    // Scoring the bundle on labeled data is another matter: eval prints real scores of 3 examples.
+    Run eval = run("eval", "--bundle", out.toString(), "--data", data.toString(), "--json");
+    assertThat(eval.code()).as(eval.err()).isZero();
+    assertThat(JSON.readTree(eval.out()).get("examples").asInt()).isEqualTo(3);
   }
 
   /** {@code ferry ARGS} is refused as bad usage (exit 2), saying {@code message}. */

@@ -1,6 +1,5 @@
 package dev.ferry.trainer;
 
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.models.FileHashes;
 import dev.ferry.models.bundle.BundleWriter;
@@ -24,6 +23,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
@@ -87,7 +87,7 @@ final class FineTuning {
           Double.NaN, seconds);
 
       listener.stage("Writing " + config.out());
-      Path work = Files.createTempDirectory(out.getParent(), "." + out.getFileName() + ".encoder-");
+      Path work = BundleWriter.encoderFolder(out);
       try {
         Path model = Files.write(work.resolve(ModelBundle.ENCODER_FILE), r.encoderOnnx());
         Path tokenizer = Files.copy(base.tokenizerFile(), work.resolve(ModelBundle.TOKENIZER_FILE));
@@ -110,31 +110,30 @@ final class FineTuning {
         ClassificationMetrics validation;
         try (Encoder tunedEncoder = Encoder.open(model, tokenizer, tuned, config.encoderOptions())) {
           // Epochs were scored on chunks; the bundle's metrics score whole held-out texts, read as it reads them.
-          validation = ClassificationMetrics.compute(d.labels(), d.classes(d.valid()),
-              d.valid().isEmpty() ? new float[0][] : head.probabilities(tunedEncoder.embedDocuments(
+          validation = d.valid().isEmpty() ? null : ClassificationMetrics.compute(d.labels(), d.classes(d.valid()),
+              head.probabilities(tunedEncoder.embedDocuments(
                   d.valid().stream().map(LabeledExample::text).toList(), window).stream()
                   .map(window.pooling()::features).toArray(float[][]::new)));
           ObjectNode training = provenance(config, d, ran, b, r, seconds);
           training.put("training_chunks", train.size());
-          ObjectNode metrics = JsonNodeFactory.instance.objectNode();
-          metrics.set("validation", Trainer.metricsJson(validation));
           bundle = BundleWriter.to(config.out())
               .encoder(tunedEncoder)
               .chunking(window)
               .head(HeadKind.LINEAR.id(), headOnnx)
               .labels(d.labels())
               .training(training)
-              .metrics(metrics)
+              .metrics(Trainer.bundleMetrics(validation, d.noValidation()))
               .extra(dir -> TrainingReport.write(dir.resolve(ModelBundle.REPORT_DIR), new TrainingReport.ReportContent(
                   "Ferry training report: " + out.getFileName(),
-                  facts(config, ran, b, r, d.train().size(), d.valid().size()), head.history(), head.bestEpoch(),
+                  facts(config, ran, b, r, d), head.history(), head.bestEpoch(),
                   validation, notes)))
               .write();
         }
         if (config.checkpointDirectory() == null) {
           deleteRecursively(checkpoints);
         }
-        return new TrainingResult(bundle, head, validation, d.train().size(), d.valid().size(), 0, 0,
+        return new TrainingResult(bundle, head, Optional.ofNullable(validation), d.noValidation(), d.train().size(),
+            d.valid().size(), 0, 0,
             r.cacheSeconds(), 0, config.mode(), r.examplesPerSecond());
       } finally {
         deleteRecursively(work);
@@ -205,16 +204,15 @@ final class FineTuning {
   }
 
   private static Map<String, String> facts(TrainingConfig config, FineTuner.Settings s, EncoderDescriptor base,
-      FineTuner.Result r, int train, int valid) {
+      FineTuner.Result r, Trainer.Prepared d) {
     Map<String, String> facts = new LinkedHashMap<>();
     facts.put("Mode", "fine-tuning " + describe(s) + " and a linear head");
     facts.put("Encoder", base.id() + " fine-tuned (" + base.pooling().id() + " pooling, " + base.dimension()
         + " dimensions; texts read in chunks of " + s.maxTokens() + " tokens, " + (s.documentPooling() != null
         ? "whole texts per step, the head reading " + s.documentPooling().id() + " of their chunks"
         : "each trained with its text's label") + (s.probeHead() ? "; head started from a linear probe" : "") + ")");
-    facts.put("Training data", config.data() + " (" + train + " examples used)");
-    facts.put("Validation", config.valid() != null ? config.valid() + " (" + valid + " examples)"
-        : valid + " examples held out (" + Math.round(config.validSplit() * 100) + "% stratified split)");
+    facts.put("Training data", config.data() + " (" + d.train().size() + " examples used)");
+    facts.put("Validation", Trainer.validationFact(config, d));
     facts.put("Optimizer", "AdamW, learning rate " + s.learningRate() + " (head ×" + s.headRateFactor()
         + ", layer decay " + s.layerDecay() + "), warm-up " + s.warmupFraction() + " then linear decay, batch "
         + s.batchSize() + ", weight decay " + s.weightDecay() + ", clip norm " + s.clipNorm()

@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeSet;
 
 /**
@@ -35,7 +36,8 @@ import java.util.TreeSet;
  * TrainingResult result = Trainer.train(
  *     TrainingConfig.builder(Path.of("train.jsonl"), Path.of("bundle")).build(),
  *     TrainingListener.NONE);
- * System.out.println(result.validation().macroF1());
+ * result.validation().ifPresentOrElse(m -> System.out.println(m.macroF1()),
+ *     () -> System.out.println(result.noValidationReason()));
  * }</pre>
  */
 public final class Trainer {
@@ -44,10 +46,14 @@ public final class Trainer {
   /**
    * Runs the whole job.
    *
+   * @throws IllegalArgumentException before anything else, if the output folder holds anything but
+   *     a bundle ({@link TrainingConfig#checkOutput})
    * @throws IOException if the data cannot be read (the message names the file and line) or the
    *     bundle cannot be written
+   * @throws TrainingDivergedException if a loss stops being a finite number
    */
   public static TrainingResult train(TrainingConfig config, TrainingListener listener) throws IOException {
+    config.checkOutput();
     long start = System.nanoTime();
     Prepared d = prepare(config, listener);
     return config.mode() == TrainingMode.FEATURES
@@ -59,9 +65,11 @@ public final class Trainer {
    * The examples as both modes train on them: read, split, labelled.
    *
    * @param notes lines for the report about the data
+   * @param noValidation why {@code valid} is empty, or null when it is not
    */
   record Prepared(LabeledData trainData, LabeledData validData, List<LabeledExample> train,
-      List<LabeledExample> valid, List<String> labels, DatasetSummary summary, List<String> notes) {
+      List<LabeledExample> valid, List<String> labels, DatasetSummary summary, List<String> notes,
+      String noValidation) {
     /** Class ids of examples, in label order. */
     int[] classes(List<LabeledExample> examples) {
       return examples.stream().mapToInt(e -> labels.indexOf(e.label())).toArray();
@@ -121,7 +129,17 @@ public final class Trainer {
       listener.note(message);
       valid = valid.stream().filter(e -> labels.contains(e.label())).toList();
     }
-    return new Prepared(trainData, validData, train, valid, labels, summary, notes);
+    String noValidation = null;
+    if (valid.isEmpty()) {
+      noValidation = config.valid() != null
+          ? "no held-out data: none of the examples in " + config.valid() + " has a label the training data has"
+          : "no held-out data: " + trainData.examples().size() + " examples, too few per class to hold out (a label"
+              + " lends one to the held-out set only when it has at least 2 examples with different texts);"
+              + " there are no held-out metrics: add examples, or give held-out examples in a file of their own";
+      notes.add(noValidation);
+      listener.note(noValidation);
+    }
+    return new Prepared(trainData, validData, train, valid, labels, summary, notes, noValidation);
   }
 
   private static TrainingResult features(TrainingConfig config, Prepared d, TrainingListener listener, long start)
@@ -147,6 +165,16 @@ public final class Trainer {
           vectors = cache.embed(encoder, texts, listener::embedded);
           hits = cache.hits();
           embedded = cache.misses();
+          if (cache.corruptRecords() > 0) {
+            int n = cache.corruptRecords();
+            String message = n == 1
+                ? "1 vector in the embedding cache " + cache.file()
+                    + " failed its checksum; its text was embedded again"
+                : n + " vectors in the embedding cache " + cache.file()
+                    + " failed their checksums; their texts were embedded again";
+            notes.add(message);
+            listener.note(message);
+          }
         }
       } else {
         vectors = encoder.embedDocuments(texts, config.chunking()).stream()
@@ -160,8 +188,8 @@ public final class Trainer {
       listener.stage("Training a " + settings.kind().id() + " head on " + train.size() + " examples");
       TrainedHead scored = HeadTrainer.train(trainVectors, validVectors.size() > 0 ? validVectors : null,
           labels.size(), settings, listener::epoch);
-      ClassificationMetrics validation = ClassificationMetrics.compute(labels, validVectors.labels(),
-          scored.probabilities(validVectors.vectors()));
+      ClassificationMetrics validation = validVectors.size() == 0 ? null
+          : ClassificationMetrics.compute(labels, validVectors.labels(), scored.probabilities(validVectors.vectors()));
       boolean refit = config.refit() && validVectors.size() > 0 && scored.bestEpoch() > 0;
       TrainedHead head = scored;
       if (refit) {
@@ -176,8 +204,6 @@ public final class Trainer {
       listener.stage("Writing " + config.out());
       ObjectNode training = provenance(config, d, head, embedSeconds, (System.nanoTime() - start) / 1e9);
       training.put("refit_on_all_examples", refit);
-      ObjectNode metrics = JsonNodeFactory.instance.objectNode();
-      metrics.set("validation", metricsJson(validation));
       final List<LabeledExample> finalTrain = train;
       final TrainedHead finalHead = head;
       ModelBundle bundle = BundleWriter.to(config.out())
@@ -186,14 +212,15 @@ public final class Trainer {
           .head(settings.kind().id(), head.onnx())
           .labels(labels)
           .training(training)
-          .metrics(metrics)
+          .metrics(bundleMetrics(validation, d.noValidation()))
           .extra(dir -> TrainingReport.write(dir.resolve(ModelBundle.REPORT_DIR), new TrainingReport.ReportContent(
               "Ferry training report: " + config.out().toAbsolutePath().normalize().getFileName(),
-              facts(config, encoder, finalTrain.size(), validVectors.size(), labels, finalHead),
+              facts(config, encoder, finalTrain.size(), d, labels, finalHead),
               finalHead.history(), finalHead.bestEpoch(), validation, notes)))
           .write();
-      return new TrainingResult(bundle, head, validation, train.size(), valid.size(), hits, embedded, embedSeconds,
-          refit ? trainVectors.size() + validVectors.size() : 0, TrainingMode.FEATURES, 0);
+      return new TrainingResult(bundle, head, Optional.ofNullable(validation), d.noValidation(), train.size(),
+          valid.size(), hits, embedded, embedSeconds, refit ? trainVectors.size() + validVectors.size() : 0,
+          TrainingMode.FEATURES, 0);
     }
   }
 
@@ -223,7 +250,7 @@ public final class Trainer {
     return new LabeledVectors(v, y);
   }
 
-  private static Map<String, String> facts(TrainingConfig config, Encoder encoder, int train, int valid,
+  private static Map<String, String> facts(TrainingConfig config, Encoder encoder, int train, Prepared d,
       List<String> labels, TrainedHead head) {
     HeadSettings s = head.settings();
     Map<String, String> facts = new LinkedHashMap<>();
@@ -235,8 +262,7 @@ public final class Trainer {
       case LINEAR -> "";
     });
     facts.put("Training data", config.data() + " (" + train + " examples used)");
-    facts.put("Validation", config.valid() != null ? config.valid() + " (" + valid + " examples)"
-        : valid + " examples held out (" + Math.round(config.validSplit() * 100) + "% stratified split)");
+    facts.put("Validation", validationFact(config, d));
     facts.put("Labels", String.join(", ", labels));
     if (s.kind() != dev.ferry.trainer.head.HeadKind.CENTROID) {
       facts.put("Optimizer", "AdamW, learning rate " + s.learningRate() + ", batch " + s.batchSize()
@@ -300,6 +326,30 @@ public final class Trainer {
     ObjectNode counts = data.putObject("label_counts");
     d.summary().labelCounts().forEach(counts::put);
     return t;
+  }
+
+  /** The report's line about the held-out examples: where they came from, or why there are none. */
+  static String validationFact(TrainingConfig config, Prepared d) {
+    if (d.noValidation() != null) {
+      return "none: " + d.noValidation().substring(d.noValidation().indexOf(':') + 1).strip();
+    }
+    return config.valid() != null ? config.valid() + " (" + d.valid().size() + " examples)"
+        : d.valid().size() + " examples held out (" + Math.round(config.validSplit() * 100) + "% stratified split)";
+  }
+
+  /**
+   * The manifest's {@code metrics}: {@code validation} as {@link #metricsJson} writes it, or, with
+   * no held-out examples, {@code validation: null} and {@code no_validation_reason}.
+   */
+  static ObjectNode bundleMetrics(ClassificationMetrics validation, String noValidation) {
+    ObjectNode metrics = JsonNodeFactory.instance.objectNode();
+    if (validation != null) {
+      metrics.set("validation", metricsJson(validation));
+    } else {
+      metrics.putNull("validation");
+      metrics.put("no_validation_reason", noValidation);
+    }
+    return metrics;
   }
 
   /** Metrics as the manifest and {@code ferry eval --json} write them. */

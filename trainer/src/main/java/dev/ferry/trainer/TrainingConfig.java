@@ -1,13 +1,16 @@
 package dev.ferry.trainer;
 
+import dev.ferry.models.bundle.BundleWriter;
 import dev.ferry.models.encoder.BuiltinEncoder;
 import dev.ferry.models.encoder.Chunking;
 import dev.ferry.models.encoder.EncoderOptions;
 import dev.ferry.trainer.finetune.FineTuner;
 import dev.ferry.trainer.head.HeadKind;
 import dev.ferry.trainer.head.HeadSettings;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * What {@link Trainer#train} needs: the data, the encoder, the head's hyperparameters and where
@@ -23,7 +26,8 @@ import java.util.Objects;
  *     text's vector, recorded in the bundle so classification reads documents the same way
  * @param head the head's kind and hyperparameters
  * @param maxExamples keep at most this many training examples (a stratified sample); 0 keeps all
- * @param out the bundle folder to write (created, or replaced if it is already a bundle)
+ * @param out the bundle folder to write: created, or replaced if it is a bundle holding nothing
+ *     else; a folder holding anything else is refused ({@link #checkOutput})
  * @param skipBad skip bad rows with a warning instead of failing
  * @param textField the field (or CSV column) holding the text
  * @param labelField the field (or CSV column) holding the label
@@ -88,11 +92,32 @@ public record TrainingConfig(
       throw new IllegalArgumentException("an adapter rank (--rank " + fineTune.rank() + ") needs --mode lora, not "
           + mode.id());
     }
-    if (valid == null && !(validSplit > 0 && validSplit < 1)) {
-      throw new IllegalArgumentException("validation split must be between 0 and 1 (exclusive), was " + validSplit);
+    if (valid == null) {
+      SettingChecks.fraction("validation split", validSplit);
     }
     if (maxExamples < 0) {
       throw new IllegalArgumentException("max examples must not be negative, was " + maxExamples);
+    }
+  }
+
+  /**
+   * Checks that a bundle can be written to {@code out} without deleting anything that is not part
+   * of one: it is missing, an empty folder, or a bundle holding nothing else (see
+   * {@link BundleWriter#conflict}). {@link Trainer#train} checks this before it reads anything;
+   * call it to find out sooner still.
+   *
+   * @throws IllegalArgumentException naming the output folder and what is in the way
+   */
+  public void checkOutput() {
+    try {
+      Optional<String> conflict = BundleWriter.conflict(out.toAbsolutePath().normalize());
+      if (conflict.isPresent()) {
+        throw new IllegalArgumentException("output folder " + out + " " + conflict.get()
+            + "; choose another output folder, or move those files out of it");
+      }
+    } catch (IOException e) {
+      throw new IllegalArgumentException("output folder " + out + " cannot be read (" + e.getMessage()
+          + "); choose another output folder", e);
     }
   }
 

@@ -3,13 +3,18 @@ package dev.ferry.trainer;
 import dev.ferry.models.bundle.ModelBundle;
 import dev.ferry.trainer.head.TrainedHead;
 import dev.ferry.trainer.metrics.ClassificationMetrics;
+import java.util.Objects;
+import java.util.Optional;
 
 /**
  * What {@link Trainer#train} produced.
  *
  * @param bundle the bundle written
  * @param head the trained head and its history
- * @param validation metrics on the held-out examples
+ * @param validation metrics on the held-out examples; empty when there were none (then
+ *     {@code noValidationReason} says why): never scores of an empty set
+ * @param noValidationReason why there are no held-out metrics, e.g. "no held-out data: 4
+ *     examples, too few per class to hold out …"; null when there are
  * @param trainExamples examples trained on
  * @param validExamples examples held out
  * @param embeddingCacheHits texts whose embeddings came from the cache
@@ -24,7 +29,8 @@ import dev.ferry.trainer.metrics.ClassificationMetrics;
 public record TrainingResult(
     ModelBundle bundle,
     TrainedHead head,
-    ClassificationMetrics validation,
+    Optional<ClassificationMetrics> validation,
+    String noValidationReason,
     int trainExamples,
     int validExamples,
     int embeddingCacheHits,
@@ -32,4 +38,14 @@ public record TrainingResult(
     double embedSeconds,
     int refitExamples,
     TrainingMode mode,
-    double fineTuneExamplesPerSecond) {}
+    double fineTuneExamplesPerSecond) {
+
+  /** Checks that there are held-out metrics or a reason why not, not both. */
+  public TrainingResult {
+    Objects.requireNonNull(validation, "validation");
+    if (validation.isPresent() == (noValidationReason != null)) {
+      throw new IllegalArgumentException("give held-out metrics or the reason there are none, not "
+          + (validation.isPresent() ? "both" : "neither"));
+    }
+  }
+}

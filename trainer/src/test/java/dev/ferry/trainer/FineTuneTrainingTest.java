@@ -105,8 +105,8 @@ class FineTuneTrainingTest {
     assertThat(result.mode()).isEqualTo(TrainingMode.FINETUNE);
     assertThat(epochs).hasSize(2);
     assertThat(result.head().history()).isEqualTo(epochs);
-    assertThat(result.validation().examples()).isEqualTo(9);
-    assertThat(result.validation().accuracy()).isGreaterThanOrEqualTo(0.75);
+    assertThat(result.validation().orElseThrow().examples()).isEqualTo(9);
+    assertThat(result.validation().orElseThrow().accuracy()).isGreaterThanOrEqualTo(0.75);
 
     BundleManifest.EncoderEntry encoder = bundle.manifest().encoder();
     assertThat(encoder.id()).isEqualTo("all-minilm-l6-v2+finetune");
@@ -138,10 +138,10 @@ class FineTuneTrainingTest {
     // The bundle, opened as any bundle, scores the held-out file exactly as training did.
     Evaluation.Result eval = Evaluation.evaluate(bundle, validFile, LabeledDataReader.Options.defaults(), ONE_THREAD,
         null);
-    assertThat(eval.metrics().accuracy()).isEqualTo(result.validation().accuracy());
-    assertThat(eval.metrics().macroF1()).isEqualTo(result.validation().macroF1());
+    assertThat(eval.metrics().accuracy()).isEqualTo(result.validation().orElseThrow().accuracy());
+    assertThat(eval.metrics().macroF1()).isEqualTo(result.validation().orElseThrow().macroF1());
     assertThat(eval.metrics().expectedCalibrationError())
-        .isCloseTo(result.validation().expectedCalibrationError(), within(1e-5));
+        .isCloseTo(result.validation().orElseThrow().expectedCalibrationError(), within(1e-5));
     try (Classifier classifier = bundle.openClassifier(ONE_THREAD)) {
       assertThat(classifier.classify("The goalkeeper was sent off in the derby.").label()).isEqualTo("sport");
       // Read whole, the long text is what most of it is about; its first chunk alone is not.
@@ -174,13 +174,13 @@ class FineTuneTrainingTest {
     assertThat(result.head().dimension()).isEqualTo(3 * 384);
     assertThat(bundle.manifest().training().at("/hyperparameters/train_on").asText()).isEqualTo("documents");
     assertThat(bundle.manifest().training().at("/hyperparameters/head_start").asText()).isEqualTo("probe");
-    assertThat(result.validation().accuracy()).isGreaterThanOrEqualTo(0.75);
+    assertThat(result.validation().orElseThrow().accuracy()).isGreaterThanOrEqualTo(0.75);
     Evaluation.Result eval = Evaluation.evaluate(bundle, validFile, LabeledDataReader.Options.defaults(), ONE_THREAD,
         null);
-    assertThat(eval.metrics().accuracy()).isEqualTo(result.validation().accuracy());
-    assertThat(eval.metrics().macroF1()).isEqualTo(result.validation().macroF1());
+    assertThat(eval.metrics().accuracy()).isEqualTo(result.validation().orElseThrow().accuracy());
+    assertThat(eval.metrics().macroF1()).isEqualTo(result.validation().orElseThrow().macroF1());
     // The epochs were scored on whole held-out texts too, by the training graphs: the same texts.
-    assertThat(result.head().history().get(1).validAccuracy()).isEqualTo(result.validation().accuracy());
+    assertThat(result.head().history().get(1).validAccuracy()).isEqualTo(result.validation().orElseThrow().accuracy());
   }
 
   @Test
@@ -194,9 +194,9 @@ class FineTuneTrainingTest {
     assertThat(bundle.manifest().training().at("/hyperparameters/rank").asInt()).isEqualTo(2);
     Evaluation.Result eval = Evaluation.evaluate(bundle, validFile, LabeledDataReader.Options.defaults(), ONE_THREAD,
         null);
-    assertThat(eval.metrics().macroF1()).isEqualTo(result.validation().macroF1());
+    assertThat(eval.metrics().macroF1()).isEqualTo(result.validation().orElseThrow().macroF1());
     assertThat(eval.metrics().expectedCalibrationError())
-        .isCloseTo(result.validation().expectedCalibrationError(), within(1e-5));
+        .isCloseTo(result.validation().orElseThrow().expectedCalibrationError(), within(1e-5));
 
     assertThatThrownBy(() -> config(dir.resolve("x"), lora).build())
         .hasMessage("an adapter rank (--rank 2) needs --mode lora, not finetune");

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ferry.models.bundle.BundleLoadException;
 import dev.ferry.models.bundle.ClassifiedDocument;
 import dev.ferry.models.bundle.Classifier;
@@ -59,6 +60,7 @@ class TrainerTest {
       "Grate the cheese over the pasta just before serving.",
       "Reduce the sauce until it coats the back of a spoon.");
 
+  private static final ObjectMapper JSON = new ObjectMapper();
   @TempDir static Path dir;
   static Path trainFile;
   static Path testFile;
@@ -108,7 +110,7 @@ class TrainerTest {
     assertThat(first.trainExamples() + first.validExamples()).isEqualTo(28);
     assertThat(first.embeddedTexts()).isEqualTo(28);
     assertThat(first.embeddingCacheHits()).isZero();
-    assertThat(first.validation().accuracy()).isGreaterThanOrEqualTo(0.8);
+    assertThat(first.validation().orElseThrow().accuracy()).isGreaterThanOrEqualTo(0.8);
 
     ModelBundle bundle = ModelBundle.open(dir.resolve("bundle-a"));
     assertThat(bundle.labels()).containsExactly("cooking", "sport");
@@ -145,6 +147,61 @@ class TrainerTest {
   }
 
   @Test
+  void aCachedVectorThatFailsItsChecksumIsEmbeddedAgainAndTheRunSaysWhichFile() throws IOException {
+    Path cache = dir.resolve("cache-corrupt");
+    Trainer.train(config(dir.resolve("bundle-corrupt"), cache).build(), TrainingListener.NONE);
+    Path vectors;
+    try (var files = Files.walk(cache)) {
+      vectors = files.filter(p -> p.getFileName().toString().equals("vectors.bin")).findFirst().orElseThrow();
+    }
+    byte[] bytes = Files.readAllBytes(vectors);
+    bytes[bytes.length - 100] ^= 0x40;  // a flipped bit in the last record's vector
+    Files.write(vectors, bytes);
+
+    List<String> notes = new ArrayList<>();
+    TrainingResult again = Trainer.train(config(dir.resolve("bundle-corrupt"), cache).build(), new TrainingListener() {
+      @Override
+      public void note(String message) {
+        notes.add(message);
+      }
+    });
+    assertThat(again.embeddedTexts()).isEqualTo(1);
+    assertThat(notes).contains("1 vector in the embedding cache " + vectors
+        + " failed its checksum; its text was embedded again");
+    assertThat(again.bundle().reportIndex()).content().contains("failed its checksum");
+  }
+
+  @Test
+  void oneExamplePerClassHoldsNothingOutAndSaysSoInsteadOfScoring() throws IOException {
+    Path data = Files.write(dir.resolve("one-each.jsonl"), List.of(
+        line("s", SPORT.get(0), "sport"), line("c", COOKING.get(0), "cooking"), line("o", "Shares fell.", "other")));
+    Path out = dir.resolve("bundle-one-each");
+    List<String> notes = new ArrayList<>();
+    TrainingResult r = Trainer.train(TrainingConfig.builder(data, out).cacheDirectory(dir.resolve("cache-one-each"))
+        .encoderOptions(EncoderOptions.defaults().withIntraOpThreads(1))
+        .head(HeadSettings.defaults(HeadKind.LINEAR).withEpochs(5)).build(), new TrainingListener() {
+          @Override
+          public void note(String message) {
+            notes.add(message);
+          }
+        });
+    assertThat(r.validExamples()).isZero();
+    assertThat(r.validation()).isEmpty();
+    assertThat(r.noValidationReason()).startsWith("no held-out data: 3 examples, too few per class to hold out");
+    assertThat(notes).contains(r.noValidationReason());
+
+    // The manifest records no metrics rather than the zeros of an empty set.
+    JsonNode metrics = ModelBundle.open(out).manifest().metrics();
+    assertThat(metrics.get("validation").isNull()).isTrue();
+    assertThat(metrics.get("no_validation_reason").asText()).isEqualTo(r.noValidationReason());
+    assertThat(JSON.readTree(out.resolve("report/metrics.json").toFile()).get("validation").isNull()).isTrue();
+    String page = Files.readString(r.bundle().reportIndex());
+    assertThat(page).contains("no held-out data: 3 examples, too few per class to hold out")
+        .contains("none: 3 examples, too few per class")
+        .doesNotContain("on the held-out set");
+  }
+
+  @Test
   void withoutRefitTheBundleHoldsTheHeadThatWasScored() throws IOException {
     Path cache = dir.resolve("cache-refit");
     TrainingResult refit = Trainer.train(config(dir.resolve("bundle-refit"), cache).build(), TrainingListener.NONE);
@@ -153,7 +210,7 @@ class TrainerTest {
     assertThat(scored.refitExamples()).isZero();
     assertThat(scored.bundle().manifest().training().at("/refit_on_all_examples").asBoolean()).isFalse();
     // Same split and seed: the scored heads are the same, so the metrics agree; the bundles differ.
-    assertThat(scored.validation().macroF1()).isEqualTo(refit.validation().macroF1());
+    assertThat(scored.validation().orElseThrow().macroF1()).isEqualTo(refit.validation().orElseThrow().macroF1());
     assertThat(scored.head().onnx()).isNotEqualTo(refit.head().onnx());
   }
 
@@ -163,7 +220,7 @@ class TrainerTest {
       TrainingResult r = Trainer.train(config(dir.resolve("bundle-" + kind.id()), dir.resolve("cache-kinds"))
           .head(HeadSettings.defaults(kind).withEpochs(20)).build(), TrainingListener.NONE);
       assertThat(r.bundle().manifest().head().kind()).isEqualTo(kind.id());
-      assertThat(r.validation().accuracy()).as(kind.id()).isGreaterThanOrEqualTo(0.8);
+      assertThat(r.validation().orElseThrow().accuracy()).as(kind.id()).isGreaterThanOrEqualTo(0.8);
     }
   }
 
@@ -301,7 +358,43 @@ class TrainerTest {
     Path precious = Files.createDirectories(dir.resolve("precious"));
     Files.writeString(precious.resolve("notes.txt"), "keep me");
     assertThatThrownBy(() -> Trainer.train(config(precious, dir.resolve("cache-p")).build(), TrainingListener.NONE))
-        .hasMessageContaining("is not a model bundle; refusing to overwrite");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("output folder " + precious + " is not empty and is not a model bundle")
+        .hasMessageContaining("notes.txt");
     assertThat(precious.resolve("notes.txt")).hasContent("keep me");
+  }
+
+  @Test
+  void refusesABundleFolderHoldingOtherFilesBeforeReadingTheData() throws IOException {
+    // A bundle (its own files) with the user's notes beside them.
+    Path bundle = Files.createDirectories(dir.resolve("bundle-with-notes"));
+    Files.writeString(bundle.resolve("manifest.json"), "{}");
+    Files.writeString(bundle.resolve("head.onnx"), "");
+    Files.createDirectories(bundle.resolve("report"));
+    Files.writeString(bundle.resolve("notes.txt"), "keep me");
+    Files.createDirectories(bundle.resolve("drafts"));
+    // The data does not exist: the refusal comes before anything is read, embedded or trained.
+    TrainingConfig config = TrainingConfig.builder(dir.resolve("no-such-data.jsonl"), bundle).build();
+    assertThatThrownBy(config::checkOutput)
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("output folder " + bundle + " holds drafts/, notes.txt besides the model bundle: replacing"
+            + " the bundle would delete them; choose another output folder, or move those files out of it");
+    assertThatThrownBy(() -> Trainer.train(config, TrainingListener.NONE))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("notes.txt");
+    assertThat(bundle.resolve("notes.txt")).hasContent("keep me");
+    assertThat(bundle.resolve("manifest.json")).hasContent("{}");
+
+    Path file = Files.writeString(dir.resolve("a-file"), "x");
+    assertThatThrownBy(() -> Trainer.train(TrainingConfig.builder(dir.resolve("no-such-data.jsonl"), file).build(),
+        TrainingListener.NONE))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("output folder " + file + " is a file, not a folder");
+    // An empty folder, a missing one and a bundle of its own files alone are fine.
+    Files.delete(bundle.resolve("notes.txt"));
+    Files.delete(bundle.resolve("drafts"));
+    for (Path ok : List.of(bundle, Files.createDirectories(dir.resolve("empty")), dir.resolve("missing/deeper"))) {
+      TrainingConfig.builder(trainFile, ok).build().checkOutput();
+    }
   }
 }

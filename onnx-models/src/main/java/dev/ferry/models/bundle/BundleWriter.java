@@ -8,24 +8,33 @@ import dev.ferry.models.encoder.Encoder;
 import dev.ferry.models.encoder.EncoderDescriptor;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
  * Writes a model bundle. Everything goes into a staging folder beside the target first and is
  * moved into place at the end, so a failed or interrupted write never leaves half a bundle, and
  * rewriting an existing bundle replaces it whole.
+ *
+ * <p>A bundle consists of {@code manifest.json}, {@code head.onnx}, optionally {@code encoder.onnx}
+ * and {@code tokenizer.json}, and {@code report/}. The target may be missing, an empty folder, or
+ * a bundle holding nothing else ({@link #conflict}): anything else there would be deleted with the
+ * bundle it replaces, so the write is refused instead.
+ *
+ * <p>The staging folder, {@code .NAME.writing-PID-N} beside the target, is removed when the write
+ * fails and when the JVM is stopped by a signal; the next write to the same target removes what a
+ * killed process left (see {@link BundleTemporaries}).
  *
  * <pre>{@code
  * BundleWriter.to(Path.of("bundle"))
@@ -63,6 +72,60 @@ public final class BundleWriter {
   /** A writer for the bundle at {@code directory} (created or replaced). */
   public static BundleWriter to(Path directory) {
     return new BundleWriter(directory);
+  }
+
+  /**
+   * Why writing a bundle at {@code directory} would delete something that is not part of a
+   * bundle, or empty when it would not: when it does not exist, is an empty folder, or is a bundle
+   * (it has a {@code manifest.json}) holding nothing but a bundle's own files. The reason reads on
+   * from the folder's name: "… holds notes.txt besides the model bundle: replacing the bundle
+   * would delete it".
+   *
+   * @throws IOException if the folder cannot be listed
+   */
+  public static Optional<String> conflict(Path directory) throws IOException {
+    if (!Files.exists(directory)) {
+      return Optional.empty();
+    }
+    if (!Files.isDirectory(directory)) {
+      return Optional.of("is a file, not a folder");
+    }
+    List<String> names;
+    try (Stream<Path> entries = Files.list(directory)) {
+      names = entries.map(p -> p.getFileName() + (Files.isDirectory(p) ? "/" : "")).sorted().toList();
+    }
+    if (names.isEmpty()) {
+      return Optional.empty();
+    }
+    if (!Files.isRegularFile(directory.resolve(ModelBundle.MANIFEST))) {
+      return Optional.of("is not empty and is not a model bundle (it has no " + ModelBundle.MANIFEST + "): it holds "
+          + listed(names) + ", which writing a bundle there would delete");
+    }
+    List<String> foreign = names.stream().filter(n -> !BUNDLE_ENTRIES.contains(n)).toList();
+    if (!foreign.isEmpty()) {
+      return Optional.of("holds " + listed(foreign) + " besides the model bundle: replacing the bundle would delete "
+          + (foreign.size() == 1 ? "it" : "them"));
+    }
+    return Optional.empty();
+  }
+
+  /** The names a bundle consists of, as {@link #conflict} lists a folder (folders with a slash). */
+  private static final Set<String> BUNDLE_ENTRIES = Set.of(ModelBundle.MANIFEST, ModelBundle.HEAD_FILE,
+      ModelBundle.ENCODER_FILE, ModelBundle.TOKENIZER_FILE, ModelBundle.REPORT_DIR + "/");
+
+  private static String listed(List<String> names) {
+    int shown = Math.min(names.size(), 5);
+    return String.join(", ", names.subList(0, shown)) + (names.size() > shown
+        ? " and " + (names.size() - shown) + " more" : "");
+  }
+
+  /**
+   * Creates a folder beside {@code target} for a fine-tuned encoder's files until its bundle is
+   * written ({@code .NAME.encoder-PID-N}). The caller removes it; if a killed process could not,
+   * the next write to {@code target} does.
+   */
+  public static Path encoderFolder(Path target) throws IOException {
+    return BundleTemporaries.create(target.toAbsolutePath().normalize(), BundleTemporaries.ENCODER);
   }
 
   /**
@@ -115,24 +178,27 @@ public final class BundleWriter {
   }
 
   /**
-   * Writes the bundle and checks it by opening it.
+   * Writes the bundle and checks it by opening it. First removes what interrupted writes to the
+   * same target left beside it.
    *
    * @return the bundle as {@link ModelBundle#open} reads it
-   * @throws IOException if the target exists and is not a bundle, or writing fails
+   * @throws IOException if the target holds anything but a bundle ({@link #conflict}), or writing
+   *     fails (the staging folder is removed, and a bundle already there stays as it was)
    */
   public ModelBundle write() throws IOException {
     Objects.requireNonNull(encoder, "encoder");
     Objects.requireNonNull(headOnnx, "head");
     Objects.requireNonNull(labels, "labels");
     Path absolute = target.toAbsolutePath().normalize();
-    if (Files.exists(absolute) && !isReplaceable(absolute)) {
-      throw new IOException(target + ": exists and is not a model bundle; refusing to overwrite it "
-          + "(choose another --out or remove it)");
-    }
     Path parent = absolute.getParent();
     Files.createDirectories(parent);
-    Path staging = Files.createTempDirectory(parent, "." + absolute.getFileName() + ".writing-");
-    try {
+    BundleTemporaries.removeStale(absolute);
+    Optional<String> conflict = conflict(absolute);
+    if (conflict.isPresent()) {
+      throw new IOException(target + " " + conflict.get() + "; refusing to write a bundle there");
+    }
+    Path staging = BundleTemporaries.create(absolute, BundleTemporaries.WRITING);
+    try (BundleTemporaries.Cleanup onSignal = BundleTemporaries.deleteOnShutdown(staging)) {
       Map<String, String> files = new LinkedHashMap<>();
       Files.write(staging.resolve(ModelBundle.HEAD_FILE), headOnnx);
       files.put(ModelBundle.HEAD_FILE, ModelBundle.sha256(staging.resolve(ModelBundle.HEAD_FILE)));
@@ -168,48 +234,40 @@ public final class BundleWriter {
       ModelBundle checked = ModelBundle.open(staging);
       replace(staging, absolute);
       return checked.movedTo(absolute);
-    } finally {
-      deleteRecursively(staging);
+    } catch (IOException | RuntimeException | Error e) {
+      try {
+        BundleTemporaries.deleteRecursively(staging);
+      } catch (IOException | RuntimeException cleanup) {
+        e.addSuppressed(cleanup);
+      }
+      throw e;
     }
   }
 
-  private static boolean isReplaceable(Path dir) throws IOException {
-    if (!Files.isDirectory(dir)) {
-      return false;
-    }
-    if (Files.isRegularFile(dir.resolve(ModelBundle.MANIFEST))) {
-      return true;
-    }
-    try (Stream<Path> s = Files.list(dir)) {
-      return s.findAny().isEmpty();
-    }
-  }
-
+  /**
+   * Moves the staged bundle to {@code target}, the bundle there (if any) aside first and deleted
+   * last; if the staged one cannot be moved in, the old one is moved back.
+   */
   private static void replace(Path staging, Path target) throws IOException {
     Path old = null;
     if (Files.exists(target)) {
-      old = Files.createTempDirectory(target.getParent(), "." + target.getFileName() + ".old-");
-      Files.delete(old);
+      old = BundleTemporaries.reserve(target, BundleTemporaries.OLD);
       Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
     }
-    Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
-    if (old != null) {
-      deleteRecursively(old);
-    }
-  }
-
-  private static void deleteRecursively(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(dir)) {
-      walk.sorted(Comparator.reverseOrder()).forEach(p -> {
+    try {
+      Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException | RuntimeException e) {
+      if (old != null) {
         try {
-          Files.delete(p);
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
+          Files.move(old, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException | RuntimeException restore) {
+          e.addSuppressed(restore);
         }
-      });
+      }
+      throw e;
+    }
+    if (old != null) {
+      BundleTemporaries.deleteOrWarn(old);
     }
   }
 

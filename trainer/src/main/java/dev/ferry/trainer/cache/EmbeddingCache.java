@@ -29,6 +29,7 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiConsumer;
+import java.util.zip.CRC32C;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,12 +53,17 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Storage.</b> {@value #FILE_NAME} is append-only: a {@value #HEADER_BYTES}-byte header (magic
  * {@code FERRYEMB}, format version, dimension, encoder key), then fixed-size records of a 32-byte
- * text hash and {@code dimension} little-endian floats. On open every complete record is read into
- * memory; an incomplete last record, left by a run that stopped while writing, is dropped and the
- * file cut back to the last complete one. New vectors are written after each chunk of
- * {@value #CHUNK} encoded texts (so an interrupted run keeps what it computed) and forced to disk
- * on close. A file of another format, version, dimension or encoder is refused with a message
- * saying to delete it; deleting the cache is always safe.
+ * text hash, {@code dimension} little-endian floats and the CRC32C of those bytes. On open every
+ * complete record is read into memory; an incomplete last record, left by a run that stopped while
+ * writing, is dropped and the file cut back to the last complete one. A record whose checksum does
+ * not match (a flipped bit on disk, a file changed by hand) is dropped with a warning naming the
+ * file ({@link #corruptRecords()} counts them), so its text is embedded again and appended, and it is
+ * overwritten in place by a blank record (an all-zero hash, skipped when read), so the warning comes
+ * once. Caches of format version 1, which had no checksums, have another key: they are not read.
+ * New vectors are written after each chunk of {@value #CHUNK} encoded texts (so an interrupted run
+ * keeps what it computed) and forced to disk on close. A file of another format, version,
+ * dimension or encoder is refused with a message saying to delete it; deleting the cache is always
+ * safe.
  *
  * <p><b>Concurrency.</b> Writers, in this process or others, are serialized by an exclusive lock on
  * the file held while appending. At the start of each {@link #embed} call and before each append, a
@@ -72,9 +78,12 @@ public final class EmbeddingCache implements AutoCloseable {
   public static final int CHUNK = 256;
   /** Size of the file header: magic, version, dimension, encoder key. */
   public static final int HEADER_BYTES = 8 + 4 + 4 + 32;
-  static final int VERSION = 1;
+  static final int VERSION = 2;
   private static final byte[] MAGIC = "FERRYEMB".getBytes(StandardCharsets.US_ASCII);
   private static final int HASH_BYTES = 32;
+  private static final int CHECKSUM_BYTES = 4;
+  /** The hash of a blanked record: no text hashes to 32 zero bytes. */
+  private static final byte[] BLANK_HASH = new byte[HASH_BYTES];
   /** One lock per file in this process: file locks are per process and cannot nest. */
   private static final Map<Path, ReentrantLock> PROCESS_LOCKS = new ConcurrentHashMap<>();
 
@@ -92,6 +101,7 @@ public final class EmbeddingCache implements AutoCloseable {
   private long end;
   private int hits;
   private int misses;
+  private int corrupt;
   private boolean closed;
 
   private EmbeddingCache(Path directory, Path file, EncoderDescriptor descriptor, Chunking chunking,
@@ -102,7 +112,7 @@ public final class EmbeddingCache implements AutoCloseable {
     this.descriptor = descriptor;
     this.encoderKey = encoderKey;
     this.dimension = chunking.headWidth(descriptor.dimension());
-    this.recordBytes = HASH_BYTES + 4 * dimension;
+    this.recordBytes = recordBytes(dimension);
     this.channel = channel;
     this.processLock = processLock;
   }
@@ -262,6 +272,24 @@ public final class EmbeddingCache implements AutoCloseable {
     return vectors.size();
   }
 
+  /**
+   * Records that failed their checksum since this cache was opened: dropped, and their texts
+   * embedded again when asked for (a warning names {@link #file()}).
+   */
+  public synchronized int corruptRecords() {
+    return corrupt;
+  }
+
+  /** The vectors file, {@value #FILE_NAME} in {@link #directory()}. */
+  public Path file() {
+    return file;
+  }
+
+  /** Bytes of one record: text hash, vector, checksum. */
+  static int recordBytes(int dimension) {
+    return HASH_BYTES + 4 * dimension + CHECKSUM_BYTES;
+  }
+
   /** This encoder's subdirectory, which holds {@value #FILE_NAME}. */
   public Path directory() {
     return directory;
@@ -338,10 +366,12 @@ public final class EmbeddingCache implements AutoCloseable {
       if (vectors.containsKey(keys.get(j))) {
         continue; // another writer stored it meanwhile
       }
+      int start = buffer.position();
       keys.get(j).writeTo(buffer);
       for (float x : encoded[j]) {
         buffer.putFloat(x);
       }
+      buffer.putInt(checksum(buffer.array(), start));
     }
     buffer.flip();
     int bytes = buffer.remaining();
@@ -349,24 +379,57 @@ public final class EmbeddingCache implements AutoCloseable {
     end += bytes;
   }
 
+  /** Reads the records in [from, to); call holding the locks (it blanks those that fail their checksum). */
   private void readRecords(long from, long to) throws IOException {
     int perRead = Math.max(1, (1 << 20) / recordBytes);
     ByteBuffer buffer = ByteBuffer.allocate(perRead * recordBytes).order(ByteOrder.LITTLE_ENDIAN);
     byte[] hash = new byte[HASH_BYTES];
+    List<Long> failed = new ArrayList<>();
     for (long position = from; position < to; ) {
       int n = (int) Math.min(buffer.capacity(), to - position);
       buffer.clear().limit(n);
       readFully(buffer, position);
       buffer.flip();
       while (buffer.hasRemaining()) {
+        int start = buffer.position();
         buffer.get(hash);
         float[] vector = new float[dimension];
         buffer.asFloatBuffer().get(vector);
         buffer.position(buffer.position() + 4 * dimension);
-        vectors.put(TextKey.of(hash), vector);
+        int stored = buffer.getInt();
+        if (stored != checksum(buffer.array(), start)) {
+          failed.add(position + start);
+        } else if (!Arrays.equals(hash, BLANK_HASH)) {
+          vectors.put(TextKey.of(hash), vector);
+        }
       }
       position += n;
     }
+    if (!failed.isEmpty()) {
+      corrupt += failed.size();
+      log.warn("{}: {} vector record{} failed {} checksum (the first at byte {}); dropped, so {} text{} embedded"
+          + " again", file, failed.size(), failed.size() == 1 ? "" : "s", failed.size() == 1 ? "its" : "their",
+          failed.get(0), failed.size() == 1 ? "its" : "their", failed.size() == 1 ? " is" : "s are");
+      ByteBuffer blank = blankRecord();
+      for (long position : failed) {
+        write(blank.duplicate(), position);
+      }
+    }
+  }
+
+  /** A record with a zero hash and vector and their valid checksum: read, and skipped. */
+  private ByteBuffer blankRecord() {
+    ByteBuffer blank = ByteBuffer.allocate(recordBytes).order(ByteOrder.LITTLE_ENDIAN);
+    blank.position(recordBytes - CHECKSUM_BYTES);
+    blank.putInt(checksum(blank.array(), 0));
+    return blank.flip();
+  }
+
+  /** CRC32C of the hash and vector of the record starting at {@code start}. */
+  private int checksum(byte[] bytes, int start) {
+    CRC32C crc = new CRC32C();
+    crc.update(bytes, start, recordBytes - CHECKSUM_BYTES);
+    return (int) crc.getValue();
   }
 
   private byte[] read(long position, int length) throws IOException {

@@ -10,6 +10,8 @@ import dev.ferry.models.graph.GraphSession;
 import dev.ferry.models.graph.HostTensor;
 import dev.ferry.models.graph.OnnxImport;
 import dev.ferry.trainer.EpochMetrics;
+import dev.ferry.trainer.SettingChecks;
+import dev.ferry.trainer.TrainingDivergedException;
 import dev.ferry.trainer.head.HeadKind;
 import dev.ferry.trainer.head.HeadSettings;
 import dev.ferry.trainer.head.HeadTrainer;
@@ -62,6 +64,8 @@ public final class FineTuner {
   private static final Logger log = LoggerFactory.getLogger(FineTuner.class);
   /** Examples per graph run when the frozen layers or the scoring graph run. */
   private static final int SCORE_BATCH = 16;
+  /** What {@link TrainingDivergedException} calls this training. */
+  private static final String TRAINING = "fine-tuning";
 
   /** How the trained layers open: all at once, or one more per epoch from the top down. */
   public enum UnfreezeSchedule {
@@ -154,7 +158,10 @@ public final class FineTuner {
     /** Steps that {@link #AUTO_EPOCHS} aims at: few examples need more passes. */
     static final int AUTO_STEPS = 60;
 
-    /** Checks the ranges. */
+    /**
+     * Checks the ranges: numbers must be finite (NaN and the infinities are refused), rates and
+     * alpha above 0, weight decay and clip norm at least 0, dropout in [0, 1).
+     */
     public Settings {
       Objects.requireNonNull(schedule, "schedule");
       if (unfreeze < 1) {
@@ -164,17 +171,19 @@ public final class FineTuner {
         throw new IllegalArgumentException("epochs must be at least 1 (or AUTO_EPOCHS) and batch size at least 1,"
             + " were " + epochs + " and " + batchSize);
       }
-      if (!(learningRate > 0) || !(headRateFactor > 0) || !(layerDecay > 0 && layerDecay <= 1)) {
-        throw new IllegalArgumentException("learning rate and head factor must be positive and layer decay in"
-            + " (0, 1], were " + learningRate + ", " + headRateFactor + " and " + layerDecay);
+      SettingChecks.positive("learning rate", learningRate);
+      SettingChecks.positive("head rate factor", headRateFactor);
+      if (!(layerDecay > 0 && layerDecay <= 1)) {
+        throw new IllegalArgumentException("layer decay must be in (0, 1], was " + layerDecay);
       }
-      if (rank < 0 || !(alpha > 0)) {
-        throw new IllegalArgumentException("adapter rank must not be negative and alpha must be positive, were "
-            + rank + " and " + alpha);
+      if (rank < 0) {
+        throw new IllegalArgumentException("adapter rank must not be negative, was " + rank);
       }
-      if (dropout < 0 || dropout >= 1) {
-        throw new IllegalArgumentException("dropout must be in [0, 1), was " + dropout);
-      }
+      SettingChecks.positive("adapter alpha", alpha);
+      SettingChecks.share("warm-up fraction", warmupFraction);
+      SettingChecks.nonNegative("weight decay", weightDecay);
+      SettingChecks.nonNegative("clip norm", clipNorm);
+      SettingChecks.probability("dropout", dropout);
       if (maxTokens != MODEL_WINDOW && maxTokens < 8 || patience < 0) {
         throw new IllegalArgumentException("max tokens must be at least 8 (or MODEL_WINDOW) and patience not"
             + " negative, were " + maxTokens + " and " + patience);
@@ -616,6 +625,7 @@ public final class FineTuner {
           }
           Map<String, HostTensor> out = step.run(feed);
           double loss = out.get(FineTuneGraphs.LOSS).get(0);
+          TrainingDivergedException.requireFinite(loss, TRAINING, epoch, t, s.learningRate());
           p.stepLosses.add(loss);
           lossSum += loss * batchUnits.length;
           rowsRun += rows.length;
@@ -629,6 +639,8 @@ public final class FineTuner {
           listener.steps(t, totalSteps);
         }
         p.epoch = epoch;
+        TrainingDivergedException.requireFinite(parameters(spec, p.state), TRAINING, epoch, p.step,
+            p.stepLosses.getLast(), s.learningRate());
         EpochMetrics metrics = score(evaluate, spec, p, epoch, lossSum / n, (double) correct / n, validUnits, validIds,
             validCached, classes);
         p.history.add(metrics);

@@ -1,5 +1,7 @@
 package dev.ferry.trainer.head;
 
+import dev.ferry.trainer.SettingChecks;
+
 /**
  * Hyperparameters of head training.
  *
@@ -27,7 +29,10 @@ public record HeadSettings(
     int patience,
     boolean balanceClasses) {
 
-  /** Checks the ranges. */
+  /**
+   * Checks the ranges: numbers must be finite (NaN and the infinities are refused), the learning
+   * rate above 0, dropout in [0, 1), weight decay at least 0.
+   */
   public HeadSettings {
     if (kind == null) {
       throw new IllegalArgumentException("head kind is required");
@@ -35,21 +40,15 @@ public record HeadSettings(
     if (epochs < 1) {
       throw new IllegalArgumentException("epochs must be at least 1, was " + epochs);
     }
-    if (!(learningRate > 0)) {
-      throw new IllegalArgumentException("learning rate must be positive, was " + learningRate);
-    }
+    SettingChecks.positive("learning rate", learningRate);
     if (batchSize < 1) {
       throw new IllegalArgumentException("batch size must be at least 1, was " + batchSize);
     }
     if (hiddenSize < 1) {
       throw new IllegalArgumentException("hidden size must be at least 1, was " + hiddenSize);
     }
-    if (dropout < 0 || dropout >= 1) {
-      throw new IllegalArgumentException("dropout must be in [0, 1), was " + dropout);
-    }
-    if (weightDecay < 0) {
-      throw new IllegalArgumentException("weight decay must not be negative, was " + weightDecay);
-    }
+    SettingChecks.probability("dropout", dropout);
+    SettingChecks.nonNegative("weight decay", weightDecay);
     if (patience < 0) {
       throw new IllegalArgumentException("patience must not be negative, was " + patience);
     }

@@ -5,6 +5,7 @@ import dev.ferry.models.graph.ElementType;
 import dev.ferry.models.graph.GraphSession;
 import dev.ferry.models.graph.HostTensor;
 import dev.ferry.trainer.EpochMetrics;
+import dev.ferry.trainer.TrainingDivergedException;
 import dev.ferry.trainer.metrics.ClassificationMetrics;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -33,6 +34,8 @@ public final class HeadTrainer {
   private static final int SCORE_CHUNK = 4096;
   /** Temperatures tried for the centroid head. */
   private static final double[] TEMPERATURES = {1, 2, 3, 5, 7, 10, 15, 20, 30, 50, 75, 100};
+  /** What {@link TrainingDivergedException} calls this training. */
+  private static final String TRAINING = "head training";
 
   private HeadTrainer() {}
 
@@ -84,6 +87,10 @@ public final class HeadTrainer {
         throw new IllegalArgumentException("training label " + train.labels()[i] + " out of range 0.." + (classes - 1));
       }
     }
+    requireFinite("training", train);
+    if (valid != null) {
+      requireFinite("held-out", valid);
+    }
     long start = System.nanoTime();
     TrainedHead head = settings.kind() == HeadKind.CENTROID
         ? trainCentroid(train, valid, classes, settings, dimension, start)
@@ -91,6 +98,19 @@ public final class HeadTrainer {
     log.debug("Trained {} head on {} examples in {} s", settings.kind().id(), train.size(),
         String.format("%.2f", head.trainingSeconds()));
     return head;
+  }
+
+  /** A NaN or infinite input would only show up later as a NaN loss, blamed on the learning rate. */
+  private static void requireFinite(String which, LabeledVectors vectors) {
+    for (int i = 0; i < vectors.size(); i++) {
+      float[] v = vectors.vectors()[i];
+      for (int k = 0; k < v.length; k++) {
+        if (!Float.isFinite(v[k])) {
+          throw new IllegalArgumentException(which + " vector " + i + " has " + v[k] + " at position " + k
+              + "; embeddings must be finite numbers (if they came from a cache, delete it to compute them again)");
+        }
+      }
+    }
   }
 
   // ---- Gradient-trained heads ---------------------------------------------------------------
@@ -146,6 +166,7 @@ public final class HeadTrainer {
     double bestF1 = -1;
     double bestLoss = Double.POSITIVE_INFINITY;
     int step = 0;
+    double loss = Double.NaN;
     int n = train.size();
     int[] order = IntStream.range(0, n).toArray();
     try (GraphSession trainStep = new GraphSession(HeadGraphs.trainingStep(shape, optimizer, dropout), 1);
@@ -165,12 +186,15 @@ public final class HeadTrainer {
           feed.put(AdamW.BIAS_CORRECTION1, HostTensor.scalar(ElementType.FLOAT, 1 - Math.pow(0.9, step)));
           feed.put(AdamW.BIAS_CORRECTION2, HostTensor.scalar(ElementType.FLOAT, 1 - Math.pow(0.999, step)));
           Map<String, HostTensor> out = trainStep.run(feed);
-          lossSum += out.get(HeadGraphs.LOSS).get(0) * (to - from);
+          loss = out.get(HeadGraphs.LOSS).get(0);
+          TrainingDivergedException.requireFinite(loss, TRAINING, epoch, step, s.learningRate());
+          lossSum += loss * (to - from);
           for (String name : List.copyOf(state.keySet())) {
             state.put(name, out.get(AdamW.next(name)));
           }
         }
         Map<String, HostTensor> params = parameters(shape, state);
+        TrainingDivergedException.requireFinite(params, TRAINING, epoch, step, loss, s.learningRate());
         float[][] trainProbabilities = probabilities(evaluate, params, train.vectors(), dimension, classes);
         double trainAccuracy = HeadTraining.accuracy(trainProbabilities, train.labels());
         double validLoss = Double.NaN;

@@ -14,11 +14,13 @@ import java.util.Objects;
  *
  * @param labels class names, index = class id
  * @param examples number of examples scored
- * @param accuracy fraction predicted correctly
+ * @param accuracy fraction predicted correctly ({@code NaN} for no examples: there is no score)
  * @param macroF1 unweighted mean of the per-class F1 over classes that occur in truth or predictions
+ *     ({@code NaN} for no examples)
  * @param perClass one entry per label, in label order
  * @param confusion {@code confusion[truth][predicted]} counts
  * @param expectedCalibrationError ECE over {@link #CALIBRATION_BINS} equal-width confidence bins
+ *     ({@code NaN} for no examples)
  */
 public record ClassificationMetrics(
     List<String> labels,
@@ -127,8 +129,8 @@ public record ClassificationMetrics(
     return new ClassificationMetrics(
         List.copyOf(labels),
         n,
-        n == 0 ? 0 : (double) correct / n,
-        present == 0 ? 0 : f1Sum / present,
+        n == 0 ? Double.NaN : (double) correct / n,
+        present == 0 ? Double.NaN : f1Sum / present,
         List.copyOf(perClass),
         confusion,
         ece);
@@ -138,7 +140,7 @@ public record ClassificationMetrics(
   private static double calibrationError(int[] truth, int[] predicted, double[] confidence) {
     int n = truth.length;
     if (n == 0) {
-      return 0;
+      return Double.NaN;
     }
     double[] confidenceSum = new double[CALIBRATION_BINS];
     int[] correct = new int[CALIBRATION_BINS];

@@ -18,6 +18,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import javax.imageio.ImageIO;
 import org.knowm.xchart.AnnotationLine;
 import org.knowm.xchart.XYChart;
@@ -38,7 +40,14 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  * rows under the plot (wrapping when it is wider than the chart), and a dashed vertical line where
  * {@link Options#withMark} asks for one. XChart draws the axes and the data; the title and the
  * legend are drawn here, so that their text sits on a common baseline. Points whose x or y is
- * {@code NaN} are left out, and a series with no points left is not drawn.
+ * {@code NaN} or infinite are left out, and a series with no points left is not drawn.
+ *
+ * <p>Any finite value can be drawn, and drawing never hangs: XChart's tick calculation loops for
+ * ever on an axis spanning more than about 1e15, or on a range too narrow for its values'
+ * precision. So an axis whose values reach beyond ±{@value #PLAIN_LIMIT} is drawn in units of a
+ * power of ten, which its title states ("loss (× 1e30)"), and a constant or nearly constant axis
+ * gets a range around its value. On a {@link Options#withUnitInterval unit-interval} axis values
+ * far outside [0, 1] are clipped.
  */
 public final class Charts {
   /** Pixels per nominal pixel in the written PNG. */
@@ -88,6 +97,12 @@ public final class Charts {
   private static final int SWATCH_GAP = 6;
   private static final int ENTRY_GAP = 20;
   private static final int ROW_GAP = 4;
+
+  /** Largest magnitude an axis shows as it is; beyond it the axis is drawn in units of 1e3, 1e6, … */
+  public static final double PLAIN_LIMIT = 1e6;
+
+  /** An axis whose range is below this share of its magnitude counts as constant. */
+  private static final double NARROW = 1e-6;
 
   private Charts() {}
 
@@ -284,39 +299,53 @@ public final class Charts {
 
   private static Built buildChart(
       String xLabel, String yLabel, List<Series> series, Options options) {
+    List<Points> points = new ArrayList<>(series.size());
+    for (Series s : series) {
+      points.add(finitePoints(s, options.logX()));
+    }
+    if (points.stream().allMatch(p -> p.x.length == 0)) {
+      throw new IllegalArgumentException("nothing to draw: every series is empty, NaN or infinite");
+    }
+    // Units XChart can lay ticks out in (see the class comment).
+    Axis xAxis = options.logX() ? Axis.AS_IS : Axis.of(points, Points::x, null);
+    Axis yAxis = options.unitInterval() ? Axis.UNIT : Axis.of(points, Points::y, Points::errors);
+
     XYChart chart = new XYChart(options.width(), options.height());
     List<LegendEntry> legend = new ArrayList<>();
     double minX = Double.POSITIVE_INFINITY;
     double maxX = Double.NEGATIVE_INFINITY;
-    chart.setXAxisTitle(xLabel == null ? "" : xLabel);
-    chart.setYAxisTitle(yLabel == null ? "" : yLabel);
-    style(chart.getStyler(), options, xLabel, yLabel);
+    String xTitle = xAxis.title(xLabel);
+    String yTitle = yAxis.title(yLabel);
+    chart.setXAxisTitle(xTitle);
+    chart.setYAxisTitle(yTitle);
+    style(chart.getStyler(), options, xTitle, yTitle);
+    xAxis.applyTo(chart.getStyler()::setXAxisMin, chart.getStyler()::setXAxisMax);
+    yAxis.applyTo(chart.getStyler()::setYAxisMin, chart.getStyler()::setYAxisMax);
 
     int drawn = 0;
     BasicStroke line = new BasicStroke(2f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND);
-    for (Series s : series) {
-      Points p = finitePoints(s, options.logX());
+    for (int i = 0; i < series.size(); i++) {
+      Points p = points.get(i);
       if (p.x.length == 0) {
         continue;
       }
-      XYSeries xy = chart.addSeries(uniqueName(chart, s.name()), p.x, p.y, p.errors);
+      String name = series.get(i).name();
+      double[] x = xAxis.map(p.x);
+      XYSeries xy = chart.addSeries(uniqueName(chart, name), x, yAxis.map(p.y), yAxis.scaleOnly(p.errors));
       Color color = PALETTE[drawn % PALETTE.length];
       Marker marker = MARKERS[drawn % MARKERS.length];
       xy.setLineColor(color);
       xy.setMarkerColor(color);
       xy.setMarker(marker);
       xy.setLineStyle(line);
-      legend.add(new LegendEntry(s.name(), color, marker, line));
-      for (double x : p.x) {
-        minX = Math.min(minX, x);
-        maxX = Math.max(maxX, x);
+      legend.add(new LegendEntry(name, color, marker, line));
+      for (double v : x) {
+        minX = Math.min(minX, v);
+        maxX = Math.max(maxX, v);
       }
       drawn++;
     }
-    if (drawn == 0) {
-      throw new IllegalArgumentException("nothing to draw: every series is empty or NaN");
-    }
-    double mark = options.markX();
+    double mark = options.markX() / xAxis.unit();
     // A marker outside the data would be drawn outside the plot: leave it out.
     if (Double.isFinite(mark) && mark >= minX && mark <= maxX) {
       chart.addAnnotation(new AnnotationLine(mark, true, false));
@@ -325,6 +354,86 @@ public final class Charts {
       }
     }
     return new Built(chart, List.copyOf(legend), minX, maxX);
+  }
+
+  /**
+   * How one axis's values are given to XChart: divided by {@code unit} (a power of ten, 1 for
+   * most charts), clipped to [{@code clipLow}, {@code clipHigh}], and shown over [{@code min},
+   * {@code max}] when those are set (not {@code NaN}) rather than over XChart's choice.
+   */
+  private record Axis(double unit, double clipLow, double clipHigh, double min, double max) {
+    /** Values as they are, range as XChart chooses (a logarithmic axis). */
+    static final Axis AS_IS = new Axis(1, -Double.MAX_VALUE, Double.MAX_VALUE, Double.NaN, Double.NaN);
+
+    /** [0, 1], values far outside clipped. */
+    static final Axis UNIT = new Axis(1, -1, 2, 0, 1);
+
+    /** The unit and range for every point's value (± its error bar) of every series. */
+    static Axis of(List<Points> points, Function<Points, double[]> values, Function<Points, double[]> errors) {
+      double low = Double.POSITIVE_INFINITY;
+      double high = Double.NEGATIVE_INFINITY;
+      for (Points p : points) {
+        double[] v = values.apply(p);
+        double[] e = errors == null ? null : errors.apply(p);
+        for (int i = 0; i < v.length; i++) {
+          double error = e == null ? 0 : e[i];
+          low = Math.min(low, v[i] - error);
+          high = Math.max(high, v[i] + error);
+        }
+      }
+      // v ± error may overflow; the largest double is as far as any axis goes.
+      low = Math.max(low, -Double.MAX_VALUE);
+      high = Math.min(high, Double.MAX_VALUE);
+      double magnitude = Math.max(Math.abs(low), Math.abs(high));
+      double unit = 1;
+      if (magnitude > PLAIN_LIMIT) {
+        // Engineering steps: what the axis shows stays in [1, 1000), with a title "(× 1e6)" etc.
+        unit = Math.pow(10, 3 * Math.floor(Math.log10(magnitude) / 3));
+        low /= unit;
+        high /= unit;
+      }
+      double min = Double.NaN;
+      double max = Double.NaN;
+      if (high - low <= NARROW * Math.max(Math.abs(low), Math.abs(high))) {
+        double centre = (low + high) / 2;
+        double half = centre == 0 ? 1 : Math.abs(centre) / 10;
+        min = centre - half;
+        max = centre + half;
+      }
+      return new Axis(unit, -Double.MAX_VALUE, Double.MAX_VALUE, min, max);
+    }
+
+    String title(String label) {
+      String base = label == null ? "" : label.strip();
+      return unit == 1 ? base : (base + " (× 1e" + Math.round(Math.log10(unit)) + ")").strip();
+    }
+
+    void applyTo(Consumer<Double> setMin, Consumer<Double> setMax) {
+      if (!Double.isNaN(min)) {
+        setMin.accept(min);
+        setMax.accept(max);
+      }
+    }
+
+    double[] map(double[] values) {
+      double[] out = new double[values.length];
+      for (int i = 0; i < values.length; i++) {
+        out[i] = Math.clamp(values[i] / unit, clipLow, clipHigh);
+      }
+      return out;
+    }
+
+    /** Error bars: widths, so only divided by the unit; null stays null. */
+    double[] scaleOnly(double[] errors) {
+      if (errors == null) {
+        return null;
+      }
+      double[] out = new double[errors.length];
+      for (int i = 0; i < errors.length; i++) {
+        out[i] = errors[i] / unit;
+      }
+      return out;
+    }
   }
 
   /** XChart needs distinct series names; the legend shows the caller's names as given. */

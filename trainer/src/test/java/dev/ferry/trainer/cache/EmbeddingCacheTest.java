@@ -34,7 +34,7 @@ class EmbeddingCacheTest {
   private final Encoder encoder = TestEncoders.minilm();
 
   private int recordBytes() {
-    return 32 + 4 * encoder.dimension();
+    return EmbeddingCache.recordBytes(encoder.dimension());
   }
 
   private Path vectorsFile(EmbeddingCache cache) {
@@ -156,14 +156,21 @@ class EmbeddingCacheTest {
     }
   }
 
+  /** A cache file and the vectors it holds. */
+  private record Stored(Path file, float[][] vectors) {}
+
+  /** Stores the vectors of the first three texts in a new cache and closes it. */
+  private Stored storeFirstThree() throws IOException {
+    try (EmbeddingCache cache = EmbeddingCache.open(dir, encoder.descriptor())) {
+      return new Stored(vectorsFile(cache), cache.embed(encoder, TEXTS.subList(0, 3), null));
+    }
+  }
+
   @Test
   void aTruncatedFileKeepsItsCompleteRecordsAndIsCutBack() throws IOException {
-    Path file;
-    float[][] first;
-    try (EmbeddingCache cache = EmbeddingCache.open(dir, encoder.descriptor())) {
-      first = cache.embed(encoder, TEXTS.subList(0, 3), null);
-      file = vectorsFile(cache);
-    }
+    Stored stored = storeFirstThree();
+    Path file = stored.file();
+    float[][] first = stored.vectors();
     long complete = EmbeddingCache.HEADER_BYTES + 2L * recordBytes();
     try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
       channel.truncate(complete + 7); // a crash seven bytes into the third record
@@ -179,6 +186,37 @@ class EmbeddingCacheTest {
     }
     try (EmbeddingCache cache = EmbeddingCache.open(dir, encoder.descriptor())) {
       assertThat(cache.size()).isEqualTo(3);
+    }
+  }
+
+  @Test
+  void aVectorThatFailsItsChecksumIsEmbeddedAgainAndBlankedWithAWarning() throws IOException {
+    Stored stored = storeFirstThree();
+    Path file = stored.file();
+    float[][] first = stored.vectors();
+    // The second record's fifth float gets the bits of 1e30: what a flipped exponent bit looks like.
+    long at = EmbeddingCache.HEADER_BYTES + recordBytes() + 32 + 4 * 4;
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+      channel.write(java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN).putFloat(1e30f).flip(), at);
+    }
+    long size = Files.size(file);
+    try (EmbeddingCache cache = EmbeddingCache.open(dir, encoder.descriptor())) {
+      assertThat(cache.corruptRecords()).isEqualTo(1);
+      assertThat(cache.file()).isEqualTo(file);
+      float[][] again = cache.embed(encoder, TEXTS.subList(0, 3), null);
+      assertThat(cache.hits()).isEqualTo(2);
+      assertThat(cache.misses()).isEqualTo(1);
+      for (int i = 0; i < 3; i++) {
+        assertThat(maxDifference(again[i], first[i])).as("text %d", i).isLessThan(1e-5f);
+      }
+      assertThat(Files.size(file)).as("the text's vector appended again").isEqualTo(size + recordBytes());
+    }
+    // Blanked in place: read without a warning, and the text found in its new record.
+    try (EmbeddingCache cache = EmbeddingCache.open(dir, encoder.descriptor())) {
+      assertThat(cache.corruptRecords()).isZero();
+      assertThat(cache.size()).isEqualTo(3);
+      cache.embed(encoder, TEXTS.subList(0, 3), null);
+      assertThat(cache.misses()).isZero();
     }
   }
 

@@ -16,6 +16,8 @@ import dev.ferry.models.graph.GraphBuilder;
 import dev.ferry.models.graph.GraphSession;
 import dev.ferry.models.graph.HostTensor;
 import dev.ferry.models.graph.OnnxImport;
+import dev.ferry.trainer.EpochMetrics;
+import dev.ferry.trainer.TrainingDivergedException;
 import dev.ferry.trainer.head.HeadKind;
 import dev.ferry.trainer.head.HeadSettings;
 import dev.ferry.trainer.head.HeadTraining;
@@ -405,6 +407,28 @@ class FineTuneTest {
     try (GraphSession session = new GraphSession(graph, 1)) {
       return loss(session, feed);
     }
+  }
+
+  @Test
+  void aLearningRateFarTooHighStopsTrainingSayingWhereAndWhatToTry() {
+    FineTuner.Settings settings = FineTuner.Settings.defaults().withUnfreeze(1).withEpochs(10).withPatience(0)
+        .onChunks().withBatchSize(4).withMaxTokens(16).withDropout(0).withProbeHead(false).withLearningRate(1e7);
+    List<EpochMetrics> seen = new ArrayList<>();
+    assertThatThrownBy(() -> FineTuner.train(encoder, new FineTuner.Examples(TEXTS, LABELS), null, 2, settings,
+        FineTuner.Checkpoints.NONE, new FineTuner.Listener() {
+          @Override
+          public void epoch(EpochMetrics metrics) {
+            seen.add(metrics);
+          }
+        }))
+        .isInstanceOfSatisfying(TrainingDivergedException.class, e -> {
+          assertThat(e.training()).isEqualTo("fine-tuning");
+          assertThat(e.epoch()).isEqualTo(seen.size() + 1);
+          assertThat(e.step()).isBetween(2 * seen.size() + 1, 2 * e.epoch());  // two steps an epoch
+          assertThat(e.getMessage()).contains("fine-tuning diverged at epoch " + e.epoch() + ", step " + e.step(),
+              "learning rate (1E+7)", "try a lower one, such as 1E+6");
+        });
+    assertThat(seen).allSatisfy(m -> assertThat(m.trainLoss()).isFinite());
   }
 
   @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ferry.models.graph.GraphSession;
 import dev.ferry.trainer.EpochMetrics;
+import dev.ferry.trainer.TrainingDivergedException;
 import dev.ferry.trainer.metrics.ClassificationMetrics;
 import java.util.ArrayList;
 import java.util.List;
@@ -181,9 +182,40 @@ class HeadTrainerTest {
     assertThatThrownBy(() -> HeadKind.fromId("svm")).hasMessageContaining("linear, mlp, centroid");
   }
 
-  // ---- Data ---------------------------------------------------------------------------------
+  @Test
+  void aLearningRateFarTooHighStopsTrainingSayingWhereAndWhatToTry() {
+    LabeledVectors train = clusters(2, 40, 16, 0.5, 21);
+    LabeledVectors valid = clusters(2, 10, 16, 0.5, 22);
+    List<EpochMetrics> seen = new ArrayList<>();
+    // AdamW moves each weight by about the rate per step and weight decay multiplies it by
+    // (1 - rate × decay): at 1e7 the weights overflow float within a few dozen steps.
+    HeadSettings settings = HeadSettings.defaults(HeadKind.LINEAR).withLearningRate(1e7).withEpochs(100)
+        .withPatience(0);
+    assertThatThrownBy(() -> HeadTrainer.train(train, valid, 2, settings, seen::add))
+        .isInstanceOfSatisfying(TrainingDivergedException.class, e -> {
+          assertThat(e.epoch()).isBetween(1, 100).isEqualTo(seen.size() + 1);
+          assertThat(e.step()).isGreaterThanOrEqualTo(e.epoch());
+          assertThat(e.learningRate()).isEqualTo(1e7);
+          assertThat(e.training()).isEqualTo("head training");
+          assertThat(e.getMessage()).contains("head training diverged at epoch " + e.epoch() + ", step " + e.step(),
+              "learning rate (1E+7)", "try a lower one, such as 1E+6");
+        });
+    // Every epoch heard of before the stop had finite losses.
+    assertThat(seen).allSatisfy(m -> assertThat(m.trainLoss()).isFinite());
+  }
+
+  @Test
+  void refusesNonFiniteEmbeddings() {
+    LabeledVectors train = clusters(2, 5, 4, 0.5, 23);
+    train.vectors()[3][2] = Float.NaN;
+    assertThatThrownBy(() -> HeadTrainer.train(train, null, 2, HeadSettings.defaults(HeadKind.LINEAR), null))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("training vector 3 has NaN at position 2");
+  }
 
   /** Unit-length points around random unit centres, like sentence embeddings. */
+  // ---- Data ---------------------------------------------------------------------------------
+
   static LabeledVectors clusters(int classes, int perClass, int dimension, double noise, long seed) {
     Random centres = new Random(99);
     float[][] c = new float[classes][];

@@ -1,6 +1,7 @@
 package dev.ferry.trainer.report;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -10,6 +11,7 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import javax.imageio.ImageIO;
@@ -20,6 +22,24 @@ class ReportTrainingReportTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir Path dir;
+
+  @Test
+  void writesTheCurvesOfADivergedRunWithoutHanging() throws IOException {
+    // What a far too high learning rate gives: losses that explode, overflow, then turn NaN.
+    List<EpochMetrics> history =
+        List.of(
+            new EpochMetrics(1, 0.69, 0.5, 0.7, 0.5, 0.4),
+            new EpochMetrics(2, 3e15, 0.5, 1e30, 0.5, 0.33),
+            new EpochMetrics(3, 1e300, 0.4, Double.POSITIVE_INFINITY, 0.5, 0.33),
+            new EpochMetrics(4, Double.NaN, Double.NaN, Double.NaN, 0.5, 0.33));
+    TrainingReport.ReportContent content =
+        new TrainingReport.ReportContent("diverged", null, history, 1, null, List.of());
+    assertTimeoutPreemptively(Duration.ofSeconds(30), () -> TrainingReport.write(dir, content));
+    assertThat(ImageIO.read(dir.resolve("loss.png").toFile())).isNotNull();
+    assertThat(ImageIO.read(dir.resolve("accuracy.png").toFile())).isNotNull();
+    JsonNode json = JSON.readTree(dir.resolve("metrics.json").toFile());
+    assertThat(json.at("/history/2/validLoss").isNull()).isTrue();
+  }
 
   @Test
   void writesPageChartsAndJson() throws IOException {
