@@ -9,6 +9,7 @@ import dev.ferry.models.bundle.ClassifiedDocument;
 import dev.ferry.models.bundle.Classifier;
 import dev.ferry.models.bundle.ModelBundle;
 import dev.ferry.models.encoder.EncoderOptions;
+import dev.ferry.plugin.ingest.ClassifyProcessor;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
