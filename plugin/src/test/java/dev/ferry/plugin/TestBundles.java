@@ -63,7 +63,21 @@ final class TestBundles {
         Chunking.DEFAULT.withPooling(ChunkPooling.TOKEN_WEIGHTED_MEAN));
   }
 
-  private static synchronized Path trained(String name, Path data, Chunking chunking) {
+  /**
+   * A grain/corn/other head on {@code encoder} reading only the first {@code tokens} tokens of a
+   * text (one window, no chunks): the setting of OpenSearch's 2023 semantic-search benchmark,
+   * for {@code PluginBenchmarkIT}.
+   */
+  static Path firstWindow(String encoder, int tokens) {
+    return trained("bench-" + encoder + "-" + tokens, sample("reuters-sample.jsonl"),
+        new Chunking(tokens, 0, 1, ChunkPooling.TOKEN_WEIGHTED_MEAN), encoder);
+  }
+
+  private static Path trained(String name, Path data, Chunking chunking) {
+    return trained(name, data, chunking, ENCODER);
+  }
+
+  private static synchronized Path trained(String name, Path data, Chunking chunking, String encoder) {
     Path dir = TARGET.resolve(name).toAbsolutePath();
     if (Files.isDirectory(dir)) {
       try {
@@ -74,7 +88,7 @@ final class TestBundles {
       }
     }
     TrainingConfig config = TrainingConfig.builder(data, dir)
-        .encoder(ENCODER)
+        .encoder(encoder)
         .chunking(chunking)
         .encoderOptions(EncoderOptions.defaults())
         .cacheDirectory(TARGET.resolve("embedding-cache").toAbsolutePath())
@@ -122,6 +136,15 @@ final class TestBundles {
       throw new IllegalStateException("the Reuters samples have " + texts.size() + " stories, asked for " + n);
     }
     return texts;
+  }
+
+  /** {@code n} texts: {@code texts} over and over. */
+  static List<String> repeat(List<String> texts, int n) {
+    List<String> out = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      out.add(texts.get(i % texts.size()));
+    }
+    return out;
   }
 
   private static List<String> texts(Path file, int n) {
