@@ -38,6 +38,9 @@ import org.opensearch.index.query.QueryShardContext;
 public final class FerrySemanticQueryBuilder extends AbstractQueryBuilder<FerrySemanticQueryBuilder> {
   /** The query's name. */
   public static final String NAME = "ferry_semantic";
+  private static final String WITHOUT_VECTOR = "[" + NAME + "] reached a shard without its query vector: the text is "
+      + "embedded while the coordinating node rewrites the request, as _search and the APIs built on it do; this API "
+      + "rewrites it only on the shard, so search with _search (or give \"vector\" instead of \"query_text\")";
 
   private final SemanticQuerySpec spec;
   private final QueryEmbedder embedder;
@@ -118,6 +121,9 @@ public final class FerrySemanticQueryBuilder extends AbstractQueryBuilder<FerryS
         float[] embedded = pending.get();
         return embedded == null ? this : copy(spec, embedded, null);
       }
+      if (context.convertToShardContext() != null) {
+        throw new IllegalArgumentException(WITHOUT_VECTOR);
+      }
       SetOnce<float[]> result = new SetOnce<>();
       context.registerAsyncAction((client, listener) -> embedder.embed(spec.bundle(), spec.queryText(),
           ActionListener.wrap(v -> {
@@ -144,9 +150,7 @@ public final class FerrySemanticQueryBuilder extends AbstractQueryBuilder<FerryS
   @Override
   protected Query doToQuery(QueryShardContext context) throws IOException {
     if (vector == null) {
-      throw new IllegalStateException("[" + NAME + "] reached a shard without its query vector: the query text is "
-          + "embedded while the coordinating node rewrites the request, which _explain and _validate do not do; "
-          + "use _search");
+      throw new IllegalArgumentException(WITHOUT_VECTOR);
     }
     return VectorFieldQueries.build(context, this, vector);
   }
