@@ -16,6 +16,7 @@ import java.util.Optional;
 import java.util.function.Supplier;
 import org.opensearch.cluster.metadata.IndexNameExpressionResolver;
 import org.opensearch.cluster.service.ClusterService;
+import org.opensearch.common.settings.Setting;
 import org.opensearch.common.settings.Settings;
 import org.opensearch.core.common.io.stream.NamedWriteableRegistry;
 import org.opensearch.core.xcontent.NamedXContentRegistry;
@@ -61,6 +62,12 @@ public final class FerryPlugin extends Plugin implements IngestPlugin, MapperPlu
   /** The folder under the node's config folder that holds one sub-folder per bundle. */
   public static final String BUNDLES_FOLDER = "ferry";
   static final String CACHE_PROPERTY = "ferry.cache.dir";
+  /**
+   * ONNX Runtime threads per model run of a bundle's encoder on this node ({@code opensearch.yml}):
+   * 0, the default, for one per processor; fewer leave cores to indexing and search.
+   */
+  public static final Setting<Integer> ENCODER_THREADS = Setting.intSetting("ferry.encoder.intra_op_threads", 0, 0,
+      Setting.Property.NodeScope);
 
   private final BundleRegistry bundles;
   private final QueryEmbedder embedder;
@@ -71,7 +78,7 @@ public final class FerryPlugin extends Plugin implements IngestPlugin, MapperPlu
       System.setProperty(CACHE_PROPERTY, Path.of(System.getProperty("java.io.tmpdir"), "ferry-cache").toString());
     }
     this.bundles = new BundleRegistry(new ConfigFolderBundleSource(configPath.resolve(BUNDLES_FOLDER)),
-        EncoderOptions.defaults());
+        EncoderOptions.defaults().withIntraOpThreads(ENCODER_THREADS.get(settings)));
     this.embedder = new QueryEmbedder(bundles);
   }
 
@@ -83,6 +90,11 @@ public final class FerryPlugin extends Plugin implements IngestPlugin, MapperPlu
       Supplier<RepositoriesService> repositoriesServiceSupplier) {
     embedder.start(threadPool);
     return List.of();
+  }
+
+  @Override
+  public List<Setting<?>> getSettings() {
+    return List.of(ENCODER_THREADS);
   }
 
   @Override

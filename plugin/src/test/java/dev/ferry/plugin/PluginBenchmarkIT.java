@@ -41,18 +41,28 @@ import org.junit.jupiter.api.Test;
  *   <li>{@code ferry_semantic} latency and recall@10 against exact search on generated vectors
  *       ({@code -Dferry.bench.vectors}, default 100000; {@code -Dferry.bench.queries}, default 500).
  * </ol>
+ *
+ * <p>{@code -Dferry.bench.only=ingest,relabel,vectors} runs some of them;
+ * {@code -Dferry.bench.encoder.threads=N} gives the encoders N ONNX Runtime threads, in the node
+ * ({@code ferry.encoder.intra_op_threads}) and in the embedded runs (default: one per processor). Rates are given per
+ * second of wall time and per CPU-second of the process (the node's, from its stats; the test's
+ * own for the embedded classifier), and each line ends with the machine's load averages: on a
+ * shared machine only quantities measured back to back in one run compare.
  */
 class PluginBenchmarkIT {
   private static final int BULK = 500;
   private static RealNode node;
   private static int cores;
+  /** ONNX Runtime threads per model run, in the node and in the embedded runs (0: one per processor). */
+  private static final int THREADS = Integer.getInteger("ferry.bench.encoder.threads", 0);
 
   @BeforeAll
   static void startNode() throws Exception {
     Assumptions.assumeTrue(Boolean.getBoolean("ferry.bench"), "benchmarks run with -Dferry.bench=true");
     node = RealNode.start(Map.of(TestBundles.REUTERS, TestBundles.reuters(), TestBundles.CROPS, TestBundles.crops(),
         "minilm-128", TestBundles.firstWindow("all-minilm-l6-v2", 128),
-        "minilm-q-128", TestBundles.firstWindow("all-minilm-l6-v2-q", 128)), System.getProperty("ferry.bench.heap", "2g"));
+        "minilm-q-128", TestBundles.firstWindow("all-minilm-l6-v2-q", 128)), System.getProperty("ferry.bench.heap", "2g"),
+        List.of(FerryPlugin.ENCODER_THREADS.getKey() + ": " + THREADS));
     cores = node.send("GET", "/_nodes/os", null).path("nodes").elements().next().path("os")
         .path("allocated_processors").asInt();
   }
@@ -66,42 +76,66 @@ class PluginBenchmarkIT {
 
   @Test
   void ingestAtTheSettingOfOpenSearchsSemanticSearchBenchmark() throws Exception {
+    runs("ingest");
     int docs = Integer.getInteger("ferry.bench.ingest.docs", 2000);
     List<String> texts = TestBundles.repeat(TestBundles.stories(350), docs);
     for (String bundle : List.of("minilm-128", "minilm-q-128")) {
       Path folder = TestBundles.firstWindow(bundle.startsWith("minilm-q") ? "all-minilm-l6-v2-q" : "all-minilm-l6-v2",
           128);
-      double embedded = embeddedRate(folder, texts);
+      double[] embedded = embeddedRate(folder, texts);
       String index = "ingest-" + bundle;
       createIndex(index, 1);
       node.send("PUT", "/_ingest/pipeline/" + bundle, "{\"processors\": [{\"ferry_classify\": {\"bundle\": \""
           + bundle + "\", \"field\": \"body\"}}]}");
       bulk(index, bundle, texts.subList(0, 64), docs); // warm up the node's copy of the bundle
+      double cpu = nodeCpuSeconds();
       double seconds = bulk(index, bundle, texts, 0);
-      double rate = docs / seconds;
-      report(String.format(Locale.ROOT, "ingest %s (128 tokens, one window): ferry_classify %.1f docs/s = %.1f per core "
-          + "(%d cores; OpenSearch 2023: 17.8 per vCPU, x%.1f), embedded Classifier %.1f docs/s (plugin at %.0f%%), "
-          + "%d docs in bulks of %d, batch_size 64", bundle, rate, rate / cores, cores, rate / cores / 17.75, embedded,
-          100 * rate / embedded, docs, BULK));
+      cpu = nodeCpuSeconds() - cpu;
+      report(String.format(Locale.ROOT, "ingest %s (128 tokens, one window), %d docs in bulks of %d, batch_size 64, "
+          + "encoder threads %s: ferry_classify %.1f docs/s wall (%.1f per core of %d) and %.1f docs per CPU-second of the node "
+          + "(OpenSearch 2023: 17.8 per vCPU; x%.1f); embedded Classifier %.1f docs/s wall, %.1f per CPU-second; "
+          + "plugin at %.0f%% of the embedded rate per CPU-second (%.0f%% wall)", bundle, docs, BULK,
+          THREADS == 0 ? "all" : Integer.toString(THREADS), docs / seconds,
+          docs / seconds / cores, cores, docs / cpu, docs / cpu / 17.75, embedded[0], embedded[1],
+          100 * (docs / cpu) / embedded[1], 100 * (docs / seconds) / embedded[0]));
     }
   }
 
-  /** Docs/s of the embedded classifier on {@code texts} in batches of 64, after a warm-up. */
-  private static double embeddedRate(Path bundle, List<String> texts) throws InterruptedException {
-    try (Classifier classifier = ModelBundle.open(bundle).openClassifier(EncoderOptions.defaults())) {
+  /**
+   * The embedded classifier on {@code texts} in batches of 64, after a warm-up: docs per second of
+   * wall time, and per CPU-second of this process.
+   */
+  private static double[] embeddedRate(Path bundle, List<String> texts) throws InterruptedException {
+    try (Classifier classifier = ModelBundle.open(bundle).openClassifier(
+        EncoderOptions.defaults().withIntraOpThreads(THREADS))) {
       classifier.classifyDocuments(texts.subList(0, 64));
+      double cpu = ownCpuSeconds();
       long start = System.nanoTime();
       for (int from = 0; from < texts.size(); from += 64) {
         classifier.classifyDocuments(texts.subList(from, Math.min(texts.size(), from + 64)));
       }
-      double rate = texts.size() / ((System.nanoTime() - start) / 1e9);
+      double wall = (System.nanoTime() - start) / 1e9;
+      cpu = ownCpuSeconds() - cpu;
       Thread.sleep(1000); // let ONNX Runtime's threads here go idle before the node's turn
-      return rate;
+      return new double[] {texts.size() / wall, texts.size() / cpu};
     }
+  }
+
+  /** CPU seconds the node's process has used (all its threads, ONNX Runtime's native ones too). */
+  private static double nodeCpuSeconds() throws Exception {
+    return node.send("GET", "/_nodes/_local/stats/process", null).path("nodes").elements().next()
+        .path("process").path("cpu").path("total_in_millis").asLong() / 1000.0;
+  }
+
+  /** CPU seconds this JVM's process has used. */
+  private static double ownCpuSeconds() {
+    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+        .getOperatingSystemMXBean()).getProcessCpuTime() / 1e9;
   }
 
   @Test
   void relabelAgainstReingestingTheSameDocuments() throws Exception {
+    runs("relabel");
     int docs = Integer.getInteger("ferry.bench.relabel.docs", 600);
     List<String> texts = TestBundles.repeat(TestBundles.stories(350), docs);
     createIndex("relabel", 1);
@@ -111,19 +145,25 @@ class PluginBenchmarkIT {
         + TestBundles.REUTERS + "\"}}]}");
     // Warm the crops bundle's encoder, as a node that has been ingesting would have it.
     bulk("relabel", "classify-crops", texts.subList(0, 64), 0);
+    double cpu = nodeCpuSeconds();
     double reingest = bulk("relabel", "classify-crops", texts, 0);
+    double reingestCpu = nodeCpuSeconds() - cpu;
+    cpu = nodeCpuSeconds();
     long start = System.nanoTime();
     JsonNode relabeled = node.send("POST", "/relabel/_update_by_query?pipeline=relabel-reuters&refresh=true", null);
     double relabel = (System.nanoTime() - start) / 1e9;
+    double relabelCpu = nodeCpuSeconds() - cpu;
     assertThat(relabeled.get("updated").asInt()).isEqualTo(docs);
     assertThat(relabeled.get("failures").size()).isZero();
     report(String.format(Locale.ROOT, "relabel %d whole Reuters stories (int8 MiniLM, chunks of 256 tokens): re-ingest "
-        + "through ferry_classify %.2f s (%.1f docs/s), _update_by_query with ferry_relabel %.2f s (%.1f docs/s): "
-        + "%.1fx faster", docs, reingest, docs / reingest, relabel, docs / relabel, reingest / relabel));
+        + "through ferry_classify %.2f s (%.1f docs/s, %.1f CPU-s), _update_by_query with ferry_relabel %.2f s "
+        + "(%.1f docs/s, %.1f CPU-s): %.1fx faster in wall time, %.1fx less CPU", docs, reingest, docs / reingest,
+        reingestCpu, relabel, docs / relabel, relabelCpu, reingest / relabel, reingestCpu / relabelCpu));
   }
 
   @Test
   void semanticLatencyAndRecallOnGeneratedVectors() throws Exception {
+    runs("vectors");
     int count = Integer.getInteger("ferry.bench.vectors", 100_000);
     int queries = Integer.getInteger("ferry.bench.queries", 500);
     int k = 10;
@@ -147,6 +187,11 @@ class PluginBenchmarkIT {
     start = System.nanoTime();
     node.send("POST", "/vectors/_forcemerge?max_num_segments=1", null);
     double merging = (System.nanoTime() - start) / 1e9;
+    int segments = node.send("GET", "/vectors/_stats/segments", null).path("_all").path("primaries")
+        .path("segments").path("count").asInt();
+    for (int q = 0; q < Math.min(200, probes.length); q++) { // page cache and JIT, before any setting is timed
+      vectorQuery(probes[q], k, 100);
+    }
     start = System.nanoTime();
     int[][] truth = new int[queries][];
     for (int q = 0; q < queries; q++) {
@@ -155,11 +200,11 @@ class PluginBenchmarkIT {
     double exactMillis = (System.nanoTime() - start) / 1e6 / queries;
     for (int candidates : List.of(10, 50, 100)) {
       Map<String, Double> measured = searchVectors(probes, truth, k, candidates);
-      report(String.format(Locale.ROOT, "ferry_semantic on %,d vectors (384 dims, clustered, 1 segment): "
-          + "num_candidates %d: recall@%d %.3f, took p50 %.1f ms p99 %.1f ms, HTTP round trip p50 %.1f ms p99 %.1f ms; "
-          + "exact search (Vectors.nearest) %.1f ms/query; indexing %.0f s, force merge %.0f s", count, candidates, k,
-          measured.get("recall"), measured.get("took50"), measured.get("took99"), measured.get("wall50"),
-          measured.get("wall99"), exactMillis, indexing, merging));
+      report(String.format(Locale.ROOT, "ferry_semantic on %,d vectors (384 dims, clustered, %d segment(s)), %d "
+          + "queries: num_candidates %d: recall@%d %.3f, took p50 %.0f ms p99 %.0f ms, HTTP round trip p50 %.1f ms "
+          + "p99 %.1f ms; exact search (Vectors.nearest) %.1f ms/query; indexing %.0f s, force merge %.0f s",
+          count, segments, probes.length, candidates, k, measured.get("recall"), measured.get("took50"),
+          measured.get("took99"), measured.get("wall50"), measured.get("wall99"), exactMillis, indexing, merging));
     }
     Map<String, Double> texts = searchTexts(Math.min(queries, 200), k);
     report(String.format(Locale.ROOT, "ferry_semantic with query_text (bundle reuters, int8 MiniLM, embedded on the "
@@ -259,7 +304,16 @@ class PluginBenchmarkIT {
     return (System.nanoTime() - start) / 1e9;
   }
 
-  private static void report(String line) {
-    System.out.println("[ferry bench] " + line);
+  /** Skips a benchmark that {@code -Dferry.bench.only} (a comma-separated list) leaves out. */
+  private static void runs(String name) {
+    String only = System.getProperty("ferry.bench.only", "");
+    Assumptions.assumeTrue(only.isBlank() || List.of(only.split(",")).contains(name),
+        name + " is not in -Dferry.bench.only=" + only);
+  }
+
+  /** Prints a result, with the machine's load averages (the machine may be shared). */
+  private static void report(String line) throws java.io.IOException {
+    String[] load = java.nio.file.Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
+    System.out.println("[ferry bench] " + line + " [load " + String.join(" ", Arrays.asList(load).subList(0, 3)) + "]");
   }
 }

@@ -61,6 +61,11 @@ final class RealNode implements AutoCloseable {
    * distribution and starts the node with a heap of {@code heap} (such as {@code 512m}).
    */
   static RealNode start(Map<String, Path> bundles, String heap) throws Exception {
+    return start(bundles, heap, List.of());
+  }
+
+  /** {@link #start(Map, String)}, with more lines for {@code opensearch.yml} ({@code "name: value"}). */
+  static RealNode start(Map<String, Path> bundles, String heap, List<String> settings) throws Exception {
     Path distribution = Path.of(required("ferry.opensearch.home"));
     Path zip = Path.of(required("ferry.plugin.zip"));
     assertThat(distribution.resolve("bin/opensearch")).as("unpacked integ-test-zip").exists();
@@ -87,8 +92,10 @@ final class RealNode implements AutoCloseable {
         Map.of("OPENSEARCH_JAVA_HOME", System.getProperty("java.home")));
     bundles.forEach((name, folder) -> TestBundles.install(folder, home.resolve("config"), name));
     int httpPort = freePort();
-    Files.writeString(home.resolve("config/opensearch.yml"), String.join("\n", "network.host: 127.0.0.1",
-        "http.port: " + httpPort, "transport.port: " + freePort(), "discovery.type: single-node", ""),
+    List<String> yml = new ArrayList<>(List.of("network.host: 127.0.0.1", "http.port: " + httpPort,
+        "transport.port: " + freePort(), "discovery.type: single-node"));
+    yml.addAll(settings);
+    Files.writeString(home.resolve("config/opensearch.yml"), "\n" + String.join("\n", yml) + "\n",
         StandardOpenOption.APPEND);
     Path tmp = Files.createDirectories(home.resolve("tmp"));
     List<String> command = new ArrayList<>();

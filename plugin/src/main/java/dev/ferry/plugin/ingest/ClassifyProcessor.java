@@ -117,7 +117,7 @@ public final class ClassifyProcessor extends DocumentBatchProcessor {
       try {
         String text = text(wrapper.getIngestDocument());
         if (text != null) {
-          pending.add(new Pending(wrapper, text, options.skipUnchanged() ? ResultFields.textHash(text) : null));
+          pending.add(new Pending(wrapper, text, ResultFields.textHash(text)));
         }
       } catch (RuntimeException e) {
         wrapper.update(wrapper.getIngestDocument(), e);
@@ -194,9 +194,8 @@ public final class ClassifyProcessor extends DocumentBatchProcessor {
           pending.stream().map(Pending::text).toList(), windows);
       for (int i = 0; i < pending.size(); i++) {
         Pending p = pending.get(i);
-        String hash = p.hash() != null ? p.hash() : ResultFields.textHash(p.text());
         ResultFields.writeClassification(p.document(), options.targetPrefix(), results.get(i), bundle.key(), reading,
-            hash, options.chunkVectors());
+            p.hash(), options.chunkVectors());
       }
     } catch (RuntimeException e) {
       pending.forEach(p -> p.wrapper().update(p.document(), e));

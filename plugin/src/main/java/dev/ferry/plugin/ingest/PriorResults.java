@@ -2,6 +2,8 @@ package dev.ferry.plugin.ingest;
 
 import dev.ferry.plugin.bundle.FeatureReading;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Results a document already has under the prefix, from an earlier {@code ferry_classify}: in
@@ -14,6 +16,7 @@ import java.util.Map;
  * @param features what the head read, and how it was read
  */
 record PriorResults(Map<?, ?> fields, String textHash, String bundleKey, StoredFeatures features) {
+  private static final Logger LOG = LoggerFactory.getLogger(PriorResults.class);
 
   /**
    * The results in {@code prefixObject} (the value of the prefix field), or null when they are
@@ -31,6 +34,8 @@ record PriorResults(Map<?, ?> fields, String textHash, String bundleKey, StoredF
       return new PriorResults(fields, hash, bundle, StoredFeatures.fromMap(StoredFeatures.FIELD,
           fields.get(StoredFeatures.FIELD)));
     } catch (IllegalArgumentException unreadable) {
+      // Damaged features cannot be kept: the encoder runs again and writes them anew.
+      LOG.debug("stored results are not reusable: {}", unreadable.getMessage());
       return null;
     }
   }
