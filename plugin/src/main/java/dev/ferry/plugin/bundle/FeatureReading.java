@@ -84,7 +84,7 @@ public record FeatureReading(String encoder, String encoderSha256, String poolin
    */
   public static FeatureReading fromMap(Map<?, ?> m) {
     return new FeatureReading(text(m, "encoder"), text(m, "encoder_sha256"), text(m, "pooling"),
-        Boolean.TRUE.equals(value(m, "normalize", Boolean.class)), number(m, "max_length"), number(m, "dimension"),
+        value(m, "normalize", Boolean.class), number(m, "max_length"), number(m, "dimension"),
         text(m, "document_prefix"), number(m, "chunk_tokens"), number(m, "chunk_overlap"), number(m, "max_chunks"),
         text(m, "chunk_pooling"));
   }
