@@ -1,6 +1,7 @@
 package dev.ferry.plugin;
 
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.startsWith;
 import static org.opensearch.test.hamcrest.OpenSearchAssertions.assertAcked;
 
 import com.carrotsearch.randomizedtesting.annotations.ThreadLeakScope;
@@ -10,6 +11,8 @@ import dev.ferry.models.bundle.ModelBundle;
 import dev.ferry.models.encoder.Chunking;
 import dev.ferry.models.encoder.EncoderOptions;
 import dev.ferry.models.encoder.EncoderStats;
+import dev.ferry.plugin.bundle.FeatureReading;
+import dev.ferry.plugin.ingest.StoredFeatures;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -48,7 +51,7 @@ public class ClassifyPipelineIntegTests extends OpenSearchIntegTestCase {
   public static void trainBundle() throws IOException {
     bundle = TestBundles.reuters();
     configDir = Files.createTempDirectory("ferry-node-config");
-    TestBundles.install(bundle, configDir, TestBundles.REUTERS);
+    TestBundles.installAll(configDir);
     // A bundle whose head no longer matches the hash its manifest records.
     Path broken = TestBundles.install(bundle, configDir, "broken");
     Files.write(broken.resolve(ModelBundle.HEAD_FILE), new byte[] {1, 2, 3});
@@ -61,7 +64,7 @@ public class ClassifyPipelineIntegTests extends OpenSearchIntegTestCase {
 
   @Override
   protected java.util.Collection<Class<? extends Plugin>> nodePlugins() {
-    return List.of(FerryPlugin.class, IngestCommonModulePlugin.class);
+    return List.of(FerryPlugin.class, IngestCommonModulePlugin.class, org.opensearch.index.reindex.ReindexModulePlugin.class);
   }
 
   private void putPipeline(String id, String processorJson) {
@@ -89,7 +92,7 @@ public class ClassifyPipelineIntegTests extends OpenSearchIntegTestCase {
     for (int i = 0; i < texts.size(); i++) {
       bulk.add(client().prepareIndex("news").setPipeline("reuters").setId(Integer.toString(i)).setSource(Map.of("text", texts.get(i))));
     }
-    Classifier inNode = nodeClassifier();
+    Classifier inNode = nodeClassifier(TestBundles.REUTERS);
     EncoderStats before = inNode.encoder().stats();
     BulkResponse response = bulk.get();
     assertFalse(response.buildFailureMessage(), response.hasFailures());
@@ -102,6 +105,7 @@ public class ClassifyPipelineIntegTests extends OpenSearchIntegTestCase {
     try (Classifier embedded = ModelBundle.open(bundle).openClassifier(EncoderOptions.defaults())) {
       expected = embedded.classifyDocuments(texts);
     }
+    FeatureReading reading = FeatureReading.of(ModelBundle.open(bundle), true);
     Map<String, Long> perLabel = new java.util.TreeMap<>();
     for (int i = 0; i < texts.size(); i++) {
       Map<String, Object> got = ferry(client().prepareGet("news", Integer.toString(i)).get());
@@ -119,6 +123,12 @@ public class ClassifyPipelineIntegTests extends OpenSearchIntegTestCase {
       assertEquals("vector of document " + i, 1.0, dot, 1e-6);
       Map<?, ?> probabilities = (Map<?, ?>) got.get("probabilities");
       assertEquals(new java.util.HashSet<>(want.prediction().labels()), probabilities.keySet());
+      // What relabeling needs: the head's input exactly, how it was read, the bundle, the text's hash.
+      StoredFeatures features = StoredFeatures.fromMap("ferry.features", got.get("features"));
+      assertArrayEquals("features of document " + i, want.features(), features.values(), 0f);
+      assertEquals(reading, features.reading());
+      assertThat((String) got.get("bundle"), startsWith(TestBundles.REUTERS + "@"));
+      assertEquals(64, ((String) got.get("text_hash")).length());
       perLabel.merge(want.prediction().label(), 1L, Long::sum);
     }
     // Search by label: the keyword field counts what the embedded classifier says.
@@ -216,9 +226,61 @@ public class ClassifyPipelineIntegTests extends OpenSearchIntegTestCase {
     ensureGreen();
   }
 
-  private static Classifier nodeClassifier() {
+  public void testSkipUnchangedKeepsResultsWhoseTextAndEncoderHold() throws Exception {
+    putPipeline("skip", "{\"bundle\": \"reuters\", \"skip_unchanged\": true}");
+    putPipeline("skip-crops", "{\"bundle\": \"reuters-crops\", \"skip_unchanged\": true}");
+    List<String> texts = TestBundles.testTexts(5);
+    bulk("reingest", "skip", texts, Map.of());
+    Map<String, Object> first = ferry(client().prepareGet("reingest", "0").get());
+    Classifier encoder = nodeClassifier(TestBundles.REUTERS);
+
+    // The client sends every document again with an unrelated field, and document 4 with new text:
+    // only document 4 is embedded; the others keep their results from the stored copies.
+    List<String> again = new java.util.ArrayList<>(texts);
+    again.set(4, "Corn plantings in Iowa are expected to fall this spring, the USDA said.");
+    EncoderStats before = encoder.encoder().stats();
+    bulk("reingest", "skip", again, Map.of("tag", "resent"));
+    EncoderStats used = encoder.encoder().stats().since(before);
+    Map<String, Object> changed = ferry(client().prepareGet("reingest", "4").get());
+    assertEquals("only the changed text is embedded", ((Number) changed.get("chunks")).longValue(), used.texts());
+    GetResponse kept = client().prepareGet("reingest", "0").get();
+    assertEquals("resent", kept.getSourceAsMap().get("tag"));
+    assertEquals(first, ferry(kept));
+
+    // _update_by_query through the pipeline: the documents carry their results, nothing is embedded.
+    before = encoder.encoder().stats();
+    client().execute(org.opensearch.index.reindex.UpdateByQueryAction.INSTANCE,
+        new org.opensearch.index.reindex.UpdateByQueryRequest("reingest").setPipeline("skip").setRefresh(true)).get();
+    assertEquals(0, encoder.encoder().stats().since(before).texts());
+    assertEquals(first, ferry(client().prepareGet("reingest", "0").get()));
+
+    // Another bundle of the same encoder and chunking: only its head runs, on the stored features.
+    Classifier crops = nodeClassifier(TestBundles.CROPS);
+    before = crops.encoder().stats();
+    bulk("reingest", "skip-crops", again, Map.of("tag", "crops"));
+    assertEquals(0, crops.encoder().stats().since(before).texts());
+    Map<String, Object> relabeled = ferry(client().prepareGet("reingest", "0").get());
+    assertThat((String) relabeled.get("bundle"), startsWith(TestBundles.CROPS + "@"));
+    assertTrue(List.of("crops", "other").contains((String) relabeled.get("label")));
+    assertEquals(first.get("features"), relabeled.get("features"));
+    assertEquals(first.get("vector"), relabeled.get("vector"));
+  }
+
+  private void bulk(String index, String pipeline, List<String> texts, Map<String, Object> extra) {
+    BulkRequestBuilder bulk = client().prepareBulk().setRefreshPolicy(
+        org.opensearch.action.support.WriteRequest.RefreshPolicy.IMMEDIATE);
+    for (int i = 0; i < texts.size(); i++) {
+      Map<String, Object> source = new java.util.HashMap<>(extra);
+      source.put("text", texts.get(i));
+      bulk.add(client().prepareIndex(index).setPipeline(pipeline).setId(Integer.toString(i)).setSource(source));
+    }
+    BulkResponse response = bulk.get();
+    assertFalse(response.buildFailureMessage(), response.hasFailures());
+  }
+
+  private static Classifier nodeClassifier(String bundle) {
     FerryPlugin plugin = internalCluster().getInstance(PluginsService.class)
         .filterPlugins(FerryPlugin.class).get(0);
-    return plugin.bundles().classifier(TestBundles.REUTERS);
+    return plugin.bundles().get(bundle).classifier();
   }
 }
