@@ -1,7 +1,5 @@
 package dev.ferry.cli;
 
-import dev.ferry.models.encoder.BuiltinEncoder;
-import dev.ferry.models.encoder.Encoder;
 import dev.ferry.models.encoder.EncoderOptions;
 import dev.ferry.models.encoder.ExecutionProvider;
 import picocli.CommandLine.Model.CommandSpec;
@@ -9,8 +7,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-/** How a model runs: device, threads, batching. Shared by every command that runs a model. */
-class RuntimeOptionsMixin {
+/**
+ * How a model runs: device, threads, batching. Shared by every command that runs a model (and
+ * by {@code ferry bench}, in the eval module).
+ */
+public class RuntimeOptionsMixin {
   @Spec(Spec.Target.MIXEE) CommandSpec spec;
 
   @Option(names = "--device", paramLabel = "cpu|cuda",
@@ -31,7 +32,7 @@ class RuntimeOptionsMixin {
   int batchTokens = EncoderOptions.defaults().maxBatchTokens();
 
   /** The options as given; a bad value is a usage error (exit code 2) naming the option. */
-  EncoderOptions options() {
+  public EncoderOptions options() {
     ExecutionProvider provider = switch (device.trim().toLowerCase(java.util.Locale.ROOT)) {
       case "cpu" -> ExecutionProvider.CPU;
       case "cuda", "gpu" -> ExecutionProvider.CUDA;

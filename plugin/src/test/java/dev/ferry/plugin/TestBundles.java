@@ -1,18 +1,12 @@
 package dev.ferry.plugin;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.ferry.models.bundle.BundleLoadException;
-import dev.ferry.models.bundle.ModelBundle;
-import dev.ferry.models.encoder.EncoderOptions;
-import dev.ferry.trainer.Trainer;
-import dev.ferry.trainer.TrainingConfig;
-import dev.ferry.trainer.TrainingListener;
+import dev.ferry.models.encoder.Chunking;
+import dev.ferry.testing.BundleFixtures;
+import dev.ferry.testing.Samples;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -25,54 +19,16 @@ final class TestBundles {
   static final String REUTERS = "reuters";
   static final String ENCODER = "all-minilm-l6-v2-q";
 
-  private static final Path SAMPLES = Path.of("..", "cli", "src", "main", "resources", "dev", "ferry", "cli");
-  private static final Path TARGET = Path.of("target", "test-bundles");
-
   private TestBundles() {}
 
   /** The trained bundle's folder; trains it on first use, reuses it while it opens cleanly. */
-  static synchronized Path reuters() {
-    Path dir = TARGET.resolve(REUTERS).toAbsolutePath();
-    if (Files.isDirectory(dir)) {
-      try {
-        ModelBundle.open(dir);
-        return dir;
-      } catch (BundleLoadException e) {
-        // stale or half-written: train again below
-      }
-    }
-    TrainingConfig config = TrainingConfig.builder(sample("reuters-sample.jsonl"), dir)
-        .encoder(ENCODER)
-        .encoderOptions(EncoderOptions.defaults())
-        .cacheDirectory(TARGET.resolve("embedding-cache").toAbsolutePath())
-        .build();
-    try {
-      Trainer.train(config, TrainingListener.NONE);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return dir;
+  static Path reuters() {
+    return BundleFixtures.trained(REUTERS, Samples.reuters(Samples.REUTERS_TRAIN), ENCODER, Chunking.DEFAULT);
   }
 
   /** The first {@code n} texts of the sample's held-out test stories. */
   static List<String> testTexts(int n) {
-    ObjectMapper json = new ObjectMapper();
-    List<String> texts = new ArrayList<>();
-    try (Stream<String> lines = Files.lines(sample("reuters-sample-test.jsonl"))) {
-      for (String line : (Iterable<String>) lines::iterator) {
-        if (texts.size() == n) {
-          break;
-        }
-        JsonNode record = json.readTree(line);
-        texts.add(record.get("text").asText());
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    if (texts.size() < n) {
-      throw new IllegalStateException("the Reuters test sample has " + texts.size() + " stories, asked for " + n);
-    }
-    return texts;
+    return Samples.reutersTestTexts(n);
   }
 
   /** Copies the bundle folder {@code bundle} to {@code configDir/ferry/name}. */
@@ -91,14 +47,5 @@ final class TestBundles {
       throw new UncheckedIOException(e);
     }
     return target;
-  }
-
-  private static Path sample(String name) {
-    Path file = SAMPLES.resolve(name);
-    if (!Files.isRegularFile(file)) {
-      throw new IllegalStateException(file.toAbsolutePath() + ": the quick start's Reuters sample is missing; "
-          + "run the tests from the plugin module folder (Maven does)");
-    }
-    return file;
   }
 }

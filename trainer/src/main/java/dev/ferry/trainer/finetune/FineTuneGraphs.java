@@ -2,11 +2,11 @@ package dev.ferry.trainer.finetune;
 
 import dev.ferry.models.encoder.ChunkPooling;
 import dev.ferry.models.encoder.Pooling;
-import dev.ferry.models.graph.AdamW;
-import dev.ferry.models.graph.Autodiff;
+import dev.ferry.autodiff.AdamW;
+import dev.ferry.autodiff.Autodiff;
 import dev.ferry.models.graph.ElementType;
-import dev.ferry.models.graph.GraphBuilder;
-import dev.ferry.models.graph.OnnxImport;
+import dev.ferry.autodiff.GraphBuilder;
+import dev.ferry.autodiff.OnnxImport;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;

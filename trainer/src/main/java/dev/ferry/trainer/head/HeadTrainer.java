@@ -1,6 +1,6 @@
 package dev.ferry.trainer.head;
 
-import dev.ferry.models.graph.AdamW;
+import dev.ferry.autodiff.AdamW;
 import dev.ferry.models.graph.ElementType;
 import dev.ferry.models.graph.GraphSession;
 import dev.ferry.models.graph.HostTensor;

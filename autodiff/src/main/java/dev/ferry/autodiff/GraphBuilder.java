@@ -1,9 +1,10 @@
-package dev.ferry.models.graph;
+package dev.ferry.autodiff;
 
-import ai.onnx.proto.OnnxMl;
 import ai.onnx.proto.OnnxMl.AttributeProto;
 import ai.onnx.proto.OnnxMl.NodeProto;
+import ai.onnx.proto.OnnxMl;
 import com.google.protobuf.ByteString;
+import dev.ferry.models.graph.ElementType;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;

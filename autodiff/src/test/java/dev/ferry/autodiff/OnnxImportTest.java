@@ -1,4 +1,4 @@
-package dev.ferry.models.graph;
+package dev.ferry.autodiff;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -6,6 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.ferry.models.encoder.BuiltinEncoder;
 import dev.ferry.models.encoder.Encoder;
 import dev.ferry.models.encoder.EncoderOptions;
+import dev.ferry.models.graph.ElementType;
+import dev.ferry.models.graph.GraphSession;
+import dev.ferry.models.graph.HostTensor;
 import java.nio.file.Files;
 import java.util.LinkedHashMap;
 import java.util.List;

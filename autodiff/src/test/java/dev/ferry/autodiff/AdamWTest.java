@@ -1,8 +1,11 @@
-package dev.ferry.models.graph;
+package dev.ferry.autodiff;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.ferry.models.graph.ElementType;
+import dev.ferry.models.graph.GraphSession;
+import dev.ferry.models.graph.HostTensor;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

@@ -1,7 +1,8 @@
-package dev.ferry.models.graph;
+package dev.ferry.autodiff;
 
 import ai.onnx.proto.OnnxMl.AttributeProto;
 import ai.onnx.proto.OnnxMl.NodeProto;
+import dev.ferry.models.graph.ElementType;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;

@@ -1,5 +1,10 @@
-package dev.ferry.cli;
+package dev.ferry.eval;
 
+import dev.ferry.cli.BundledSample;
+import dev.ferry.cli.EncoderOptionsMixin;
+import dev.ferry.cli.Ferry;
+import dev.ferry.cli.RuntimeOptionsMixin;
+import dev.ferry.cli.Terminal;
 import dev.ferry.eval.accuracy.AccuracyBenchmark;
 import dev.ferry.eval.encode.EncodeBenchmark;
 import dev.ferry.eval.encode.MixedLengthSample;
@@ -18,13 +23,22 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code ferry bench}: measurements that belong in eval/RESULTS.md. */
-@Command(name = "bench", mixinStandardHelpOptions = true,
+/**
+ * {@code ferry bench}: measurements that belong in eval/RESULTS.md. Its own entry point, so that
+ * the {@code ferry} command carries no benchmarks: the launcher runs {@code ./ferry bench ...}
+ * with this module's classpath.
+ */
+@Command(name = "ferry bench", mixinStandardHelpOptions = true,
     description = "Measure Ferry on this machine.",
     subcommands = {BenchCommand.Encode.class, BenchCommand.Accuracy.class, BenchCommand.Index.class,
         BenchCommand.Knn.class, BenchCommand.Jmh.class})
-final class BenchCommand implements Callable<Integer> {
+public final class BenchCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  /** Runs {@code ferry bench ARGS} and exits with its code (0 ok, 1 failure, 2 bad usage). */
+  public static void main(String[] args) {
+    System.exit(Ferry.execute(new BenchCommand(), args));
+  }
 
   @Override
   public Integer call() {
@@ -87,7 +101,7 @@ final class BenchCommand implements Callable<Integer> {
       Sample drawn = sample();
       List<String> sample = drawn.texts();
       List<String> measured = spec.commandLine().getParseResult().hasMatchedOption("--encoder")
-          ? List.of(encoderOptions.encoder) : encoders;
+          ? List.of(encoderOptions.encoder()) : encoders;
       out.printf("Machine: %s%n", EncodeBenchmark.machine());
       out.printf("Sample: %d %s (seed %d) from %s%n", sample.size(), drawn.unit(), seed, drawn.source());
       for (String name : measured) {
@@ -141,7 +155,7 @@ final class BenchCommand implements Callable<Integer> {
         files = defaults.stream().allMatch(Files::exists) ? defaults : null;
       }
       if (files == null) {
-        List<String> bundled = QuickstartCommand.sample().stream().map(r -> r.text()).limit(texts).toList();
+        List<String> bundled = BundledSample.trainingRecords().stream().map(r -> r.text()).limit(texts).toList();
         return new Sample(bundled, "documents", "(bundled sample)");
       }
       MixedLengthSample.Unit sampled = switch (unit.toLowerCase(Locale.ROOT)) {
@@ -220,7 +234,7 @@ final class BenchCommand implements Callable<Integer> {
         files = defaults.stream().allMatch(Files::exists) ? defaults : null;
       }
       if (files == null) {
-        return QuickstartCommand.sample().stream().map(r -> r.text()).limit(texts).toList();
+        return BundledSample.trainingRecords().stream().map(r -> r.text()).limit(texts).toList();
       }
       return MixedLengthSample.draw(files, MixedLengthSample.Unit.DOCUMENTS, texts, seed);
     }

@@ -1,4 +1,4 @@
-package dev.ferry.models.graph;
+package dev.ferry.autodiff;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,9 +1,11 @@
-package dev.ferry.models.graph;
+package dev.ferry.autodiff;
 
-import ai.onnx.proto.OnnxMl;
 import ai.onnx.proto.OnnxMl.AttributeProto;
 import ai.onnx.proto.OnnxMl.NodeProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
+import ai.onnx.proto.OnnxMl;
+import dev.ferry.models.graph.ElementType;
+import dev.ferry.models.graph.HostTensor;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
