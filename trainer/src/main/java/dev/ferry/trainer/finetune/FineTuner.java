@@ -620,8 +620,8 @@ public final class FineTuner {
           for (int after : groupStarts(trained, opensAfter)) {
             List<String> names = AdamW.biasCorrections(group(after));
             int own = t - after * stepsPerEpoch;
-            feed.put(names.get(0), HostTensor.scalar(ElementType.FLOAT, 1 - Math.pow(0.9, own)));
-            feed.put(names.get(1), HostTensor.scalar(ElementType.FLOAT, 1 - Math.pow(0.999, own)));
+            feed.put(names.get(0), HostTensor.scalar(ElementType.FLOAT, 1 - Math.pow(optimizer.beta1(), own)));
+            feed.put(names.get(1), HostTensor.scalar(ElementType.FLOAT, 1 - Math.pow(optimizer.beta2(), own)));
           }
           Map<String, HostTensor> out = step.run(feed);
           double loss = out.get(FineTuneGraphs.LOSS).get(0);

@@ -183,8 +183,8 @@ public final class HeadTrainer {
             feed.put(HeadGraphs.DROPOUT_MASK, dropoutMask(to - from, s.hiddenSize(), s.dropout(), random));
           }
           feed.put(AdamW.LEARNING_RATE, HostTensor.scalar(ElementType.FLOAT, s.learningRate()));
-          feed.put(AdamW.BIAS_CORRECTION1, HostTensor.scalar(ElementType.FLOAT, 1 - Math.pow(0.9, step)));
-          feed.put(AdamW.BIAS_CORRECTION2, HostTensor.scalar(ElementType.FLOAT, 1 - Math.pow(0.999, step)));
+          feed.put(AdamW.BIAS_CORRECTION1, HostTensor.scalar(ElementType.FLOAT, 1 - Math.pow(optimizer.beta1(), step)));
+          feed.put(AdamW.BIAS_CORRECTION2, HostTensor.scalar(ElementType.FLOAT, 1 - Math.pow(optimizer.beta2(), step)));
           Map<String, HostTensor> out = trainStep.run(feed);
           loss = out.get(HeadGraphs.LOSS).get(0);
           TrainingDivergedException.requireFinite(loss, TRAINING, epoch, step, s.learningRate());
