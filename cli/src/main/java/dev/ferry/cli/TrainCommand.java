@@ -8,7 +8,10 @@ import dev.ferry.trainer.TrainingDivergedException;
 import dev.ferry.trainer.TrainingListener;
 import dev.ferry.trainer.TrainingMode;
 import dev.ferry.trainer.TrainingResult;
+import dev.ferry.trainer.finetune.FineTuneSettings;
 import dev.ferry.trainer.finetune.FineTuner;
+import dev.ferry.trainer.finetune.HeadStart;
+import dev.ferry.trainer.finetune.UnfreezeSchedule;
 import dev.ferry.trainer.head.HeadKind;
 import dev.ferry.trainer.head.HeadSettings;
 import java.io.IOException;
@@ -290,10 +293,10 @@ final class TrainCommand implements Callable<Integer> {
   }
 
   /** The fine-tuning settings from the shared options, with fine-tuning's own defaults. */
-  private FineTuner.Settings fineTuneSettings(TrainingMode trainingMode) {
-    FineTuner.Settings f = FineTuner.Settings.defaults();
+  private FineTuneSettings fineTuneSettings(TrainingMode trainingMode) {
+    FineTuneSettings f = FineTuneSettings.finetune();
     if (trainingMode == TrainingMode.LORA) {
-      f = f.withRank(8).withUnfreeze(FineTuner.Settings.ALL).withLearningRate(1e-3);
+      f = f.withRank(8).withUnfreeze(FineTuneSettings.ALL).withLearningRate(1e-3);
     }
     if (rank != null) {
       f = f.withRank(rank);
@@ -302,10 +305,10 @@ final class TrainCommand implements Callable<Integer> {
       f = f.withAdaptOutput(true);
     }
     if (unfreeze != null) {
-      f = f.withUnfreeze(unfreeze.equals("all") ? FineTuner.Settings.ALL : parseLayers(unfreeze));
+      f = f.withUnfreeze(unfreeze.equals("all") ? FineTuneSettings.ALL : parseLayers(unfreeze));
     }
     if (unfreezeSchedule != null) {
-      f = f.withSchedule(FineTuner.UnfreezeSchedule.fromId(unfreezeSchedule));
+      f = f.withUnfreezeSchedule(UnfreezeSchedule.fromId(unfreezeSchedule));
     }
     if (epochs != null) {
       f = f.withEpochs(epochs);
@@ -313,9 +316,9 @@ final class TrainCommand implements Callable<Integer> {
     if (learningRate != null) {
       f = f.withLearningRate(learningRate);
     }
-    f = "chunks".equals(trainOn) ? f.onChunks() : f.withDocumentPooling(chunking.chunking().pooling());
+    f = "chunks".equals(trainOn) ? f.onChunks() : f.onDocuments(chunking.chunking().pooling());
     if ("random".equals(headStart)) {
-      f = f.withProbeHead(false);
+      f = f.withHeadStart(HeadStart.RANDOM);
     }
     if (batch != null) {
       f = f.withBatchSize(batch);

@@ -4,7 +4,7 @@ import dev.ferry.models.bundle.BundleWriter;
 import dev.ferry.models.encoder.BuiltinEncoder;
 import dev.ferry.models.encoder.Chunking;
 import dev.ferry.models.encoder.EncoderOptions;
-import dev.ferry.trainer.finetune.FineTuner;
+import dev.ferry.trainer.finetune.FineTuneSettings;
 import dev.ferry.trainer.head.HeadKind;
 import dev.ferry.trainer.head.HeadSettings;
 import java.io.IOException;
@@ -41,9 +41,8 @@ import java.util.Optional;
  * @param mode feature extraction (default), fine-tuning or LoRA
  * @param fineTune the fine-tuning settings ({@link TrainingMode#FINETUNE}, {@link TrainingMode#LORA}
  *     with a {@code rank} of at least 1; {@code head} is then unused and {@code chunking} gives
- *     only the overlap and chunk limit: the head is linear and reads
- *     {@code fineTune.documentPooling()} of each text's chunks of {@code fineTune.maxTokens()}
- *     tokens, which the bundle records)
+ *     only the overlap and chunk limit: the head is linear and reads each text as
+ *     {@link FineTuneSettings#chunking} says, which the bundle records)
  * @param checkpointDirectory where fine-tuning saves its state after each epoch; null for a folder
  *     beside {@code out} ({@code .NAME.checkpoints}), removed once the bundle is written
  * @param resume continue fine-tuning from the last checkpoint there
@@ -66,7 +65,7 @@ public record TrainingConfig(
     Path cacheDirectory,
     boolean refit,
     TrainingMode mode,
-    FineTuner.Settings fineTune,
+    FineTuneSettings fineTune,
     Path checkpointDirectory,
     boolean resume) {
 
@@ -98,6 +97,11 @@ public record TrainingConfig(
     if (maxExamples < 0) {
       throw new IllegalArgumentException("max examples must not be negative, was " + maxExamples);
     }
+  }
+
+  /** The seed of the split and of training: the head's, or fine-tuning's. */
+  public long seed() {
+    return mode == TrainingMode.FEATURES ? head.seed() : fineTune.seed();
   }
 
   /**
@@ -145,7 +149,7 @@ public record TrainingConfig(
     private Path cacheDirectory;
     private boolean refit = true;
     private TrainingMode mode = TrainingMode.FEATURES;
-    private FineTuner.Settings fineTune = FineTuner.Settings.defaults();
+    private FineTuneSettings fineTune = FineTuneSettings.finetune();
     private Path checkpointDirectory;
     private boolean resume;
 
@@ -234,8 +238,8 @@ public record TrainingConfig(
       return this;
     }
 
-    /** The fine-tuning settings; default {@link FineTuner.Settings#defaults()}. */
-    public Builder fineTune(FineTuner.Settings value) {
+    /** The fine-tuning settings; default {@link FineTuneSettings#finetune()}. */
+    public Builder fineTune(FineTuneSettings value) {
       this.fineTune = value;
       return this;
     }

@@ -1,69 +1,71 @@
 package dev.ferry.trainer;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.ferry.models.FileHashes;
 import dev.ferry.models.bundle.BundleWriter;
 import dev.ferry.models.bundle.ModelBundle;
 import dev.ferry.models.encoder.Chunking;
 import dev.ferry.models.encoder.Encoder;
 import dev.ferry.models.encoder.EncoderDescriptor;
 import dev.ferry.trainer.data.LabeledExample;
+import dev.ferry.trainer.finetune.Checkpoints;
+import dev.ferry.trainer.finetune.FineTuneExamples;
+import dev.ferry.trainer.finetune.FineTuneListener;
+import dev.ferry.trainer.finetune.FineTuneResult;
+import dev.ferry.trainer.finetune.FineTuneSettings;
 import dev.ferry.trainer.finetune.FineTuner;
+import dev.ferry.trainer.finetune.HeadStart;
+import dev.ferry.trainer.finetune.TrainOn;
+import dev.ferry.trainer.finetune.TunedEncoderWriter;
+import dev.ferry.trainer.finetune.UnfreezeSchedule;
 import dev.ferry.trainer.head.HeadKind;
 import dev.ferry.trainer.head.HeadSettings;
-import dev.ferry.trainer.head.HeadTraining;
 import dev.ferry.trainer.head.TrainedHead;
 import dev.ferry.trainer.metrics.ClassificationMetrics;
+import dev.ferry.trainer.metrics.MetricsJson;
 import dev.ferry.trainer.report.TrainingReport;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
- * {@link Trainer}'s fine-tuning path: trains the encoder's top layers and a linear head
- * ({@link FineTuner}), then writes a bundle that carries the tuned encoder as its own
- * {@code encoder.onnx} (source {@value #SOURCE}, id {@code BASE+finetune}, SHA-256 of the tuned
- * file). Training reads every text in chunks of {@code maxTokens} tokens (the encoder's window
- * by default; the configured chunking's overlap and chunk limit; {@code --max-chunks 1} for the
- * first window only). Trained on whole documents ({@link FineTuner.Settings#documentPooling}, the
- * default), the head reads that pooling of each document's chunks in training and in the bundle
- * alike; trained on each chunk with its text's label, the bundle reads documents in the same
- * chunks and classifies the mean of their vectors ({@link FineTuner#chunking}).
+ * {@link Trainer}'s fine-tuning modes ({@link TrainingMode#FINETUNE}, {@link TrainingMode#LORA}):
+ * trains the encoder's top layers (or adapters on them) and a linear head with {@link FineTuner},
+ * then writes a bundle that carries the tuned encoder as its own {@code encoder.onnx}
+ * ({@link TunedEncoderWriter}) and reads documents as training read them
+ * ({@link FineTuneSettings#chunking}).
  */
-final class FineTuning {
-  /** The descriptor source of a tuned encoder. */
-  static final String SOURCE = "fine-tuned";
+final class FineTuneJob {
+  private FineTuneJob() {}
 
-  private FineTuning() {}
-
-  static TrainingResult train(TrainingConfig config, Trainer.Prepared d, TrainingListener listener, long start)
+  static TrainingResult train(TrainingConfig config, TrainingData d, TrainingListener listener, long start)
       throws IOException {
     Path out = config.out().toAbsolutePath().normalize();
     Path checkpoints = config.checkpointDirectory() != null ? config.checkpointDirectory()
         : out.resolveSibling("." + out.getFileName() + ".checkpoints");
     try (Encoder base = Encoder.open(config.encoder(), config.encoderOptions())) {
-      FineTuner.Settings s = config.fineTune().withMaxTokens(
+      FineTuneSettings s = config.fineTune().withMaxTokens(
           config.fineTune().maxTokensFor(base.descriptor().maxLength()));
-      // What training reads of a text, and so what classification must read: its chunks of maxTokens.
-      Chunking window = FineTuner.chunking(config.chunking(), s.maxTokens());
-      if (s.documentPooling() != null) {
-        window = window.withPooling(s.documentPooling());
-      }
-      FineTuner.Examples train = examples(base, window, d, d.train());
-      FineTuner.Examples valid = d.valid().isEmpty() ? null : examples(base, window, d, d.valid());
+      // What training reads of a text, and so what classification must read.
+      Chunking window = s.chunking(config.chunking(), base.descriptor().maxLength());
+      FineTuneExamples train = FineTuneExamples.chunks(base, window, TrainingData.texts(d.train()),
+          d.classes(d.train()));
+      FineTuneExamples valid = d.valid().isEmpty() ? null
+          : FineTuneExamples.chunks(base, window, TrainingData.texts(d.valid()), d.classes(d.valid()));
       listener.stage("Fine-tuning " + describe(s) + " of " + base.descriptor().id() + " with a linear head on "
           + d.train().size() + " texts (" + train.size() + " chunks of up to " + s.maxTokens() + " tokens, "
-          + (s.documentPooling() != null ? "the head reading " + s.documentPooling().id() + " of each text's"
+          + (s.trainOn() == TrainOn.DOCUMENTS ? "the head reading " + s.chunkPooling().id() + " of each text's"
           : "each with its text's label") + ")");
-      FineTuner.Result r = FineTuner.train(base, train, valid, d.labels().size(), s,
-          new FineTuner.Checkpoints(checkpoints, config.resume()), new FineTuner.Listener() {
+      FineTuneResult r = FineTuner.train(base, train, valid, d.labels().size(), s,
+          new Checkpoints(checkpoints, config.resume()), new FineTuneListener() {
             @Override
             public void steps(int done, int total) {
               listener.trained(done, total);
@@ -79,40 +81,35 @@ final class FineTuning {
       }
       int dimension = window.pooling().width(base.descriptor().dimension());
       int classes = d.labels().size();
-      byte[] headOnnx = HeadTraining.linearHead(r.headWeight().floats(), r.headBias().floats(), dimension, classes);
+      byte[] headOnnx = r.head().onnx(dimension, classes);
       double seconds = (System.nanoTime() - start) / 1e9;
       // As trained: the epochs resolved, with the unfreeze count as asked ("all" stays all).
-      FineTuner.Settings ran = s.withEpochs(r.settings().epochs());
+      FineTuneSettings ran = s.withEpochs(r.settings().epochs());
       TrainedHead head = new TrainedHead(headSettings(ran), dimension, classes, headOnnx, r.history(), r.bestEpoch(),
           Double.NaN, seconds);
 
       listener.stage("Writing " + config.out());
       Path work = BundleWriter.encoderFolder(out);
       try {
-        Path model = Files.write(work.resolve(ModelBundle.ENCODER_FILE), r.encoderOnnx());
-        Path tokenizer = Files.copy(base.tokenizerFile(), work.resolve(ModelBundle.TOKENIZER_FILE));
+        TunedEncoderWriter.TunedEncoder tuned = TunedEncoderWriter.write(base, r, config.mode().id(), work);
         EncoderDescriptor b = base.descriptor();
-        EncoderDescriptor tuned = new EncoderDescriptor(b.id() + "+" + config.mode().id(), SOURCE,
-            FileHashes.sha256(model), b.pooling(), b.normalize(), b.maxLength(), b.dimension(), b.queryPrefix(),
-            b.documentPrefix());
-        List<String> notes = new java.util.ArrayList<>(d.notes());
+        List<String> notes = new ArrayList<>(d.notes());
         notes.add("The encoder was fine-tuned" + (s.rank() > 0 ? " (LoRA adapters merged into its weights)" : "")
-            + ": the bundle carries it as encoder.onnx (" + tuned.id() + "), so an"
+            + ": the bundle carries it as encoder.onnx (" + tuned.descriptor().id() + "), so an"
             + " index made with " + b.id() + " must be re-embedded, not relabelled.");
-        notes.add(s.documentPooling() != null
+        notes.add(s.trainOn() == TrainOn.DOCUMENTS
             ? "Each text was read in training as " + window + " (" + train.size() + " training chunks), whole"
-                + " texts per step, the head reading " + s.documentPooling().id() + " of each text's chunk vectors;"
+                + " texts per step, the head reading " + s.chunkPooling().id() + " of each text's chunk vectors;"
                 + " the bundle reads documents the same way."
             : "Each text was read in training as " + window + " (" + train.size() + " training chunks),"
                 + " every chunk with its text's label; the bundle reads documents the same way, and the head"
                 + " classifies the token-weighted mean of a document's chunk vectors.");
         ModelBundle bundle;
         ClassificationMetrics validation;
-        try (Encoder tunedEncoder = Encoder.open(model, tokenizer, tuned, config.encoderOptions())) {
+        try (Encoder tunedEncoder = tuned.open(config.encoderOptions())) {
           // Epochs were scored on chunks; the bundle's metrics score whole held-out texts, read as it reads them.
           validation = d.valid().isEmpty() ? null : ClassificationMetrics.compute(d.labels(), d.classes(d.valid()),
-              head.probabilities(tunedEncoder.embedDocuments(
-                  d.valid().stream().map(LabeledExample::text).toList(), window).stream()
+              head.probabilities(tunedEncoder.embedDocuments(TrainingData.texts(d.valid()), window).stream()
                   .map(window.pooling()::features).toArray(float[][]::new)));
           ObjectNode training = provenance(config, d, ran, b, r, seconds);
           training.put("training_chunks", train.size());
@@ -122,7 +119,7 @@ final class FineTuning {
               .head(HeadKind.LINEAR.id(), headOnnx)
               .labels(d.labels())
               .training(training)
-              .metrics(Trainer.bundleMetrics(validation, d.noValidation()))
+              .metrics(MetricsJson.bundleMetrics(validation, d.noValidation()))
               .extra(dir -> TrainingReport.write(dir.resolve(ModelBundle.REPORT_DIR), new TrainingReport.ReportContent(
                   "Ferry training report: " + out.getFileName(),
                   facts(config, ran, b, r, d), head.history(), head.bestEpoch(),
@@ -133,44 +130,38 @@ final class FineTuning {
           deleteRecursively(checkpoints);
         }
         return new TrainingResult(bundle, head, Optional.ofNullable(validation), d.noValidation(), d.train().size(),
-            d.valid().size(), 0, 0,
-            r.cacheSeconds(), 0, config.mode(), r.examplesPerSecond());
+            d.valid().size(), 0, 0, r.cacheSeconds(), 0, config.mode(), r.examplesPerSecond());
       } finally {
         deleteRecursively(work);
       }
     }
   }
 
-  private static FineTuner.Examples examples(Encoder encoder, Chunking chunking, Trainer.Prepared d,
-      List<LabeledExample> examples) {
-    return FineTuner.Examples.chunks(encoder, chunking,
-        examples.stream().map(LabeledExample::text).toList(), d.classes(examples));
-  }
-
-  private static String describe(FineTuner.Settings s) {
+  /** What trains, in words: "the top 2 layers", "rank-8 adapters on the attention of every layer (opened one per epoch)". */
+  private static String describe(FineTuneSettings s) {
     return (s.rank() > 0 ? "rank-" + s.rank() + " adapters on the attention of " : "")
-        + (s.unfreeze() == FineTuner.Settings.ALL ? "every layer"
+        + (s.unfreeze() == FineTuneSettings.ALL ? "every layer"
         : "the top " + s.unfreeze() + (s.unfreeze() == 1 ? " layer" : " layers"))
-        + (s.schedule() == FineTuner.UnfreezeSchedule.GRADUAL ? " (opened one per epoch)" : "");
+        + (s.unfreezeSchedule() == UnfreezeSchedule.GRADUAL ? " (opened one per epoch)" : "");
   }
 
   /** The head's part of the settings, for the result and the report. */
-  private static HeadSettings headSettings(FineTuner.Settings s) {
+  private static HeadSettings headSettings(FineTuneSettings s) {
     return HeadSettings.defaults(HeadKind.LINEAR).withEpochs(s.epochs())
         .withLearningRate(s.learningRate() * s.headRateFactor()).withBatchSize(s.batchSize()).withSeed(s.seed())
         .withWeightDecay(s.weightDecay()).withPatience(s.patience()).withBalanceClasses(s.balanceClasses());
   }
 
-  private static ObjectNode provenance(TrainingConfig config, Trainer.Prepared d, FineTuner.Settings s,
-      EncoderDescriptor base, FineTuner.Result r, double seconds) throws IOException {
-    ObjectNode t = Trainer.dataProvenance(config, d);
+  private static ObjectNode provenance(TrainingConfig config, TrainingData d, FineTuneSettings s,
+      EncoderDescriptor base, FineTuneResult r, double seconds) throws IOException {
+    ObjectNode t = d.provenance(config);
     ObjectNode h = t.putObject("hyperparameters");
     h.put("mode", config.mode().id());
     h.put("head", HeadKind.LINEAR.id());
-    h.put("unfreeze", s.unfreeze() == FineTuner.Settings.ALL ? "all" : Integer.toString(s.unfreeze()));
-    h.put("unfreeze_schedule", s.schedule().id());
-    h.put("train_on", s.documentPooling() != null ? "documents" : "chunks");
-    h.put("head_start", s.probeHead() ? "probe" : "random");
+    h.put("unfreeze", s.unfreeze() == FineTuneSettings.ALL ? "all" : Integer.toString(s.unfreeze()));
+    h.put("unfreeze_schedule", s.unfreezeSchedule().id());
+    h.put("train_on", s.trainOn().id());
+    h.put("head_start", s.headStart().id());
     if (s.rank() > 0) {
       h.put("rank", s.rank());
       h.put("alpha", s.alpha());
@@ -196,23 +187,24 @@ final class FineTuning {
     t.put("epochs_run", r.history().size());
     t.put("best_epoch", r.bestEpoch());
     t.put("resumed_from_epoch", r.resumedFromEpoch());
-    t.put("frozen_layers_seconds", Trainer.round(r.cacheSeconds()));
-    t.put("examples_per_second", Trainer.round(r.examplesPerSecond()));
+    t.put("frozen_layers_seconds", MetricsJson.round(r.cacheSeconds()));
+    t.put("examples_per_second", MetricsJson.round(r.examplesPerSecond()));
     t.put("device", r.device().id());
-    t.put("total_seconds", Trainer.round(seconds));
+    t.put("total_seconds", MetricsJson.round(seconds));
     return t;
   }
 
-  private static Map<String, String> facts(TrainingConfig config, FineTuner.Settings s, EncoderDescriptor base,
-      FineTuner.Result r, Trainer.Prepared d) {
+  private static Map<String, String> facts(TrainingConfig config, FineTuneSettings s, EncoderDescriptor base,
+      FineTuneResult r, TrainingData d) {
     Map<String, String> facts = new LinkedHashMap<>();
     facts.put("Mode", "fine-tuning " + describe(s) + " and a linear head");
     facts.put("Encoder", base.id() + " fine-tuned (" + base.pooling().id() + " pooling, " + base.dimension()
-        + " dimensions; texts read in chunks of " + s.maxTokens() + " tokens, " + (s.documentPooling() != null
-        ? "whole texts per step, the head reading " + s.documentPooling().id() + " of their chunks"
-        : "each trained with its text's label") + (s.probeHead() ? "; head started from a linear probe" : "") + ")");
+        + " dimensions; texts read in chunks of " + s.maxTokens() + " tokens, " + (s.trainOn() == TrainOn.DOCUMENTS
+        ? "whole texts per step, the head reading " + s.chunkPooling().id() + " of their chunks"
+        : "each trained with its text's label") + (s.headStart() == HeadStart.PROBE
+        ? "; head started from a linear probe" : "") + ")");
     facts.put("Training data", config.data() + " (" + d.train().size() + " examples used)");
-    facts.put("Validation", Trainer.validationFact(config, d));
+    facts.put("Validation", d.validationFact(config));
     facts.put("Optimizer", "AdamW, learning rate " + s.learningRate() + " (head ×" + s.headRateFactor()
         + ", layer decay " + s.layerDecay() + "), warm-up " + s.warmupFraction() + " then linear decay, batch "
         + s.batchSize() + ", weight decay " + s.weightDecay() + ", clip norm " + s.clipNorm()
@@ -220,7 +212,7 @@ final class FineTuning {
     facts.put("Epochs", r.history().size() + " run of at most " + s.epochs() + ", best " + r.bestEpoch()
         + (s.patience() > 0 ? " (early stopping after " + s.patience() + " without improvement)" : ""));
     facts.put("Seed", Long.toString(s.seed()));
-    facts.put("Speed", String.format(java.util.Locale.ROOT, "%.1f examples/s on %s; frozen layers %.1f s once",
+    facts.put("Speed", String.format(Locale.ROOT, "%.1f examples/s on %s; frozen layers %.1f s once",
         r.examplesPerSecond(), r.device().id(), r.cacheSeconds()));
     return facts;
   }
