@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
 public final class HeadTrainer {
   private static final Logger log = LoggerFactory.getLogger(HeadTrainer.class);
   /** Rows scored per graph run when evaluating, to bound memory. */
-  private static final int SCORE_CHUNK = 4096;
+  private static final int SCORE_BATCH = 4096;
   /** Temperatures tried for the centroid head. */
   private static final double[] TEMPERATURES = {1, 2, 3, 5, 7, 10, 15, 20, 30, 50, 75, 100};
   /** What {@link TrainingDivergedException} calls this training. */
@@ -326,8 +326,8 @@ public final class HeadTrainer {
   static float[][] probabilities(GraphSession session, Map<String, HostTensor> params, float[][] vectors,
       int dimension, int classes) {
     float[][] out = new float[vectors.length][];
-    for (int from = 0; from < vectors.length; from += SCORE_CHUNK) {
-      int to = Math.min(vectors.length, from + SCORE_CHUNK);
+    for (int from = 0; from < vectors.length; from += SCORE_BATCH) {
+      int to = Math.min(vectors.length, from + SCORE_BATCH);
       float[] flat = new float[(to - from) * dimension];
       for (int i = from; i < to; i++) {
         System.arraycopy(vectors[i], 0, flat, (i - from) * dimension, dimension);
