@@ -3,6 +3,7 @@ package dev.ferry.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.models.bundle.ModelBundle;
 import dev.ferry.trainer.Evaluation;
+import dev.ferry.trainer.data.BadDataException;
 import dev.ferry.trainer.metrics.MetricsJson;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -46,6 +47,8 @@ final class EvalCommand implements Callable<Integer> {
       result = Evaluation.evaluate(opened, data,
           dataOptions.readOptions(),
           runtime.options(), (done, total) -> progress.moveTo(done));
+    } catch (BadDataException e) {
+      throw SettingErrors.badData(e);
     }
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();

@@ -15,12 +15,12 @@ public class RuntimeOptionsMixin {
   @Spec(Spec.Target.MIXEE) CommandSpec spec;
 
   @Option(names = "--device", paramLabel = "cpu|cuda",
-      description = "Where the model runs; cuda falls back to cpu with a warning. Default: cpu.")
-  String device = "cpu";
+      description = "Where the model runs; cuda falls back to cpu with a warning. Default: ${DEFAULT-VALUE}.")
+  String device = EncoderOptions.defaults().executionProvider().id();
 
   @Option(names = "--threads", paramLabel = "N",
-      description = "ONNX Runtime threads per batch; 0 = one per core. Default: 0.")
-  int threads;
+      description = "ONNX Runtime threads per batch; 0 = one per core. Default: ${DEFAULT-VALUE}.")
+  int threads = EncoderOptions.defaults().intraOpThreads();
 
   @Option(names = "--batch-size", paramLabel = "N",
       description = "Most texts per model batch. Default: ${DEFAULT-VALUE}.")
@@ -28,7 +28,7 @@ public class RuntimeOptionsMixin {
 
   @Option(names = "--batch-tokens", paramLabel = "N",
       description = "Most padded tokens (texts x length) per model batch; 0 = automatic"
-          + " (256 per thread on CPU). Default: 0.")
+          + " (" + EncoderOptions.CPU_BATCH_TOKENS_PER_THREAD + " per thread on CPU). Default: ${DEFAULT-VALUE}.")
   int batchTokens = EncoderOptions.defaults().maxBatchTokens();
 
   /** The options as given; a bad value is a usage error (exit code 2) naming the option. */

@@ -4,6 +4,7 @@ import dev.ferry.models.bundle.BundleWriter;
 import dev.ferry.models.encoder.BuiltinEncoder;
 import dev.ferry.models.encoder.Chunking;
 import dev.ferry.models.encoder.EncoderOptions;
+import dev.ferry.trainer.data.LabeledDataReader;
 import dev.ferry.trainer.finetune.FineTuneSettings;
 import dev.ferry.trainer.head.HeadKind;
 import dev.ferry.trainer.head.HeadSettings;
@@ -80,16 +81,14 @@ public record TrainingConfig(
     Objects.requireNonNull(mode, "mode");
     Objects.requireNonNull(fineTune, "fineTune");
     if (mode == TrainingMode.LORA && fineTune.rank() < 1) {
-      throw new IllegalArgumentException("--mode lora needs an adapter rank of at least 1 (--rank), was "
-          + fineTune.rank());
+      throw new IllegalArgumentException("rank must be at least 1 in mode lora, was " + fineTune.rank());
     }
     if (mode != TrainingMode.LORA && fineTune.adaptOutput()) {
-      throw new IllegalArgumentException("an adapter on the attention output (--adapt-output) needs --mode lora, not "
+      throw new IllegalArgumentException("adapt output (an adapter on the attention output) needs mode lora, not "
           + mode.id());
     }
     if (mode != TrainingMode.LORA && fineTune.rank() != 0) {
-      throw new IllegalArgumentException("an adapter rank (--rank " + fineTune.rank() + ") needs --mode lora, not "
-          + mode.id());
+      throw new IllegalArgumentException("rank " + fineTune.rank() + " (adapters) needs mode lora, not " + mode.id());
     }
     if (valid == null) {
       SettingChecks.fraction("validation split", validSplit);
@@ -142,9 +141,9 @@ public record TrainingConfig(
     private HeadSettings head = HeadSettings.defaults(HeadKind.LINEAR);
     private int maxExamples;
     private boolean skipBad;
-    private String textField = "text";
-    private String labelField = "label";
-    private String idField = "id";
+    private String textField = LabeledDataReader.Options.defaults().textField();
+    private String labelField = LabeledDataReader.Options.defaults().labelField();
+    private String idField = LabeledDataReader.Options.defaults().idField();
     private boolean cacheEmbeddings = true;
     private Path cacheDirectory;
     private boolean refit = true;
@@ -210,6 +209,12 @@ public record TrainingConfig(
     public Builder fields(String text, String label, String id) {
       this.textField = text;
       this.labelField = label;
+      this.idField = id;
+      return this;
+    }
+
+    /** The field name of the id alone. */
+    public Builder idField(String id) {
       this.idField = id;
       return this;
     }

@@ -203,9 +203,9 @@ class FineTuneTrainingTest {
         .isCloseTo(result.validation().orElseThrow().expectedCalibrationError(), within(1e-5));
 
     assertThatThrownBy(() -> config(dir.resolve("x"), lora).build())
-        .hasMessage("an adapter rank (--rank 2) needs --mode lora, not finetune");
+        .hasMessage("rank 2 (adapters) needs mode lora, not finetune");
     assertThatThrownBy(() -> config(dir.resolve("x"), settings()).mode(TrainingMode.LORA).build())
-        .hasMessage("--mode lora needs an adapter rank of at least 1 (--rank), was 0");
+        .hasMessage("rank must be at least 1 in mode lora, was 0");
   }
 
   @Test
@@ -250,7 +250,7 @@ class FineTuneTrainingTest {
     assertThatThrownBy(() -> Trainer.train(config(dir.resolve("other"), gradual.withSeed(7))
         .checkpointDirectory(checkpoints).resume(true).build(), TrainingListener.NONE))
         .hasMessageContaining("another encoder, other settings or other data")
-        .hasMessageContaining("without --resume");
+        .hasMessageContaining("without resuming");
   }
 
   private static Set<String> opTypes(OnnxMl.GraphProto graph) {

@@ -133,7 +133,7 @@ record Checkpoint(String fingerprint, int epoch, int step, boolean stopped, int 
         if (!found.equals(fingerprint)) {
           throw new IllegalStateException(file + ": was saved by a run with another encoder, other settings or"
               + " other data (fingerprint " + found + ", this run's " + fingerprint + "); remove "
-              + directory + " or run without --resume");
+              + directory + " or train without resuming");
         }
         int epoch = in.readInt();
         int step = in.readInt();

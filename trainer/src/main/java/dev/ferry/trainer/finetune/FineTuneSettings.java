@@ -2,6 +2,7 @@ package dev.ferry.trainer.finetune;
 
 import dev.ferry.models.encoder.ChunkPooling;
 import dev.ferry.models.encoder.Chunking;
+import dev.ferry.trainer.Setting;
 import dev.ferry.trainer.SettingChecks;
 import java.util.Objects;
 
@@ -18,8 +19,8 @@ import java.util.Objects;
  *     train instead, merged into the weights at the end ({@code W + alpha / rank · A · B})
  * @param alpha the adapters' scale numerator (LoRA)
  * @param adaptOutput LoRA: the attention's output projection gets an adapter too
- * @param epochs the most passes over the examples; {@link #AUTO_EPOCHS}: enough for about 60
- *     steps, at least 3 and at most 20 ({@link #epochsFor})
+ * @param epochs the most passes over the examples; {@link #AUTO_EPOCHS}: enough for about
+ *     {@value #AUTO_STEPS} steps within bounds ({@link #epochsFor})
  * @param batchSize examples (texts, when training on {@link TrainOn#DOCUMENTS}) per step
  * @param learningRate the encoder's peak learning rate
  * @param headRateFactor the head's learning rate relative to the encoder's
@@ -42,7 +43,7 @@ import java.util.Objects;
  * @param headStart from a linear probe on the untrained encoder, or from random weights
  */
 public record FineTuneSettings(
-    int unfreeze,
+    @Setting(max = "all") int unfreeze,
     UnfreezeSchedule unfreezeSchedule,
     int rank,
     double alpha,
@@ -66,14 +67,23 @@ public record FineTuneSettings(
   /** {@code unfreeze} value for every layer, the embeddings included, whatever the encoder's depth. */
   public static final int ALL = Integer.MAX_VALUE;
 
-  /** {@code epochs} value for about {@value #AUTO_STEPS} steps: at least 3 and at most 20 epochs. */
+  /**
+   * {@code epochs} value for about {@value #AUTO_STEPS} steps: at least {@value #AUTO_MIN_EPOCHS}
+   * and at most {@value #AUTO_MAX_EPOCHS} epochs.
+   */
   public static final int AUTO_EPOCHS = 0;
 
   /** {@code maxTokens} value for the encoder's whole window (256 tokens for MiniLM). */
   public static final int MODEL_WINDOW = 0;
 
   /** Steps that {@link #AUTO_EPOCHS} aims at: few examples need more passes. */
-  static final int AUTO_STEPS = 60;
+  public static final int AUTO_STEPS = 60;
+
+  /** The fewest epochs {@link #AUTO_EPOCHS} gives. */
+  public static final int AUTO_MIN_EPOCHS = 3;
+
+  /** The most epochs {@link #AUTO_EPOCHS} gives. */
+  public static final int AUTO_MAX_EPOCHS = 20;
 
   /**
    * Checks the ranges: numbers must be finite (NaN and the infinities are refused), rates and
@@ -167,14 +177,14 @@ public record FineTuneSettings(
   /**
    * The epochs over {@code units} training units (texts, or chunks when each is its own example):
    * {@code epochs}, or for {@link #AUTO_EPOCHS} enough for about {@value #AUTO_STEPS} steps, at
-   * least 3 and at most 20.
+   * least {@value #AUTO_MIN_EPOCHS} and at most {@value #AUTO_MAX_EPOCHS}.
    */
   public int epochsFor(int units) {
     if (epochs != AUTO_EPOCHS) {
       return epochs;
     }
     int stepsPerEpoch = Math.max(1, (units + batchSize - 1) / batchSize);
-    return Math.max(3, Math.min(20, (AUTO_STEPS + stepsPerEpoch - 1) / stepsPerEpoch));
+    return Math.max(AUTO_MIN_EPOCHS, Math.min(AUTO_MAX_EPOCHS, (AUTO_STEPS + stepsPerEpoch - 1) / stepsPerEpoch));
   }
 
   /** A copy training the top {@code k} layers ({@link #ALL}: every layer). */
