@@ -6,7 +6,6 @@ import dev.ferry.trainer.TrainingConfig;
 import dev.ferry.trainer.finetune.FineTuneSettings;
 import dev.ferry.trainer.head.HeadKind;
 import dev.ferry.trainer.head.HeadSettings;
-import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,14 +39,6 @@ public final class LibraryDefaults extends ListResourceBundle {
   }
 
   private static void put(List<Object[]> entries, String preset, Map<String, ?> values) {
-    values.forEach((key, value) -> entries.add(new Object[] {"default." + preset + "." + key, text(value)}));
-  }
-
-  /** Numbers as a person writes them: 0.0001, not 1.0E-4; 16, not 16.0. */
-  static String text(Object value) {
-    if (value instanceof Double d && Double.isFinite(d)) {
-      return BigDecimal.valueOf(d).stripTrailingZeros().toPlainString();
-    }
-    return String.valueOf(value);
+    values.forEach((key, value) -> entries.add(new Object[] {"default." + preset + "." + key, Provenance.text(value)}));
   }
 }

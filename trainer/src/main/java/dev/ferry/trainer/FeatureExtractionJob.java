@@ -126,21 +126,15 @@ final class FeatureExtractionJob {
     Map<String, String> facts = new LinkedHashMap<>();
     facts.put("Encoder", encoder.descriptor().id() + " (" + encoder.descriptor().pooling().id() + " pooling, "
         + encoder.descriptor().dimension() + " dimensions, max " + encoder.descriptor().maxLength() + " tokens)");
-    facts.put("Head", s.kind().id() + switch (s.kind()) {
-      case MLP -> " (hidden " + s.hiddenSize() + ", dropout " + s.dropout() + ")";
-      case CENTROID -> " (temperature " + head.temperature() + ")";
-      case LINEAR -> "";
-    });
+    facts.put("Head", s.kind().id() + (s.kind() == HeadKind.CENTROID ? " (temperature " + head.temperature() + ")" : ""));
     facts.put("Training data", config.data() + " (" + train + " examples used)");
     facts.put("Validation", d.validationFact(config));
     facts.put("Labels", String.join(", ", d.labels()));
+    facts.put("Settings", Provenance.describe(s));
     if (s.kind() != HeadKind.CENTROID) {
-      facts.put("Optimizer", "AdamW, learning rate " + s.learningRate() + ", batch " + s.batchSize()
-          + ", weight decay " + s.weightDecay() + (s.balanceClasses() ? ", balanced class weights" : ""));
       facts.put("Epochs", head.history().size() + " run of at most " + s.epochs() + ", best " + head.bestEpoch()
           + (s.patience() > 0 ? " (early stopping after " + s.patience() + " without improvement)" : ""));
     }
-    facts.put("Seed", Long.toString(s.seed()));
     facts.put("Head training time", String.format("%.2f s", head.trainingSeconds()));
     return facts;
   }
@@ -150,18 +144,8 @@ final class FeatureExtractionJob {
     ObjectNode t = d.provenance(config);
     ObjectNode h = t.putObject("hyperparameters");
     h.put("mode", TrainingMode.FEATURES.id());
-    HeadSettings s = head.settings();
-    h.put("head", s.kind().id());
-    h.put("epochs", s.epochs());
-    h.put("learning_rate", s.learningRate());
-    h.put("batch_size", s.batchSize());
-    h.put("hidden_size", s.hiddenSize());
-    h.put("dropout", s.dropout());
-    h.put("weight_decay", s.weightDecay());
-    h.put("patience", s.patience());
-    h.put("balance_classes", s.balanceClasses());
+    Provenance.put(h, head.settings());
     h.put("max_examples", config.maxExamples());
-    t.put("seed", s.seed());
     t.put("epochs_run", head.history().size());
     t.put("best_epoch", head.bestEpoch());
     if (!Double.isNaN(head.temperature())) {

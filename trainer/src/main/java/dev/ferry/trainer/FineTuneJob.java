@@ -13,7 +13,6 @@ import dev.ferry.trainer.finetune.FineTuneListener;
 import dev.ferry.trainer.finetune.FineTuneResult;
 import dev.ferry.trainer.finetune.FineTuneSettings;
 import dev.ferry.trainer.finetune.FineTuner;
-import dev.ferry.trainer.finetune.HeadStart;
 import dev.ferry.trainer.finetune.TrainOn;
 import dev.ferry.trainer.finetune.TunedEncoderWriter;
 import dev.ferry.trainer.finetune.UnfreezeSchedule;
@@ -158,32 +157,12 @@ final class FineTuneJob {
     ObjectNode h = t.putObject("hyperparameters");
     h.put("mode", config.mode().id());
     h.put("head", HeadKind.LINEAR.id());
-    h.put("unfreeze", s.unfreeze() == FineTuneSettings.ALL ? "all" : Integer.toString(s.unfreeze()));
-    h.put("unfreeze_schedule", s.unfreezeSchedule().id());
-    h.put("train_on", s.trainOn().id());
-    h.put("head_start", s.headStart().id());
-    if (s.rank() > 0) {
-      h.put("rank", s.rank());
-      h.put("alpha", s.alpha());
-      h.put("adapt_output", s.adaptOutput());
-    }
-    h.put("epochs", s.epochs());
-    h.put("learning_rate", s.learningRate());
-    h.put("head_rate_factor", s.headRateFactor());
-    h.put("layer_decay", s.layerDecay());
-    h.put("warmup_fraction", s.warmupFraction());
-    h.put("batch_size", s.batchSize());
-    h.put("weight_decay", s.weightDecay());
-    h.put("clip_norm", s.clipNorm());
-    h.put("max_tokens", s.maxTokens());
-    h.put("patience", s.patience());
-    h.put("balance_classes", s.balanceClasses());
+    Provenance.put(h, s);
     h.put("max_examples", config.maxExamples());
     ObjectNode b = t.putObject("base_encoder");
     b.put("id", base.id());
     b.put("source", base.source());
     b.put("sha256", base.modelSha256());
-    t.put("seed", s.seed());
     t.put("epochs_run", r.history().size());
     t.put("best_epoch", r.bestEpoch());
     t.put("resumed_from_epoch", r.resumedFromEpoch());
@@ -201,17 +180,12 @@ final class FineTuneJob {
     facts.put("Encoder", base.id() + " fine-tuned (" + base.pooling().id() + " pooling, " + base.dimension()
         + " dimensions; texts read in chunks of " + s.maxTokens() + " tokens, " + (s.trainOn() == TrainOn.DOCUMENTS
         ? "whole texts per step, the head reading " + s.chunkPooling().id() + " of their chunks"
-        : "each trained with its text's label") + (s.headStart() == HeadStart.PROBE
-        ? "; head started from a linear probe" : "") + ")");
+        : "each trained with its text's label") + "; head started from " + s.headStart().id() + ")");
     facts.put("Training data", config.data() + " (" + d.train().size() + " examples used)");
     facts.put("Validation", d.validationFact(config));
-    facts.put("Optimizer", "AdamW, learning rate " + s.learningRate() + " (head ×" + s.headRateFactor()
-        + ", layer decay " + s.layerDecay() + "), warm-up " + s.warmupFraction() + " then linear decay, batch "
-        + s.batchSize() + ", weight decay " + s.weightDecay() + ", clip norm " + s.clipNorm()
-        + (s.balanceClasses() ? ", balanced class weights" : ""));
+    facts.put("Settings", Provenance.describe(s));
     facts.put("Epochs", r.history().size() + " run of at most " + s.epochs() + ", best " + r.bestEpoch()
         + (s.patience() > 0 ? " (early stopping after " + s.patience() + " without improvement)" : ""));
-    facts.put("Seed", Long.toString(s.seed()));
     facts.put("Speed", String.format(Locale.ROOT, "%.1f examples/s on %s; frozen layers %.1f s once",
         r.examplesPerSecond(), r.device().id(), r.cacheSeconds()));
     return facts;

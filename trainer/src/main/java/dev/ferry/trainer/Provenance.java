@@ -2,6 +2,7 @@ package dev.ferry.trainer;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.lang.reflect.InvocationTargetException;
+import java.math.BigDecimal;
 import java.lang.reflect.Method;
 import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
@@ -49,11 +50,19 @@ public final class Provenance {
     });
   }
 
-  /** The settings on one line, for a report: {@code learning_rate 1.0E-4 · batch_size 4 · …}. */
+  /** The settings on one line, for a report: {@code learning_rate 0.0001 · batch_size 4 · …}. */
   public static String describe(Record settings) {
     List<String> parts = new ArrayList<>();
-    of(settings).forEach((key, value) -> parts.add(key + " " + value));
+    of(settings).forEach((key, value) -> parts.add(key + " " + text(value)));
     return String.join(" · ", parts);
+  }
+
+  /** A setting's value as a person writes it: 0.0001, not 1.0E-4; 16, not 16.0. */
+  public static String text(Object value) {
+    if (value instanceof Double d && Double.isFinite(d)) {
+      return BigDecimal.valueOf(d).stripTrailingZeros().toPlainString();
+    }
+    return String.valueOf(value);
   }
 
   private static Object value(Record settings, RecordComponent c) {

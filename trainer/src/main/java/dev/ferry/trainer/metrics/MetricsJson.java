@@ -4,8 +4,10 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
- * {@link ClassificationMetrics} as the manifest's {@code metrics} and {@code ferry eval --json}
- * write them: snake_case keys, numbers rounded to 6 decimals.
+ * The one JSON shape of {@link ClassificationMetrics}, written by the manifest's {@code metrics},
+ * the report's {@code metrics.json} and {@code ferry eval --json}: snake_case keys, numbers
+ * rounded to 6 decimals, and {@code null} for a number that is not defined (the accuracy of no
+ * examples).
  *
  * <pre>{@code
  * {"examples": 150, "accuracy": 0.9, "macro_f1": 0.87, "expected_calibration_error": 0.04,
@@ -56,9 +58,13 @@ public final class MetricsJson {
     return metrics;
   }
 
-  /** {@code value} rounded to 6 decimals. */
+  /** {@code value} rounded to 6 decimals, or null if it is not a finite number. */
   public static void put(ObjectNode into, String key, double value) {
-    into.put(key, round(value));
+    if (Double.isFinite(value)) {
+      into.put(key, round(value));
+    } else {
+      into.putNull(key);
+    }
   }
 
   /** Rounded to 6 decimals (NaN stays NaN). */
