@@ -47,12 +47,11 @@ import java.util.TreeSet;
  *
  * <p>A sixth argument, a comma-separated list, changes the fine-tuning: {@code chunks} every
  * chunk alone with its text's label, 16 per step, from a random head, 128 tokens
- * ({@code --train-on chunks --head-start random --chunk-tokens 128}, the default before
- * 2026-11-22's last session), the bundle's head reading the chunks' mean; {@code tokens=N} chunks
+ * ({@code --train-on chunks --head-start random --chunk-tokens 128}), the bundle's head reading
+ * the chunks' mean; {@code tokens=N} chunks
  * of N tokens; {@code random} or {@code probe} the head's start ({@code --head-start});
  * {@code head=X} the head's learning rate X times the encoder's; {@code features} no
- * fine-tuning, the frozen lines only. ({@code documents}, the default now, is accepted and
- * changes nothing.)
+ * fine-tuning, the frozen lines only; {@code documents}, the default, changes nothing.
  *
  * <p>Run: {@code java -Xss4m -cp ... dev.ferry.eval.finetune.FineTuneAccuracy reuters ../shared/data 16,64,256 1-2}
  * or {@code ... spamassassin ../shared/data 64 1-5 1000 chunks}
