@@ -11,6 +11,7 @@ import dev.ferry.trainer.head.HeadSettings;
 import dev.ferry.trainer.head.HeadTrainer;
 import dev.ferry.trainer.head.LabeledVectors;
 import dev.ferry.trainer.head.TrainedHead;
+import dev.ferry.trainer.loop.EarlyStopping;
 import dev.ferry.trainer.metrics.ClassificationMetrics;
 import dev.ferry.trainer.metrics.MetricsJson;
 import dev.ferry.trainer.report.TrainingReport;
@@ -101,7 +102,7 @@ final class FeatureExtractionJob {
           .metrics(MetricsJson.bundleMetrics(validation, d.noValidation()))
           .extra(dir -> TrainingReport.write(dir.resolve(ModelBundle.REPORT_DIR), new TrainingReport.ReportContent(
               "Ferry training report: " + config.out().toAbsolutePath().normalize().getFileName(),
-              facts(config, encoder, train.size(), d, finalHead),
+              facts(config, encoder, d, finalHead),
               finalHead.history(), finalHead.bestEpoch(), validation, notes)))
           .write();
       return new TrainingResult(bundle, head, Optional.ofNullable(validation), d.noValidation(), train.size(),
@@ -120,20 +121,17 @@ final class FeatureExtractionJob {
     return new LabeledVectors(v, y);
   }
 
-  private static Map<String, String> facts(TrainingConfig config, Encoder encoder, int train, TrainingData d,
-      TrainedHead head) {
+  private static Map<String, String> facts(TrainingConfig config, Encoder encoder, TrainingData d, TrainedHead head) {
     HeadSettings s = head.settings();
     Map<String, String> facts = new LinkedHashMap<>();
     facts.put("Encoder", encoder.descriptor().id() + " (" + encoder.descriptor().pooling().id() + " pooling, "
         + encoder.descriptor().dimension() + " dimensions, max " + encoder.descriptor().maxLength() + " tokens)");
     facts.put("Head", s.kind().id() + (s.kind() == HeadKind.CENTROID ? " (temperature " + head.temperature() + ")" : ""));
-    facts.put("Training data", config.data() + " (" + train + " examples used)");
-    facts.put("Validation", d.validationFact(config));
+    facts.putAll(d.facts(config));
     facts.put("Labels", String.join(", ", d.labels()));
     facts.put("Settings", Provenance.describe(s));
     if (s.kind() != HeadKind.CENTROID) {
-      facts.put("Epochs", head.history().size() + " run of at most " + s.epochs() + ", best " + head.bestEpoch()
-          + (s.patience() > 0 ? " (early stopping after " + s.patience() + " without improvement)" : ""));
+      facts.put("Epochs", EarlyStopping.describe(head.history().size(), s.epochs(), head.bestEpoch(), s.patience()));
     }
     facts.put("Head training time", String.format("%.2f s", head.trainingSeconds()));
     return facts;

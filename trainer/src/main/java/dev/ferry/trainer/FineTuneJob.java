@@ -19,6 +19,7 @@ import dev.ferry.trainer.finetune.UnfreezeSchedule;
 import dev.ferry.trainer.head.HeadKind;
 import dev.ferry.trainer.head.HeadSettings;
 import dev.ferry.trainer.head.TrainedHead;
+import dev.ferry.trainer.loop.EarlyStopping;
 import dev.ferry.trainer.metrics.ClassificationMetrics;
 import dev.ferry.trainer.metrics.MetricsJson;
 import dev.ferry.trainer.report.TrainingReport;
@@ -181,11 +182,9 @@ final class FineTuneJob {
         + " dimensions; texts read in chunks of " + s.maxTokens() + " tokens, " + (s.trainOn() == TrainOn.DOCUMENTS
         ? "whole texts per step, the head reading " + s.chunkPooling().id() + " of their chunks"
         : "each trained with its text's label") + "; head started from " + s.headStart().id() + ")");
-    facts.put("Training data", config.data() + " (" + d.train().size() + " examples used)");
-    facts.put("Validation", d.validationFact(config));
+    facts.putAll(d.facts(config));
     facts.put("Settings", Provenance.describe(s));
-    facts.put("Epochs", r.history().size() + " run of at most " + s.epochs() + ", best " + r.bestEpoch()
-        + (s.patience() > 0 ? " (early stopping after " + s.patience() + " without improvement)" : ""));
+    facts.put("Epochs", EarlyStopping.describe(r.history().size(), s.epochs(), r.bestEpoch(), s.patience()));
     facts.put("Speed", String.format(Locale.ROOT, "%.1f examples/s on %s; frozen layers %.1f s once",
         r.examplesPerSecond(), r.device().id(), r.cacheSeconds()));
     return facts;

@@ -10,7 +10,9 @@ import dev.ferry.trainer.data.LabeledExample;
 import dev.ferry.trainer.data.StratifiedSplit;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeSet;
 
 /**
@@ -141,8 +143,19 @@ record TrainingData(LabeledData trainData, LabeledData validData, List<LabeledEx
     return t;
   }
 
+  /**
+   * The report's facts about the data: the training file with how many examples were used, and
+   * the held-out examples.
+   */
+  Map<String, String> facts(TrainingConfig config) {
+    Map<String, String> facts = new LinkedHashMap<>();
+    facts.put("Training data", config.data() + " (" + train.size() + " examples used)");
+    facts.put("Validation", validationFact(config));
+    return facts;
+  }
+
   /** The report's line about the held-out examples: where they came from, or why there are none. */
-  String validationFact(TrainingConfig config) {
+  private String validationFact(TrainingConfig config) {
     if (noValidation != null) {
       return "none: " + noValidation.substring(noValidation.indexOf(':') + 1).strip();
     }

@@ -60,6 +60,15 @@ public final class EarlyStopping {
     return patience > 0 && epoch - bestEpoch >= patience;
   }
 
+  /**
+   * The report's line about the epochs: "12 run of at most 100, best 9 (early stopping after 20
+   * without improvement)".
+   */
+  public static String describe(int epochsRun, int maxEpochs, int bestEpoch, int patience) {
+    return epochsRun + " run of at most " + maxEpochs + ", best " + bestEpoch
+        + (patience > 0 ? " (early stopping after " + patience + " without improvement)" : "");
+  }
+
   /** The kept epoch's parameters, or null before the first epoch. */
   public Map<String, HostTensor> best() {
     return best;
