@@ -3,7 +3,8 @@ package dev.ferry.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.models.bundle.ModelBundle;
 import dev.ferry.trainer.Evaluation;
-import dev.ferry.trainer.Trainer;
+import dev.ferry.trainer.data.BadDataException;
+import dev.ferry.trainer.metrics.MetricsJson;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -46,6 +47,8 @@ final class EvalCommand implements Callable<Integer> {
       result = Evaluation.evaluate(opened, data,
           dataOptions.readOptions(),
           runtime.options(), (done, total) -> progress.moveTo(done));
+    } catch (BadDataException e) {
+      throw SettingErrors.badData(e);
     }
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
@@ -57,7 +60,7 @@ final class EvalCommand implements Callable<Integer> {
           result.unknownLabels(), result.unknownLabelNames(), opened.labels());
     }
     if (json) {
-      ObjectNode o = Trainer.metricsJson(result.metrics());
+      ObjectNode o = MetricsJson.of(result.metrics());
       o.put("bundle", bundle.toString());
       o.put("data", data.toString());
       o.put("skipped_bad_rows", result.badRows().size());

@@ -12,9 +12,9 @@ import picocli.CommandLine.Command;
     description = "Teach a BERT encoder your labels, then label and search documents with it.",
     subcommands = {QuickstartCommand.class, TrainCommand.class, EvalCommand.class, PredictCommand.class,
         EmbedCommand.class, IndexCommand.class, SearchCommand.class, StatsCommand.class,
-        RelabelCommand.class, BenchCommand.class,
-        CommandLine.HelpCommand.class},
+        RelabelCommand.class, CommandLine.HelpCommand.class},
     footer = {"", "Run `ferry COMMAND --help` for a command's options.",
+        "`ferry bench encode|accuracy|index|knn|jmh`: measurements, from the eval module (`ferry bench --help`).",
         "FERRY_CACHE_DIR: where built-in encoders are extracted (~/.cache/ferry)."})
 public final class Ferry implements Runnable {
   /**
@@ -43,6 +43,15 @@ public final class Ferry implements Runnable {
 
   /** Runs the command line and returns its exit code (0 ok, 1 failure, 2 bad usage). */
   public static int execute(String... args) {
+    return execute(new Ferry(), args);
+  }
+
+  /**
+   * Runs a picocli {@code command} as {@code ferry} runs its own: {@code --verbose} for debug logs
+   * and stack traces, one line per error otherwise; returns the exit code (0 ok, 1 failure, 2 bad
+   * usage). The eval module's {@code ferry bench} runs through it.
+   */
+  public static int execute(Object command, String... args) {
     boolean verbose = java.util.Arrays.stream(args).anyMatch(a -> a.equals("-v") || a.equals("--verbose"));
     if (verbose && System.getProperty("org.slf4j.simpleLogger.log.dev.ferry") == null) {
       System.setProperty("org.slf4j.simpleLogger.log.dev.ferry", "debug");
@@ -50,14 +59,18 @@ public final class Ferry implements Runnable {
     if (!verbose) {
       LUCENE_VECTORIZATION.setLevel(java.util.logging.Level.WARNING);
     }
-    return commandLine(verbose).execute(args);
+    return commandLine(command, verbose).execute(args);
   }
 
   static CommandLine commandLine(boolean verbose) {
-    CommandLine cli = new CommandLine(new Ferry());
+    return commandLine(new Ferry(), verbose);
+  }
+
+  static CommandLine commandLine(Object command, boolean verbose) {
+    CommandLine cli = new CommandLine(command);
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
       PrintWriter err = commandLine.getErr();
-      err.println("ferry " + commandLine.getCommandName() + ": error: " + messageOf(e));
+      err.println(commandLine.getCommandSpec().qualifiedName() + ": error: " + messageOf(e));
       if (verbose) {
         e.printStackTrace(err);
       } else {

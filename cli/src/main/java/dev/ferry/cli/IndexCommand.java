@@ -17,7 +17,6 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code ferry index}: a thin shell over {@link Indexer#ingest}. */
@@ -51,12 +50,13 @@ final class IndexCommand implements Callable<Integer> {
   @Option(names = "--index", required = true, paramLabel = "DIR", description = "Index folder (created if absent).")
   Path index;
 
-  @Option(names = "--text-field", paramLabel = "NAME", description = "JSONL field with the text. Default: text.")
-  String textField = "text";
+  @Option(names = "--text-field", paramLabel = "NAME", description = "JSONL field with the text. Default: ${DEFAULT-VALUE}.")
+  String textField = InputFields.DEFAULT.text();
 
   @Option(names = "--id-field", paramLabel = "NAME",
-      description = "JSONL field with the id (string or integer); records without one get FILE:LINE. Default: id.")
-  String idField = "id";
+      description = "JSONL field with the id (string or integer); records without one get FILE:LINE."
+          + " Default: ${DEFAULT-VALUE}.")
+  String idField = InputFields.DEFAULT.id();
 
   @Option(names = "--batch", paramLabel = "N", description = "Records per model batch. Default: ${DEFAULT-VALUE}.")
   int batch = IngestOptions.defaults().batchSize();
@@ -87,7 +87,7 @@ final class IndexCommand implements Callable<Integer> {
           .withCommitEvery(commitEvery, Duration.ofSeconds(60)).withResume(resume).withRejects(rejects)
           .withAllowLabelChange(allowLabelChange);
     } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), e.getMessage());
+      throw SettingErrors.usage(spec, e);
     }
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();

@@ -2,21 +2,15 @@ package dev.ferry.cli;
 
 import dev.ferry.models.bundle.Classifier;
 import dev.ferry.models.bundle.Prediction;
-import dev.ferry.models.data.JsonlLine;
-import dev.ferry.models.data.JsonlReader;
-import dev.ferry.models.data.TextRecord;
 import dev.ferry.trainer.Evaluation;
 import dev.ferry.trainer.Trainer;
 import dev.ferry.trainer.TrainingConfig;
 import dev.ferry.trainer.TrainingResult;
 import dev.ferry.trainer.data.LabeledDataReader;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -35,8 +29,8 @@ import picocli.CommandLine.Spec;
         + " corn or other, from the Reuters-21578 ModApte training split), score it on 150 stories"
         + " of the test split, classify a few new headlines, and write a bundle with its report."})
 final class QuickstartCommand implements Callable<Integer> {
-  static final String TRAIN_SAMPLE = "reuters-sample.jsonl";
-  static final String TEST_SAMPLE = "reuters-sample-test.jsonl";
+  static final String TRAIN_SAMPLE = BundledSample.TRAIN;
+  static final String TEST_SAMPLE = BundledSample.TEST;
   static final List<String> HEADLINES = List.of(
       "Drought cuts U.S. corn crop forecast, maize prices rise",
       "Soviet Union buys more U.S. wheat under export program",
@@ -55,8 +49,8 @@ final class QuickstartCommand implements Callable<Integer> {
     PrintWriter stdout = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     Path data = Files.createDirectories(out.resolve("data"));
-    Path train = copy(TRAIN_SAMPLE, data.resolve("train.jsonl"));
-    Path test = copy(TEST_SAMPLE, data.resolve("test.jsonl"));
+    Path train = BundledSample.copy(TRAIN_SAMPLE, data.resolve("train.jsonl"));
+    Path test = BundledSample.copy(TEST_SAMPLE, data.resolve("test.jsonl"));
     Path bundleDir = out.resolve("bundle");
     stdout.printf("Ferry quick start: train a grain/corn/other classifier on 200 Reuters stories,"
         + " encoder %s.%n%n", encoderOptions.encoder);
@@ -97,27 +91,4 @@ final class QuickstartCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** The bundled training sample's records (the bench falls back to them without ../shared). */
-  static List<TextRecord> sample() throws IOException {
-    List<TextRecord> docs = new ArrayList<>();
-    try (InputStream in = QuickstartCommand.class.getResourceAsStream(TRAIN_SAMPLE);
-        JsonlReader reader = JsonlReader.of(in, TRAIN_SAMPLE, "text")) {
-      for (JsonlLine line : reader) {
-        if (line instanceof TextRecord r) {
-          docs.add(r);
-        }
-      }
-    }
-    return docs;
-  }
-
-  private static Path copy(String resource, Path to) throws IOException {
-    try (InputStream in = QuickstartCommand.class.getResourceAsStream(resource)) {
-      if (in == null) {
-        throw new IOException("the bundled sample " + resource + " is missing from the build");
-      }
-      Files.copy(in, to, StandardCopyOption.REPLACE_EXISTING);
-    }
-    return to;
-  }
 }

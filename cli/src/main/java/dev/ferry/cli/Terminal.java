@@ -4,14 +4,14 @@ import java.io.Console;
 import java.lang.reflect.Method;
 
 /** Whether a person is watching: progress is drawn only then, never into pipes or files. */
-final class Terminal {
+public final class Terminal {
   private Terminal() {}
 
   /**
    * True when stderr is a terminal. The launcher states it ({@code -Dferry.interactive}), as a
    * shell knows it for certain; otherwise the JVM's console is asked.
    */
-  static boolean isInteractive() {
+  public static boolean isInteractive() {
     String stated = System.getProperty("ferry.interactive");
     if (stated != null) {
       return Boolean.parseBoolean(stated);

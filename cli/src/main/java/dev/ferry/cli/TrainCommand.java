@@ -8,7 +8,11 @@ import dev.ferry.trainer.TrainingDivergedException;
 import dev.ferry.trainer.TrainingListener;
 import dev.ferry.trainer.TrainingMode;
 import dev.ferry.trainer.TrainingResult;
+import dev.ferry.trainer.data.BadDataException;
+import dev.ferry.trainer.finetune.FineTuneSettings;
 import dev.ferry.trainer.finetune.FineTuner;
+import dev.ferry.trainer.finetune.HeadStart;
+import dev.ferry.trainer.finetune.UnfreezeSchedule;
 import dev.ferry.trainer.head.HeadKind;
 import dev.ferry.trainer.head.HeadSettings;
 import java.io.IOException;
@@ -29,6 +33,7 @@ import picocli.CommandLine.Spec;
  * linear head, written as a model bundle.
  */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+    resourceBundle = "dev.ferry.cli.LibraryDefaults",
     description = {"Train a classifier on labeled examples and write a model bundle with manifest.json,"
         + " head.onnx and report/index.html.",
         "--mode features (default): embed every text once with the frozen encoder (cached on disk, so a"
@@ -60,7 +65,8 @@ final class TrainCommand implements Callable<Integer> {
     Path file;
 
     @Option(names = "--valid-split", paramLabel = "X",
-        description = "Without --valid, hold out this fraction of --data, stratified by label. Default: 0.2.")
+        description = "Without --valid, hold out this fraction of --data, stratified by label."
+            + " Default: ${bundle:default.config.valid_split}.")
     Double split;
   }
 
@@ -70,17 +76,18 @@ final class TrainCommand implements Callable<Integer> {
   Path out;
 
   @Option(names = "--mode", paramLabel = "features|finetune|lora",
-      description = "features: a head on frozen embeddings (default); finetune: the encoder's top layers too;"
-          + " lora: low-rank adapters on the top layers' attention.")
-  String mode = TrainingMode.FEATURES.id();
+      description = "features: a head on frozen embeddings; finetune: the encoder's top layers too;"
+          + " lora: low-rank adapters on the top layers' attention. Default: ${bundle:default.config.mode}.")
+  String mode;
 
   @Option(names = "--unfreeze", paramLabel = "K|all",
       description = "finetune, lora: how many top layers train (lora: get adapters); all: every layer (finetune:"
-          + " and the embeddings). Default: 2 (lora: all).")
+          + " and the embeddings). Default: ${bundle:default.finetune.unfreeze} (lora: ${bundle:default.lora.unfreeze}).")
   String unfreeze;
 
   @Option(names = "--rank", paramLabel = "R",
-      description = "lora: the adapters' rank; their product is scaled by 16 / R. Default: 8.")
+      description = "lora: the adapters' rank; their product is scaled by ${bundle:default.lora.alpha} / R."
+          + " Default: ${bundle:default.lora.rank}.")
   Integer rank;
 
   @Option(names = "--adapt-output", description = "lora: put an adapter on the attention's output projection"
@@ -89,19 +96,21 @@ final class TrainCommand implements Callable<Integer> {
 
   @Option(names = "--unfreeze-schedule", paramLabel = "fixed|gradual",
       description = "finetune: fixed trains the --unfreeze layers from the start; gradual trains the head alone"
-          + " first, then opens one more layer per epoch, top down. Default: fixed.")
+          + " first, then opens one more layer per epoch, top down. Default: ${bundle:default.finetune.unfreeze_schedule}.")
   String unfreezeSchedule;
 
   @Option(names = "--train-on", paramLabel = "chunks|documents",
-      description = "finetune, lora: documents trains on whole texts (--batch texts per step, default 4), the"
-          + " head reading --chunk-pooling of their chunks as the bundle will; chunks trains on every chunk alone"
-          + " with its text's label (--batch 16 chunks), and the bundle's head reads the chunks' mean."
-          + " Default: documents.")
+      description = "finetune, lora: documents trains on whole texts (--batch texts per step, default"
+          + " ${bundle:default.finetune.batch_size}), the head reading --chunk-pooling of their chunks as the bundle"
+          + " will; chunks trains on every chunk alone with its text's label (--batch"
+          + " ${bundle:default.auto_epochs.chunks_per_step} chunks), and the bundle's head reads the chunks' mean."
+          + " Default: ${bundle:default.finetune.train_on}.")
   String trainOn;
 
   @Option(names = "--head-start", paramLabel = "random|probe",
       description = "finetune, lora: the head starts from random weights, or from a linear head fitted on the"
-          + " untrained encoder's reading of the training texts (a linear probe, LP-FT). Default: probe.")
+          + " untrained encoder's reading of the training texts (a linear probe, LP-FT)."
+          + " Default: ${bundle:default.finetune.head_start}.")
   String headStart;
 
   @Option(names = "--checkpoint-dir", paramLabel = "DIR",
@@ -118,43 +127,50 @@ final class TrainCommand implements Callable<Integer> {
   @Mixin ChunkingMixin chunking;
 
   @Option(names = "--head", paramLabel = "linear|mlp|centroid",
-      description = "linear: softmax regression (default); mlp: one hidden layer with dropout;"
-          + " centroid: nearest class mean, for a handful of examples per class.")
-  String head = HeadKind.LINEAR.id();
+      description = "linear: softmax regression; mlp: one hidden layer with dropout;"
+          + " centroid: nearest class mean, for a handful of examples per class. Default: ${bundle:default.config.head}.")
+  String head;
 
-  @Option(names = "--epochs", paramLabel = "N", description = "Most passes over the data. Default: 100 (finetune: enough for about 60"
-      + " steps, at least 3 and at most 20).")
+  @Option(names = "--epochs", paramLabel = "N", description = "Most passes over the data."
+      + " Default: ${bundle:default.linear.epochs} (finetune: enough for about ${bundle:default.auto_epochs.steps}"
+      + " steps, at least ${bundle:default.auto_epochs.min} and at most ${bundle:default.auto_epochs.max}).")
   Integer epochs;
 
-  @Option(names = "--lr", paramLabel = "X", description = "AdamW learning rate. Default: 0.02 (linear), 0.003 (mlp); finetune: the encoder's"
-          + " peak rate, 1e-4 (the head's is 20x, each lower layer's 0.9x the one above); lora: 1e-3.")
+  @Option(names = "--lr", paramLabel = "X", description = "AdamW learning rate. Default:"
+      + " ${bundle:default.linear.learning_rate} (linear), ${bundle:default.mlp.learning_rate} (mlp); finetune: the"
+      + " encoder's peak rate, ${bundle:default.finetune.learning_rate} (the head's is"
+      + " ${bundle:default.finetune.head_rate_factor}x, each lower layer's ${bundle:default.finetune.layer_decay}x the one"
+      + " above); lora: ${bundle:default.lora.learning_rate}.")
   Double learningRate;
 
-  @Option(names = "--batch", paramLabel = "N", description = "Examples per training step. Default: 32 (finetune: 4"
-      + " texts, or 16 chunks with --train-on chunks).")
+  @Option(names = "--batch", paramLabel = "N", description = "Examples per training step."
+      + " Default: ${bundle:default.linear.batch_size} (finetune: ${bundle:default.finetune.batch_size} texts, or"
+      + " ${bundle:default.auto_epochs.chunks_per_step} chunks with --train-on chunks).")
   Integer batch;
 
   @Option(names = "--seed", paramLabel = "N",
-      description = "Seeds the split, initialization, shuffling and dropout. Default: 42.")
+      description = "Seeds the split, initialization, shuffling and dropout. Default: ${bundle:default.linear.seed}.")
   Long seed;
 
   @Option(names = "--max-examples", paramLabel = "N",
       description = "Train on at most N examples (a stratified sample). Default: all.")
   int maxExamples;
 
-  @Option(names = "--hidden", paramLabel = "N", description = "MLP hidden width. Default: 256.")
+  @Option(names = "--hidden", paramLabel = "N", description = "MLP hidden width. Default: ${bundle:default.mlp.hidden_size}.")
   Integer hidden;
 
-  @Option(names = "--dropout", paramLabel = "X", description = "Dropout in training only. Default: 0.2 (mlp's"
-      + " hidden layer); finetune, lora: 0.1 on the trained layers' attention and outputs.")
+  @Option(names = "--dropout", paramLabel = "X", description = "Dropout in training only."
+      + " Default: ${bundle:default.mlp.dropout} (mlp's hidden layer); finetune, lora: ${bundle:default.finetune.dropout}"
+      + " on the trained layers' attention and outputs.")
   Double dropout;
 
-  @Option(names = "--weight-decay", paramLabel = "X", description = "AdamW weight decay. Default: 1e-4 (finetune: 0.01).")
+  @Option(names = "--weight-decay", paramLabel = "X", description = "AdamW weight decay."
+      + " Default: ${bundle:default.linear.weight_decay} (finetune: ${bundle:default.finetune.weight_decay}).")
   Double weightDecay;
 
   @Option(names = "--patience", paramLabel = "N",
       description = "Stop after N epochs without a better validation macro-F1; 0 never stops early."
-          + " Default: 20 (finetune: 2).")
+          + " Default: ${bundle:default.linear.patience} (finetune: ${bundle:default.finetune.patience}).")
   Integer patience;
 
   @Option(names = "--no-class-weights", negatable = false,
@@ -170,15 +186,9 @@ final class TrainCommand implements Callable<Integer> {
 
   @Mixin DataOptionsMixin dataOptions;
 
-  @Option(names = "--id-field", paramLabel = "NAME", description = "Field/column with an optional id. Default: id.")
-  String idField = "id";
-
-  /** The flags of the settings that the library's messages start with ("learning rate must be …"). */
-  private static final Map<String, String> FLAGS = flags(
-      "learning rate", "--lr", "weight decay", "--weight-decay", "dropout", "--dropout",
-      "validation split", "--valid-split", "output folder", "--out", "batch size", "--batch",
-      "epochs", "--epochs", "patience", "--patience", "hidden size", "--hidden", "adapter rank", "--rank",
-      "unfreeze", "--unfreeze", "max tokens", "--chunk-tokens", "max examples", "--max-examples");
+  @Option(names = "--id-field", paramLabel = "NAME",
+      description = "Field/column with an optional id. Default: ${bundle:default.config.id_field}.")
+  String idField;
 
   @Override
   public Integer call() throws IOException {
@@ -189,6 +199,8 @@ final class TrainCommand implements Callable<Integer> {
     int epochs = config.mode() == TrainingMode.FEATURES ? config.head().epochs() : config.fineTune().epochs();
     try (ConsoleTrainingListener listener = new ConsoleTrainingListener(err, epochs)) {
       result = Trainer.train(config, listener);
+    } catch (BadDataException e) {
+      throw SettingErrors.badData(e);
     } catch (TrainingDivergedException e) {
       throw new IllegalStateException(String.format(Locale.ROOT, "%s diverged at epoch %d, step %d: %s. --lr %s is"
           + " very likely too high: try a lower one, such as --lr %s", e.training(), e.epoch(), e.step(),
@@ -199,28 +211,12 @@ final class TrainCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** A library message about a setting, led by the flag that sets it: "--lr: learning rate must be …". */
-  static String inFlags(String message) {
-    for (Map.Entry<String, String> f : FLAGS.entrySet()) {
-      if (message.startsWith(f.getKey() + " ")) {
-        return f.getValue() + ": " + message;
-      }
-    }
-    return message;
-  }
-
-  private static Map<String, String> flags(String... settingThenFlag) {
-    Map<String, String> flags = new java.util.LinkedHashMap<>();
-    for (int i = 0; i < settingThenFlag.length; i += 2) {
-      flags.put(settingThenFlag[i], settingThenFlag[i + 1]);
-    }
-    return flags;
-  }
-
   TrainingConfig config() {
     HeadSettings s;
     try {
-      s = HeadSettings.defaults(HeadKind.fromId(head));
+      TrainingConfig.Builder builder = TrainingConfig.builder(data, out);
+      TrainingConfig defaults = builder.build();
+      s = head != null ? HeadSettings.defaults(HeadKind.fromId(head)) : defaults.head();
       if (epochs != null) {
         s = s.withEpochs(epochs);
       }
@@ -246,7 +242,7 @@ final class TrainCommand implements Callable<Integer> {
         s = s.withPatience(patience);
       }
       s = s.withBalanceClasses(!noClassWeights);
-      TrainingMode trainingMode = TrainingMode.fromId(mode);
+      TrainingMode trainingMode = mode != null ? TrainingMode.fromId(mode) : defaults.mode();
       boolean onChunks = "chunks".equals(trainOn);
       if (trainOn != null && !onChunks && !trainOn.equals("documents")) {
         throw new IllegalArgumentException("--train-on takes chunks or documents, found '" + trainOn + "'");
@@ -263,21 +259,25 @@ final class TrainCommand implements Callable<Integer> {
         throw new IllegalArgumentException("--unfreeze, --unfreeze-schedule, --rank, --adapt-output, --train-on,"
             + " --head-start, --checkpoint-dir and --resume need --mode finetune or lora");
       }
-      TrainingConfig config = TrainingConfig.builder(data, out)
+      if (validation.split != null) {
+        builder.validSplit(validation.split);
+      }
+      dataOptions.applyTo(builder);
+      if (idField != null) {
+        builder.idField(idField);
+      }
+      TrainingConfig config = builder
           .mode(trainingMode)
           .fineTune(fineTuneSettings(trainingMode))
           .checkpointDirectory(checkpointDir)
           .resume(resume)
           .valid(validation.file)
-          .validSplit(validation.split == null ? 0.2 : validation.split)
           .encoder(encoderOptions.encoder)
           .encoderOptions(encoderOptions.options())
           // Fine-tuning reads chunks of --chunk-tokens (fineTuneSettings) with these overlap and limit.
           .chunking(chunking.chunking())
           .head(s)
           .maxExamples(maxExamples)
-          .skipBad(dataOptions.skipBad)
-          .fields(dataOptions.textField, dataOptions.labelField, idField)
           .cacheEmbeddings(!noCache)
           .refit(!noRefit)
           .build();
@@ -285,16 +285,13 @@ final class TrainCommand implements Callable<Integer> {
       config.checkOutput();
       return config;
     } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), inFlags(e.getMessage()));
+      throw SettingErrors.usage(spec, e);
     }
   }
 
   /** The fine-tuning settings from the shared options, with fine-tuning's own defaults. */
-  private FineTuner.Settings fineTuneSettings(TrainingMode trainingMode) {
-    FineTuner.Settings f = FineTuner.Settings.defaults();
-    if (trainingMode == TrainingMode.LORA) {
-      f = f.withRank(8).withUnfreeze(FineTuner.Settings.ALL).withLearningRate(1e-3);
-    }
+  private FineTuneSettings fineTuneSettings(TrainingMode trainingMode) {
+    FineTuneSettings f = trainingMode == TrainingMode.LORA ? FineTuneSettings.lora() : FineTuneSettings.finetune();
     if (rank != null) {
       f = f.withRank(rank);
     }
@@ -302,10 +299,10 @@ final class TrainCommand implements Callable<Integer> {
       f = f.withAdaptOutput(true);
     }
     if (unfreeze != null) {
-      f = f.withUnfreeze(unfreeze.equals("all") ? FineTuner.Settings.ALL : parseLayers(unfreeze));
+      f = f.withUnfreeze(unfreeze.equals("all") ? FineTuneSettings.ALL : parseLayers(unfreeze));
     }
     if (unfreezeSchedule != null) {
-      f = f.withSchedule(FineTuner.UnfreezeSchedule.fromId(unfreezeSchedule));
+      f = f.withUnfreezeSchedule(UnfreezeSchedule.fromId(unfreezeSchedule));
     }
     if (epochs != null) {
       f = f.withEpochs(epochs);
@@ -313,9 +310,9 @@ final class TrainCommand implements Callable<Integer> {
     if (learningRate != null) {
       f = f.withLearningRate(learningRate);
     }
-    f = "chunks".equals(trainOn) ? f.onChunks() : f.withDocumentPooling(chunking.chunking().pooling());
+    f = "chunks".equals(trainOn) ? f.onChunks() : f.onDocuments(chunking.chunking().pooling());
     if ("random".equals(headStart)) {
-      f = f.withProbeHead(false);
+      f = f.withHeadStart(HeadStart.RANDOM);
     }
     if (batch != null) {
       f = f.withBatchSize(batch);

@@ -7,7 +7,7 @@ import dev.ferry.cli.FerryCliTest.Run;
 import dev.ferry.models.FerryCache;
 import dev.ferry.models.OnnxRuntimeSetup;
 import java.io.IOException;
-import java.io.InputStream;
+import dev.ferry.testing.Samples;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -33,10 +33,7 @@ class FreshProcessCliTest {
 
   @BeforeAll
   static void trainATinyBundle() throws IOException {
-    Path data = dir.resolve("train.jsonl");
-    try (InputStream in = QuickstartCommand.class.getResourceAsStream(QuickstartCommand.TRAIN_SAMPLE)) {
-      Files.copy(in, data);
-    }
+    Path data = Samples.reuters(Samples.REUTERS_TRAIN);
     bundle = dir.resolve("bundle");
     Run r = run("train", "--data", data.toString(), "--encoder", "all-minilm-l6-v2-q", "--max-examples", "30",
         "--out", bundle.toString());

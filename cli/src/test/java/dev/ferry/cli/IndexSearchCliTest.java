@@ -12,6 +12,7 @@ import dev.ferry.indexer.IngestOptions;
 import dev.ferry.indexer.Indexer;
 import dev.ferry.models.bundle.ModelBundle;
 import dev.ferry.models.encoder.EncoderOptions;
+import dev.ferry.testing.Samples;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,18 +36,12 @@ class IndexSearchCliTest {
 
   @BeforeAll
   static void trainAndIndex() throws IOException {
-    Path train = dir.resolve("train.jsonl");
-    try (var in = IndexSearchCliTest.class.getResourceAsStream("/dev/ferry/cli/reuters-sample.jsonl")) {
-      Files.write(train, in.readAllBytes());
-    }
+    Path train = Samples.reuters(Samples.REUTERS_TRAIN);
     bundle = dir.resolve("bundle");
     Run trained = run("train", "--data", train.toString(), "--encoder", "all-minilm-l6-v2-q", "--out", bundle.toString(),
         "--epochs", "30");
     assertThat(trained.code()).as(trained.err()).isZero();
-    List<String> lines;
-    try (var in = IndexSearchCliTest.class.getResourceAsStream("/dev/ferry/cli/reuters-sample-test.jsonl")) {
-      lines = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).lines().limit(40).toList();
-    }
+    List<String> lines = Files.readAllLines(Samples.reuters(Samples.REUTERS_TEST)).stream().limit(40).toList();
     for (int i = 0; i < lines.size(); i++) {
       JsonNode o = JSON.readTree(lines.get(i));
       docs.add(JSON.writeValueAsString(JSON.createObjectNode().put("id", "r" + i).put("text", o.get("text").asText())
@@ -193,11 +188,9 @@ class IndexSearchCliTest {
   @Test
   void anIngestThatWouldMixLabelSetsIsRefusedUnlessAllowedAndStatsShowsTheMix() throws IOException {
     List<String> renamed = new ArrayList<>();
-    try (var in = IndexSearchCliTest.class.getResourceAsStream("/dev/ferry/cli/reuters-sample.jsonl")) {
-      for (String line : new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).lines().toList()) {
-        var o = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(line);
-        renamed.add(JSON.writeValueAsString(o.put("label", "topic-" + o.get("label").asText())));
-      }
+    for (String line : Files.readAllLines(Samples.reuters(Samples.REUTERS_TRAIN))) {
+      var o = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(line);
+      renamed.add(JSON.writeValueAsString(o.put("label", "topic-" + o.get("label").asText())));
     }
     Path other = dir.resolve("other-bundle");
     Run trained = run("train", "--data", Files.write(dir.resolve("renamed.jsonl"), renamed).toString(),

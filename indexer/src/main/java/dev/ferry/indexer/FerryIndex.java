@@ -96,12 +96,12 @@ public final class FerryIndex implements AutoCloseable {
    */
   public static FerryIndex openExisting(Path folder) throws IOException {
     if (!Files.isDirectory(folder)) {
-      throw new IndexException(folder + ": no such index folder (create one with 'ferry index')");
+      throw new IndexException(folder + ": no such index folder (create one by ingesting documents into it)");
     }
     FerryIndex index = open(folder);
     if (index.metadata == null) {
       index.close();
-      throw new IndexException(folder + ": holds no Ferry index (create one with 'ferry index')");
+      throw new IndexException(folder + ": holds no Ferry index (create one by ingesting documents into it)");
     }
     return index;
   }
@@ -138,7 +138,7 @@ public final class FerryIndex implements AutoCloseable {
   /** A reader on the last commit; the caller closes it. */
   public DirectoryReader openReader() throws IOException {
     if (!DirectoryReader.indexExists(directory)) {
-      throw new IndexException(folder + ": holds no Ferry index yet (create one with 'ferry index')");
+      throw new IndexException(folder + ": holds no Ferry index yet (create one by ingesting documents into it)");
     }
     return DirectoryReader.open(directory);
   }
@@ -201,7 +201,7 @@ public final class FerryIndex implements AutoCloseable {
   synchronized void requireSameEncoder(ModelBundle bundle) {
     IndexMetadata m = metadata;
     if (m == null) {
-      throw new IndexException(folder + ": holds no Ferry index yet (create one with 'ferry index')");
+      throw new IndexException(folder + ": holds no Ferry index yet (create one by ingesting documents into it)");
     }
     EncoderDescriptor mine = m.encoder().toDescriptor();
     if (!bundle.sameEncoderAs(mine)) {
@@ -266,7 +266,7 @@ public final class FerryIndex implements AutoCloseable {
   public Encoder openQueryEncoder(EncoderOptions options, Path bundle) {
     IndexMetadata m = metadata();
     if (m == null) {
-      throw new IndexException(folder + ": holds no Ferry index yet (create one with 'ferry index')");
+      throw new IndexException(folder + ": holds no Ferry index yet (create one by ingesting documents into it)");
     }
     if (bundle != null) {
       ModelBundle b = ModelBundle.open(bundle);
@@ -291,8 +291,9 @@ public final class FerryIndex implements AutoCloseable {
       }
       encoder.close();
     }
-    throw new IndexException(folder + ": cannot find the encoder that embedded it (" + d.id() + ", last bundle at "
-        + (current == null ? "?" : current.path()) + "); pass --bundle with a bundle trained on it");
+    throw new InvalidSettingException(InvalidSettingException.Setting.BUNDLE, folder + ": cannot find the encoder"
+        + " that embedded it (" + d.id() + ", last bundle at " + (current == null ? "?" : current.path()) + ")",
+        "give a bundle trained on it");
   }
 
   /** Counts documents, chunks, labels, bundles and label sets in the last commit. */

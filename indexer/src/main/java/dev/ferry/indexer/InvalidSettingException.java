@@ -22,7 +22,9 @@ public class InvalidSettingException extends IndexException {
     /** {@link dev.ferry.indexer.search.SearchRequest#labels()}: a label no document has. */
     LABELS,
     /** {@link dev.ferry.indexer.search.SearchRequest#query()}: too long for keyword search. */
-    QUERY
+    QUERY,
+    /** The bundle a search embeds queries with: needed, and none was given or found. */
+    BUNDLE
   }
 
   private final Setting setting;

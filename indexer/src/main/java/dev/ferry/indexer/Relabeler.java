@@ -55,7 +55,7 @@ public final class Relabeler {
   public static RelabelResult relabel(FerryIndex index, ModelBundle bundle, LongConsumer progress) throws IOException {
     long started = System.nanoTime();
     if (index.metadata() == null) {
-      throw new IndexException(index.folder() + ": holds no Ferry index yet (create one with 'ferry index')");
+      throw new IndexException(index.folder() + ": holds no Ferry index yet (create one by ingesting documents into it)");
     }
     index.requireSameEncoder(bundle);
     BundleRef ref = index.adopt(bundle);

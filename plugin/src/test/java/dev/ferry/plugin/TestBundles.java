@@ -1,23 +1,17 @@
 package dev.ferry.plugin;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.ferry.models.bundle.BundleLoadException;
-import dev.ferry.models.bundle.ModelBundle;
 import dev.ferry.models.encoder.ChunkPooling;
 import dev.ferry.models.encoder.Chunking;
-import dev.ferry.models.encoder.EncoderOptions;
-import dev.ferry.trainer.Trainer;
-import dev.ferry.trainer.TrainingConfig;
-import dev.ferry.trainer.TrainingListener;
+import dev.ferry.testing.BundleFixtures;
+import dev.ferry.testing.Samples;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
@@ -40,7 +34,6 @@ final class TestBundles {
   static final String MEAN_POOLED = "reuters-mean";
   static final String ENCODER = "all-minilm-l6-v2-q";
 
-  private static final Path SAMPLES = Path.of("..", "cli", "src", "main", "resources", "dev", "ferry", "cli");
   private static final Path TARGET = Path.of("target", "test-bundles");
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -48,18 +41,18 @@ final class TestBundles {
 
   /** The grain/corn/other bundle's folder; trains it on first use, reuses it while it opens cleanly. */
   static Path reuters() {
-    return trained(REUTERS, sample("reuters-sample.jsonl"), Chunking.DEFAULT);
+    return BundleFixtures.trained(REUTERS, Samples.reuters(Samples.REUTERS_TRAIN), ENCODER, Chunking.DEFAULT);
   }
 
   /** A crops/other head on the same encoder and chunking as {@link #reuters()}. */
   static Path crops() {
-    return trained(CROPS, relabeled("reuters-crops.jsonl",
-        label -> label.equals("grain") || label.equals("corn") ? "crops" : label), Chunking.DEFAULT);
+    return BundleFixtures.trained(CROPS, relabeled("reuters-crops.jsonl",
+        label -> label.equals("grain") || label.equals("corn") ? "crops" : label), ENCODER, Chunking.DEFAULT);
   }
 
   /** A grain/corn/other head reading the token-weighted mean of the chunks: other features. */
   static Path meanPooled() {
-    return trained(MEAN_POOLED, sample("reuters-sample.jsonl"),
+    return BundleFixtures.trained(MEAN_POOLED, Samples.reuters(Samples.REUTERS_TRAIN), ENCODER,
         Chunking.DEFAULT.withPooling(ChunkPooling.TOKEN_WEIGHTED_MEAN));
   }
 
@@ -69,36 +62,8 @@ final class TestBundles {
    * for {@code PluginBenchmarkIT}.
    */
   static Path firstWindow(String encoder, int tokens) {
-    return trained("bench-" + encoder + "-" + tokens, sample("reuters-sample.jsonl"),
-        new Chunking(tokens, 0, 1, ChunkPooling.TOKEN_WEIGHTED_MEAN), encoder);
-  }
-
-  private static Path trained(String name, Path data, Chunking chunking) {
-    return trained(name, data, chunking, ENCODER);
-  }
-
-  private static synchronized Path trained(String name, Path data, Chunking chunking, String encoder) {
-    Path dir = TARGET.resolve(name).toAbsolutePath();
-    if (Files.isDirectory(dir)) {
-      try {
-        ModelBundle.open(dir);
-        return dir;
-      } catch (BundleLoadException e) {
-        // stale or half-written: train again below
-      }
-    }
-    TrainingConfig config = TrainingConfig.builder(data, dir)
-        .encoder(encoder)
-        .chunking(chunking)
-        .encoderOptions(EncoderOptions.defaults())
-        .cacheDirectory(TARGET.resolve("embedding-cache").toAbsolutePath())
-        .build();
-    try {
-      Trainer.train(config, TrainingListener.NONE);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return dir;
+    return BundleFixtures.trained("bench-" + encoder + "-" + tokens, Samples.reuters(Samples.REUTERS_TRAIN),
+        encoder, new Chunking(tokens, 0, 1, ChunkPooling.TOKEN_WEIGHTED_MEAN));
   }
 
   /** The training sample with its labels mapped, written under target/. */
@@ -106,7 +71,7 @@ final class TestBundles {
     Path out = TARGET.resolve(file).toAbsolutePath();
     List<String> lines = new ArrayList<>();
     try {
-      for (String line : Files.readAllLines(sample("reuters-sample.jsonl"))) {
+      for (String line : Files.readAllLines(Samples.reuters(Samples.REUTERS_TRAIN))) {
         ObjectNode record = (ObjectNode) JSON.readTree(line);
         record.put("label", label.apply(record.get("label").asText()));
         lines.add(JSON.writeValueAsString(record));
@@ -121,17 +86,13 @@ final class TestBundles {
 
   /** The first {@code n} texts of the sample's held-out test stories. */
   static List<String> testTexts(int n) {
-    List<String> texts = texts(sample("reuters-sample-test.jsonl"), n);
-    if (texts.size() < n) {
-      throw new IllegalStateException("the Reuters test sample has " + texts.size() + " stories, asked for " + n);
-    }
-    return texts;
+    return Samples.reutersTestTexts(n);
   }
 
   /** {@code n} different stories: the 150 test stories, then training stories (350 in all). */
   static List<String> stories(int n) {
-    List<String> texts = new ArrayList<>(texts(sample("reuters-sample-test.jsonl"), n));
-    texts.addAll(texts(sample("reuters-sample.jsonl"), n - texts.size()));
+    List<String> texts = new ArrayList<>(Samples.texts(Samples.reuters(Samples.REUTERS_TEST), n));
+    texts.addAll(Samples.texts(Samples.reuters(Samples.REUTERS_TRAIN), n - texts.size()));
     if (texts.size() < n) {
       throw new IllegalStateException("the Reuters samples have " + texts.size() + " stories, asked for " + n);
     }
@@ -145,22 +106,6 @@ final class TestBundles {
       out.add(texts.get(i % texts.size()));
     }
     return out;
-  }
-
-  private static List<String> texts(Path file, int n) {
-    List<String> texts = new ArrayList<>();
-    try (Stream<String> lines = Files.lines(file)) {
-      for (String line : (Iterable<String>) lines::iterator) {
-        if (texts.size() >= n) {
-          break;
-        }
-        JsonNode record = JSON.readTree(line);
-        texts.add(record.get("text").asText());
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return texts;
   }
 
   /** Copies the bundle folder {@code bundle} to {@code configDir/ferry/name}. */
@@ -179,21 +124,5 @@ final class TestBundles {
       throw new UncheckedIOException(e);
     }
     return target;
-  }
-
-  /** Installs every test bundle under its name. */
-  static void installAll(Path configDir) {
-    for (Map.Entry<String, Path> b : Map.of(REUTERS, reuters(), CROPS, crops(), MEAN_POOLED, meanPooled()).entrySet()) {
-      install(b.getValue(), configDir, b.getKey());
-    }
-  }
-
-  private static Path sample(String name) {
-    Path file = SAMPLES.resolve(name);
-    if (!Files.isRegularFile(file)) {
-      throw new IllegalStateException(file.toAbsolutePath() + ": the quick start's Reuters sample is missing; "
-          + "run the tests from the plugin module folder (Maven does)");
-    }
-    return file;
   }
 }

@@ -20,7 +20,7 @@ import java.util.function.BiConsumer;
  */
 public final class Evaluation {
   /** Texts classified per encoder call, so progress can be reported. */
-  private static final int CHUNK = 256;
+  private static final int TEXTS_PER_CALL = 256;
 
   /**
    * The outcome.
@@ -63,8 +63,8 @@ public final class Evaluation {
     int[] truth = new int[known.size()];
     float[][] probabilities = new float[known.size()][];
     try (Classifier classifier = bundle.openClassifier(encoderOptions)) {
-      for (int from = 0; from < known.size(); from += CHUNK) {
-        int to = Math.min(known.size(), from + CHUNK);
+      for (int from = 0; from < known.size(); from += TEXTS_PER_CALL) {
+        int to = Math.min(known.size(), from + TEXTS_PER_CALL);
         List<String> texts = known.subList(from, to).stream().map(LabeledExample::text).toList();
         float[][] p = classifier.head().probabilities(classifier.encoder()
             .embedDocuments(texts, classifier.chunking()).stream()

@@ -4,7 +4,8 @@ import dev.ferry.models.bundle.BundleWriter;
 import dev.ferry.models.encoder.BuiltinEncoder;
 import dev.ferry.models.encoder.Chunking;
 import dev.ferry.models.encoder.EncoderOptions;
-import dev.ferry.trainer.finetune.FineTuner;
+import dev.ferry.trainer.data.LabeledDataReader;
+import dev.ferry.trainer.finetune.FineTuneSettings;
 import dev.ferry.trainer.head.HeadKind;
 import dev.ferry.trainer.head.HeadSettings;
 import java.io.IOException;
@@ -41,9 +42,8 @@ import java.util.Optional;
  * @param mode feature extraction (default), fine-tuning or LoRA
  * @param fineTune the fine-tuning settings ({@link TrainingMode#FINETUNE}, {@link TrainingMode#LORA}
  *     with a {@code rank} of at least 1; {@code head} is then unused and {@code chunking} gives
- *     only the overlap and chunk limit: the head is linear and reads
- *     {@code fineTune.documentPooling()} of each text's chunks of {@code fineTune.maxTokens()}
- *     tokens, which the bundle records)
+ *     only the overlap and chunk limit: the head is linear and reads each text as
+ *     {@link FineTuneSettings#chunking} says, which the bundle records)
  * @param checkpointDirectory where fine-tuning saves its state after each epoch; null for a folder
  *     beside {@code out} ({@code .NAME.checkpoints}), removed once the bundle is written
  * @param resume continue fine-tuning from the last checkpoint there
@@ -66,7 +66,7 @@ public record TrainingConfig(
     Path cacheDirectory,
     boolean refit,
     TrainingMode mode,
-    FineTuner.Settings fineTune,
+    FineTuneSettings fineTune,
     Path checkpointDirectory,
     boolean resume) {
 
@@ -81,16 +81,14 @@ public record TrainingConfig(
     Objects.requireNonNull(mode, "mode");
     Objects.requireNonNull(fineTune, "fineTune");
     if (mode == TrainingMode.LORA && fineTune.rank() < 1) {
-      throw new IllegalArgumentException("--mode lora needs an adapter rank of at least 1 (--rank), was "
-          + fineTune.rank());
+      throw new IllegalArgumentException("rank must be at least 1 in mode lora, was " + fineTune.rank());
     }
     if (mode != TrainingMode.LORA && fineTune.adaptOutput()) {
-      throw new IllegalArgumentException("an adapter on the attention output (--adapt-output) needs --mode lora, not "
+      throw new IllegalArgumentException("adapt output (an adapter on the attention output) needs mode lora, not "
           + mode.id());
     }
     if (mode != TrainingMode.LORA && fineTune.rank() != 0) {
-      throw new IllegalArgumentException("an adapter rank (--rank " + fineTune.rank() + ") needs --mode lora, not "
-          + mode.id());
+      throw new IllegalArgumentException("rank " + fineTune.rank() + " (adapters) needs mode lora, not " + mode.id());
     }
     if (valid == null) {
       SettingChecks.fraction("validation split", validSplit);
@@ -98,6 +96,11 @@ public record TrainingConfig(
     if (maxExamples < 0) {
       throw new IllegalArgumentException("max examples must not be negative, was " + maxExamples);
     }
+  }
+
+  /** The seed of the split and of training: the head's, or fine-tuning's. */
+  public long seed() {
+    return mode == TrainingMode.FEATURES ? head.seed() : fineTune.seed();
   }
 
   /**
@@ -138,14 +141,14 @@ public record TrainingConfig(
     private HeadSettings head = HeadSettings.defaults(HeadKind.LINEAR);
     private int maxExamples;
     private boolean skipBad;
-    private String textField = "text";
-    private String labelField = "label";
-    private String idField = "id";
+    private String textField = LabeledDataReader.Options.defaults().textField();
+    private String labelField = LabeledDataReader.Options.defaults().labelField();
+    private String idField = LabeledDataReader.Options.defaults().idField();
     private boolean cacheEmbeddings = true;
     private Path cacheDirectory;
     private boolean refit = true;
     private TrainingMode mode = TrainingMode.FEATURES;
-    private FineTuner.Settings fineTune = FineTuner.Settings.defaults();
+    private FineTuneSettings fineTune = FineTuneSettings.finetune();
     private Path checkpointDirectory;
     private boolean resume;
 
@@ -210,6 +213,12 @@ public record TrainingConfig(
       return this;
     }
 
+    /** The field name of the id alone. */
+    public Builder idField(String id) {
+      this.idField = id;
+      return this;
+    }
+
     /** Whether to use the embedding cache. */
     public Builder cacheEmbeddings(boolean value) {
       this.cacheEmbeddings = value;
@@ -234,8 +243,8 @@ public record TrainingConfig(
       return this;
     }
 
-    /** The fine-tuning settings; default {@link FineTuner.Settings#defaults()}. */
-    public Builder fineTune(FineTuner.Settings value) {
+    /** The fine-tuning settings; default {@link FineTuneSettings#finetune()}. */
+    public Builder fineTune(FineTuneSettings value) {
       this.fineTune = value;
       return this;
     }

@@ -9,7 +9,7 @@ import dev.ferry.models.bundle.ModelBundle;
 import dev.ferry.models.encoder.BuiltinEncoder;
 import dev.ferry.models.encoder.Encoder;
 import dev.ferry.models.encoder.EncoderOptions;
-import dev.ferry.trainer.head.HeadTraining;
+import dev.ferry.trainer.head.LinearWeights;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,7 +45,7 @@ class BundleWriterFilesTest {
   static BundleWriter writer(Encoder encoder, Path target, float bias) {
     int dimension = encoder.descriptor().dimension();
     return BundleWriter.to(target).encoder(encoder)
-        .head("linear", HeadTraining.linearHead(new float[dimension * 2], new float[] {bias, 0}, dimension, 2))
+        .head("linear", new LinearWeights(new float[dimension * 2], new float[] {bias, 0}).onnx(dimension, 2))
         .labels(List.of("a", "b"));
   }
 

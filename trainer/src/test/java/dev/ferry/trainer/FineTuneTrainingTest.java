@@ -15,7 +15,11 @@ import dev.ferry.models.encoder.Chunking;
 import dev.ferry.models.encoder.Encoder;
 import dev.ferry.models.encoder.EncoderOptions;
 import dev.ferry.trainer.data.LabeledDataReader;
+import dev.ferry.trainer.finetune.FineTuneSettings;
 import dev.ferry.trainer.finetune.FineTuner;
+import dev.ferry.trainer.finetune.HeadStart;
+import dev.ferry.trainer.finetune.TrainOn;
+import dev.ferry.trainer.finetune.UnfreezeSchedule;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,15 +63,15 @@ class FineTuneTrainingTest {
     validFile = Files.write(dir.resolve("valid.jsonl"), valid);
   }
 
-  private static TrainingConfig.Builder config(Path out, FineTuner.Settings settings) {
+  private static TrainingConfig.Builder config(Path out, FineTuneSettings settings) {
     return TrainingConfig.builder(trainFile, out).valid(validFile).encoderOptions(ONE_THREAD)
         .mode(TrainingMode.FINETUNE).fineTune(settings);
   }
 
-  private static FineTuner.Settings settings() {
+  private static FineTuneSettings settings() {
     // Every chunk its own example, from a random head (--train-on chunks --head-start random).
-    return FineTuner.Settings.defaults().withUnfreeze(1).withEpochs(2).withBatchSize(10).withMaxTokens(MAX_TOKENS)
-        .withLearningRate(3e-4).withPatience(0).withDocumentPooling(null).withProbeHead(false);
+    return FineTuneSettings.finetune().withUnfreeze(1).withEpochs(2).withBatchSize(10).withMaxTokens(MAX_TOKENS)
+        .withLearningRate(3e-4).withPatience(0).toBuilder().trainOn(TrainOn.CHUNKS).build().withHeadStart(HeadStart.RANDOM);
   }
 
   @Test
@@ -157,8 +161,8 @@ class FineTuneTrainingTest {
    */
   @Test
   void onWholeDocumentsTheBundleReadsThemAsTrainingDid() throws IOException {
-    FineTuner.Settings settings = settings().withDocumentPooling(ChunkPooling.FIRST_MEAN_MAX).withBatchSize(4)
-        .withProbeHead(true);
+    FineTuneSettings settings = settings().onDocuments(ChunkPooling.FIRST_MEAN_MAX).withBatchSize(4)
+        .withHeadStart(HeadStart.PROBE);
     List<Integer> totals = new ArrayList<>();
     TrainingResult result = Trainer.train(config(dir.resolve("tuned-documents"), settings).build(),
         new TrainingListener() {
@@ -185,7 +189,7 @@ class FineTuneTrainingTest {
 
   @Test
   void loraWritesTheMergedEncoderAndRefusesARankWithoutItsMode() throws IOException {
-    FineTuner.Settings lora = settings().withEpochs(1).withRank(2).withLearningRate(1e-3);
+    FineTuneSettings lora = settings().withEpochs(1).withRank(2).withLearningRate(1e-3);
     TrainingResult result = Trainer.train(config(dir.resolve("lora"), lora).mode(TrainingMode.LORA).build(),
         TrainingListener.NONE);
     ModelBundle bundle = result.bundle();
@@ -199,15 +203,15 @@ class FineTuneTrainingTest {
         .isCloseTo(result.validation().orElseThrow().expectedCalibrationError(), within(1e-5));
 
     assertThatThrownBy(() -> config(dir.resolve("x"), lora).build())
-        .hasMessage("an adapter rank (--rank 2) needs --mode lora, not finetune");
+        .hasMessage("rank 2 (adapters) needs mode lora, not finetune");
     assertThatThrownBy(() -> config(dir.resolve("x"), settings()).mode(TrainingMode.LORA).build())
-        .hasMessage("--mode lora needs an adapter rank of at least 1 (--rank), was 0");
+        .hasMessage("rank must be at least 1 in mode lora, was 0");
   }
 
   @Test
   void gradualUnfreezingResumesFromACheckpointToTheSameResult() throws IOException {
-    FineTuner.Settings gradual = settings().withUnfreeze(2).withEpochs(3)
-        .withSchedule(FineTuner.UnfreezeSchedule.GRADUAL);
+    FineTuneSettings gradual = settings().withUnfreeze(2).withEpochs(3)
+        .withUnfreezeSchedule(UnfreezeSchedule.GRADUAL);
     Path checkpoints = dir.resolve("checkpoints");
     TrainingListener stopAfterFirstEpoch = new TrainingListener() {
       @Override
@@ -246,7 +250,7 @@ class FineTuneTrainingTest {
     assertThatThrownBy(() -> Trainer.train(config(dir.resolve("other"), gradual.withSeed(7))
         .checkpointDirectory(checkpoints).resume(true).build(), TrainingListener.NONE))
         .hasMessageContaining("another encoder, other settings or other data")
-        .hasMessageContaining("without --resume");
+        .hasMessageContaining("without resuming");
   }
 
   private static Set<String> opTypes(OnnxMl.GraphProto graph) {

@@ -3,6 +3,7 @@ package dev.ferry.trainer;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ferry.trainer.finetune.FineTuneSettings;
 import dev.ferry.trainer.finetune.FineTuner;
 import dev.ferry.trainer.head.HeadKind;
 import dev.ferry.trainer.head.HeadSettings;
@@ -25,7 +26,7 @@ class SettingsValidationTest {
 
   @Test
   void fineTuningSettingsRefuseNonFiniteOrNonPositiveNumbers() {
-    FineTuner.Settings s = FineTuner.Settings.defaults();
+    FineTuneSettings s = FineTuneSettings.finetune();
     assertRefused("learning rate", s::withLearningRate, 0, -1e-4);
     assertRefused("head rate factor", s::withHeadRateFactor, 0);
     assertRefused("weight decay", s::withWeightDecay, -0.01);

@@ -230,7 +230,7 @@ class TrainerTest {
         .skipBad(false).build(), TrainingListener.NONE))
         .isInstanceOf(BadDataException.class)
         .hasMessageContaining("train.jsonl:13:")
-        .hasMessageContaining("--skip-bad");
+        .hasMessageContaining("skip bad");
     assertThat(dir.resolve("bundle-bad")).doesNotExist();
   }
 

@@ -2,25 +2,29 @@ package dev.ferry.eval.finetune;
 
 import dev.ferry.eval.accuracy.PerClassSample;
 import dev.ferry.eval.baseline.Baselines;
-import dev.ferry.models.FileHashes;
+import dev.ferry.models.bundle.ModelBundle;
 import dev.ferry.models.encoder.ChunkPooling;
 import dev.ferry.models.encoder.Chunking;
 import dev.ferry.models.encoder.DocumentEmbedding;
 import dev.ferry.models.encoder.Encoder;
-import dev.ferry.models.encoder.EncoderDescriptor;
 import dev.ferry.models.encoder.EncoderOptions;
 import dev.ferry.trainer.cache.EmbeddingCache;
+import dev.ferry.trainer.finetune.Checkpoints;
+import dev.ferry.trainer.finetune.FineTuneExamples;
+import dev.ferry.trainer.finetune.FineTuneListener;
+import dev.ferry.trainer.finetune.FineTuneResult;
+import dev.ferry.trainer.finetune.FineTuneSettings;
 import dev.ferry.trainer.finetune.FineTuner;
+import dev.ferry.trainer.finetune.HeadStart;
+import dev.ferry.trainer.finetune.TunedEncoderWriter;
 import dev.ferry.trainer.head.HeadKind;
 import dev.ferry.trainer.head.HeadSettings;
 import dev.ferry.trainer.head.HeadTrainer;
-import dev.ferry.trainer.head.HeadTraining;
 import dev.ferry.trainer.head.LabeledVectors;
 import dev.ferry.trainer.head.TrainedHead;
 import dev.ferry.trainer.metrics.ClassificationMetrics;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -43,12 +47,11 @@ import java.util.TreeSet;
  *
  * <p>A sixth argument, a comma-separated list, changes the fine-tuning: {@code chunks} every
  * chunk alone with its text's label, 16 per step, from a random head, 128 tokens
- * ({@code --train-on chunks --head-start random --chunk-tokens 128}, the default before
- * 2026-11-22's last session), the bundle's head reading the chunks' mean; {@code tokens=N} chunks
+ * ({@code --train-on chunks --head-start random --chunk-tokens 128}), the bundle's head reading
+ * the chunks' mean; {@code tokens=N} chunks
  * of N tokens; {@code random} or {@code probe} the head's start ({@code --head-start});
  * {@code head=X} the head's learning rate X times the encoder's; {@code features} no
- * fine-tuning, the frozen lines only. ({@code documents}, the default now, is accepted and
- * changes nothing.)
+ * fine-tuning, the frozen lines only; {@code documents}, the default, changes nothing.
  *
  * <p>Run: {@code java -Xss4m -cp ... dev.ferry.eval.finetune.FineTuneAccuracy reuters ../shared/data 16,64,256 1-2}
  * or {@code ... spamassassin ../shared/data 64 1-5 1000 chunks}
@@ -95,12 +98,12 @@ public final class FineTuneAccuracy {
     }
     // "chunks": every chunk alone with its text's label, 16 per step, from a random head, 128 tokens.
     boolean onChunks = flags.contains("chunks");
-    FineTuner.Settings tuning = FineTuner.Settings.defaults().withUnfreeze(2);
+    FineTuneSettings tuning = FineTuneSettings.finetune().withUnfreeze(2);
     if (onChunks) {
-      tuning = tuning.onChunks().withProbeHead(false).withMaxTokens(128);
+      tuning = tuning.onChunks().withHeadStart(HeadStart.RANDOM).withMaxTokens(128);
     }
     if (flags.contains("random") || flags.contains("probe")) {
-      tuning = tuning.withProbeHead(flags.contains("probe"));
+      tuning = tuning.withHeadStart(flags.contains("probe") ? HeadStart.PROBE : HeadStart.RANDOM);
     }
     for (String flag : flags) {
       if (flag.startsWith("tokens=")) {
@@ -110,7 +113,6 @@ public final class FineTuneAccuracy {
         tuning = tuning.withHeadRateFactor(Double.parseDouble(flag.substring(5)));
       }
     }
-    ChunkPooling documentPooling = tuning.documentPooling();
     Baselines.LabeledTexts test = testLimit > 0 && testLimit < split.test().texts().size()
         ? Baselines.stratifiedSplit(split.test(), testLimit, 0).train() : split.test();
     List<String> trainLabels = split.train().labels();
@@ -122,7 +124,7 @@ public final class FineTuneAccuracy {
     EncoderOptions options = EncoderOptions.defaults();
     try (Encoder base = Encoder.open("all-minilm-l6-v2", options)) {
       // How fine-tuning and its bundle read a text: its chunks (of the model's window by default).
-      Chunking tunedChunks = FineTuner.chunking(Chunking.DEFAULT, tuning.maxTokensFor(base.descriptor().maxLength()));
+      Chunking tunedChunks = tuning.chunking(Chunking.DEFAULT, base.descriptor().maxLength());
       // The same chunks read as the default pooling reads them, for a head fitted on them.
       Chunking tunedFirstMeanMax = tunedChunks.withPooling(ChunkPooling.FIRST_MEAN_MAX);
       float[][] testMean = embed(base, testTexts, WHOLE_MEAN);
@@ -145,13 +147,11 @@ public final class FineTuneAccuracy {
             continue;
           }
           long t0 = System.nanoTime();
-          FineTuner.Examples chunks = FineTuner.Examples.chunks(base, tunedChunks, texts, y);
-          FineTuner.Result r = FineTuner.train(base, chunks, null, labels.size(), tuning.withSeed(seed),
-              FineTuner.Checkpoints.NONE, FineTuner.Listener.NONE);
+          FineTuneExamples chunks = FineTuneExamples.chunks(base, tunedChunks, texts, y);
+          FineTuneResult r = FineTuner.train(base, chunks, null, labels.size(), tuning.withSeed(seed),
+              Checkpoints.NONE, FineTuneListener.NONE);
           double trainSeconds = (System.nanoTime() - t0) / 1e9;
-          double[] tuned = tuned(base, r, texts, y, testTexts, testY, labels,
-              tunedChunks.withPooling(documentPooling != null ? documentPooling : ChunkPooling.TOKEN_WEIGHTED_MEAN),
-              tunedFirstMeanMax);
+          double[] tuned = tuned(base, r, texts, y, testTexts, testY, labels, tunedChunks, tunedFirstMeanMax);
           f1[2][at] = tuned[0];
           f1[3][at] = tuned[1];
           System.out.printf(Locale.ROOT, "k=%d seed=%d n=%d (%d chunks): %s %.3f, %s %.3f, %s %.3f, %s %.3f, %s %.3f"
@@ -188,23 +188,19 @@ public final class FineTuneAccuracy {
    * linear head, fitted like the feature-extraction heads, on {@code refitReads} of the training
    * texts' chunks.
    */
-  private static double[] tuned(Encoder base, FineTuner.Result r, List<String> trainTexts, int[] trainY,
+  private static double[] tuned(Encoder base, FineTuneResult r, List<String> trainTexts, int[] trainY,
       List<String> testTexts, int[] testY, List<String> labels, Chunking own, Chunking refitReads) throws Exception {
     Path dir = Files.createTempDirectory("ferry-tuned-");
     try {
-      Path model = Files.write(dir.resolve("encoder.onnx"), r.encoderOnnx());
-      Path tokenizer = Files.copy(base.tokenizerFile(), dir.resolve("tokenizer.json"));
-      EncoderDescriptor b = base.descriptor();
-      EncoderDescriptor d = new EncoderDescriptor(b.id() + "+finetune", "fine-tuned", FileHashes.sha256(model),
-          b.pooling(), b.normalize(), b.maxLength(), b.dimension(), b.queryPrefix(), b.documentPrefix());
+      TunedEncoderWriter.TunedEncoder written = TunedEncoderWriter.write(base, r, "finetune", dir);
       List<DocumentEmbedding> train;
       List<DocumentEmbedding> test;
-      try (Encoder tuned = Encoder.open(model, tokenizer, d, base.options())) {
+      try (Encoder tuned = written.open(base.options())) {
         train = tuned.embedDocuments(trainTexts, own);
         test = tuned.embedDocuments(testTexts, own);
       }
-      int width = own.pooling().width(b.dimension());
-      byte[] head = HeadTraining.linearHead(r.headWeight().floats(), r.headBias().floats(), width, labels.size());
+      int width = own.pooling().width(base.descriptor().dimension());
+      byte[] head = r.head().onnx(width, labels.size());
       TrainedHead ownHead = new TrainedHead(HeadSettings.defaults(HeadKind.LINEAR), width, labels.size(), head, List.of(),
           0, Double.NaN, 0);
       double ownF1 = ClassificationMetrics.compute(labels, testY,
@@ -215,7 +211,7 @@ public final class FineTuneAccuracy {
           refit.probabilities(features(test, refitReads))).macroF1();
       return new double[] {ownF1, refitF1};
     } finally {
-      for (Path p : new ArrayList<>(List.of(dir.resolve("encoder.onnx"), dir.resolve("tokenizer.json"), dir))) {
+      for (Path p : List.of(dir.resolve(ModelBundle.ENCODER_FILE), dir.resolve(ModelBundle.TOKENIZER_FILE), dir)) {
         Files.deleteIfExists(p);
       }
     }

@@ -5,7 +5,10 @@ import dev.ferry.models.encoder.EncoderOptions;
 import dev.ferry.models.encoder.ExecutionProvider;
 import dev.ferry.trainer.data.LabeledDataReader;
 import dev.ferry.trainer.data.LabeledExample;
+import dev.ferry.trainer.finetune.FineTuneResult;
+import dev.ferry.trainer.finetune.FineTuneSettings;
 import dev.ferry.trainer.finetune.FineTuner;
+import dev.ferry.trainer.finetune.HeadStart;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
@@ -52,16 +55,16 @@ public final class FineTuneSpeed {
         note = "embed once, frozen encoder on " + encoder.executionProvider().id() + ", default threads";
       } else {
         // Each text one example, 16 per step, up to 128 tokens, as eval/RESULTS.md's speed table measured.
-        FineTuner.Settings steps = FineTuner.Settings.defaults().onChunks().withProbeHead(false)
+        FineTuneSettings steps = FineTuneSettings.finetune().onChunks().withHeadStart(HeadStart.RANDOM)
             .withMaxTokens(128);
-        FineTuner.Settings settings = switch (mode) {
+        FineTuneSettings settings = switch (mode) {
           case "top2" -> steps.withUnfreeze(2);
-          case "full" -> steps.withUnfreeze(FineTuner.Settings.ALL);
-          case "lora" -> steps.withUnfreeze(FineTuner.Settings.ALL).withRank(8);
+          case "full" -> steps.withUnfreeze(FineTuneSettings.ALL);
+          case "lora" -> steps.withUnfreeze(FineTuneSettings.ALL).withRank(8);
           default -> throw new IllegalArgumentException("mode must be features, top2, full or lora, was " + mode);
         };
         List<String> subset = mode.equals("top2") ? texts : texts.subList(0, 32);
-        FineTuner.Result r = FineTuner.train(encoder, subset, Arrays.copyOf(labels, subset.size()), classes.size(),
+        FineTuneResult r = FineTuner.train(encoder, subset, Arrays.copyOf(labels, subset.size()), classes.size(),
             settings.withEpochs(1));
         rate = r.examplesPerSecond();
         note = subset.size() + " examples on " + r.device().id() + ", frozen layers cached in "

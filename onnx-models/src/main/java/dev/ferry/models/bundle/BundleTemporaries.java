@@ -23,8 +23,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A write removes its own when it ends, fails, or the JVM shuts down on a signal. What a killed
  * process left ({@code kill -9}, a crash) is removed by the next write to the same target: every such
- * folder whose process is no longer running, or that has no process id (made by a Ferry before this
- * naming). Folders of a process still running are left alone: it may be writing. A {@code .old}
+ * folder whose process is not running, or that has no process id. Folders of a process still running are left alone: it may be writing. A {@code .old}
  * folder is the previous bundle; when the target is missing, the interrupted write had moved it aside
  * and died before putting the new one in place, so it is moved back instead of deleted.
  */

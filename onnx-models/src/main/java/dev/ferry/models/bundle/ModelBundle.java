@@ -73,8 +73,8 @@ public final class ModelBundle {
     // Absolute, so that "." (a bundle opened from inside its folder) has a parent to be inside of.
     Path directory = folder.toAbsolutePath().normalize();
     if (!Files.isDirectory(directory)) {
-      throw new BundleLoadException(directory + ": no such bundle directory (expected a folder "
-          + "written by 'ferry train --out')");
+      throw new BundleLoadException(directory + ": no such bundle directory (expected the folder that"
+          + " training wrote the bundle to)");
     }
     Path manifestFile = directory.resolve(MANIFEST);
     if (!Files.isRegularFile(manifestFile)) {

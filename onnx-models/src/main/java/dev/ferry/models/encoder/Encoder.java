@@ -44,8 +44,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class Encoder implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Encoder.class);
-  /** Texts tokenized and planned together; bounds memory for very long input lists. */
-  private static final int WINDOW = 4096;
+  /**
+   * Texts (or chunks) tokenized and planned into batches together; bounds memory for very long
+   * input lists.
+   */
+  private static final int PLAN_SIZE = 4096;
   private static final long PAD_ID = 0;
 
   private final OrtEnvironment environment;
@@ -232,8 +235,8 @@ public final class Encoder implements AutoCloseable {
     return whileOpen(inputs, () -> {
       float[][] out = new float[inputs.size()][];
       String prefix = descriptor.prefixFor(role);
-      for (int start = 0; start < inputs.size(); start += WINDOW) {
-        embedWindow(inputs.subList(start, Math.min(inputs.size(), start + WINDOW)), prefix, out, start);
+      for (int start = 0; start < inputs.size(); start += PLAN_SIZE) {
+        embedPlanned(inputs.subList(start, Math.min(inputs.size(), start + PLAN_SIZE)), prefix, out, start);
       }
       return out;
     });
@@ -260,11 +263,11 @@ public final class Encoder implements AutoCloseable {
     List<DocumentEmbedding> out = new ArrayList<>(inputs.size());
     int next = 0;
     while (next < inputs.size()) {
-      // Tokenize documents until about WINDOW chunks are pending, then embed them together.
+      // Tokenize documents until about PLAN_SIZE chunks are pending, then embed them together.
       long t0 = System.nanoTime();
       List<TextTokenizer.Windows> pending = new ArrayList<>();
       int chunks = 0;
-      while (next < inputs.size() && chunks < WINDOW) {
+      while (next < inputs.size() && chunks < PLAN_SIZE) {
         TextTokenizer.Windows w = tokenizer.windows(inputs.get(next++), documentPrefixIds,
             windowLength, chunking.overlapTokens(), chunking.maxChunks());
         pending.add(w);
@@ -366,12 +369,12 @@ public final class Encoder implements AutoCloseable {
         tokenizeNanos.sum(), inferenceNanos.sum(), poolNanos.sum());
   }
 
-  private void embedWindow(List<String> window, String prefix, float[][] out, int offset) {
+  private void embedPlanned(List<String> texts, String prefix, float[][] out, int offset) {
     long t0 = System.nanoTime();
-    long[][] ids = new long[window.size()][];
-    int[] lengths = new int[window.size()];
+    long[][] ids = new long[texts.size()][];
+    int[] lengths = new int[texts.size()];
     for (int i = 0; i < ids.length; i++) {
-      ids[i] = tokenizer.ids(prefix.isEmpty() ? window.get(i) : prefix + window.get(i));
+      ids[i] = tokenizer.ids(prefix.isEmpty() ? texts.get(i) : prefix + texts.get(i));
       lengths[i] = ids[i].length;
     }
     tokenizeNanos.add(System.nanoTime() - t0);

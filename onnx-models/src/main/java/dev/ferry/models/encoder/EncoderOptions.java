@@ -88,12 +88,20 @@ public record EncoderOptions(
     return new EncoderOptions(executionProvider, intraOpThreads, maxBatchSize, maxBatchTokens, batching, pooling, value);
   }
 
+  /** The automatic token budget per batch on the CPU: this many per intra-op thread. */
+  public static final int CPU_BATCH_TOKENS_PER_THREAD = 256;
+  /** The automatic token budget per batch on the CPU at least. */
+  public static final int CPU_MIN_BATCH_TOKENS = 512;
+  /** The automatic token budget per batch on CUDA. */
+  public static final int CUDA_BATCH_TOKENS = 16_384;
+
   /** The token budget to use on {@code provider}: the configured one, or the automatic one. */
   int effectiveMaxBatchTokens(ExecutionProvider provider) {
     if (maxBatchTokens > 0) {
       return maxBatchTokens;
     }
-    return provider == ExecutionProvider.CUDA ? 16_384 : Math.max(512, 256 * effectiveIntraOpThreads());
+    return provider == ExecutionProvider.CUDA ? CUDA_BATCH_TOKENS
+        : Math.max(CPU_MIN_BATCH_TOKENS, CPU_BATCH_TOKENS_PER_THREAD * effectiveIntraOpThreads());
   }
 
   /** The intra-op thread count to use: the configured one, or one per available core. */

@@ -19,7 +19,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Runs a graph built by {@link GraphBuilder} (or any ONNX model) on ONNX Runtime, taking and
+ * Runs an ONNX graph (a head, a training step built by {@code dev.ferry.autodiff.GraphBuilder}, any ONNX model) on ONNX Runtime, taking and
  * returning {@link HostTensor}s, so callers never hold native tensors.
  *
  * <p>With one intra-op thread the results are bitwise reproducible on the CPU, which training

@@ -60,7 +60,7 @@ import org.slf4j.LoggerFactory;
  * file ({@link #corruptRecords()} counts them), so its text is embedded again and appended, and it is
  * overwritten in place by a blank record (an all-zero hash, skipped when read), so the warning comes
  * once. Caches of format version 1, which had no checksums, have another key: they are not read.
- * New vectors are written after each chunk of {@value #CHUNK} encoded texts (so an interrupted run
+ * New vectors are written after each batch of {@value #TEXTS_PER_WRITE} encoded texts (so an interrupted run
  * keeps what it computed) and forced to disk on close. A file of another format, version,
  * dimension or encoder is refused with a message saying to delete it; deleting the cache is always
  * safe.
@@ -74,8 +74,8 @@ public final class EmbeddingCache implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(EmbeddingCache.class);
   /** The vectors file in each encoder's subdirectory. */
   public static final String FILE_NAME = "vectors.bin";
-  /** Texts encoded per call to the encoder; their vectors are written before the next chunk. */
-  public static final int CHUNK = 256;
+  /** Texts encoded per call to the encoder; their vectors are written before the next call. */
+  public static final int TEXTS_PER_WRITE = 256;
   /** Size of the file header: magic, version, dimension, encoder key. */
   public static final int HEADER_BYTES = 8 + 4 + 4 + 32;
   static final int VERSION = 2;
@@ -185,16 +185,16 @@ public final class EmbeddingCache implements AutoCloseable {
 
   /**
    * One vector per text, in order: stored ones from the cache, the others encoded as documents
-   * (each distinct text once, in chunks of {@value #CHUNK}) and stored. Each returned array is a
+   * (each distinct text once, {@value #TEXTS_PER_WRITE} at a time) and stored. Each returned array is a
    * copy the caller may change.
    *
    * @param encoder the encoder to compute missing vectors with; its descriptor must give this
    *     cache's key
    * @param texts the texts, not null; duplicates are fine
    * @param progress called with (texts done, total texts) once after the look-up and after each
-   *     encoded chunk; may be null
+   *     encoded batch; may be null
    * @throws IllegalArgumentException if {@code encoder} is not the encoder of this cache
-   * @throws IOException if new vectors cannot be written; those of earlier chunks are kept
+   * @throws IOException if new vectors cannot be written; those of earlier batches are kept
    * @throws IllegalStateException if the cache is closed
    */
   public synchronized float[][] embed(Encoder encoder, List<String> texts,
@@ -230,9 +230,10 @@ public final class EmbeddingCache implements AutoCloseable {
     misses = missing.size();
     report(progress, done, texts.size());
     List<Map.Entry<TextKey, List<Integer>>> todo = new ArrayList<>(missing.entrySet());
-    for (int start = 0; start < todo.size(); start += CHUNK) {
-      List<Map.Entry<TextKey, List<Integer>>> chunk = todo.subList(start, Math.min(todo.size(), start + CHUNK));
-      float[][] encoded = encoder.embedDocuments(chunk.stream().map(e -> texts.get(e.getValue().get(0))).toList(),
+    for (int start = 0; start < todo.size(); start += TEXTS_PER_WRITE) {
+      List<Map.Entry<TextKey, List<Integer>>> batch =
+          todo.subList(start, Math.min(todo.size(), start + TEXTS_PER_WRITE));
+      float[][] encoded = encoder.embedDocuments(batch.stream().map(e -> texts.get(e.getValue().get(0))).toList(),
           chunking).stream().map(chunking.pooling()::features).toArray(float[][]::new);
       for (float[] v : encoded) {
         if (v.length != dimension) {
@@ -240,11 +241,11 @@ public final class EmbeddingCache implements AutoCloseable {
               + " values; its descriptor and chunking say " + dimension);
         }
       }
-      List<TextKey> keys = chunk.stream().map(Map.Entry::getKey).toList();
+      List<TextKey> keys = batch.stream().map(Map.Entry::getKey).toList();
       locked(() -> append(keys, encoded));
-      for (int j = 0; j < chunk.size(); j++) {
+      for (int j = 0; j < batch.size(); j++) {
         vectors.put(keys.get(j), encoded[j]);
-        for (int index : chunk.get(j).getValue()) {
+        for (int index : batch.get(j).getValue()) {
           out[index] = encoded[j].clone();
           done++;
         }

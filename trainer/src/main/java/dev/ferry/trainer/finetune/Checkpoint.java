@@ -41,13 +41,13 @@ record Checkpoint(String fingerprint, int epoch, int step, boolean stopped, int 
   private static final String PREFIX = "epoch-";
 
   /** SHA-256 over the encoder's hash, the settings and every example. */
-  static String fingerprint(String encoderSha256, FineTuner.Settings settings, FineTuner.Examples train,
-      FineTuner.Examples valid) {
+  static String fingerprint(String encoderSha256, FineTuneSettings settings, FineTuneExamples train,
+      FineTuneExamples valid) {
     try {
       MessageDigest d = MessageDigest.getInstance("SHA-256");
       update(d, encoderSha256);
       update(d, settings.toString());
-      for (FineTuner.Examples e : valid == null ? List.of(train) : List.of(train, valid)) {
+      for (FineTuneExamples e : valid == null ? List.of(train) : List.of(train, valid)) {
         update(d, "examples " + e.size() + " documents " + java.util.Arrays.toString(e.documents()));
         for (int i = 0; i < e.size(); i++) {
           update(d, e.labels()[i] + "\t" + e.texts().get(i));
@@ -133,7 +133,7 @@ record Checkpoint(String fingerprint, int epoch, int step, boolean stopped, int 
         if (!found.equals(fingerprint)) {
           throw new IllegalStateException(file + ": was saved by a run with another encoder, other settings or"
               + " other data (fingerprint " + found + ", this run's " + fingerprint + "); remove "
-              + directory + " or run without --resume");
+              + directory + " or train without resuming");
         }
         int epoch = in.readInt();
         int step = in.readInt();

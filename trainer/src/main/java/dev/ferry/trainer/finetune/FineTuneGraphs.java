@@ -2,11 +2,11 @@ package dev.ferry.trainer.finetune;
 
 import dev.ferry.models.encoder.ChunkPooling;
 import dev.ferry.models.encoder.Pooling;
-import dev.ferry.models.graph.AdamW;
-import dev.ferry.models.graph.Autodiff;
+import dev.ferry.autodiff.AdamW;
+import dev.ferry.autodiff.Autodiff;
 import dev.ferry.models.graph.ElementType;
-import dev.ferry.models.graph.GraphBuilder;
-import dev.ferry.models.graph.OnnxImport;
+import dev.ferry.autodiff.GraphBuilder;
+import dev.ferry.autodiff.OnnxImport;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -67,13 +67,15 @@ final class FineTuneGraphs {
    *     (LoRA: {@code W + alpha / rank · A · B})
    * @param alpha the adapters' scale numerator
    * @param adaptOutput whether the attention's output projection gets an adapter too
-   * @param documentPooling null: each example is one chunk and the head reads its vector; else
-   *     the examples of a batch are the chunks of whole documents ({@link #DOCUMENT_FIRST},
-   *     {@link #DOCUMENT_MEAN}, {@link #DOCUMENT_SLOTS}) and the head reads each document's
-   *     chunk vectors pooled so, as {@link ChunkPooling#features} pools them in a bundle
+   * @param trainOn {@link TrainOn#CHUNKS}: each example is one chunk and the head reads its vector;
+   *     {@link TrainOn#DOCUMENTS}: the examples of a batch are the chunks of whole documents
+   *     ({@link #DOCUMENT_FIRST}, {@link #DOCUMENT_MEAN}, {@link #DOCUMENT_SLOTS}) and the head reads
+   *     each document's chunk vectors pooled by {@code chunkPooling}, as
+   *     {@link ChunkPooling#features} pools them in a bundle
+   * @param chunkPooling with {@link TrainOn#DOCUMENTS}, what the head reads of a document's chunks
    */
   record Spec(OnnxImport model, int unfreeze, int open, int classes, Pooling pooling, boolean normalize, int rank,
-      double alpha, boolean adaptOutput, ChunkPooling documentPooling) {
+      double alpha, boolean adaptOutput, TrainOn trainOn, ChunkPooling chunkPooling) {
 
     Spec {
       if (unfreeze < 1 || unfreeze > model.layerCount()) {
@@ -91,7 +93,8 @@ final class FineTuneGraphs {
     /** Each example a chunk of its own. */
     Spec(OnnxImport model, int unfreeze, int open, int classes, Pooling pooling, boolean normalize, int rank,
         double alpha, boolean adaptOutput) {
-      this(model, unfreeze, open, classes, pooling, normalize, rank, alpha, adaptOutput, null);
+      this(model, unfreeze, open, classes, pooling, normalize, rank, alpha, adaptOutput, TrainOn.CHUNKS,
+          ChunkPooling.TOKEN_WEIGHTED_MEAN);
     }
 
     /** Every layer from the cut trains its own parameters. */
@@ -101,17 +104,24 @@ final class FineTuneGraphs {
 
     /** The same graph with {@code n} layers open. */
     Spec withOpen(int n) {
-      return new Spec(model, unfreeze, n, classes, pooling, normalize, rank, alpha, adaptOutput, documentPooling);
+      return new Spec(model, unfreeze, n, classes, pooling, normalize, rank, alpha, adaptOutput, trainOn,
+          chunkPooling);
     }
 
-    /** The same graph with another document pooling (null: each example a chunk of its own). */
-    Spec withDocumentPooling(ChunkPooling p) {
-      return new Spec(model, unfreeze, open, classes, pooling, normalize, rank, alpha, adaptOutput, p);
+    /** The same graph training on whole documents, the head reading {@code p} of their chunks. */
+    Spec onDocuments(ChunkPooling p) {
+      return new Spec(model, unfreeze, open, classes, pooling, normalize, rank, alpha, adaptOutput,
+          TrainOn.DOCUMENTS, p);
+    }
+
+    /** Whether the units are whole documents. */
+    boolean documents() {
+      return trainOn == TrainOn.DOCUMENTS;
     }
 
     /** How many values the head reads. */
     int headWidth() {
-      return documentPooling == null ? dimension() : documentPooling.width(dimension());
+      return documents() ? chunkPooling.width(dimension()) : dimension();
     }
 
     /** The attention projections that get adapters ({@link OnnxImport#attentionWeights} keys). */
@@ -287,7 +297,7 @@ final class FineTuneGraphs {
     List<String> dropped = dropout ? dropoutValues(s) : List.of();
     String logits = s.lora() ? forward(g, s, Set.of(), s.adaptedWeights(s.open()), dropped, false)
         : forward(g, s, new HashSet<>(s.openParameters()), List.of(), dropped, false);
-    String target = s.documentPooling() != null ? g.namedInput(TARGET, DOCUMENTS, "classes")
+    String target = s.documents() ? g.namedInput(TARGET, DOCUMENTS, "classes")
         : g.input(TARGET, GraphBuilder.UNKNOWN, s.classes());
     String loss = g.neg(g.sumAll(g.mul(target, g.logSoftmax(logits))));
     g.output(loss, LOSS);
@@ -319,10 +329,10 @@ final class FineTuneGraphs {
     if (s.normalize()) {
       pooled = unitLength(g, pooled);
     }
-    if (s.documentPooling() != null) {
+    if (s.documents()) {
       pooled = documentFeatures(g, s, pooled);
     }
-    String rows = s.documentPooling() != null ? DOCUMENTS : "batch";
+    String rows = s.documents() ? DOCUMENTS : "batch";
     if (outputEmbedding) {
       g.output(pooled, EMBEDDING, rows);
     }
@@ -350,7 +360,7 @@ final class FineTuneGraphs {
     if (s.normalize()) {
       mean = unitLength(g, mean);
     }
-    ChunkPooling p = s.documentPooling();
+    ChunkPooling p = s.chunkPooling();
     if (p == ChunkPooling.TOKEN_WEIGHTED_MEAN) {
       return mean;
     }

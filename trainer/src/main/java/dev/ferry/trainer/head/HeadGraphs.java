@@ -1,10 +1,10 @@
 package dev.ferry.trainer.head;
 
 import dev.ferry.models.bundle.ClassifierHead;
-import dev.ferry.models.graph.AdamW;
-import dev.ferry.models.graph.Autodiff;
+import dev.ferry.autodiff.AdamW;
+import dev.ferry.autodiff.Autodiff;
 import dev.ferry.models.graph.ElementType;
-import dev.ferry.models.graph.GraphBuilder;
+import dev.ferry.autodiff.GraphBuilder;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

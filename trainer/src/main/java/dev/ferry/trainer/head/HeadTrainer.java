@@ -1,6 +1,11 @@
 package dev.ferry.trainer.head;
 
-import dev.ferry.models.graph.AdamW;
+import dev.ferry.autodiff.AdamW;
+import dev.ferry.trainer.loop.AdamWStep;
+import dev.ferry.trainer.loop.CrossEntropy;
+import dev.ferry.trainer.loop.EarlyStopping;
+import dev.ferry.trainer.loop.EpochOrder;
+import dev.ferry.trainer.loop.Predictions;
 import dev.ferry.models.graph.ElementType;
 import dev.ferry.models.graph.GraphSession;
 import dev.ferry.models.graph.HostTensor;
@@ -31,7 +36,7 @@ import org.slf4j.LoggerFactory;
 public final class HeadTrainer {
   private static final Logger log = LoggerFactory.getLogger(HeadTrainer.class);
   /** Rows scored per graph run when evaluating, to bound memory. */
-  private static final int SCORE_CHUNK = 4096;
+  private static final int SCORE_BATCH = 4096;
   /** Temperatures tried for the centroid head. */
   private static final double[] TEMPERATURES = {1, 2, 3, 5, 7, 10, 15, 20, 30, 50, 75, 100};
   /** What {@link TrainingDivergedException} calls this training. */
@@ -116,17 +121,9 @@ public final class HeadTrainer {
   // ---- Gradient-trained heads ---------------------------------------------------------------
 
   /**
-   * A linear head's weight and bias, fitted on {@code train} as {@link #train} fits one with no
-   * held-out examples: to start another model's head from (fine-tuning's linear probe).
-   *
-   * @param weight float [dimension × classes], row-major
-   * @param bias float [classes]
-   */
-  public record LinearWeights(float[] weight, float[] bias) {}
-
-  /**
    * Fits a linear head on {@code train} for every epoch of {@code settings} (a {@link HeadKind#LINEAR}
-   * one) and returns its weights rather than its inference graph.
+   * one), as {@link #train} fits one with no held-out examples, and returns its weights rather
+   * than its inference graph: to start another model's head from (fine-tuning's linear probe).
    */
   public static LinearWeights fitLinear(LabeledVectors train, int classes, HeadSettings settings) {
     if (settings.kind() != HeadKind.LINEAR) {
@@ -156,15 +153,14 @@ public final class HeadTrainer {
     HeadGraphs.Shape shape = new HeadGraphs.Shape(s.kind(), dimension, s.hiddenSize(), classes);
     boolean dropout = shape.hasHiddenLayer() && s.dropout() > 0;
     AdamW.Settings optimizer = AdamW.Settings.defaults().withWeightDecay(s.weightDecay()).withClipNorm(0);
+    AdamWStep adamW = new AdamWStep(optimizer);
     Random random = new Random(s.seed());
     Map<String, HostTensor> state = initialState(shape, random);
-    double[] classWeight = HeadTraining.classWeights(train.labels(), classes, s.balanceClasses());
+    List<String> trained = shape.parameters().stream().map(HeadGraphs.Parameter::name).toList();
+    double[] classWeight = CrossEntropy.classWeights(train.labels(), classes, s.balanceClasses());
 
     List<EpochMetrics> history = new ArrayList<>();
-    Map<String, HostTensor> best = null;
-    int bestEpoch = 0;
-    double bestF1 = -1;
-    double bestLoss = Double.POSITIVE_INFINITY;
+    EarlyStopping stopping = new EarlyStopping(s.patience());
     int step = 0;
     double loss = Double.NaN;
     int n = train.size();
@@ -172,37 +168,32 @@ public final class HeadTrainer {
     try (GraphSession trainStep = new GraphSession(HeadGraphs.trainingStep(shape, optimizer, dropout), 1);
         GraphSession evaluate = new GraphSession(HeadGraphs.evaluation(shape), 1)) {
       for (int epoch = 1; epoch <= s.epochs(); epoch++) {
-        HeadTraining.shuffle(order, random);
+        EpochOrder.shuffle(order, random);
         double lossSum = 0;
         for (int from = 0; from < n; from += s.batchSize()) {
           int to = Math.min(n, from + s.batchSize());
           step++;
-          Map<String, HostTensor> feed = new HashMap<>(state);
-          feed.putAll(batch(train, order, from, to, dimension, classes, classWeight));
+          Map<String, HostTensor> feed = new HashMap<>(batch(train, order, from, to, dimension, classes, classWeight));
           if (dropout) {
             feed.put(HeadGraphs.DROPOUT_MASK, dropoutMask(to - from, s.hiddenSize(), s.dropout(), random));
           }
-          feed.put(AdamW.LEARNING_RATE, HostTensor.scalar(ElementType.FLOAT, s.learningRate()));
-          feed.put(AdamW.BIAS_CORRECTION1, HostTensor.scalar(ElementType.FLOAT, 1 - Math.pow(0.9, step)));
-          feed.put(AdamW.BIAS_CORRECTION2, HostTensor.scalar(ElementType.FLOAT, 1 - Math.pow(0.999, step)));
+          adamW.feed(feed, state, trained, s.learningRate(), Map.of("", step));
           Map<String, HostTensor> out = trainStep.run(feed);
           loss = out.get(HeadGraphs.LOSS).get(0);
           TrainingDivergedException.requireFinite(loss, TRAINING, epoch, step, s.learningRate());
           lossSum += loss * (to - from);
-          for (String name : List.copyOf(state.keySet())) {
-            state.put(name, out.get(AdamW.next(name)));
-          }
+          AdamWStep.update(state, out, trained);
         }
         Map<String, HostTensor> params = parameters(shape, state);
         TrainingDivergedException.requireFinite(params, TRAINING, epoch, step, loss, s.learningRate());
         float[][] trainProbabilities = probabilities(evaluate, params, train.vectors(), dimension, classes);
-        double trainAccuracy = HeadTraining.accuracy(trainProbabilities, train.labels());
+        double trainAccuracy = Predictions.accuracy(trainProbabilities, train.labels());
         double validLoss = Double.NaN;
         double validAccuracy = Double.NaN;
         double validF1 = Double.NaN;
         if (valid != null && valid.size() > 0) {
           float[][] p = probabilities(evaluate, params, valid.vectors(), dimension, classes);
-          validLoss = HeadTraining.crossEntropy(p, valid.labels());
+          validLoss = CrossEntropy.mean(p, valid.labels());
           ClassificationMetrics m = ClassificationMetrics.compute(labelNames(classes), valid.labels(), p);
           validAccuracy = m.accuracy();
           validF1 = m.macroF1();
@@ -212,23 +203,16 @@ public final class HeadTrainer {
         if (onEpoch != null) {
           onEpoch.accept(metrics);
         }
-        boolean hasValid = !Double.isNaN(validF1);
-        boolean better = !hasValid || validF1 > bestF1 + 1e-12
-            || (Math.abs(validF1 - bestF1) <= 1e-12 && validLoss < bestLoss);
-        if (better) {
-          best = params;
-          bestEpoch = epoch;
-          bestF1 = hasValid ? validF1 : bestF1;
-          bestLoss = hasValid ? validLoss : bestLoss;
-        } else if (s.patience() > 0 && epoch - bestEpoch >= s.patience()) {
-          log.debug("Early stop after epoch {}: best macro-F1 {} at epoch {}", epoch, bestF1, bestEpoch);
+        if (!stopping.improved(metrics, params) && stopping.patienceRunOut(epoch)) {
+          log.debug("Early stop after epoch {}: best macro-F1 {} at epoch {}", epoch, stopping.bestF1(),
+              stopping.bestEpoch());
           break;
         }
       }
     }
     Map<String, float[]> values = new LinkedHashMap<>();
-    best.forEach((name, t) -> values.put(name, t.floats()));
-    return new Fit(values, List.copyOf(history), bestEpoch);
+    stopping.best().forEach((name, t) -> values.put(name, t.floats()));
+    return new Fit(values, List.copyOf(history), stopping.bestEpoch());
   }
 
   /** Parameters (Xavier/Glorot uniform weights, zero biases) and zero optimizer state. */
@@ -243,9 +227,8 @@ public final class HeadTrainer {
         }
       }
       state.put(p.name(), HostTensor.of(values, p.shape()));
-      state.put(AdamW.firstMoment(p.name()), HostTensor.zeros(ElementType.FLOAT, p.shape()));
-      state.put(AdamW.secondMoment(p.name()), HostTensor.zeros(ElementType.FLOAT, p.shape()));
     }
+    AdamWStep.addZeroMoments(state);
     return state;
   }
 
@@ -269,7 +252,7 @@ public final class HeadTrainer {
     }
     return Map.of(
         dev.ferry.models.bundle.ClassifierHead.INPUT, HostTensor.of(x, rows, dimension),
-        HeadGraphs.TARGET, HeadTraining.target(labels, classes, classWeight));
+        HeadGraphs.TARGET, CrossEntropy.target(labels, classes, classWeight));
   }
 
   private static HostTensor dropoutMask(int rows, int hidden, double p, Random random) {
@@ -326,7 +309,7 @@ public final class HeadTrainer {
       byte[] onnx = HeadGraphs.inference(shape, Map.of("output.weight", weight, "output.bias", new float[classes]));
       double loss;
       try (GraphSession session = new GraphSession(onnx, 1)) {
-        loss = HeadTraining.crossEntropy(probabilities(session, Map.of(), fitOn.vectors(), dimension, classes), fitOn.labels());
+        loss = CrossEntropy.mean(probabilities(session, Map.of(), fitOn.vectors(), dimension, classes), fitOn.labels());
       }
       if (loss < bestLoss) {
         bestLoss = loss;
@@ -343,8 +326,8 @@ public final class HeadTrainer {
   static float[][] probabilities(GraphSession session, Map<String, HostTensor> params, float[][] vectors,
       int dimension, int classes) {
     float[][] out = new float[vectors.length][];
-    for (int from = 0; from < vectors.length; from += SCORE_CHUNK) {
-      int to = Math.min(vectors.length, from + SCORE_CHUNK);
+    for (int from = 0; from < vectors.length; from += SCORE_BATCH) {
+      int to = Math.min(vectors.length, from + SCORE_BATCH);
       float[] flat = new float[(to - from) * dimension];
       for (int i = from; i < to; i++) {
         System.arraycopy(vectors[i], 0, flat, (i - from) * dimension, dimension);

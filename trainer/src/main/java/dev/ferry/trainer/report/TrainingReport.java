@@ -2,9 +2,13 @@ package dev.ferry.trainer.report;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.trainer.EpochMetrics;
 import dev.ferry.trainer.metrics.ClassificationMetrics;
 import dev.ferry.trainer.metrics.ClassificationMetrics.ClassMetrics;
+import dev.ferry.trainer.metrics.MetricsJson;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -31,8 +35,9 @@ import java.util.Objects;
  * F1, and any notes about the data. Parts without data (no epochs, no held-out set) are replaced by
  * a sentence saying so.
  *
- * <p>{@code metrics.json} writes a number that is not defined ({@code NaN}, e.g. a validation loss
- * without a validation set) as {@code null}, so that strict JSON readers accept the file.
+ * <p>{@code metrics.json} holds the same numbers in the shape the manifest uses ({@link MetricsJson}:
+ * snake_case, 6 decimals), and writes a number that is not defined ({@code NaN}, e.g. a validation
+ * loss without a validation set) as {@code null}, so that strict JSON readers accept the file.
  */
 public final class TrainingReport {
   /** The page. */
@@ -96,7 +101,7 @@ public final class TrainingReport {
     Objects.requireNonNull(content, "content");
     Files.createDirectories(reportDir);
     boolean curves = writeCharts(reportDir, content);
-    JSON.writeValue(reportDir.resolve(METRICS_JSON).toFile(), Metrics.of(content));
+    JSON.writeValue(reportDir.resolve(METRICS_JSON).toFile(), metricsJson(content));
     Files.writeString(
         reportDir.resolve(INDEX), new Page(content, curves).html(), StandardCharsets.UTF_8);
   }
@@ -174,85 +179,49 @@ public final class TrainingReport {
 
   // ---------------------------------------------------------------- metrics.json
 
-  /** The shape of {@code metrics.json}. Undefined numbers are {@code null}. */
-  record Metrics(
-      String title,
-      Map<String, String> facts,
-      Integer bestEpoch,
-      Validation validation,
-      List<Epoch> history,
-      List<String> notes) {
-
-    static Metrics of(ReportContent c) {
-      List<Epoch> history = new ArrayList<>(c.history().size());
-      for (EpochMetrics m : c.history()) {
-        history.add(
-            new Epoch(
-                m.epoch(),
-                num(m.trainLoss()),
-                num(m.trainAccuracy()),
-                num(m.validLoss()),
-                num(m.validAccuracy()),
-                num(m.validMacroF1())));
-      }
-      return new Metrics(
-          c.title(),
-          c.facts(),
-          c.bestEpoch() > 0 ? c.bestEpoch() : null,
-          c.validation() == null ? null : Validation.of(c.validation()),
-          history,
-          c.notes());
-    }
-  }
-
-  record Validation(
-      List<String> labels,
-      int examples,
-      Double accuracy,
-      Double macroF1,
-      Double expectedCalibrationError,
-      List<PerClass> perClass,
-      Confusion confusion) {
-
-    static Validation of(ClassificationMetrics v) {
-      List<PerClass> perClass = new ArrayList<>(v.perClass().size());
-      for (ClassMetrics c : v.perClass()) {
-        perClass.add(
-            new PerClass(c.label(), num(c.precision()), num(c.recall()), num(c.f1()), c.support()));
-      }
-      int[][] matrix = new int[v.confusion().length][];
-      for (int i = 0; i < matrix.length; i++) {
-        matrix[i] = v.confusion()[i].clone();
-      }
-      return new Validation(
-          v.labels(),
-          v.examples(),
-          num(v.accuracy()),
-          num(v.macroF1()),
-          num(v.expectedCalibrationError()),
-          perClass,
-          new Confusion("truth", "predicted", v.labels(), matrix));
-    }
-  }
-
-  record PerClass(String label, Double precision, Double recall, Double f1, int support) {}
-
   /**
-   * The confusion matrix: {@code matrix[i][j]} examples of true class {@code labels[i]} predicted
-   * as {@code labels[j]}.
+   * {@code metrics.json}: the title, the facts, {@code best_epoch}, {@code validation} in the one
+   * shape of {@link MetricsJson} (as the manifest and {@code ferry eval --json} write it), the
+   * {@code history} of epochs (snake_case too, unrounded, as the charts draw it) and the notes.
+   * Undefined numbers are {@code null}.
    */
-  record Confusion(String rows, String columns, List<String> labels, int[][] matrix) {}
+  static ObjectNode metricsJson(ReportContent c) {
+    ObjectNode o = JsonNodeFactory.instance.objectNode();
+    o.put("title", c.title());
+    ObjectNode facts = o.putObject("facts");
+    c.facts().forEach(facts::put);
+    if (c.bestEpoch() > 0) {
+      o.put("best_epoch", c.bestEpoch());
+    } else {
+      o.putNull("best_epoch");
+    }
+    if (c.validation() != null) {
+      o.set("validation", MetricsJson.of(c.validation()));
+    } else {
+      o.putNull("validation");
+    }
+    ArrayNode history = o.putArray("history");
+    for (EpochMetrics m : c.history()) {
+      ObjectNode e = history.addObject();
+      e.put("epoch", m.epoch());
+      exact(e, "train_loss", m.trainLoss());
+      exact(e, "train_accuracy", m.trainAccuracy());
+      exact(e, "valid_loss", m.validLoss());
+      exact(e, "valid_accuracy", m.validAccuracy());
+      exact(e, "valid_macro_f1", m.validMacroF1());
+    }
+    ArrayNode notes = o.putArray("notes");
+    c.notes().forEach(notes::add);
+    return o;
+  }
 
-  record Epoch(
-      int epoch,
-      Double trainLoss,
-      Double trainAccuracy,
-      Double validLoss,
-      Double validAccuracy,
-      Double validMacroF1) {}
-
-  private static Double num(double v) {
-    return Double.isFinite(v) ? v : null;
+  /** The curves' numbers unrounded, as the charts draw them; null where not defined. */
+  private static void exact(ObjectNode into, String key, double value) {
+    if (Double.isFinite(value)) {
+      into.put(key, value);
+    } else {
+      into.putNull(key);
+    }
   }
 
   // ---------------------------------------------------------------- index.html

@@ -267,7 +267,7 @@ class LabeledDataReaderTest {
     for (int line = 2; line <= 20; line += 2) {
       expected.append(file).append(':').append(line).append(problem).append('\n');
     }
-    expected.append("and 5 more\nuse --skip-bad to skip bad rows and go on");
+    expected.append("and 5 more\n" + BadDataException.SKIP_BAD_ADVICE);
     assertThat(e.getMessage()).isEqualTo(expected.toString());
   }
 
@@ -277,7 +277,7 @@ class LabeledDataReaderTest {
     assertThatThrownBy(() -> LabeledDataReader.read(file, DEFAULTS))
         .isInstanceOf(BadDataException.class)
         .hasMessage(file + ": 1 bad row\n" + file + ":3: expected 2 columns as in the header, found 1\n"
-            + "use --skip-bad to skip bad rows and go on");
+            + BadDataException.SKIP_BAD_ADVICE);
   }
 
   // ---------------------------------------------------------------- whole-file problems

@@ -4,24 +4,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
+import dev.ferry.autodiff.AdamW;
+import dev.ferry.autodiff.GraphBuilder;
+import dev.ferry.autodiff.OnnxImport;
 import dev.ferry.models.encoder.BuiltinEncoder;
 import dev.ferry.models.encoder.ChunkPooling;
 import dev.ferry.models.encoder.Chunking;
 import dev.ferry.models.encoder.Encoder;
 import dev.ferry.models.encoder.EncoderOptions;
 import dev.ferry.models.encoder.ExecutionProvider;
-import dev.ferry.models.graph.AdamW;
 import dev.ferry.models.graph.ElementType;
-import dev.ferry.models.graph.GraphBuilder;
 import dev.ferry.models.graph.GraphSession;
 import dev.ferry.models.graph.HostTensor;
-import dev.ferry.models.graph.OnnxImport;
 import dev.ferry.trainer.EpochMetrics;
 import dev.ferry.trainer.TrainingDivergedException;
 import dev.ferry.trainer.head.HeadKind;
 import dev.ferry.trainer.head.HeadSettings;
-import dev.ferry.trainer.head.HeadTraining;
 import dev.ferry.trainer.head.TrainedHead;
+import dev.ferry.trainer.loop.CrossEntropy;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -70,9 +70,9 @@ class FineTuneTest {
         encoder.descriptor().pooling(), encoder.descriptor().normalize());
     Random random = new Random(SEED);
     long[][] ids = {encoder.tokenIds(TEXTS.get(0)), encoder.tokenIds(TEXTS.get(4))};
-    Map<String, HostTensor> feed = new HashMap<>(FineTuner.tokens(ids, new int[] {0, 1}));
+    Map<String, HostTensor> feed = new HashMap<>(Batches.tokens(ids, new int[] {0, 1}));
     feed.put(FineTuneGraphs.TARGET, HostTensor.of(new double[] {0.5, 0, 0, 0.5}, 2, 2));
-    FineTuner.initialState(spec, model, random).forEach((name, t) -> {
+    FineTuneState.initialValues(spec, model, random).forEach((name, t) -> {
       if (FineTuneGraphs.parameters(spec).contains(name)) {
         feed.put(name, HostTensor.of(t.toDoubles(), t.shape()));
       }
@@ -109,16 +109,16 @@ class FineTuneTest {
   @Test
   void topTwoLayersLearnATinyTwoClassSet() throws Exception {
     // Each text its own example, all in one step, from a random head: the loss has all to learn.
-    FineTuner.Settings settings = FineTuner.Settings.defaults().withUnfreeze(2).withEpochs(6)
-        .onChunks().withProbeHead(false).withMaxTokens(128);
-    FineTuner.Result result = FineTuner.train(encoder, TEXTS, LABELS, 2, settings);
+    FineTuneSettings settings = FineTuneSettings.finetune().withUnfreeze(2).withEpochs(6)
+        .onChunks().withHeadStart(HeadStart.RANDOM).withMaxTokens(128);
+    FineTuneResult result = FineTuner.train(encoder, TEXTS, LABELS, 2, settings);
     List<Double> losses = result.stepLosses();
     System.out.println("fine-tuning losses " + losses + ", " + result.examplesPerSecond() + " examples/s");
     assertThat(losses).hasSize(6);
     assertThat(losses.get(losses.size() - 1)).isLessThan(losses.get(0) * 0.8);
 
     // The exported encoder is the original inference graph with the top two layers changed.
-    Map<String, HostTensor> tokens = FineTuner.tokens(new long[][] {encoder.tokenIds(TEXTS.get(0))}, new int[] {0});
+    Map<String, HostTensor> tokens = Batches.tokens(new long[][] {encoder.tokenIds(TEXTS.get(0))}, new int[] {0});
     try (GraphSession original = new GraphSession(Files.readAllBytes(encoder.modelFile()), 1);
         GraphSession tuned = new GraphSession(result.encoderOnnx(), 1)) {
       HostTensor before = original.run(tokens).get("last_hidden_state");
@@ -138,14 +138,14 @@ class FineTuneTest {
   @Test
   void documentObjectiveGradientMatchesFiniteDifferences() {
     FineTuneGraphs.Spec spec = new FineTuneGraphs.Spec(model, model.layerCount(), 2,
-        encoder.descriptor().pooling(), encoder.descriptor().normalize()).withDocumentPooling(ChunkPooling.FIRST_MEAN_MAX);
+        encoder.descriptor().pooling(), encoder.descriptor().normalize()).onDocuments(ChunkPooling.FIRST_MEAN_MAX);
     long[][] ids = {encoder.tokenIds(TEXTS.get(0)), encoder.tokenIds(TEXTS.get(1)), encoder.tokenIds(TEXTS.get(5))};
-    FineTuner.Units units = new FineTuner.Units(new int[][] {{0, 1}, {2}}, new int[] {0, 1}, true);
-    Map<String, HostTensor> feed = new HashMap<>(FineTuner.tokens(ids, new int[] {0, 1, 2}));
-    FineTuner.documentInputs(ChunkPooling.FIRST_MEAN_MAX, units, new int[] {0, 1}, ids)
+    Batches.Units units = new Batches.Units(new int[][] {{0, 1}, {2}}, new int[] {0, 1}, true);
+    Map<String, HostTensor> feed = new HashMap<>(Batches.tokens(ids, new int[] {0, 1, 2}));
+    Batches.documentInputs(ChunkPooling.FIRST_MEAN_MAX, units, new int[] {0, 1}, ids)
         .forEach((name, t) -> feed.put(name, HostTensor.of(t.toDoubles(), t.shape())));
     feed.put(FineTuneGraphs.TARGET, HostTensor.of(new double[] {0.5, 0, 0, 0.5}, 2, 2));
-    FineTuner.initialState(spec, model, new Random(SEED)).forEach((name, t) -> {
+    FineTuneState.initialValues(spec, model, new Random(SEED)).forEach((name, t) -> {
       if (FineTuneGraphs.parameters(spec).contains(name)) {
         feed.put(name, HostTensor.of(t.toDoubles(), t.shape()));
       }
@@ -183,7 +183,7 @@ class FineTuneTest {
    */
   @Test
   void documentObjectiveScoresDocumentsAsTheBundleReadsThem() {
-    Chunking chunking = FineTuner.chunking(Chunking.DEFAULT, 16).withPooling(ChunkPooling.FIRST_MEAN_MAX);
+    Chunking chunking = FineTuneSettings.finetune().withMaxTokens(16).chunking(Chunking.DEFAULT, 16);
     // Words of one token each, so that the chunks' pieces tokenize again to the same tokens.
     List<String> documents = List.of(
         "the rain fell all day and the wind was cold and the sky was dark over the hills and the snow came down at night",
@@ -191,26 +191,26 @@ class FineTuneTest {
         "the bank sold the stock and the market fell on the news and the price of the bonds went up as the rates rose",
         "the firm paid its debt and the shares rose");
     int[] labels = {0, 0, 1, 1};
-    FineTuner.Examples examples = FineTuner.Examples.chunks(encoder, chunking, documents, labels);
+    FineTuneExamples examples = FineTuneExamples.chunks(encoder, chunking, documents, labels);
     assertThat(examples.size()).isGreaterThan(documents.size());
     assertThat(examples.documents()[examples.size() - 1]).isEqualTo(3);
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new FineTuner.Examples(List.of("a", "b"), new int[] {0, 1},
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new FineTuneExamples(List.of("a", "b"), new int[] {0, 1},
         new int[] {0, 0})).hasMessageContaining("text 1: documents must number 0, 1, 2, … in order, each with one label");
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new FineTuner.Examples(List.of("a", "b"), new int[] {0, 1},
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new FineTuneExamples(List.of("a", "b"), new int[] {0, 1},
         new int[] {0, 2})).hasMessageContaining("got document 2 after 0");
-    FineTuner.Settings settings = FineTuner.Settings.defaults().withUnfreeze(1).withEpochs(1).withBatchSize(2)
-        .withMaxTokens(16).withDropout(0).withLearningRate(1e-9).withProbeHead(true)
-        .withDocumentPooling(ChunkPooling.FIRST_MEAN_MAX);
-    FineTuner.Result r = FineTuner.train(encoder, examples, examples, 2, settings, FineTuner.Checkpoints.NONE,
-        FineTuner.Listener.NONE);
+    FineTuneSettings settings = FineTuneSettings.finetune().withUnfreeze(1).withEpochs(1).withBatchSize(2)
+        .withMaxTokens(16).withDropout(0).withLearningRate(1e-9).withHeadStart(HeadStart.PROBE)
+        .onDocuments(ChunkPooling.FIRST_MEAN_MAX);
+    FineTuneResult r = FineTuner.train(encoder, examples, examples, 2, settings, Checkpoints.NONE,
+        FineTuneListener.NONE);
     assertThat(r.stepLosses()).hasSize(2);  // 2 documents per step
     assertThat(r.headWeight().shape()).isEqualTo(new long[] {3 * 384, 2});
     float[][] features = encoder.embedDocuments(documents, chunking).stream()
         .map(ChunkPooling.FIRST_MEAN_MAX::features).toArray(float[][]::new);
-    byte[] head = HeadTraining.linearHead(r.headWeight().floats(), r.headBias().floats(), 3 * 384, 2);
+    byte[] head = r.head().onnx(3 * 384, 2);
     float[][] p = new TrainedHead(HeadSettings.defaults(HeadKind.LINEAR), 3 * 384, 2, head, List.of(), 0,
         Double.NaN, 0).probabilities(features);
-    double bundleLoss = HeadTraining.crossEntropy(p, labels);
+    double bundleLoss = CrossEntropy.mean(p, labels);
     System.out.println("document objective: held-out loss " + r.history().get(0).validLoss() + " in training, "
         + bundleLoss + " as the bundle reads the documents");
     assertThat(r.history().get(0).validLoss()).isCloseTo(bundleLoss, org.assertj.core.data.Percentage.withPercentage(0.1));
@@ -224,9 +224,9 @@ class FineTuneTest {
    */
   @Test
   void defaultsTrainOnWholeTextsOfTheModelWindowFromAProbeForAboutSixtySteps() {
-    FineTuner.Settings defaults = FineTuner.Settings.defaults();
-    assertThat(defaults.documentPooling()).isEqualTo(ChunkPooling.FIRST_MEAN_MAX);
-    assertThat(defaults.probeHead()).isTrue();
+    FineTuneSettings defaults = FineTuneSettings.finetune();
+    assertThat(defaults.trainOn() == TrainOn.DOCUMENTS ? defaults.chunkPooling() : null).isEqualTo(ChunkPooling.FIRST_MEAN_MAX);
+    assertThat(defaults.headStart() == HeadStart.PROBE).isTrue();
     assertThat(defaults.batchSize()).isEqualTo(4);
     assertThat(defaults.maxTokensFor(256)).isEqualTo(256);
     assertThat(defaults.withMaxTokens(128).maxTokensFor(256)).isEqualTo(128);
@@ -238,7 +238,7 @@ class FineTuneTest {
     assertThatThrownBy(() -> defaults.withEpochs(-1)).hasMessageContaining("epochs must be at least 1");
     assertThatThrownBy(() -> defaults.withMaxTokens(4)).hasMessageContaining("max tokens must be at least 8");
 
-    FineTuner.Result r = FineTuner.train(encoder, TEXTS, LABELS, 2, defaults.withUnfreeze(1).withEpochs(1));
+    FineTuneResult r = FineTuner.train(encoder, TEXTS, LABELS, 2, defaults.withUnfreeze(1).withEpochs(1));
     assertThat(r.settings().maxTokens()).isEqualTo(encoder.descriptor().maxLength());
     assertThat(r.settings().epochs()).isEqualTo(1);
     assertThat(r.stepLosses()).hasSize((TEXTS.size() + 3) / 4);
@@ -252,10 +252,10 @@ class FineTuneTest {
    */
   @Test
   void probeHeadStartsFromAHeadThatAlreadyFits() {
-    FineTuner.Settings settings = FineTuner.Settings.defaults().withUnfreeze(1).withEpochs(2).withBatchSize(8)
+    FineTuneSettings settings = FineTuneSettings.finetune().withUnfreeze(1).withEpochs(2).withBatchSize(8)
         .withMaxTokens(32).withDropout(0);
-    FineTuner.Result random = FineTuner.train(encoder, TEXTS, LABELS, 2, settings.withProbeHead(false));
-    FineTuner.Result probed = FineTuner.train(encoder, TEXTS, LABELS, 2, settings.withProbeHead(true));
+    FineTuneResult random = FineTuner.train(encoder, TEXTS, LABELS, 2, settings.withHeadStart(HeadStart.RANDOM));
+    FineTuneResult probed = FineTuner.train(encoder, TEXTS, LABELS, 2, settings.withHeadStart(HeadStart.PROBE));
     System.out.println("first-step loss: random head " + random.stepLosses().get(0) + ", probe head "
         + probed.stepLosses().get(0));
     assertThat(random.stepLosses().get(0)).isGreaterThan(0.6);  // about ln 2: a random head knows nothing
@@ -270,13 +270,13 @@ class FineTuneTest {
    */
   @Test
   void cudaAskedForWithoutCudaTrainsOnTheCpuExactlyAsTheCpuDoes() throws Exception {
-    FineTuner.Settings settings = FineTuner.Settings.defaults().withUnfreeze(1).withEpochs(2).withMaxTokens(32);
-    FineTuner.Result cpu = FineTuner.train(encoder, TEXTS, LABELS, 2, settings);
+    FineTuneSettings settings = FineTuneSettings.finetune().withUnfreeze(1).withEpochs(2).withMaxTokens(32);
+    FineTuneResult cpu = FineTuner.train(encoder, TEXTS, LABELS, 2, settings);
     assertThat(cpu.device()).isEqualTo(ExecutionProvider.CPU);
     try (Encoder onCuda = Encoder.open(BuiltinEncoder.ALL_MINILM_L6_V2,
         EncoderOptions.defaults().withExecutionProvider(ExecutionProvider.CUDA))) {
       assumeThat(onCuda.executionProvider()).as("this build or machine has CUDA").isEqualTo(ExecutionProvider.CPU);
-      FineTuner.Result asked = FineTuner.train(onCuda, TEXTS, LABELS, 2, settings);
+      FineTuneResult asked = FineTuner.train(onCuda, TEXTS, LABELS, 2, settings);
       assertThat(asked.device()).isEqualTo(ExecutionProvider.CPU);
       assertThat(asked.stepLosses()).isEqualTo(cpu.stepLosses());
       assertThat(asked.headWeight().floats()).isEqualTo(cpu.headWeight().floats());
@@ -287,7 +287,7 @@ class FineTuneTest {
   void loraStartsAsTheBaseModelAndItsMergedExportMatchesTheAdapterGraph() throws Exception {
     FineTuneGraphs.Spec spec = new FineTuneGraphs.Spec(model, 2, 2, 2, encoder.descriptor().pooling(),
         encoder.descriptor().normalize(), 4, 8, true);
-    Map<String, HostTensor> tokens = FineTuner.tokens(
+    Map<String, HostTensor> tokens = Batches.tokens(
         new long[][] {encoder.tokenIds(TEXTS.get(0)), encoder.tokenIds(TEXTS.get(5))}, new int[] {0, 1});
     HostTensor base;
     try (GraphSession original = new GraphSession(Files.readAllBytes(encoder.modelFile()), 1)) {
@@ -296,10 +296,10 @@ class FineTuneTest {
     // B = 0: W + scale * A * 0 is W to the bit, so the adapter graph is the base model. Its hidden
     // states differ from the export's only in float32 summation order (ONNX Runtime prepacks a
     // constant weight for its matrix kernel, not a computed one): about 1e-6.
-    Map<String, HostTensor> initial = FineTuner.initialState(spec, model, new Random(SEED));
+    Map<String, HostTensor> initial = FineTuneState.initialValues(spec, model, new Random(SEED));
     assertThat(spec.adaptedWeights(2)).hasSize(8);  // query, key, value and output of two layers
     for (String w : spec.adaptedWeights(2)) {
-      HostTensor unchanged = FineTuner.merge(model.parameter(w), initial.get(FineTuneGraphs.adapterA(w)),
+      HostTensor unchanged = AdapterMerge.merge(model.parameter(w), initial.get(FineTuneGraphs.adapterA(w)),
           initial.get(FineTuneGraphs.adapterB(w)), spec.scale());
       assertThat(unchanged.floats()).isEqualTo(model.parameter(w).floats());
     }
@@ -309,10 +309,10 @@ class FineTuneTest {
 
     // A few steps, then the merged export (original operators, W + scale * A * B written in) gives
     // the adapter graph's hidden states.
-    FineTuner.Settings settings = FineTuner.Settings.defaults().withUnfreeze(2).withRank(4).withAlpha(8)
+    FineTuneSettings settings = FineTuneSettings.finetune().withUnfreeze(2).withRank(4).withAlpha(8)
         .withAdaptOutput(true)
         .withEpochs(2).withBatchSize(4).withLearningRate(2e-3);
-    FineTuner.Result result = FineTuner.train(encoder, TEXTS, LABELS, 2, settings);
+    FineTuneResult result = FineTuner.train(encoder, TEXTS, LABELS, 2, settings);
     assertThat(result.adapters()).hasSize(16);
     HostTensor merged;
     try (GraphSession tuned = new GraphSession(result.encoderOnnx(), 1)) {
@@ -368,8 +368,8 @@ class FineTuneTest {
     List<String> dropped = FineTuneGraphs.dropoutValues(spec);
     assertThat(dropped).hasSize(3 * model.layerCount());
     long[][] ids = {encoder.tokenIds(TEXTS.get(0)), encoder.tokenIds(TEXTS.get(4))};
-    Map<String, HostTensor> feed = new HashMap<>(FineTuner.tokens(ids, new int[] {0, 1}));
-    Map<String, HostTensor> state = FineTuner.initialState(spec, model, new Random(SEED));
+    Map<String, HostTensor> feed = new HashMap<>(Batches.tokens(ids, new int[] {0, 1}));
+    Map<String, HostTensor> state = FineTuneState.initialValues(spec, model, new Random(SEED));
     for (String p : FineTuneGraphs.parameters(spec)) {
       for (String name : List.of(p, AdamW.firstMoment(p), AdamW.secondMoment(p))) {
         feed.put(name, state.get(name));
@@ -386,7 +386,7 @@ class FineTuneTest {
     // Masks of ones (p = 0) change nothing; masks with p = 0.5 change the loss.
     assertThat(stepLoss(withDropout, masked(feed, dropped, width, 0))).isEqualTo(plain);
     assertThat(stepLoss(withDropout, masked(feed, dropped, width, 0.5))).isNotEqualTo(plain);
-    HostTensor mask = FineTuner.dropoutMask(model.shape(dropped.get(0)), 2, width, 0.1, new SplittableRandom(SEED));
+    HostTensor mask = Batches.dropoutMask(model.shape(dropped.get(0)), 2, width, 0.1, new SplittableRandom(SEED));
     assertThat(mask.shape()).isEqualTo(new long[] {2, 12, width, width});
     long zeros = java.util.stream.IntStream.range(0, mask.size()).filter(i -> mask.get(i) == 0).count();
     assertThat((double) zeros / mask.size()).isCloseTo(0.1, org.assertj.core.api.Assertions.within(0.03));
@@ -398,7 +398,7 @@ class FineTuneTest {
     Map<String, HostTensor> out = new HashMap<>(feed);
     SplittableRandom random = new SplittableRandom(SEED);
     for (String v : dropped) {
-      out.put(FineTuneGraphs.dropoutMask(v), FineTuner.dropoutMask(model.shape(v), 2, width, p, random));
+      out.put(FineTuneGraphs.dropoutMask(v), Batches.dropoutMask(model.shape(v), 2, width, p, random));
     }
     return out;
   }
@@ -411,11 +411,11 @@ class FineTuneTest {
 
   @Test
   void aLearningRateFarTooHighStopsTrainingSayingWhereAndWhatToTry() {
-    FineTuner.Settings settings = FineTuner.Settings.defaults().withUnfreeze(1).withEpochs(10).withPatience(0)
-        .onChunks().withBatchSize(4).withMaxTokens(16).withDropout(0).withProbeHead(false).withLearningRate(1e7);
+    FineTuneSettings settings = FineTuneSettings.finetune().withUnfreeze(1).withEpochs(10).withPatience(0)
+        .onChunks().withBatchSize(4).withMaxTokens(16).withDropout(0).withHeadStart(HeadStart.RANDOM).withLearningRate(1e7);
     List<EpochMetrics> seen = new ArrayList<>();
-    assertThatThrownBy(() -> FineTuner.train(encoder, new FineTuner.Examples(TEXTS, LABELS), null, 2, settings,
-        FineTuner.Checkpoints.NONE, new FineTuner.Listener() {
+    assertThatThrownBy(() -> FineTuner.train(encoder, new FineTuneExamples(TEXTS, LABELS), null, 2, settings,
+        Checkpoints.NONE, new FineTuneListener() {
           @Override
           public void epoch(EpochMetrics metrics) {
             seen.add(metrics);
@@ -433,10 +433,10 @@ class FineTuneTest {
 
   @Test
   void learningRateWarmsUpThenDecaysToZero() {
-    assertThat(FineTuner.learningRate(1.0, 1, 4, 20)).isEqualTo(0.25);
-    assertThat(FineTuner.learningRate(1.0, 4, 4, 20)).isEqualTo(1.0);
-    assertThat(FineTuner.learningRate(1.0, 12, 4, 20)).isEqualTo(0.5);
-    assertThat(FineTuner.learningRate(1.0, 20, 4, 20)).isEqualTo(0.0);
+    assertThat(LearningRateSchedule.learningRate(1.0, 1, 4, 20)).isEqualTo(0.25);
+    assertThat(LearningRateSchedule.learningRate(1.0, 4, 4, 20)).isEqualTo(1.0);
+    assertThat(LearningRateSchedule.learningRate(1.0, 12, 4, 20)).isEqualTo(0.5);
+    assertThat(LearningRateSchedule.learningRate(1.0, 20, 4, 20)).isEqualTo(0.0);
   }
 
   /** The first weight matrix (query projection) of a layer. */

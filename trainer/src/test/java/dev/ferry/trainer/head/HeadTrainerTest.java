@@ -147,7 +147,7 @@ class HeadTrainerTest {
     LabeledVectors probe = clusters(3, 10, 8, 0.5, 15);
     HeadSettings settings = HeadSettings.defaults(HeadKind.LINEAR).withEpochs(30);
     TrainedHead head = HeadTrainer.train(train, null, 3, settings, null);
-    HeadTrainer.LinearWeights weights = HeadTrainer.fitLinear(train, 3, settings);
+    LinearWeights weights = HeadTrainer.fitLinear(train, 3, settings);
     assertThat(weights.weight()).hasSize(8 * 3);
     assertThat(weights.bias()).hasSize(3);
     float[][] expected = head.probabilities(probe.vectors());

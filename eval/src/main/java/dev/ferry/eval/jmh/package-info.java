@@ -1,0 +1,4 @@
+/**
+ * JMH benchmarks of the encoding paths ({@code ferry bench jmh}).
+ */
+package dev.ferry.eval.jmh;
