@@ -42,8 +42,8 @@ import org.opensearch.watcher.ResourceWatcherService;
  * Ferry's OpenSearch plugin, self-sufficient for labeling and semantic search:
  *
  * <ul>
- *   <li>{@code ferry_classify}: an ingest processor that labels and embeds documents with a
- *       model bundle, and stores what relabeling needs;
+ *   <li>{@code ferry_classify}: an ingest processor that labels and embeds documents with a model
+ *       bundle, and stores what relabeling needs;
  *   <li>{@code ferry_relabel}: an ingest processor that labels them again with another head from
  *       those stored features, for {@code _update_by_query};
  *   <li>{@code ferry_vector}: a field type indexed in Lucene's HNSW graph;
@@ -58,16 +58,19 @@ import org.opensearch.watcher.ResourceWatcherService;
  * temporary folder ({@code java.io.tmpdir}, which the engine lets every plugin write) unless the
  * JVM option {@code -Dferry.cache.dir} names another folder.
  */
-public final class FerryPlugin extends Plugin implements IngestPlugin, MapperPlugin, SearchPlugin, EnginePlugin {
+public final class FerryPlugin extends Plugin
+    implements IngestPlugin, MapperPlugin, SearchPlugin, EnginePlugin {
   /** The folder under the node's config folder that holds one sub-folder per bundle. */
   public static final String BUNDLES_FOLDER = "ferry";
+
   static final String CACHE_PROPERTY = "ferry.cache.dir";
+
   /**
    * ONNX Runtime threads per model run of a bundle's encoder on this node ({@code opensearch.yml}):
    * 0, the default, for one per processor; fewer leave cores to indexing and search.
    */
-  public static final Setting<Integer> ENCODER_THREADS = Setting.intSetting("ferry.encoder.intra_op_threads", 0, 0,
-      Setting.Property.NodeScope);
+  public static final Setting<Integer> ENCODER_THREADS =
+      Setting.intSetting("ferry.encoder.intra_op_threads", 0, 0, Setting.Property.NodeScope);
 
   private final BundleRegistry bundles;
   private final QueryEmbedder embedder;
@@ -75,18 +78,28 @@ public final class FerryPlugin extends Plugin implements IngestPlugin, MapperPlu
   /** Called by the node when it loads the plugin, with the node's config folder. */
   public FerryPlugin(Settings settings, Path configPath) {
     if (System.getProperty(CACHE_PROPERTY) == null) {
-      System.setProperty(CACHE_PROPERTY, Path.of(System.getProperty("java.io.tmpdir"), "ferry-cache").toString());
+      System.setProperty(
+          CACHE_PROPERTY, Path.of(System.getProperty("java.io.tmpdir"), "ferry-cache").toString());
     }
-    this.bundles = new BundleRegistry(new ConfigFolderBundleSource(configPath.resolve(BUNDLES_FOLDER)),
-        EncoderOptions.defaults().withIntraOpThreads(ENCODER_THREADS.get(settings)));
+    this.bundles =
+        new BundleRegistry(
+            new ConfigFolderBundleSource(configPath.resolve(BUNDLES_FOLDER)),
+            EncoderOptions.defaults().withIntraOpThreads(ENCODER_THREADS.get(settings)));
     this.embedder = new QueryEmbedder(bundles);
   }
 
   @Override
-  public Collection<Object> createComponents(Client client, ClusterService clusterService, ThreadPool threadPool,
-      ResourceWatcherService resourceWatcherService, ScriptService scriptService,
-      NamedXContentRegistry xContentRegistry, Environment environment, NodeEnvironment nodeEnvironment,
-      NamedWriteableRegistry namedWriteableRegistry, IndexNameExpressionResolver indexNameExpressionResolver,
+  public Collection<Object> createComponents(
+      Client client,
+      ClusterService clusterService,
+      ThreadPool threadPool,
+      ResourceWatcherService resourceWatcherService,
+      ScriptService scriptService,
+      NamedXContentRegistry xContentRegistry,
+      Environment environment,
+      NodeEnvironment nodeEnvironment,
+      NamedWriteableRegistry namedWriteableRegistry,
+      IndexNameExpressionResolver indexNameExpressionResolver,
       Supplier<RepositoriesService> repositoriesServiceSupplier) {
     embedder.start(threadPool);
     return List.of();
@@ -105,7 +118,9 @@ public final class FerryPlugin extends Plugin implements IngestPlugin, MapperPlu
   @Override
   public Map<String, Processor.Factory> getProcessors(Processor.Parameters parameters) {
     Client client = parameters.client;
-    return FerryProcessorFactories.create(bundles, client,
+    return FerryProcessorFactories.create(
+        bundles,
+        client,
         task -> client.threadPool().executor(ThreadPool.Names.WRITE).execute(task));
   }
 
@@ -116,15 +131,18 @@ public final class FerryPlugin extends Plugin implements IngestPlugin, MapperPlu
 
   @Override
   public List<QuerySpec<?>> getQueries() {
-    return List.of(new QuerySpec<>(FerrySemanticQueryBuilder.NAME,
-        in -> new FerrySemanticQueryBuilder(in, embedder),
-        parser -> FerrySemanticQueryBuilder.fromXContent(parser, embedder)));
+    return List.of(
+        new QuerySpec<>(
+            FerrySemanticQueryBuilder.NAME,
+            in -> new FerrySemanticQueryBuilder(in, embedder),
+            parser -> FerrySemanticQueryBuilder.fromXContent(parser, embedder)));
   }
 
   @Override
   public Optional<CodecServiceFactory> getCustomCodecServiceFactory(IndexSettings indexSettings) {
     return FerryVectorCodecService.appliesTo(indexSettings.getSettings())
-        ? Optional.of(FerryVectorCodecService::new) : Optional.empty();
+        ? Optional.of(FerryVectorCodecService::new)
+        : Optional.empty();
   }
 
   /** The node's bundles. */

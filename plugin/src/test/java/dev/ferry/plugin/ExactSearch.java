@@ -9,9 +9,9 @@ import java.util.List;
 import java.util.stream.IntStream;
 
 /**
- * The exact answer to a kNN query over documents embedded in the test's JVM, by exhaustive
- * search ({@link Vectors}): by the documents' vectors, or by their best chunk (what Ferry's
- * embedded indexer and a nested {@code ferry_vector} field rank by). Document i has id "i".
+ * The exact answer to a kNN query over documents embedded in the test's JVM, by exhaustive search
+ * ({@link Vectors}): by the documents' vectors, or by their best chunk (what Ferry's embedded
+ * indexer and a nested {@code ferry_vector} field rank by). Document i has id "i".
  */
 final class ExactSearch {
   private final List<ClassifiedDocument> documents;
@@ -23,18 +23,28 @@ final class ExactSearch {
     this.labels = labels;
   }
 
-  /** Ids of the {@code k} documents whose vector is nearest {@code query}, among those labeled {@code label} (null: all). */
+  /**
+   * Ids of the {@code k} documents whose vector is nearest {@code query}, among those labeled
+   * {@code label} (null: all).
+   */
   List<String> documents(float[] query, String label, int k) {
     List<Integer> allowed = allowed(label);
-    float[][] candidates = allowed.stream().map(i -> documents.get(i).embedding().vector()).toArray(float[][]::new);
-    return Vectors.nearest(query, candidates, k).stream().map(n -> Integer.toString(allowed.get(n.index()))).toList();
+    float[][] candidates =
+        allowed.stream().map(i -> documents.get(i).embedding().vector()).toArray(float[][]::new);
+    return Vectors.nearest(query, candidates, k).stream()
+        .map(n -> Integer.toString(allowed.get(n.index())))
+        .toList();
   }
 
   /** Ids of the {@code k} documents whose best chunk is nearest {@code query}. */
   List<String> chunks(float[] query, String label, int k) {
     return allowed(label).stream()
-        .sorted(Comparator.comparingDouble((Integer i) -> -bestChunk(query, documents.get(i))).thenComparing(i -> i))
-        .limit(k).map(i -> Integer.toString(i)).toList();
+        .sorted(
+            Comparator.comparingDouble((Integer i) -> -bestChunk(query, documents.get(i)))
+                .thenComparing(i -> i))
+        .limit(k)
+        .map(i -> Integer.toString(i))
+        .toList();
   }
 
   private static double bestChunk(float[] query, ClassifiedDocument document) {
@@ -46,7 +56,10 @@ final class ExactSearch {
   }
 
   private List<Integer> allowed(String label) {
-    return new ArrayList<>(IntStream.range(0, documents.size())
-        .filter(i -> label == null || label.equals(labels.get(i))).boxed().toList());
+    return new ArrayList<>(
+        IntStream.range(0, documents.size())
+            .filter(i -> label == null || label.equals(labels.get(i)))
+            .boxed()
+            .toList());
   }
 }

@@ -29,13 +29,12 @@ import org.slf4j.LoggerFactory;
 /**
  * The plugin zip in a real OpenSearch node ({@link RealNode}: the integ-test-zip distribution,
  * {@code bin/opensearch-plugin install}, the engine's Java agent on, as user {@code nobody} when
- * the build runs as root): a pipeline and a bulk request over REST with the labels checked
- * against the embedded {@link Classifier}, and the semantic path: a mapping with
- * {@code ferry_vector}, a {@code ferry_semantic} query with a label filter, and a relabel by
- * {@code _update_by_query}.
+ * the build runs as root): a pipeline and a bulk request over REST with the labels checked against
+ * the embedded {@link Classifier}, and the semantic path: a mapping with {@code ferry_vector}, a
+ * {@code ferry_semantic} query with a label filter, and a relabel by {@code _update_by_query}.
  *
- * <p>It also times the bulk request against the embedded classifier on the same texts:
- * {@code -Dferry.bench.docs=N} (default 150) sets how many documents.
+ * <p>It also times the bulk request against the embedded classifier on the same texts: {@code
+ * -Dferry.bench.docs=N} (default 150) sets how many documents.
  */
 class RealServerIT {
   private static final Logger LOG = LoggerFactory.getLogger(RealServerIT.class);
@@ -44,8 +43,16 @@ class RealServerIT {
 
   @BeforeAll
   static void startNode() throws Exception {
-    node = RealNode.start(Map.of(TestBundles.REUTERS, TestBundles.reuters(), TestBundles.CROPS, TestBundles.crops(),
-        TestBundles.MEAN_POOLED, TestBundles.meanPooled()), "512m");
+    node =
+        RealNode.start(
+            Map.of(
+                TestBundles.REUTERS,
+                TestBundles.reuters(),
+                TestBundles.CROPS,
+                TestBundles.crops(),
+                TestBundles.MEAN_POOLED,
+                TestBundles.meanPooled()),
+            "512m");
   }
 
   @AfterAll
@@ -60,23 +67,34 @@ class RealServerIT {
     int docs = Integer.getInteger("ferry.bench.docs", 150);
     List<String> texts = TestBundles.repeat(TestBundles.testTexts(150), docs);
     int batch = ClassifyProcessor.DEFAULT_BATCH_SIZE;
-    assertThat(node.send("PUT", "/_ingest/pipeline/news", "{\"processors\": [{\"ferry_classify\": "
-        + "{\"bundle\": \"reuters\", \"field\": \"body\", \"target_prefix\": \"topic\"}}]}").get("acknowledged").asBoolean())
+    assertThat(
+            node.send(
+                    "PUT",
+                    "/_ingest/pipeline/news",
+                    "{\"processors\": [{\"ferry_classify\": "
+                        + "{\"bundle\": \"reuters\", \"field\": \"body\", \"target_prefix\": \"topic\"}}]}")
+                .get("acknowledged")
+                .asBoolean())
         .isTrue();
-    node.send("PUT", "/news", "{\"mappings\": {\"properties\": {\"body\": {\"type\": \"text\"}, \"topic\": {\"properties\": "
-        + "{\"label\": {\"type\": \"keyword\"}, \"confidence\": {\"type\": \"float\"}, "
-        + "\"vector\": {\"type\": \"float\", \"index\": false}, \"features\": {\"type\": \"object\", \"enabled\": false}}}}}}");
+    node.send(
+        "PUT",
+        "/news",
+        "{\"mappings\": {\"properties\": {\"body\": {\"type\": \"text\"}, \"topic\": {\"properties\": "
+            + "{\"label\": {\"type\": \"keyword\"}, \"confidence\": {\"type\": \"float\"}, "
+            + "\"vector\": {\"type\": \"float\", \"index\": false}, \"features\": {\"type\": \"object\", \"enabled\": false}}}}}}");
 
     // The same texts in the same batches as the processor cut them (the int8 encoder's scores
     // depend on which texts share a batch).
     List<ClassifiedDocument> expected = new ArrayList<>();
     double embeddedSeconds;
-    try (Classifier embedded = ModelBundle.open(TestBundles.reuters()).openClassifier(EncoderOptions.defaults())) {
+    try (Classifier embedded =
+        ModelBundle.open(TestBundles.reuters()).openClassifier(EncoderOptions.defaults())) {
       // Warm up, as the node's copy was when the pipeline was created.
       embedded.classifyDocuments(texts.subList(0, Math.min(8, texts.size())));
       long start = System.nanoTime();
       for (int from = 0; from < texts.size(); from += batch) {
-        expected.addAll(embedded.classifyDocuments(texts.subList(from, Math.min(texts.size(), from + batch))));
+        expected.addAll(
+            embedded.classifyDocuments(texts.subList(from, Math.min(texts.size(), from + batch))));
       }
       embeddedSeconds = (System.nanoTime() - start) / 1e9;
     }
@@ -93,112 +111,183 @@ class RealServerIT {
     double nodeSeconds = (System.nanoTime() - bulkStart) / 1e9;
     assertThat(response.get("errors").asBoolean()).as(response.toString()).isFalse();
 
-    JsonNode hits = node.send("POST", "/news/_search", "{\"size\": " + docs + ", \"_source\": [\"topic.label\", "
-        + "\"topic.confidence\"], \"query\": {\"match_all\": {}}}").path("hits").path("hits");
+    JsonNode hits =
+        node.send(
+                "POST",
+                "/news/_search",
+                "{\"size\": "
+                    + docs
+                    + ", \"_source\": [\"topic.label\", "
+                    + "\"topic.confidence\"], \"query\": {\"match_all\": {}}}")
+            .path("hits")
+            .path("hits");
     assertThat(hits.size()).isEqualTo(docs);
     Map<String, Integer> perLabel = new TreeMap<>();
     for (JsonNode hit : hits) {
       int i = Integer.parseInt(hit.get("_id").asText());
       JsonNode topic = hit.path("_source").path("topic");
-      assertThat(topic.path("label").asText()).as("label of document %d", i)
+      assertThat(topic.path("label").asText())
+          .as("label of document %d", i)
           .isEqualTo(expected.get(i).prediction().label());
-      assertThat((float) topic.path("confidence").asDouble()).as("confidence of document %d", i)
+      assertThat((float) topic.path("confidence").asDouble())
+          .as("confidence of document %d", i)
           .isEqualTo(expected.get(i).prediction().confidence());
     }
     for (ClassifiedDocument d : expected) {
       perLabel.merge(d.prediction().label(), 1, Integer::sum);
     }
     for (Map.Entry<String, Integer> e : perLabel.entrySet()) {
-      JsonNode count = node.send("POST", "/news/_count", "{\"query\": {\"term\": {\"topic.label\": \"" + e.getKey() + "\"}}}");
-      assertThat(count.get("count").asInt()).as("documents labeled %s", e.getKey()).isEqualTo(e.getValue());
+      JsonNode count =
+          node.send(
+              "POST",
+              "/news/_count",
+              "{\"query\": {\"term\": {\"topic.label\": \"" + e.getKey() + "\"}}}");
+      assertThat(count.get("count").asInt())
+          .as("documents labeled %s", e.getKey())
+          .isEqualTo(e.getValue());
     }
     assertOnnxRuntimeTelemetryStayedOff();
-    String report = String.format(Locale.ROOT, "%d documents: bulk through ferry_classify %.1f docs/s (%.2f s), "
-        + "embedded Classifier %.1f docs/s (%.2f s), batches of %d, labels %s", docs, docs / nodeSeconds, nodeSeconds,
-        docs / embeddedSeconds, embeddedSeconds, batch, perLabel);
+    String report =
+        String.format(
+            Locale.ROOT,
+            "%d documents: bulk through ferry_classify %.1f docs/s (%.2f s), "
+                + "embedded Classifier %.1f docs/s (%.2f s), batches of %d, labels %s",
+            docs,
+            docs / nodeSeconds,
+            nodeSeconds,
+            docs / embeddedSeconds,
+            embeddedSeconds,
+            batch,
+            perLabel);
     LOG.info(report);
     System.out.println("[ferry bench] " + report);
   }
 
   @Test
   void aMissingBundleFailsThePipelineAndTheNodeStaysUp() throws Exception {
-    HttpResponse<String> response = node.raw("PUT", "/_ingest/pipeline/broken",
-        "{\"processors\": [{\"ferry_classify\": {\"bundle\": \"no-such-bundle\"}}]}");
+    HttpResponse<String> response =
+        node.raw(
+            "PUT",
+            "/_ingest/pipeline/broken",
+            "{\"processors\": [{\"ferry_classify\": {\"bundle\": \"no-such-bundle\"}}]}");
     assertThat(response.statusCode()).isEqualTo(400);
-    assertThat(response.body()).contains("no bundle 'no-such-bundle'").contains("bundles there: reuters");
-    assertThat(node.send("GET", "/_cluster/health", null).get("status").asText()).isIn("green", "yellow");
+    assertThat(response.body())
+        .contains("no bundle 'no-such-bundle'")
+        .contains("bundles there: reuters");
+    assertThat(node.send("GET", "/_cluster/health", null).get("status").asText())
+        .isIn("green", "yellow");
   }
 
   @Test
   void semanticSearchWithALabelFilterAndRelabelOverRest() throws Exception {
     List<String> texts = TestBundles.testTexts(60);
-    node.send("PUT", "/tickets", """
+    node.send(
+        "PUT",
+        "/tickets",
+        """
         {"settings": {"number_of_shards": 2, "number_of_replicas": 0},
          "mappings": {"properties": {"body": {"type": "text"}, "ferry": {"properties": {
            "label": {"type": "keyword"}, "confidence": {"type": "float"}, "bundle": {"type": "keyword"},
            "text_hash": {"type": "keyword"}, "chunks": {"type": "integer"},
            "vector": {"type": "ferry_vector", "dimension": 384, "similarity": "dot_product"},
            "features": {"type": "object", "enabled": false}}}}}}""");
-    node.send("PUT", "/_ingest/pipeline/tickets", "{\"processors\": [{\"ferry_classify\": {\"bundle\": \"reuters\", "
-        + "\"field\": \"body\"}}]}");
-    node.send("PUT", "/_ingest/pipeline/relabel-crops", "{\"processors\": [{\"ferry_relabel\": {\"bundle\": "
-        + "\"reuters-crops\"}}]}");
-    node.send("PUT", "/_ingest/pipeline/relabel-mean", "{\"processors\": [{\"ferry_relabel\": {\"bundle\": "
-        + "\"reuters-mean\"}}]}");
+    node.send(
+        "PUT",
+        "/_ingest/pipeline/tickets",
+        "{\"processors\": [{\"ferry_classify\": {\"bundle\": \"reuters\", "
+            + "\"field\": \"body\"}}]}");
+    node.send(
+        "PUT",
+        "/_ingest/pipeline/relabel-crops",
+        "{\"processors\": [{\"ferry_relabel\": {\"bundle\": " + "\"reuters-crops\"}}]}");
+    node.send(
+        "PUT",
+        "/_ingest/pipeline/relabel-mean",
+        "{\"processors\": [{\"ferry_relabel\": {\"bundle\": " + "\"reuters-mean\"}}]}");
     StringBuilder bulk = new StringBuilder();
     for (int i = 0; i < texts.size(); i++) {
-      bulk.append("{\"index\": {\"_index\": \"tickets\", \"_id\": \"").append(i).append("\"}}\n")
-          .append(JSON.writeValueAsString(JSON.createObjectNode().put("body", texts.get(i)))).append('\n');
+      bulk.append("{\"index\": {\"_index\": \"tickets\", \"_id\": \"")
+          .append(i)
+          .append("\"}}\n")
+          .append(JSON.writeValueAsString(JSON.createObjectNode().put("body", texts.get(i))))
+          .append('\n');
     }
-    assertThat(node.send("POST", "/_bulk?pipeline=tickets&refresh=true", bulk.toString()).get("errors").asBoolean())
+    assertThat(
+            node.send("POST", "/_bulk?pipeline=tickets&refresh=true", bulk.toString())
+                .get("errors")
+                .asBoolean())
         .isFalse();
 
     // The node's batch was the whole bulk (60 texts, under batch_size 64): the same batch here.
     List<ClassifiedDocument> crops;
     float[] query;
-    try (Classifier embedded = ModelBundle.open(TestBundles.crops()).openClassifier(EncoderOptions.defaults())) {
+    try (Classifier embedded =
+        ModelBundle.open(TestBundles.crops()).openClassifier(EncoderOptions.defaults())) {
       crops = embedded.classifyDocuments(texts);
       query = embedded.encoder().embed(List.of("wheat exports"), TextRole.QUERY)[0];
     }
     List<String> reutersLabels;
     try (var head = ModelBundle.open(TestBundles.reuters()).openHead()) {
-      reutersLabels = head.predict(crops.stream().map(ClassifiedDocument::features).toArray(float[][]::new))
-          .stream().map(p -> p.label()).toList();
+      reutersLabels =
+          head
+              .predict(crops.stream().map(ClassifiedDocument::features).toArray(float[][]::new))
+              .stream()
+              .map(p -> p.label())
+              .toList();
     }
-    JsonNode hits = node.send("POST", "/tickets/_search", """
+    JsonNode hits =
+        node.send(
+                "POST",
+                "/tickets/_search",
+                """
         {"size": 5, "_source": ["ferry.label"], "query": {"ferry_semantic": {"field": "ferry.vector",
           "query_text": "wheat exports", "bundle": "reuters", "k": 5, "filter": {"term": {"ferry.label": "grain"}}}}}""")
-        .path("hits").path("hits");
+            .path("hits")
+            .path("hits");
     List<String> ids = new ArrayList<>();
     hits.forEach(h -> ids.add(h.get("_id").asText()));
     assertThat(ids).isEqualTo(new ExactSearch(crops, reutersLabels).documents(query, "grain", 5));
-    hits.forEach(h -> assertThat(h.path("_source").path("ferry").path("label").asText()).isEqualTo("grain"));
+    hits.forEach(
+        h -> assertThat(h.path("_source").path("ferry").path("label").asText()).isEqualTo("grain"));
 
-    HttpResponse<String> refused = node.raw("POST", "/tickets/_update_by_query?pipeline=relabel-mean&refresh=true", null);
+    HttpResponse<String> refused =
+        node.raw("POST", "/tickets/_update_by_query?pipeline=relabel-mean&refresh=true", null);
     assertThat(refused.statusCode()).isEqualTo(400);
-    assertThat(refused.body()).contains("bundle 'reuters-mean' cannot relabel this document")
-        .contains("chunk_pooling is 'first_mean_max' in the document but 'token_weighted_mean' in bundle 'reuters-mean'");
-    JsonNode relabeled = node.send("POST", "/tickets/_update_by_query?pipeline=relabel-crops&refresh=true", null);
+    assertThat(refused.body())
+        .contains("bundle 'reuters-mean' cannot relabel this document")
+        .contains(
+            "chunk_pooling is 'first_mean_max' in the document but 'token_weighted_mean' in bundle 'reuters-mean'");
+    JsonNode relabeled =
+        node.send("POST", "/tickets/_update_by_query?pipeline=relabel-crops&refresh=true", null);
     assertThat(relabeled.get("updated").asInt()).isEqualTo(texts.size());
-    JsonNode all = node.send("POST", "/tickets/_search", "{\"size\": 60, \"_source\": [\"ferry.label\", "
-        + "\"ferry.bundle\"]}").path("hits").path("hits");
+    JsonNode all =
+        node.send(
+                "POST",
+                "/tickets/_search",
+                "{\"size\": 60, \"_source\": [\"ferry.label\", " + "\"ferry.bundle\"]}")
+            .path("hits")
+            .path("hits");
     for (JsonNode hit : all) {
       int i = Integer.parseInt(hit.get("_id").asText());
-      assertThat(hit.path("_source").path("ferry").path("label").asText()).as("label of %d", i)
+      assertThat(hit.path("_source").path("ferry").path("label").asText())
+          .as("label of %d", i)
           .isEqualTo(crops.get(i).prediction().label());
-      assertThat(hit.path("_source").path("ferry").path("bundle").asText()).startsWith("reuters-crops@");
+      assertThat(hit.path("_source").path("ferry").path("bundle").asText())
+          .startsWith("reuters-crops@");
     }
   }
 
   /**
-   * ONNX Runtime ran in the node (no ORT_DISABLE_TELEMETRY in its environment): Ferry switched
-   * its telemetry off, so there is no event store under HOME and no mat-debug file in TMPDIR.
+   * ONNX Runtime ran in the node (no ORT_DISABLE_TELEMETRY in its environment): Ferry switched its
+   * telemetry off, so there is no event store under HOME and no mat-debug file in TMPDIR.
    */
   private static void assertOnnxRuntimeTelemetryStayedOff() throws IOException {
     assertThat(node.home().resolve(".cache/Microsoft")).doesNotExist();
     try (Stream<Path> files = Files.list(node.tmp())) {
-      assertThat(files.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith("mat-debug"));
+      assertThat(files.map(p -> p.getFileName().toString()))
+          .noneMatch(n -> n.startsWith("mat-debug"));
     }
-    assertThat(Files.readString(node.home().resolve("logs/console.log"))).doesNotContain("telemetry may be on");
+    assertThat(Files.readString(node.home().resolve("logs/console.log")))
+        .doesNotContain("telemetry may be on");
   }
 }

@@ -12,24 +12,26 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
 /**
- * The bundles the plugin tests classify with, trained once per build on the Reuters sample that
- * the quick start ships, all on the int8 MiniLM, and the sample's stories.
+ * The bundles the plugin tests classify with, trained once per build on the Reuters sample that the
+ * quick start ships, all on the int8 MiniLM, and the sample's stories.
  *
  * <ul>
  *   <li>{@link #reuters()}: grain/corn/other, the default chunking ({@code first_mean_max}).
  *   <li>{@link #crops()}: the same stories labeled crops (grain and corn) or other, the same
  *       encoder and chunking: a new head that may relabel what the first one labeled.
- *   <li>{@link #meanPooled()}: grain/corn/other with the head reading the token-weighted mean
- *       only: other features, so it must not relabel what the first one labeled.
+ *   <li>{@link #meanPooled()}: grain/corn/other with the head reading the token-weighted mean only:
+ *       other features, so it must not relabel what the first one labeled.
  * </ul>
  */
 final class TestBundles {
   /** The bundles' folder names under {@code config/ferry/}. */
   static final String REUTERS = "reuters";
+
   static final String CROPS = "reuters-crops";
   static final String MEAN_POOLED = "reuters-mean";
   static final String ENCODER = "all-minilm-l6-v2-q";
@@ -39,31 +41,45 @@ final class TestBundles {
 
   private TestBundles() {}
 
-  /** The grain/corn/other bundle's folder; trains it on first use, reuses it while it opens cleanly. */
+  /**
+   * The grain/corn/other bundle's folder; trains it on first use, reuses it while it opens cleanly.
+   */
   static Path reuters() {
-    return BundleFixtures.trained(REUTERS, Samples.reuters(Samples.REUTERS_TRAIN), ENCODER, Chunking.DEFAULT);
+    return BundleFixtures.trained(
+        REUTERS, Samples.reuters(Samples.REUTERS_TRAIN), ENCODER, Chunking.DEFAULT);
   }
 
   /** A crops/other head on the same encoder and chunking as {@link #reuters()}. */
   static Path crops() {
-    return BundleFixtures.trained(CROPS, relabeled("reuters-crops.jsonl",
-        label -> label.equals("grain") || label.equals("corn") ? "crops" : label), ENCODER, Chunking.DEFAULT);
+    return BundleFixtures.trained(
+        CROPS,
+        relabeled(
+            "reuters-crops.jsonl",
+            label -> label.equals("grain") || label.equals("corn") ? "crops" : label),
+        ENCODER,
+        Chunking.DEFAULT);
   }
 
   /** A grain/corn/other head reading the token-weighted mean of the chunks: other features. */
   static Path meanPooled() {
-    return BundleFixtures.trained(MEAN_POOLED, Samples.reuters(Samples.REUTERS_TRAIN), ENCODER,
+    return BundleFixtures.trained(
+        MEAN_POOLED,
+        Samples.reuters(Samples.REUTERS_TRAIN),
+        ENCODER,
         Chunking.DEFAULT.withPooling(ChunkPooling.TOKEN_WEIGHTED_MEAN));
   }
 
   /**
    * A grain/corn/other head on {@code encoder} reading only the first {@code tokens} tokens of a
-   * text (one window, no chunks): the setting of OpenSearch's 2023 semantic-search benchmark,
-   * for {@code PluginBenchmarkIT}.
+   * text (one window, no chunks): the setting of OpenSearch's 2023 semantic-search benchmark, for
+   * {@code PluginBenchmarkIT}.
    */
   static Path firstWindow(String encoder, int tokens) {
-    return BundleFixtures.trained("bench-" + encoder + "-" + tokens, Samples.reuters(Samples.REUTERS_TRAIN),
-        encoder, new Chunking(tokens, 0, 1, ChunkPooling.TOKEN_WEIGHTED_MEAN));
+    return BundleFixtures.trained(
+        "bench-" + encoder + "-" + tokens,
+        Samples.reuters(Samples.REUTERS_TRAIN),
+        encoder,
+        new Chunking(tokens, 0, 1, ChunkPooling.TOKEN_WEIGHTED_MEAN));
   }
 
   /** The training sample with its labels mapped, written under target/. */
@@ -94,7 +110,8 @@ final class TestBundles {
     List<String> texts = new ArrayList<>(Samples.texts(Samples.reuters(Samples.REUTERS_TEST), n));
     texts.addAll(Samples.texts(Samples.reuters(Samples.REUTERS_TRAIN), n - texts.size()));
     if (texts.size() < n) {
-      throw new IllegalStateException("the Reuters samples have " + texts.size() + " stories, asked for " + n);
+      throw new IllegalStateException(
+          "the Reuters samples have " + texts.size() + " stories, asked for " + n);
     }
     return texts;
   }
@@ -124,5 +141,13 @@ final class TestBundles {
       throw new UncheckedIOException(e);
     }
     return target;
+  }
+
+  /** Installs {@link #reuters()}, {@link #crops()} and {@link #meanPooled()} under their names. */
+  static void installAll(Path configDir) {
+    for (Map.Entry<String, Path> b :
+        Map.of(REUTERS, reuters(), CROPS, crops(), MEAN_POOLED, meanPooled()).entrySet()) {
+      install(b.getValue(), configDir, b.getKey());
+    }
   }
 }

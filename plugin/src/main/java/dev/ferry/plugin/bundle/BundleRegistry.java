@@ -15,10 +15,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The node's open bundles: each opened once, on first use, from a {@link BundleSource}, and
- * shared by every ingest pipeline, relabel pipeline and query on the node that names it, until
- * the node stops. A bundle that fails to open is not remembered, so a fixed bundle works on the
- * next try. A changed bundle under a name already open is only read again after a restart.
+ * The node's open bundles: each opened once, on first use, from a {@link BundleSource}, and shared
+ * by every ingest pipeline, relabel pipeline and query on the node that names it, until the node
+ * stops. A bundle that fails to open is not remembered, so a fixed bundle works on the next try. A
+ * changed bundle under a name already open is only read again after a restart.
  */
 public final class BundleRegistry implements Closeable {
   private static final Logger LOG = LoggerFactory.getLogger(BundleRegistry.class);
@@ -47,7 +47,8 @@ public final class BundleRegistry implements Closeable {
    */
   public LoadedBundle get(String name) {
     if (closed) {
-      throw new IllegalStateException("the node is stopping; bundle '" + name + "' is no longer open");
+      throw new IllegalStateException(
+          "the node is stopping; bundle '" + name + "' is no longer open");
     }
     LoadedBundle loaded = open.get(name);
     return loaded != null ? loaded : open.computeIfAbsent(name, this::load);
@@ -64,13 +65,19 @@ public final class BundleRegistry implements Closeable {
       ModelBundle bundle = source.open(name);
       String key = name + "@" + manifestSha256(bundle).substring(0, 12);
       Classifier classifier = bundle.openClassifier(options);
-      LOG.info("Opened bundle '{}' ({}; {} labels, encoder {}) in {} ms", name, key, classifier.labels().size(),
-          bundle.manifest().encoder().id(), (System.nanoTime() - start) / 1_000_000);
+      LOG.info(
+          "Opened bundle '{}' ({}; {} labels, encoder {}) in {} ms",
+          name,
+          key,
+          classifier.labels().size(),
+          bundle.manifest().encoder().id(),
+          (System.nanoTime() - start) / 1_000_000);
       return new LoadedBundle(name, key, bundle, classifier);
     } catch (LinkageError | AssertionError e) {
       // A native library that does not load (wrong platform, missing resource) must fail this
       // pipeline or query, not reach the node's uncaught-error handler, which stops the node.
-      throw new BundleLoadException("bundle '" + name + "': cannot start the encoder's native libraries: " + e, e);
+      throw new BundleLoadException(
+          "bundle '" + name + "': cannot start the encoder's native libraries: " + e, e);
     } finally {
       thread.setContextClassLoader(previous);
     }
@@ -80,7 +87,8 @@ public final class BundleRegistry implements Closeable {
     try {
       return FileHashes.sha256(bundle.directory().resolve(ModelBundle.MANIFEST));
     } catch (IOException e) {
-      throw new BundleLoadException(bundle.directory() + ": cannot read " + ModelBundle.MANIFEST + ": " + e, e);
+      throw new BundleLoadException(
+          bundle.directory() + ": cannot read " + ModelBundle.MANIFEST + ": " + e, e);
     }
   }
 

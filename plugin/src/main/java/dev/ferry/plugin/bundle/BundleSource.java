@@ -8,8 +8,8 @@ import dev.ferry.models.bundle.ModelBundle;
  * keeps what it opened; the source only has to find and check the bundle.
  *
  * <p>{@link ConfigFolderBundleSource} reads {@code config/ferry/NAME/} on the node. A source that
- * keeps bundles in the cluster (a system index) implements the same method, unpacking a bundle to
- * a local folder before opening it.
+ * keeps bundles in the cluster (a system index) implements the same method, unpacking a bundle to a
+ * local folder before opening it.
  */
 public interface BundleSource {
   /**

@@ -11,8 +11,8 @@ import java.util.stream.Stream;
 
 /**
  * Bundles as folders under the node's {@code config/ferry/}: bundle {@code NAME} is the folder
- * {@code config/ferry/NAME}, as {@code ferry train --out} wrote it. Every node that runs a
- * pipeline or embeds a query needs its own copy.
+ * {@code config/ferry/NAME}, as {@code ferry train --out} wrote it. Every node that runs a pipeline
+ * or embeds a query needs its own copy.
  */
 public final class ConfigFolderBundleSource implements BundleSource {
   /** A bundle name is one folder name: no separators, no leading dot. */
@@ -28,13 +28,24 @@ public final class ConfigFolderBundleSource implements BundleSource {
   @Override
   public ModelBundle open(String name) {
     if (name == null || !NAME.matcher(name).matches()) {
-      throw new BundleLoadException("bundle name '" + name + "' is not a folder name: use letters, "
-          + "digits, '.', '_' and '-' only (the bundle is the folder " + root + "/NAME)");
+      throw new BundleLoadException(
+          "bundle name '"
+              + name
+              + "' is not a folder name: use letters, "
+              + "digits, '.', '_' and '-' only (the bundle is the folder "
+              + root
+              + "/NAME)");
     }
     Path dir = root.resolve(name);
     if (!Files.isDirectory(dir)) {
-      throw new BundleLoadException("no bundle '" + name + "': expected a folder written by 'ferry train "
-          + "--out' at " + dir + " on every node that runs Ferry's pipelines or queries; " + available());
+      throw new BundleLoadException(
+          "no bundle '"
+              + name
+              + "': expected a folder written by 'ferry train "
+              + "--out' at "
+              + dir
+              + " on every node that runs Ferry's pipelines or queries; "
+              + available());
     }
     return ModelBundle.open(dir);
   }
@@ -49,9 +60,11 @@ public final class ConfigFolderBundleSource implements BundleSource {
       return "the folder " + root + " does not exist";
     }
     try (Stream<Path> entries = Files.list(root)) {
-      List<String> names = entries.filter(Files::isDirectory).map(p -> p.getFileName().toString())
-          .sorted().toList();
-      return names.isEmpty() ? root + " holds no bundles" : "bundles there: " + String.join(", ", names);
+      List<String> names =
+          entries.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted().toList();
+      return names.isEmpty()
+          ? root + " holds no bundles"
+          : "bundles there: " + String.join(", ", names);
     } catch (IOException e) {
       return "cannot list " + root + ": " + e.getMessage();
     }

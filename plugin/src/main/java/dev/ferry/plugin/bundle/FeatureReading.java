@@ -11,14 +11,14 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * How a document became the features a head reads: the encoder (model file, pooling,
- * normalization, length, width, document prefix) and the chunking (windows, overlap, how many,
- * and what the head reads of them). Two features are comparable, and a head trained on one may
- * read the other, only when their readings are equal.
+ * How a document became the features a head reads: the encoder (model file, pooling, normalization,
+ * length, width, document prefix) and the chunking (windows, overlap, how many, and what the head
+ * reads of them). Two features are comparable, and a head trained on one may read the other, only
+ * when their readings are equal.
  *
  * <p>{@code ferry_classify} stores it beside the features ({@code PREFIX.features.reading}), so
- * that {@code ferry_relabel} can refuse, per document, a bundle that reads documents otherwise,
- * and {@code skip_unchanged} can tell whether stored results still hold.
+ * that {@code ferry_relabel} can refuse, per document, a bundle that reads documents otherwise, and
+ * {@code skip_unchanged} can tell whether stored results still hold.
  *
  * @param encoder the encoder's id
  * @param encoderSha256 SHA-256 of its ONNX file
@@ -32,8 +32,18 @@ import java.util.Objects;
  * @param maxChunks chunks read per document (0: all)
  * @param chunkPooling what the head reads of the chunks ({@link ChunkPooling#id()})
  */
-public record FeatureReading(String encoder, String encoderSha256, String pooling, boolean normalize, int maxLength,
-    int dimension, String documentPrefix, int chunkTokens, int chunkOverlap, int maxChunks, String chunkPooling) {
+public record FeatureReading(
+    String encoder,
+    String encoderSha256,
+    String pooling,
+    boolean normalize,
+    int maxLength,
+    int dimension,
+    String documentPrefix,
+    int chunkTokens,
+    int chunkOverlap,
+    int maxChunks,
+    String chunkPooling) {
 
   /** Requires every text field. */
   public FeatureReading {
@@ -51,13 +61,25 @@ public record FeatureReading(String encoder, String encoderSha256, String poolin
   public static FeatureReading of(ModelBundle bundle, boolean chunking) {
     EncoderDescriptor d = bundle.encoderDescriptor();
     Chunking c = windows(bundle, chunking);
-    return new FeatureReading(d.id(), d.modelSha256(), d.pooling().id(), d.normalize(), d.maxLength(),
-        d.dimension(), d.documentPrefix(), c.maxTokens(), c.overlapTokens(), c.maxChunks(), c.pooling().id());
+    return new FeatureReading(
+        d.id(),
+        d.modelSha256(),
+        d.pooling().id(),
+        d.normalize(),
+        d.maxLength(),
+        d.dimension(),
+        d.documentPrefix(),
+        c.maxTokens(),
+        c.overlapTokens(),
+        c.maxChunks(),
+        c.pooling().id());
   }
 
   /** The windows {@code bundle} reads: its chunking, or its first window with its pooling. */
   public static Chunking windows(ModelBundle bundle, boolean chunking) {
-    return chunking ? bundle.chunking() : Chunking.FIRST_WINDOW.withPooling(bundle.chunking().pooling());
+    return chunking
+        ? bundle.chunking()
+        : Chunking.FIRST_WINDOW.withPooling(bundle.chunking().pooling());
   }
 
   /** As stored in a document: snake_case keys, in a fixed order. */
@@ -83,15 +105,23 @@ public record FeatureReading(String encoder, String encoderSha256, String poolin
    * @throws IllegalArgumentException naming the key that is missing or of the wrong type
    */
   public static FeatureReading fromMap(Map<?, ?> m) {
-    return new FeatureReading(text(m, "encoder"), text(m, "encoder_sha256"), text(m, "pooling"),
-        value(m, "normalize", Boolean.class), number(m, "max_length"), number(m, "dimension"),
-        text(m, "document_prefix"), number(m, "chunk_tokens"), number(m, "chunk_overlap"), number(m, "max_chunks"),
+    return new FeatureReading(
+        text(m, "encoder"),
+        text(m, "encoder_sha256"),
+        text(m, "pooling"),
+        value(m, "normalize", Boolean.class),
+        number(m, "max_length"),
+        number(m, "dimension"),
+        text(m, "document_prefix"),
+        number(m, "chunk_tokens"),
+        number(m, "chunk_overlap"),
+        number(m, "max_chunks"),
         text(m, "chunk_pooling"));
   }
 
   /**
-   * What differs between this reading (the document's) and {@code other} (a bundle's), one
-   * {@code key: mine here, theirs there} per difference; empty when they are equal.
+   * What differs between this reading (the document's) and {@code other} (a bundle's), one {@code
+   * key: mine here, theirs there} per difference; empty when they are equal.
    */
   public List<String> differences(FeatureReading other, String here, String there) {
     List<String> out = new ArrayList<>();
@@ -100,7 +130,16 @@ public record FeatureReading(String encoder, String encoderSha256, String poolin
     for (Map.Entry<String, Object> e : mine.entrySet()) {
       Object o = theirs.get(e.getKey());
       if (!Objects.equals(e.getValue(), o)) {
-        out.add(e.getKey() + " is " + quote(e.getValue()) + " " + here + " but " + quote(o) + " " + there);
+        out.add(
+            e.getKey()
+                + " is "
+                + quote(e.getValue())
+                + " "
+                + here
+                + " but "
+                + quote(o)
+                + " "
+                + there);
       }
     }
     return out;
@@ -109,10 +148,26 @@ public record FeatureReading(String encoder, String encoderSha256, String poolin
   /** The reading in a few words, for messages. */
   @Override
   public String toString() {
-    return encoder + " (SHA-256 " + encoderSha256.substring(0, Math.min(12, encoderSha256.length())) + ", " + pooling
-        + " pooling, " + dimension + " dims, " + maxLength + " tokens), " + (maxChunks == 1 ? "first window"
-        : "chunks of " + (chunkTokens == 0 ? maxLength : chunkTokens) + " tokens overlapping " + chunkOverlap
-        + ", at most " + (maxChunks == 0 ? "all" : maxChunks)) + ", head reads " + chunkPooling;
+    return encoder
+        + " (SHA-256 "
+        + encoderSha256.substring(0, Math.min(12, encoderSha256.length()))
+        + ", "
+        + pooling
+        + " pooling, "
+        + dimension
+        + " dims, "
+        + maxLength
+        + " tokens), "
+        + (maxChunks == 1
+            ? "first window"
+            : "chunks of "
+                + (chunkTokens == 0 ? maxLength : chunkTokens)
+                + " tokens overlapping "
+                + chunkOverlap
+                + ", at most "
+                + (maxChunks == 0 ? "all" : maxChunks))
+        + ", head reads "
+        + chunkPooling;
   }
 
   private static String quote(Object value) {
@@ -130,8 +185,13 @@ public record FeatureReading(String encoder, String encoderSha256, String poolin
   private static <T> T value(Map<?, ?> m, String key, Class<T> type) {
     Object v = m.get(key);
     if (!type.isInstance(v)) {
-      throw new IllegalArgumentException("reading." + key + " is " + (v == null ? "missing" : "'" + v + "'")
-          + ", expected a " + type.getSimpleName().toLowerCase(java.util.Locale.ROOT));
+      throw new IllegalArgumentException(
+          "reading."
+              + key
+              + " is "
+              + (v == null ? "missing" : "'" + v + "'")
+              + ", expected a "
+              + type.getSimpleName().toLowerCase(java.util.Locale.ROOT));
     }
     return type.cast(v);
   }

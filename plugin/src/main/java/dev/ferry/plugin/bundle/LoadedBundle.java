@@ -4,8 +4,8 @@ import dev.ferry.models.bundle.Classifier;
 import dev.ferry.models.bundle.ModelBundle;
 
 /**
- * A bundle as a node holds it open: its name, its checked files, and its encoder and head,
- * shared by every pipeline and query on the node that names it ({@link BundleRegistry}).
+ * A bundle as a node holds it open: its name, its checked files, and its encoder and head, shared
+ * by every pipeline and query on the node that names it ({@link BundleRegistry}).
  *
  * @param name the name pipelines and queries use
  * @param key what documents record as the bundle that labeled them: {@code NAME@SHA12}, the name

@@ -15,21 +15,22 @@ import org.opensearch.ingest.IngestDocumentWrapper;
  * The {@code ferry_classify} ingest processor: reads a text field, embeds and classifies it with a
  * Ferry bundle, and writes the results under {@code PREFIX.} ({@link ResultFields}): label,
  * confidence, probabilities, the document's vector (for a {@code ferry_vector} field), optionally
- * every chunk's vector, the bundle, a hash of the text, and what the head read
- * ({@link StoredFeatures}), so that {@code ferry_relabel} can relabel without the encoder.
+ * every chunk's vector, the bundle, a hash of the text, and what the head read ({@link
+ * StoredFeatures}), so that {@code ferry_relabel} can relabel without the encoder.
  *
  * <p>A bulk request reaches {@link #subBatchExecute} in batches of {@code batch_size} documents,
- * which go to the encoder together. A document that cannot be classified gets its own failure;
- * the rest of its batch is still classified.
+ * which go to the encoder together. A document that cannot be classified gets its own failure; the
+ * rest of its batch is still classified.
  *
- * <p>With {@code skip_unchanged}, a document whose results still hold (same text hash, same
- * encoder and chunking: {@link PriorResults#stillHold}) is not embedded again: the results it
- * carries, or those of its stored copy in the index (one multi-get per batch), are kept; only the
- * head runs when another bundle of the same encoder labels it.
+ * <p>With {@code skip_unchanged}, a document whose results still hold (same text hash, same encoder
+ * and chunking: {@link PriorResults#stillHold}) is not embedded again: the results it carries, or
+ * those of its stored copy in the index (one multi-get per batch), are kept; only the head runs
+ * when another bundle of the same encoder labels it.
  */
 public final class ClassifyProcessor extends DocumentBatchProcessor {
   /** The processor's name in a pipeline definition. */
   public static final String TYPE = "ferry_classify";
+
   /** Documents per call to the encoder when the pipeline does not say. */
   public static final int DEFAULT_BATCH_SIZE = 64;
 
@@ -39,7 +40,12 @@ public final class ClassifyProcessor extends DocumentBatchProcessor {
   private final FeatureReading reading;
   private final StoredResultsLookup lookup;
 
-  ClassifyProcessor(String tag, String description, int batchSize, Options options, LoadedBundle bundle,
+  ClassifyProcessor(
+      String tag,
+      String description,
+      int batchSize,
+      Options options,
+      LoadedBundle bundle,
       StoredResultsLookup lookup) {
     super(tag, description, batchSize);
     this.options = options;
@@ -55,14 +61,20 @@ public final class ClassifyProcessor extends DocumentBatchProcessor {
    * @param bundle the bundle's name
    * @param sourceField the field holding the text ({@code field})
    * @param targetPrefix where results go ({@code target_prefix})
-   * @param chunking read long texts as the bundle was trained (overlapping windows) when true,
-   *     only their first window when false
+   * @param chunking read long texts as the bundle was trained (overlapping windows) when true, only
+   *     their first window when false
    * @param ignoreMissing pass documents without the field through unchanged
    * @param chunkVectors also write every chunk's vector ({@code PREFIX.chunk_vectors})
    * @param skipUnchanged keep results whose text and encoder have not changed
    */
-  record Options(String bundle, String sourceField, String targetPrefix, boolean chunking, boolean ignoreMissing,
-                 boolean chunkVectors, boolean skipUnchanged) {}
+  record Options(
+      String bundle,
+      String sourceField,
+      String targetPrefix,
+      boolean chunking,
+      boolean ignoreMissing,
+      boolean chunkVectors,
+      boolean skipUnchanged) {}
 
   /** A document with text to classify. */
   private record Pending(IngestDocumentWrapper wrapper, String text, String hash) {
@@ -85,26 +97,30 @@ public final class ClassifyProcessor extends DocumentBatchProcessor {
   @Override
   public void execute(IngestDocument document, BiConsumer<IngestDocument, Exception> handler) {
     IngestDocumentWrapper one = new IngestDocumentWrapper(0, 0, document, null);
-    subBatchExecute(List.of(one), done -> handler.accept(one.getException() == null ? document : null,
-        one.getException()));
+    subBatchExecute(
+        List.of(one),
+        done -> handler.accept(one.getException() == null ? document : null, one.getException()));
   }
 
   @Override
-  protected void subBatchExecute(List<IngestDocumentWrapper> documents,
-                                 Consumer<List<IngestDocumentWrapper>> handler) {
+  protected void subBatchExecute(
+      List<IngestDocumentWrapper> documents, Consumer<List<IngestDocumentWrapper>> handler) {
     List<Pending> open = reuseCarried(read(documents));
     if (lookup == null || open.isEmpty()) {
       classify(open);
       handler.accept(documents);
       return;
     }
-    lookup.fetch(open.stream().map(Pending::document).toList(), stored -> {
-      classify(reuseStored(open, stored));
-      handler.accept(documents);
-    }, rejected -> {
-      open.forEach(p -> p.wrapper().update(p.document(), rejected));
-      handler.accept(documents);
-    });
+    lookup.fetch(
+        open.stream().map(Pending::document).toList(),
+        stored -> {
+          classify(reuseStored(open, stored));
+          handler.accept(documents);
+        },
+        rejected -> {
+          open.forEach(p -> p.wrapper().update(p.document(), rejected));
+          handler.accept(documents);
+        });
   }
 
   /** The documents that have text; the others are marked failed or left as they are. */
@@ -128,17 +144,25 @@ public final class ClassifyProcessor extends DocumentBatchProcessor {
 
   /** The document's text, or null when it has none and {@code ignore_missing} is set. */
   private String text(IngestDocument document) {
-    Object value = document.getFieldValue(options.sourceField(), Object.class, options.ignoreMissing());
+    Object value =
+        document.getFieldValue(options.sourceField(), Object.class, options.ignoreMissing());
     if (value == null) {
       if (options.ignoreMissing()) {
         return null;
       }
-      throw new IllegalArgumentException("field [" + options.sourceField() + "] is null, cannot classify it "
-          + "(set ignore_missing to pass such documents through unlabeled)");
+      throw new IllegalArgumentException(
+          "field ["
+              + options.sourceField()
+              + "] is null, cannot classify it "
+              + "(set ignore_missing to pass such documents through unlabeled)");
     }
     if (!(value instanceof String text)) {
-      throw new IllegalArgumentException("field [" + options.sourceField() + "] of type ["
-          + value.getClass().getName() + "] cannot be classified: expected a string");
+      throw new IllegalArgumentException(
+          "field ["
+              + options.sourceField()
+              + "] of type ["
+              + value.getClass().getName()
+              + "] cannot be classified: expected a string");
     }
     return text;
   }
@@ -151,7 +175,8 @@ public final class ClassifyProcessor extends DocumentBatchProcessor {
     List<Pending> open = new ArrayList<>();
     HeadOnly relabel = new HeadOnly(bundle, options.targetPrefix());
     for (Pending p : pending) {
-      PriorResults prior = PriorResults.of(p.document().getFieldValue(options.targetPrefix(), Object.class, true));
+      PriorResults prior =
+          PriorResults.of(p.document().getFieldValue(options.targetPrefix(), Object.class, true));
       if (prior != null && prior.stillHold(p.hash(), reading, options.chunkVectors())) {
         relabel.addIfFrom(p.wrapper(), prior, bundle.key());
       } else {
@@ -190,12 +215,20 @@ public final class ClassifyProcessor extends DocumentBatchProcessor {
       return;
     }
     try {
-      List<ClassifiedDocument> results = bundle.classifier().classifyDocuments(
-          pending.stream().map(Pending::text).toList(), windows);
+      List<ClassifiedDocument> results =
+          bundle
+              .classifier()
+              .classifyDocuments(pending.stream().map(Pending::text).toList(), windows);
       for (int i = 0; i < pending.size(); i++) {
         Pending p = pending.get(i);
-        ResultFields.writeClassification(p.document(), options.targetPrefix(), results.get(i), bundle.key(), reading,
-            p.hash(), options.chunkVectors());
+        ResultFields.writeClassification(
+            p.document(),
+            options.targetPrefix(),
+            results.get(i),
+            bundle.key(),
+            reading,
+            p.hash(),
+            options.chunkVectors());
       }
     } catch (RuntimeException e) {
       pending.forEach(p -> p.wrapper().update(p.document(), e));

@@ -6,8 +6,8 @@ import org.opensearch.ingest.IngestDocument;
 import org.opensearch.ingest.IngestDocumentWrapper;
 
 /**
- * A batching processor whose work on a batch can run at once on the calling thread: a document
- * that fails is marked on its wrapper and the others go on. A single document is a batch of one.
+ * A batching processor whose work on a batch can run at once on the calling thread: a document that
+ * fails is marked on its wrapper and the others go on. A single document is a batch of one.
  */
 abstract class DocumentBatchProcessor extends AbstractBatchingProcessor {
   DocumentBatchProcessor(String tag, String description, int batchSize) {

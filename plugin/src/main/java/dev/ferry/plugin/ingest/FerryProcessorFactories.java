@@ -10,9 +10,9 @@ import org.opensearch.ingest.Processor;
 import org.opensearch.transport.client.Client;
 
 /**
- * Read {@code ferry_classify} and {@code ferry_relabel} definitions and open (once per node, in
- * the {@link BundleRegistry}) the bundle each names. A missing or broken bundle fails the
- * pipeline's creation with a 400 naming the bundle and what is wrong.
+ * Read {@code ferry_classify} and {@code ferry_relabel} definitions and open (once per node, in the
+ * {@link BundleRegistry}) the bundle each names. A missing or broken bundle fails the pipeline's
+ * creation with a 400 naming the bundle and what is wrong.
  */
 public final class FerryProcessorFactories {
   private FerryProcessorFactories() {}
@@ -23,9 +23,13 @@ public final class FerryProcessorFactories {
    * @param client the node's client, for {@code skip_unchanged}'s lookups of stored documents
    * @param ingestExecutor where work continues after such a lookup (the node's write pool)
    */
-  public static Map<String, Processor.Factory> create(BundleRegistry bundles, Client client, Executor ingestExecutor) {
-    return Map.of(ClassifyProcessor.TYPE, new Classify(bundles, client, ingestExecutor),
-        RelabelProcessor.TYPE, new Relabel(bundles));
+  public static Map<String, Processor.Factory> create(
+      BundleRegistry bundles, Client client, Executor ingestExecutor) {
+    return Map.of(
+        ClassifyProcessor.TYPE,
+        new Classify(bundles, client, ingestExecutor),
+        RelabelProcessor.TYPE,
+        new Relabel(bundles));
   }
 
   /** What both processors read: the bundle, the prefix, a default batch size. */
@@ -42,8 +46,12 @@ public final class FerryProcessorFactories {
     }
 
     @Override
-    public AbstractBatchingProcessor create(Map<String, Processor.Factory> registry, String tag, String description,
-                                            Map<String, Object> config) throws Exception {
+    public AbstractBatchingProcessor create(
+        Map<String, Processor.Factory> registry,
+        String tag,
+        String description,
+        Map<String, Object> config)
+        throws Exception {
       config.putIfAbsent(AbstractBatchingProcessor.BATCH_SIZE_FIELD, defaultBatchSize);
       return super.create(registry, tag, description, config);
     }
@@ -57,9 +65,13 @@ public final class FerryProcessorFactories {
     }
 
     String prefix(String tag, Map<String, Object> config) {
-      String prefix = ConfigurationUtils.readStringProperty(type, tag, config, "target_prefix", "ferry");
+      String prefix =
+          ConfigurationUtils.readStringProperty(type, tag, config, "target_prefix", "ferry");
       if (prefix.isBlank()) {
-        throw ConfigurationUtils.newConfigurationException(type, tag, "target_prefix",
+        throw ConfigurationUtils.newConfigurationException(
+            type,
+            tag,
+            "target_prefix",
             "must not be empty: the results are under PREFIX.label, PREFIX.confidence, ...");
       }
       return prefix;
@@ -81,14 +93,26 @@ public final class FerryProcessorFactories {
     }
 
     @Override
-    protected AbstractBatchingProcessor newProcessor(String tag, String description, int batchSize,
-                                                     Map<String, Object> config) {
-      String name = ConfigurationUtils.readStringProperty(ClassifyProcessor.TYPE, tag, config, "bundle");
-      ClassifyProcessor.Options options = new ClassifyProcessor.Options(name,
-          ConfigurationUtils.readStringProperty(ClassifyProcessor.TYPE, tag, config, "field", "text"),
-          prefix(tag, config), flag(tag, config, "chunking", true), flag(tag, config, "ignore_missing", false),
-          flag(tag, config, "chunk_vectors", false), flag(tag, config, "skip_unchanged", false));
-      return new ClassifyProcessor(tag, description, batchSize, options, bundle(tag, name),
+    protected AbstractBatchingProcessor newProcessor(
+        String tag, String description, int batchSize, Map<String, Object> config) {
+      String name =
+          ConfigurationUtils.readStringProperty(ClassifyProcessor.TYPE, tag, config, "bundle");
+      ClassifyProcessor.Options options =
+          new ClassifyProcessor.Options(
+              name,
+              ConfigurationUtils.readStringProperty(
+                  ClassifyProcessor.TYPE, tag, config, "field", "text"),
+              prefix(tag, config),
+              flag(tag, config, "chunking", true),
+              flag(tag, config, "ignore_missing", false),
+              flag(tag, config, "chunk_vectors", false),
+              flag(tag, config, "skip_unchanged", false));
+      return new ClassifyProcessor(
+          tag,
+          description,
+          batchSize,
+          options,
+          bundle(tag, name),
           new StoredResultsLookup(client, ingestExecutor, options.targetPrefix()));
     }
   }
@@ -99,11 +123,16 @@ public final class FerryProcessorFactories {
     }
 
     @Override
-    protected AbstractBatchingProcessor newProcessor(String tag, String description, int batchSize,
-                                                     Map<String, Object> config) {
-      String name = ConfigurationUtils.readStringProperty(RelabelProcessor.TYPE, tag, config, "bundle");
-      RelabelProcessor.Options options = new RelabelProcessor.Options(name, prefix(tag, config),
-          flag(tag, config, "chunking", true), flag(tag, config, "ignore_missing", false));
+    protected AbstractBatchingProcessor newProcessor(
+        String tag, String description, int batchSize, Map<String, Object> config) {
+      String name =
+          ConfigurationUtils.readStringProperty(RelabelProcessor.TYPE, tag, config, "bundle");
+      RelabelProcessor.Options options =
+          new RelabelProcessor.Options(
+              name,
+              prefix(tag, config),
+              flag(tag, config, "chunking", true),
+              flag(tag, config, "ignore_missing", false));
       return new RelabelProcessor(tag, description, batchSize, options, bundle(tag, name));
     }
   }

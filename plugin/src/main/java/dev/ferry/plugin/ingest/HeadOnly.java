@@ -8,9 +8,9 @@ import org.opensearch.ingest.IngestDocumentWrapper;
 
 /**
  * Labels documents from stored features with a bundle's head alone, no encoder: collects the
- * documents, then runs the head once on all of their features and writes each prediction
- * ({@link ResultFields#writePrediction}). If the head fails, every collected document fails with
- * its error; documents that were not collected are untouched.
+ * documents, then runs the head once on all of their features and writes each prediction ({@link
+ * ResultFields#writePrediction}). If the head fails, every collected document fails with its error;
+ * documents that were not collected are untouched.
  */
 final class HeadOnly {
   private final LoadedBundle bundle;
@@ -29,7 +29,9 @@ final class HeadOnly {
     features.add(values);
   }
 
-  /** Labels {@code document} from its prior features unless {@code currentKey}'s bundle already did. */
+  /**
+   * Labels {@code document} from its prior features unless {@code currentKey}'s bundle already did.
+   */
   void addIfFrom(IngestDocumentWrapper document, PriorResults prior, String currentKey) {
     if (!prior.bundleKey().equals(currentKey)) {
       add(document, prior.features().values());
@@ -42,9 +44,11 @@ final class HeadOnly {
       return;
     }
     try {
-      List<Prediction> predictions = bundle.classifier().head().predict(features.toArray(float[][]::new));
+      List<Prediction> predictions =
+          bundle.classifier().head().predict(features.toArray(float[][]::new));
       for (int i = 0; i < documents.size(); i++) {
-        ResultFields.writePrediction(documents.get(i).getIngestDocument(), prefix, predictions.get(i), bundle.key());
+        ResultFields.writePrediction(
+            documents.get(i).getIngestDocument(), prefix, predictions.get(i), bundle.key());
       }
     } catch (RuntimeException e) {
       documents.forEach(d -> d.update(d.getIngestDocument(), e));

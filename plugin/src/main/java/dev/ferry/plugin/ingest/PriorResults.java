@@ -6,9 +6,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Results a document already has under the prefix, from an earlier {@code ferry_classify}: in
- * the document itself (an update, {@code _update_by_query} or {@code _reindex} through the
- * pipeline) or in its stored copy in the index (a client sending the document again).
+ * Results a document already has under the prefix, from an earlier {@code ferry_classify}: in the
+ * document itself (an update, {@code _update_by_query} or {@code _reindex} through the pipeline) or
+ * in its stored copy in the index (a client sending the document again).
  *
  * @param fields the whole object under the prefix, as stored
  * @param textHash the SHA-256 of the text that was read
@@ -31,8 +31,11 @@ record PriorResults(Map<?, ?> fields, String textHash, String bundleKey, StoredF
       return null;
     }
     try {
-      return new PriorResults(fields, hash, bundle, StoredFeatures.fromMap(StoredFeatures.FIELD,
-          fields.get(StoredFeatures.FIELD)));
+      return new PriorResults(
+          fields,
+          hash,
+          bundle,
+          StoredFeatures.fromMap(StoredFeatures.FIELD, fields.get(StoredFeatures.FIELD)));
     } catch (IllegalArgumentException unreadable) {
       // Damaged features cannot be kept: the encoder runs again and writes them anew.
       LOG.debug("stored results are not reusable: {}", unreadable.getMessage());
@@ -45,7 +48,8 @@ record PriorResults(Map<?, ?> fields, String textHash, String bundleKey, StoredF
    * same text, the same encoder and chunking, and the chunk vectors if they are wanted.
    */
   boolean stillHold(String textHash, FeatureReading reading, boolean chunkVectors) {
-    return this.textHash.equals(textHash) && features.reading().equals(reading)
+    return this.textHash.equals(textHash)
+        && features.reading().equals(reading)
         && (!chunkVectors || fields.get(ResultFields.CHUNK_VECTORS) instanceof java.util.List<?>);
   }
 }

@@ -45,8 +45,14 @@ final class ResultFields {
   private ResultFields() {}
 
   /** Everything {@code ferry_classify} writes for a document it ran the encoder on. */
-  static void writeClassification(IngestDocument document, String prefix, ClassifiedDocument result, String bundleKey,
-      FeatureReading reading, String textHash, boolean chunkVectors) {
+  static void writeClassification(
+      IngestDocument document,
+      String prefix,
+      ClassifiedDocument result,
+      String bundleKey,
+      FeatureReading reading,
+      String textHash,
+      boolean chunkVectors) {
     writePrediction(document, prefix, result.prediction(), bundleKey);
     document.setFieldValue(prefix + "." + VECTOR, floats(result.embedding().vector()));
     document.setFieldValue(prefix + "." + CHUNKS, result.embedding().chunks().size());
@@ -63,11 +69,14 @@ final class ResultFields {
       document.setFieldValue(prefix + "." + CHUNK_VECTORS, chunks);
     }
     document.setFieldValue(prefix + "." + TEXT_HASH, textHash);
-    document.setFieldValue(prefix + "." + StoredFeatures.FIELD, new StoredFeatures(reading, result.features()).toMap());
+    document.setFieldValue(
+        prefix + "." + StoredFeatures.FIELD,
+        new StoredFeatures(reading, result.features()).toMap());
   }
 
   /** What a head decides: label, confidence, probabilities, and which bundle decided. */
-  static void writePrediction(IngestDocument document, String prefix, Prediction prediction, String bundleKey) {
+  static void writePrediction(
+      IngestDocument document, String prefix, Prediction prediction, String bundleKey) {
     document.setFieldValue(prefix + "." + LABEL, prediction.label());
     document.setFieldValue(prefix + "." + CONFIDENCE, prediction.confidence());
     Map<String, Object> probabilities = new LinkedHashMap<>();

@@ -8,12 +8,12 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * What a head read of a document, as {@code ferry_classify} stores it in
- * {@code PREFIX.features}: {@code {"reading": {...}, "values": "BASE64"}}, the values being the
- * features' float32 numbers, little-endian, in Base64. That is exact (a relabel reads back the
- * very numbers the head read at ingest) and about half the size of the same numbers as JSON text
- * (1,152 of them for the default {@code first_mean_max} reading of a 384-wide encoder). Map the
- * field {@code "type": "object", "enabled": false}: stored in {@code _source}, not indexed.
+ * What a head read of a document, as {@code ferry_classify} stores it in {@code PREFIX.features}:
+ * {@code {"reading": {...}, "values": "BASE64"}}, the values being the features' float32 numbers,
+ * little-endian, in Base64. That is exact (a relabel reads back the very numbers the head read at
+ * ingest) and about half the size of the same numbers as JSON text (1,152 of them for the default
+ * {@code first_mean_max} reading of a 384-wide encoder). Map the field {@code "type": "object",
+ * "enabled": false}: stored in {@code _source}, not indexed.
  *
  * @param reading how the document was read into these features
  * @param values the features
@@ -38,16 +38,29 @@ public record StoredFeatures(FeatureReading reading, float[] values) {
    */
   public static StoredFeatures fromMap(String field, Object value) {
     if (!(value instanceof Map<?, ?> m)) {
-      throw new IllegalArgumentException("[" + field + "] is " + describe(value) + ", expected the object "
-          + "ferry_classify writes ({\"reading\": {...}, \"values\": \"BASE64\"})");
+      throw new IllegalArgumentException(
+          "["
+              + field
+              + "] is "
+              + describe(value)
+              + ", expected the object "
+              + "ferry_classify writes ({\"reading\": {...}, \"values\": \"BASE64\"})");
     }
     if (!(m.get("reading") instanceof Map<?, ?> reading)) {
-      throw new IllegalArgumentException("[" + field + ".reading] is " + describe(m.get("reading"))
-          + ", expected the object ferry_classify writes");
+      throw new IllegalArgumentException(
+          "["
+              + field
+              + ".reading] is "
+              + describe(m.get("reading"))
+              + ", expected the object ferry_classify writes");
     }
     if (!(m.get("values") instanceof String values)) {
-      throw new IllegalArgumentException("[" + field + ".values] is " + describe(m.get("values"))
-          + ", expected Base64 of little-endian float32 numbers");
+      throw new IllegalArgumentException(
+          "["
+              + field
+              + ".values] is "
+              + describe(m.get("values"))
+              + ", expected Base64 of little-endian float32 numbers");
     }
     try {
       return new StoredFeatures(FeatureReading.fromMap(reading), decode(values));
@@ -67,7 +80,8 @@ public record StoredFeatures(FeatureReading reading, float[] values) {
   static float[] decode(String base64) {
     byte[] bytes = Base64.getDecoder().decode(base64);
     if (bytes.length % Float.BYTES != 0) {
-      throw new IllegalArgumentException("values: " + bytes.length + " bytes is not a whole number of float32");
+      throw new IllegalArgumentException(
+          "values: " + bytes.length + " bytes is not a whole number of float32");
     }
     float[] out = new float[bytes.length / Float.BYTES];
     ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(out);

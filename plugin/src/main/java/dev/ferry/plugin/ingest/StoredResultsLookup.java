@@ -17,11 +17,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Fetches the stored copies of documents being ingested (one multi-get per batch, only the
- * prefix's fields of {@code _source}), so that {@code skip_unchanged} can keep results whose text
- * and encoder have not changed when a client sends a document again. The answer is handed on to
- * {@code executor} (the node's write pool, where ingest runs), never run on the network thread
- * that received it: what follows may run the encoder.
+ * Fetches the stored copies of documents being ingested (one multi-get per batch, only the prefix's
+ * fields of {@code _source}), so that {@code skip_unchanged} can keep results whose text and
+ * encoder have not changed when a client sends a document again. The answer is handed on to {@code
+ * executor} (the node's write pool, where ingest runs), never run on the network thread that
+ * received it: what follows may run the encoder.
  *
  * <p>The lookup only saves work: a document not found, an index that does not exist yet, or a
  * failed request leave the document to be classified as usual (a failed request is logged).
@@ -40,11 +40,14 @@ final class StoredResultsLookup {
   }
 
   /**
-   * Hands {@code then} the stored results of each document, in order (null where there are none
-   * or the document has no index or id), on the executor; or {@code rejected} the executor's
-   * refusal when it is full (on whatever thread that happens: it must not run the encoder).
+   * Hands {@code then} the stored results of each document, in order (null where there are none or
+   * the document has no index or id), on the executor; or {@code rejected} the executor's refusal
+   * when it is full (on whatever thread that happens: it must not run the encoder).
    */
-  void fetch(List<IngestDocument> documents, Consumer<List<PriorResults>> then, Consumer<Exception> rejected) {
+  void fetch(
+      List<IngestDocument> documents,
+      Consumer<List<PriorResults>> then,
+      Consumer<Exception> rejected) {
     PriorResults[] found = new PriorResults[documents.size()];
     MultiGetRequest request = new MultiGetRequest();
     List<Integer> asked = new ArrayList<>();
@@ -57,34 +60,43 @@ final class StoredResultsLookup {
         continue;
       }
       Object routing = d.getSourceAndMetadata().get(IngestDocument.Metadata.ROUTING.getFieldName());
-      request.add(new MultiGetRequest.Item(index.toString(), id.toString())
-          .routing(routing == null ? null : routing.toString()).fetchSourceContext(source));
+      request.add(
+          new MultiGetRequest.Item(index.toString(), id.toString())
+              .routing(routing == null ? null : routing.toString())
+              .fetchSourceContext(source));
       asked.add(i);
     }
     if (asked.isEmpty()) {
       handOver(() -> then.accept(Arrays.asList(found)), rejected);
       return;
     }
-    client.multiGet(request, new ActionListener<>() {
-      @Override
-      public void onResponse(MultiGetResponse response) {
-        MultiGetItemResponse[] items = response.getResponses();
-        for (int k = 0; k < items.length; k++) {
-          MultiGetItemResponse item = items[k];
-          if (!item.isFailed() && item.getResponse().isExists() && item.getResponse().getSourceAsMap() != null) {
-            found[asked.get(k)] = PriorResults.of(item.getResponse().getSourceAsMap().get(prefix));
+    client.multiGet(
+        request,
+        new ActionListener<>() {
+          @Override
+          public void onResponse(MultiGetResponse response) {
+            MultiGetItemResponse[] items = response.getResponses();
+            for (int k = 0; k < items.length; k++) {
+              MultiGetItemResponse item = items[k];
+              if (!item.isFailed()
+                  && item.getResponse().isExists()
+                  && item.getResponse().getSourceAsMap() != null) {
+                found[asked.get(k)] =
+                    PriorResults.of(item.getResponse().getSourceAsMap().get(prefix));
+              }
+            }
+            handOver(() -> then.accept(Arrays.asList(found)), rejected);
           }
-        }
-        handOver(() -> then.accept(Arrays.asList(found)), rejected);
-      }
 
-      @Override
-      public void onFailure(Exception e) {
-        LOG.warn("skip_unchanged: cannot fetch the stored copies of {} documents, classifying them all: {}",
-            asked.size(), e.toString());
-        handOver(() -> then.accept(Arrays.asList(found)), rejected);
-      }
-    });
+          @Override
+          public void onFailure(Exception e) {
+            LOG.warn(
+                "skip_unchanged: cannot fetch the stored copies of {} documents, classifying them all: {}",
+                asked.size(),
+                e.toString());
+            handOver(() -> then.accept(Arrays.asList(found)), rejected);
+          }
+        });
   }
 
   private void handOver(Runnable task, Consumer<Exception> rejected) {

@@ -14,30 +14,34 @@ import org.opensearch.index.codec.CodecServiceConfig;
 import org.opensearch.index.mapper.MapperService;
 
 /**
- * The engine's codecs, with each {@code ferry_vector} field that sets {@code m} or
- * {@code ef_construction} written by an HNSW format built with them. Everything else is the
- * codec the index asked for ({@code index.codec}), unchanged.
+ * The engine's codecs, with each {@code ferry_vector} field that sets {@code m} or {@code
+ * ef_construction} written by an HNSW format built with them. Everything else is the codec the
+ * index asked for ({@code index.codec}), unchanged.
  *
  * <p>Each wrapped codec keeps its delegate's name, so segments read back with the stock codec:
- * Lucene records per field which vector format wrote it, and the graph settings only matter
- * while writing (OpenSearch's own default codec works the same way).
+ * Lucene records per field which vector format wrote it, and the graph settings only matter while
+ * writing (OpenSearch's own default codec works the same way).
  *
- * <p>OpenSearch lets one plugin replace an index's codec service. Ferry only does so where no
- * other plugin needs it ({@link #appliesTo}): not for a k-NN index ({@code index.knn: true}), nor
- * for an {@code index.codec} another plugin provides (such as {@code zstd}). There a
- * {@code ferry_vector} field builds its graph with Lucene's defaults, and a mapping that sets
- * {@code m} or {@code ef_construction} is refused, saying why.
+ * <p>OpenSearch lets one plugin replace an index's codec service. Ferry only does so where no other
+ * plugin needs it ({@link #appliesTo}): not for a k-NN index ({@code index.knn: true}), nor for an
+ * {@code index.codec} another plugin provides (such as {@code zstd}). There a {@code ferry_vector}
+ * field builds its graph with Lucene's defaults, and a mapping that sets {@code m} or {@code
+ * ef_construction} is refused, saying why.
  */
 public final class FerryVectorCodecService extends CodecService {
-  private static final Set<String> ENGINE_CODECS = Set.of(DEFAULT_CODEC, LZ4, BEST_COMPRESSION_CODEC, ZLIB,
-      LUCENE_DEFAULT_CODEC);
+  private static final Set<String> ENGINE_CODECS =
+      Set.of(DEFAULT_CODEC, LZ4, BEST_COMPRESSION_CODEC, ZLIB, LUCENE_DEFAULT_CODEC);
 
   private final MapperService mapperService;
   private final Map<String, Codec> wrapped = new ConcurrentHashMap<>();
 
   /** The engine's codecs for one index, as {@link CodecService} makes them. */
   public FerryVectorCodecService(CodecServiceConfig config) {
-    super(config.getMapperService(), config.getIndexSettings(), config.getLogger(), config.getAdditionalCodecs());
+    super(
+        config.getMapperService(),
+        config.getIndexSettings(),
+        config.getLogger(),
+        config.getAdditionalCodecs());
     this.mapperService = config.getMapperService();
   }
 
@@ -61,10 +65,15 @@ public final class FerryVectorCodecService extends CodecService {
   @Override
   public Codec codec(String name) {
     Codec codec = super.codec(name);
-    return mapperService == null ? codec : wrapped.computeIfAbsent(name, n -> new PerFieldHnswCodec(codec, mapperService));
+    return mapperService == null
+        ? codec
+        : wrapped.computeIfAbsent(name, n -> new PerFieldHnswCodec(codec, mapperService));
   }
 
-  /** {@code delegate}, writing vectors of tuned {@code ferry_vector} fields with their own HNSW settings. */
+  /**
+   * {@code delegate}, writing vectors of tuned {@code ferry_vector} fields with their own HNSW
+   * settings.
+   */
   private static final class PerFieldHnswCodec extends FilterCodec {
     private final KnnVectorsFormat vectors;
 
@@ -72,17 +81,20 @@ public final class FerryVectorCodecService extends CodecService {
       super(delegate.getName(), delegate);
       KnnVectorsFormat original = delegate.knnVectorsFormat();
       Map<FerryVectorFieldType.HnswGraph, KnnVectorsFormat> formats = new ConcurrentHashMap<>();
-      this.vectors = new PerFieldKnnVectorsFormat() {
-        @Override
-        public KnnVectorsFormat getKnnVectorsFormatForField(String field) {
-          if (mapperService.fieldType(field) instanceof FerryVectorFieldType type && type.graph() != null) {
-            return formats.computeIfAbsent(type.graph(),
-                g -> new Lucene99HnswVectorsFormat(g.m(), g.efConstruction()));
-          }
-          return original instanceof PerFieldKnnVectorsFormat perField
-              ? perField.getKnnVectorsFormatForField(field) : original;
-        }
-      };
+      this.vectors =
+          new PerFieldKnnVectorsFormat() {
+            @Override
+            public KnnVectorsFormat getKnnVectorsFormatForField(String field) {
+              if (mapperService.fieldType(field) instanceof FerryVectorFieldType type
+                  && type.graph() != null) {
+                return formats.computeIfAbsent(
+                    type.graph(), g -> new Lucene99HnswVectorsFormat(g.m(), g.efConstruction()));
+              }
+              return original instanceof PerFieldKnnVectorsFormat perField
+                  ? perField.getKnnVectorsFormatForField(field)
+                  : original;
+            }
+          };
     }
 
     @Override

@@ -11,10 +11,10 @@ import org.opensearch.index.query.QueryShardContext;
 import org.opensearch.search.lookup.SearchLookup;
 
 /**
- * The search side of a {@code ferry_vector} field: its width, similarity and HNSW settings, for
- * the {@code ferry_semantic} query and for {@link FerryVectorCodecService}. It answers
- * {@code exists} queries; term, range and the other value queries are refused, saying to use
- * {@code ferry_semantic}.
+ * The search side of a {@code ferry_vector} field: its width, similarity and HNSW settings, for the
+ * {@code ferry_semantic} query and for {@link FerryVectorCodecService}. It answers {@code exists}
+ * queries; term, range and the other value queries are refused, saying to use {@code
+ * ferry_semantic}.
  */
 public final class FerryVectorFieldType extends MappedFieldType {
   private final int dimension;
@@ -30,10 +30,15 @@ public final class FerryVectorFieldType extends MappedFieldType {
   /**
    * A field type.
    *
-   * @param graph the field's own HNSW settings, or null for Lucene's defaults (m 16, ef_construction 100)
+   * @param graph the field's own HNSW settings, or null for Lucene's defaults (m 16,
+   *     ef_construction 100)
    */
-  public FerryVectorFieldType(String name, int dimension, VectorSimilarity similarity, HnswGraph graph,
-                              Map<String, String> meta) {
+  public FerryVectorFieldType(
+      String name,
+      int dimension,
+      VectorSimilarity similarity,
+      HnswGraph graph,
+      Map<String, String> meta) {
     super(name, true, false, false, TextSearchInfo.NONE, meta);
     this.dimension = dimension;
     this.similarity = similarity;
@@ -61,9 +66,11 @@ public final class FerryVectorFieldType extends MappedFieldType {
   }
 
   @Override
-  public ValueFetcher valueFetcher(QueryShardContext context, SearchLookup searchLookup, String format) {
+  public ValueFetcher valueFetcher(
+      QueryShardContext context, SearchLookup searchLookup, String format) {
     if (format != null) {
-      throw new IllegalArgumentException("Field [" + name() + "] of type [" + typeName() + "] doesn't support formats.");
+      throw new IllegalArgumentException(
+          "Field [" + name() + "] of type [" + typeName() + "] doesn't support formats.");
     }
     return new ArraySourceValueFetcher(name(), context) {
       @Override
@@ -80,7 +87,12 @@ public final class FerryVectorFieldType extends MappedFieldType {
 
   @Override
   public Query termQuery(Object value, QueryShardContext context) {
-    throw new IllegalArgumentException("Field [" + name() + "] of type [" + typeName() + "] does not support term "
-        + "queries; search it by meaning with a ferry_semantic query");
+    throw new IllegalArgumentException(
+        "Field ["
+            + name()
+            + "] of type ["
+            + typeName()
+            + "] does not support term "
+            + "queries; search it by meaning with a ferry_semantic query");
   }
 }

@@ -56,12 +56,13 @@ public enum VectorSimilarity {
         return s;
       }
     }
-    throw new IllegalArgumentException("unknown similarity '" + id + "'; expected one of " + Arrays.toString(ids()));
+    throw new IllegalArgumentException(
+        "unknown similarity '" + id + "'; expected one of " + Arrays.toString(ids()));
   }
 
   /**
-   * Refuses a vector this similarity cannot score: not finite, zero for cosine, not unit length
-   * for dot_product.
+   * Refuses a vector this similarity cannot score: not finite, zero for cosine, not unit length for
+   * dot_product.
    *
    * @throws IllegalArgumentException naming the field and what to do
    */
@@ -69,18 +70,31 @@ public enum VectorSimilarity {
     double squares = 0;
     for (int i = 0; i < vector.length; i++) {
       if (!Float.isFinite(vector[i])) {
-        throw new IllegalArgumentException("[" + field + "] value " + i + " is " + vector[i] + "; every value must be "
-            + "a finite number");
+        throw new IllegalArgumentException(
+            "["
+                + field
+                + "] value "
+                + i
+                + " is "
+                + vector[i]
+                + "; every value must be "
+                + "a finite number");
       }
       squares += (double) vector[i] * vector[i];
     }
     if (this == COSINE && squares == 0) {
-      throw new IllegalArgumentException("[" + field + "] is the zero vector, which has no cosine with anything");
+      throw new IllegalArgumentException(
+          "[" + field + "] is the zero vector, which has no cosine with anything");
     }
     if (this == DOT_PRODUCT && Math.abs(Math.sqrt(squares) - 1) > UNIT_TOLERANCE) {
-      throw new IllegalArgumentException(String.format(Locale.ROOT, "[%s] has length %.4f, but similarity "
-          + "dot_product needs unit vectors (what Ferry's encoders give); normalize the vector, or map the field with "
-          + "\"similarity\": \"cosine\"", field, Math.sqrt(squares)));
+      throw new IllegalArgumentException(
+          String.format(
+              Locale.ROOT,
+              "[%s] has length %.4f, but similarity "
+                  + "dot_product needs unit vectors (what Ferry's encoders give); normalize the vector, or map the field with "
+                  + "\"similarity\": \"cosine\"",
+              field,
+              Math.sqrt(squares)));
     }
   }
 }

@@ -24,31 +24,37 @@ import org.opensearch.index.query.QueryShardContext;
  *                     "k": 10, "num_candidates": 100, "filter": {"term": {"ferry.label": "grain"}}}}
  * }</pre>
  *
- * <p>The text is embedded once per request, on the coordinating node, while the query is
- * rewritten: the rewrite registers an asynchronous action that runs the encoder on the
- * {@link QueryEmbedder}'s pool, and the rewritten query carries the vector to every shard. Each
- * shard then searches its HNSW graph for the best {@code k} of {@code num_candidates} documents
- * matching {@code filter} ({@link VectorFieldQueries}). Instead of a text, {@code vector} gives
- * the query vector itself.
+ * <p>The text is embedded once per request, on the coordinating node, while the query is rewritten:
+ * the rewrite registers an asynchronous action that runs the encoder on the {@link QueryEmbedder}'s
+ * pool, and the rewritten query carries the vector to every shard. Each shard then searches its
+ * HNSW graph for the best {@code k} of {@code num_candidates} documents matching {@code filter}
+ * ({@link VectorFieldQueries}). Instead of a text, {@code vector} gives the query vector itself.
  *
  * <p>It is a query like any other: inside a {@code bool} its score (the field's similarity, from 0
  * to 1) adds to the other clauses' (BM25 for a {@code match}), and aggregations count what it
  * matched, at most {@code k} documents per shard.
  */
-public final class FerrySemanticQueryBuilder extends AbstractQueryBuilder<FerrySemanticQueryBuilder> {
+public final class FerrySemanticQueryBuilder
+    extends AbstractQueryBuilder<FerrySemanticQueryBuilder> {
   /** The query's name. */
   public static final String NAME = "ferry_semantic";
-  private static final String WITHOUT_VECTOR = "[" + NAME + "] reached a shard without its query vector: the text is "
-      + "embedded while the coordinating node rewrites the request, as _search and the APIs built on it do; this API "
-      + "rewrites it only on the shard, so search with _search (or give \"vector\" instead of \"query_text\")";
+
+  private static final String WITHOUT_VECTOR =
+      "["
+          + NAME
+          + "] reached a shard without its query vector: the text is "
+          + "embedded while the coordinating node rewrites the request, as _search and the APIs built on it do; this API "
+          + "rewrites it only on the shard, so search with _search (or give \"vector\" instead of \"query_text\")";
 
   private final SemanticQuerySpec spec;
   private final QueryEmbedder embedder;
   private final float[] vector;
+
   /** Set while the coordinating node waits for the encoder; never sent to shards. */
   private final Supplier<float[]> pending;
 
-  FerrySemanticQueryBuilder(SemanticQuerySpec spec, float[] vector, Supplier<float[]> pending, QueryEmbedder embedder) {
+  FerrySemanticQueryBuilder(
+      SemanticQuerySpec spec, float[] vector, Supplier<float[]> pending, QueryEmbedder embedder) {
     this.spec = spec;
     this.vector = vector;
     this.pending = pending;
@@ -56,10 +62,11 @@ public final class FerrySemanticQueryBuilder extends AbstractQueryBuilder<FerryS
   }
 
   /** Parses the query from a request body (the parser stands on the query's opening brace). */
-  public static FerrySemanticQueryBuilder fromXContent(XContentParser parser, QueryEmbedder embedder)
-      throws IOException {
+  public static FerrySemanticQueryBuilder fromXContent(
+      XContentParser parser, QueryEmbedder embedder) throws IOException {
     SemanticQuerySpec.Parsed parsed = SemanticQuerySpec.parse(parser);
-    FerrySemanticQueryBuilder query = new FerrySemanticQueryBuilder(parsed.spec(), parsed.vector(), null, embedder);
+    FerrySemanticQueryBuilder query =
+        new FerrySemanticQueryBuilder(parsed.spec(), parsed.vector(), null, embedder);
     query.boost(parsed.boost()).queryName(parsed.queryName());
     return query;
   }
@@ -76,7 +83,8 @@ public final class FerrySemanticQueryBuilder extends AbstractQueryBuilder<FerryS
   @Override
   protected void doWriteTo(StreamOutput out) throws IOException {
     if (vector == null && pending != null) {
-      throw new IllegalStateException("[" + NAME + "] is being sent before its text was embedded; rewrite it first");
+      throw new IllegalStateException(
+          "[" + NAME + "] is being sent before its text was embedded; rewrite it first");
     }
     spec.writeTo(out);
     out.writeBoolean(vector != null);
@@ -125,11 +133,17 @@ public final class FerrySemanticQueryBuilder extends AbstractQueryBuilder<FerryS
         throw new IllegalArgumentException(WITHOUT_VECTOR);
       }
       SetOnce<float[]> result = new SetOnce<>();
-      context.registerAsyncAction((client, listener) -> embedder.embed(spec.bundle(), spec.queryText(),
-          ActionListener.wrap(v -> {
-            result.set(v);
-            listener.onResponse(null);
-          }, listener::onFailure)));
+      context.registerAsyncAction(
+          (client, listener) ->
+              embedder.embed(
+                  spec.bundle(),
+                  spec.queryText(),
+                  ActionListener.wrap(
+                      v -> {
+                        result.set(v);
+                        listener.onResponse(null);
+                      },
+                      listener::onFailure)));
       return copy(spec, null, result::get);
     }
     if (spec.filter() != null) {
@@ -141,8 +155,10 @@ public final class FerrySemanticQueryBuilder extends AbstractQueryBuilder<FerryS
     return this;
   }
 
-  private FerrySemanticQueryBuilder copy(SemanticQuerySpec newSpec, float[] newVector, Supplier<float[]> newPending) {
-    FerrySemanticQueryBuilder copy = new FerrySemanticQueryBuilder(newSpec, newVector, newPending, embedder);
+  private FerrySemanticQueryBuilder copy(
+      SemanticQuerySpec newSpec, float[] newVector, Supplier<float[]> newPending) {
+    FerrySemanticQueryBuilder copy =
+        new FerrySemanticQueryBuilder(newSpec, newVector, newPending, embedder);
     copy.boost(boost()).queryName(queryName());
     return copy;
   }
@@ -168,7 +184,9 @@ public final class FerrySemanticQueryBuilder extends AbstractQueryBuilder<FerryS
 
   @Override
   protected boolean doEquals(FerrySemanticQueryBuilder other) {
-    return spec.equals(other.spec) && Arrays.equals(vector, other.vector) && Objects.equals(pending, other.pending);
+    return spec.equals(other.spec)
+        && Arrays.equals(vector, other.vector)
+        && Objects.equals(pending, other.pending);
   }
 
   @Override

@@ -14,15 +14,19 @@ import org.opensearch.threadpool.FixedExecutorBuilder;
 import org.opensearch.threadpool.ThreadPool;
 
 /**
- * Embeds query texts with a bundle's encoder (its query conventions: bge's query prefix, for
- * one) on the node's {@value #THREAD_POOL} thread pool: a fixed number of threads and a bounded
- * queue, so that a burst of queries waits there or is refused with a 429, and no network or search
- * thread ever blocks on the model. The encoder is the one ingest pipelines use on this node
- * ({@link BundleRegistry}).
+ * Embeds query texts with a bundle's encoder (its query conventions: bge's query prefix, for one)
+ * on the node's {@value #THREAD_POOL} thread pool: a fixed number of threads and a bounded queue,
+ * so that a burst of queries waits there or is refused with a 429, and no network or search thread
+ * ever blocks on the model. The encoder is the one ingest pipelines use on this node ({@link
+ * BundleRegistry}).
  */
 public final class QueryEmbedder {
-  /** The thread pool's name (settings {@code thread_pool.ferry_inference.size} and {@code .queue_size}). */
+  /**
+   * The thread pool's name (settings {@code thread_pool.ferry_inference.size} and {@code
+   * .queue_size}).
+   */
   public static final String THREAD_POOL = "ferry_inference";
+
   /** Queries that may wait for the pool before more are refused. */
   static final int QUEUE_SIZE = 1000;
 
@@ -40,7 +44,8 @@ public final class QueryEmbedder {
    */
   public static ExecutorBuilder<?> executorBuilder(Settings settings) {
     int threads = Math.max(1, OpenSearchExecutors.allocatedProcessors(settings) / 2);
-    return new FixedExecutorBuilder(settings, THREAD_POOL, threads, QUEUE_SIZE, "thread_pool." + THREAD_POOL);
+    return new FixedExecutorBuilder(
+        settings, THREAD_POOL, threads, QUEUE_SIZE, "thread_pool." + THREAD_POOL);
   }
 
   /** Takes the pool from the node's thread pools, once they exist. */
@@ -56,24 +61,33 @@ public final class QueryEmbedder {
   void embed(String bundle, String text, ActionListener<float[]> listener) {
     ExecutorService pool = executor;
     if (pool == null) {
-      listener.onFailure(new IllegalStateException("the node has not started Ferry's " + THREAD_POOL + " pool yet"));
+      listener.onFailure(
+          new IllegalStateException(
+              "the node has not started Ferry's " + THREAD_POOL + " pool yet"));
       return;
     }
     try {
-      pool.execute(() -> {
-        float[] vector;
-        try {
-          vector = bundles.get(bundle).classifier().encoder().embed(List.of(text), TextRole.QUERY)[0];
-        } catch (BundleLoadException e) {
-          listener.onFailure(new IllegalArgumentException("[" + FerrySemanticQueryBuilder.NAME + "] bundle: "
-              + e.getMessage(), e));
-          return;
-        } catch (RuntimeException e) {
-          listener.onFailure(e);
-          return;
-        }
-        listener.onResponse(vector);
-      });
+      pool.execute(
+          () -> {
+            float[] vector;
+            try {
+              vector =
+                  bundles
+                      .get(bundle)
+                      .classifier()
+                      .encoder()
+                      .embed(List.of(text), TextRole.QUERY)[0];
+            } catch (BundleLoadException e) {
+              listener.onFailure(
+                  new IllegalArgumentException(
+                      "[" + FerrySemanticQueryBuilder.NAME + "] bundle: " + e.getMessage(), e));
+              return;
+            } catch (RuntimeException e) {
+              listener.onFailure(e);
+              return;
+            }
+            listener.onResponse(vector);
+          });
     } catch (RejectedExecutionException e) {
       listener.onFailure(e);
     }

@@ -25,12 +25,23 @@ import org.opensearch.index.query.QueryBuilder;
  * @param filter documents the search is limited to, or null
  * @param ignoreUnmapped match nothing (rather than fail) in an index without the field
  */
-record SemanticQuerySpec(String field, String queryText, String bundle, int k, int numCandidates, QueryBuilder filter,
-                         boolean ignoreUnmapped) {
+record SemanticQuerySpec(
+    String field,
+    String queryText,
+    String bundle,
+    int k,
+    int numCandidates,
+    QueryBuilder filter,
+    boolean ignoreUnmapped) {
   /** Documents per shard unless the query says. */
   static final int DEFAULT_K = 10;
-  /** Candidates unless the query says: what Ferry's embedded search uses (recall@10 of 1.0 on 100k vectors). */
+
+  /**
+   * Candidates unless the query says: what Ferry's embedded search uses (recall@10 of 1.0 on 100k
+   * vectors).
+   */
   static final int DEFAULT_CANDIDATES = 100;
+
   /** The most candidates a query may ask for. */
   static final int MAX_CANDIDATES = 10_000;
 
@@ -42,8 +53,14 @@ record SemanticQuerySpec(String field, String queryText, String bundle, int k, i
   }
 
   static SemanticQuerySpec readFrom(StreamInput in) throws IOException {
-    return new SemanticQuerySpec(in.readString(), in.readOptionalString(), in.readOptionalString(), in.readVInt(),
-        in.readVInt(), in.readOptionalNamedWriteable(QueryBuilder.class), in.readBoolean());
+    return new SemanticQuerySpec(
+        in.readString(),
+        in.readOptionalString(),
+        in.readOptionalString(),
+        in.readVInt(),
+        in.readVInt(),
+        in.readOptionalNamedWriteable(QueryBuilder.class),
+        in.readBoolean());
   }
 
   void writeTo(StreamOutput out) throws IOException {
@@ -88,7 +105,9 @@ record SemanticQuerySpec(String field, String queryText, String bundle, int k, i
     float boost = AbstractQueryBuilder.DEFAULT_BOOST;
     String name = null;
     String key = null;
-    for (XContentParser.Token t = parser.nextToken(); t != XContentParser.Token.END_OBJECT; t = parser.nextToken()) {
+    for (XContentParser.Token t = parser.nextToken();
+        t != XContentParser.Token.END_OBJECT;
+        t = parser.nextToken()) {
       if (t == XContentParser.Token.FIELD_NAME) {
         key = parser.currentName();
       } else if ("filter".equals(key) && t == XContentParser.Token.START_OBJECT) {
@@ -118,21 +137,36 @@ record SemanticQuerySpec(String field, String queryText, String bundle, int k, i
       throw error(parser, "give exactly one of [query_text] (with [bundle]) and [vector]");
     }
     if (text != null && bundle == null) {
-      throw error(parser, "[bundle] is required with [query_text]: the bundle whose encoder filled [" + field + "]");
+      throw error(
+          parser,
+          "[bundle] is required with [query_text]: the bundle whose encoder filled ["
+              + field
+              + "]");
     }
     int keep = k == null ? DEFAULT_K : k;
     int collect = candidates == null ? Math.max(keep, DEFAULT_CANDIDATES) : candidates;
     if (keep < 1 || collect < keep || collect > MAX_CANDIDATES) {
-      throw error(parser, "need 1 <= k <= num_candidates <= " + MAX_CANDIDATES + ", found k " + keep
-          + " and num_candidates " + collect);
+      throw error(
+          parser,
+          "need 1 <= k <= num_candidates <= "
+              + MAX_CANDIDATES
+              + ", found k "
+              + keep
+              + " and num_candidates "
+              + collect);
     }
-    return new Parsed(new SemanticQuerySpec(field, text, bundle, keep, collect, filter, ignoreUnmapped), vector,
-        boost, name);
+    return new Parsed(
+        new SemanticQuerySpec(field, text, bundle, keep, collect, filter, ignoreUnmapped),
+        vector,
+        boost,
+        name);
   }
 
   private static float[] readVector(XContentParser parser) throws IOException {
     List<Float> values = new ArrayList<>();
-    for (XContentParser.Token t = parser.nextToken(); t != XContentParser.Token.END_ARRAY; t = parser.nextToken()) {
+    for (XContentParser.Token t = parser.nextToken();
+        t != XContentParser.Token.END_ARRAY;
+        t = parser.nextToken()) {
       if (t != XContentParser.Token.VALUE_NUMBER) {
         throw error(parser, "[vector] must be an array of numbers, found " + t);
       }
@@ -146,6 +180,7 @@ record SemanticQuerySpec(String field, String queryText, String bundle, int k, i
   }
 
   private static ParsingException error(XContentParser parser, String message) {
-    return new ParsingException(parser.getTokenLocation(), "[" + FerrySemanticQueryBuilder.NAME + "] " + message);
+    return new ParsingException(
+        parser.getTokenLocation(), "[" + FerrySemanticQueryBuilder.NAME + "] " + message);
   }
 }

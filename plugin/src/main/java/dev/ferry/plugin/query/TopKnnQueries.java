@@ -25,7 +25,13 @@ final class TopKnnQueries {
    * Vectors in nested documents (a document's chunks): the best chunk of each parent, {@code k}
    * parents of {@code candidates}; the filter applies to the chunks.
    */
-  static Query chunks(String field, float[] vector, int k, int candidates, Query childFilter, BitSetProducer parents) {
+  static Query chunks(
+      String field,
+      float[] vector,
+      int k,
+      int candidates,
+      Query childFilter,
+      BitSetProducer parents) {
     return new Chunks(field, vector, k, candidates, childFilter, parents);
   }
 
@@ -56,7 +62,13 @@ final class TopKnnQueries {
   private static final class Chunks extends DiversifyingChildrenFloatKnnVectorQuery {
     private final int keep;
 
-    Chunks(String field, float[] vector, int keep, int candidates, Query childFilter, BitSetProducer parents) {
+    Chunks(
+        String field,
+        float[] vector,
+        int keep,
+        int candidates,
+        Query childFilter,
+        BitSetProducer parents) {
       super(field, vector, childFilter, candidates, parents);
       this.keep = keep;
     }

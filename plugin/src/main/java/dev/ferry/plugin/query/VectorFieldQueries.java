@@ -14,7 +14,6 @@ import org.apache.lucene.search.join.ToParentBlockJoinQuery;
 import org.opensearch.common.lucene.search.Queries;
 import org.opensearch.index.mapper.MappedFieldType;
 import org.opensearch.index.mapper.ObjectMapper;
-import org.opensearch.index.query.QueryBuilder;
 import org.opensearch.index.query.QueryShardContext;
 
 /**
@@ -23,39 +22,65 @@ import org.opensearch.index.query.QueryShardContext;
  * <ul>
  *   <li>A field of the document itself ({@code ferry.vector}): a filtered HNSW search, the best
  *       {@code k} of {@code num_candidates}.
- *   <li>A field in a {@code nested} object ({@code ferry.chunk_vectors.vector}, one per chunk):
- *       the chunks are searched in one HNSW graph keeping the best chunk of each document
- *       ({@link org.apache.lucene.search.join.DiversifyingChildrenFloatKnnVectorQuery}), the
- *       filter (on documents) reaching the chunks through a block join, and each hit is the
- *       document, scored by its best chunk; so {@code k} hits are {@code k} documents, as in
- *       Ferry's embedded indexer.
+ *   <li>A field in a {@code nested} object ({@code ferry.chunk_vectors.vector}, one per chunk): the
+ *       chunks are searched in one HNSW graph keeping the best chunk of each document ({@link
+ *       org.apache.lucene.search.join.DiversifyingChildrenFloatKnnVectorQuery}), the filter (on
+ *       documents) reaching the chunks through a block join, and each hit is the document, scored
+ *       by its best chunk; so {@code k} hits are {@code k} documents, as in Ferry's embedded
+ *       indexer.
  * </ul>
  *
- * Either way the filter is applied during the graph search (Lucene searches exactly when it is
- * very selective), so a filtered query still finds {@code k} documents when there are that many.
+ * Either way the filter is applied during the graph search (Lucene searches exactly when it is very
+ * selective), so a filtered query still finds {@code k} documents when there are that many.
  */
 final class VectorFieldQueries {
   private VectorFieldQueries() {}
 
-  static Query build(QueryShardContext context, FerrySemanticQueryBuilder q, float[] vector) throws IOException {
+  static Query build(QueryShardContext context, FerrySemanticQueryBuilder q, float[] vector)
+      throws IOException {
     String name = FerrySemanticQueryBuilder.NAME;
     MappedFieldType mapped = context.fieldMapper(q.field());
     if (mapped == null) {
       if (q.ignoreUnmapped()) {
         return new MatchNoDocsQuery("[" + name + "] field [" + q.field() + "] is not mapped");
       }
-      throw new IllegalArgumentException("[" + name + "] field [" + q.field() + "] is not mapped in index ["
-          + context.index().getName() + "]: map it as " + FerryVectorFieldMapper.CONTENT_TYPE
-          + ", or set ignore_unmapped to match nothing there");
+      throw new IllegalArgumentException(
+          "["
+              + name
+              + "] field ["
+              + q.field()
+              + "] is not mapped in index ["
+              + context.index().getName()
+              + "]: map it as "
+              + FerryVectorFieldMapper.CONTENT_TYPE
+              + ", or set ignore_unmapped to match nothing there");
     }
     if (!(mapped instanceof FerryVectorFieldType type)) {
-      throw new IllegalArgumentException("[" + name + "] field [" + q.field() + "] is of type [" + mapped.typeName()
-          + "]; " + name + " searches " + FerryVectorFieldMapper.CONTENT_TYPE + " fields");
+      throw new IllegalArgumentException(
+          "["
+              + name
+              + "] field ["
+              + q.field()
+              + "] is of type ["
+              + mapped.typeName()
+              + "]; "
+              + name
+              + " searches "
+              + FerryVectorFieldMapper.CONTENT_TYPE
+              + " fields");
     }
     if (vector.length != type.dimension()) {
-      throw new IllegalArgumentException("[" + name + "] field [" + q.field() + "] holds vectors of " + type.dimension()
-          + " values but the query's has " + vector.length + (q.bundle() == null ? "" : " (embedded by bundle '"
-          + q.bundle() + "')") + "; search it with the bundle whose encoder filled it");
+      throw new IllegalArgumentException(
+          "["
+              + name
+              + "] field ["
+              + q.field()
+              + "] holds vectors of "
+              + type.dimension()
+              + " values but the query's has "
+              + vector.length
+              + (q.bundle() == null ? "" : " (embedded by bundle '" + q.bundle() + "')")
+              + "; search it with the bundle whose encoder filled it");
     }
     Query filter = q.filter() == null ? null : q.filter().toQuery(context);
     ObjectMapper nested = nestedParent(context, q.field());
@@ -63,23 +88,42 @@ final class VectorFieldQueries {
       return TopKnnQueries.documents(q.field(), vector, q.k(), q.numCandidates(), filter);
     }
     if (context.nestedScope().getObjectMapper() != null) {
-      throw new IllegalArgumentException("[" + name + "] field [" + q.field() + "] is in the nested object ["
-          + nested.fullPath() + "]: " + name + " joins its vectors to their documents itself; use it outside a "
-          + "nested query");
+      throw new IllegalArgumentException(
+          "["
+              + name
+              + "] field ["
+              + q.field()
+              + "] is in the nested object ["
+              + nested.fullPath()
+              + "]: "
+              + name
+              + " joins its vectors to their documents itself; use it outside a "
+              + "nested query");
     }
     if (nestedParent(context, nested.fullPath()) != null) {
-      throw new IllegalArgumentException("[" + name + "] field [" + q.field() + "] is nested two levels deep; "
-          + name + " searches vectors of the document or of one level of nested objects");
+      throw new IllegalArgumentException(
+          "["
+              + name
+              + "] field ["
+              + q.field()
+              + "] is nested two levels deep; "
+              + name
+              + " searches vectors of the document or of one level of nested objects");
     }
     Query documents = Queries.newNonNestedFilter();
     BitSetProducer parents = context.bitsetFilter(documents);
-    BooleanQuery.Builder chunks = new BooleanQuery.Builder().add(nested.nestedTypeFilter(), BooleanClause.Occur.FILTER);
+    BooleanQuery.Builder chunks =
+        new BooleanQuery.Builder().add(nested.nestedTypeFilter(), BooleanClause.Occur.FILTER);
     if (filter != null) {
-      Query parentFilter = new BooleanQuery.Builder().add(filter, BooleanClause.Occur.FILTER)
-          .add(documents, BooleanClause.Occur.FILTER).build();
+      Query parentFilter =
+          new BooleanQuery.Builder()
+              .add(filter, BooleanClause.Occur.FILTER)
+              .add(documents, BooleanClause.Occur.FILTER)
+              .build();
       chunks.add(new ToChildBlockJoinQuery(parentFilter, parents), BooleanClause.Occur.FILTER);
     }
-    Query best = TopKnnQueries.chunks(q.field(), vector, q.k(), q.numCandidates(), chunks.build(), parents);
+    Query best =
+        TopKnnQueries.chunks(q.field(), vector, q.k(), q.numCandidates(), chunks.build(), parents);
     return new ToParentBlockJoinQuery(best, parents, ScoreMode.Max);
   }
 

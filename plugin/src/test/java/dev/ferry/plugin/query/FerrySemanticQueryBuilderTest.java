@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.opensearch.common.io.stream.BytesStreamOutput;
 import org.opensearch.common.xcontent.json.JsonXContent;
 import org.opensearch.core.common.ParsingException;
@@ -16,16 +17,19 @@ import org.opensearch.core.xcontent.NamedXContentRegistry;
 import org.opensearch.core.xcontent.XContentParser;
 import org.opensearch.index.query.QueryBuilder;
 import org.opensearch.index.query.TermQueryBuilder;
-import org.junit.jupiter.api.Test;
 
 /** Parsing, validation and the wire form of {@code ferry_semantic}. */
 class FerrySemanticQueryBuilderTest {
-  private static final NamedWriteableRegistry WRITEABLES = new NamedWriteableRegistry(List.of(
-      new NamedWriteableRegistry.Entry(QueryBuilder.class, TermQueryBuilder.NAME, TermQueryBuilder::new)));
+  private static final NamedWriteableRegistry WRITEABLES =
+      new NamedWriteableRegistry(
+          List.of(
+              new NamedWriteableRegistry.Entry(
+                  QueryBuilder.class, TermQueryBuilder.NAME, TermQueryBuilder::new)));
 
   private static FerrySemanticQueryBuilder parse(String body) throws IOException {
-    try (XContentParser parser = JsonXContent.jsonXContent.createParser(NamedXContentRegistry.EMPTY,
-        DeprecationHandler.THROW_UNSUPPORTED_OPERATION, body)) {
+    try (XContentParser parser =
+        JsonXContent.jsonXContent.createParser(
+            NamedXContentRegistry.EMPTY, DeprecationHandler.THROW_UNSUPPORTED_OPERATION, body)) {
       parser.nextToken();
       return FerrySemanticQueryBuilder.fromXContent(parser, null);
     }
@@ -33,25 +37,32 @@ class FerrySemanticQueryBuilderTest {
 
   @Test
   void defaultsAndAllFields() throws IOException {
-    FerrySemanticQueryBuilder q = parse("{\"field\": \"ferry.vector\", \"query_text\": \"wheat\", \"bundle\": \"news\"}");
+    FerrySemanticQueryBuilder q =
+        parse("{\"field\": \"ferry.vector\", \"query_text\": \"wheat\", \"bundle\": \"news\"}");
     assertThat(q.k()).isEqualTo(10);
     assertThat(q.numCandidates()).isEqualTo(100);
     assertThat(q.vector()).isNull();
-    FerrySemanticQueryBuilder v = parse("{\"field\": \"v\", \"vector\": [0.6, 0.8], \"k\": 3, \"num_candidates\": 7, "
-        + "\"ignore_unmapped\": true, \"boost\": 2, \"_name\": \"meaning\"}");
+    FerrySemanticQueryBuilder v =
+        parse(
+            "{\"field\": \"v\", \"vector\": [0.6, 0.8], \"k\": 3, \"num_candidates\": 7, "
+                + "\"ignore_unmapped\": true, \"boost\": 2, \"_name\": \"meaning\"}");
     assertThat(v.vector()).containsExactly(0.6f, 0.8f);
     assertThat(v.k()).isEqualTo(3);
     assertThat(v.numCandidates()).isEqualTo(7);
     assertThat(v.ignoreUnmapped()).isTrue();
     assertThat(v.boost()).isEqualTo(2f);
     assertThat(v.queryName()).isEqualTo("meaning");
-    assertThat(parse(v.toString().substring(v.toString().indexOf(':') + 1, v.toString().lastIndexOf('}'))))
+    assertThat(
+            parse(
+                v.toString()
+                    .substring(v.toString().indexOf(':') + 1, v.toString().lastIndexOf('}'))))
         .isEqualTo(v);
   }
 
   @Test
   void mistakesAreNamed() {
-    assertThatThrownBy(() -> parse("{\"query_text\": \"x\", \"bundle\": \"b\"}")).isInstanceOf(ParsingException.class)
+    assertThatThrownBy(() -> parse("{\"query_text\": \"x\", \"bundle\": \"b\"}"))
+        .isInstanceOf(ParsingException.class)
         .hasMessageContaining("[field] is required");
     assertThatThrownBy(() -> parse("{\"field\": \"f\", \"query_text\": \"x\", \"vector\": [1]}"))
         .hasMessageContaining("exactly one of [query_text] (with [bundle]) and [vector]");
@@ -67,12 +78,21 @@ class FerrySemanticQueryBuilderTest {
 
   @Test
   void theVectorAndFilterTravelToTheShards() throws IOException {
-    SemanticQuerySpec spec = new SemanticQuerySpec("ferry.vector", "wheat", "news", 5, 50,
-        new TermQueryBuilder("ferry.label", "grain"), false);
-    FerrySemanticQueryBuilder embedded = new FerrySemanticQueryBuilder(spec, new float[] {0.6f, 0.8f}, null, null);
+    SemanticQuerySpec spec =
+        new SemanticQuerySpec(
+            "ferry.vector",
+            "wheat",
+            "news",
+            5,
+            50,
+            new TermQueryBuilder("ferry.label", "grain"),
+            false);
+    FerrySemanticQueryBuilder embedded =
+        new FerrySemanticQueryBuilder(spec, new float[] {0.6f, 0.8f}, null, null);
     try (BytesStreamOutput out = new BytesStreamOutput()) {
       embedded.writeTo(out);
-      try (StreamInput in = new NamedWriteableAwareStreamInput(out.bytes().streamInput(), WRITEABLES)) {
+      try (StreamInput in =
+          new NamedWriteableAwareStreamInput(out.bytes().streamInput(), WRITEABLES)) {
         assertThat(new FerrySemanticQueryBuilder(in, null)).isEqualTo(embedded);
       }
     }
