@@ -7,23 +7,26 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Appends an AdamW update (Loshchilov and Hutter, decoupled weight decay) to a training graph,
- * with optional clipping of the gradients' global L2 norm.
+ * Appends an AdamW update (Loshchilov and Hutter, decoupled weight decay) to a training graph, with
+ * optional clipping of the gradients' global L2 norm.
  *
  * <p>For every parameter {@code p} with gradient {@code g} the graph takes the optimizer state
- * {@code p.adam_m} and {@code p.adam_v} as inputs and returns {@code p.next},
- * {@code p.adam_m.next} and {@code p.adam_v.next}; the caller feeds the outputs back in as the
- * next step's inputs. Step-dependent scalars are inputs too, so one graph serves every step:
- * {@link #LEARNING_RATE} and the bias corrections {@code 1 - beta1^t} ({@link #BIAS_CORRECTION1})
- * and {@code 1 - beta2^t} ({@link #BIAS_CORRECTION2}).
+ * {@code p.adam_m} and {@code p.adam_v} as inputs and returns {@code p.next}, {@code p.adam_m.next}
+ * and {@code p.adam_v.next}; the caller feeds the outputs back in as the next step's inputs.
+ * Step-dependent scalars are inputs too, so one graph serves every step: {@link #LEARNING_RATE} and
+ * the bias corrections {@code 1 - beta1^t} ({@link #BIAS_CORRECTION1}) and {@code 1 - beta2^t}
+ * ({@link #BIAS_CORRECTION2}).
  */
 public final class AdamW {
   /** Input: the learning rate of this step (a scalar, so schedules need no new graph). */
   public static final String LEARNING_RATE = "learning_rate";
+
   /** Input: {@code 1 - beta1^t} for step {@code t} (1-based). */
   public static final String BIAS_CORRECTION1 = "bias_correction1";
+
   /** Input: {@code 1 - beta2^t} for step {@code t} (1-based). */
   public static final String BIAS_CORRECTION2 = "bias_correction2";
+
   /** Output: the global L2 norm of the gradients before clipping. */
   public static final String GRADIENT_NORM = "gradient_norm";
 
@@ -36,7 +39,8 @@ public final class AdamW {
    * @param weightDecay decoupled weight decay per unit learning rate (0.01)
    * @param clipNorm clip the global gradient norm to this; 0 disables clipping
    */
-  public record Settings(double beta1, double beta2, double epsilon, double weightDecay, double clipNorm) {
+  public record Settings(
+      double beta1, double beta2, double epsilon, double weightDecay, double clipNorm) {
     /** The usual defaults: 0.9, 0.999, 1e-8, weight decay 0.01, clipping at norm 1. */
     public static Settings defaults() {
       return new Settings(0.9, 0.999, 1e-8, 0.01, 1.0);
@@ -78,21 +82,25 @@ public final class AdamW {
    * @param decayed the parameters that get weight decay (weights, usually not biases)
    * @return every output name the update added, in a stable order
    */
-  public static List<String> append(GraphBuilder g, Map<String, String> gradients, Set<String> decayed,
-      Settings settings) {
+  public static List<String> append(
+      GraphBuilder g, Map<String, String> gradients, Set<String> decayed, Settings settings) {
     return append(g, gradients, decayed, settings, Map.of());
   }
 
   /**
-   * Appends the update with a constant learning-rate factor per parameter (1 where absent): a
-   * lower rate for a pretrained encoder than for a new head, or one that decays layer by layer
-   * downwards. The schedule still comes in through {@link #LEARNING_RATE}.
+   * Appends the update with a constant learning-rate factor per parameter (1 where absent): a lower
+   * rate for a pretrained encoder than for a new head, or one that decays layer by layer downwards.
+   * The schedule still comes in through {@link #LEARNING_RATE}.
    *
    * @param rateScale parameter name → factor on the learning rate
    * @return every output name the update added, in a stable order
    */
-  public static List<String> append(GraphBuilder g, Map<String, String> gradients, Set<String> decayed,
-      Settings settings, Map<String, Double> rateScale) {
+  public static List<String> append(
+      GraphBuilder g,
+      Map<String, String> gradients,
+      Set<String> decayed,
+      Settings settings,
+      Map<String, Double> rateScale) {
     return append(g, gradients, decayed, settings, rateScale, Map.of());
   }
 
@@ -103,24 +111,31 @@ public final class AdamW {
    * for the empty group.
    */
   public static List<String> biasCorrections(String group) {
-    return group.isEmpty() ? List.of(BIAS_CORRECTION1, BIAS_CORRECTION2)
+    return group.isEmpty()
+        ? List.of(BIAS_CORRECTION1, BIAS_CORRECTION2)
         : List.of(BIAS_CORRECTION1 + "." + group, BIAS_CORRECTION2 + "." + group);
   }
 
   /**
-   * Appends the update with per-parameter rate factors and step counts: the parameters of a
-   * group (name → group; absent: the empty group) take their bias corrections from
-   * {@link #biasCorrections(String) the group's inputs}, fed with {@code 1 - beta^t} for the group's
-   * own step {@code t}, as an optimizer with a step count per parameter does.
+   * Appends the update with per-parameter rate factors and step counts: the parameters of a group
+   * (name → group; absent: the empty group) take their bias corrections from {@link
+   * #biasCorrections(String) the group's inputs}, fed with {@code 1 - beta^t} for the group's own
+   * step {@code t}, as an optimizer with a step count per parameter does.
    *
    * @return every output name the update added, in a stable order
    */
-  public static List<String> append(GraphBuilder g, Map<String, String> gradients, Set<String> decayed,
-      Settings settings, Map<String, Double> rateScale, Map<String, String> group) {
+  public static List<String> append(
+      GraphBuilder g,
+      Map<String, String> gradients,
+      Set<String> decayed,
+      Settings settings,
+      Map<String, Double> rateScale,
+      Map<String, String> group) {
     String lr = g.input(LEARNING_RATE);
     Map<String, List<String>> corrections = new LinkedHashMap<>();
     for (String p : gradients.keySet()) {
-      corrections.computeIfAbsent(group.getOrDefault(p, ""),
+      corrections.computeIfAbsent(
+          group.getOrDefault(p, ""),
           k -> biasCorrections(k).stream().map(n -> g.input(n)).toList());
     }
     List<String> outputs = new ArrayList<>();
@@ -134,7 +149,8 @@ public final class AdamW {
     outputs.add(g.output(norm, GRADIENT_NORM));
     Map<String, String> clipped = new LinkedHashMap<>(gradients);
     if (settings.clipNorm() > 0) {
-      String scale = g.min(g.scalar(1), g.div(g.scalar(settings.clipNorm()), g.add(norm, g.scalar(1e-6))));
+      String scale =
+          g.min(g.scalar(1), g.div(g.scalar(settings.clipNorm()), g.add(norm, g.scalar(1e-6))));
       clipped.replaceAll((p, grad) -> g.mul(grad, scale));
     }
 

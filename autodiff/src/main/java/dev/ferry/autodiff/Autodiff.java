@@ -18,12 +18,12 @@ import java.util.TreeSet;
  * Reverse-mode automatic differentiation of a graph held in a {@link GraphBuilder}.
  *
  * <p>{@link #gradients} walks the graph backwards from a scalar loss and appends, in standard ONNX
- * operators only, the nodes that compute the loss's gradient with respect to each requested
- * value. The result runs on any ONNX Runtime execution provider, like the forward graph.
+ * operators only, the nodes that compute the loss's gradient with respect to each requested value.
+ * The result runs on any ONNX Runtime execution provider, like the forward graph.
  *
- * <p>Values that only compute shapes (Shape, Size and what follows from them) and comparisons
- * carry no gradient. An operator without a rule that lies on a path from a requested value to
- * the loss is an error that names it, rather than a silently wrong gradient.
+ * <p>Values that only compute shapes (Shape, Size and what follows from them) and comparisons carry
+ * no gradient. An operator without a rule that lies on a path from a requested value to the loss is
+ * an error that names it, rather than a silently wrong gradient.
  */
 public final class Autodiff {
   private Autodiff() {}
@@ -46,8 +46,8 @@ public final class Autodiff {
   public static Map<String, String> gradients(GraphBuilder g, String loss, Collection<String> wrt) {
     for (long d : g.shape(loss)) {
       if (d != 1) {
-        throw new IllegalArgumentException("loss '" + loss + "' must be a scalar, has shape "
-            + Arrays.toString(g.shape(loss)));
+        throw new IllegalArgumentException(
+            "loss '" + loss + "' must be a scalar, has shape " + Arrays.toString(g.shape(loss)));
       }
     }
     List<NodeProto> forward = List.copyOf(g.nodes());
@@ -66,7 +66,8 @@ public final class Autodiff {
     }
     for (String w : wrt) {
       if (!isReal(g, w)) {
-        throw new IllegalArgumentException("cannot differentiate by '" + w + "': it is " + g.type(w));
+        throw new IllegalArgumentException(
+            "cannot differentiate by '" + w + "': it is " + g.type(w));
       }
     }
     Map<String, String> grads = new HashMap<>();
@@ -90,8 +91,13 @@ public final class Autodiff {
       }
       GradientRule rule = RULES.get(node.getOpType());
       if (rule == null) {
-        throw new IllegalArgumentException("no gradient rule for " + node.getOpType() + " (node "
-            + node.getName() + "); supported: " + supportedOperators());
+        throw new IllegalArgumentException(
+            "no gradient rule for "
+                + node.getOpType()
+                + " (node "
+                + node.getName()
+                + "); supported: "
+                + supportedOperators());
       }
       List<String> inputGrads = rule.apply(g, node, gradOut, needed);
       for (int k = 0; k < needed.length; k++) {
@@ -115,9 +121,21 @@ public final class Autodiff {
   }
 
   /** Operators whose outputs carry no gradient: shape computations and comparisons. */
-  private static final Set<String> NO_GRADIENT = Set.of(
-      "Shape", "Size", "Greater", "Less", "Equal", "Not", "And", "Or", "ArgMax", "ArgMin",
-      "ConstantOfShape", "Constant", "Range");
+  private static final Set<String> NO_GRADIENT =
+      Set.of(
+          "Shape",
+          "Size",
+          "Greater",
+          "Less",
+          "Equal",
+          "Not",
+          "And",
+          "Or",
+          "ArgMax",
+          "ArgMin",
+          "ConstantOfShape",
+          "Constant",
+          "Range");
 
   /** Computes the gradients of one node's inputs from the gradient of its output. */
   @FunctionalInterface
@@ -131,123 +149,166 @@ public final class Autodiff {
   static {
     RULES.put("Identity", (g, n, dy, need) -> List.of(dy));
     RULES.put("Neg", (g, n, dy, need) -> List.of(g.neg(dy)));
-    RULES.put("Add", (g, n, dy, need) -> twoInputs(need,
-        () -> sumTo(g, dy, n.getInput(0)), () -> sumTo(g, dy, n.getInput(1))));
-    RULES.put("Sub", (g, n, dy, need) -> twoInputs(need,
-        () -> sumTo(g, dy, n.getInput(0)), () -> sumTo(g, g.neg(dy), n.getInput(1))));
-    RULES.put("Mul", (g, n, dy, need) -> twoInputs(need,
-        () -> sumTo(g, g.mul(dy, n.getInput(1)), n.getInput(0)),
-        () -> sumTo(g, g.mul(dy, n.getInput(0)), n.getInput(1))));
-    RULES.put("Div", (g, n, dy, need) -> {
-      String a = n.getInput(0);
-      String b = n.getInput(1);
-      return twoInputs(need,
-          () -> sumTo(g, g.div(dy, b), a),
-          // d(a/b)/db = -a / b^2 = -(a/b) / b
-          () -> sumTo(g, g.neg(g.div(g.mul(dy, n.getOutput(0)), b)), b));
-    });
-    RULES.put("Pow", (g, n, dy, need) -> {
-      String a = n.getInput(0);
-      String b = n.getInput(1);
-      return twoInputs(need,
-          // d(a^b)/da = b * a^(b-1)
-          () -> sumTo(g, g.mul(dy, g.mul(b, g.pow(a, g.sub(b, g.scalarLike(1, b))))), a),
-          // d(a^b)/db = a^b * ln a
-          () -> sumTo(g, g.mul(dy, g.mul(n.getOutput(0), g.log(a))), b));
-    });
+    RULES.put(
+        "Add",
+        (g, n, dy, need) ->
+            twoInputs(need, () -> sumTo(g, dy, n.getInput(0)), () -> sumTo(g, dy, n.getInput(1))));
+    RULES.put(
+        "Sub",
+        (g, n, dy, need) ->
+            twoInputs(
+                need, () -> sumTo(g, dy, n.getInput(0)), () -> sumTo(g, g.neg(dy), n.getInput(1))));
+    RULES.put(
+        "Mul",
+        (g, n, dy, need) ->
+            twoInputs(
+                need,
+                () -> sumTo(g, g.mul(dy, n.getInput(1)), n.getInput(0)),
+                () -> sumTo(g, g.mul(dy, n.getInput(0)), n.getInput(1))));
+    RULES.put(
+        "Div",
+        (g, n, dy, need) -> {
+          String a = n.getInput(0);
+          String b = n.getInput(1);
+          return twoInputs(
+              need,
+              () -> sumTo(g, g.div(dy, b), a),
+              // d(a/b)/db = -a / b^2 = -(a/b) / b
+              () -> sumTo(g, g.neg(g.div(g.mul(dy, n.getOutput(0)), b)), b));
+        });
+    RULES.put(
+        "Pow",
+        (g, n, dy, need) -> {
+          String a = n.getInput(0);
+          String b = n.getInput(1);
+          return twoInputs(
+              need,
+              // d(a^b)/da = b * a^(b-1)
+              () -> sumTo(g, g.mul(dy, g.mul(b, g.pow(a, g.sub(b, g.scalarLike(1, b))))), a),
+              // d(a^b)/db = a^b * ln a
+              () -> sumTo(g, g.mul(dy, g.mul(n.getOutput(0), g.log(a))), b));
+        });
     RULES.put("Min", (g, n, dy, need) -> selectRule(g, n, dy, need, false));
     RULES.put("Max", (g, n, dy, need) -> selectRule(g, n, dy, need, true));
     RULES.put("Cast", (g, n, dy, need) -> List.of(g.cast(dy, g.type(n.getInput(0)))));
-    RULES.put("Sqrt", (g, n, dy, need) ->
-        List.of(g.div(dy, g.mul(g.scalarLike(2, dy), n.getOutput(0)))));
+    RULES.put(
+        "Sqrt", (g, n, dy, need) -> List.of(g.div(dy, g.mul(g.scalarLike(2, dy), n.getOutput(0)))));
     RULES.put("Exp", (g, n, dy, need) -> List.of(g.mul(dy, n.getOutput(0))));
     RULES.put("Log", (g, n, dy, need) -> List.of(g.div(dy, n.getInput(0))));
-    RULES.put("Tanh", (g, n, dy, need) -> {
-      String y = n.getOutput(0);
-      return List.of(g.mul(dy, g.sub(g.scalarLike(1, y), g.mul(y, y))));
-    });
-    RULES.put("Erf", (g, n, dy, need) -> {
-      // d erf(x)/dx = 2/sqrt(pi) * exp(-x^2)
-      String x = n.getInput(0);
-      return List.of(g.mul(dy, g.mul(g.scalarLike(2 / Math.sqrt(Math.PI), x), g.exp(g.neg(g.mul(x, x))))));
-    });
-    RULES.put("Relu", (g, n, dy, need) -> {
-      String x = n.getInput(0);
-      String positive = g.cast(g.greater(x, g.scalarLike(0, x)), g.type(x));
-      return List.of(g.mul(dy, positive));
-    });
-    RULES.put("Softmax", (g, n, dy, need) -> {
-      int axis = lastAxisOnly(g, n);
-      String y = n.getOutput(0);
-      String dot = g.reduceSum(g.mul(dy, y), true, axis);
-      return List.of(g.mul(y, g.sub(dy, dot)));
-    });
-    RULES.put("LogSoftmax", (g, n, dy, need) -> {
-      int axis = lastAxisOnly(g, n);
-      String softmax = g.exp(n.getOutput(0));
-      return List.of(g.sub(dy, g.mul(softmax, g.reduceSum(dy, true, axis))));
-    });
-    RULES.put("ReduceSum", (g, n, dy, need) -> {
-      String x = n.getInput(0);
-      return withNulls(need.length, spreadBack(g, n, dy, x, reduceSumAxes(g, n)));
-    });
-    RULES.put("ReduceMean", (g, n, dy, need) -> {
-      String x = n.getInput(0);
-      String spread = spreadBack(g, n, dy, x, axesAttribute(n, g.shape(x).length));
-      // Each input element contributed 1/count of the mean: count = size(x) / size(y).
-      String count = g.div(g.cast(g.size(x), g.type(x)), g.cast(g.size(n.getOutput(0)), g.type(x)));
-      return List.of(g.div(spread, count));
-    });
-    RULES.put("ReduceMax", (g, n, dy, need) -> {
-      // The maximum's elements take the gradient, shared equally among ties (a value gathered
-      // twice gets it half on each copy, which the gather's own gradient adds back up).
-      String x = n.getInput(0);
-      long[] axes = axesAttribute(n, g.shape(x).length);
-      String spread = spreadBack(g, n, dy, x, axes);
-      String winners = g.cast(g.equal(x, spreadBack(g, n, n.getOutput(0), x, axes)), g.type(x));
-      String ties = g.reduceSum(winners, true, axes);
-      return List.of(g.div(g.mul(spread, winners), ties));
-    });
-    RULES.put("MatMul", (g, n, dy, need) -> {
-      String a = n.getInput(0);
-      String b = n.getInput(1);
-      return twoInputs(need,
-          () -> sumTo(g, g.matMul(dy, swapLast(g, b)), a),
-          () -> sumTo(g, g.matMul(swapLast(g, a), dy), b));
-    });
-    RULES.put("Transpose", (g, n, dy, need) -> {
-      long[] perm = ints(n, "perm");
-      long[] inverse = new long[perm.length];
-      for (int i = 0; i < perm.length; i++) {
-        inverse[(int) perm[i]] = i;
-      }
-      return List.of(g.transpose(dy, inverse));
-    });
+    RULES.put(
+        "Tanh",
+        (g, n, dy, need) -> {
+          String y = n.getOutput(0);
+          return List.of(g.mul(dy, g.sub(g.scalarLike(1, y), g.mul(y, y))));
+        });
+    RULES.put(
+        "Erf",
+        (g, n, dy, need) -> {
+          // d erf(x)/dx = 2/sqrt(pi) * exp(-x^2)
+          String x = n.getInput(0);
+          return List.of(
+              g.mul(dy, g.mul(g.scalarLike(2 / Math.sqrt(Math.PI), x), g.exp(g.neg(g.mul(x, x))))));
+        });
+    RULES.put(
+        "Relu",
+        (g, n, dy, need) -> {
+          String x = n.getInput(0);
+          String positive = g.cast(g.greater(x, g.scalarLike(0, x)), g.type(x));
+          return List.of(g.mul(dy, positive));
+        });
+    RULES.put(
+        "Softmax",
+        (g, n, dy, need) -> {
+          int axis = lastAxisOnly(g, n);
+          String y = n.getOutput(0);
+          String dot = g.reduceSum(g.mul(dy, y), true, axis);
+          return List.of(g.mul(y, g.sub(dy, dot)));
+        });
+    RULES.put(
+        "LogSoftmax",
+        (g, n, dy, need) -> {
+          int axis = lastAxisOnly(g, n);
+          String softmax = g.exp(n.getOutput(0));
+          return List.of(g.sub(dy, g.mul(softmax, g.reduceSum(dy, true, axis))));
+        });
+    RULES.put(
+        "ReduceSum",
+        (g, n, dy, need) -> {
+          String x = n.getInput(0);
+          return withNulls(need.length, spreadBack(g, n, dy, x, reduceSumAxes(g, n)));
+        });
+    RULES.put(
+        "ReduceMean",
+        (g, n, dy, need) -> {
+          String x = n.getInput(0);
+          String spread = spreadBack(g, n, dy, x, axesAttribute(n, g.shape(x).length));
+          // Each input element contributed 1/count of the mean: count = size(x) / size(y).
+          String count =
+              g.div(g.cast(g.size(x), g.type(x)), g.cast(g.size(n.getOutput(0)), g.type(x)));
+          return List.of(g.div(spread, count));
+        });
+    RULES.put(
+        "ReduceMax",
+        (g, n, dy, need) -> {
+          // The maximum's elements take the gradient, shared equally among ties (a value gathered
+          // twice gets it half on each copy, which the gather's own gradient adds back up).
+          String x = n.getInput(0);
+          long[] axes = axesAttribute(n, g.shape(x).length);
+          String spread = spreadBack(g, n, dy, x, axes);
+          String winners = g.cast(g.equal(x, spreadBack(g, n, n.getOutput(0), x, axes)), g.type(x));
+          String ties = g.reduceSum(winners, true, axes);
+          return List.of(g.div(g.mul(spread, winners), ties));
+        });
+    RULES.put(
+        "MatMul",
+        (g, n, dy, need) -> {
+          String a = n.getInput(0);
+          String b = n.getInput(1);
+          return twoInputs(
+              need,
+              () -> sumTo(g, g.matMul(dy, swapLast(g, b)), a),
+              () -> sumTo(g, g.matMul(swapLast(g, a), dy), b));
+        });
+    RULES.put(
+        "Transpose",
+        (g, n, dy, need) -> {
+          long[] perm = ints(n, "perm");
+          long[] inverse = new long[perm.length];
+          for (int i = 0; i < perm.length; i++) {
+            inverse[(int) perm[i]] = i;
+          }
+          return List.of(g.transpose(dy, inverse));
+        });
   }
 
   static {
     // Ops that only move values around: the gradient takes the way back.
-    GradientRule reshapeBack = (g, n, dy, need) ->
-        withNulls(need.length, g.reshape(dy, g.shapeOf(n.getInput(0)), g.shape(n.getInput(0))));
+    GradientRule reshapeBack =
+        (g, n, dy, need) ->
+            withNulls(need.length, g.reshape(dy, g.shapeOf(n.getInput(0)), g.shape(n.getInput(0))));
     for (String op : List.of("Reshape", "Unsqueeze", "Squeeze", "Flatten")) {
       RULES.put(op, reshapeBack);
     }
     RULES.put("Expand", (g, n, dy, need) -> withNulls(need.length, sumTo(g, dy, n.getInput(0))));
-    RULES.put("Where", (g, n, dy, need) -> {
-      String condition = n.getInput(0);
-      String zero = g.scalarLike(0, dy);
-      List<String> out = new ArrayList<>(List.of("", "", ""));
-      out.set(0, null);
-      out.set(1, need[1] ? sumTo(g, g.where(condition, dy, zero), n.getInput(1)) : null);
-      out.set(2, need[2] ? sumTo(g, g.where(condition, zero, dy), n.getInput(2)) : null);
-      return out;
-    });
-    RULES.put("Gather", (g, n, dy, need) -> {
-      String data = n.getInput(0);
-      int axis = (int) normalizedAxis(n, g.shape(data).length, 0);
-      return withNulls(need.length,
-          scatterAdd(g, dy, g.shapeOf(data), g.shape(data), n.getInput(1), axis));
-    });
+    RULES.put(
+        "Where",
+        (g, n, dy, need) -> {
+          String condition = n.getInput(0);
+          String zero = g.scalarLike(0, dy);
+          List<String> out = new ArrayList<>(List.of("", "", ""));
+          out.set(0, null);
+          out.set(1, need[1] ? sumTo(g, g.where(condition, dy, zero), n.getInput(1)) : null);
+          out.set(2, need[2] ? sumTo(g, g.where(condition, zero, dy), n.getInput(2)) : null);
+          return out;
+        });
+    RULES.put(
+        "Gather",
+        (g, n, dy, need) -> {
+          String data = n.getInput(0);
+          int axis = (int) normalizedAxis(n, g.shape(data).length, 0);
+          return withNulls(
+              need.length, scatterAdd(g, dy, g.shapeOf(data), g.shape(data), n.getInput(1), axis));
+        });
     RULES.put("Concat", Autodiff::concatRule);
     RULES.put("Slice", Autodiff::sliceRule);
   }
@@ -265,9 +326,10 @@ public final class Autodiff {
     for (int k = 0; k < n.getInputCount(); k++) {
       String x = n.getInput(k);
       long size = g.shape(x)[(int) axis];
-      String sizeTensor = size == GraphBuilder.UNKNOWN
-          ? g.slice(g.shapeOf(x), g.ints(axis), g.ints(axis + 1), new long[] {0}, one, 1)
-          : g.ints(size);
+      String sizeTensor =
+          size == GraphBuilder.UNKNOWN
+              ? g.slice(g.shapeOf(x), g.ints(axis), g.ints(axis + 1), new long[] {0}, one, 1)
+              : g.ints(size);
       String end = g.add(start, sizeTensor);
       out.add(need[k] ? g.slice(dy, start, end, new long[] {axis}, one, g.shape(x)) : null);
       start = end;
@@ -276,9 +338,9 @@ public final class Autodiff {
   }
 
   /**
-   * Slice: one sliced axis at a time (last first), the gradient is scattered back to the
-   * positions that axis kept. The positions are found by slicing {@code 0..n-1} with the node's
-   * own bounds, so negative, clamped and strided bounds mean exactly what they meant forward.
+   * Slice: one sliced axis at a time (last first), the gradient is scattered back to the positions
+   * that axis kept. The positions are found by slicing {@code 0..n-1} with the node's own bounds,
+   * so negative, clamped and strided bounds mean exactly what they meant forward.
    */
   private static List<String> sliceRule(GraphBuilder g, NodeProto n, String dy, boolean[] need) {
     String x = n.getInput(0);
@@ -287,8 +349,11 @@ public final class Autodiff {
     long[] axes;
     if (n.getInputCount() > 3 && !n.getInput(3).isEmpty()) {
       if (!g.isConstantInts(n.getInput(3))) {
-        throw new IllegalArgumentException("Slice node " + n.getName()
-            + ": axes must be a constant to differentiate, found a computed value " + n.getInput(3));
+        throw new IllegalArgumentException(
+            "Slice node "
+                + n.getName()
+                + ": axes must be a constant to differentiate, found a computed value "
+                + n.getInput(3));
       }
       axes = g.constantInts(n.getInput(3));
     } else {
@@ -309,14 +374,26 @@ public final class Autodiff {
         before[a] = g.shape(dy)[a];
       }
       String takeDy = g.ints(take);
-      String beforeTensor = g.add(g.mul(takeDy, dyShapeTensor),
-          g.mul(g.sub(g.ints(filled(rank, 1)), takeDy), xShapeTensor));
+      String beforeTensor =
+          g.add(
+              g.mul(takeDy, dyShapeTensor),
+              g.mul(g.sub(g.ints(filled(rank, 1)), takeDy), xShapeTensor));
       String which = g.ints(j);
       String dim = g.gather(xShapeTensor, g.ints(axis), 0);
-      String range = g.node("Range", List.of(g.intScalar(0), g.squeeze(dim, 0), g.intScalar(1)),
-          new long[] {xShape[axis]}, ElementType.INT64);
-      String positions = g.slice(range, g.gather(n.getInput(1), which, 0), g.gather(n.getInput(2), which, 0),
-          new long[] {0}, hasSteps ? g.gather(n.getInput(4), which, 0) : g.ints(1), g.shape(dy)[axis]);
+      String range =
+          g.node(
+              "Range",
+              List.of(g.intScalar(0), g.squeeze(dim, 0), g.intScalar(1)),
+              new long[] {xShape[axis]},
+              ElementType.INT64);
+      String positions =
+          g.slice(
+              range,
+              g.gather(n.getInput(1), which, 0),
+              g.gather(n.getInput(2), which, 0),
+              new long[] {0},
+              hasSteps ? g.gather(n.getInput(4), which, 0) : g.ints(1),
+              g.shape(dy)[axis]);
       grad = scatterAdd(g, grad, beforeTensor, before, positions, axis);
     }
     return withNulls(need.length, grad);
@@ -327,13 +404,19 @@ public final class Autodiff {
    * zeros of {@code data}'s shape at the gathered positions (repeated indices accumulate), by
    * ScatterND with {@code reduction="add"} on the gathered axis moved to the front.
    */
-  static String scatterAdd(GraphBuilder g, String dy, String dataShapeTensor, long[] dataShape,
-      String indices, int axis) {
+  static String scatterAdd(
+      GraphBuilder g,
+      String dy,
+      String dataShapeTensor,
+      long[] dataShape,
+      String indices,
+      int axis) {
     int rank = dataShape.length;
     int q = g.shape(indices).length;
     // Negative indices count from the end, as in Gather.
     String dim = g.gather(dataShapeTensor, g.ints(axis), 0);
-    String normalized = g.where(g.greater(g.intScalar(0), indices), g.add(indices, g.squeeze(dim, 0)), indices);
+    String normalized =
+        g.where(g.greater(g.intScalar(0), indices), g.add(indices, g.squeeze(dim, 0)), indices);
     long[] toFront = new long[rank];
     toFront[0] = axis;
     for (int i = 0, k = 1; i < rank; i++) {
@@ -362,9 +445,15 @@ public final class Autodiff {
       }
       updates = g.transpose(dy, perm);
     }
-    String zeros = g.expand(g.scalarLike(0, dy), g.gather(dataShapeTensor, g.ints(toFront), 0), frontShape);
-    String front = g.node("ScatterND", List.of(zeros, g.unsqueeze(normalized, q), updates), frontShape,
-        g.type(dy), GraphBuilder.stringAttr("reduction", "add"));
+    String zeros =
+        g.expand(g.scalarLike(0, dy), g.gather(dataShapeTensor, g.ints(toFront), 0), frontShape);
+    String front =
+        g.node(
+            "ScatterND",
+            List.of(zeros, g.unsqueeze(normalized, q), updates),
+            frontShape,
+            g.type(dy),
+            GraphBuilder.stringAttr("reduction", "add"));
     if (axis == 0) {
       return front;
     }
@@ -381,7 +470,10 @@ public final class Autodiff {
     return out;
   }
 
-  /** The node's {@code axis} attribute, made non-negative; {@code fallback} when absent (null: required). */
+  /**
+   * The node's {@code axis} attribute, made non-negative; {@code fallback} when absent (null:
+   * required).
+   */
   private static long normalizedAxis(NodeProto n, int rank, Integer fallback) {
     for (AttributeProto a : n.getAttributeList()) {
       if (a.getName().equals("axis")) {
@@ -397,12 +489,13 @@ public final class Autodiff {
   // ---- Helpers ------------------------------------------------------------------------------
 
   /** Min and Max pass the gradient to the operand they selected (to b on a tie). */
-  private static List<String> selectRule(GraphBuilder g, NodeProto n, String dy, boolean[] need,
-      boolean max) {
+  private static List<String> selectRule(
+      GraphBuilder g, NodeProto n, String dy, boolean[] need, boolean max) {
     String a = n.getInput(0);
     String b = n.getInput(1);
     String aWins = g.cast(max ? g.greater(a, b) : g.greater(b, a), g.type(a));
-    return twoInputs(need,
+    return twoInputs(
+        need,
         () -> sumTo(g, g.mul(dy, aWins), a),
         () -> sumTo(g, g.mul(dy, g.sub(g.scalarLike(1, aWins), aWins)), b));
   }
@@ -412,8 +505,10 @@ public final class Autodiff {
     return t == ElementType.FLOAT || t == ElementType.DOUBLE;
   }
 
-  private static List<String> twoInputs(boolean[] need,
-      java.util.function.Supplier<String> first, java.util.function.Supplier<String> second) {
+  private static List<String> twoInputs(
+      boolean[] need,
+      java.util.function.Supplier<String> first,
+      java.util.function.Supplier<String> second) {
     List<String> out = new ArrayList<>(2);
     out.add(need[0] ? first.get() : null);
     out.add(need[1] ? second.get() : null);
@@ -472,8 +567,8 @@ public final class Autodiff {
 
   private static void throwIfUnknownAxes(GraphBuilder g, NodeProto n) {
     if (!g.isConstantInts(n.getInput(1))) {
-      throw new IllegalArgumentException(n.getOpType() + " node " + n.getName()
-          + ": axes must be a constant to differentiate");
+      throw new IllegalArgumentException(
+          n.getOpType() + " node " + n.getName() + ": axes must be a constant to differentiate");
     }
   }
 
@@ -501,8 +596,14 @@ public final class Autodiff {
       axis += rank;
     }
     if (axis != rank - 1) {
-      throw new IllegalArgumentException(n.getOpType() + " node " + n.getName()
-          + ": only the last axis is supported, got axis " + axis + " of rank " + rank);
+      throw new IllegalArgumentException(
+          n.getOpType()
+              + " node "
+              + n.getName()
+              + ": only the last axis is supported, got axis "
+              + axis
+              + " of rank "
+              + rank);
     }
     return (int) axis;
   }

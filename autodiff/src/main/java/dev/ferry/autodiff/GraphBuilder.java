@@ -1,8 +1,8 @@
 package dev.ferry.autodiff;
 
+import ai.onnx.proto.OnnxMl;
 import ai.onnx.proto.OnnxMl.AttributeProto;
 import ai.onnx.proto.OnnxMl.NodeProto;
-import ai.onnx.proto.OnnxMl;
 import com.google.protobuf.ByteString;
 import dev.ferry.models.graph.ElementType;
 import java.nio.ByteBuffer;
@@ -17,12 +17,12 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * Builds an ONNX graph in Java, one standard operator at a time, tracking each value's element
- * type and shape so that {@link Autodiff} can differentiate it.
+ * Builds an ONNX graph in Java, one standard operator at a time, tracking each value's element type
+ * and shape so that {@link Autodiff} can differentiate it.
  *
- * <p>Every method that adds an operator returns the name of its output. Shapes use {@code -1} for
- * a dimension not known when the graph is built (the batch size, say), which ONNX Runtime then
- * takes from the inputs. Real-valued tensors take the builder's {@linkplain #realType() real type}:
+ * <p>Every method that adds an operator returns the name of its output. Shapes use {@code -1} for a
+ * dimension not known when the graph is built (the batch size, say), which ONNX Runtime then takes
+ * from the inputs. Real-valued tensors take the builder's {@linkplain #realType() real type}:
  * {@link ElementType#FLOAT} for models, {@link ElementType#DOUBLE} to check gradients.
  *
  * <pre>{@code
@@ -38,8 +38,10 @@ import java.util.Set;
 public final class GraphBuilder {
   /** The ONNX operator set the builder writes (ReduceSum and Unsqueeze take axes as inputs). */
   public static final int OPSET = 17;
+
   /** IR version 8: understood by every ONNX Runtime since 1.10. */
   public static final int IR_VERSION = 8;
+
   /** Marks a dimension that is not known when the graph is built. */
   public static final long UNKNOWN = -1;
 
@@ -118,9 +120,9 @@ public final class GraphBuilder {
   }
 
   /**
-   * Declares a real-valued input of the builder's real type whose sizes are all unknown and
-   * named: ONNX Runtime takes sizes of the same name to be equal (every other input's first size
-   * is named {@code batch}), so an input whose rows are not the batch's needs a name of its own.
+   * Declares a real-valued input of the builder's real type whose sizes are all unknown and named:
+   * ONNX Runtime takes sizes of the same name to be equal (every other input's first size is named
+   * {@code batch}), so an input whose rows are not the batch's needs a name of its own.
    */
   public String namedInput(String inputName, String... dimParams) {
     long[] dims = new long[dimParams.length];
@@ -139,8 +141,9 @@ public final class GraphBuilder {
   /** Adds a constant real tensor stored in the graph (a weight of an exported model, say). */
   public String initializer(String initializerName, float[] values, long... dims) {
     checkCount(values.length, dims);
-    ByteBuffer bytes = ByteBuffer.allocate(values.length * (realType == ElementType.FLOAT ? 4 : 8))
-        .order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer bytes =
+        ByteBuffer.allocate(values.length * (realType == ElementType.FLOAT ? 4 : 8))
+            .order(ByteOrder.LITTLE_ENDIAN);
     for (float v : values) {
       if (realType == ElementType.FLOAT) {
         bytes.putFloat(v);
@@ -154,8 +157,9 @@ public final class GraphBuilder {
   /** Adds a constant real tensor from doubles (stored in the builder's real type). */
   public String initializer(String initializerName, double[] values, long... dims) {
     checkCount(values.length, dims);
-    ByteBuffer bytes = ByteBuffer.allocate(values.length * (realType == ElementType.FLOAT ? 4 : 8))
-        .order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer bytes =
+        ByteBuffer.allocate(values.length * (realType == ElementType.FLOAT ? 4 : 8))
+            .order(ByteOrder.LITTLE_ENDIAN);
     for (double v : values) {
       if (realType == ElementType.FLOAT) {
         bytes.putFloat((float) v);
@@ -178,7 +182,8 @@ public final class GraphBuilder {
 
   /** A real scalar constant of the given type (FLOAT or DOUBLE). */
   public String scalar(double value, ElementType type) {
-    ByteBuffer bytes = ByteBuffer.allocate(type == ElementType.FLOAT ? 4 : 8).order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer bytes =
+        ByteBuffer.allocate(type == ElementType.FLOAT ? 4 : 8).order(ByteOrder.LITTLE_ENDIAN);
     if (type == ElementType.FLOAT) {
       bytes.putFloat((float) value);
     } else if (type == ElementType.DOUBLE) {
@@ -195,7 +200,8 @@ public final class GraphBuilder {
     for (long v : values) {
       bytes.putLong(v);
     }
-    String constant = addInitializer(fresh("ints"), ElementType.INT64, bytes.array(), values.length);
+    String constant =
+        addInitializer(fresh("ints"), ElementType.INT64, bytes.array(), values.length);
     intConstants.put(constant, values.clone());
     return constant;
   }
@@ -232,8 +238,8 @@ public final class GraphBuilder {
   }
 
   /**
-   * Declares {@code value} as a graph output named {@code outputName}, its first size (if
-   * unknown) named {@code rows} rather than {@code batch}: see {@link #namedInput}.
+   * Declares {@code value} as a graph output named {@code outputName}, its first size (if unknown)
+   * named {@code rows} rather than {@code batch}: see {@link #namedInput}.
    */
   public String output(String value, String outputName, String rows) {
     String out = value.equals(outputName) ? value : identity(value, outputName);
@@ -263,14 +269,25 @@ public final class GraphBuilder {
     long[] sa = shape(a);
     long[] sb = shape(b);
     if (sa.length < 2 || sb.length < 2) {
-      throw new IllegalArgumentException("MatMul needs operands of rank >= 2, got "
-          + Arrays.toString(sa) + " and " + Arrays.toString(sb));
+      throw new IllegalArgumentException(
+          "MatMul needs operands of rank >= 2, got "
+              + Arrays.toString(sa)
+              + " and "
+              + Arrays.toString(sb));
     }
     long inner = sa[sa.length - 1];
     long innerB = sb[sb.length - 2];
     if (inner >= 0 && innerB >= 0 && inner != innerB) {
-      throw new IllegalArgumentException("MatMul: " + a + " " + Arrays.toString(sa) + " × " + b
-          + " " + Arrays.toString(sb) + " do not fit");
+      throw new IllegalArgumentException(
+          "MatMul: "
+              + a
+              + " "
+              + Arrays.toString(sa)
+              + " × "
+              + b
+              + " "
+              + Arrays.toString(sb)
+              + " do not fit");
     }
     long[] batch = broadcast(Arrays.copyOf(sa, sa.length - 2), Arrays.copyOf(sb, sb.length - 2));
     long[] out = Arrays.copyOf(batch, batch.length + 2);
@@ -381,7 +398,11 @@ public final class GraphBuilder {
 
   /** Sum over {@code axes} (non-negative), keeping them as size 1 if {@code keepDims}. */
   public String reduceSum(String x, boolean keepDims, long... axes) {
-    return node("ReduceSum", List.of(x, ints(axes)), reduced(shape(x), keepDims, axes), type(x),
+    return node(
+        "ReduceSum",
+        List.of(x, ints(axes)),
+        reduced(shape(x), keepDims, axes),
+        type(x),
         intAttr("keepdims", keepDims ? 1 : 0));
   }
 
@@ -396,14 +417,24 @@ public final class GraphBuilder {
 
   /** Maximum over {@code axes} (non-negative), keeping them as size 1 if {@code keepDims}. */
   public String reduceMax(String x, boolean keepDims, long... axes) {
-    return node("ReduceMax", List.of(x), reduced(shape(x), keepDims, axes), type(x),
-        intsAttr("axes", axes), intAttr("keepdims", keepDims ? 1 : 0));
+    return node(
+        "ReduceMax",
+        List.of(x),
+        reduced(shape(x), keepDims, axes),
+        type(x),
+        intsAttr("axes", axes),
+        intAttr("keepdims", keepDims ? 1 : 0));
   }
 
   /** Mean over {@code axes} (non-negative), keeping them as size 1 if {@code keepDims}. */
   public String reduceMean(String x, boolean keepDims, long... axes) {
-    return node("ReduceMean", List.of(x), reduced(shape(x), keepDims, axes), type(x),
-        intsAttr("axes", axes), intAttr("keepdims", keepDims ? 1 : 0));
+    return node(
+        "ReduceMean",
+        List.of(x),
+        reduced(shape(x), keepDims, axes),
+        type(x),
+        intsAttr("axes", axes),
+        intAttr("keepdims", keepDims ? 1 : 0));
   }
 
   /** Permutes the axes. */
@@ -468,7 +499,11 @@ public final class GraphBuilder {
         out.add(s[i]);
       }
     }
-    return node("Squeeze", List.of(x, ints(axes)), out.stream().mapToLong(Long::longValue).toArray(), type(x));
+    return node(
+        "Squeeze",
+        List.of(x, ints(axes)),
+        out.stream().mapToLong(Long::longValue).toArray(),
+        type(x));
   }
 
   /**
@@ -496,19 +531,23 @@ public final class GraphBuilder {
   }
 
   /**
-   * The slice {@code starts[j] : ends[j] : steps[j]} of {@code x} along each {@code axes[j]}
-   * (ONNX Slice: negative positions count from the end, out-of-range ones are clamped).
-   * {@code starts}, {@code ends} and {@code steps} are 1-D int64 tensors; their static result
-   * size is unknown unless given in {@code staticShape}.
+   * The slice {@code starts[j] : ends[j] : steps[j]} of {@code x} along each {@code axes[j]} (ONNX
+   * Slice: negative positions count from the end, out-of-range ones are clamped). {@code starts},
+   * {@code ends} and {@code steps} are 1-D int64 tensors; their static result size is unknown
+   * unless given in {@code staticShape}.
    */
-  public String slice(String x, String starts, String ends, long[] axes, String steps, long... staticShape) {
+  public String slice(
+      String x, String starts, String ends, long[] axes, String steps, long... staticShape) {
     return node("Slice", List.of(x, starts, ends, ints(axes), steps), staticShape, type(x));
   }
 
   /** {@code condition ? a : b}, elementwise with broadcasting. */
   public String where(String condition, String a, String b) {
-    return node("Where", List.of(condition, a, b),
-        broadcast(shape(condition), broadcast(shape(a), shape(b))), type(a));
+    return node(
+        "Where",
+        List.of(condition, a, b),
+        broadcast(shape(condition), broadcast(shape(a), shape(b))),
+        type(a));
   }
 
   /**
@@ -516,22 +555,41 @@ public final class GraphBuilder {
    *
    * @return the output's name
    */
-  public String node(String opType, List<String> nodeInputs, long[] outShape, ElementType outType,
+  public String node(
+      String opType,
+      List<String> nodeInputs,
+      long[] outShape,
+      ElementType outType,
       AttributeProto... attributes) {
-    return nodeNamed(opType, nodeInputs, fresh(opType.toLowerCase(java.util.Locale.ROOT)),
-        outShape, outType, attributes);
+    return nodeNamed(
+        opType,
+        nodeInputs,
+        fresh(opType.toLowerCase(java.util.Locale.ROOT)),
+        outShape,
+        outType,
+        attributes);
   }
 
-  private String nodeNamed(String opType, List<String> nodeInputs, String out, long[] outShape,
-      ElementType outType, AttributeProto... attributes) {
+  private String nodeNamed(
+      String opType,
+      List<String> nodeInputs,
+      String out,
+      long[] outShape,
+      ElementType outType,
+      AttributeProto... attributes) {
     for (String in : nodeInputs) {
       if (!types.containsKey(in)) {
-        throw new IllegalArgumentException(opType + ": no value named '" + in + "' in graph " + name);
+        throw new IllegalArgumentException(
+            opType + ": no value named '" + in + "' in graph " + name);
       }
     }
     define(out, outType, outShape);
-    NodeProto.Builder node = NodeProto.newBuilder().setOpType(opType).setName(out + "_node")
-        .addAllInput(nodeInputs).addOutput(out);
+    NodeProto.Builder node =
+        NodeProto.newBuilder()
+            .setOpType(opType)
+            .setName(out + "_node")
+            .addAllInput(nodeInputs)
+            .addOutput(out);
     for (AttributeProto a : attributes) {
       node.addAttribute(a);
     }
@@ -544,8 +602,11 @@ public final class GraphBuilder {
 
   /** The model, ready to serialize. */
   public OnnxMl.ModelProto build() {
-    OnnxMl.GraphProto.Builder graph = OnnxMl.GraphProto.newBuilder().setName(name)
-        .addAllNode(nodes).addAllInitializer(initializers);
+    OnnxMl.GraphProto.Builder graph =
+        OnnxMl.GraphProto.newBuilder()
+            .setName(name)
+            .addAllNode(nodes)
+            .addAllInitializer(initializers);
     for (OnnxMl.ValueInfoProto in : inputs) {
       graph.addInput(withDoc(in));
     }
@@ -587,15 +648,19 @@ public final class GraphBuilder {
 
   private String binary(String op, String a, String b) {
     if (type(a) != type(b)) {
-      throw new IllegalArgumentException(op + ": " + a + " is " + type(a) + " but " + b + " is " + type(b));
+      throw new IllegalArgumentException(
+          op + ": " + a + " is " + type(a) + " but " + b + " is " + type(b));
     }
     return node(op, List.of(a, b), broadcast(shape(a), shape(b)), type(a));
   }
 
   private String addInitializer(String initName, ElementType type, byte[] raw, long... dims) {
     define(initName, type, dims);
-    OnnxMl.TensorProto.Builder t = OnnxMl.TensorProto.newBuilder().setName(initName)
-        .setDataType(type.onnxCode()).setRawData(ByteString.copyFrom(raw));
+    OnnxMl.TensorProto.Builder t =
+        OnnxMl.TensorProto.newBuilder()
+            .setName(initName)
+            .setDataType(type.onnxCode())
+            .setRawData(ByteString.copyFrom(raw));
     for (long d : dims) {
       t.addDims(d);
     }
@@ -606,7 +671,8 @@ public final class GraphBuilder {
   private void define(String value, ElementType type, long[] dims) {
     Objects.requireNonNull(value, "name");
     if (types.containsKey(value)) {
-      throw new IllegalArgumentException("graph " + name + " already has a value named '" + value + "'");
+      throw new IllegalArgumentException(
+          "graph " + name + " already has a value named '" + value + "'");
     }
     types.put(value, type);
     shapes.put(value, dims.clone());
@@ -618,7 +684,8 @@ public final class GraphBuilder {
       expected *= d;
     }
     if (expected != count) {
-      throw new IllegalArgumentException(count + " values do not fill shape " + Arrays.toString(dims));
+      throw new IllegalArgumentException(
+          count + " values do not fill shape " + Arrays.toString(dims));
     }
   }
 
@@ -636,8 +703,8 @@ public final class GraphBuilder {
       } else if (da == UNKNOWN || db == UNKNOWN) {
         out[i] = da == UNKNOWN ? db : da;
       } else if (da != db) {
-        throw new IllegalArgumentException("shapes " + Arrays.toString(a) + " and "
-            + Arrays.toString(b) + " do not broadcast");
+        throw new IllegalArgumentException(
+            "shapes " + Arrays.toString(a) + " and " + Arrays.toString(b) + " do not broadcast");
       } else {
         out[i] = da;
       }
@@ -665,13 +732,16 @@ public final class GraphBuilder {
   }
 
   static AttributeProto intAttr(String attrName, long value) {
-    return AttributeProto.newBuilder().setName(attrName)
-        .setType(AttributeProto.AttributeType.INT).setI(value).build();
+    return AttributeProto.newBuilder()
+        .setName(attrName)
+        .setType(AttributeProto.AttributeType.INT)
+        .setI(value)
+        .build();
   }
 
   static AttributeProto intsAttr(String attrName, long... values) {
-    AttributeProto.Builder a = AttributeProto.newBuilder().setName(attrName)
-        .setType(AttributeProto.AttributeType.INTS);
+    AttributeProto.Builder a =
+        AttributeProto.newBuilder().setName(attrName).setType(AttributeProto.AttributeType.INTS);
     for (long v : values) {
       a.addInts(v);
     }
@@ -679,28 +749,43 @@ public final class GraphBuilder {
   }
 
   static AttributeProto stringAttr(String attrName, String value) {
-    return AttributeProto.newBuilder().setName(attrName)
+    return AttributeProto.newBuilder()
+        .setName(attrName)
         .setType(AttributeProto.AttributeType.STRING)
-        .setS(com.google.protobuf.ByteString.copyFromUtf8(value)).build();
+        .setS(com.google.protobuf.ByteString.copyFromUtf8(value))
+        .build();
   }
 
   static AttributeProto floatAttr(String attrName, float value) {
-    return AttributeProto.newBuilder().setName(attrName)
-        .setType(AttributeProto.AttributeType.FLOAT).setF(value).build();
+    return AttributeProto.newBuilder()
+        .setName(attrName)
+        .setType(AttributeProto.AttributeType.FLOAT)
+        .setF(value)
+        .build();
   }
 
-  /** {@code dimParams}: the names of unknown sizes, or null for {@code batch}, then {@code VALUE_dimI}. */
-  private static OnnxMl.ValueInfoProto valueInfo(String value, ElementType type, long[] dims, String[] dimParams) {
+  /**
+   * {@code dimParams}: the names of unknown sizes, or null for {@code batch}, then {@code
+   * VALUE_dimI}.
+   */
+  private static OnnxMl.ValueInfoProto valueInfo(
+      String value, ElementType type, long[] dims, String[] dimParams) {
     OnnxMl.TensorShapeProto.Builder shape = OnnxMl.TensorShapeProto.newBuilder();
     for (int i = 0; i < dims.length; i++) {
       String name = dimParams != null ? dimParams[i] : i == 0 ? "batch" : value + "_dim" + i;
-      shape.addDim(dims[i] < 0
-          ? OnnxMl.TensorShapeProto.Dimension.newBuilder().setDimParam(name)
-          : OnnxMl.TensorShapeProto.Dimension.newBuilder().setDimValue(dims[i]));
+      shape.addDim(
+          dims[i] < 0
+              ? OnnxMl.TensorShapeProto.Dimension.newBuilder().setDimParam(name)
+              : OnnxMl.TensorShapeProto.Dimension.newBuilder().setDimValue(dims[i]));
     }
-    return OnnxMl.ValueInfoProto.newBuilder().setName(value)
-        .setType(OnnxMl.TypeProto.newBuilder().setTensorType(OnnxMl.TypeProto.Tensor.newBuilder()
-            .setElemType(type.onnxCode()).setShape(shape)))
+    return OnnxMl.ValueInfoProto.newBuilder()
+        .setName(value)
+        .setType(
+            OnnxMl.TypeProto.newBuilder()
+                .setTensorType(
+                    OnnxMl.TypeProto.Tensor.newBuilder()
+                        .setElemType(type.onnxCode())
+                        .setShape(shape)))
         .build();
   }
 }

@@ -1,9 +1,9 @@
 package dev.ferry.autodiff;
 
+import ai.onnx.proto.OnnxMl;
 import ai.onnx.proto.OnnxMl.AttributeProto;
 import ai.onnx.proto.OnnxMl.NodeProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
-import ai.onnx.proto.OnnxMl;
 import dev.ferry.models.graph.ElementType;
 import dev.ferry.models.graph.HostTensor;
 import java.io.IOException;
@@ -28,16 +28,16 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * An exported model (a BERT-family encoder, opset 11 to 17) read so that its graph can be added
- * to a {@link GraphBuilder}, differentiated by {@link Autodiff} and trained.
+ * An exported model (a BERT-family encoder, opset 11 to 17) read so that its graph can be added to
+ * a {@link GraphBuilder}, differentiated by {@link Autodiff} and trained.
  *
  * <p>Each operator is re-emitted in opset {@value GraphBuilder#OPSET} (Unsqueeze, Squeeze and
- * ReduceSum axes become inputs; Softmax keeps its meaning on the last axis) with its shape and
- * type tracked. The model's real-valued initializers are its <em>parameters</em>: a caller
- * chooses which become graph inputs (to train) and which stay constants. Parameters are grouped
- * into transformer layers by name ({@code encoder.layer.3.…}, or for unnamed weights such as
- * {@code onnx::MatMul_791} by the layer of the node that uses them), so a caller can train the
- * top K layers and cut the graph at the hidden state entering them.
+ * ReduceSum axes become inputs; Softmax keeps its meaning on the last axis) with its shape and type
+ * tracked. The model's real-valued initializers are its <em>parameters</em>: a caller chooses which
+ * become graph inputs (to train) and which stay constants. Parameters are grouped into transformer
+ * layers by name ({@code encoder.layer.3.…}, or for unnamed weights such as {@code
+ * onnx::MatMul_791} by the layer of the node that uses them), so a caller can train the top K
+ * layers and cut the graph at the hidden state entering them.
  *
  * <pre>{@code
  * OnnxImport model = OnnxImport.read(encoder.modelFile());
@@ -48,8 +48,9 @@ import java.util.regex.Pattern;
  */
 public final class OnnxImport {
   private static final Pattern LAYER = Pattern.compile("(?:^|[./_])layers?[._/](\\d+)(?:[./_]|$)");
-  private static final Set<String> UNARY = Set.of(
-      "Sqrt", "Exp", "Log", "Tanh", "Relu", "Neg", "Identity", "Erf", "Abs", "Sigmoid", "Not");
+  private static final Set<String> UNARY =
+      Set.of(
+          "Sqrt", "Exp", "Log", "Tanh", "Relu", "Neg", "Identity", "Erf", "Abs", "Sigmoid", "Not");
   private static final Set<String> BINARY = Set.of("Add", "Sub", "Mul", "Div", "Pow", "Min", "Max");
   private static final Set<String> COMPARISONS = Set.of("Equal", "Greater", "Less");
 
@@ -65,9 +66,12 @@ public final class OnnxImport {
   private OnnxImport(OnnxMl.ModelProto model) {
     this.model = model;
     this.graph = model.getGraph();
-    this.opset = model.getOpsetImportList().stream()
-        .filter(o -> o.getDomain().isEmpty() || o.getDomain().equals("ai.onnx"))
-        .mapToInt(o -> (int) o.getVersion()).findFirst().orElse(GraphBuilder.OPSET);
+    this.opset =
+        model.getOpsetImportList().stream()
+            .filter(o -> o.getDomain().isEmpty() || o.getDomain().equals("ai.onnx"))
+            .mapToInt(o -> (int) o.getVersion())
+            .findFirst()
+            .orElse(GraphBuilder.OPSET);
     for (TensorProto t : graph.getInitializerList()) {
       initializers.put(t.getName(), t);
     }
@@ -79,9 +83,13 @@ public final class OnnxImport {
       }
     }
     if (!unsupported.isEmpty()) {
-      throw new IllegalArgumentException("the model uses operators the import does not handle: " + unsupported
-          + "; supported: " + supported() + ". Quantized (-q) exports are for inference only: "
-          + "fine-tune the fp32 export");
+      throw new IllegalArgumentException(
+          "the model uses operators the import does not handle: "
+              + unsupported
+              + "; supported: "
+              + supported()
+              + ". Quantized (-q) exports are for inference only: "
+              + "fine-tune the fp32 export");
     }
     Map<String, List<NodeProto>> consumers = new HashMap<>();
     for (NodeProto n : graph.getNodeList()) {
@@ -137,11 +145,12 @@ public final class OnnxImport {
   /** The model's real-valued (float) initializers, in file order. */
   public List<String> parameters() {
     List<String> out = new ArrayList<>();
-    initializers.forEach((name, t) -> {
-      if (t.getDataType() == TensorProto.DataType.FLOAT.getNumber()) {
-        out.add(name);
-      }
-    });
+    initializers.forEach(
+        (name, t) -> {
+          if (t.getDataType() == TensorProto.DataType.FLOAT.getNumber()) {
+            out.add(name);
+          }
+        });
     return out;
   }
 
@@ -149,13 +158,21 @@ public final class OnnxImport {
   public HostTensor parameter(String name) {
     TensorProto t = initializers.get(name);
     if (t == null || t.getDataType() != TensorProto.DataType.FLOAT.getNumber()) {
-      throw new IllegalArgumentException("no float parameter named '" + name + "'; the model has "
-          + initializers.size() + " initializers, e.g. " + parameters().stream().limit(3).toList());
+      throw new IllegalArgumentException(
+          "no float parameter named '"
+              + name
+              + "'; the model has "
+              + initializers.size()
+              + " initializers, e.g. "
+              + parameters().stream().limit(3).toList());
     }
     return HostTensor.of(floats(t), dims(t));
   }
 
-  /** The shape of a value of the model (an input, parameter or node output), {@code -1} where dynamic. */
+  /**
+   * The shape of a value of the model (an input, parameter or node output), {@code -1} where
+   * dynamic.
+   */
   public long[] shape(String value) {
     long[] s = shapes.get(value);
     if (s == null) {
@@ -198,14 +215,16 @@ public final class OnnxImport {
 
   /** The model's graph input names (token ids, attention mask, …). */
   public List<String> inputNames() {
-    return graph.getInputList().stream().map(OnnxMl.ValueInfoProto::getName)
-        .filter(n -> !initializers.containsKey(n)).toList();
+    return graph.getInputList().stream()
+        .map(OnnxMl.ValueInfoProto::getName)
+        .filter(n -> !initializers.containsKey(n))
+        .toList();
   }
 
   /**
-   * The weight matrices of a layer's attention projections, found by the names of the MatMul
-   * nodes that use them ({@code layer.N/attention/self/query/MatMul}, as PyTorch exports name
-   * them) or of the parameters ({@code encoder.layer.N.attention.self.query.weight}).
+   * The weight matrices of a layer's attention projections, found by the names of the MatMul nodes
+   * that use them ({@code layer.N/attention/self/query/MatMul}, as PyTorch exports name them) or of
+   * the parameters ({@code encoder.layer.N.attention.self.query.weight}).
    *
    * @return {@code query}, {@code key}, {@code value} and {@code output} (the projection after
    *     attention) → parameter name, float [in, out], in that order
@@ -224,7 +243,9 @@ public final class OnnxImport {
       String param = "encoder.layer." + layer + "." + kind.getValue().replace('/', '.') + "weight";
       for (NodeProto n : graph.getNodeList()) {
         if (n.getOpType().equals("MatMul") && n.getName().contains(node)) {
-          n.getInputList().stream().filter(initializers::containsKey).findFirst()
+          n.getInputList().stream()
+              .filter(initializers::containsKey)
+              .findFirst()
               .ifPresent(w -> found.put(kind.getKey(), w));
         }
       }
@@ -233,9 +254,18 @@ public final class OnnxImport {
       }
     }
     if (found.size() != paths.size()) {
-      throw new IllegalArgumentException("layer " + layer + ": found the attention projections " + found.keySet()
-          + " but expected " + paths.keySet() + " (MatMul nodes named like '.../layer." + layer
-          + "/attention/self/query/MatMul' or parameters like 'encoder.layer." + layer + ".attention.self.query.weight')");
+      throw new IllegalArgumentException(
+          "layer "
+              + layer
+              + ": found the attention projections "
+              + found.keySet()
+              + " but expected "
+              + paths.keySet()
+              + " (MatMul nodes named like '.../layer."
+              + layer
+              + "/attention/self/query/MatMul' or parameters like 'encoder.layer."
+              + layer
+              + ".attention.self.query.weight')");
     }
     return found;
   }
@@ -250,16 +280,27 @@ public final class OnnxImport {
    */
   public List<String> dropoutValues(int layer) {
     checkLayer(layer);
-    List<String> suffixes = List.of("/attention/self/Softmax", "/attention/output/dense/Add", "/output/dense/Add");
+    List<String> suffixes =
+        List.of("/attention/self/Softmax", "/attention/output/dense/Add", "/output/dense/Add");
     List<String> found = new ArrayList<>();
     for (String suffix : suffixes) {
       String node = "layer." + layer + suffix;
-      graph.getNodeList().stream().filter(n -> n.getName().endsWith(node)).findFirst()
+      graph.getNodeList().stream()
+          .filter(n -> n.getName().endsWith(node))
+          .findFirst()
           .ifPresent(n -> found.add(n.getOutput(0)));
     }
     if (found.size() != suffixes.size()) {
-      throw new IllegalArgumentException("layer " + layer + ": expected nodes named like '.../layer." + layer
-          + "' + " + suffixes + " to apply dropout after, found " + found.size() + " of them");
+      throw new IllegalArgumentException(
+          "layer "
+              + layer
+              + ": expected nodes named like '.../layer."
+              + layer
+              + "' + "
+              + suffixes
+              + " to apply dropout after, found "
+              + found.size()
+              + " of them");
     }
     return found;
   }
@@ -270,9 +311,8 @@ public final class OnnxImport {
   }
 
   /**
-   * Adds the whole model to {@code g}: its inputs become graph inputs of the same names, the
-   * {@code trainable} parameters graph inputs of their own names, the other parameters
-   * constants.
+   * Adds the whole model to {@code g}: its inputs become graph inputs of the same names, the {@code
+   * trainable} parameters graph inputs of their own names, the other parameters constants.
    *
    * @return each model output's name → the value computing it in {@code g}
    */
@@ -288,7 +328,8 @@ public final class OnnxImport {
    *
    * @return each of {@code to} → the value computing it in {@code g}
    */
-  public Map<String, String> addTo(GraphBuilder g, Set<String> trainable, String from, Collection<String> to) {
+  public Map<String, String> addTo(
+      GraphBuilder g, Set<String> trainable, String from, Collection<String> to) {
     return addTo(g, trainable, from, to, Map.of());
   }
 
@@ -296,21 +337,27 @@ public final class OnnxImport {
    * Adds the part of the model from {@code from} to {@code to} as {@link #addTo(GraphBuilder, Set,
    * String, Collection)} does, with some parameters or computed values rewritten: where the model
    * uses parameter or value {@code p}, the graph uses {@code rewrite.get(p)} applied to {@code p}'s
-   * value in {@code g} (the function may add inputs and nodes), for instance {@code W + scale · A
-   * · B} for a low-rank adapter, or a value times a dropout mask.
+   * value in {@code g} (the function may add inputs and nodes), for instance {@code W + scale · A ·
+   * B} for a low-rank adapter, or a value times a dropout mask.
    *
    * @return each of {@code to} → the value computing it in {@code g}
    */
-  public Map<String, String> addTo(GraphBuilder g, Set<String> trainable, String from, Collection<String> to,
+  public Map<String, String> addTo(
+      GraphBuilder g,
+      Set<String> trainable,
+      String from,
+      Collection<String> to,
       Map<String, UnaryOperator<String>> rewrite) {
     for (String p : rewrite.keySet()) {
       if (!initializers.containsKey(p) && !producers.containsKey(p)) {
-        throw new IllegalArgumentException("cannot rewrite '" + p + "': the model has no parameter or value of that name");
+        throw new IllegalArgumentException(
+            "cannot rewrite '" + p + "': the model has no parameter or value of that name");
       }
     }
     for (String p : trainable) {
       if (!initializers.containsKey(p)) {
-        throw new IllegalArgumentException("cannot train '" + p + "': the model has no parameter of that name");
+        throw new IllegalArgumentException(
+            "cannot train '" + p + "': the model has no parameter of that name");
       }
     }
     Set<NodeProto> needed = new HashSet<>();
@@ -336,8 +383,8 @@ public final class OnnxImport {
   }
 
   /**
-   * The original model (same operators, opset and inputs: an inference graph any runtime can
-   * run) with some parameters replaced, for instance by fine-tuned values.
+   * The original model (same operators, opset and inputs: an inference graph any runtime can run)
+   * with some parameters replaced, for instance by fine-tuned values.
    *
    * @param values parameter name → new values of the parameter's shape
    */
@@ -350,15 +397,24 @@ public final class OnnxImport {
         continue;
       }
       if (!Arrays.equals(v.shape(), dims(t))) {
-        throw new IllegalArgumentException("parameter " + t.getName() + " has shape " + Arrays.toString(dims(t))
-            + ", the new values have " + Arrays.toString(v.shape()));
+        throw new IllegalArgumentException(
+            "parameter "
+                + t.getName()
+                + " has shape "
+                + Arrays.toString(dims(t))
+                + ", the new values have "
+                + Arrays.toString(v.shape()));
       }
       ByteBuffer bytes = ByteBuffer.allocate(v.size() * 4).order(ByteOrder.LITTLE_ENDIAN);
       for (int k = 0; k < v.size(); k++) {
         bytes.putFloat((float) v.get(k));
       }
-      updated.setInitializer(i, t.toBuilder().clearFloatData().setDataType(TensorProto.DataType.FLOAT.getNumber())
-          .setRawData(com.google.protobuf.ByteString.copyFrom(bytes.array())));
+      updated.setInitializer(
+          i,
+          t.toBuilder()
+              .clearFloatData()
+              .setDataType(TensorProto.DataType.FLOAT.getNumber())
+              .setRawData(com.google.protobuf.ByteString.copyFrom(bytes.array())));
     }
     for (String name : values.keySet()) {
       if (!initializers.containsKey(name)) {
@@ -374,8 +430,12 @@ public final class OnnxImport {
 
   private void checkLayer(int layer) {
     if (!layerParameters.containsKey(layer)) {
-      throw new IllegalArgumentException("no layer " + layer + "; the model has layers 0.."
-          + (layerCount() - 1) + " (found by the names of their parameters and nodes)");
+      throw new IllegalArgumentException(
+          "no layer "
+              + layer
+              + "; the model has layers 0.."
+              + (layerCount() - 1)
+              + " (found by the names of their parameters and nodes)");
     }
   }
 
@@ -391,8 +451,10 @@ public final class OnnxImport {
     final GraphBuilder g;
     final Set<String> trainable;
     final Map<String, UnaryOperator<String>> rewrite;
+
     /** Model value name → builder value name. */
     final Map<String, String> values = new HashMap<>();
+
     /** What is known at build time of int64 scalars and vectors (null entries: unknown). */
     final Map<String, Long[]> known = new HashMap<>();
 
@@ -407,8 +469,16 @@ public final class OnnxImport {
         try {
           emit(n);
         } catch (RuntimeException e) {
-          throw new IllegalArgumentException("cannot import node " + n.getName() + " (" + n.getOpType()
-              + " of " + n.getInputList() + "): " + e.getMessage(), e);
+          throw new IllegalArgumentException(
+              "cannot import node "
+                  + n.getName()
+                  + " ("
+                  + n.getOpType()
+                  + " of "
+                  + n.getInputList()
+                  + "): "
+                  + e.getMessage(),
+              e);
         }
       }
     }
@@ -421,19 +491,30 @@ public final class OnnxImport {
       }
       TensorProto t = initializers.get(v);
       if (g.isInput(v)) {
-        mapped = v;  // declared by the caller beforehand (the attention mask, to pool with)
+        mapped = v; // declared by the caller beforehand (the attention mask, to pool with)
       } else if (t != null) {
         mapped = constant(v, t, trainable.contains(v));
         if (rewrite.containsKey(v)) {
           mapped = rewrite.get(v).apply(mapped);
         }
       } else {
-        OnnxMl.ValueInfoProto in = graph.getInputList().stream().filter(i -> i.getName().equals(v))
-            .findFirst().orElseThrow(() -> new IllegalArgumentException(
-                "value '" + v + "' used by " + usedBy + " is neither computed, an input nor an initializer"));
+        OnnxMl.ValueInfoProto in =
+            graph.getInputList().stream()
+                .filter(i -> i.getName().equals(v))
+                .findFirst()
+                .orElseThrow(
+                    () ->
+                        new IllegalArgumentException(
+                            "value '"
+                                + v
+                                + "' used by "
+                                + usedBy
+                                + " is neither computed, an input nor an initializer"));
         OnnxMl.TypeProto.Tensor tensor = in.getType().getTensorType();
-        long[] dims = tensor.getShape().getDimList().stream()
-            .mapToLong(d -> d.hasDimValue() ? d.getDimValue() : GraphBuilder.UNKNOWN).toArray();
+        long[] dims =
+            tensor.getShape().getDimList().stream()
+                .mapToLong(d -> d.hasDimValue() ? d.getDimValue() : GraphBuilder.UNKNOWN)
+                .toArray();
         mapped = g.input(v, convert(ElementType.ofOnnx(tensor.getElemType())), dims);
       }
       values.put(v, mapped);
@@ -458,7 +539,8 @@ public final class OnnxImport {
         }
         return g.int64Tensor(name, values, dims);
       }
-      throw new IllegalArgumentException("constant " + name + " of type " + type + " is not supported");
+      throw new IllegalArgumentException(
+          "constant " + name + " of type " + type + " is not supported");
     }
 
     private ElementType convert(ElementType t) {
@@ -476,7 +558,8 @@ public final class OnnxImport {
     private long[] knownInts(NodeProto n, int k, String what) {
       Long[] v = known.get(n.getInput(k));
       if (v == null || Arrays.asList(v).contains(null)) {
-        throw new IllegalArgumentException(what + " must be a constant, found computed value " + n.getInput(k));
+        throw new IllegalArgumentException(
+            what + " must be a constant, found computed value " + n.getInput(k));
       }
       return Arrays.stream(v).mapToLong(Long::longValue).toArray();
     }
@@ -488,52 +571,65 @@ public final class OnnxImport {
         out = constant(n.getOutput(0), attribute(n, "value").getT(), false);
       } else if (UNARY.contains(op)) {
         String x = in(n, 0);
-        out = op.equals("Erf") && g.type(x) == ElementType.DOUBLE
-            // ONNX Runtime has no float64 Erf kernel: compute it in float32.
-            ? g.cast(g.erf(g.cast(x, ElementType.FLOAT)), ElementType.DOUBLE)
-            : g.node(op, List.of(x), g.shape(x), g.type(x));
+        out =
+            op.equals("Erf") && g.type(x) == ElementType.DOUBLE
+                // ONNX Runtime has no float64 Erf kernel: compute it in float32.
+                ? g.cast(g.erf(g.cast(x, ElementType.FLOAT)), ElementType.DOUBLE)
+                : g.node(op, List.of(x), g.shape(x), g.type(x));
       } else if (BINARY.contains(op) || COMPARISONS.contains(op)) {
         String a = in(n, 0);
         String b = in(n, 1);
         long[] shape = GraphBuilder.broadcast(g.shape(a), g.shape(b));
-        out = g.node(op, List.of(a, b), shape, COMPARISONS.contains(op) ? ElementType.BOOL : g.type(a));
+        out =
+            g.node(
+                op, List.of(a, b), shape, COMPARISONS.contains(op) ? ElementType.BOOL : g.type(a));
         Long[] ka = known.get(n.getInput(0));
         Long[] kb = known.get(n.getInput(1));
         if (ka != null && kb != null && (ka.length == kb.length || kb.length == 1)) {
           known.put(n.getOutput(0), arithmetic(op, ka, kb));
         }
       } else {
-        out = switch (op) {
-          case "MatMul" -> g.matMul(in(n, 0), in(n, 1));
-          case "Cast" -> cast(n);
-          case "Shape" -> shapeOf(n);
-          case "Gather" -> gather(n);
-          case "Unsqueeze" -> unsqueeze(n);
-          case "Squeeze" -> squeeze(n);
-          case "Concat" -> concat(n);
-          case "Reshape" -> reshape(n);
-          case "Slice" -> slice(n);
-          case "Transpose" -> transpose(n);
-          case "ReduceMean", "ReduceSum" -> reduce(n);
-          case "Softmax", "LogSoftmax" -> softmax(n);
-          case "Where" -> {
-            String a = in(n, 1);
-            String b = in(n, 2);
-            yield g.where(in(n, 0), a, b);
-          }
-          case "Expand" -> {
-            String x = in(n, 0);
-            yield g.expand(x, in(n, 1), GraphBuilder.broadcast(g.shape(x), staticShape(n, 1)));
-          }
-          case "ConstantOfShape" -> {
-            TensorProto value = attribute(n, "value").getT();
-            ElementType type = convert(ElementType.ofOnnx(value.getDataType()));
-            yield g.node(op, List.of(in(n, 0)), staticShape(n, 0), type,
-                n.getAttributeList().toArray(AttributeProto[]::new));
-          }
-          default -> throw new IllegalArgumentException("operator " + op + " is not supported by the import; "
-              + "supported: " + supported());
-        };
+        out =
+            switch (op) {
+              case "MatMul" -> g.matMul(in(n, 0), in(n, 1));
+              case "Cast" -> cast(n);
+              case "Shape" -> shapeOf(n);
+              case "Gather" -> gather(n);
+              case "Unsqueeze" -> unsqueeze(n);
+              case "Squeeze" -> squeeze(n);
+              case "Concat" -> concat(n);
+              case "Reshape" -> reshape(n);
+              case "Slice" -> slice(n);
+              case "Transpose" -> transpose(n);
+              case "ReduceMean", "ReduceSum" -> reduce(n);
+              case "Softmax", "LogSoftmax" -> softmax(n);
+              case "Where" -> {
+                String a = in(n, 1);
+                String b = in(n, 2);
+                yield g.where(in(n, 0), a, b);
+              }
+              case "Expand" -> {
+                String x = in(n, 0);
+                yield g.expand(x, in(n, 1), GraphBuilder.broadcast(g.shape(x), staticShape(n, 1)));
+              }
+              case "ConstantOfShape" -> {
+                TensorProto value = attribute(n, "value").getT();
+                ElementType type = convert(ElementType.ofOnnx(value.getDataType()));
+                yield g.node(
+                    op,
+                    List.of(in(n, 0)),
+                    staticShape(n, 0),
+                    type,
+                    n.getAttributeList().toArray(AttributeProto[]::new));
+              }
+              default ->
+                  throw new IllegalArgumentException(
+                      "operator "
+                          + op
+                          + " is not supported by the import; "
+                          + "supported: "
+                          + supported());
+            };
       }
       UnaryOperator<String> change = rewrite.get(n.getOutput(0));
       values.put(n.getOutput(0), change == null ? out : change.apply(out));
@@ -551,7 +647,9 @@ public final class OnnxImport {
 
     private String shapeOf(NodeProto n) {
       String x = in(n, 0);
-      known.put(n.getOutput(0), Arrays.stream(g.shape(x)).mapToObj(d -> d < 0 ? null : d).toArray(Long[]::new));
+      known.put(
+          n.getOutput(0),
+          Arrays.stream(g.shape(x)).mapToObj(d -> d < 0 ? null : d).toArray(Long[]::new));
       return g.shapeOf(x);
     }
 
@@ -591,9 +689,14 @@ public final class OnnxImport {
       if (opset < 13 ? hasAttribute(n, "axes") : hasInput(n, 1)) {
         axes = opset < 13 ? ints(n, "axes") : knownInts(n, 1, "Squeeze axes");
       } else {
-        axes = java.util.stream.IntStream.range(0, s.length).filter(i -> s[i] == 1).asLongStream().toArray();
+        axes =
+            java.util.stream.IntStream.range(0, s.length)
+                .filter(i -> s[i] == 1)
+                .asLongStream()
+                .toArray();
       }
-      return g.squeeze(x, Arrays.stream(axes).map(a -> a < 0 ? a + s.length : a).sorted().toArray());
+      return g.squeeze(
+          x, Arrays.stream(axes).map(a -> a < 0 ? a + s.length : a).sorted().toArray());
     }
 
     private String concat(NodeProto n) {
@@ -647,8 +750,10 @@ public final class OnnxImport {
         inputs.add(n.getInput(k).isEmpty() ? "" : in(n, k));
       }
       long[] out = s.clone();
-      long[] axes = hasInput(n, 3) ? knownInts(n, 3, "Slice axes")
-          : java.util.stream.LongStream.range(0, g.shape(inputs.get(1))[0]).toArray();
+      long[] axes =
+          hasInput(n, 3)
+              ? knownInts(n, 3, "Slice axes")
+              : java.util.stream.LongStream.range(0, g.shape(inputs.get(1))[0]).toArray();
       Long[] starts = known.get(n.getInput(1));
       Long[] ends = known.get(n.getInput(2));
       Long[] steps = hasInput(n, 4) ? known.get(n.getInput(4)) : null;
@@ -656,7 +761,11 @@ public final class OnnxImport {
       for (int j = 0; j < axes.length; j++) {
         int a = (int) (axes[j] < 0 ? axes[j] + s.length : axes[j]);
         out[a] = GraphBuilder.UNKNOWN;
-        if (s[a] >= 0 && starts != null && ends != null && starts[j] != null && ends[j] != null
+        if (s[a] >= 0
+            && starts != null
+            && ends != null
+            && starts[j] != null
+            && ends[j] != null
             && (!hasInput(n, 4) || (steps != null && steps[j] != null))) {
           long step = hasInput(n, 4) ? steps[j] : 1;
           out[a] = sliceLength(s[a], starts[j], ends[j], step);
@@ -675,8 +784,10 @@ public final class OnnxImport {
     private String transpose(NodeProto n) {
       String x = in(n, 0);
       int rank = g.shape(x).length;
-      long[] perm = hasAttribute(n, "perm") ? ints(n, "perm")
-          : java.util.stream.LongStream.range(0, rank).map(i -> rank - 1 - i).toArray();
+      long[] perm =
+          hasAttribute(n, "perm")
+              ? ints(n, "perm")
+              : java.util.stream.LongStream.range(0, rank).map(i -> rank - 1 - i).toArray();
       return g.transpose(x, perm);
     }
 
@@ -694,7 +805,9 @@ public final class OnnxImport {
       }
       long[] normalized = Arrays.stream(axes).map(a -> a < 0 ? a + rank : a).sorted().toArray();
       boolean keep = !hasAttribute(n, "keepdims") || attribute(n, "keepdims").getI() == 1;
-      return n.getOpType().equals("ReduceSum") ? g.reduceSum(x, keep, normalized) : g.reduceMean(x, keep, normalized);
+      return n.getOpType().equals("ReduceSum")
+          ? g.reduceSum(x, keep, normalized)
+          : g.reduceMean(x, keep, normalized);
     }
 
     private String softmax(NodeProto n) {
@@ -702,8 +815,13 @@ public final class OnnxImport {
       int rank = g.shape(x).length;
       long axis = axisOf(n, rank, opset < 13 ? 1 : -1);
       if (axis != rank - 1) {
-        throw new IllegalArgumentException(n.getOpType() + " over axis " + axis + " of a rank-" + rank
-            + " tensor: only the last axis is supported (where opsets 11 and 13 agree)");
+        throw new IllegalArgumentException(
+            n.getOpType()
+                + " over axis "
+                + axis
+                + " of a rank-"
+                + rank
+                + " tensor: only the last axis is supported (where opsets 11 and 13 agree)");
       }
       return n.getOpType().equals("Softmax") ? g.softmax(x) : g.logSoftmax(x);
     }
@@ -716,7 +834,8 @@ public final class OnnxImport {
       }
       long length = g.shape(in(n, k))[0];
       if (length < 0) {
-        throw new IllegalArgumentException("the rank of the result is not known when the graph is built");
+        throw new IllegalArgumentException(
+            "the rank of the result is not known when the graph is built");
       }
       long[] unknown = new long[(int) length];
       Arrays.fill(unknown, GraphBuilder.UNKNOWN);
@@ -729,9 +848,26 @@ public final class OnnxImport {
     Set<String> all = new TreeSet<>(UNARY);
     all.addAll(BINARY);
     all.addAll(COMPARISONS);
-    all.addAll(List.of("Constant", "MatMul", "Cast", "Shape", "Gather", "Unsqueeze", "Squeeze", "Concat",
-        "Reshape", "Slice", "Transpose", "ReduceMean", "ReduceSum", "Softmax", "LogSoftmax", "Where",
-        "Expand", "ConstantOfShape"));
+    all.addAll(
+        List.of(
+            "Constant",
+            "MatMul",
+            "Cast",
+            "Shape",
+            "Gather",
+            "Unsqueeze",
+            "Squeeze",
+            "Concat",
+            "Reshape",
+            "Slice",
+            "Transpose",
+            "ReduceMean",
+            "ReduceSum",
+            "Softmax",
+            "LogSoftmax",
+            "Where",
+            "Expand",
+            "ConstantOfShape"));
     return all;
   }
 
@@ -742,13 +878,16 @@ public final class OnnxImport {
     for (int i = 0; i < a.length; i++) {
       Long x = a[i];
       Long y = b[b.length == 1 ? 0 : i];
-      out[i] = x == null || y == null ? null : switch (op) {
-        case "Add" -> x + y;
-        case "Sub" -> x - y;
-        case "Mul" -> x * y;
-        case "Div" -> y == 0 ? null : x / y;
-        default -> null;
-      };
+      out[i] =
+          x == null || y == null
+              ? null
+              : switch (op) {
+                case "Add" -> x + y;
+                case "Sub" -> x - y;
+                case "Mul" -> x * y;
+                case "Div" -> y == 0 ? null : x / y;
+                default -> null;
+              };
     }
     return out;
   }
@@ -812,8 +951,13 @@ public final class OnnxImport {
   }
 
   private static AttributeProto attribute(NodeProto n, String name) {
-    return n.getAttributeList().stream().filter(a -> a.getName().equals(name)).findFirst()
-        .orElseThrow(() -> new IllegalArgumentException(n.getOpType() + " node " + n.getName() + " has no " + name));
+    return n.getAttributeList().stream()
+        .filter(a -> a.getName().equals(name))
+        .findFirst()
+        .orElseThrow(
+            () ->
+                new IllegalArgumentException(
+                    n.getOpType() + " node " + n.getName() + " has no " + name));
   }
 
   private static long[] ints(NodeProto n, String name) {
@@ -826,8 +970,11 @@ public final class OnnxImport {
 
   private static float[] floats(TensorProto t) {
     if (t.getDataLocation() == TensorProto.DataLocation.EXTERNAL) {
-      throw new IllegalArgumentException("tensor " + t.getName() + " keeps its data in an external file; "
-          + "save the model with its weights inside");
+      throw new IllegalArgumentException(
+          "tensor "
+              + t.getName()
+              + " keeps its data in an external file; "
+              + "save the model with its weights inside");
     }
     if (!t.getRawData().isEmpty()) {
       float[] out = new float[t.getRawData().size() / 4];

@@ -46,8 +46,10 @@ class AdamWTest {
         Map<String, HostTensor> feed = new HashMap<>(state);
         feed.put("x", HostTensor.of(xs, 3));
         feed.put(AdamW.LEARNING_RATE, HostTensor.scalar(ElementType.DOUBLE, lr));
-        feed.put(AdamW.BIAS_CORRECTION1, HostTensor.scalar(ElementType.DOUBLE, 1 - Math.pow(0.9, t)));
-        feed.put(AdamW.BIAS_CORRECTION2, HostTensor.scalar(ElementType.DOUBLE, 1 - Math.pow(0.999, t)));
+        feed.put(
+            AdamW.BIAS_CORRECTION1, HostTensor.scalar(ElementType.DOUBLE, 1 - Math.pow(0.9, t)));
+        feed.put(
+            AdamW.BIAS_CORRECTION2, HostTensor.scalar(ElementType.DOUBLE, 1 - Math.pow(0.999, t)));
         Map<String, HostTensor> out = session.run(feed);
 
         // Reference step.
@@ -80,7 +82,8 @@ class AdamWTest {
     String loss = g.add(g.sumAll(g.mul(w, w)), g.sumAll(g.mul(b, b)));
     Map<String, String> grads = Autodiff.gradients(g, loss, List.of("w", "b"));
     AdamW.append(g, grads, Set.of(), settings, Map.of(), Map.of("b", "late"));
-    assertThat(AdamW.biasCorrections("late")).containsExactly("bias_correction1.late", "bias_correction2.late");
+    assertThat(AdamW.biasCorrections("late"))
+        .containsExactly("bias_correction1.late", "bias_correction2.late");
     double[] bRef = {0.8, -0.4};
     Map<String, HostTensor> feed = new HashMap<>();
     feed.put("w", HostTensor.of(new double[] {1, 2}, 2));
@@ -101,8 +104,15 @@ class AdamWTest {
     }
   }
 
-  private static void reference(double[] p, double[] grad, double[] m, double[] v, double scale,
-      double lr, int t, double decay) {
+  private static void reference(
+      double[] p,
+      double[] grad,
+      double[] m,
+      double[] v,
+      double scale,
+      double lr,
+      int t,
+      double decay) {
     for (int i = 0; i < p.length; i++) {
       double gi = grad[i] * scale;
       m[i] = 0.9 * m[i] + 0.1 * gi;

@@ -15,8 +15,8 @@ import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every gradient rule against central finite differences, in float64, on random inputs.
- * The seed is printed on failure so a case can be replayed.
+ * Every gradient rule against central finite differences, in float64, on random inputs. The seed is
+ * printed on failure so a case can be replayed.
  */
 class GradientCheckTest {
   private static final long SEED = Long.getLong("ferry.test.seed", 20261122L);
@@ -27,32 +27,45 @@ class GradientCheckTest {
   @Test
   void elementwiseBinaryOperatorsWithBroadcasting() {
     for (String op : List.of("Add", "Sub", "Mul", "Div", "Min", "Max")) {
-      check(op, g -> {
-        String a = g.input("a", 3, 4);
-        String b = g.input("b", 4);
-        return switch (op) {
-          case "Add" -> g.add(a, b);
-          case "Sub" -> g.sub(a, b);
-          case "Mul" -> g.mul(a, b);
-          case "Div" -> g.div(a, b);
-          case "Min" -> g.min(a, b);
-          case "Max" -> g.max(a, b);
-          default -> throw new AssertionError();
-        };
-      }, Map.of("a", random(false, 3, 4), "b", random(true, 4)), "a", "b");
+      check(
+          op,
+          g -> {
+            String a = g.input("a", 3, 4);
+            String b = g.input("b", 4);
+            return switch (op) {
+              case "Add" -> g.add(a, b);
+              case "Sub" -> g.sub(a, b);
+              case "Mul" -> g.mul(a, b);
+              case "Div" -> g.div(a, b);
+              case "Min" -> g.min(a, b);
+              case "Max" -> g.max(a, b);
+              default -> throw new AssertionError();
+            };
+          },
+          Map.of("a", random(false, 3, 4), "b", random(true, 4)),
+          "a",
+          "b");
     }
   }
 
   @Test
   void broadcastingOverMiddleAxisKeepsShapeOfOperand() {
-    check("Add [2,3,4] + [2,1,4]", g -> g.add(g.input("a", 2, 3, 4), g.input("b", 2, 1, 4)),
-        Map.of("a", random(false, 2, 3, 4), "b", random(false, 2, 1, 4)), "a", "b");
+    check(
+        "Add [2,3,4] + [2,1,4]",
+        g -> g.add(g.input("a", 2, 3, 4), g.input("b", 2, 1, 4)),
+        Map.of("a", random(false, 2, 3, 4), "b", random(false, 2, 1, 4)),
+        "a",
+        "b");
   }
 
   @Test
   void powWithRespectToBaseAndExponent() {
-    check("Pow", g -> g.pow(g.input("a", 2, 3), g.input("b", 3)),
-        Map.of("a", random(true, 2, 3), "b", random(false, 3)), "a", "b");
+    check(
+        "Pow",
+        g -> g.pow(g.input("a", 2, 3), g.input("b", 3)),
+        Map.of("a", random(true, 2, 3), "b", random(false, 3)),
+        "a",
+        "b");
   }
 
   @Test
@@ -69,8 +82,11 @@ class GradientCheckTest {
     ops.put("LogSoftmax", g -> g::logSoftmax);
     for (var e : ops.entrySet()) {
       boolean positive = e.getKey().equals("Log") || e.getKey().equals("Sqrt");
-      check(e.getKey(), g -> e.getValue().apply(g).apply(g.input("x", 3, 5)),
-          Map.of("x", random(positive, 3, 5)), "x");
+      check(
+          e.getKey(),
+          g -> e.getValue().apply(g).apply(g.input("x", 3, 5)),
+          Map.of("x", random(positive, 3, 5)),
+          "x");
     }
   }
 
@@ -80,148 +96,264 @@ class GradientCheckTest {
     // (through Cast, which the exports also use) with a step and tolerance fit for float32.
     tolerance = 2e-4;
     step = 1e-3;
-    check("Erf", g -> g.cast(g.erf(g.cast(g.input("x", 3, 5), ElementType.FLOAT)), ElementType.DOUBLE),
-        Map.of("x", random(false, 3, 5)), "x");
+    check(
+        "Erf",
+        g -> g.cast(g.erf(g.cast(g.input("x", 3, 5), ElementType.FLOAT)), ElementType.DOUBLE),
+        Map.of("x", random(false, 3, 5)),
+        "x");
   }
 
   @Test
   void reductions() {
-    check("ReduceSum keepdims", g -> g.reduceSum(g.input("x", 2, 3, 4), true, 1),
-        Map.of("x", random(false, 2, 3, 4)), "x");
-    check("ReduceSum no keepdims", g -> g.reduceSum(g.input("x", 2, 3, 4), false, 0, 2),
-        Map.of("x", random(false, 2, 3, 4)), "x");
-    check("ReduceMean", g -> g.reduceMean(g.input("x", 2, 3, 4), false, 2),
-        Map.of("x", random(false, 2, 3, 4)), "x");
-    check("ReduceMean keepdims", g -> g.reduceMean(g.input("x", 2, 3, 4), true, 1, 2),
-        Map.of("x", random(false, 2, 3, 4)), "x");
-    check("ReduceMax", g -> g.reduceMax(g.input("x", 2, 3, 4), false, 1),
-        Map.of("x", random(false, 2, 3, 4)), "x");
-    check("ReduceMax keepdims", g -> g.reduceMax(g.input("x", 2, 3, 4), true, 0, 2),
-        Map.of("x", random(false, 2, 3, 4)), "x");
+    check(
+        "ReduceSum keepdims",
+        g -> g.reduceSum(g.input("x", 2, 3, 4), true, 1),
+        Map.of("x", random(false, 2, 3, 4)),
+        "x");
+    check(
+        "ReduceSum no keepdims",
+        g -> g.reduceSum(g.input("x", 2, 3, 4), false, 0, 2),
+        Map.of("x", random(false, 2, 3, 4)),
+        "x");
+    check(
+        "ReduceMean",
+        g -> g.reduceMean(g.input("x", 2, 3, 4), false, 2),
+        Map.of("x", random(false, 2, 3, 4)),
+        "x");
+    check(
+        "ReduceMean keepdims",
+        g -> g.reduceMean(g.input("x", 2, 3, 4), true, 1, 2),
+        Map.of("x", random(false, 2, 3, 4)),
+        "x");
+    check(
+        "ReduceMax",
+        g -> g.reduceMax(g.input("x", 2, 3, 4), false, 1),
+        Map.of("x", random(false, 2, 3, 4)),
+        "x");
+    check(
+        "ReduceMax keepdims",
+        g -> g.reduceMax(g.input("x", 2, 3, 4), true, 0, 2),
+        Map.of("x", random(false, 2, 3, 4)),
+        "x");
     // Ties (a chunk gathered into two slots): the copies share the gradient, so it adds up to one
     // element's, as the finite difference through the gather sees it.
-    check("ReduceMax of a gather with repeats",
+    check(
+        "ReduceMax of a gather with repeats",
         g -> g.reduceMax(g.gather(g.input("x", 3, 4), g.ints(0, 2, 0), 0), false, 0),
-        Map.of("x", random(false, 3, 4)), "x");
+        Map.of("x", random(false, 3, 4)),
+        "x");
   }
 
   @Test
   void matMulTwoAndThreeDimensional() {
-    check("MatMul 2-D", g -> g.matMul(g.input("a", 3, 4), g.input("b", 4, 2)),
-        Map.of("a", random(false, 3, 4), "b", random(false, 4, 2)), "a", "b");
-    check("MatMul 3-D × 2-D", g -> g.matMul(g.input("a", 2, 3, 4), g.input("b", 4, 5)),
-        Map.of("a", random(false, 2, 3, 4), "b", random(false, 4, 5)), "a", "b");
-    check("MatMul 4-D", g -> g.matMul(g.input("a", 2, 2, 3, 4), g.input("b", 2, 2, 4, 3)),
-        Map.of("a", random(false, 2, 2, 3, 4), "b", random(false, 2, 2, 4, 3)), "a", "b");
+    check(
+        "MatMul 2-D",
+        g -> g.matMul(g.input("a", 3, 4), g.input("b", 4, 2)),
+        Map.of("a", random(false, 3, 4), "b", random(false, 4, 2)),
+        "a",
+        "b");
+    check(
+        "MatMul 3-D × 2-D",
+        g -> g.matMul(g.input("a", 2, 3, 4), g.input("b", 4, 5)),
+        Map.of("a", random(false, 2, 3, 4), "b", random(false, 4, 5)),
+        "a",
+        "b");
+    check(
+        "MatMul 4-D",
+        g -> g.matMul(g.input("a", 2, 2, 3, 4), g.input("b", 2, 2, 4, 3)),
+        Map.of("a", random(false, 2, 2, 3, 4), "b", random(false, 2, 2, 4, 3)),
+        "a",
+        "b");
   }
 
   @Test
   void transpose() {
-    check("Transpose", g -> g.transpose(g.input("x", 2, 3, 4), 2, 0, 1),
-        Map.of("x", random(false, 2, 3, 4)), "x");
+    check(
+        "Transpose",
+        g -> g.transpose(g.input("x", 2, 3, 4), 2, 0, 1),
+        Map.of("x", random(false, 2, 3, 4)),
+        "x");
   }
 
   @Test
   void gatherScattersBackWithRepeatedAndNegativeIndices() {
     // Index 1 twice and -1 (= the last row): repeated rows must accumulate.
     HostTensor indices = HostTensor.of(new long[] {1, 3, 1, -1, 0, 2}, 2, 3);
-    check("Gather axis 0", g -> g.gather(g.input("data", 5, 4), g.input("idx", ElementType.INT64, 2, 3), 0),
-        Map.of("data", random(false, 5, 4), "idx", indices), "data");
-    check("Gather axis 1", g -> g.gather(g.input("data", 2, 5, 3), g.input("idx", ElementType.INT64, 2, 3), 1),
-        Map.of("data", random(false, 2, 5, 3), "idx", indices), "data");
-    check("Gather scalar index", g -> g.gather(g.input("data", 4, 3), g.intScalar(2), 0),
-        Map.of("data", random(false, 4, 3)), "data");
+    check(
+        "Gather axis 0",
+        g -> g.gather(g.input("data", 5, 4), g.input("idx", ElementType.INT64, 2, 3), 0),
+        Map.of("data", random(false, 5, 4), "idx", indices),
+        "data");
+    check(
+        "Gather axis 1",
+        g -> g.gather(g.input("data", 2, 5, 3), g.input("idx", ElementType.INT64, 2, 3), 1),
+        Map.of("data", random(false, 2, 5, 3), "idx", indices),
+        "data");
+    check(
+        "Gather scalar index",
+        g -> g.gather(g.input("data", 4, 3), g.intScalar(2), 0),
+        Map.of("data", random(false, 4, 3)),
+        "data");
   }
 
   @Test
   void reshapingOperators() {
-    check("Reshape", g -> {
-      String x = g.input("x", 2, 3, 4);
-      return g.tanh(g.reshape(x, g.ints(6, 4), 6, 4));
-    }, Map.of("x", random(false, 2, 3, 4)), "x");
-    check("Unsqueeze", g -> g.tanh(g.unsqueeze(g.input("x", 3, 4), 0, 2)),
-        Map.of("x", random(false, 3, 4)), "x");
-    check("Squeeze", g -> g.tanh(g.squeeze(g.input("x", 3, 1, 4), 1)),
-        Map.of("x", random(false, 3, 1, 4)), "x");
-    check("Expand", g -> {
-      String x = g.input("x", 3, 1);
-      return g.mul(g.expand(x, g.ints(2, 3, 4), 2, 3, 4), g.input("y", 2, 3, 4));
-    }, Map.of("x", random(false, 3, 1), "y", random(false, 2, 3, 4)), "x", "y");
+    check(
+        "Reshape",
+        g -> {
+          String x = g.input("x", 2, 3, 4);
+          return g.tanh(g.reshape(x, g.ints(6, 4), 6, 4));
+        },
+        Map.of("x", random(false, 2, 3, 4)),
+        "x");
+    check(
+        "Unsqueeze",
+        g -> g.tanh(g.unsqueeze(g.input("x", 3, 4), 0, 2)),
+        Map.of("x", random(false, 3, 4)),
+        "x");
+    check(
+        "Squeeze",
+        g -> g.tanh(g.squeeze(g.input("x", 3, 1, 4), 1)),
+        Map.of("x", random(false, 3, 1, 4)),
+        "x");
+    check(
+        "Expand",
+        g -> {
+          String x = g.input("x", 3, 1);
+          return g.mul(g.expand(x, g.ints(2, 3, 4), 2, 3, 4), g.input("y", 2, 3, 4));
+        },
+        Map.of("x", random(false, 3, 1), "y", random(false, 2, 3, 4)),
+        "x",
+        "y");
   }
 
   @Test
   void whereRoutesTheGradientToTheChosenOperand() {
-    check("Where", g -> {
-      String c = g.input("c", 3, 4);
-      String condition = g.greater(c, g.scalar(0));
-      return g.where(condition, g.mul(g.input("a", 3, 4), c), g.input("b", 4));
-    }, Map.of("c", random(false, 3, 4), "a", random(false, 3, 4), "b", random(false, 4)), "a", "b");
+    check(
+        "Where",
+        g -> {
+          String c = g.input("c", 3, 4);
+          String condition = g.greater(c, g.scalar(0));
+          return g.where(condition, g.mul(g.input("a", 3, 4), c), g.input("b", 4));
+        },
+        Map.of("c", random(false, 3, 4), "a", random(false, 3, 4), "b", random(false, 4)),
+        "a",
+        "b");
   }
 
   @Test
   void concatSplitsTheGradientIntoSlabs() {
-    check("Concat static", g -> g.concat(1, g.input("a", 2, 1, 3), g.input("b", 2, 3, 3), g.input("c", 2, 2, 3)),
-        Map.of("a", random(false, 2, 1, 3), "b", random(false, 2, 3, 3), "c", random(false, 2, 2, 3)),
-        "a", "b", "c");
+    check(
+        "Concat static",
+        g -> g.concat(1, g.input("a", 2, 1, 3), g.input("b", 2, 3, 3), g.input("c", 2, 2, 3)),
+        Map.of(
+            "a", random(false, 2, 1, 3), "b", random(false, 2, 3, 3), "c", random(false, 2, 2, 3)),
+        "a",
+        "b",
+        "c");
     // A size known only at run time takes its slab bounds from the shapes.
-    check("Concat dynamic", g -> g.reshape(g.concat(0, g.input("a", -1, 3), g.input("b", 2, 3)), g.ints(6, 3), 6, 3),
-        Map.of("a", random(false, 4, 3), "b", random(false, 2, 3)), "a", "b");
+    check(
+        "Concat dynamic",
+        g -> g.reshape(g.concat(0, g.input("a", -1, 3), g.input("b", 2, 3)), g.ints(6, 3), 6, 3),
+        Map.of("a", random(false, 4, 3), "b", random(false, 2, 3)),
+        "a",
+        "b");
   }
 
   @Test
   void sliceWithNegativeClampedAndStridedBounds() {
-    check("Slice", g -> {
-      String x = g.input("x", 4, 6, 5);
-      // axis 1: from -5 to the end by 2 (positions 1, 3, 5); axis 2: 1 up to a clamped huge end.
-      return g.slice(x, g.ints(-5, 1), g.ints(Long.MAX_VALUE, 1000), new long[] {1, 2}, g.ints(2, 1),
-          4, 3, 4);
-    }, Map.of("x", random(false, 4, 6, 5)), "x");
-    check("Slice reversed", g -> {
-      String x = g.input("x", 5, 3);
-      return g.slice(x, g.ints(-1), g.ints(0), new long[] {0}, g.ints(-2), 2, 3);
-    }, Map.of("x", random(false, 5, 3)), "x");
+    check(
+        "Slice",
+        g -> {
+          String x = g.input("x", 4, 6, 5);
+          // axis 1: from -5 to the end by 2 (positions 1, 3, 5); axis 2: 1 up to a clamped huge
+          // end.
+          return g.slice(
+              x,
+              g.ints(-5, 1),
+              g.ints(Long.MAX_VALUE, 1000),
+              new long[] {1, 2},
+              g.ints(2, 1),
+              4,
+              3,
+              4);
+        },
+        Map.of("x", random(false, 4, 6, 5)),
+        "x");
+    check(
+        "Slice reversed",
+        g -> {
+          String x = g.input("x", 5, 3);
+          return g.slice(x, g.ints(-1), g.ints(0), new long[] {0}, g.ints(-2), 2, 3);
+        },
+        Map.of("x", random(false, 5, 3)),
+        "x");
   }
 
   @Test
   void valueUsedTwiceAccumulatesBothContributions() {
-    check("x*x + tanh(x)", g -> {
-      String x = g.input("x", 4, 3);
-      return g.add(g.mul(x, x), g.tanh(x));
-    }, Map.of("x", random(false, 4, 3)), "x");
+    check(
+        "x*x + tanh(x)",
+        g -> {
+          String x = g.input("x", 4, 3);
+          return g.add(g.mul(x, x), g.tanh(x));
+        },
+        Map.of("x", random(false, 4, 3)),
+        "x");
   }
 
   @Test
   void mlpWithWeightedCrossEntropy() {
-    check("MLP cross-entropy", g -> {
-      String x = g.input("x", 5, 6);
-      String w1 = g.input("w1", 6, 4);
-      String b1 = g.input("b1", 4);
-      String w2 = g.input("w2", 4, 3);
-      String b2 = g.input("b2", 3);
-      String target = g.input("target", 5, 3);
-      String hidden = g.relu(g.add(g.matMul(x, w1), b1));
-      String logp = g.logSoftmax(g.add(g.matMul(hidden, w2), b2));
-      return g.neg(g.sumAll(g.mul(target, logp)));
-    }, Map.of("x", random(false, 5, 6), "w1", random(false, 6, 4), "b1", random(false, 4),
-        "w2", random(false, 4, 3), "b2", random(false, 3),
-        "target", HostTensor.of(new double[] {
-            .2, 0, 0, 0, .2, 0, 0, 0, .2, .2, 0, 0, 0, .2, 0}, 5, 3)),
-        "w1", "b1", "w2", "b2");
+    check(
+        "MLP cross-entropy",
+        g -> {
+          String x = g.input("x", 5, 6);
+          String w1 = g.input("w1", 6, 4);
+          String b1 = g.input("b1", 4);
+          String w2 = g.input("w2", 4, 3);
+          String b2 = g.input("b2", 3);
+          String target = g.input("target", 5, 3);
+          String hidden = g.relu(g.add(g.matMul(x, w1), b1));
+          String logp = g.logSoftmax(g.add(g.matMul(hidden, w2), b2));
+          return g.neg(g.sumAll(g.mul(target, logp)));
+        },
+        Map.of(
+            "x",
+            random(false, 5, 6),
+            "w1",
+            random(false, 6, 4),
+            "b1",
+            random(false, 4),
+            "w2",
+            random(false, 4, 3),
+            "b2",
+            random(false, 3),
+            "target",
+            HostTensor.of(new double[] {.2, 0, 0, 0, .2, 0, 0, 0, .2, .2, 0, 0, 0, .2, 0}, 5, 3)),
+        "w1",
+        "b1",
+        "w2",
+        "b2");
   }
 
   @Test
   void layerNormSpelledOutAsInTheBertExports() {
     // What the exports contain: (x - mean) / sqrt(mean((x - mean)^2) + eps) * gamma + beta
-    check("LayerNorm", g -> {
-      String x = g.input("x", 2, 3, 8);
-      String gamma = g.input("gamma", 8);
-      String beta = g.input("beta", 8);
-      String centered = g.sub(x, g.reduceMean(x, true, 2));
-      String variance = g.reduceMean(g.pow(centered, g.scalar(2)), true, 2);
-      String normed = g.div(centered, g.sqrt(g.add(variance, g.scalar(1e-12))));
-      return g.add(g.mul(normed, gamma), beta);
-    }, Map.of("x", random(false, 2, 3, 8), "gamma", random(false, 8), "beta", random(false, 8)),
-        "x", "gamma", "beta");
+    check(
+        "LayerNorm",
+        g -> {
+          String x = g.input("x", 2, 3, 8);
+          String gamma = g.input("gamma", 8);
+          String beta = g.input("beta", 8);
+          String centered = g.sub(x, g.reduceMean(x, true, 2));
+          String variance = g.reduceMean(g.pow(centered, g.scalar(2)), true, 2);
+          String normed = g.div(centered, g.sqrt(g.add(variance, g.scalar(1e-12))));
+          return g.add(g.mul(normed, gamma), beta);
+        },
+        Map.of("x", random(false, 2, 3, 8), "gamma", random(false, 8), "beta", random(false, 8)),
+        "x",
+        "gamma",
+        "beta");
   }
 
   @Test
@@ -273,8 +405,8 @@ class GradientCheckTest {
   }
 
   /**
-   * Checks d(sum(forward * R))/d(wrt) from the gradient graph against central differences, with
-   * R a fixed random tensor so every output element matters with a different weight.
+   * Checks d(sum(forward * R))/d(wrt) from the gradient graph against central differences, with R a
+   * fixed random tensor so every output element matters with a different weight.
    */
   private void check(String what, Forward forward, Map<String, HostTensor> inputs, String... wrt) {
     Map<String, HostTensor> feed = new LinkedHashMap<>(inputs);
@@ -301,7 +433,9 @@ class GradientCheckTest {
           plus.put(w, x.with(i, x.get(i) + h));
           Map<String, HostTensor> minus = new LinkedHashMap<>(feed);
           minus.put(w, x.with(i, x.get(i) - h));
-          double fd = (numeric.run(plus).get("loss").get(0) - numeric.run(minus).get("loss").get(0)) / (2 * h);
+          double fd =
+              (numeric.run(plus).get("loss").get(0) - numeric.run(minus).get("loss").get(0))
+                  / (2 * h);
           double an = grad.get(i);
           if (Math.abs(fd - an) > tolerance + 1e-5 * Math.abs(fd)) {
             failures.add(w + "[" + i + "]: analytic " + an + " vs numeric " + fd);

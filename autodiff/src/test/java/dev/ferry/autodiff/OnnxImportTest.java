@@ -20,10 +20,11 @@ import org.junit.jupiter.api.Test;
 
 /** The fp32 MiniLM export imported into a GraphBuilder computes what the original computes. */
 class OnnxImportTest {
-  private static final List<String> SENTENCES = List.of(
-      "The weather is lovely today.",
-      "Wheat exports rose sharply in the third quarter, the ministry said.",
-      "Is my invoice wrong?");
+  private static final List<String> SENTENCES =
+      List.of(
+          "The weather is lovely today.",
+          "Wheat exports rose sharply in the third quarter, the ministry said.",
+          "Is my invoice wrong?");
 
   private static Encoder encoder;
   private static OnnxImport model;
@@ -73,11 +74,15 @@ class OnnxImportTest {
     assertThat(model.layerCount()).isEqualTo(6);
     // Ten named tensors per layer plus six unnamed MatMul weights (q, k, v, out, up, down).
     for (int layer = 0; layer < 6; layer++) {
-      assertThat(model.layerParameters(layer)).as("layer " + layer).hasSize(16)
+      assertThat(model.layerParameters(layer))
+          .as("layer " + layer)
+          .hasSize(16)
           .contains("encoder.layer." + layer + ".attention.self.query.bias");
     }
-    assertThat(model.topLayerParameters(2)).hasSize(32)
-        .containsAll(model.layerParameters(4)).containsAll(model.layerParameters(5));
+    assertThat(model.topLayerParameters(2))
+        .hasSize(32)
+        .containsAll(model.layerParameters(4))
+        .containsAll(model.layerParameters(5));
     assertThat(model.shape(model.layerOutput(3))).containsExactly(-1, -1, 384);
     assertThatThrownBy(() -> model.layerParameters(6)).hasMessageContaining("layers 0..5");
   }
@@ -104,8 +109,12 @@ class OnnxImportTest {
     lower.output(model.addTo(lower, Set.of(), null, List.of(cut)).get(cut), "cut");
     GraphBuilder upper = new GraphBuilder("upper", ElementType.FLOAT);
     Set<String> trainable = Set.copyOf(model.topLayerParameters(2));
-    upper.output(model.addTo(upper, trainable, cut, List.of("last_hidden_state")).get("last_hidden_state"), "hidden");
-    assertThat(upper.inputNames()).contains(cut, "attention_mask").doesNotContain("input_ids")
+    upper.output(
+        model.addTo(upper, trainable, cut, List.of("last_hidden_state")).get("last_hidden_state"),
+        "hidden");
+    assertThat(upper.inputNames())
+        .contains(cut, "attention_mask")
+        .doesNotContain("input_ids")
         .containsAll(trainable);
     try (GraphSession first = new GraphSession(lower.toBytes(), 1);
         GraphSession second = new GraphSession(upper.toBytes(), 1)) {
@@ -125,7 +134,8 @@ class OnnxImportTest {
   void quantizedExportIsRefusedByName() throws Exception {
     try (Encoder q = Encoder.open(BuiltinEncoder.ALL_MINILM_L6_V2_Q, EncoderOptions.defaults())) {
       assertThatThrownBy(() -> OnnxImport.read(q.modelFile()))
-          .hasMessageContaining("DynamicQuantizeLinear").hasMessageContaining("fine-tune the fp32 export");
+          .hasMessageContaining("DynamicQuantizeLinear")
+          .hasMessageContaining("fine-tune the fp32 export");
     }
   }
 

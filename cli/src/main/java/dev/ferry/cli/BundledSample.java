@@ -12,12 +12,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The Reuters sample the quick start trains and scores on, bundled as resources of this module
- * (see cli/README.md for where the stories come from).
+ * The Reuters sample the quick start trains and scores on, bundled as resources of this module (see
+ * cli/README.md for where the stories come from).
  */
 public final class BundledSample {
   /** 200 stories of the Reuters-21578 ModApte training split: 40 grain, 40 corn, 120 other. */
   public static final String TRAIN = "reuters-sample.jsonl";
+
   /** 150 stories of the test split: 24 corn, 33 grain, 93 other. */
   public static final String TEST = "reuters-sample-test.jsonl";
 

@@ -6,10 +6,15 @@ import picocli.CommandLine.Option;
 
 /** How labeled data is read: which fields hold the text and the label, and what bad rows do. */
 final class DataOptionsMixin {
-  @Option(names = "--text-field", paramLabel = "NAME", description = "Field/column with the text. Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--text-field",
+      paramLabel = "NAME",
+      description = "Field/column with the text. Default: ${DEFAULT-VALUE}.")
   String textField = LabeledDataReader.Options.defaults().textField();
 
-  @Option(names = "--label-field", paramLabel = "NAME",
+  @Option(
+      names = "--label-field",
+      paramLabel = "NAME",
       description = "Field/column with the label. Default: ${DEFAULT-VALUE}.")
   String labelField = LabeledDataReader.Options.defaults().labelField();
 
@@ -22,7 +27,9 @@ final class DataOptionsMixin {
   }
 
   LabeledDataReader.Options readOptions() {
-    return LabeledDataReader.Options.defaults().withTextField(textField).withLabelField(labelField)
+    return LabeledDataReader.Options.defaults()
+        .withTextField(textField)
+        .withLabelField(labelField)
         .withSkipBad(skipBad);
   }
 }

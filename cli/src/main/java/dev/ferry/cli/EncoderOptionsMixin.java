@@ -6,9 +6,12 @@ import picocli.CommandLine.Option;
 
 /** The encoder to run (--encoder) and how it runs (the runtime options). */
 public final class EncoderOptionsMixin extends RuntimeOptionsMixin {
-  @Option(names = "--encoder", paramLabel = "NAME|DIR",
-      description = "Built-in encoder (${COMPLETION-CANDIDATES}) or a directory with model.onnx"
-          + " and tokenizer.json. Default: ${DEFAULT-VALUE}.",
+  @Option(
+      names = "--encoder",
+      paramLabel = "NAME|DIR",
+      description =
+          "Built-in encoder (${COMPLETION-CANDIDATES}) or a directory with model.onnx"
+              + " and tokenizer.json. Default: ${DEFAULT-VALUE}.",
       completionCandidates = BuiltinNames.class)
   String encoder = BuiltinEncoder.DEFAULT.id();
 

@@ -16,23 +16,40 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code ferry eval}: scores a bundle on labeled data. */
-@Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"Classify labeled examples with a bundle and print accuracy, macro-F1,"
-        + " per-class precision/recall/F1, the confusion matrix and the expected calibration error."},
-    footer = {"", "Examples:",
-        "  ferry eval --bundle tickets-bundle --data test.jsonl",
-        "  ferry eval --bundle tickets-bundle --data test.csv --json | jq .macro_f1"})
+@Command(
+    name = "eval",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "Classify labeled examples with a bundle and print accuracy, macro-F1,"
+          + " per-class precision/recall/F1, the confusion matrix and the expected calibration error."
+    },
+    footer = {
+      "",
+      "Examples:",
+      "  ferry eval --bundle tickets-bundle --data test.jsonl",
+      "  ferry eval --bundle tickets-bundle --data test.csv --json | jq .macro_f1"
+    })
 final class EvalCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--bundle", required = true, paramLabel = "DIR", description = "Model bundle to score.")
+  @Option(
+      names = "--bundle",
+      required = true,
+      paramLabel = "DIR",
+      description = "Model bundle to score.")
   Path bundle;
 
-  @Option(names = "--data", required = true, paramLabel = "FILE",
+  @Option(
+      names = "--data",
+      required = true,
+      paramLabel = "FILE",
       description = "Labeled examples (JSONL, CSV or TSV; .gz allowed).")
   Path data;
 
-  @Option(names = "--json", description = "Print one JSON object (accuracy, macro_f1, per_class, confusion, ...).")
+  @Option(
+      names = "--json",
+      description = "Print one JSON object (accuracy, macro_f1, per_class, confusion, ...).")
   boolean json;
 
   @Mixin DataOptionsMixin dataOptions;
@@ -44,9 +61,13 @@ final class EvalCommand implements Callable<Integer> {
     ModelBundle opened = ModelBundle.open(bundle);
     Evaluation.Result result;
     try (Progress progress = new Progress("texts classified", -1)) {
-      result = Evaluation.evaluate(opened, data,
-          dataOptions.readOptions(),
-          runtime.options(), (done, total) -> progress.moveTo(done));
+      result =
+          Evaluation.evaluate(
+              opened,
+              data,
+              dataOptions.readOptions(),
+              runtime.options(),
+              (done, total) -> progress.moveTo(done));
     } catch (BadDataException e) {
       throw SettingErrors.badData(e);
     }
@@ -56,7 +77,8 @@ final class EvalCommand implements Callable<Integer> {
       err.printf("ferry eval: skipped %,d bad rows of %s%n", result.badRows().size(), data);
     }
     if (result.unknownLabels() > 0) {
-      err.printf("ferry eval: left out %,d examples whose labels %s the bundle does not know (it knows %s)%n",
+      err.printf(
+          "ferry eval: left out %,d examples whose labels %s the bundle does not know (it knows %s)%n",
           result.unknownLabels(), result.unknownLabelNames(), opened.labels());
     }
     if (json) {
@@ -68,7 +90,12 @@ final class EvalCommand implements Callable<Integer> {
       o.put("seconds", Math.round(result.seconds() * 1000) / 1000.0);
       out.println(o.toString());
     } else {
-      out.printf(Locale.ROOT, "%s on %s: %,d examples (%.1f s)%n", bundle, data, result.metrics().examples(),
+      out.printf(
+          Locale.ROOT,
+          "%s on %s: %,d examples (%.1f s)%n",
+          bundle,
+          data,
+          result.metrics().examples(),
           result.seconds());
       MetricsTable.print(out, result.metrics());
     }

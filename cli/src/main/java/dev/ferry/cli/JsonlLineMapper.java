@@ -12,10 +12,9 @@ import java.util.List;
 import java.util.function.Function;
 
 /**
- * Turns a JSONL file into one output line per input line, in order, a batch at a time: good
- * records go through a function in batches; a line that cannot be read prints {@code null} in
- * its place and its {@code file:line: problem} on stderr, so output line N always belongs to
- * input line N.
+ * Turns a JSONL file into one output line per input line, in order, a batch at a time: good records
+ * go through a function in batches; a line that cannot be read prints {@code null} in its place and
+ * its {@code file:line: problem} on stderr, so output line N always belongs to input line N.
  */
 final class JsonlLineMapper {
   /** Records handed to the function at once. */
@@ -30,8 +29,14 @@ final class JsonlLineMapper {
    * @param map turns a batch of records into one output line each, in order
    * @param what what progress counts (a plural noun)
    */
-  static Outcome map(Path input, String textField, Function<List<TextRecord>, List<String>> map,
-      PrintWriter out, PrintWriter err, String what) throws IOException {
+  static Outcome map(
+      Path input,
+      String textField,
+      Function<List<TextRecord>, List<String>> map,
+      PrintWriter out,
+      PrintWriter err,
+      String what)
+      throws IOException {
     int bad = 0;
     long mapped = 0;
     try (JsonlReader reader = JsonlReader.open(input, textField);
@@ -79,7 +84,8 @@ final class JsonlLineMapper {
     if (o.bad() == 0) {
       return 0;
     }
-    err.printf("ferry %s: %s %,d texts; %,d %s of %s could not be read (printed as null, see above)%n",
+    err.printf(
+        "ferry %s: %s %,d texts; %,d %s of %s could not be read (printed as null, see above)%n",
         command, verb, o.mapped(), o.bad(), o.bad() == 1 ? "line" : "lines", input);
     return 1;
   }

@@ -21,16 +21,24 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code ferry predict}: one JSON object per text with label, confidence and probabilities. */
-@Command(name = "predict", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"Classify texts with a bundle. Prints one JSON object per text, in input order:"
-        + " {\"id\"?, \"label\", \"confidence\", \"probabilities\": {label: p, ...}, \"chunks\"}.",
-        "A long text is read whole, in chunks, as the bundle's training data was; \"chunks\" says"
-            + " how many.",
-        "With --input, a line that cannot be read prints `null` in its place and an error naming"
-            + " the file and line on stderr; the exit code is then 1."},
-    footer = {"", "Examples:",
-        "  ferry predict --bundle tickets-bundle --text \"my invoice is wrong\"",
-        "  ferry predict --bundle tickets-bundle --input new.jsonl.gz > labeled.jsonl"})
+@Command(
+    name = "predict",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "Classify texts with a bundle. Prints one JSON object per text, in input order:"
+          + " {\"id\"?, \"label\", \"confidence\", \"probabilities\": {label: p, ...}, \"chunks\"}.",
+      "A long text is read whole, in chunks, as the bundle's training data was; \"chunks\" says"
+          + " how many.",
+      "With --input, a line that cannot be read prints `null` in its place and an error naming"
+          + " the file and line on stderr; the exit code is then 1."
+    },
+    footer = {
+      "",
+      "Examples:",
+      "  ferry predict --bundle tickets-bundle --text \"my invoice is wrong\"",
+      "  ferry predict --bundle tickets-bundle --input new.jsonl.gz > labeled.jsonl"
+    })
 final class PredictCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -40,14 +48,21 @@ final class PredictCommand implements Callable<Integer> {
   @Option(names = "--text", paramLabel = "T", arity = "1..*", description = "Texts to classify.")
   List<String> texts = new ArrayList<>();
 
-  @Option(names = "--input", paramLabel = "FILE",
+  @Option(
+      names = "--input",
+      paramLabel = "FILE",
       description = "JSONL file (.gz allowed, - for stdin) with a text field per line.")
   Path input;
 
-  @Option(names = "--text-field", paramLabel = "NAME", description = "Field with the text. Default: text.")
+  @Option(
+      names = "--text-field",
+      paramLabel = "NAME",
+      description = "Field with the text. Default: text.")
   String textField = "text";
 
-  @Option(names = "--id-field", paramLabel = "NAME",
+  @Option(
+      names = "--id-field",
+      paramLabel = "NAME",
       description = "Field copied into the output as \"id\" when present. Default: id.")
   String idField = "id";
 
@@ -73,15 +88,22 @@ final class PredictCommand implements Callable<Integer> {
 
   private int predictFile(Classifier classifier, PrintWriter out) throws IOException {
     PrintWriter err = spec.commandLine().getErr();
-    JsonlLineMapper.Outcome o = JsonlLineMapper.map(input, textField, records -> {
-      List<ClassifiedDocument> documents =
-          classifier.classifyDocuments(records.stream().map(TextRecord::text).toList());
-      List<String> lines = new ArrayList<>(records.size());
-      for (int i = 0; i < records.size(); i++) {
-        lines.add(json(documents.get(i), records.get(i).fields().get(idField)));
-      }
-      return lines;
-    }, out, err, "texts classified");
+    JsonlLineMapper.Outcome o =
+        JsonlLineMapper.map(
+            input,
+            textField,
+            records -> {
+              List<ClassifiedDocument> documents =
+                  classifier.classifyDocuments(records.stream().map(TextRecord::text).toList());
+              List<String> lines = new ArrayList<>(records.size());
+              for (int i = 0; i < records.size(); i++) {
+                lines.add(json(documents.get(i), records.get(i).fields().get(idField)));
+              }
+              return lines;
+            },
+            out,
+            err,
+            "texts classified");
     return JsonlLineMapper.exitCode(o, "predict", "classified", input, err);
   }
 

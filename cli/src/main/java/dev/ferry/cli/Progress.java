@@ -56,10 +56,18 @@ final class Progress implements AutoCloseable {
   private void draw(long now) {
     double seconds = Math.max((now - start) / 1e9, 1e-9);
     double rate = done / seconds;
-    String line = total > 0
-        ? String.format(Locale.ROOT, "%s %,d/%,d (%.0f%%), %.1f/s, %s left", what, done, total,
-            100.0 * done / total, rate, duration(rate > 0 ? (total - done) / rate : 0))
-        : String.format(Locale.ROOT, "%s %,d, %.1f/s", what, done, rate);
+    String line =
+        total > 0
+            ? String.format(
+                Locale.ROOT,
+                "%s %,d/%,d (%.0f%%), %.1f/s, %s left",
+                what,
+                done,
+                total,
+                100.0 * done / total,
+                rate,
+                duration(rate > 0 ? (total - done) / rate : 0))
+            : String.format(Locale.ROOT, "%s %,d, %.1f/s", what, done, rate);
     err.print("\r" + line + " ".repeat(Math.max(0, lastWidth - line.length())));
     err.flush();
     lastWidth = line.length();

@@ -16,19 +16,50 @@ import picocli.CommandLine.ParameterException;
  */
 final class SettingErrors {
   /**
-   * The flag of each setting a library message may start with, longest first, so that
-   * "unfreeze schedule" is not read as "unfreeze".
+   * The flag of each setting a library message may start with, longest first, so that "unfreeze
+   * schedule" is not read as "unfreeze".
    */
-  private static final Map<String, String> FLAGS = flags(
-      "learning rate", "--lr", "weight decay", "--weight-decay", "dropout", "--dropout",
-      "validation split", "--valid-split", "output folder", "--out", "batch size", "--batch",
-      "epochs", "--epochs", "patience", "--patience", "hidden size", "--hidden", "adapter rank", "--rank",
-      "rank", "--rank", "adapt output", "--adapt-output", "unfreeze schedule", "--unfreeze-schedule",
-      "unfreeze", "--unfreeze", "max tokens", "--chunk-tokens", "max examples", "--max-examples");
+  private static final Map<String, String> FLAGS =
+      flags(
+          "learning rate",
+          "--lr",
+          "weight decay",
+          "--weight-decay",
+          "dropout",
+          "--dropout",
+          "validation split",
+          "--valid-split",
+          "output folder",
+          "--out",
+          "batch size",
+          "--batch",
+          "epochs",
+          "--epochs",
+          "patience",
+          "--patience",
+          "hidden size",
+          "--hidden",
+          "adapter rank",
+          "--rank",
+          "rank",
+          "--rank",
+          "adapt output",
+          "--adapt-output",
+          "unfreeze schedule",
+          "--unfreeze-schedule",
+          "unfreeze",
+          "--unfreeze",
+          "max tokens",
+          "--chunk-tokens",
+          "max examples",
+          "--max-examples");
 
   private SettingErrors() {}
 
-  /** A library message about a setting, led by the flag that sets it: "--lr: learning rate must be …". */
+  /**
+   * A library message about a setting, led by the flag that sets it: "--lr: learning rate must be
+   * …".
+   */
   static String inFlags(String message) {
     for (Map.Entry<String, String> f : FLAGS.entrySet()) {
       if (message.startsWith(f.getKey() + " ")) {
@@ -43,19 +74,31 @@ final class SettingErrors {
     return new ParameterException(spec.commandLine(), inFlags(e.getMessage()), e);
   }
 
-  /** The indexer's refused setting {@code e} as a usage error of {@code spec}'s command (exit 2). */
+  /**
+   * The indexer's refused setting {@code e} as a usage error of {@code spec}'s command (exit 2).
+   */
   static ParameterException usage(CommandSpec spec, InvalidSettingException e) {
-    String message = switch (e.setting()) {
-      case REJECTS -> "--rejects: " + e.problem() + "; pass --rejects with another file (by default it is"
-          + " INDEX/rejects.jsonl)";
-      case RESUME -> "--resume: " + e.problem() + "; run without --resume to read the input again from its start"
-          + " (records with the ids of indexed documents replace them), or index into a new --index folder";
-      case LABEL_CHANGE -> e.problem() + "; index with a bundle of those labels, relabel the index with this bundle"
-          + " first ('ferry relabel'), or pass --allow-label-change to keep both label sets ('ferry stats' shows them)";
-      case LABELS -> "--label: " + e.problem() + "; filter by those";
-      case QUERY -> e.problem() + "; shorten the query, or search by meaning alone with --mode knn";
-      case BUNDLE -> "--bundle: " + e.problem() + "; pass --bundle with a bundle trained on it";
-    };
+    String message =
+        switch (e.setting()) {
+          case REJECTS ->
+              "--rejects: "
+                  + e.problem()
+                  + "; pass --rejects with another file (by default it is"
+                  + " INDEX/rejects.jsonl)";
+          case RESUME ->
+              "--resume: "
+                  + e.problem()
+                  + "; run without --resume to read the input again from its start"
+                  + " (records with the ids of indexed documents replace them), or index into a new --index folder";
+          case LABEL_CHANGE ->
+              e.problem()
+                  + "; index with a bundle of those labels, relabel the index with this bundle"
+                  + " first ('ferry relabel'), or pass --allow-label-change to keep both label sets ('ferry stats' shows them)";
+          case LABELS -> "--label: " + e.problem() + "; filter by those";
+          case QUERY ->
+              e.problem() + "; shorten the query, or search by meaning alone with --mode knn";
+          case BUNDLE -> "--bundle: " + e.problem() + "; pass --bundle with a bundle trained on it";
+        };
     return new ParameterException(spec.commandLine(), message, e);
   }
 
@@ -70,7 +113,8 @@ final class SettingErrors {
       flags.put(settingThenFlag[i], settingThenFlag[i + 1]);
     }
     Map<String, String> longestFirst = new LinkedHashMap<>();
-    flags.entrySet().stream().sorted(Comparator.comparingInt((Map.Entry<String, String> f) -> -f.getKey().length()))
+    flags.entrySet().stream()
+        .sorted(Comparator.comparingInt((Map.Entry<String, String> f) -> -f.getKey().length()))
         .forEach(f -> longestFirst.put(f.getKey(), f.getValue()));
     return longestFirst;
   }

@@ -17,11 +17,15 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code ferry stats}: a thin shell over {@link FerryIndex#stats()}. */
-@Command(name = "stats", mixinStandardHelpOptions = true,
-    description = {"Documents, chunks, documents per label and per bundle, the label sets if documents carry"
-        + " labels of more than one, and the last ingest's progress (incomplete while it runs or after it stopped).",
-        "--json prints one object: {documents, chunks, encoder, labels, bundles, label_sets: [{labels, bundles,"
-            + " documents}], mixed_label_sets, ingest_incomplete, progress}."})
+@Command(
+    name = "stats",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Documents, chunks, documents per label and per bundle, the label sets if documents carry"
+          + " labels of more than one, and the last ingest's progress (incomplete while it runs or after it stopped).",
+      "--json prints one object: {documents, chunks, encoder, labels, bundles, label_sets: [{labels, bundles,"
+          + " documents}], mixed_label_sets, ingest_incomplete, progress}."
+    })
 final class StatsCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -60,19 +64,36 @@ final class StatsCommand implements Callable<Integer> {
       s.progress().forEach(progress::put);
       out.println(new ObjectMapper().writeValueAsString(o));
     } else {
-      out.printf("%s: %,d documents, %,d chunks, encoder %s%n", index, s.documents(), s.chunks(), s.encoder());
+      out.printf(
+          "%s: %,d documents, %,d chunks, encoder %s%n",
+          index, s.documents(), s.chunks(), s.encoder());
       out.println("labels:  " + SearchCommand.counts(s.labels()));
       out.println("bundles: " + SearchCommand.counts(s.bundles()));
       if (s.mixedLabelSets()) {
-        out.printf(Locale.ROOT, "label sets: mixed, %d sets (relabel with one bundle to make them one):%n",
+        out.printf(
+            Locale.ROOT,
+            "label sets: mixed, %d sets (relabel with one bundle to make them one):%n",
             s.labelSets().size());
-        s.labelSets().forEach(set -> out.printf(Locale.ROOT, "  %s: %,d documents (%s)%n",
-            String.join(", ", set.labels()), set.documents(), String.join(", ", set.bundles())));
+        s.labelSets()
+            .forEach(
+                set ->
+                    out.printf(
+                        Locale.ROOT,
+                        "  %s: %,d documents (%s)%n",
+                        String.join(", ", set.labels()),
+                        set.documents(),
+                        String.join(", ", set.bundles())));
       }
       IngestProgress last = IngestProgress.of(s.progress());
       if (last != null) {
-        out.printf(Locale.ROOT, "ingest:  %s: %,d records of %s%s%n", last.complete() ? "complete" : "incomplete",
-            last.position(), last.input(), last.complete() ? ""
+        out.printf(
+            Locale.ROOT,
+            "ingest:  %s: %,d records of %s%s%n",
+            last.complete() ? "complete" : "incomplete",
+            last.position(),
+            last.input(),
+            last.complete()
+                ? ""
                 : " committed (still running, or stopped: 'ferry index --resume' goes on)");
       }
       s.progress().forEach((k, v) -> out.println(k + " = " + v));

@@ -68,9 +68,13 @@ class FerryCliTest {
   @Test
   void badLinesPrintNullInPlaceAndAreNamedOnStderr() throws IOException {
     Path input = dir.resolve("mixed.jsonl");
-    Files.write(input, concat("{\"text\": \"good one\"}\n", new byte[] {'{', '"', 't', 'e', 'x', 't',
-        '"', ':', '"', (byte) 0xFF, '"', '}', '\n'}, "{\"body\": \"no text\"}\n",
-        "{\"text\": \"good two\"}\n"));
+    Files.write(
+        input,
+        concat(
+            "{\"text\": \"good one\"}\n",
+            new byte[] {'{', '"', 't', 'e', 'x', 't', '"', ':', '"', (byte) 0xFF, '"', '}', '\n'},
+            "{\"body\": \"no text\"}\n",
+            "{\"text\": \"good two\"}\n"));
     Run r = run("embed", "--encoder", "all-minilm-l6-v2-q", "--input", input.toString());
     assertThat(r.code()).isEqualTo(1);
     assertThat(r.lines()).hasSize(4);
@@ -78,7 +82,8 @@ class FerryCliTest {
     assertThat(r.lines().get(1)).isEqualTo("null");
     assertThat(r.lines().get(2)).isEqualTo("null");
     assertThat(r.lines().get(3)).startsWith("[");
-    assertThat(r.err()).contains(input + ":2: not valid UTF-8")
+    assertThat(r.err())
+        .contains(input + ":2: not valid UTF-8")
         .contains(input + ":3: expected a string field \"text\"")
         .contains("embedded 2 texts; 2 lines");
     // The same texts given as arguments give the same vectors: nothing shifted.

@@ -11,4 +11,5 @@ import java.util.Map;
  * @param labels documents per label afterwards, most first
  * @param seconds wall time
  */
-public record RelabelResult(String bundle, long documents, long changed, Map<String, Long> labels, double seconds) {}
+public record RelabelResult(
+    String bundle, long documents, long changed, Map<String, Long> labels, double seconds) {}

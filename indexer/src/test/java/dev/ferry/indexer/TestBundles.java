@@ -41,7 +41,12 @@ final class TestBundles {
 
   /** The same encoder, another chunking: must be refused by relabel. */
   static Path otherChunking() {
-    return train("other-chunking", ENCODER, new Chunking(48, 8, 0, ChunkPooling.TOKEN_WEIGHTED_MEAN), "sport", "cooking");
+    return train(
+        "other-chunking",
+        ENCODER,
+        new Chunking(48, 8, 0, ChunkPooling.TOKEN_WEIGHTED_MEAN),
+        "sport",
+        "cooking");
   }
 
   static Path train(String name, String encoder, Chunking chunking, String sport, String cooking) {
@@ -49,14 +54,19 @@ final class TestBundles {
   }
 
   /** Ingests {@code input} into {@code index} with the sport/cooking bundle. */
-  static IngestResult ingest(FerryIndex index, Path input, IngestOptions options, IngestListener listener)
+  static IngestResult ingest(
+      FerryIndex index, Path input, IngestOptions options, IngestListener listener)
       throws IOException {
-    try (Indexer indexer = Indexer.open(index, ModelBundle.open(sportCooking()), EncoderOptions.defaults())) {
+    try (Indexer indexer =
+        Indexer.open(index, ModelBundle.open(sportCooking()), EncoderOptions.defaults())) {
       return indexer.ingest(input, options, listener);
     }
   }
 
-  /** JSON lines of documents {@code PREFIX<from>} to {@code PREFIX<to - 1>}: sport and cooking sentences in turn. */
+  /**
+   * JSON lines of documents {@code PREFIX<from>} to {@code PREFIX<to - 1>}: sport and cooking
+   * sentences in turn.
+   */
   static List<String> docs(String prefix, int from, int to) {
     List<String> lines = new ArrayList<>();
     for (int i = from; i < to; i++) {

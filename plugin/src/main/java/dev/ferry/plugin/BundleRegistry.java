@@ -24,6 +24,7 @@ import org.slf4j.LoggerFactory;
  */
 final class BundleRegistry implements Closeable {
   private static final Logger LOG = LoggerFactory.getLogger(BundleRegistry.class);
+
   /** A bundle name is one folder name: no separators, no leading dot. */
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]*");
 
@@ -50,11 +51,17 @@ final class BundleRegistry implements Closeable {
    */
   Classifier classifier(String name) {
     if (name == null || !NAME.matcher(name).matches()) {
-      throw new BundleLoadException("bundle name '" + name + "' is not a folder name: use letters, "
-          + "digits, '.', '_' and '-' only (the bundle is the folder " + root + "/NAME)");
+      throw new BundleLoadException(
+          "bundle name '"
+              + name
+              + "' is not a folder name: use letters, "
+              + "digits, '.', '_' and '-' only (the bundle is the folder "
+              + root
+              + "/NAME)");
     }
     if (closed) {
-      throw new IllegalStateException("the node is stopping; bundle '" + name + "' is no longer open");
+      throw new IllegalStateException(
+          "the node is stopping; bundle '" + name + "' is no longer open");
     }
     return open.computeIfAbsent(name, this::load);
   }
@@ -62,8 +69,14 @@ final class BundleRegistry implements Closeable {
   private Classifier load(String name) {
     Path dir = root.resolve(name);
     if (!Files.isDirectory(dir)) {
-      throw new BundleLoadException("no bundle '" + name + "': expected a folder written by 'ferry train "
-          + "--out' at " + dir + " on every ingest node; " + available());
+      throw new BundleLoadException(
+          "no bundle '"
+              + name
+              + "': expected a folder written by 'ferry train "
+              + "--out' at "
+              + dir
+              + " on every ingest node; "
+              + available());
     }
     long start = System.nanoTime();
     // DJL finds its native library's description through the thread's context class loader,
@@ -74,8 +87,12 @@ final class BundleRegistry implements Closeable {
     try {
       ModelBundle bundle = ModelBundle.open(dir);
       Classifier classifier = bundle.openClassifier(options);
-      LOG.info("Opened bundle '{}' ({} labels, encoder {}) in {} ms", name, classifier.labels().size(),
-          bundle.manifest().encoder().id(), (System.nanoTime() - start) / 1_000_000);
+      LOG.info(
+          "Opened bundle '{}' ({} labels, encoder {}) in {} ms",
+          name,
+          classifier.labels().size(),
+          bundle.manifest().encoder().id(),
+          (System.nanoTime() - start) / 1_000_000);
       return classifier;
     } catch (LinkageError | AssertionError e) {
       // A native library that does not load (wrong platform, missing resource) must fail this
@@ -91,9 +108,11 @@ final class BundleRegistry implements Closeable {
       return "the folder " + root + " does not exist";
     }
     try (Stream<Path> entries = Files.list(root)) {
-      List<String> names = entries.filter(Files::isDirectory).map(p -> p.getFileName().toString())
-          .sorted().toList();
-      return names.isEmpty() ? root + " holds no bundles" : "bundles there: " + String.join(", ", names);
+      List<String> names =
+          entries.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted().toList();
+      return names.isEmpty()
+          ? root + " holds no bundles"
+          : "bundles there: " + String.join(", ", names);
     } catch (java.io.IOException e) {
       return "cannot list " + root + ": " + e.getMessage();
     }

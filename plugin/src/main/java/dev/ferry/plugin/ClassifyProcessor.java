@@ -21,14 +21,15 @@ import org.opensearch.ingest.IngestDocumentWrapper;
  * document.
  *
  * <p>A bulk request reaches {@link #subBatchExecute} in batches of {@code batch_size} documents,
- * which go to the encoder together (it sorts them by length and pads each group only to its
- * longest text). A document that cannot be classified gets its own failure; the rest of its batch
- * is still classified. The pipeline's {@code on_failure} and {@code ignore_failure} apply per
- * document as for any processor.
+ * which go to the encoder together (it sorts them by length and pads each group only to its longest
+ * text). A document that cannot be classified gets its own failure; the rest of its batch is still
+ * classified. The pipeline's {@code on_failure} and {@code ignore_failure} apply per document as
+ * for any processor.
  */
 final class ClassifyProcessor extends AbstractBatchingProcessor {
   /** The processor's name in a pipeline definition. */
   static final String TYPE = "ferry_classify";
+
   /** Documents per call to the encoder when the pipeline does not say. */
   static final int DEFAULT_BATCH_SIZE = 64;
 
@@ -36,7 +37,8 @@ final class ClassifyProcessor extends AbstractBatchingProcessor {
   private final Classifier classifier;
   private final Chunking chunking;
 
-  ClassifyProcessor(String tag, String description, int batchSize, Options options, Classifier classifier) {
+  ClassifyProcessor(
+      String tag, String description, int batchSize, Options options, Classifier classifier) {
     super(tag, description, batchSize);
     this.options = options;
     this.classifier = classifier;
@@ -49,12 +51,16 @@ final class ClassifyProcessor extends AbstractBatchingProcessor {
    * @param bundle the bundle's folder name under {@code config/ferry/}
    * @param sourceField the field holding the text ({@code field})
    * @param targetPrefix where results go: {@code PREFIX.label}, ... ({@code target_prefix})
-   * @param chunking read long texts as the bundle was trained (overlapping windows) when true,
-   *     only their first window when false
+   * @param chunking read long texts as the bundle was trained (overlapping windows) when true, only
+   *     their first window when false
    * @param ignoreMissing pass documents without the field through unchanged
    */
-  record Options(String bundle, String sourceField, String targetPrefix, boolean chunking,
-                 boolean ignoreMissing) {}
+  record Options(
+      String bundle,
+      String sourceField,
+      String targetPrefix,
+      boolean chunking,
+      boolean ignoreMissing) {}
 
   @Override
   public String getType() {
@@ -72,13 +78,15 @@ final class ClassifyProcessor extends AbstractBatchingProcessor {
   }
 
   @Override
-  protected void subBatchExecute(List<IngestDocumentWrapper> documents,
-                                 Consumer<List<IngestDocumentWrapper>> handler) {
+  protected void subBatchExecute(
+      List<IngestDocumentWrapper> documents, Consumer<List<IngestDocumentWrapper>> handler) {
     classify(documents);
     handler.accept(documents);
   }
 
-  /** Classifies every document that has text; marks the others failed or leaves them as they are. */
+  /**
+   * Classifies every document that has text; marks the others failed or leaves them as they are.
+   */
   private void classify(List<IngestDocumentWrapper> documents) {
     List<IngestDocumentWrapper> pending = new ArrayList<>(documents.size());
     List<String> texts = new ArrayList<>(documents.size());
@@ -113,17 +121,25 @@ final class ClassifyProcessor extends AbstractBatchingProcessor {
 
   /** The document's text, or null when it has none and {@code ignore_missing} is set. */
   private String text(IngestDocument document) {
-    Object value = document.getFieldValue(options.sourceField(), Object.class, options.ignoreMissing());
+    Object value =
+        document.getFieldValue(options.sourceField(), Object.class, options.ignoreMissing());
     if (value == null) {
       if (options.ignoreMissing()) {
         return null;
       }
-      throw new IllegalArgumentException("field [" + options.sourceField() + "] is null, cannot classify it "
-          + "(set ignore_missing to pass such documents through unlabeled)");
+      throw new IllegalArgumentException(
+          "field ["
+              + options.sourceField()
+              + "] is null, cannot classify it "
+              + "(set ignore_missing to pass such documents through unlabeled)");
     }
     if (!(value instanceof String text)) {
-      throw new IllegalArgumentException("field [" + options.sourceField() + "] of type ["
-          + value.getClass().getName() + "] cannot be classified: expected a string");
+      throw new IllegalArgumentException(
+          "field ["
+              + options.sourceField()
+              + "] of type ["
+              + value.getClass().getName()
+              + "] cannot be classified: expected a string");
     }
     return text;
   }
@@ -157,24 +173,31 @@ final class ClassifyProcessor extends AbstractBatchingProcessor {
     }
 
     @Override
-    public AbstractBatchingProcessor create(Map<String, org.opensearch.ingest.Processor.Factory> registry,
-                                            String tag, String description, Map<String, Object> config)
+    public AbstractBatchingProcessor create(
+        Map<String, org.opensearch.ingest.Processor.Factory> registry,
+        String tag,
+        String description,
+        Map<String, Object> config)
         throws Exception {
       config.putIfAbsent(BATCH_SIZE_FIELD, DEFAULT_BATCH_SIZE);
       return super.create(registry, tag, description, config);
     }
 
     @Override
-    protected AbstractBatchingProcessor newProcessor(String tag, String description, int batchSize,
-                                                     Map<String, Object> config) {
-      Options options = new Options(
-          ConfigurationUtils.readStringProperty(TYPE, tag, config, "bundle"),
-          ConfigurationUtils.readStringProperty(TYPE, tag, config, "field", "text"),
-          ConfigurationUtils.readStringProperty(TYPE, tag, config, "target_prefix", "ferry"),
-          ConfigurationUtils.readBooleanProperty(TYPE, tag, config, "chunking", true),
-          ConfigurationUtils.readBooleanProperty(TYPE, tag, config, "ignore_missing", false));
+    protected AbstractBatchingProcessor newProcessor(
+        String tag, String description, int batchSize, Map<String, Object> config) {
+      Options options =
+          new Options(
+              ConfigurationUtils.readStringProperty(TYPE, tag, config, "bundle"),
+              ConfigurationUtils.readStringProperty(TYPE, tag, config, "field", "text"),
+              ConfigurationUtils.readStringProperty(TYPE, tag, config, "target_prefix", "ferry"),
+              ConfigurationUtils.readBooleanProperty(TYPE, tag, config, "chunking", true),
+              ConfigurationUtils.readBooleanProperty(TYPE, tag, config, "ignore_missing", false));
       if (options.targetPrefix().isBlank()) {
-        throw ConfigurationUtils.newConfigurationException(TYPE, tag, "target_prefix",
+        throw ConfigurationUtils.newConfigurationException(
+            TYPE,
+            tag,
+            "target_prefix",
             "must not be empty: the results are written under PREFIX.label, PREFIX.confidence, ...");
       }
       Classifier classifier;

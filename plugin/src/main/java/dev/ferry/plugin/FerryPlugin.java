@@ -8,8 +8,8 @@ import org.opensearch.plugins.IngestPlugin;
 import org.opensearch.plugins.Plugin;
 
 /**
- * Ferry's OpenSearch plugin: the {@code ferry_classify} ingest processor, which labels documents
- * at index time with a model bundle from the node's {@code config/ferry/} folder.
+ * Ferry's OpenSearch plugin: the {@code ferry_classify} ingest processor, which labels documents at
+ * index time with a model bundle from the node's {@code config/ferry/} folder.
  *
  * <p>Bundles are opened once per node, when a pipeline first names them, and closed when the node
  * stops. Built-in encoders and the tokenizer's native library are unpacked into the node's
@@ -19,6 +19,7 @@ import org.opensearch.plugins.Plugin;
 public final class FerryPlugin extends Plugin implements IngestPlugin {
   /** The folder under the node's config folder that holds one sub-folder per bundle. */
   public static final String BUNDLES_FOLDER = "ferry";
+
   static final String CACHE_PROPERTY = "ferry.cache.dir";
 
   private volatile BundleRegistry bundles;

@@ -36,7 +36,11 @@ import org.opensearch.test.OpenSearchIntegTestCase.Scope;
  * One in-JVM data node with the plugin: pipelines with {@code ferry_classify}, bulk indexing
  * through them, and the labels checked against the same bundle's {@link Classifier} run here.
  */
-@ClusterScope(scope = Scope.SUITE, numDataNodes = 1, numClientNodes = 0, supportsDedicatedMasters = false)
+@ClusterScope(
+    scope = Scope.SUITE,
+    numDataNodes = 1,
+    numClientNodes = 0,
+    supportsDedicatedMasters = false)
 // ONNX Runtime and the tokenizer keep native threads and JDK cleaner threads for the JVM's life.
 @ThreadLeakScope(ThreadLeakScope.Scope.NONE)
 public class ClassifyPipelineIntegTests extends OpenSearchIntegTestCase {
@@ -66,8 +70,13 @@ public class ClassifyPipelineIntegTests extends OpenSearchIntegTestCase {
 
   private void putPipeline(String id, String processorJson) {
     String body = "{\"processors\": [{\"ferry_classify\": " + processorJson + "}]}";
-    assertAcked(client().admin().cluster()
-        .preparePutPipeline(id, new BytesArray(body.getBytes(StandardCharsets.UTF_8)), XContentType.JSON).get());
+    assertAcked(
+        client()
+            .admin()
+            .cluster()
+            .preparePutPipeline(
+                id, new BytesArray(body.getBytes(StandardCharsets.UTF_8)), XContentType.JSON)
+            .get());
   }
 
   @SuppressWarnings("unchecked")
@@ -80,14 +89,22 @@ public class ClassifyPipelineIntegTests extends OpenSearchIntegTestCase {
     // slightly with the texts that share its batch. The node gets the whole bulk in one batch
     // (batch_size above the bulk's size), and the embedded classifier below the same list, so
     // both run the very same model batches and must agree exactly.
-    putPipeline("reuters", "{\"bundle\": \"reuters\", \"field\": \"text\", \"batch_size\": " + DOCS + "}");
-    assertAcked(prepareCreate("news").setMapping(
-        "{\"properties\": {\"text\": {\"type\": \"text\"}, \"ferry\": {\"properties\": {"
-            + "\"label\": {\"type\": \"keyword\"}, \"confidence\": {\"type\": \"float\"}}}}}"));
+    putPipeline(
+        "reuters", "{\"bundle\": \"reuters\", \"field\": \"text\", \"batch_size\": " + DOCS + "}");
+    assertAcked(
+        prepareCreate("news")
+            .setMapping(
+                "{\"properties\": {\"text\": {\"type\": \"text\"}, \"ferry\": {\"properties\": {"
+                    + "\"label\": {\"type\": \"keyword\"}, \"confidence\": {\"type\": \"float\"}}}}}"));
     List<String> texts = TestBundles.testTexts(DOCS);
     BulkRequestBuilder bulk = client().prepareBulk();
     for (int i = 0; i < texts.size(); i++) {
-      bulk.add(client().prepareIndex("news").setPipeline("reuters").setId(Integer.toString(i)).setSource(Map.of("text", texts.get(i))));
+      bulk.add(
+          client()
+              .prepareIndex("news")
+              .setPipeline("reuters")
+              .setId(Integer.toString(i))
+              .setSource(Map.of("text", texts.get(i))));
     }
     Classifier inNode = nodeClassifier();
     EncoderStats before = inNode.encoder().stats();
@@ -107,8 +124,11 @@ public class ClassifyPipelineIntegTests extends OpenSearchIntegTestCase {
       Map<String, Object> got = ferry(client().prepareGet("news", Integer.toString(i)).get());
       ClassifiedDocument want = expected.get(i);
       assertEquals("label of document " + i, want.prediction().label(), got.get("label"));
-      assertEquals("confidence of document " + i, want.prediction().confidence(),
-          ((Number) got.get("confidence")).floatValue(), 0f);
+      assertEquals(
+          "confidence of document " + i,
+          want.prediction().confidence(),
+          ((Number) got.get("confidence")).floatValue(),
+          0f);
       assertEquals(want.embedding().chunks().size(), ((Number) got.get("chunks")).intValue());
       List<?> vector = (List<?>) got.get("vector");
       assertEquals(want.embedding().vector().length, vector.size());
@@ -123,19 +143,32 @@ public class ClassifyPipelineIntegTests extends OpenSearchIntegTestCase {
     }
     // Search by label: the keyword field counts what the embedded classifier says.
     for (Map.Entry<String, Long> e : perLabel.entrySet()) {
-      SearchResponse hits = client().prepareSearch("news")
-          .setQuery(QueryBuilders.termQuery("ferry.label", e.getKey())).setSize(0).get();
-      assertEquals("documents labeled " + e.getKey(), e.getValue().longValue(), hits.getHits().getTotalHits().value());
+      SearchResponse hits =
+          client()
+              .prepareSearch("news")
+              .setQuery(QueryBuilders.termQuery("ferry.label", e.getKey()))
+              .setSize(0)
+              .get();
+      assertEquals(
+          "documents labeled " + e.getKey(),
+          e.getValue().longValue(),
+          hits.getHits().getTotalHits().value());
     }
     assertTrue("the sample should give more than one label: " + perLabel, perLabel.size() > 1);
   }
 
   public void testChunkingOffReadsOnlyTheFirstWindow() throws Exception {
-    putPipeline("first-window", "{\"bundle\": \"reuters\", \"chunking\": false, \"batch_size\": 100}");
+    putPipeline(
+        "first-window", "{\"bundle\": \"reuters\", \"chunking\": false, \"batch_size\": 100}");
     List<String> texts = TestBundles.testTexts(20);
     BulkRequestBuilder bulk = client().prepareBulk();
     for (int i = 0; i < texts.size(); i++) {
-      bulk.add(client().prepareIndex("short").setPipeline("first-window").setId(Integer.toString(i)).setSource(Map.of("text", texts.get(i))));
+      bulk.add(
+          client()
+              .prepareIndex("short")
+              .setPipeline("first-window")
+              .setId(Integer.toString(i))
+              .setSource(Map.of("text", texts.get(i))));
     }
     BulkResponse response = bulk.get();
     assertFalse(response.buildFailureMessage(), response.hasFailures());
@@ -151,39 +184,95 @@ public class ClassifyPipelineIntegTests extends OpenSearchIntegTestCase {
   }
 
   public void testMissingTextIsSkippedOrFailsPerDocument() throws Exception {
-    putPipeline("lenient", "{\"bundle\": \"reuters\", \"ignore_missing\": true, \"target_prefix\": \"out\"}");
-    BulkResponse lenient = client().prepareBulk()
-        .add(client().prepareIndex("mixed").setPipeline("lenient").setId("a").setSource(Map.of("title", "no text here")))
-        .add(client().prepareIndex("mixed").setPipeline("lenient").setId("b").setSource(Map.of("text", "Wheat exports rose sharply")))
-        .get();
+    putPipeline(
+        "lenient",
+        "{\"bundle\": \"reuters\", \"ignore_missing\": true, \"target_prefix\": \"out\"}");
+    BulkResponse lenient =
+        client()
+            .prepareBulk()
+            .add(
+                client()
+                    .prepareIndex("mixed")
+                    .setPipeline("lenient")
+                    .setId("a")
+                    .setSource(Map.of("title", "no text here")))
+            .add(
+                client()
+                    .prepareIndex("mixed")
+                    .setPipeline("lenient")
+                    .setId("b")
+                    .setSource(Map.of("text", "Wheat exports rose sharply")))
+            .get();
     assertFalse(lenient.buildFailureMessage(), lenient.hasFailures());
     assertNull(client().prepareGet("mixed", "a").get().getSourceAsMap().get("out"));
     assertNotNull(client().prepareGet("mixed", "b").get().getSourceAsMap().get("out"));
 
     // Without ignore_missing the document fails alone; on_failure records why and indexes it.
-    String body = "{\"processors\": [{\"ferry_classify\": {\"bundle\": \"reuters\", \"on_failure\": [{\"set\": "
-        + "{\"field\": \"error\", \"value\": \"unclassified\"}}]}}]}";
-    assertAcked(client().admin().cluster()
-        .preparePutPipeline("strict", new BytesArray(body.getBytes(StandardCharsets.UTF_8)), XContentType.JSON).get());
-    BulkResponse strict = client().prepareBulk()
-        .add(client().prepareIndex("mixed").setPipeline("strict").setId("c").setSource(Map.of("title", "no text here")))
-        .add(client().prepareIndex("mixed").setPipeline("strict").setId("d").setSource(Map.of("text", 42)))
-        .add(client().prepareIndex("mixed").setPipeline("strict").setId("e").setSource(Map.of("text", "Corn plantings are down")))
-        .get();
+    String body =
+        "{\"processors\": [{\"ferry_classify\": {\"bundle\": \"reuters\", \"on_failure\": [{\"set\": "
+            + "{\"field\": \"error\", \"value\": \"unclassified\"}}]}}]}";
+    assertAcked(
+        client()
+            .admin()
+            .cluster()
+            .preparePutPipeline(
+                "strict", new BytesArray(body.getBytes(StandardCharsets.UTF_8)), XContentType.JSON)
+            .get());
+    BulkResponse strict =
+        client()
+            .prepareBulk()
+            .add(
+                client()
+                    .prepareIndex("mixed")
+                    .setPipeline("strict")
+                    .setId("c")
+                    .setSource(Map.of("title", "no text here")))
+            .add(
+                client()
+                    .prepareIndex("mixed")
+                    .setPipeline("strict")
+                    .setId("d")
+                    .setSource(Map.of("text", 42)))
+            .add(
+                client()
+                    .prepareIndex("mixed")
+                    .setPipeline("strict")
+                    .setId("e")
+                    .setSource(Map.of("text", "Corn plantings are down")))
+            .get();
     assertFalse(strict.buildFailureMessage(), strict.hasFailures());
-    assertEquals("unclassified", client().prepareGet("mixed", "c").get().getSourceAsMap().get("error"));
-    assertEquals("unclassified", client().prepareGet("mixed", "d").get().getSourceAsMap().get("error"));
+    assertEquals(
+        "unclassified", client().prepareGet("mixed", "c").get().getSourceAsMap().get("error"));
+    assertEquals(
+        "unclassified", client().prepareGet("mixed", "d").get().getSourceAsMap().get("error"));
     Map<String, Object> e = client().prepareGet("mixed", "e").get().getSourceAsMap();
     assertNull(e.get("error"));
     assertNotNull(e.get("ferry"));
 
     // With neither, the bulk item fails with the message.
     putPipeline("plain", "{\"bundle\": \"reuters\"}");
-    BulkResponse plain = client().prepareBulk()
-        .add(client().prepareIndex("mixed").setPipeline("plain").setId("f").setSource(Map.of("title", "no text here")))
-        .add(client().prepareIndex("mixed").setPipeline("plain").setId("g").setSource(Map.of("text", 42)))
-        .add(client().prepareIndex("mixed").setPipeline("plain").setId("h").setSource(Map.of("text", "Grain shipments resumed")))
-        .get();
+    BulkResponse plain =
+        client()
+            .prepareBulk()
+            .add(
+                client()
+                    .prepareIndex("mixed")
+                    .setPipeline("plain")
+                    .setId("f")
+                    .setSource(Map.of("title", "no text here")))
+            .add(
+                client()
+                    .prepareIndex("mixed")
+                    .setPipeline("plain")
+                    .setId("g")
+                    .setSource(Map.of("text", 42)))
+            .add(
+                client()
+                    .prepareIndex("mixed")
+                    .setPipeline("plain")
+                    .setId("h")
+                    .setSource(Map.of("text", "Grain shipments resumed")))
+            .get();
     assertTrue(plain.getItems()[0].isFailed());
     assertThat(plain.getItems()[0].getFailureMessage(), containsString("field [text] not present"));
     assertTrue(plain.getItems()[1].isFailed());
@@ -192,33 +281,46 @@ public class ClassifyPipelineIntegTests extends OpenSearchIntegTestCase {
 
     // ignore_failure indexes the document unlabeled.
     putPipeline("tolerant", "{\"bundle\": \"reuters\", \"ignore_failure\": true}");
-    BulkResponse tolerant = client().prepareBulk()
-        .add(client().prepareIndex("mixed").setPipeline("tolerant").setId("i").setSource(Map.of("text", 42)))
-        .get();
+    BulkResponse tolerant =
+        client()
+            .prepareBulk()
+            .add(
+                client()
+                    .prepareIndex("mixed")
+                    .setPipeline("tolerant")
+                    .setId("i")
+                    .setSource(Map.of("text", 42)))
+            .get();
     assertFalse(tolerant.buildFailureMessage(), tolerant.hasFailures());
     assertNull(client().prepareGet("mixed", "i").get().getSourceAsMap().get("ferry"));
   }
 
   public void testBadOrMissingBundleFailsPipelineCreation() {
-    OpenSearchParseException missing = expectThrows(OpenSearchParseException.class,
-        () -> putPipeline("missing", "{\"bundle\": \"nope\"}"));
+    OpenSearchParseException missing =
+        expectThrows(
+            OpenSearchParseException.class, () -> putPipeline("missing", "{\"bundle\": \"nope\"}"));
     assertThat(missing.getMessage(), containsString("no bundle 'nope'"));
     assertThat(missing.getMessage(), containsString("reuters"));
-    OpenSearchParseException broken = expectThrows(OpenSearchParseException.class,
-        () -> putPipeline("broken", "{\"bundle\": \"broken\"}"));
+    OpenSearchParseException broken =
+        expectThrows(
+            OpenSearchParseException.class,
+            () -> putPipeline("broken", "{\"bundle\": \"broken\"}"));
     assertThat(broken.getMessage(), containsString("SHA-256"));
-    OpenSearchParseException escape = expectThrows(OpenSearchParseException.class,
-        () -> putPipeline("escape", "{\"bundle\": \"../reuters\"}"));
+    OpenSearchParseException escape =
+        expectThrows(
+            OpenSearchParseException.class,
+            () -> putPipeline("escape", "{\"bundle\": \"../reuters\"}"));
     assertThat(escape.getMessage(), containsString("not a folder name"));
-    OpenSearchParseException unnamed = expectThrows(OpenSearchParseException.class,
-        () -> putPipeline("unnamed", "{\"field\": \"text\"}"));
+    OpenSearchParseException unnamed =
+        expectThrows(
+            OpenSearchParseException.class, () -> putPipeline("unnamed", "{\"field\": \"text\"}"));
     assertThat(unnamed.getMessage(), containsString("bundle"));
     ensureGreen();
   }
 
   private static Classifier nodeClassifier() {
-    FerryPlugin plugin = internalCluster().getInstance(PluginsService.class)
-        .filterPlugins(FerryPlugin.class).get(0);
+    FerryPlugin plugin =
+        internalCluster().getInstance(PluginsService.class).filterPlugins(FerryPlugin.class).get(0);
     return plugin.bundles().classifier(TestBundles.REUTERS);
   }
 }

@@ -17,13 +17,15 @@ import java.util.stream.Stream;
 final class TestBundles {
   /** The bundle's folder name under {@code config/ferry/}. */
   static final String REUTERS = "reuters";
+
   static final String ENCODER = "all-minilm-l6-v2-q";
 
   private TestBundles() {}
 
   /** The trained bundle's folder; trains it on first use, reuses it while it opens cleanly. */
   static Path reuters() {
-    return BundleFixtures.trained(REUTERS, Samples.reuters(Samples.REUTERS_TRAIN), ENCODER, Chunking.DEFAULT);
+    return BundleFixtures.trained(
+        REUTERS, Samples.reuters(Samples.REUTERS_TRAIN), ENCODER, Chunking.DEFAULT);
   }
 
   /** The first {@code n} texts of the sample's held-out test stories. */

@@ -16,19 +16,23 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 
-/** Small real bundles for tests, trained with the library's defaults where a test needs no other. */
+/**
+ * Small real bundles for tests, trained with the library's defaults where a test needs no other.
+ */
 public final class BundleFixtures {
   /** Where {@link #trained} keeps bundles between test runs: the module's build folder. */
   private static final Path TARGET = Path.of("target", "test-bundles");
+
   private static final Map<String, Path> SPORT_COOKING = new HashMap<>();
 
   private BundleFixtures() {}
 
   /**
-   * A bundle trained on {@code data} with {@code encoder} and {@code chunking}, kept in
-   * {@code target/test-bundles/NAME}: trained on first use, reused by later runs while it opens.
+   * A bundle trained on {@code data} with {@code encoder} and {@code chunking}, kept in {@code
+   * target/test-bundles/NAME}: trained on first use, reused by later runs while it opens.
    */
-  public static synchronized Path trained(String name, Path data, String encoder, Chunking chunking) {
+  public static synchronized Path trained(
+      String name, Path data, String encoder, Chunking chunking) {
     Path dir = TARGET.resolve(name).toAbsolutePath();
     if (Files.isDirectory(dir)) {
       try {
@@ -38,12 +42,13 @@ public final class BundleFixtures {
         // stale or half-written: train again below
       }
     }
-    TrainingConfig config = TrainingConfig.builder(data, dir)
-        .encoder(encoder)
-        .chunking(chunking)
-        .encoderOptions(EncoderOptions.defaults())
-        .cacheDirectory(TARGET.resolve("embedding-cache").toAbsolutePath())
-        .build();
+    TrainingConfig config =
+        TrainingConfig.builder(data, dir)
+            .encoder(encoder)
+            .chunking(chunking)
+            .encoderOptions(EncoderOptions.defaults())
+            .cacheDirectory(TARGET.resolve("embedding-cache").toAbsolutePath())
+            .build();
     try {
       Trainer.train(config, TrainingListener.NONE);
     } catch (IOException e) {
@@ -57,20 +62,29 @@ public final class BundleFixtures {
    * {@code cooking}, trained once per JVM into a temporary folder (40 epochs, one thread, no
    * embedding cache).
    */
-  public static synchronized Path sportCooking(String name, String encoder, Chunking chunking, String sport,
-      String cooking) {
-    return SPORT_COOKING.computeIfAbsent(name, n -> {
-      try {
-        Path dir = Files.createTempDirectory("ferry-test-bundles");
-        Path data = Files.write(dir.resolve("train.jsonl"), Samples.sportCookingLines(sport, cooking));
-        Path out = dir.resolve(n);
-        Trainer.train(TrainingConfig.builder(data, out).encoder(encoder).chunking(chunking)
-            .encoderOptions(EncoderOptions.defaults().withIntraOpThreads(1)).cacheEmbeddings(false)
-            .head(HeadSettings.defaults(HeadKind.LINEAR).withEpochs(40)).build(), TrainingListener.NONE);
-        return out;
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    });
+  public static synchronized Path sportCooking(
+      String name, String encoder, Chunking chunking, String sport, String cooking) {
+    return SPORT_COOKING.computeIfAbsent(
+        name,
+        n -> {
+          try {
+            Path dir = Files.createTempDirectory("ferry-test-bundles");
+            Path data =
+                Files.write(dir.resolve("train.jsonl"), Samples.sportCookingLines(sport, cooking));
+            Path out = dir.resolve(n);
+            Trainer.train(
+                TrainingConfig.builder(data, out)
+                    .encoder(encoder)
+                    .chunking(chunking)
+                    .encoderOptions(EncoderOptions.defaults().withIntraOpThreads(1))
+                    .cacheEmbeddings(false)
+                    .head(HeadSettings.defaults(HeadKind.LINEAR).withEpochs(40))
+                    .build(),
+                TrainingListener.NONE);
+            return out;
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        });
   }
 }

@@ -31,8 +31,12 @@ public final class Evaluation {
    * @param unknownLabelNames those labels
    * @param seconds time taken
    */
-  public record Result(ClassificationMetrics metrics, List<String> badRows, int unknownLabels,
-      List<String> unknownLabelNames, double seconds) {}
+  public record Result(
+      ClassificationMetrics metrics,
+      List<String> badRows,
+      int unknownLabels,
+      List<String> unknownLabelNames,
+      double seconds) {}
 
   private Evaluation() {}
 
@@ -42,8 +46,13 @@ public final class Evaluation {
    * @param progress called with (done, total) texts; may be null
    * @throws IOException if the data cannot be read (the message names the file and line)
    */
-  public static Result evaluate(ModelBundle bundle, Path data, LabeledDataReader.Options readOptions,
-      EncoderOptions encoderOptions, BiConsumer<Integer, Integer> progress) throws IOException {
+  public static Result evaluate(
+      ModelBundle bundle,
+      Path data,
+      LabeledDataReader.Options readOptions,
+      EncoderOptions encoderOptions,
+      BiConsumer<Integer, Integer> progress)
+      throws IOException {
     long start = System.nanoTime();
     LabeledData labeled = LabeledDataReader.read(data, readOptions);
     List<String> labels = bundle.labels();
@@ -57,8 +66,12 @@ public final class Evaluation {
       }
     }
     if (known.isEmpty()) {
-      throw new IOException(data + ": no example has one of the bundle's labels " + labels
-          + "; found " + unknownNames);
+      throw new IOException(
+          data
+              + ": no example has one of the bundle's labels "
+              + labels
+              + "; found "
+              + unknownNames);
     }
     int[] truth = new int[known.size()];
     float[][] probabilities = new float[known.size()][];
@@ -66,9 +79,13 @@ public final class Evaluation {
       for (int from = 0; from < known.size(); from += TEXTS_PER_CALL) {
         int to = Math.min(known.size(), from + TEXTS_PER_CALL);
         List<String> texts = known.subList(from, to).stream().map(LabeledExample::text).toList();
-        float[][] p = classifier.head().probabilities(classifier.encoder()
-            .embedDocuments(texts, classifier.chunking()).stream()
-            .map(classifier.chunking().pooling()::features).toArray(float[][]::new));
+        float[][] p =
+            classifier
+                .head()
+                .probabilities(
+                    classifier.encoder().embedDocuments(texts, classifier.chunking()).stream()
+                        .map(classifier.chunking().pooling()::features)
+                        .toArray(float[][]::new));
         for (int i = from; i < to; i++) {
           truth[i] = labels.indexOf(known.get(i).label());
           probabilities[i] = p[i - from];
@@ -79,7 +96,11 @@ public final class Evaluation {
       }
     }
     ClassificationMetrics metrics = ClassificationMetrics.compute(labels, truth, probabilities);
-    return new Result(metrics, labeled.badRows(), labeled.examples().size() - known.size(),
-        List.copyOf(unknownNames), (System.nanoTime() - start) / 1e9);
+    return new Result(
+        metrics,
+        labeled.badRows(),
+        labeled.examples().size() - known.size(),
+        List.copyOf(unknownNames),
+        (System.nanoTime() - start) / 1e9);
   }
 }

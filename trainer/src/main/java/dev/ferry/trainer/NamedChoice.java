@@ -26,7 +26,14 @@ public interface NamedChoice {
         return e;
       }
     }
-    throw new IllegalArgumentException("unknown " + what + " '" + id + "'; expected one of "
-        + Arrays.stream(type.getEnumConstants()).map(NamedChoice::id).collect(Collectors.joining(", ")));
+    throw new IllegalArgumentException(
+        "unknown "
+            + what
+            + " '"
+            + id
+            + "'; expected one of "
+            + Arrays.stream(type.getEnumConstants())
+                .map(NamedChoice::id)
+                .collect(Collectors.joining(", ")));
   }
 }

@@ -2,9 +2,9 @@ package dev.ferry.trainer;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.lang.reflect.InvocationTargetException;
-import java.math.BigDecimal;
 import java.lang.reflect.Method;
 import java.lang.reflect.RecordComponent;
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,17 +12,20 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * A settings record as the run's provenance: every component, generated from the record itself,
- * so that a new setting is recorded in the manifest ({@code training.hyperparameters}), the
- * report and the checkpoints' fingerprint without being listed anywhere else. Keys are the
- * components' names in snake_case ({@code learningRate}: {@code learning_rate}) unless
- * {@link Setting#key} says otherwise; enums are recorded by their {@code id()} (the names the
- * command line takes), other values as they are.
+ * A settings record as the run's provenance: every component, generated from the record itself, so
+ * that a new setting is recorded in the manifest ({@code training.hyperparameters}), the report and
+ * the checkpoints' fingerprint without being listed anywhere else. Keys are the components' names
+ * in snake_case ({@code learningRate}: {@code learning_rate}) unless {@link Setting#key} says
+ * otherwise; enums are recorded by their {@code id()} (the names the command line takes), other
+ * values as they are.
  */
 public final class Provenance {
   private Provenance() {}
 
-  /** Each setting of {@code settings}, in declaration order: key → value (a number, boolean or string). */
+  /**
+   * Each setting of {@code settings}, in declaration order: key → value (a number, boolean or
+   * string).
+   */
   public static Map<String, Object> of(Record settings) {
     Map<String, Object> out = new LinkedHashMap<>();
     for (RecordComponent c : settings.getClass().getRecordComponents()) {
@@ -39,15 +42,17 @@ public final class Provenance {
 
   /** Puts every setting of {@code settings} into {@code into}. */
   public static void put(ObjectNode into, Record settings) {
-    of(settings).forEach((key, value) -> {
-      switch (value) {
-        case Integer i -> into.put(key, i);
-        case Long l -> into.put(key, l);
-        case Double d -> into.put(key, d);
-        case Boolean b -> into.put(key, b);
-        default -> into.put(key, String.valueOf(value));
-      }
-    });
+    of(settings)
+        .forEach(
+            (key, value) -> {
+              switch (value) {
+                case Integer i -> into.put(key, i);
+                case Long l -> into.put(key, l);
+                case Double d -> into.put(key, d);
+                case Boolean b -> into.put(key, b);
+                default -> into.put(key, String.valueOf(value));
+              }
+            });
   }
 
   /** The settings on one line, for a report: {@code learning_rate 0.0001 · batch_size 4 · …}. */
@@ -78,7 +83,8 @@ public final class Provenance {
       }
       return value;
     } catch (IllegalAccessException | InvocationTargetException e) {
-      throw new IllegalStateException("cannot read setting " + c.getName() + " of " + settings.getClass(), e);
+      throw new IllegalStateException(
+          "cannot read setting " + c.getName() + " of " + settings.getClass(), e);
     }
   }
 

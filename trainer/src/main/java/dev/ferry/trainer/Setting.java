@@ -6,8 +6,8 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
 /**
- * How {@link Provenance} records a settings record's component, when its name or value alone
- * would not say it as the manifest and the command line do.
+ * How {@link Provenance} records a settings record's component, when its name or value alone would
+ * not say it as the manifest and the command line do.
  */
 @Retention(RetentionPolicy.RUNTIME)
 @Target(ElementType.RECORD_COMPONENT)

@@ -3,10 +3,10 @@ package dev.ferry.trainer;
 import java.io.IOException;
 
 /**
- * Trains a classifier and writes a model bundle: reads the labeled data, holds out a validation
- * set ({@link TrainingData}), then trains as {@link TrainingConfig#mode} says: a head on the frozen
- * encoder's embeddings ({@link FeatureExtractionJob}), or the encoder's top layers too
- * ({@link FineTuneJob}); scores it on the held-out set, and writes the bundle with its report.
+ * Trains a classifier and writes a model bundle: reads the labeled data, holds out a validation set
+ * ({@link TrainingData}), then trains as {@link TrainingConfig#mode} says: a head on the frozen
+ * encoder's embeddings ({@link FeatureExtractionJob}), or the encoder's top layers too ({@link
+ * FineTuneJob}); scores it on the held-out set, and writes the bundle with its report.
  *
  * <pre>{@code
  * TrainingResult result = Trainer.train(
@@ -28,7 +28,8 @@ public final class Trainer {
    *     bundle cannot be written
    * @throws TrainingDivergedException if a loss stops being a finite number
    */
-  public static TrainingResult train(TrainingConfig config, TrainingListener listener) throws IOException {
+  public static TrainingResult train(TrainingConfig config, TrainingListener listener)
+      throws IOException {
     config.checkOutput();
     long start = System.nanoTime();
     TrainingData data = TrainingData.prepare(config, listener);

@@ -20,7 +20,8 @@ import java.util.TreeSet;
  * examples, labelled; with what the report should say about them.
  *
  * @param trainData the training file as read
- * @param validData the held-out file as read, or null when the examples were split off the training file
+ * @param validData the held-out file as read, or null when the examples were split off the training
+ *     file
  * @param train the examples to train on
  * @param valid the held-out examples (empty: none; {@code noValidation} says why)
  * @param labels the labels, sorted; a class id is an index into it
@@ -28,8 +29,14 @@ import java.util.TreeSet;
  * @param notes lines for the report about the data
  * @param noValidation why {@code valid} is empty, or null when it is not
  */
-record TrainingData(LabeledData trainData, LabeledData validData, List<LabeledExample> train,
-    List<LabeledExample> valid, List<String> labels, DatasetSummary summary, List<String> notes,
+record TrainingData(
+    LabeledData trainData,
+    LabeledData validData,
+    List<LabeledExample> train,
+    List<LabeledExample> valid,
+    List<String> labels,
+    DatasetSummary summary,
+    List<String> notes,
     String noValidation) {
 
   /** Class ids of examples, in label order. */
@@ -66,42 +73,63 @@ record TrainingData(LabeledData trainData, LabeledData validData, List<LabeledEx
     if (config.maxExamples() > 0 && config.maxExamples() < train.size()) {
       double drop = 1 - (double) config.maxExamples() / train.size();
       train = StratifiedSplit.split(train, drop, seed).train();
-      listener.note("Kept a stratified sample of " + train.size() + " training examples (at most "
-          + config.maxExamples() + " asked)");
+      listener.note(
+          "Kept a stratified sample of "
+              + train.size()
+              + " training examples (at most "
+              + config.maxExamples()
+              + " asked)");
     }
     DatasetSummary summary = DatasetSummary.of(trainData.examples());
     listener.note(summary.describe().strip());
     if (summary.duplicates() > 0) {
-      notes.add(summary.duplicates() + " training examples repeat an earlier text with the same label.");
+      notes.add(
+          summary.duplicates() + " training examples repeat an earlier text with the same label.");
     }
     if (!summary.conflicts().isEmpty()) {
-      notes.add(summary.conflicts().size() + " texts occur with different labels; see the data summary.");
+      notes.add(
+          summary.conflicts().size() + " texts occur with different labels; see the data summary.");
     }
 
-    List<String> labels = List.copyOf(new TreeSet<>(train.stream().map(LabeledExample::label).toList()));
+    List<String> labels =
+        List.copyOf(new TreeSet<>(train.stream().map(LabeledExample::label).toList()));
     if (labels.size() < 2) {
-      throw new IOException(config.data() + ": needs at least 2 labels to train a classifier, found "
-          + labels + " (in field '" + config.labelField() + "')");
+      throw new IOException(
+          config.data()
+              + ": needs at least 2 labels to train a classifier, found "
+              + labels
+              + " (in field '"
+              + config.labelField()
+              + "')");
     }
     List<LabeledExample> unknown = valid.stream().filter(e -> !labels.contains(e.label())).toList();
     if (!unknown.isEmpty()) {
-      String message = unknown.size() + " validation examples have labels the training data lacks ("
-          + new TreeSet<>(unknown.stream().map(LabeledExample::label).toList()) + "); they are left out of the metrics";
+      String message =
+          unknown.size()
+              + " validation examples have labels the training data lacks ("
+              + new TreeSet<>(unknown.stream().map(LabeledExample::label).toList())
+              + "); they are left out of the metrics";
       notes.add(message);
       listener.note(message);
       valid = valid.stream().filter(e -> labels.contains(e.label())).toList();
     }
     String noValidation = null;
     if (valid.isEmpty()) {
-      noValidation = config.valid() != null
-          ? "no held-out data: none of the examples in " + config.valid() + " has a label the training data has"
-          : "no held-out data: " + trainData.examples().size() + " examples, too few per class to hold out (a label"
-              + " lends one to the held-out set only when it has at least 2 examples with different texts);"
-              + " there are no held-out metrics: add examples, or give held-out examples in a file of their own";
+      noValidation =
+          config.valid() != null
+              ? "no held-out data: none of the examples in "
+                  + config.valid()
+                  + " has a label the training data has"
+              : "no held-out data: "
+                  + trainData.examples().size()
+                  + " examples, too few per class to hold out (a label"
+                  + " lends one to the held-out set only when it has at least 2 examples with different texts);"
+                  + " there are no held-out metrics: add examples, or give held-out examples in a file of their own";
       notes.add(noValidation);
       listener.note(noValidation);
     }
-    return new TrainingData(trainData, validData, train, valid, labels, summary, notes, noValidation);
+    return new TrainingData(
+        trainData, validData, train, valid, labels, summary, notes, noValidation);
   }
 
   static LabeledDataReader.Options readOptions(TrainingConfig config) {
@@ -112,9 +140,11 @@ record TrainingData(LabeledData trainData, LabeledData validData, List<LabeledEx
         .withSkipBad(config.skipBad());
   }
 
-  private static void reportBadRows(LabeledData data, List<String> notes, TrainingListener listener) {
+  private static void reportBadRows(
+      LabeledData data, List<String> notes, TrainingListener listener) {
     if (!data.badRows().isEmpty()) {
-      String message = data.badRows().size() + " bad rows in " + data.source() + " were skipped, as asked";
+      String message =
+          data.badRows().size() + " bad rows in " + data.source() + " were skipped, as asked";
       notes.add(message);
       listener.note(message);
     }
@@ -127,7 +157,9 @@ record TrainingData(LabeledData trainData, LabeledData validData, List<LabeledEx
     data.put("train_file", config.data().toString());
     data.put("train_sha256", FileHashes.sha256(config.data()));
     data.put("train_rows", trainData.examples().size());
-    data.put("bad_rows_skipped", trainData.badRows().size() + (validData == null ? 0 : validData.badRows().size()));
+    data.put(
+        "bad_rows_skipped",
+        trainData.badRows().size() + (validData == null ? 0 : validData.badRows().size()));
     if (validData != null) {
       data.put("valid_file", config.valid().toString());
       data.put("valid_sha256", FileHashes.sha256(config.valid()));
@@ -144,8 +176,8 @@ record TrainingData(LabeledData trainData, LabeledData validData, List<LabeledEx
   }
 
   /**
-   * The report's facts about the data: the training file with how many examples were used, and
-   * the held-out examples.
+   * The report's facts about the data: the training file with how many examples were used, and the
+   * held-out examples.
    */
   Map<String, String> facts(TrainingConfig config) {
     Map<String, String> facts = new LinkedHashMap<>();
@@ -159,7 +191,11 @@ record TrainingData(LabeledData trainData, LabeledData validData, List<LabeledEx
     if (noValidation != null) {
       return "none: " + noValidation.substring(noValidation.indexOf(':') + 1).strip();
     }
-    return config.valid() != null ? config.valid() + " (" + valid.size() + " examples)"
-        : valid.size() + " examples held out (" + Math.round(config.validSplit() * 100) + "% stratified split)";
+    return config.valid() != null
+        ? config.valid() + " (" + valid.size() + " examples)"
+        : valid.size()
+            + " examples held out ("
+            + Math.round(config.validSplit() * 100)
+            + "% stratified split)";
   }
 }

@@ -1,8 +1,14 @@
 package dev.ferry.trainer;
 
-/** What training changes: only a head on frozen embeddings, the encoder's top layers too, or adapters on them. */
+/**
+ * What training changes: only a head on frozen embeddings, the encoder's top layers too, or
+ * adapters on them.
+ */
 public enum TrainingMode implements NamedChoice {
-  /** Feature extraction: the encoder stays frozen; every text is embedded once and a head trains on the vectors. */
+  /**
+   * Feature extraction: the encoder stays frozen; every text is embedded once and a head trains on
+   * the vectors.
+   */
   FEATURES,
   /**
    * Fine-tuning: the encoder's top {@code unfreeze} layers train together with a linear head, and

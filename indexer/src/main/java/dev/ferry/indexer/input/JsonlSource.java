@@ -43,8 +43,11 @@ final class JsonlSource implements DocumentSource {
       throw new IOException(file + ": not a gzip file (" + e.getMessage() + ")", e);
     }
     RunningDigest digest = new RunningDigest();
-    return new JsonlSource(JsonlReader.of(new DigestingInputStream(in, digest), file.toString(), fields.text()),
-        digest, file, fields);
+    return new JsonlSource(
+        JsonlReader.of(new DigestingInputStream(in, digest), file.toString(), fields.text()),
+        digest,
+        file,
+        fields);
   }
 
   @Override
@@ -61,7 +64,8 @@ final class JsonlSource implements DocumentSource {
     digest.endRecord();
     long at = position++;
     return switch (line) {
-      case BadLine bad -> new RejectedRecord(at, bad.source() + ":" + bad.lineNumber(), bad.problem());
+      case BadLine bad ->
+          new RejectedRecord(at, bad.source() + ":" + bad.lineNumber(), bad.problem());
       case TextRecord r -> document(at, r);
     };
   }
@@ -69,7 +73,8 @@ final class JsonlSource implements DocumentSource {
   private SourceItem document(long at, TextRecord r) {
     String origin = reader.source() + ":" + r.lineNumber();
     if (r.text().isBlank()) {
-      return new RejectedRecord(at, origin, "the \"" + fields.text() + "\" field is empty; expected text to index");
+      return new RejectedRecord(
+          at, origin, "the \"" + fields.text() + "\" field is empty; expected text to index");
     }
     ObjectNode rest = r.fields().deepCopy();
     rest.remove(fields.text());
@@ -82,15 +87,28 @@ final class JsonlSource implements DocumentSource {
     } else if (idNode.isIntegralNumber()) {
       id = idNode.asText();
     } else {
-      return new RejectedRecord(at, origin, "expected the \"" + fields.id() + "\" field to be a non-empty string"
-          + " or an integer, found " + kind(idNode));
+      return new RejectedRecord(
+          at,
+          origin,
+          "expected the \""
+              + fields.id()
+              + "\" field to be a non-empty string"
+              + " or an integer, found "
+              + kind(idNode));
     }
     return new InputDocument(at, origin, id, r.text(), rest.isEmpty() ? null : rest.toString());
   }
 
   private static String kind(JsonNode node) {
-    return node.isTextual() ? "an empty string" : node.isArray() ? "an array" : node.isObject() ? "an object"
-        : node.isNumber() ? "the number " + node.asText() : node.getNodeType().toString().toLowerCase(Locale.ROOT);
+    return node.isTextual()
+        ? "an empty string"
+        : node.isArray()
+            ? "an array"
+            : node.isObject()
+                ? "an object"
+                : node.isNumber()
+                    ? "the number " + node.asText()
+                    : node.getNodeType().toString().toLowerCase(Locale.ROOT);
   }
 
   @Override

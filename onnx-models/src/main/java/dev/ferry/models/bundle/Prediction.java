@@ -3,15 +3,16 @@ package dev.ferry.models.bundle;
 import java.util.List;
 
 /**
- * A classifier's answer for one text: the most probable label, its probability, and every
- * label's probability.
+ * A classifier's answer for one text: the most probable label, its probability, and every label's
+ * probability.
  *
  * @param label the arg-max label
  * @param confidence its probability
  * @param labels every label, in the bundle's order
  * @param probabilities one per label, summing to 1
  */
-public record Prediction(String label, float confidence, List<String> labels, float[] probabilities) {
+public record Prediction(
+    String label, float confidence, List<String> labels, float[] probabilities) {
 
   /** The prediction from one row of probabilities. */
   public static Prediction of(List<String> labels, float[] probabilities) {

@@ -32,7 +32,9 @@ public enum ElementType {
         return t;
       }
     }
-    throw new IllegalArgumentException("unsupported ONNX element type " + code
-        + "; Ferry's graphs use FLOAT, DOUBLE, INT64, BOOL");
+    throw new IllegalArgumentException(
+        "unsupported ONNX element type "
+            + code
+            + "; Ferry's graphs use FLOAT, DOUBLE, INT64, BOOL");
   }
 }

@@ -23,10 +23,16 @@ class ModelBundleTest {
   @BeforeAll
   static void writeABundle() throws IOException {
     bundle = dir.resolve("bundle");
-    try (Encoder encoder = Encoder.open(BuiltinEncoder.ALL_MINILM_L6_V2_Q, EncoderOptions.defaults())) {
-      BundleWriter.to(bundle).encoder(encoder)
-          .head("linear", TinyGraphs.uniformHead(ClassifierHead.INPUT, ClassifierHead.OUTPUT, encoder.dimension(), 2))
-          .labels(List.of("yes", "no")).write();
+    try (Encoder encoder =
+        Encoder.open(BuiltinEncoder.ALL_MINILM_L6_V2_Q, EncoderOptions.defaults())) {
+      BundleWriter.to(bundle)
+          .encoder(encoder)
+          .head(
+              "linear",
+              TinyGraphs.uniformHead(
+                  ClassifierHead.INPUT, ClassifierHead.OUTPUT, encoder.dimension(), 2))
+          .labels(List.of("yes", "no"))
+          .write();
     }
   }
 
@@ -40,14 +46,17 @@ class ModelBundleTest {
   @Test
   void aHugeDimensionIsRefusedBeforeAnythingIsAllocatedForIt() throws IOException {
     Path copy = copyWithManifest("huge", "\"dimension\" : 384", "\"dimension\" : 700000000");
-    assertThatThrownBy(() -> ModelBundle.open(copy)).isInstanceOf(BundleLoadException.class)
-        .hasMessageContaining("manifest.json: expected an encoder dimension from 1 to 65536 (found 700000000)");
+    assertThatThrownBy(() -> ModelBundle.open(copy))
+        .isInstanceOf(BundleLoadException.class)
+        .hasMessageContaining(
+            "manifest.json: expected an encoder dimension from 1 to 65536 (found 700000000)");
   }
 
   @Test
   void aDimensionTheHeadDoesNotTakeIsRefusedWithBothWidths() throws IOException {
     Path copy = copyWithManifest("wide", "\"dimension\" : 384", "\"dimension\" : 385");
-    assertThatThrownBy(() -> ModelBundle.open(copy)).isInstanceOf(BundleLoadException.class)
+    assertThatThrownBy(() -> ModelBundle.open(copy))
+        .isInstanceOf(BundleLoadException.class)
         .hasMessageContaining("head.onnx: takes embeddings of 384 values")
         .hasMessageContaining("gives 385");
   }

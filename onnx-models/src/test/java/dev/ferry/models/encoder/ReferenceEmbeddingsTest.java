@@ -8,17 +8,16 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Ferry's vectors against values the reference implementations published for the same models.
- * No Python runs here: the expected numbers are printed in public sources, cited below, so
- * they were produced independently of this code.
+ * Ferry's vectors against values the reference implementations published for the same models. No
+ * Python runs here: the expected numbers are printed in public sources, cited below, so they were
+ * produced independently of this code.
  *
  * <ul>
  *   <li>sentence-transformers' own quick start (README and docs, "Usage") prints the cosine
  *       similarity matrix of three sentences under all-MiniLM-L6-v2 to four decimals.
- *   <li>Qdrant fastembed's test suite ({@code tests/test_text_onnx_embeddings.py},
- *       {@code CANONICAL_VECTOR_VALUES}) pins the first five dimensions of the vector of
- *       "hello world" for all-MiniLM-L6-v2 and bge-small-en-v1.5, checked there with an
- *       absolute tolerance of 1e-3.
+ *   <li>Qdrant fastembed's test suite ({@code tests/test_text_onnx_embeddings.py}, {@code
+ *       CANONICAL_VECTOR_VALUES}) pins the first five dimensions of the vector of "hello world" for
+ *       all-MiniLM-L6-v2 and bge-small-en-v1.5, checked there with an absolute tolerance of 1e-3.
  * </ul>
  *
  * <p>Each expected value is checked to the precision it was printed with: half a unit in its last
@@ -31,11 +30,14 @@ import org.junit.jupiter.api.Test;
  * reference; a wrong pooling (CLS for MiniLM, mean for bge) or missing normalization fails them.
  */
 class ReferenceEmbeddingsTest {
-  private static final List<String> QUICKSTART_SENTENCES = List.of(
-      "The weather is lovely today.", "It's so sunny outside!", "He drove to the stadium.");
+  private static final List<String> QUICKSTART_SENTENCES =
+      List.of("The weather is lovely today.", "It's so sunny outside!", "He drove to the stadium.");
+
   /** sentence-transformers quick start: model.similarity(embeddings, embeddings). */
   private static final double[][] QUICKSTART_SIMILARITY = {
-      {1.0000, 0.6660, 0.1046}, {0.6660, 1.0000, 0.1411}, {0.1046, 0.1411, 1.0000}};
+    {1.0000, 0.6660, 0.1046}, {0.6660, 1.0000, 0.1411}, {0.1046, 0.1411, 1.0000}
+  };
+
   /** Float rounding that may differ between machines and ONNX Runtime builds. */
   private static final double FLOAT_SLACK = 2e-6;
 
@@ -44,7 +46,8 @@ class ReferenceEmbeddingsTest {
     float[][] v = SharedEncoders.get(BuiltinEncoder.ALL_MINILM_L6_V2).embed(QUICKSTART_SENTENCES);
     for (int i = 0; i < 3; i++) {
       for (int j = 0; j < 3; j++) {
-        assertThat(cosine(v[i], v[j])).as("similarity[%d][%d]", i, j)
+        assertThat(cosine(v[i], v[j]))
+            .as("similarity[%d][%d]", i, j)
             .isCloseTo(QUICKSTART_SIMILARITY[i][j], within(5e-5 + FLOAT_SLACK));
       }
     }
@@ -53,7 +56,8 @@ class ReferenceEmbeddingsTest {
   @Test
   void miniLmMatchesFastembedCanonicalVector() {
     float[] v = SharedEncoders.get(BuiltinEncoder.ALL_MINILM_L6_V2).embed("hello world");
-    assertFirstDimensionsToPrintedPrecision(v, "-0.034478", "0.03102", "0.00673", "0.02611", "-0.039362");
+    assertFirstDimensionsToPrintedPrecision(
+        v, "-0.034478", "0.03102", "0.00673", "0.02611", "-0.039362");
   }
 
   @Test
@@ -74,17 +78,23 @@ class ReferenceEmbeddingsTest {
 
   @Test
   void quantizedModelsStayCloseToTheirFp32Originals() {
-    List<String> texts = List.of("hello world", "The weather is lovely today.",
-        "Wheat exports to the Soviet Union rose sharply in the third quarter.",
-        "Click here to claim your free prize before midnight!!!");
-    for (BuiltinEncoder[] pair : new BuiltinEncoder[][] {
-        {BuiltinEncoder.ALL_MINILM_L6_V2, BuiltinEncoder.ALL_MINILM_L6_V2_Q},
-        {BuiltinEncoder.BGE_SMALL_EN_V15, BuiltinEncoder.BGE_SMALL_EN_V15_Q}}) {
+    List<String> texts =
+        List.of(
+            "hello world",
+            "The weather is lovely today.",
+            "Wheat exports to the Soviet Union rose sharply in the third quarter.",
+            "Click here to claim your free prize before midnight!!!");
+    for (BuiltinEncoder[] pair :
+        new BuiltinEncoder[][] {
+          {BuiltinEncoder.ALL_MINILM_L6_V2, BuiltinEncoder.ALL_MINILM_L6_V2_Q},
+          {BuiltinEncoder.BGE_SMALL_EN_V15, BuiltinEncoder.BGE_SMALL_EN_V15_Q}
+        }) {
       float[][] full = SharedEncoders.get(pair[0]).embed(texts);
       float[][] quantized = SharedEncoders.get(pair[1]).embed(texts);
       for (int i = 0; i < texts.size(); i++) {
-        assertThat(cosine(full[i], quantized[i])).as("%s vs %s on '%s'", pair[0].id(), pair[1].id(),
-            texts.get(i)).isGreaterThan(0.95);
+        assertThat(cosine(full[i], quantized[i]))
+            .as("%s vs %s on '%s'", pair[0].id(), pair[1].id(), texts.get(i))
+            .isGreaterThan(0.95);
       }
     }
   }
@@ -93,7 +103,8 @@ class ReferenceEmbeddingsTest {
     for (int i = 0; i < printed.length; i++) {
       int decimals = printed[i].length() - printed[i].indexOf('.') - 1;
       double tolerance = 0.5 * Math.pow(10, -decimals) + FLOAT_SLACK;
-      assertThat((double) v[i]).as("dimension %d, printed as %s", i, printed[i])
+      assertThat((double) v[i])
+          .as("dimension %d, printed as %s", i, printed[i])
           .isCloseTo(Double.parseDouble(printed[i]), within(tolerance));
     }
   }

@@ -6,9 +6,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The encoder parameters a fine-tuning run ends with: the trained weights themselves, or (LoRA)
- * the frozen weights with their adapters merged in, {@code W' = W + alpha / rank · A · B}, so that
- * the exported encoder has exactly the original operators.
+ * The encoder parameters a fine-tuning run ends with: the trained weights themselves, or (LoRA) the
+ * frozen weights with their adapters merged in, {@code W' = W + alpha / rank · A · B}, so that the
+ * exported encoder has exactly the original operators.
  */
 final class AdapterMerge {
   private AdapterMerge() {}
@@ -17,8 +17,11 @@ final class AdapterMerge {
    * The tuned encoder parameters from the kept values {@code best}; LoRA adapters are also put into
    * {@code adapters}.
    */
-  static Map<String, HostTensor> tunedParameters(FineTuneGraphs.Spec spec, OnnxImport model,
-      Map<String, HostTensor> best, Map<String, HostTensor> adapters) {
+  static Map<String, HostTensor> tunedParameters(
+      FineTuneGraphs.Spec spec,
+      OnnxImport model,
+      Map<String, HostTensor> best,
+      Map<String, HostTensor> adapters) {
     Map<String, HostTensor> tuned = new LinkedHashMap<>();
     if (spec.lora()) {
       for (String w : spec.adaptedWeights(spec.unfreeze())) {

@@ -13,15 +13,15 @@ import java.util.stream.IntStream;
 
 /**
  * What fine-tuning's graphs are fed: token ids cut to the chunk length, the units a step takes
- * (chunks, or whole documents), and per batch the right-padded tokens or cached hidden states,
- * the document inputs and the dropout masks.
+ * (chunks, or whole documents), and per batch the right-padded tokens or cached hidden states, the
+ * document inputs and the dropout masks.
  */
 final class Batches {
   private Batches() {}
 
   /**
-   * What the head classifies: each example (chunk) on its own, or each document, all its
-   * examples together.
+   * What the head classifies: each example (chunk) on its own, or each document, all its examples
+   * together.
    *
    * @param rows per unit, its examples' rows
    * @param labels per unit, its class
@@ -30,8 +30,10 @@ final class Batches {
   record Units(int[][] rows, int[] labels, boolean documents) {
     static Units of(FineTuneExamples e, TrainOn trainOn) {
       if (trainOn == TrainOn.CHUNKS) {
-        return new Units(IntStream.range(0, e.size()).mapToObj(i -> new int[] {i}).toArray(int[][]::new),
-            e.labels().clone(), false);
+        return new Units(
+            IntStream.range(0, e.size()).mapToObj(i -> new int[] {i}).toArray(int[][]::new),
+            e.labels().clone(),
+            false);
       }
       List<int[]> rows = new ArrayList<>();
       int start = 0;
@@ -41,7 +43,10 @@ final class Batches {
           start = i;
         }
       }
-      return new Units(rows.toArray(int[][]::new), rows.stream().mapToInt(r -> e.labels()[r[0]]).toArray(), true);
+      return new Units(
+          rows.toArray(int[][]::new),
+          rows.stream().mapToInt(r -> e.labels()[r[0]]).toArray(),
+          true);
     }
 
     int size() {
@@ -73,7 +78,7 @@ final class Batches {
       return ids;
     }
     long[] out = Arrays.copyOf(ids, max);
-    out[max - 1] = ids[ids.length - 1];  // keep the closing [SEP]
+    out[max - 1] = ids[ids.length - 1]; // keep the closing [SEP]
     return out;
   }
 
@@ -81,8 +86,8 @@ final class Batches {
    * The batch inputs of some units: their examples' cached hidden states (or token ids) and the
    * attention mask, right-padded, and for documents the document inputs.
    */
-  static Map<String, HostTensor> inputs(FineTuneGraphs.Spec spec, long[][] ids, float[][] cached, Units units,
-      int[] batchUnits) {
+  static Map<String, HostTensor> inputs(
+      FineTuneGraphs.Spec spec, long[][] ids, float[][] cached, Units units, int[] batchUnits) {
     int[] rows = units.rows(batchUnits);
     Map<String, HostTensor> feed = new HashMap<>(examples(spec, ids, cached, rows));
     if (units.documents()) {
@@ -92,11 +97,12 @@ final class Batches {
   }
 
   /**
-   * {@link FineTuneGraphs#DOCUMENT_FIRST}, {@link FineTuneGraphs#DOCUMENT_MEAN} (weights as
-   * {@code DocumentEmbedding} weighs chunks: by their tokens, special ones left out) and
-   * {@link FineTuneGraphs#DOCUMENT_SLOTS} for documents whose examples are the batch's rows in order.
+   * {@link FineTuneGraphs#DOCUMENT_FIRST}, {@link FineTuneGraphs#DOCUMENT_MEAN} (weights as {@code
+   * DocumentEmbedding} weighs chunks: by their tokens, special ones left out) and {@link
+   * FineTuneGraphs#DOCUMENT_SLOTS} for documents whose examples are the batch's rows in order.
    */
-  static Map<String, HostTensor> documentInputs(ChunkPooling pooling, Units units, int[] batchUnits, long[][] ids) {
+  static Map<String, HostTensor> documentInputs(
+      ChunkPooling pooling, Units units, int[] batchUnits, long[][] ids) {
     int documents = batchUnits.length;
     int chunks = 0;
     int slots = 1;
@@ -135,9 +141,11 @@ final class Batches {
     return out;
   }
 
-  /** The examples' inputs: cached hidden states (or token ids) and the attention mask, right-padded. */
-  private static Map<String, HostTensor> examples(FineTuneGraphs.Spec spec, long[][] ids, float[][] cached,
-      int[] rows) {
+  /**
+   * The examples' inputs: cached hidden states (or token ids) and the attention mask, right-padded.
+   */
+  private static Map<String, HostTensor> examples(
+      FineTuneGraphs.Spec spec, long[][] ids, float[][] cached, int[] rows) {
     Map<String, HostTensor> feed = tokens(ids, rows);
     if (cached == null) {
       return feed;
@@ -175,10 +183,11 @@ final class Batches {
   }
 
   /**
-   * A dropout mask of a value whose shape is {@code shape} with the batch (first unknown size)
-   * and token count (the others) filled in: each element 0 with probability p, else 1 / (1 − p).
+   * A dropout mask of a value whose shape is {@code shape} with the batch (first unknown size) and
+   * token count (the others) filled in: each element 0 with probability p, else 1 / (1 − p).
    */
-  static HostTensor dropoutMask(long[] shape, int rows, int width, double p, SplittableRandom random) {
+  static HostTensor dropoutMask(
+      long[] shape, int rows, int width, double p, SplittableRandom random) {
     long[] dims = shape.clone();
     for (int i = 0; i < dims.length; i++) {
       if (dims[i] < 0) {

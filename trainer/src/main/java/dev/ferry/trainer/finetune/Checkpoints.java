@@ -7,8 +7,8 @@ import java.nio.file.Path;
  * from the last one saved.
  *
  * @param directory the checkpoint folder, or null for none
- * @param resume continue from the last checkpoint in {@code directory} (made with the same
- *     settings and data, else an error says what differs); start afresh when there is none
+ * @param resume continue from the last checkpoint in {@code directory} (made with the same settings
+ *     and data, else an error says what differs); start afresh when there is none
  */
 public record Checkpoints(Path directory, boolean resume) {
   /** No checkpoints. */

@@ -15,19 +15,34 @@ import java.util.stream.IntStream;
  *     chunks next to each other and labeled alike
  */
 public record FineTuneExamples(List<String> texts, int[] labels, int[] documents) {
-  /** Checks that there is one label and document per text, and that documents are runs of one label. */
+  /**
+   * Checks that there is one label and document per text, and that documents are runs of one label.
+   */
   public FineTuneExamples {
     texts = List.copyOf(texts);
     if (texts.size() != labels.length || texts.size() != documents.length) {
-      throw new IllegalArgumentException("need one label and one document per text, got " + texts.size()
-          + " texts, " + labels.length + " labels and " + documents.length + " documents");
+      throw new IllegalArgumentException(
+          "need one label and one document per text, got "
+              + texts.size()
+              + " texts, "
+              + labels.length
+              + " labels and "
+              + documents.length
+              + " documents");
     }
     for (int i = 0; i < documents.length; i++) {
       int previous = i == 0 ? -1 : documents[i - 1];
       boolean sameDocument = i > 0 && documents[i] == previous;
-      if (documents[i] != previous + 1 && !sameDocument || sameDocument && labels[i] != labels[i - 1]) {
-        throw new IllegalArgumentException("text " + i + ": documents must number 0, 1, 2, … in order, each"
-            + " with one label; got document " + documents[i] + " after " + previous);
+      if (documents[i] != previous + 1 && !sameDocument
+          || sameDocument && labels[i] != labels[i - 1]) {
+        throw new IllegalArgumentException(
+            "text "
+                + i
+                + ": documents must number 0, 1, 2, … in order, each"
+                + " with one label; got document "
+                + documents[i]
+                + " after "
+                + previous);
       }
     }
   }
@@ -46,10 +61,15 @@ public record FineTuneExamples(List<String> texts, int[] labels, int[] documents
    * Every chunk of every text ({@link Encoder#chunkTexts}), each labeled with its text's class:
    * what fine-tuning trains on, so that it reads documents as the tuned bundle will.
    */
-  public static FineTuneExamples chunks(Encoder encoder, Chunking chunking, List<String> texts, int[] labels) {
+  public static FineTuneExamples chunks(
+      Encoder encoder, Chunking chunking, List<String> texts, int[] labels) {
     if (texts.size() != labels.length) {
-      throw new IllegalArgumentException("need one label per text, got " + texts.size() + " texts and "
-          + labels.length + " labels");
+      throw new IllegalArgumentException(
+          "need one label per text, got "
+              + texts.size()
+              + " texts and "
+              + labels.length
+              + " labels");
     }
     List<String> pieces = new ArrayList<>();
     IntStream.Builder pieceLabels = IntStream.builder();
@@ -61,6 +81,7 @@ public record FineTuneExamples(List<String> texts, int[] labels, int[] documents
         pieceDocuments.add(i);
       }
     }
-    return new FineTuneExamples(pieces, pieceLabels.build().toArray(), pieceDocuments.build().toArray());
+    return new FineTuneExamples(
+        pieces, pieceLabels.build().toArray(), pieceDocuments.build().toArray());
   }
 }

@@ -7,7 +7,9 @@ public interface FineTuneListener {
   /** A listener that ignores everything. */
   FineTuneListener NONE = new FineTuneListener() {};
 
-  /** {@code done} of the run's {@code total} training steps are done (a resumed run starts past 0). */
+  /**
+   * {@code done} of the run's {@code total} training steps are done (a resumed run starts past 0).
+   */
   default void steps(int done, int total) {}
 
   /** An epoch ended and its checkpoint, if any, was saved. */

@@ -19,8 +19,8 @@ import java.util.Objects;
  *     train instead, merged into the weights at the end ({@code W + alpha / rank · A · B})
  * @param alpha the adapters' scale numerator (LoRA)
  * @param adaptOutput LoRA: the attention's output projection gets an adapter too
- * @param epochs the most passes over the examples; {@link #AUTO_EPOCHS}: enough for about
- *     {@value #AUTO_STEPS} steps within bounds ({@link #epochsFor})
+ * @param epochs the most passes over the examples; {@link #AUTO_EPOCHS}: enough for about {@value
+ *     #AUTO_STEPS} steps within bounds ({@link #epochsFor})
  * @param batchSize examples (texts, when training on {@link TrainOn#DOCUMENTS}) per step
  * @param learningRate the encoder's peak learning rate
  * @param headRateFactor the head's learning rate relative to the encoder's
@@ -28,12 +28,11 @@ import java.util.Objects;
  * @param warmupFraction share of the steps over which the rate rises linearly from 0
  * @param weightDecay AdamW decoupled weight decay of weight matrices
  * @param clipNorm global gradient-norm clipping (0: none)
- * @param dropout in training only, the probability that an element of a trained layer's
- *     attention probabilities or output projections is dropped (BERT's attention and hidden
- *     dropout; 0: none); the exported encoder has no dropout
- * @param maxTokens tokens per chunk at most, special tokens included (longer ones are cut);
- *     {@link #MODEL_WINDOW} or more than the encoder reads: the encoder's window
- *     ({@link #maxTokensFor})
+ * @param dropout in training only, the probability that an element of a trained layer's attention
+ *     probabilities or output projections is dropped (BERT's attention and hidden dropout; 0:
+ *     none); the exported encoder has no dropout
+ * @param maxTokens tokens per chunk at most, special tokens included (longer ones are cut); {@link
+ *     #MODEL_WINDOW} or more than the encoder reads: the encoder's window ({@link #maxTokensFor})
  * @param patience stop after this many epochs without a better held-out macro-F1 (0: never)
  * @param seed drives shuffling, dropout and the head's initialization
  * @param balanceClasses weight classes by n / (classes × count)
@@ -64,7 +63,9 @@ public record FineTuneSettings(
     TrainOn trainOn,
     ChunkPooling chunkPooling,
     HeadStart headStart) {
-  /** {@code unfreeze} value for every layer, the embeddings included, whatever the encoder's depth. */
+  /**
+   * {@code unfreeze} value for every layer, the embeddings included, whatever the encoder's depth.
+   */
   public static final int ALL = Integer.MAX_VALUE;
 
   /**
@@ -86,9 +87,9 @@ public record FineTuneSettings(
   public static final int AUTO_MAX_EPOCHS = 20;
 
   /**
-   * Checks the ranges: numbers must be finite (NaN and the infinities are refused), rates and
-   * alpha above 0, weight decay and clip norm at least 0, dropout in [0, 1). Each message starts
-   * with the setting's name.
+   * Checks the ranges: numbers must be finite (NaN and the infinities are refused), rates and alpha
+   * above 0, weight decay and clip norm at least 0, dropout in [0, 1). Each message starts with the
+   * setting's name.
    */
   public FineTuneSettings {
     Objects.requireNonNull(unfreezeSchedule, "unfreezeSchedule");
@@ -99,7 +100,8 @@ public record FineTuneSettings(
       throw new IllegalArgumentException("unfreeze must be at least 1 layer, was " + unfreeze);
     }
     if (epochs < AUTO_EPOCHS) {
-      throw new IllegalArgumentException("epochs must be at least 1 (or AUTO_EPOCHS), was " + epochs);
+      throw new IllegalArgumentException(
+          "epochs must be at least 1 (or AUTO_EPOCHS), was " + epochs);
     }
     if (batchSize < 1) {
       throw new IllegalArgumentException("batch size must be at least 1, was " + batchSize);
@@ -118,7 +120,8 @@ public record FineTuneSettings(
     SettingChecks.nonNegative("clip norm", clipNorm);
     SettingChecks.probability("dropout", dropout);
     if (maxTokens != MODEL_WINDOW && maxTokens < 8) {
-      throw new IllegalArgumentException("max tokens must be at least 8 (or MODEL_WINDOW), was " + maxTokens);
+      throw new IllegalArgumentException(
+          "max tokens must be at least 8 (or MODEL_WINDOW), was " + maxTokens);
     }
     if (patience < 0) {
       throw new IllegalArgumentException("patience must not be negative, was " + patience);
@@ -169,8 +172,12 @@ public record FineTuneSettings(
    */
   public Chunking chunking(Chunking requested, int encoderWindow) {
     int tokens = maxTokensFor(encoderWindow);
-    int overlap = requested.readsPastFirstWindow() ? Math.min(requested.overlapTokens(), tokens / 4) : 0;
-    return new Chunking(tokens, overlap, requested.maxChunks(),
+    int overlap =
+        requested.readsPastFirstWindow() ? Math.min(requested.overlapTokens(), tokens / 4) : 0;
+    return new Chunking(
+        tokens,
+        overlap,
+        requested.maxChunks(),
         trainOn == TrainOn.DOCUMENTS ? chunkPooling : ChunkPooling.TOKEN_WEIGHTED_MEAN);
   }
 
@@ -184,7 +191,9 @@ public record FineTuneSettings(
       return epochs;
     }
     int stepsPerEpoch = Math.max(1, (units + batchSize - 1) / batchSize);
-    return Math.max(AUTO_MIN_EPOCHS, Math.min(AUTO_MAX_EPOCHS, (AUTO_STEPS + stepsPerEpoch - 1) / stepsPerEpoch));
+    return Math.max(
+        AUTO_MIN_EPOCHS,
+        Math.min(AUTO_MAX_EPOCHS, (AUTO_STEPS + stepsPerEpoch - 1) / stepsPerEpoch));
   }
 
   /** A copy training the top {@code k} layers ({@link #ALL}: every layer). */
@@ -222,7 +231,10 @@ public record FineTuneSettings(
     return toBuilder().batchSize(n).build();
   }
 
-  /** A copy with another peak learning rate for the encoder (the head's stays {@code headRateFactor} times it). */
+  /**
+   * A copy with another peak learning rate for the encoder (the head's stays {@code headRateFactor}
+   * times it).
+   */
   public FineTuneSettings withLearningRate(double rate) {
     return toBuilder().learningRate(rate).build();
   }
@@ -281,8 +293,8 @@ public record FineTuneSettings(
   }
 
   /**
-   * Builds {@link FineTuneSettings}. Its fields start at the library's defaults (the
-   * {@link #finetune()} preset): the one place they are declared.
+   * Builds {@link FineTuneSettings}. Its fields start at the library's defaults (the {@link
+   * #finetune()} preset): the one place they are declared.
    */
   public static final class Builder {
     /** What {@link #onChunks()} sets the batch size to: chunks are smaller than texts. */
@@ -464,9 +476,28 @@ public record FineTuneSettings(
 
     /** The settings; the constructor checks them. */
     public FineTuneSettings build() {
-      return new FineTuneSettings(unfreeze, unfreezeSchedule, rank, alpha, adaptOutput, epochs, batchSize,
-          learningRate, headRateFactor, layerDecay, warmupFraction, weightDecay, clipNorm, dropout, maxTokens,
-          patience, seed, balanceClasses, trainOn, chunkPooling, headStart);
+      return new FineTuneSettings(
+          unfreeze,
+          unfreezeSchedule,
+          rank,
+          alpha,
+          adaptOutput,
+          epochs,
+          batchSize,
+          learningRate,
+          headRateFactor,
+          layerDecay,
+          warmupFraction,
+          weightDecay,
+          clipNorm,
+          dropout,
+          maxTokens,
+          patience,
+          seed,
+          balanceClasses,
+          trainOn,
+          chunkPooling,
+          headStart);
     }
   }
 }

@@ -13,8 +13,8 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * What changes from epoch to epoch, and what a {@link Checkpoint} holds: the parameters and
- * AdamW moments, the steps and epochs done, the losses and curves so far, and the kept epoch.
+ * What changes from epoch to epoch, and what a {@link Checkpoint} holds: the parameters and AdamW
+ * moments, the steps and epochs done, the losses and curves so far, and the kept epoch.
  */
 final class FineTuneState {
   int epoch;
@@ -30,18 +30,26 @@ final class FineTuneState {
   }
 
   /**
-   * A fresh start: pretrained values for the encoder (LoRA: adapters with A uniform in ±1/√in and
-   * B zero, so the model starts as the pretrained one), Xavier-uniform head weights, zero bias and
+   * A fresh start: pretrained values for the encoder (LoRA: adapters with A uniform in ±1/√in and B
+   * zero, so the model starts as the pretrained one), Xavier-uniform head weights, zero bias and
    * moments.
    */
   static FineTuneState start(FineTuneGraphs.Spec spec, OnnxImport model, long seed, int patience) {
-    return new FineTuneState(initialValues(spec, model, new Random(seed)), new EarlyStopping(patience));
+    return new FineTuneState(
+        initialValues(spec, model, new Random(seed)), new EarlyStopping(patience));
   }
 
   /** Where {@code c} left off. */
   static FineTuneState resume(Checkpoint c, int patience) {
-    FineTuneState s = new FineTuneState(new LinkedHashMap<>(c.state()), new EarlyStopping(patience, c.bestEpoch(),
-        c.bestF1(), c.bestLoss(), c.best().isEmpty() ? null : new LinkedHashMap<>(c.best())));
+    FineTuneState s =
+        new FineTuneState(
+            new LinkedHashMap<>(c.state()),
+            new EarlyStopping(
+                patience,
+                c.bestEpoch(),
+                c.bestF1(),
+                c.bestLoss(),
+                c.best().isEmpty() ? null : new LinkedHashMap<>(c.best())));
     s.epoch = c.epoch();
     s.step = c.step();
     s.stepLosses.addAll(c.stepLosses());
@@ -52,8 +60,18 @@ final class FineTuneState {
   /** The checkpoint of this state. */
   Checkpoint checkpoint(String fingerprint, boolean stopped) {
     Map<String, HostTensor> best = stopping.best();
-    return new Checkpoint(fingerprint, epoch, step, stopped, stopping.bestEpoch(), stopping.bestF1(),
-        stopping.bestLoss(), List.copyOf(stepLosses), List.copyOf(history), values, best == null ? Map.of() : best);
+    return new Checkpoint(
+        fingerprint,
+        epoch,
+        step,
+        stopped,
+        stopping.bestEpoch(),
+        stopping.bestF1(),
+        stopping.bestLoss(),
+        List.copyOf(stepLosses),
+        List.copyOf(history),
+        values,
+        best == null ? Map.of() : best);
   }
 
   /** The parameters (no moments) above the cut (or their adapters) and the head's. */
@@ -66,7 +84,8 @@ final class FineTuneState {
     return stopping.best() != null ? stopping.best() : parameters(spec);
   }
 
-  static Map<String, HostTensor> parameters(FineTuneGraphs.Spec spec, Map<String, HostTensor> values) {
+  static Map<String, HostTensor> parameters(
+      FineTuneGraphs.Spec spec, Map<String, HostTensor> values) {
     Map<String, HostTensor> out = new LinkedHashMap<>();
     for (String name : spec.stateParameters()) {
       out.put(name, values.get(name));
@@ -76,7 +95,8 @@ final class FineTuneState {
     return out;
   }
 
-  static Map<String, HostTensor> initialValues(FineTuneGraphs.Spec spec, OnnxImport model, Random random) {
+  static Map<String, HostTensor> initialValues(
+      FineTuneGraphs.Spec spec, OnnxImport model, Random random) {
     Map<String, HostTensor> state = new LinkedHashMap<>();
     if (spec.lora()) {
       for (String w : spec.adaptedWeights(spec.unfreeze())) {
@@ -87,7 +107,8 @@ final class FineTuneState {
           a[i] = (float) ((random.nextDouble() * 2 - 1) * limit);
         }
         state.put(FineTuneGraphs.adapterA(w), HostTensor.of(a, shape[0], spec.rank()));
-        state.put(FineTuneGraphs.adapterB(w), HostTensor.zeros(ElementType.FLOAT, spec.rank(), shape[1]));
+        state.put(
+            FineTuneGraphs.adapterB(w), HostTensor.zeros(ElementType.FLOAT, spec.rank(), shape[1]));
       }
     } else {
       for (String p : spec.encoderParameters()) {

@@ -30,17 +30,18 @@ import org.slf4j.LoggerFactory;
  * Fine-tunes the top layers of an encoder together with a linear head, in Java graphs on the
  * ordinary ONNX Runtime session (no {@code onnxruntime-training}): the training loop.
  *
- * <p>The encoder's own graph is imported ({@link OnnxImport}) and followed by its pooling, a
- * linear head and the class-weighted cross-entropy; one graph run is one step with the AdamW
- * update ({@link FineTuneGraphs}). The layers below the trained ones run once ({@link FrozenLayers}).
- * The rates follow {@link LearningRateSchedule}; layers open as {@link UnfreezeSchedule} says;
- * the head starts as {@link HeadStart} says ({@link LinearProbe}). After each epoch the held-out
- * examples are scored ({@link Scoring}), the best epoch is kept and training stops early as
- * {@link dev.ferry.trainer.loop.EarlyStopping} decides, and the state is saved ({@link Checkpoint}),
- * so that a resumed run gives the same result as one never interrupted.
+ * <p>The encoder's own graph is imported ({@link OnnxImport}) and followed by its pooling, a linear
+ * head and the class-weighted cross-entropy; one graph run is one step with the AdamW update
+ * ({@link FineTuneGraphs}). The layers below the trained ones run once ({@link FrozenLayers}). The
+ * rates follow {@link LearningRateSchedule}; layers open as {@link UnfreezeSchedule} says; the head
+ * starts as {@link HeadStart} says ({@link LinearProbe}). After each epoch the held-out examples
+ * are scored ({@link Scoring}), the best epoch is kept and training stops early as {@link
+ * dev.ferry.trainer.loop.EarlyStopping} decides, and the state is saved ({@link Checkpoint}), so
+ * that a resumed run gives the same result as one never interrupted.
  */
 public final class FineTuner {
   private static final Logger log = LoggerFactory.getLogger(FineTuner.class);
+
   /** What {@link TrainingDivergedException} calls this training. */
   private static final String TRAINING = "fine-tuning";
 
@@ -52,9 +53,15 @@ public final class FineTuner {
    *
    * @param labels per text, its class in {@code 0..classes-1}
    */
-  public static FineTuneResult train(Encoder encoder, List<String> texts, int[] labels, int classes,
-      FineTuneSettings s) {
-    return train(encoder, new FineTuneExamples(texts, labels), null, classes, s, Checkpoints.NONE,
+  public static FineTuneResult train(
+      Encoder encoder, List<String> texts, int[] labels, int classes, FineTuneSettings s) {
+    return train(
+        encoder,
+        new FineTuneExamples(texts, labels),
+        null,
+        classes,
+        s,
+        Checkpoints.NONE,
         FineTuneListener.NONE);
   }
 
@@ -64,8 +71,14 @@ public final class FineTuner {
    * @param valid held-out examples, or null to run every epoch and keep the last
    * @param listener hears the steps and epochs
    */
-  public static FineTuneResult train(Encoder encoder, FineTuneExamples train, FineTuneExamples valid, int classes,
-      FineTuneSettings settings, Checkpoints checkpoints, FineTuneListener listener) {
+  public static FineTuneResult train(
+      Encoder encoder,
+      FineTuneExamples train,
+      FineTuneExamples valid,
+      int classes,
+      FineTuneSettings settings,
+      Checkpoints checkpoints,
+      FineTuneListener listener) {
     if (train.size() == 0) {
       throw new IllegalArgumentException("no training examples");
     }
@@ -77,29 +90,50 @@ public final class FineTuner {
     }
     Batches.Units units = Batches.Units.of(train, settings.trainOn());
     FineTuneSettings s = resolve(settings, encoder, model, units.size());
-    FineTuneGraphs.Spec spec = new FineTuneGraphs.Spec(model, s.unfreeze(), s.unfreeze(), classes,
-        encoder.descriptor().pooling(), encoder.descriptor().normalize(), s.rank(), s.alpha(), s.adaptOutput(),
-        s.trainOn(), s.chunkPooling());
+    FineTuneGraphs.Spec spec =
+        new FineTuneGraphs.Spec(
+            model,
+            s.unfreeze(),
+            s.unfreeze(),
+            classes,
+            encoder.descriptor().pooling(),
+            encoder.descriptor().normalize(),
+            s.rank(),
+            s.alpha(),
+            s.adaptOutput(),
+            s.trainOn(),
+            s.chunkPooling());
     boolean hasValid = valid != null && valid.size() > 0;
     long[][] ids = Batches.tokenize(encoder, train.texts(), s.maxTokens());
     long[][] validIds = hasValid ? Batches.tokenize(encoder, valid.texts(), s.maxTokens()) : null;
     long t0 = System.nanoTime();
-    // Every graph runs where the encoder really runs (--device): on the CPU if CUDA fell back, which
+    // Every graph runs where the encoder really runs (--device): on the CPU if CUDA fell back,
+    // which
     // the encoder has already said once.
     ExecutionProvider device = encoder.executionProvider();
     log.info("Fine-tuning graphs run on {}", device.id());
-    Scoring.Prepared trainSet = new Scoring.Prepared(units, ids, FrozenLayers.run(spec, ids, device));
-    Scoring.Prepared validSet = hasValid ? new Scoring.Prepared(Batches.Units.of(valid, s.trainOn()), validIds,
-        FrozenLayers.run(spec, validIds, device)) : null;
+    Scoring.Prepared trainSet =
+        new Scoring.Prepared(units, ids, FrozenLayers.run(spec, ids, device));
+    Scoring.Prepared validSet =
+        hasValid
+            ? new Scoring.Prepared(
+                Batches.Units.of(valid, s.trainOn()),
+                validIds,
+                FrozenLayers.run(spec, validIds, device))
+            : null;
     double cacheSeconds = (System.nanoTime() - t0) / 1e9;
 
-    String fingerprint = Checkpoint.fingerprint(encoder.descriptor().modelSha256(), s, train, valid);
-    Checkpoint resumed = checkpoints.resume() && checkpoints.directory() != null
-        ? Checkpoint.readLast(checkpoints.directory(), fingerprint) : null;
+    String fingerprint =
+        Checkpoint.fingerprint(encoder.descriptor().modelSha256(), s, train, valid);
+    Checkpoint resumed =
+        checkpoints.resume() && checkpoints.directory() != null
+            ? Checkpoint.readLast(checkpoints.directory(), fingerprint)
+            : null;
     FineTuneState p;
     if (resumed != null) {
       p = FineTuneState.resume(resumed, s.patience());
-      log.info("Resuming fine-tuning after epoch {} from {}", resumed.epoch(), checkpoints.directory());
+      log.info(
+          "Resuming fine-tuning after epoch {} from {}", resumed.epoch(), checkpoints.directory());
     } else {
       p = FineTuneState.start(spec, model, s.seed(), s.patience());
       if (s.headStart() == HeadStart.PROBE) {
@@ -108,13 +142,15 @@ public final class FineTuner {
     }
     Map<String, Double> rateScale = LearningRateSchedule.rateScales(spec, s);
     double[] classWeight = CrossEntropy.classWeights(units.labels(), classes, s.balanceClasses());
-    AdamW.Settings optimizer = AdamW.Settings.defaults().withWeightDecay(s.weightDecay()).withClipNorm(s.clipNorm());
+    AdamW.Settings optimizer =
+        AdamW.Settings.defaults().withWeightDecay(s.weightDecay()).withClipNorm(s.clipNorm());
     AdamWStep adamW = new AdamWStep(optimizer);
     int n = units.size();
     long rowsRun = 0;
     int stepsPerEpoch = (n + s.batchSize() - 1) / s.batchSize();
     int totalSteps = stepsPerEpoch * s.epochs();
-    LearningRateSchedule schedule = new LearningRateSchedule(s.learningRate(), s.warmupFraction(), totalSteps);
+    LearningRateSchedule schedule =
+        new LearningRateSchedule(s.learningRate(), s.warmupFraction(), totalSteps);
     long t1 = System.nanoTime();
     int stepsRun = 0;
     GraphSession step = null;
@@ -129,8 +165,16 @@ public final class FineTuner {
           if (step != null) {
             step.close();
           }
-          step = new GraphSession(FineTuneGraphs.trainingStep(spec.withOpen(open), optimizer, rateScale,
-              s.dropout() > 0, UnfreezeSchedule.groups(opensAfter)), 1, device);
+          step =
+              new GraphSession(
+                  FineTuneGraphs.trainingStep(
+                      spec.withOpen(open),
+                      optimizer,
+                      rateScale,
+                      s.dropout() > 0,
+                      UnfreezeSchedule.groups(opensAfter)),
+                  1,
+                  device);
           stepOpen = open;
           log.debug("Epoch {}: {} of {} top layers train", epoch, open, s.unfreeze());
         }
@@ -150,13 +194,16 @@ public final class FineTuner {
           if (s.dropout() > 0) {
             int width = (int) feed.get(FineTuneGraphs.ATTENTION_MASK).shape()[1];
             for (String value : dropped) {
-              feed.put(FineTuneGraphs.dropoutMask(value),
-                  Batches.dropoutMask(model.shape(value), rows.length, width, s.dropout(), dropoutRandom));
+              feed.put(
+                  FineTuneGraphs.dropoutMask(value),
+                  Batches.dropoutMask(
+                      model.shape(value), rows.length, width, s.dropout(), dropoutRandom));
             }
           }
           int[] batchLabels = units.labels(batchUnits);
           feed.put(FineTuneGraphs.TARGET, CrossEntropy.target(batchLabels, classes, classWeight));
-          // Each parameter counts its own steps, from the epoch it opened (gradual) or from the start.
+          // Each parameter counts its own steps, from the epoch it opened (gradual) or from the
+          // start.
           Map<String, Integer> stepOfGroup = new LinkedHashMap<>();
           for (int after : UnfreezeSchedule.groupStarts(trained, opensAfter)) {
             stepOfGroup.put(UnfreezeSchedule.group(after), t - after * stepsPerEpoch);
@@ -168,20 +215,26 @@ public final class FineTuner {
           p.stepLosses.add(loss);
           lossSum += loss * batchUnits.length;
           rowsRun += rows.length;
-          correct += Predictions.correct(rowsOf(out.get(FineTuneGraphs.PROBABILITIES), classes), batchLabels);
+          correct +=
+              Predictions.correct(
+                  rowsOf(out.get(FineTuneGraphs.PROBABILITIES), classes), batchLabels);
           AdamWStep.update(p.values, out, trained);
           stepsRun++;
           listener.steps(t, totalSteps);
         }
         p.epoch = epoch;
         Map<String, HostTensor> parameters = p.parameters(spec);
-        TrainingDivergedException.requireFinite(parameters, TRAINING, epoch, p.step, p.stepLosses.getLast(),
-            s.learningRate());
-        EpochMetrics metrics = Scoring.score(evaluate, spec, parameters, epoch, lossSum / n, (double) correct / n,
-            validSet);
+        TrainingDivergedException.requireFinite(
+            parameters, TRAINING, epoch, p.step, p.stepLosses.getLast(), s.learningRate());
+        EpochMetrics metrics =
+            Scoring.score(
+                evaluate, spec, parameters, epoch, lossSum / n, (double) correct / n, validSet);
         p.history.add(metrics);
         boolean better = p.stopping.improved(metrics, parameters);
-        log.info("Fine-tuning epoch {}/{} ({} open): loss {}, valid macro-F1 {}", epoch, s.epochs(),
+        log.info(
+            "Fine-tuning epoch {}/{} ({} open): loss {}, valid macro-F1 {}",
+            epoch,
+            s.epochs(),
             open == 1 ? "1 layer" : open + " layers",
             String.format(Locale.ROOT, "%.4f", metrics.trainLoss()),
             String.format(Locale.ROOT, "%.4f", metrics.validMacroF1()));
@@ -191,7 +244,10 @@ public final class FineTuner {
         }
         listener.epoch(metrics);
         if (stop) {
-          log.info("Early stop after epoch {}: best macro-F1 {} at epoch {}", epoch, p.stopping.bestF1(),
+          log.info(
+              "Early stop after epoch {}: best macro-F1 {} at epoch {}",
+              epoch,
+              p.stopping.bestF1(),
               p.stopping.bestEpoch());
           break;
         }
@@ -204,22 +260,43 @@ public final class FineTuner {
     double seconds = (System.nanoTime() - t1) / 1e9;
     Map<String, HostTensor> best = p.kept(spec);
     Map<String, HostTensor> adapters = new LinkedHashMap<>();
-    byte[] encoderOnnx = model.withParameters(AdapterMerge.tunedParameters(spec, model, best, adapters));
-    return new FineTuneResult(List.copyOf(p.stepLosses), encoderOnnx, best.get(FineTuneGraphs.HEAD_WEIGHT),
-        best.get(FineTuneGraphs.HEAD_BIAS), List.copyOf(p.history), p.stopping.bestEpoch(), cacheSeconds,
-        stepsRun == 0 ? 0 : rowsRun / seconds, resumed == null ? 0 : resumed.epoch(), Map.copyOf(adapters), device,
+    byte[] encoderOnnx =
+        model.withParameters(AdapterMerge.tunedParameters(spec, model, best, adapters));
+    return new FineTuneResult(
+        List.copyOf(p.stepLosses),
+        encoderOnnx,
+        best.get(FineTuneGraphs.HEAD_WEIGHT),
+        best.get(FineTuneGraphs.HEAD_BIAS),
+        List.copyOf(p.history),
+        p.stopping.bestEpoch(),
+        cacheSeconds,
+        stepsRun == 0 ? 0 : rowsRun / seconds,
+        resumed == null ? 0 : resumed.epoch(),
+        Map.copyOf(adapters),
+        device,
         s);
   }
 
-  /** The settings with {@link FineTuneSettings#ALL}, the model window and the automatic epochs resolved. */
-  private static FineTuneSettings resolve(FineTuneSettings settings, Encoder encoder, OnnxImport model, int units) {
-    FineTuneSettings s = (settings.unfreeze() == FineTuneSettings.ALL
-        ? settings.withUnfreeze(model.layerCount()) : settings)
-        .withMaxTokens(settings.maxTokensFor(encoder.descriptor().maxLength()))
-        .withEpochs(settings.epochsFor(units));
+  /**
+   * The settings with {@link FineTuneSettings#ALL}, the model window and the automatic epochs
+   * resolved.
+   */
+  private static FineTuneSettings resolve(
+      FineTuneSettings settings, Encoder encoder, OnnxImport model, int units) {
+    FineTuneSettings s =
+        (settings.unfreeze() == FineTuneSettings.ALL
+                ? settings.withUnfreeze(model.layerCount())
+                : settings)
+            .withMaxTokens(settings.maxTokensFor(encoder.descriptor().maxLength()))
+            .withEpochs(settings.epochsFor(units));
     if (s.unfreeze() > model.layerCount()) {
-      throw new IllegalArgumentException("unfreeze must be at most " + model.layerCount() + " (the layers of "
-          + encoder.descriptor().id() + "), was " + s.unfreeze());
+      throw new IllegalArgumentException(
+          "unfreeze must be at most "
+              + model.layerCount()
+              + " (the layers of "
+              + encoder.descriptor().id()
+              + "), was "
+              + s.unfreeze());
     }
     return s;
   }

@@ -9,8 +9,8 @@ import java.util.stream.IntStream;
 
 /**
  * The encoder's layers below the trained ones run once per example, before training, and their
- * output (the hidden state entering the first trained layer) is kept, so that a step costs only
- * the trained layers.
+ * output (the hidden state entering the first trained layer) is kept, so that a step costs only the
+ * trained layers.
  */
 final class FrozenLayers {
   /** Examples per graph run when the frozen layers or the scoring graph run. */
@@ -36,7 +36,8 @@ final class FrozenLayers {
         int width = (int) cut.shape()[1];
         for (int r = 0; r < rows.length; r++) {
           int length = ids[rows[r]].length;
-          out[rows[r]] = Arrays.copyOfRange(cut.floats(), r * width * dim, (r * width + length) * dim);
+          out[rows[r]] =
+              Arrays.copyOfRange(cut.floats(), r * width * dim, (r * width + length) * dim);
         }
       }
     }

@@ -5,9 +5,9 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Fine-tuning's learning rates: over the steps, a linear warm-up to the peak and a linear decay
- * to 0 (fed each step); across the parameters, constant factors baked into the step graph (the
- * head's {@code headRateFactor}, each layer {@code layerDecay} times the one above it).
+ * Fine-tuning's learning rates: over the steps, a linear warm-up to the peak and a linear decay to
+ * 0 (fed each step); across the parameters, constant factors baked into the step graph (the head's
+ * {@code headRateFactor}, each layer {@code layerDecay} times the one above it).
  */
 final class LearningRateSchedule {
   private final double peak;

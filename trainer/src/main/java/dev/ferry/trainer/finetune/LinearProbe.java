@@ -25,19 +25,36 @@ final class LinearProbe {
   private LinearProbe() {}
 
   /** Replaces the head in {@code values} by the probe fitted on {@code train}. */
-  static void startHead(FineTuneGraphs.Spec spec, Map<String, HostTensor> values, Scoring.Prepared train,
-      FineTuneSettings s, ExecutionProvider device) {
+  static void startHead(
+      FineTuneGraphs.Spec spec,
+      Map<String, HostTensor> values,
+      Scoring.Prepared train,
+      FineTuneSettings s,
+      ExecutionProvider device) {
     long t0 = System.nanoTime();
     float[][] vectors;
     try (GraphSession evaluate = new GraphSession(FineTuneGraphs.evaluation(spec), 1, device)) {
-      vectors = Scoring.run(evaluate, spec, FineTuneState.parameters(spec, values), train,
-          FineTuneGraphs.EMBEDDING, spec.headWidth());
+      vectors =
+          Scoring.run(
+              evaluate,
+              spec,
+              FineTuneState.parameters(spec, values),
+              train,
+              FineTuneGraphs.EMBEDDING,
+              spec.headWidth());
     }
-    LinearWeights probe = HeadTrainer.fitLinear(new LabeledVectors(vectors, train.units().labels()), spec.classes(),
-        HeadSettings.defaults(HeadKind.LINEAR).withSeed(s.seed()).withBalanceClasses(s.balanceClasses()));
+    LinearWeights probe =
+        HeadTrainer.fitLinear(
+            new LabeledVectors(vectors, train.units().labels()),
+            spec.classes(),
+            HeadSettings.defaults(HeadKind.LINEAR)
+                .withSeed(s.seed())
+                .withBalanceClasses(s.balanceClasses()));
     values.put(FineTuneGraphs.HEAD_WEIGHT, HostTensor.of(probe.weight(), spec.headWeightShape()));
     values.put(FineTuneGraphs.HEAD_BIAS, HostTensor.of(probe.bias(), spec.classes()));
-    log.info("Head starts from a linear probe on the untrained encoder ({} {}, {} s)", train.units().size(),
+    log.info(
+        "Head starts from a linear probe on the untrained encoder ({} {}, {} s)",
+        train.units().size(),
         train.units().documents() ? "documents" : "examples",
         String.format(Locale.ROOT, "%.1f", (System.nanoTime() - t0) / 1e9));
   }

@@ -37,15 +37,25 @@ public final class TunedEncoderWriter {
   /**
    * Writes {@code result}'s encoder into {@code folder} (which must exist).
    *
-   * @param idSuffix what follows {@code +} in the id: the training mode ({@code finetune}, {@code lora})
+   * @param idSuffix what follows {@code +} in the id: the training mode ({@code finetune}, {@code
+   *     lora})
    */
-  public static TunedEncoder write(Encoder base, FineTuneResult result, String idSuffix, Path folder)
-      throws IOException {
+  public static TunedEncoder write(
+      Encoder base, FineTuneResult result, String idSuffix, Path folder) throws IOException {
     Path model = Files.write(folder.resolve(ModelBundle.ENCODER_FILE), result.encoderOnnx());
     Path tokenizer = Files.copy(base.tokenizerFile(), folder.resolve(ModelBundle.TOKENIZER_FILE));
     EncoderDescriptor b = base.descriptor();
-    EncoderDescriptor tuned = new EncoderDescriptor(b.id() + "+" + idSuffix, SOURCE, FileHashes.sha256(model),
-        b.pooling(), b.normalize(), b.maxLength(), b.dimension(), b.queryPrefix(), b.documentPrefix());
+    EncoderDescriptor tuned =
+        new EncoderDescriptor(
+            b.id() + "+" + idSuffix,
+            SOURCE,
+            FileHashes.sha256(model),
+            b.pooling(),
+            b.normalize(),
+            b.maxLength(),
+            b.dimension(),
+            b.queryPrefix(),
+            b.documentPrefix());
     return new TunedEncoder(model, tokenizer, tuned);
   }
 }

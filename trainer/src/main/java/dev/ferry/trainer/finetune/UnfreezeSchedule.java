@@ -12,8 +12,8 @@ public enum UnfreezeSchedule implements NamedChoice {
   /** The {@code unfreeze} top layers train from the first epoch. */
   FIXED,
   /**
-   * Epoch 1 trains the head alone; each later epoch opens the next layer down, until
-   * {@code unfreeze} layers train.
+   * Epoch 1 trains the head alone; each later epoch opens the next layer down, until {@code
+   * unfreeze} layers train.
    */
   GRADUAL;
 
@@ -44,9 +44,9 @@ public enum UnfreezeSchedule implements NamedChoice {
   }
 
   /**
-   * The AdamW step-count group of parameters opened after {@code n} epochs ("" from the start):
-   * a layer that opens later counts its own steps from there, as an optimizer with a step count
-   * per parameter does.
+   * The AdamW step-count group of parameters opened after {@code n} epochs ("" from the start): a
+   * layer that opens later counts its own steps from there, as an optimizer with a step count per
+   * parameter does.
    */
   static String group(int n) {
     return n == 0 ? "" : "opened_after_epoch_" + n;
@@ -59,7 +59,9 @@ public enum UnfreezeSchedule implements NamedChoice {
     return out;
   }
 
-  /** The distinct opening epochs among the trained parameters (0 for those trained from the start). */
+  /**
+   * The distinct opening epochs among the trained parameters (0 for those trained from the start).
+   */
   static SortedSet<Integer> groupStarts(List<String> trained, Map<String, Integer> opensAfter) {
     SortedSet<Integer> out = new TreeSet<>();
     for (String p : trained) {

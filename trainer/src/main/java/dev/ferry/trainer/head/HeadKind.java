@@ -6,7 +6,10 @@ import dev.ferry.trainer.NamedChoice;
 public enum HeadKind implements NamedChoice {
   /** Softmax regression: one linear layer. The default: strong, fast, hard to overfit. */
   LINEAR,
-  /** One hidden ReLU layer with dropout, then a linear layer: for larger sets with curved boundaries. */
+  /**
+   * One hidden ReLU layer with dropout, then a linear layer: for larger sets with curved
+   * boundaries.
+   */
   MLP,
   /**
    * Nearest centroid: cosine similarity to each class's mean embedding, with a fitted temperature.

@@ -58,9 +58,9 @@ public record HeadSettings(
   }
 
   /**
-   * The preset of a head kind, measured to work on the data sets in eval/RESULTS.md: the
-   * {@link Builder}'s defaults for {@code linear}; {@code mlp} at a lower rate with dropout;
-   * {@code centroid}, which trains no weights, with one epoch and nothing to stop early.
+   * The preset of a head kind, measured to work on the data sets in eval/RESULTS.md: the {@link
+   * Builder}'s defaults for {@code linear}; {@code mlp} at a lower rate with dropout; {@code
+   * centroid}, which trains no weights, with one epoch and nothing to stop early.
    */
   public static HeadSettings defaults(HeadKind kind) {
     return switch (kind) {
@@ -77,8 +77,15 @@ public record HeadSettings(
 
   /** A builder holding these settings. */
   public Builder toBuilder() {
-    return new Builder(kind).epochs(epochs).learningRate(learningRate).batchSize(batchSize).seed(seed)
-        .hiddenSize(hiddenSize).dropout(dropout).weightDecay(weightDecay).patience(patience)
+    return new Builder(kind)
+        .epochs(epochs)
+        .learningRate(learningRate)
+        .batchSize(batchSize)
+        .seed(seed)
+        .hiddenSize(hiddenSize)
+        .dropout(dropout)
+        .weightDecay(weightDecay)
+        .patience(patience)
         .balanceClasses(balanceClasses);
   }
 
@@ -127,7 +134,10 @@ public record HeadSettings(
     return toBuilder().balanceClasses(value).build();
   }
 
-  /** Builds {@link HeadSettings}; its fields start at the library's defaults, the one place they are declared. */
+  /**
+   * Builds {@link HeadSettings}; its fields start at the library's defaults, the one place they are
+   * declared.
+   */
   public static final class Builder {
     private final HeadKind kind;
     private int epochs = 100;
@@ -200,7 +210,16 @@ public record HeadSettings(
 
     /** The settings; the constructor checks them. */
     public HeadSettings build() {
-      return new HeadSettings(kind, epochs, learningRate, batchSize, seed, hiddenSize, dropout, weightDecay, patience,
+      return new HeadSettings(
+          kind,
+          epochs,
+          learningRate,
+          batchSize,
+          seed,
+          hiddenSize,
+          dropout,
+          weightDecay,
+          patience,
           balanceClasses);
     }
   }

@@ -15,11 +15,22 @@ public record LinearWeights(float[] weight, float[] bias) {
    */
   public byte[] onnx(int dimension, int classes) {
     if (weight.length != dimension * classes || bias.length != classes) {
-      throw new IllegalArgumentException("a linear head of " + dimension + " inputs and " + classes
-          + " classes needs " + dimension * classes + " weights and " + classes + " biases, got "
-          + weight.length + " and " + bias.length);
+      throw new IllegalArgumentException(
+          "a linear head of "
+              + dimension
+              + " inputs and "
+              + classes
+              + " classes needs "
+              + dimension * classes
+              + " weights and "
+              + classes
+              + " biases, got "
+              + weight.length
+              + " and "
+              + bias.length);
     }
-    return HeadGraphs.inference(new HeadGraphs.Shape(HeadKind.LINEAR, dimension, 1, classes),
+    return HeadGraphs.inference(
+        new HeadGraphs.Shape(HeadKind.LINEAR, dimension, 1, classes),
         Map.of("output.weight", weight, "output.bias", bias));
   }
 }

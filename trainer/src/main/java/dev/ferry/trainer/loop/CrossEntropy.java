@@ -4,8 +4,8 @@ import dev.ferry.models.graph.HostTensor;
 import java.util.Arrays;
 
 /**
- * The class-weighted cross-entropy that both training loops minimize: the class weights, a
- * batch's target, and the loss of predicted probabilities.
+ * The class-weighted cross-entropy that both training loops minimize: the class weights, a batch's
+ * target, and the loss of predicted probabilities.
  */
 public final class CrossEntropy {
   private CrossEntropy() {}

@@ -7,8 +7,8 @@ import java.util.Map;
 /**
  * Which epoch to keep, and when to stop: the rule both training loops (heads and fine-tuning)
  * follow. After each epoch the held-out macro-F1 decides (ties within {@value #TOLERANCE}: the
- * lower held-out loss); without held-out scores every epoch counts as better, so the last is
- * kept. Training stops after {@code patience} epochs without a better one (0: never).
+ * lower held-out loss); without held-out scores every epoch counts as better, so the last is kept.
+ * Training stops after {@code patience} epochs without a better one (0: never).
  */
 public final class EarlyStopping {
   /** Macro-F1 differences up to this are ties. */
@@ -26,7 +26,8 @@ public final class EarlyStopping {
   }
 
   /** Where a checkpoint left it: the kept epoch, its scores and parameters (null: none yet). */
-  public EarlyStopping(int patience, int bestEpoch, double bestF1, double bestLoss, Map<String, HostTensor> best) {
+  public EarlyStopping(
+      int patience, int bestEpoch, double bestF1, double bestLoss, Map<String, HostTensor> best) {
     this(patience);
     this.bestEpoch = bestEpoch;
     this.bestF1 = bestF1;
@@ -42,8 +43,10 @@ public final class EarlyStopping {
   public boolean improved(EpochMetrics epoch, Map<String, HostTensor> parameters) {
     double f1 = epoch.validMacroF1();
     boolean scored = !Double.isNaN(f1);
-    boolean better = !scored || f1 > bestF1 + TOLERANCE
-        || (Math.abs(f1 - bestF1) <= TOLERANCE && epoch.validLoss() < bestLoss);
+    boolean better =
+        !scored
+            || f1 > bestF1 + TOLERANCE
+            || (Math.abs(f1 - bestF1) <= TOLERANCE && epoch.validLoss() < bestLoss);
     if (better) {
       best = parameters;
       bestEpoch = epoch.epoch();
@@ -65,7 +68,11 @@ public final class EarlyStopping {
    * without improvement)".
    */
   public static String describe(int epochsRun, int maxEpochs, int bestEpoch, int patience) {
-    return epochsRun + " run of at most " + maxEpochs + ", best " + bestEpoch
+    return epochsRun
+        + " run of at most "
+        + maxEpochs
+        + ", best "
+        + bestEpoch
         + (patience > 0 ? " (early stopping after " + patience + " without improvement)" : "");
   }
 

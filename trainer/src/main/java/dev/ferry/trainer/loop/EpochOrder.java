@@ -2,7 +2,10 @@ package dev.ferry.trainer.loop;
 
 import java.util.Random;
 
-/** The order in which a training loop visits its examples: shuffled from the run's seed, so a seed replays it. */
+/**
+ * The order in which a training loop visits its examples: shuffled from the run's seed, so a seed
+ * replays it.
+ */
 public final class EpochOrder {
   private EpochOrder() {}
 

@@ -1,6 +1,9 @@
 package dev.ferry.trainer.loop;
 
-/** What the training loops count of their predictions: the most probable class, and how often it is right. */
+/**
+ * What the training loops count of their predictions: the most probable class, and how often it is
+ * right.
+ */
 public final class Predictions {
   private Predictions() {}
 

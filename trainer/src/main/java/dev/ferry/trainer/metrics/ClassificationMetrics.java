@@ -15,8 +15,8 @@ import java.util.Objects;
  * @param labels class names, index = class id
  * @param examples number of examples scored
  * @param accuracy fraction predicted correctly ({@code NaN} for no examples: there is no score)
- * @param macroF1 unweighted mean of the per-class F1 over classes that occur in truth or predictions
- *     ({@code NaN} for no examples)
+ * @param macroF1 unweighted mean of the per-class F1 over classes that occur in truth or
+ *     predictions ({@code NaN} for no examples)
  * @param perClass one entry per label, in label order
  * @param confusion {@code confusion[truth][predicted]} counts
  * @param expectedCalibrationError ECE over {@link #CALIBRATION_BINS} equal-width confidence bins
@@ -43,7 +43,8 @@ public record ClassificationMetrics(
    * @param f1 harmonic mean of precision and recall (0 when both are 0)
    * @param support examples of this class in the truth
    */
-  public record ClassMetrics(String label, double precision, double recall, double f1, int support) {}
+  public record ClassMetrics(
+      String label, double precision, double recall, double f1, int support) {}
 
   /**
    * Computes every metric.
@@ -53,7 +54,8 @@ public record ClassificationMetrics(
    * @param probabilities per-example class probabilities ({@code labels.size()} each); the
    *     prediction is the arg-max and the confidence its probability
    */
-  public static ClassificationMetrics compute(List<String> labels, int[] truth, float[][] probabilities) {
+  public static ClassificationMetrics compute(
+      List<String> labels, int[] truth, float[][] probabilities) {
     Objects.requireNonNull(labels, "labels");
     if (truth.length != probabilities.length) {
       throw new IllegalArgumentException(
@@ -157,7 +159,8 @@ public record ClassificationMetrics(
     double ece = 0;
     for (int b = 0; b < CALIBRATION_BINS; b++) {
       if (count[b] > 0) {
-        ece += Math.abs((double) correct[b] / count[b] - confidenceSum[b] / count[b]) * count[b] / n;
+        ece +=
+            Math.abs((double) correct[b] / count[b] - confidenceSum[b] / count[b]) * count[b] / n;
       }
     }
     return ece;

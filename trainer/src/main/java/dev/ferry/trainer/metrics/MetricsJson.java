@@ -5,9 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * The one JSON shape of {@link ClassificationMetrics}, written by the manifest's {@code metrics},
- * the report's {@code metrics.json} and {@code ferry eval --json}: snake_case keys, numbers
- * rounded to 6 decimals, and {@code null} for a number that is not defined (the accuracy of no
- * examples).
+ * the report's {@code metrics.json} and {@code ferry eval --json}: snake_case keys, numbers rounded
+ * to 6 decimals, and {@code null} for a number that is not defined (the accuracy of no examples).
  *
  * <pre>{@code
  * {"examples": 150, "accuracy": 0.9, "macro_f1": 0.87, "expected_calibration_error": 0.04,
@@ -47,7 +46,8 @@ public final class MetricsJson {
    * A bundle's {@code metrics}: {@code validation} in the shape above, or, with no held-out
    * examples, {@code validation: null} and {@code no_validation_reason}.
    */
-  public static ObjectNode bundleMetrics(ClassificationMetrics validation, String noValidationReason) {
+  public static ObjectNode bundleMetrics(
+      ClassificationMetrics validation, String noValidationReason) {
     ObjectNode metrics = JsonNodeFactory.instance.objectNode();
     if (validation != null) {
       metrics.set("validation", of(validation));

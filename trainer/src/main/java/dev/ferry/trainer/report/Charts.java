@@ -98,7 +98,9 @@ public final class Charts {
   private static final int ENTRY_GAP = 20;
   private static final int ROW_GAP = 4;
 
-  /** Largest magnitude an axis shows as it is; beyond it the axis is drawn in units of 1e3, 1e6, … */
+  /**
+   * Largest magnitude an axis shows as it is; beyond it the axis is drawn in units of 1e3, 1e6, …
+   */
   public static final double PLAIN_LIMIT = 1e6;
 
   /** An axis whose range is below this share of its magnitude counts as constant. */
@@ -331,7 +333,8 @@ public final class Charts {
       }
       String name = series.get(i).name();
       double[] x = xAxis.map(p.x);
-      XYSeries xy = chart.addSeries(uniqueName(chart, name), x, yAxis.map(p.y), yAxis.scaleOnly(p.errors));
+      XYSeries xy =
+          chart.addSeries(uniqueName(chart, name), x, yAxis.map(p.y), yAxis.scaleOnly(p.errors));
       Color color = PALETTE[drawn % PALETTE.length];
       Marker marker = MARKERS[drawn % MARKERS.length];
       xy.setLineColor(color);
@@ -357,19 +360,21 @@ public final class Charts {
   }
 
   /**
-   * How one axis's values are given to XChart: divided by {@code unit} (a power of ten, 1 for
-   * most charts), clipped to [{@code clipLow}, {@code clipHigh}], and shown over [{@code min},
-   * {@code max}] when those are set (not {@code NaN}) rather than over XChart's choice.
+   * How one axis's values are given to XChart: divided by {@code unit} (a power of ten, 1 for most
+   * charts), clipped to [{@code clipLow}, {@code clipHigh}], and shown over [{@code min}, {@code
+   * max}] when those are set (not {@code NaN}) rather than over XChart's choice.
    */
   private record Axis(double unit, double clipLow, double clipHigh, double min, double max) {
     /** Values as they are, range as XChart chooses (a logarithmic axis). */
-    static final Axis AS_IS = new Axis(1, -Double.MAX_VALUE, Double.MAX_VALUE, Double.NaN, Double.NaN);
+    static final Axis AS_IS =
+        new Axis(1, -Double.MAX_VALUE, Double.MAX_VALUE, Double.NaN, Double.NaN);
 
     /** [0, 1], values far outside clipped. */
     static final Axis UNIT = new Axis(1, -1, 2, 0, 1);
 
     /** The unit and range for every point's value (± its error bar) of every series. */
-    static Axis of(List<Points> points, Function<Points, double[]> values, Function<Points, double[]> errors) {
+    static Axis of(
+        List<Points> points, Function<Points, double[]> values, Function<Points, double[]> errors) {
       double low = Double.POSITIVE_INFINITY;
       double high = Double.NEGATIVE_INFINITY;
       for (Points p : points) {

@@ -15,7 +15,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -35,9 +34,10 @@ import java.util.Objects;
  * F1, and any notes about the data. Parts without data (no epochs, no held-out set) are replaced by
  * a sentence saying so.
  *
- * <p>{@code metrics.json} holds the same numbers in the shape the manifest uses ({@link MetricsJson}:
- * snake_case, 6 decimals), and writes a number that is not defined ({@code NaN}, e.g. a validation
- * loss without a validation set) as {@code null}, so that strict JSON readers accept the file.
+ * <p>{@code metrics.json} holds the same numbers in the shape the manifest uses ({@link
+ * MetricsJson}: snake_case, 6 decimals), and writes a number that is not defined ({@code NaN}, e.g.
+ * a validation loss without a validation set) as {@code null}, so that strict JSON readers accept
+ * the file.
  */
 public final class TrainingReport {
   /** The page. */
@@ -448,10 +448,7 @@ public final class TrainingReport {
                   count,
                   rowTotal,
                   pct(share));
-          out.append(" title=\"")
-              .append(esc(tip))
-              .append("\">")
-              .append(count);
+          out.append(" title=\"").append(esc(tip)).append("\">").append(count);
           if (!compact && count > 0) {
             out.append("<small>").append(pct(share)).append("</small>");
           }

@@ -102,7 +102,7 @@ class ReportTrainingReportTest {
     int[][] matrix = new int[3][3];
     for (int i = 0; i < 3; i++) {
       for (int j = 0; j < 3; j++) {
-        matrix[i][j] = confusion.get(labels.get(i)).get(labels.get(j)).asInt();  // truth → predicted
+        matrix[i][j] = confusion.get(labels.get(i)).get(labels.get(j)).asInt(); // truth → predicted
       }
     }
     assertThat(matrix).isDeepEqualTo(v.confusion());
