@@ -267,7 +267,7 @@ public final class Autodiff {
           return twoInputs(
               need,
               () -> sumTo(g, g.matMul(dy, swapLast(g, b)), a),
-              () -> sumTo(g, g.matMul(swapLast(g, a), dy), b));
+              () -> weightGradient(g, a, b, dy));
         });
     RULES.put(
         "Transpose",
@@ -311,6 +311,28 @@ public final class Autodiff {
         });
     RULES.put("Concat", Autodiff::concatRule);
     RULES.put("Slice", Autodiff::sliceRule);
+  }
+
+  /**
+   * MatMul's gradient for its second input: {@code a}ᵀ · dy, summed over the batch dimensions that
+   * {@code b} was broadcast along. A matrix b [in, out] applied to a batch a [..., tokens, in] (a
+   * layer's weight) gets one matrix product of the rows flattened, [in, rows] · [rows, out], rather
+   * than one product per batch element summed afterwards, which would hold batch × in × out values.
+   */
+  private static String weightGradient(GraphBuilder g, String a, String b, String dy) {
+    long[] as = g.shape(a);
+    long[] bs = g.shape(b);
+    long in = as[as.length - 1];
+    long out = bs[bs.length - 1];
+    if (bs.length != 2
+        || as.length < 3
+        || in == GraphBuilder.UNKNOWN
+        || out == GraphBuilder.UNKNOWN) {
+      return sumTo(g, g.matMul(swapLast(g, a), dy), b);
+    }
+    String rows = g.reshape(a, g.ints(-1, in), GraphBuilder.UNKNOWN, in);
+    String dRows = g.reshape(dy, g.ints(-1, out), GraphBuilder.UNKNOWN, out);
+    return g.matMul(g.transpose(rows, 1, 0), dRows);
   }
 
   /**
