@@ -126,7 +126,7 @@ public record EncoderOptions(
   }
 
   /** The intra-op thread count to use: the configured one, or one per available core. */
-  int effectiveIntraOpThreads() {
+  public int effectiveIntraOpThreads() {
     return intraOpThreads > 0
         ? intraOpThreads
         : Math.max(1, Runtime.getRuntime().availableProcessors());

@@ -2,7 +2,6 @@ package dev.ferry.models.graph;
 
 import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
@@ -71,6 +70,10 @@ public final class GraphSession implements AutoCloseable {
               ? OrtSession.SessionOptions.OptLevel.ALL_OPT
               : OrtSession.SessionOptions.OptLevel.NO_OPT);
       device.install(options);
+      if (System.getProperty("ferry.ort.spin") != null) {
+        options.addConfigEntry(
+            "session.intra_op.allow_spinning", System.getProperty("ferry.ort.spin"));
+      }
       this.session = environment.createSession(model, options);
     } catch (OrtException e) {
       throw new IllegalStateException("ONNX Runtime rejected the graph: " + e.getMessage(), e);
@@ -116,21 +119,44 @@ public final class GraphSession implements AutoCloseable {
 
   /** Runs the graph and returns the named outputs. */
   public Map<String, HostTensor> run(Map<String, HostTensor> inputs, Set<String> outputs) {
+    return run(inputs, null, Map.of(), outputs);
+  }
+
+  /**
+   * Runs the graph with {@code state}'s tensors that the graph takes as inputs of their own names,
+   * besides {@code inputs}, and has ONNX Runtime write each output named in {@code updates} (output
+   * name → state name) into the state, in place of that state's tensor, with no copy through the
+   * Java heap.
+   *
+   * @param state null: none
+   * @return the {@code outputs} asked for (none of them an update)
+   */
+  public Map<String, HostTensor> run(
+      Map<String, HostTensor> inputs,
+      NativeState state,
+      Map<String, String> updates,
+      Set<String> outputs) {
     List<OnnxTensor> created = new ArrayList<>(inputs.size());
     try {
-      Map<String, OnnxTensor> feed = new LinkedHashMap<>();
-      for (Map.Entry<String, HostTensor> e : inputs.entrySet()) {
-        OnnxTensor t = toNative(e.getValue());
-        created.add(t);
-        feed.put(e.getKey(), t);
-      }
-      try (OrtSession.Result result = session.run(feed, outputs)) {
-        Map<String, HostTensor> out = new LinkedHashMap<>();
-        for (Map.Entry<String, OnnxValue> e : result) {
-          out.put(e.getKey(), toHost((OnnxTensor) e.getValue()));
+      Map<String, OnnxTensor> feed = toNative(inputs, created);
+      Set<String> graphInputs = session.getInputNames();
+      for (String name : state == null ? Set.<String>of() : state.names()) {
+        if (graphInputs.contains(name)) {
+          feed.put(name, state.tensor(name));
         }
-        return out;
       }
+      Map<String, OnnxTensor> pinned = new LinkedHashMap<>();
+      updates.forEach((output, name) -> pinned.put(output, state.spare(name)));
+      Map<String, HostTensor> out = new LinkedHashMap<>();
+      try (OrtSession.Result result = session.run(feed, outputs, pinned)) {
+        for (String name : outputs) {
+          out.put(name, toHost((OnnxTensor) result.get(name).orElseThrow()));
+        }
+      }
+      for (String name : updates.values()) {
+        state.swap(name);
+      }
+      return out;
     } catch (OrtException e) {
       throw new IllegalStateException("running the graph failed: " + e.getMessage(), e);
     } finally {
@@ -138,6 +164,18 @@ public final class GraphSession implements AutoCloseable {
         t.close();
       }
     }
+  }
+
+  /** Native copies of {@code inputs}, each also added to {@code created} (to close). */
+  private Map<String, OnnxTensor> toNative(Map<String, HostTensor> inputs, List<OnnxTensor> created)
+      throws OrtException {
+    Map<String, OnnxTensor> feed = new LinkedHashMap<>();
+    for (Map.Entry<String, HostTensor> e : inputs.entrySet()) {
+      OnnxTensor t = toNative(e.getValue());
+      created.add(t);
+      feed.put(e.getKey(), t);
+    }
+    return feed;
   }
 
   private OnnxTensor toNative(HostTensor t) throws OrtException {
