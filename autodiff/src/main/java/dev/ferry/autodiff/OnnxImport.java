@@ -213,6 +213,38 @@ public final class OnnxImport {
     return layerOutputs.get(layer);
   }
 
+  /**
+   * The hidden state entering layer 0, which the embeddings compute: where to cut the graph so that
+   * every layer trains while the embedding tables stay frozen (see {@link #addTo(GraphBuilder, Set,
+   * String, Collection)}).
+   *
+   * @throws IllegalArgumentException if no value of rank 3 and the layers' width made outside the
+   *     layers enters layer 0
+   */
+  public String embeddingsOutput() {
+    long[] out = shape(layerOutput(0));
+    for (NodeProto n : graph.getNodeList()) {
+      if (!Integer.valueOf(0).equals(layerOf(n.getName()))) {
+        continue;
+      }
+      for (String in : n.getInputList()) {
+        NodeProto producer = producers.get(in);
+        long[] s = shapes.get(in);
+        if (producer != null
+            && layerOf(producer.getName()) == null
+            && s != null
+            && s.length == 3
+            && s[2] == out[out.length - 1]) {
+          return in;
+        }
+      }
+    }
+    throw new IllegalArgumentException(
+        "found no hidden state of width "
+            + out[out.length - 1]
+            + " entering layer 0 from outside the layers (the embeddings' output)");
+  }
+
   /** The model's graph input names (token ids, attention mask, …). */
   public List<String> inputNames() {
     return graph.getInputList().stream()
@@ -964,11 +996,11 @@ public final class OnnxImport {
     return attribute(n, name).getIntsList().stream().mapToLong(Long::longValue).toArray();
   }
 
-  private static long[] dims(TensorProto t) {
+  static long[] dims(TensorProto t) {
     return t.getDimsList().stream().mapToLong(Long::longValue).toArray();
   }
 
-  private static float[] floats(TensorProto t) {
+  static float[] floats(TensorProto t) {
     if (t.getDataLocation() == TensorProto.DataLocation.EXTERNAL) {
       throw new IllegalArgumentException(
           "tensor "

@@ -16,8 +16,9 @@ import java.util.Map;
  * The libraries' defaults, for help texts to print rather than restate: option descriptions say
  * {@code ${bundle:default.finetune.learning_rate}} and commands name this bundle. Keys are {@code
  * default.PRESET.SETTING} for the settings of each preset ({@code linear}, {@code mlp}, {@code
- * finetune}, {@code lora}; setting names as the manifest writes them), and {@code
- * default.config.*}, {@code default.chunking.*} and {@code default.auto_epochs.*} for the rest.
+ * finetune}, {@code lora}, {@code contrastive}; setting names as the manifest writes them), and
+ * {@code default.config.*}, {@code default.chunking.*} and {@code default.auto_epochs.*} for the
+ * rest.
  */
 public final class LibraryDefaults extends ListResourceBundle {
   @Override
@@ -27,6 +28,7 @@ public final class LibraryDefaults extends ListResourceBundle {
     put(entries, "mlp", Provenance.of(HeadSettings.defaults(HeadKind.MLP)));
     put(entries, "finetune", Provenance.of(FineTuneSettings.finetune()));
     put(entries, "lora", Provenance.of(FineTuneSettings.lora()));
+    put(entries, "contrastive", Provenance.of(FineTuneSettings.contrastive()));
     TrainingConfig config = TrainingConfig.builder(Path.of("data"), Path.of("out")).build();
     put(
         entries,

@@ -10,6 +10,8 @@ import dev.ferry.trainer.TrainingResult;
 import dev.ferry.trainer.data.BadDataException;
 import dev.ferry.trainer.finetune.FineTuneSettings;
 import dev.ferry.trainer.finetune.HeadStart;
+import dev.ferry.trainer.finetune.Objective;
+import dev.ferry.trainer.finetune.Quantization;
 import dev.ferry.trainer.finetune.UnfreezeSchedule;
 import dev.ferry.trainer.head.HeadKind;
 import dev.ferry.trainer.head.HeadSettings;
@@ -42,7 +44,12 @@ import picocli.CommandLine.Spec;
           + " texts, the head reading --chunk-pooling of their --chunk-tokens chunks as the bundle will, started"
           + " from a linear probe; the bundle carries the tuned encoder.onnx and reads documents the same way.",
       "--mode lora: the same, but the encoder's weights stay frozen and rank --rank adapters on the"
-          + " attention's query, key and value projections train instead, merged into encoder.onnx at the end."
+          + " attention's query, key and value projections train instead, merged into encoder.onnx at the end.",
+      "--mode contrastive: first the encoder alone learns to put texts of one label together and the others"
+          + " apart (SetFit's idea, one pass per text: --objective over every pair of a --batch drawn evenly over"
+          + " the labels), then a --head is fitted on its vectors as in features mode; for few examples per class.",
+      "--quantize int8 (finetune, lora, contrastive) writes the tuned encoder in int8, as the -q built-ins are;"
+          + " an int8 built-in as --encoder fine-tunes its float twin and writes int8."
     },
     footer = {
       "",
@@ -55,7 +62,8 @@ import picocli.CommandLine.Spec;
       "  ferry train --data train.jsonl.gz --encoder bge-small-en-v1.5 --max-examples 500 --out bundle",
       "  ferry train --data train.jsonl --mode finetune --unfreeze 2 --epochs 3 --out tuned-bundle",
       "  ferry train --data train.jsonl --mode finetune --unfreeze-schedule gradual --resume --out tuned-bundle",
-      "  ferry train --data train.jsonl --mode lora --rank 8 --out lora-bundle"
+      "  ferry train --data train.jsonl --mode lora --rank 8 --out lora-bundle",
+      "  ferry train --data train.jsonl --mode contrastive --quantize int8 --out tuned-bundle"
     })
 final class TrainCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -97,19 +105,57 @@ final class TrainCommand implements Callable<Integer> {
 
   @Option(
       names = "--mode",
-      paramLabel = "features|finetune|lora",
+      paramLabel = "features|finetune|lora|contrastive",
       description =
           "features: a head on frozen embeddings; finetune: the encoder's top layers too;"
-              + " lora: low-rank adapters on the top layers' attention. Default: ${bundle:default.config.mode}.")
+              + " lora: low-rank adapters on the top layers' attention; contrastive: the encoder by a"
+              + " contrastive loss, then a head on its vectors. Default: ${bundle:default.config.mode}.")
   String mode;
 
   @Option(
       names = "--unfreeze",
       paramLabel = "K|all",
       description =
-          "finetune, lora: how many top layers train (lora: get adapters); all: every layer (finetune:"
-              + " and the embeddings). Default: ${bundle:default.finetune.unfreeze} (lora: ${bundle:default.lora.unfreeze}).")
+          "finetune, lora, contrastive: how many top layers train (lora: get adapters); all: every"
+              + " layer (and the embedding tables with --train-embeddings). Default:"
+              + " ${bundle:default.finetune.unfreeze} (lora: ${bundle:default.lora.unfreeze}, contrastive:"
+              + " ${bundle:default.contrastive.unfreeze}).")
   String unfreeze;
+
+  @Option(
+      names = "--train-embeddings",
+      negatable = true,
+      description =
+          "finetune, contrastive with --unfreeze all: the embedding tables train too (--no-train-embeddings:"
+              + " they stay as they are and are computed once). Default: ${bundle:default.finetune.train_embeddings}"
+              + " (contrastive: ${bundle:default.contrastive.train_embeddings}).")
+  Boolean trainEmbeddings;
+
+  @Option(
+      names = "--objective",
+      paramLabel = "cosine-pairs|supcon",
+      description =
+          "contrastive: cosine-pairs pulls every same-label pair of a batch to cosine 1 and the others to 0"
+              + " (SetFit's loss); supcon is the supervised contrastive loss at --temperature."
+              + " Default: ${bundle:default.contrastive.objective}.")
+  String objective;
+
+  @Option(
+      names = "--temperature",
+      paramLabel = "X",
+      description =
+          "contrastive with --objective supcon: the similarities are divided by X."
+              + " Default: ${bundle:default.contrastive.temperature}.")
+  Double temperature;
+
+  @Option(
+      names = "--quantize",
+      paramLabel = "none|int8",
+      description =
+          "finetune, lora, contrastive: int8 writes the tuned encoder dynamically quantized, as the -q"
+              + " built-ins are (faster to embed; the report gives the held-out scores before and after)."
+              + " Default: ${bundle:default.finetune.quantization}, or int8 when --encoder is an int8 built-in.")
+  String quantize;
 
   @Option(
       names = "--rank",
@@ -364,10 +410,24 @@ final class TrainCommand implements Callable<Integer> {
               || rank != null
               || adaptOutput
               || trainOn != null
-              || headStart != null)) {
+              || headStart != null
+              || trainEmbeddings != null
+              || quantize != null)) {
         throw new IllegalArgumentException(
-            "--unfreeze, --unfreeze-schedule, --rank, --adapt-output, --train-on,"
-                + " --head-start, --checkpoint-dir and --resume need --mode finetune or lora");
+            "--unfreeze, --unfreeze-schedule, --rank, --adapt-output, --train-on, --head-start,"
+                + " --train-embeddings, --quantize, --checkpoint-dir and --resume need --mode"
+                + " finetune, lora or contrastive");
+      }
+      if (trainingMode != TrainingMode.CONTRASTIVE && (objective != null || temperature != null)) {
+        throw new IllegalArgumentException("--objective and --temperature need --mode contrastive");
+      }
+      if (trainingMode == TrainingMode.CONTRASTIVE) {
+        // The flags of steps set the encoder's training; the head keeps its own defaults.
+        s = (head != null ? HeadSettings.defaults(HeadKind.fromId(head)) : defaults.head());
+        if (seed != null) {
+          s = s.withSeed(seed);
+        }
+        s = s.withBalanceClasses(!noClassWeights);
       }
       if (validation.split != null) {
         builder.validSplit(validation.split);
@@ -403,8 +463,7 @@ final class TrainCommand implements Callable<Integer> {
 
   /** The fine-tuning settings from the shared options, with fine-tuning's own defaults. */
   private FineTuneSettings fineTuneSettings(TrainingMode trainingMode) {
-    FineTuneSettings f =
-        trainingMode == TrainingMode.LORA ? FineTuneSettings.lora() : FineTuneSettings.finetune();
+    FineTuneSettings f = FineTuneSettings.preset(trainingMode);
     if (rank != null) {
       f = f.withRank(rank);
     }
@@ -445,6 +504,18 @@ final class TrainCommand implements Callable<Integer> {
     if (chunking.chunkTokens > 0) {
       f = f.withMaxTokens(chunking.chunkTokens);
     }
+    if (trainEmbeddings != null) {
+      f = f.withTrainEmbeddings(trainEmbeddings);
+    }
+    if (objective != null) {
+      f = f.withObjective(Objective.fromId(objective));
+    }
+    if (temperature != null) {
+      f = f.withTemperature(temperature);
+    }
+    if (quantize != null) {
+      f = f.withQuantization(Quantization.fromId(quantize));
+    }
     return f.withBalanceClasses(!noClassWeights);
   }
 
@@ -462,7 +533,17 @@ final class TrainCommand implements Callable<Integer> {
         r.head().bestEpoch() > 0
             ? "best epoch " + r.head().bestEpoch() + " of " + r.head().history().size()
             : "no epochs needed";
-    if (r.mode() != TrainingMode.FEATURES) {
+    if (r.mode() == TrainingMode.CONTRASTIVE) {
+      out.printf(
+          Locale.ROOT,
+          "Fine-tuned %s by a contrastive loss, then a %s head on it, on %,d examples (head: %s;"
+              + " %.1f examples/s).%n",
+          r.bundle().manifest().encoder().id(),
+          r.head().settings().kind().id(),
+          r.trainExamples(),
+          epochs,
+          r.fineTuneExamplesPerSecond());
+    } else if (r.mode() != TrainingMode.FEATURES) {
       out.printf(
           Locale.ROOT,
           "Fine-tuned %s with a linear head on %,d examples (%s; %.1f examples/s).%n",

@@ -3,20 +3,25 @@ package dev.ferry.trainer;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.models.bundle.BundleWriter;
 import dev.ferry.models.bundle.ModelBundle;
+import dev.ferry.models.encoder.BuiltinEncoder;
 import dev.ferry.models.encoder.Chunking;
 import dev.ferry.models.encoder.Encoder;
 import dev.ferry.models.encoder.EncoderDescriptor;
+import dev.ferry.models.encoder.EncoderOptions;
 import dev.ferry.trainer.finetune.Checkpoints;
 import dev.ferry.trainer.finetune.FineTuneExamples;
 import dev.ferry.trainer.finetune.FineTuneListener;
 import dev.ferry.trainer.finetune.FineTuneResult;
 import dev.ferry.trainer.finetune.FineTuneSettings;
 import dev.ferry.trainer.finetune.FineTuner;
+import dev.ferry.trainer.finetune.Quantization;
 import dev.ferry.trainer.finetune.TrainOn;
 import dev.ferry.trainer.finetune.TunedEncoderWriter;
 import dev.ferry.trainer.finetune.UnfreezeSchedule;
 import dev.ferry.trainer.head.HeadKind;
 import dev.ferry.trainer.head.HeadSettings;
+import dev.ferry.trainer.head.HeadTrainer;
+import dev.ferry.trainer.head.LabeledVectors;
 import dev.ferry.trainer.head.TrainedHead;
 import dev.ferry.trainer.loop.EarlyStopping;
 import dev.ferry.trainer.metrics.ClassificationMetrics;
@@ -36,14 +41,20 @@ import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
- * {@link Trainer}'s fine-tuning modes ({@link TrainingMode#FINETUNE}, {@link TrainingMode#LORA}):
- * trains the encoder's top layers (or adapters on them) and a linear head with {@link FineTuner},
- * then writes a bundle that carries the tuned encoder as its own {@code encoder.onnx} ({@link
- * TunedEncoderWriter}) and reads documents as training read them ({@link
- * FineTuneSettings#chunking}).
+ * {@link Trainer}'s modes that change the encoder ({@link TrainingMode#FINETUNE}, {@link
+ * TrainingMode#LORA}, {@link TrainingMode#CONTRASTIVE}): trains the encoder with {@link FineTuner}
+ * (with a linear head, or by a contrastive loss and then a head fitted on its vectors as feature
+ * extraction fits one), scores the model that did not see the held-out examples, trains again on
+ * all examples for the kept number of epochs (the refit, as feature extraction refits its head),
+ * and writes a bundle that carries the tuned encoder as its own {@code encoder.onnx} ({@link
+ * TunedEncoderWriter}, in int8 when {@link FineTuneSettings#quantization} says so) and reads
+ * documents as training read them ({@link FineTuneSettings#chunking}).
  */
 final class FineTuneJob {
   private FineTuneJob() {}
+
+  /** A tuned encoder and the head that reads it. */
+  private record Model(FineTuneResult tuned, TrainedHead head) {}
 
   static TrainingResult train(
       TrainingConfig config, TrainingData d, TrainingListener listener, long start)
@@ -53,27 +64,41 @@ final class FineTuneJob {
         config.checkpointDirectory() != null
             ? config.checkpointDirectory()
             : out.resolveSibling("." + out.getFileName() + ".checkpoints");
-    try (Encoder base = Encoder.open(config.encoder(), config.encoderOptions())) {
+    // An int8 built-in cannot be differentiated: its float twin trains, and the result is int8.
+    String asked = config.encoder();
+    boolean int8Base = BuiltinEncoder.isBuiltin(asked) && BuiltinEncoder.fromId(asked).quantized();
+    String baseName = int8Base ? asked.substring(0, asked.length() - 2) : asked;
+    List<String> notes = new ArrayList<>(d.notes());
+    try (Encoder base = Encoder.open(baseName, config.encoderOptions())) {
       FineTuneSettings s =
           config
               .fineTune()
               .withMaxTokens(config.fineTune().maxTokensFor(base.descriptor().maxLength()));
-      // What training reads of a text, and so what classification must read.
+      if (int8Base) {
+        s = s.withQuantization(Quantization.INT8);
+        notes.add(
+            asked
+                + " is int8: "
+                + baseName
+                + " was fine-tuned and the result quantized to int8 the same way.");
+      }
       Chunking window = s.chunking(config.chunking(), base.descriptor().maxLength());
+      boolean contrastive = config.mode() == TrainingMode.CONTRASTIVE;
+      List<String> trainTexts = TrainingData.texts(d.train());
+      List<String> validTexts = TrainingData.texts(d.valid());
       FineTuneExamples train =
-          FineTuneExamples.chunks(
-              base, window, TrainingData.texts(d.train()), d.classes(d.train()));
+          FineTuneExamples.chunks(base, window, trainTexts, d.classes(d.train()));
       FineTuneExamples valid =
           d.valid().isEmpty()
               ? null
-              : FineTuneExamples.chunks(
-                  base, window, TrainingData.texts(d.valid()), d.classes(d.valid()));
+              : FineTuneExamples.chunks(base, window, validTexts, d.classes(d.valid()));
       listener.stage(
-          "Fine-tuning "
+          (contrastive ? "Contrastive fine-tuning of " : "Fine-tuning ")
               + describe(s)
               + " of "
               + base.descriptor().id()
-              + " with a linear head on "
+              + (contrastive ? "" : " with a linear head")
+              + " on "
               + d.train().size()
               + " texts ("
               + train.size()
@@ -81,110 +106,136 @@ final class FineTuneJob {
               + s.maxTokens()
               + " tokens, "
               + (s.trainOn() == TrainOn.DOCUMENTS
-                  ? "the head reading " + s.chunkPooling().id() + " of each text's"
+                  ? (contrastive
+                      ? "each text's mean of its"
+                      : "the head reading " + s.chunkPooling().id() + " of each text's")
                   : "each with its text's label")
               + ")");
-      FineTuneResult r =
-          FineTuner.train(
-              base,
-              train,
-              valid,
-              d.labels().size(),
-              s,
-              new Checkpoints(checkpoints, config.resume()),
-              new FineTuneListener() {
-                @Override
-                public void steps(int done, int total) {
-                  listener.trained(done, total);
-                }
-
-                @Override
-                public void epoch(EpochMetrics metrics) {
-                  listener.epoch(metrics);
-                }
-              });
-      if (r.resumedFromEpoch() > 0) {
-        listener.note(
-            "Resumed from the checkpoint after epoch "
-                + r.resumedFromEpoch()
-                + " in "
-                + checkpoints);
-      }
-      int dimension = window.pooling().width(base.descriptor().dimension());
-      int classes = d.labels().size();
-      byte[] headOnnx = r.head().onnx(dimension, classes);
-      double seconds = (System.nanoTime() - start) / 1e9;
-      // As trained: the epochs resolved, with the unfreeze count as asked ("all" stays all).
-      FineTuneSettings ran = s.withEpochs(r.settings().epochs());
-      TrainedHead head =
-          new TrainedHead(
-              headSettings(ran),
-              dimension,
-              classes,
-              headOnnx,
-              r.history(),
-              r.bestEpoch(),
-              Double.NaN,
-              seconds);
-
-      listener.stage("Writing " + config.out());
       Path work = BundleWriter.encoderFolder(out);
       try {
-        TunedEncoderWriter.TunedEncoder tuned =
-            TunedEncoderWriter.write(base, r, config.mode().id(), work);
+        Files.createDirectories(work);
+        EncoderOptions options = config.encoderOptions();
+        // 1. The model scored on the held-out examples: it never saw them.
+        FineTuneResult scoredTuning =
+            FineTuner.train(
+                base,
+                train,
+                contrastive ? null : valid,
+                d.labels().size(),
+                s,
+                new Checkpoints(checkpoints, config.resume()),
+                fineTuneListener(listener));
+        if (scoredTuning.resumedFromEpoch() > 0) {
+          listener.note(
+              "Resumed from the checkpoint after epoch "
+                  + scoredTuning.resumedFromEpoch()
+                  + " in "
+                  + checkpoints);
+        }
+        Path scoredDir = Files.createDirectories(work.resolve("scored"));
+        TunedEncoderWriter.TunedEncoder scoredEncoder =
+            TunedEncoderWriter.write(base, scoredTuning, config.mode().id(), scoredDir);
+        Model scored;
+        ClassificationMetrics validation;
+        try (Encoder tuned = scoredEncoder.open(options)) {
+          scored =
+              contrastive
+                  ? new Model(
+                      scoredTuning,
+                      fitHead(config, d, tuned, window, trainTexts, validTexts, listener))
+                  : new Model(scoredTuning, ownHead(s, window, base, d, scoredTuning, start));
+          validation = score(d, tuned, window, scored.head(), validTexts);
+        }
+        if (s.quantization() == Quantization.INT8 && validation != null) {
+          notes.add(
+              quantizationNote(
+                  config,
+                  d,
+                  base,
+                  scoredTuning,
+                  window,
+                  s,
+                  contrastive,
+                  validation,
+                  listener,
+                  work));
+        }
+        // 2. The refit: everything again on all examples, for the kept number of epochs.
+        Model kept = scored;
+        int keptEpochs = contrastive ? scored.head().bestEpoch() : scoredTuning.bestEpoch();
+        boolean refit = config.refit() && valid != null && keptEpochs > 0;
+        if (refit) {
+          List<String> allTexts = new ArrayList<>(trainTexts);
+          allTexts.addAll(validTexts);
+          List<dev.ferry.trainer.data.LabeledExample> all = new ArrayList<>(d.train());
+          all.addAll(d.valid());
+          FineTuneSettings again = contrastive ? s : s.withEpochs(keptEpochs).withPatience(0);
+          listener.stage(
+              "Training again on all "
+                  + allTexts.size()
+                  + " texts"
+                  + (contrastive ? "" : " for " + keptEpochs + " epochs"));
+          FineTuneResult allTuning =
+              FineTuner.train(
+                  base,
+                  FineTuneExamples.chunks(base, window, allTexts, d.classes(all)),
+                  null,
+                  d.labels().size(),
+                  again,
+                  new Checkpoints(checkpoints.resolve("refit"), config.resume()),
+                  fineTuneListener(listener));
+          if (contrastive) {
+            Path allDir = Files.createDirectories(work.resolve("all"));
+            TunedEncoderWriter.TunedEncoder allEncoder =
+                TunedEncoderWriter.write(base, allTuning, config.mode().id(), allDir);
+            try (Encoder tuned = allEncoder.open(options)) {
+              LabeledVectors trainV = vectors(tuned, window, trainTexts, d.classes(d.train()));
+              LabeledVectors validV = vectors(tuned, window, validTexts, d.classes(d.valid()));
+              kept = new Model(allTuning, HeadTrainer.refit(scored.head(), trainV, validV));
+            }
+          } else {
+            kept = new Model(allTuning, ownHead(s, window, base, d, allTuning, start));
+          }
+          notes.add(
+              "The bundle's model was trained again on all "
+                  + allTexts.size()
+                  + " examples"
+                  + (contrastive
+                      ? " (the encoder as before, the head for its best epoch, " + keptEpochs + ")"
+                      : " for " + keptEpochs + " epochs (the best on the held-out set)")
+                  + "; the metrics here are those of the model that did not see the held-out"
+                  + " examples.");
+        }
+
+        listener.stage("Writing " + config.out());
+        Path finalDir = Files.createDirectories(work.resolve("bundle"));
+        TunedEncoderWriter.TunedEncoder written =
+            TunedEncoderWriter.write(base, kept.tuned(), config.mode().id(), finalDir);
         EncoderDescriptor b = base.descriptor();
-        List<String> notes = new ArrayList<>(d.notes());
         notes.add(
             "The encoder was fine-tuned"
                 + (s.rank() > 0 ? " (LoRA adapters merged into its weights)" : "")
+                + (contrastive ? " by a contrastive loss (" + s.objective().id() + ")" : "")
                 + ": the bundle carries it as encoder.onnx ("
-                + tuned.descriptor().id()
-                + "), so an"
-                + " index made with "
+                + written.descriptor().id()
+                + "), so an index made with "
                 + b.id()
                 + " must be re-embedded, not relabelled.");
-        notes.add(
-            s.trainOn() == TrainOn.DOCUMENTS
-                ? "Each text was read in training as "
-                    + window
-                    + " ("
-                    + train.size()
-                    + " training chunks), whole"
-                    + " texts per step, the head reading "
-                    + s.chunkPooling().id()
-                    + " of each text's chunk vectors;"
-                    + " the bundle reads documents the same way."
-                : "Each text was read in training as "
-                    + window
-                    + " ("
-                    + train.size()
-                    + " training chunks),"
-                    + " every chunk with its text's label; the bundle reads documents the same way, and the head"
-                    + " classifies the token-weighted mean of a document's chunk vectors.");
+        notes.add(readingNote(s, window, train.size(), contrastive));
+        double seconds = (System.nanoTime() - start) / 1e9;
+        FineTuneSettings ran = s.withEpochs(scoredTuning.settings().epochs());
         ModelBundle bundle;
-        ClassificationMetrics validation;
-        try (Encoder tunedEncoder = tuned.open(config.encoderOptions())) {
-          // Epochs were scored on chunks; the bundle's metrics score whole held-out texts, read as
-          // it reads them.
-          validation =
-              d.valid().isEmpty()
-                  ? null
-                  : ClassificationMetrics.compute(
-                      d.labels(),
-                      d.classes(d.valid()),
-                      head.probabilities(
-                          tunedEncoder
-                              .embedDocuments(TrainingData.texts(d.valid()), window)
-                              .stream()
-                              .map(window.pooling()::features)
-                              .toArray(float[][]::new)));
-          ObjectNode training = provenance(config, d, ran, b, r, seconds);
+        try (Encoder tunedEncoder = written.open(options)) {
+          ObjectNode training = provenance(config, d, ran, b, scoredTuning, kept, seconds);
           training.put("training_chunks", train.size());
+          training.put("refit_on_all_examples", refit);
+          final Model keptModel = kept;
+          final ClassificationMetrics scoredMetrics = validation;
           bundle =
               BundleWriter.to(config.out())
                   .encoder(tunedEncoder)
                   .chunking(window)
-                  .head(HeadKind.LINEAR.id(), headOnnx)
+                  .head(kept.head().settings().kind().id(), kept.head().onnx())
                   .labels(d.labels())
                   .training(training)
                   .metrics(MetricsJson.bundleMetrics(validation, d.noValidation()))
@@ -194,10 +245,10 @@ final class FineTuneJob {
                               dir.resolve(ModelBundle.REPORT_DIR),
                               new TrainingReport.ReportContent(
                                   "Ferry training report: " + out.getFileName(),
-                                  facts(config, ran, b, r, d),
-                                  head.history(),
-                                  head.bestEpoch(),
-                                  validation,
+                                  facts(config, ran, b, scoredTuning, keptModel, d),
+                                  scored.head().history(),
+                                  scored.head().bestEpoch(),
+                                  scoredMetrics,
                                   notes)))
                   .write();
         }
@@ -206,21 +257,184 @@ final class FineTuneJob {
         }
         return new TrainingResult(
             bundle,
-            head,
+            kept.head(),
             Optional.ofNullable(validation),
             d.noValidation(),
             d.train().size(),
             d.valid().size(),
             0,
             0,
-            r.cacheSeconds(),
-            0,
+            scoredTuning.cacheSeconds(),
+            refit ? d.train().size() + d.valid().size() : 0,
             config.mode(),
-            r.examplesPerSecond());
+            scoredTuning.examplesPerSecond());
       } finally {
         deleteRecursively(work);
       }
     }
+  }
+
+  private static FineTuneListener fineTuneListener(TrainingListener listener) {
+    return new FineTuneListener() {
+      @Override
+      public void steps(int done, int total) {
+        listener.trained(done, total);
+      }
+
+      @Override
+      public void epoch(EpochMetrics metrics) {
+        listener.epoch(metrics);
+      }
+    };
+  }
+
+  /** The head trained with the encoder (finetune, lora), as a {@link TrainedHead}. */
+  private static TrainedHead ownHead(
+      FineTuneSettings s,
+      Chunking window,
+      Encoder base,
+      TrainingData d,
+      FineTuneResult r,
+      long start) {
+    int dimension = window.pooling().width(base.descriptor().dimension());
+    int classes = d.labels().size();
+    return new TrainedHead(
+        headSettings(s.withEpochs(r.settings().epochs())),
+        dimension,
+        classes,
+        r.head().onnx(dimension, classes),
+        r.history(),
+        r.bestEpoch(),
+        Double.NaN,
+        (System.nanoTime() - start) / 1e9);
+  }
+
+  /**
+   * Contrastive mode's second stage: the head of {@code config} fitted on the tuned encoder's
+   * vectors of the training texts, stopping early on the held-out ones, as feature extraction fits
+   * it.
+   */
+  private static TrainedHead fitHead(
+      TrainingConfig config,
+      TrainingData d,
+      Encoder tuned,
+      Chunking window,
+      List<String> trainTexts,
+      List<String> validTexts,
+      TrainingListener listener) {
+    listener.stage(
+        "Training a "
+            + config.head().kind().id()
+            + " head on the tuned encoder's vectors of "
+            + trainTexts.size()
+            + " texts");
+    LabeledVectors trainV = vectors(tuned, window, trainTexts, d.classes(d.train()));
+    LabeledVectors validV = vectors(tuned, window, validTexts, d.classes(d.valid()));
+    return HeadTrainer.train(
+        trainV,
+        validV.size() > 0 ? validV : null,
+        d.labels().size(),
+        config.head(),
+        listener::epoch);
+  }
+
+  private static LabeledVectors vectors(
+      Encoder encoder, Chunking window, List<String> texts, int[] labels) {
+    return new LabeledVectors(
+        encoder.embedDocuments(texts, window).stream()
+            .map(window.pooling()::features)
+            .toArray(float[][]::new),
+        labels);
+  }
+
+  /** The held-out examples read as the bundle reads them, or null without any. */
+  private static ClassificationMetrics score(
+      TrainingData d, Encoder tuned, Chunking window, TrainedHead head, List<String> validTexts) {
+    if (d.valid().isEmpty()) {
+      return null;
+    }
+    return ClassificationMetrics.compute(
+        d.labels(),
+        d.classes(d.valid()),
+        head.probabilities(vectors(tuned, window, validTexts, d.classes(d.valid())).vectors()));
+  }
+
+  /**
+   * With {@link Quantization#INT8}: the held-out scores of the float encoder, before quantization
+   * (the bundle's metrics are the int8 one's), as a note; also kept in the manifest.
+   */
+  private static String quantizationNote(
+      TrainingConfig config,
+      TrainingData d,
+      Encoder base,
+      FineTuneResult tuning,
+      Chunking window,
+      FineTuneSettings s,
+      boolean contrastive,
+      ClassificationMetrics int8,
+      TrainingListener listener,
+      Path work)
+      throws IOException {
+    Path dir = Files.createDirectories(work.resolve("float"));
+    TunedEncoderWriter.TunedEncoder written =
+        TunedEncoderWriter.write(base, tuning, config.mode().id(), dir, Quantization.NONE);
+    ClassificationMetrics fp32;
+    try (Encoder tuned = written.open(config.encoderOptions())) {
+      TrainedHead head =
+          contrastive
+              ? fitHead(
+                  config,
+                  d,
+                  tuned,
+                  window,
+                  TrainingData.texts(d.train()),
+                  TrainingData.texts(d.valid()),
+                  TrainingListener.NONE)
+              : ownHead(s, window, base, d, tuning, System.nanoTime());
+      fp32 = score(d, tuned, window, head, TrainingData.texts(d.valid()));
+    }
+    String note =
+        String.format(
+            Locale.ROOT,
+            "The encoder is written in int8 (dynamic quantization): held-out macro-F1 %.4f in int8,"
+                + " %.4f before quantization (accuracy %.4f and %.4f).",
+            int8.macroF1(),
+            fp32.macroF1(),
+            int8.accuracy(),
+            fp32.accuracy());
+    listener.note(note);
+    return note;
+  }
+
+  private static String readingNote(
+      FineTuneSettings s, Chunking window, int chunks, boolean contrastive) {
+    if (contrastive) {
+      return "Each text was read in training as "
+          + window
+          + " ("
+          + chunks
+          + " training chunks), "
+          + s.batchSize()
+          + " texts per step drawn evenly over the labels, each compared by its chunks' mean; the"
+          + " head reads "
+          + window.pooling().id()
+          + " of a text's chunk vectors, as the bundle does.";
+    }
+    return s.trainOn() == TrainOn.DOCUMENTS
+        ? "Each text was read in training as "
+            + window
+            + " ("
+            + chunks
+            + " training chunks), whole texts per step, the head reading "
+            + s.chunkPooling().id()
+            + " of each text's chunk vectors; the bundle reads documents the same way."
+        : "Each text was read in training as "
+            + window
+            + " ("
+            + chunks
+            + " training chunks), every chunk with its text's label; the bundle reads documents"
+            + " the same way, and the head classifies the token-weighted mean of a document's"
+            + " chunk vectors.";
   }
 
   /**
@@ -231,6 +445,7 @@ final class FineTuneJob {
     return (s.rank() > 0 ? "rank-" + s.rank() + " adapters on the attention of " : "")
         + (s.unfreeze() == FineTuneSettings.ALL
             ? "every layer"
+                + (s.rank() == 0 && !s.trainEmbeddings() ? " (the embeddings frozen)" : "")
             : "the top " + s.unfreeze() + (s.unfreeze() == 1 ? " layer" : " layers"))
         + (s.unfreezeSchedule() == UnfreezeSchedule.GRADUAL ? " (opened one per epoch)" : "");
   }
@@ -253,14 +468,18 @@ final class FineTuneJob {
       FineTuneSettings s,
       EncoderDescriptor base,
       FineTuneResult r,
+      Model kept,
       double seconds)
       throws IOException {
     ObjectNode t = d.provenance(config);
     ObjectNode h = t.putObject("hyperparameters");
     h.put("mode", config.mode().id());
-    h.put("head", HeadKind.LINEAR.id());
+    h.put("head", kept.head().settings().kind().id());
     Provenance.put(h, s);
     h.put("max_examples", config.maxExamples());
+    if (config.mode() == TrainingMode.CONTRASTIVE) {
+      Provenance.put(t.putObject("head_hyperparameters"), kept.head().settings());
+    }
     ObjectNode b = t.putObject("base_encoder");
     b.put("id", base.id());
     b.put("source", base.source());
@@ -280,9 +499,21 @@ final class FineTuneJob {
       FineTuneSettings s,
       EncoderDescriptor base,
       FineTuneResult r,
+      Model kept,
       TrainingData d) {
+    boolean contrastive = config.mode() == TrainingMode.CONTRASTIVE;
     Map<String, String> facts = new LinkedHashMap<>();
-    facts.put("Mode", "fine-tuning " + describe(s) + " and a linear head");
+    facts.put(
+        "Mode",
+        contrastive
+            ? "contrastive fine-tuning ("
+                + s.objective().id()
+                + ") of "
+                + describe(s)
+                + ", then a "
+                + kept.head().settings().kind().id()
+                + " head on the tuned encoder's vectors"
+            : "fine-tuning " + describe(s) + " and a linear head");
     facts.put(
         "Encoder",
         base.id()
@@ -292,20 +523,42 @@ final class FineTuneJob {
             + base.dimension()
             + " dimensions; texts read in chunks of "
             + s.maxTokens()
-            + " tokens, "
-            + (s.trainOn() == TrainOn.DOCUMENTS
-                ? "whole texts per step, the head reading "
-                    + s.chunkPooling().id()
-                    + " of their chunks"
-                : "each trained with its text's label")
-            + "; head started from "
-            + s.headStart().id()
+            + " tokens"
+            + (contrastive
+                ? ""
+                : ", "
+                    + (s.trainOn() == TrainOn.DOCUMENTS
+                        ? "whole texts per step, the head reading "
+                            + s.chunkPooling().id()
+                            + " of their chunks"
+                        : "each trained with its text's label")
+                    + "; head started from "
+                    + s.headStart().id())
+            + (s.quantization() == Quantization.INT8 ? "; written in int8" : "")
             + ")");
     facts.putAll(d.facts(config));
     facts.put("Settings", Provenance.describe(s));
+    if (contrastive) {
+      facts.put("Head settings", Provenance.describe(kept.head().settings()));
+      facts.put(
+          "Contrastive loss per epoch",
+          String.join(
+              ", ",
+              r.history().stream()
+                  .map(m -> String.format(Locale.ROOT, "%.4f", m.trainLoss()))
+                  .toList()));
+    }
     facts.put(
         "Epochs",
-        EarlyStopping.describe(r.history().size(), s.epochs(), r.bestEpoch(), s.patience()));
+        contrastive
+            ? r.history().size()
+                + " of the encoder; the head: "
+                + EarlyStopping.describe(
+                    kept.head().history().size(),
+                    kept.head().settings().epochs(),
+                    kept.head().bestEpoch(),
+                    kept.head().settings().patience())
+            : EarlyStopping.describe(r.history().size(), s.epochs(), r.bestEpoch(), s.patience()));
     facts.put(
         "Speed",
         String.format(

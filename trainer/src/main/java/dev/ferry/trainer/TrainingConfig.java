@@ -89,6 +89,14 @@ public record TrainingConfig(
       throw new IllegalArgumentException(
           "adapt output (an adapter on the attention output) needs mode lora, not " + mode.id());
     }
+    if (mode == TrainingMode.CONTRASTIVE != fineTune.objective().contrastive()) {
+      throw new IllegalArgumentException(
+          "objective "
+              + fineTune.objective().id()
+              + (mode == TrainingMode.CONTRASTIVE
+                  ? " is not contrastive; mode contrastive needs cosine-pairs or supcon"
+                  : " needs mode contrastive, not " + mode.id()));
+    }
     if (mode != TrainingMode.LORA && fineTune.rank() != 0) {
       throw new IllegalArgumentException(
           "rank " + fineTune.rank() + " (adapters) needs mode lora, not " + mode.id());
@@ -160,7 +168,7 @@ public record TrainingConfig(
     private Path cacheDirectory;
     private boolean refit = true;
     private TrainingMode mode = TrainingMode.FEATURES;
-    private FineTuneSettings fineTune = FineTuneSettings.finetune();
+    private FineTuneSettings fineTune;
     private Path checkpointDirectory;
     private boolean resume;
 
@@ -255,7 +263,10 @@ public record TrainingConfig(
       return this;
     }
 
-    /** The fine-tuning settings; default {@link FineTuneSettings#finetune()}. */
+    /**
+     * The fine-tuning settings; by default the mode's preset ({@link FineTuneSettings#finetune()},
+     * {@link FineTuneSettings#lora()}, {@link FineTuneSettings#contrastive()}).
+     */
     public Builder fineTune(FineTuneSettings value) {
       this.fineTune = value;
       return this;
@@ -293,7 +304,7 @@ public record TrainingConfig(
           cacheDirectory,
           refit,
           mode,
-          fineTune,
+          fineTune != null ? fineTune : FineTuneSettings.preset(mode),
           checkpointDirectory,
           resume);
     }

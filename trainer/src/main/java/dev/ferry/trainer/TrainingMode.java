@@ -1,8 +1,8 @@
 package dev.ferry.trainer;
 
 /**
- * What training changes: only a head on frozen embeddings, the encoder's top layers too, or
- * adapters on them.
+ * What training changes: only a head on frozen embeddings, the encoder's top layers too, adapters
+ * on them, or the encoder first by a contrastive loss and then a head on its vectors.
  */
 public enum TrainingMode implements NamedChoice {
   /**
@@ -21,7 +21,13 @@ public enum TrainingMode implements NamedChoice {
    * adapters are merged into the weights, so the bundle's {@code encoder.onnx} has the original
    * operators.
    */
-  LORA;
+  LORA,
+  /**
+   * Contrastive fine-tuning (after SetFit): the encoder learns to put texts of one label together
+   * and texts of different labels apart, then a head is fitted on the tuned encoder's vectors as
+   * feature extraction fits one; the bundle carries the tuned {@code encoder.onnx}.
+   */
+  CONTRASTIVE;
 
   /** The mode named {@code id}; the error lists the names. */
   public static TrainingMode fromId(String id) {

@@ -17,8 +17,10 @@ import dev.ferry.models.encoder.EncoderOptions;
 import dev.ferry.trainer.data.LabeledDataReader;
 import dev.ferry.trainer.finetune.FineTuneSettings;
 import dev.ferry.trainer.finetune.HeadStart;
+import dev.ferry.trainer.finetune.Quantization;
 import dev.ferry.trainer.finetune.TrainOn;
 import dev.ferry.trainer.finetune.UnfreezeSchedule;
+import dev.ferry.trainer.head.HeadKind;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -68,12 +70,14 @@ class FineTuneTrainingTest {
     validFile = Files.write(dir.resolve("valid.jsonl"), valid);
   }
 
+  /** A run that keeps the scored model (no refit), so the bundle is the model scored. */
   private static TrainingConfig.Builder config(Path out, FineTuneSettings settings) {
     return TrainingConfig.builder(trainFile, out)
         .valid(validFile)
         .encoderOptions(ONE_THREAD)
         .mode(TrainingMode.FINETUNE)
-        .fineTune(settings);
+        .fineTune(settings)
+        .refit(false);
   }
 
   private static FineTuneSettings settings() {
@@ -321,6 +325,61 @@ class FineTuneTrainingTest {
                     TrainingListener.NONE))
         .hasMessageContaining("another encoder, other settings or other data")
         .hasMessageContaining("without resuming");
+  }
+
+  /**
+   * Contrastive mode tunes the encoder alone, fits the head on its vectors, scores that model on
+   * the held-out texts, then tunes and fits again on all texts; with int8 the bundle's encoder is
+   * quantized and the report gives the scores before and after.
+   */
+  @Test
+  void contrastiveModeFitsAHeadOnTheTunedEncoderRefitsOnAllAndWritesInt8() throws Exception {
+    FineTuneSettings contrastive =
+        FineTuneSettings.contrastive()
+            .withUnfreeze(1)
+            .withEpochs(2)
+            .withBatchSize(8)
+            .withMaxTokens(MAX_TOKENS)
+            .withQuantization(Quantization.INT8);
+    List<Integer> totals = new ArrayList<>();
+    TrainingResult result =
+        Trainer.train(
+            config(dir.resolve("contrastive"), contrastive)
+                .mode(TrainingMode.CONTRASTIVE)
+                .refit(true)
+                .build(),
+            new TrainingListener() {
+              @Override
+              public void trained(int done, int total) {
+                if (done == 1) {
+                  totals.add(total);
+                }
+              }
+            });
+    ModelBundle bundle = result.bundle();
+    assertThat(result.mode()).isEqualTo(TrainingMode.CONTRASTIVE);
+    assertThat(bundle.manifest().encoder().id()).isEqualTo("all-minilm-l6-v2+contrastive-q");
+    assertThat(bundle.manifest().training().at("/hyperparameters/objective").asText())
+        .isEqualTo("cosine-pairs");
+    assertThat(bundle.manifest().training().at("/refit_on_all_examples").asBoolean()).isTrue();
+    // The encoder trained twice: on the 20 training texts, then on those and the 9 held out.
+    assertThat(totals).hasSize(2);
+    assertThat(totals.get(1)).isGreaterThan(totals.get(0));
+    assertThat(result.head().settings().kind()).isEqualTo(HeadKind.LINEAR);
+    assertThat(result.validation().orElseThrow().accuracy()).isGreaterThanOrEqualTo(0.75);
+    assertThat(
+            opTypes(
+                OnnxMl.ModelProto.parseFrom(
+                        Files.readAllBytes(bundle.directory().resolve(ModelBundle.ENCODER_FILE)))
+                    .getGraph()))
+        .contains("MatMulInteger", "DynamicQuantizeLinear");
+    assertThat(Files.readString(bundle.reportIndex())).contains("before quantization");
+
+    assertThatThrownBy(() -> config(dir.resolve("x"), contrastive).build())
+        .hasMessage("objective cosine-pairs needs mode contrastive, not finetune");
+    assertThatThrownBy(
+            () -> config(dir.resolve("x"), settings()).mode(TrainingMode.CONTRASTIVE).build())
+        .hasMessageContaining("is not contrastive");
   }
 
   private static Set<String> opTypes(OnnxMl.GraphProto graph) {

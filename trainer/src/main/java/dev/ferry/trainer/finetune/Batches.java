@@ -5,9 +5,11 @@ import dev.ferry.models.encoder.Encoder;
 import dev.ferry.models.graph.HostTensor;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 
@@ -63,6 +65,110 @@ final class Batches {
       return Arrays.stream(units).map(u -> labels[u]).toArray();
     }
   }
+
+  /**
+   * An epoch's order of the units for a contrastive loss: each run of {@code batchSize} takes the
+   * labels in turn, in a random order per batch, so every batch holds about as many of each label
+   * (a label with too few units for its share repeats them, reshuffled). Of the units of a label
+   * that has more than its share, a random part is taken each epoch.
+   *
+   * @param labels per unit, its class in {@code 0..classes-1}
+   */
+  static int[] balancedOrder(int[] labels, int classes, int batchSize, Random random) {
+    List<List<Integer>> pools = new ArrayList<>();
+    for (int c = 0; c < classes; c++) {
+      List<Integer> pool = new ArrayList<>();
+      for (int u = 0; u < labels.length; u++) {
+        if (labels[u] == c) {
+          pool.add(u);
+        }
+      }
+      if (!pool.isEmpty()) {
+        Collections.shuffle(pool, random);
+        pools.add(pool);
+      }
+    }
+    int[] cursor = new int[pools.size()];
+    int[] order = new int[labels.length];
+    int at = 0;
+    while (at < order.length) {
+      int size = Math.min(batchSize, order.length - at);
+      List<Integer> turn = new ArrayList<>(IntStream.range(0, pools.size()).boxed().toList());
+      Collections.shuffle(turn, random);
+      for (int k = 0; k < size; k++) {
+        int c = turn.get(k % turn.size());
+        List<Integer> pool = pools.get(c);
+        if (cursor[c] == pool.size()) {
+          Collections.shuffle(pool, random);
+          cursor[c] = 0;
+        }
+        order[at++] = pool.get(cursor[c]++);
+      }
+    }
+    return order;
+  }
+
+  /**
+   * {@link FineTuneGraphs#PAIR_TARGET} and {@link FineTuneGraphs#PAIR_WEIGHT} of a batch, as its
+   * objective reads them. A unit is never its own pair, nor paired with itself where a small label
+   * repeats it in the batch.
+   */
+  static Map<String, HostTensor> pairInputs(FineTuneGraphs.Spec spec, int[] units, int[] labels) {
+    int n = units.length;
+    float[] target = new float[n * n];
+    float[] weight = new float[n * n];
+    int positives = 0;
+    int negatives = 0;
+    int[] rowPositives = new int[n];
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j < n; j++) {
+        if (units[i] == units[j]) {
+          continue;
+        }
+        if (labels[i] == labels[j]) {
+          positives++;
+          rowPositives[i]++;
+        } else {
+          negatives++;
+        }
+      }
+    }
+    if (spec.objective() == Objective.COSINE_PAIRS) {
+      // Positive and negative pairs weigh half each, as SetFit draws them; one kind alone, all.
+      double kinds = (positives > 0 ? 1 : 0) + (negatives > 0 ? 1 : 0);
+      for (int i = 0; i < n; i++) {
+        for (int j = 0; j < n; j++) {
+          if (units[i] == units[j]) {
+            continue;
+          }
+          boolean same = labels[i] == labels[j];
+          target[i * n + j] = same ? 1 : 0;
+          weight[i * n + j] = (float) (1 / (kinds * (same ? positives : negatives)));
+        }
+      }
+    } else {
+      int anchors = 0;
+      for (int c : rowPositives) {
+        anchors += c > 0 ? 1 : 0;
+      }
+      for (int i = 0; i < n; i++) {
+        for (int j = 0; j < n; j++) {
+          if (units[i] == units[j]) {
+            weight[i * n + j] = SELF_LOGIT;
+          } else if (labels[i] == labels[j]) {
+            target[i * n + j] = (float) (1.0 / (rowPositives[i] * anchors));
+          }
+        }
+      }
+    }
+    Map<String, HostTensor> out = new HashMap<>();
+    out.put(FineTuneGraphs.PAIR_TARGET, HostTensor.of(target, n, n));
+    out.put(FineTuneGraphs.PAIR_WEIGHT, HostTensor.of(weight, n, n));
+    return out;
+  }
+
+  /** What {@link Objective#SUPCON} adds to a text's similarity with itself: leaves it out. */
+  private static final float SELF_LOGIT = -1e4f;
 
   /** Each text's token ids, at most {@code maxTokens} (the closing {@code [SEP]} kept). */
   static long[][] tokenize(Encoder encoder, List<String> texts, int maxTokens) {

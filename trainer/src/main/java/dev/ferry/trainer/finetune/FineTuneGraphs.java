@@ -64,6 +64,22 @@ final class FineTuneGraphs {
    */
   static final String DOCUMENT_SLOTS = "document.slots";
 
+  /**
+   * Contrastive input: per pair of the batch's texts, the similarity it is pulled towards ({@link
+   * Objective#COSINE_PAIRS}: 1 for the same label, 0 otherwise) or its share of the loss ({@link
+   * Objective#SUPCON}: 1 / (positives of the row × rows with positives) for the same label, 0
+   * otherwise), float [documents, documents].
+   */
+  static final String PAIR_TARGET = "pair.target";
+
+  /**
+   * Contrastive input: {@link Objective#COSINE_PAIRS}, each pair's weight in the loss (0 for a text
+   * with itself, the rest summing to 1); {@link Objective#SUPCON}, added to the similarities before
+   * the softmax (a large negative number for a text with itself, 0 elsewhere), float [documents,
+   * documents].
+   */
+  static final String PAIR_WEIGHT = "pair.weight";
+
   /** The name of the documents' count in the graphs' shapes (the batch's is its chunks'). */
   private static final String DOCUMENTS = "documents";
 
@@ -90,6 +106,11 @@ final class FineTuneGraphs {
    *     reads each document's chunk vectors pooled by {@code chunkPooling}, as {@link
    *     ChunkPooling#features} pools them in a bundle
    * @param chunkPooling with {@link TrainOn#DOCUMENTS}, what the head reads of a document's chunks
+   * @param objective the head's cross-entropy, or a contrastive loss over the token-weighted means
+   *     of the batch's documents (no head)
+   * @param temperature {@link Objective#SUPCON}'s divisor of the similarities
+   * @param trainEmbeddings with every layer unfrozen: whether the embedding tables train too, the
+   *     graph starting from the token ids; otherwise it starts from the embeddings' output
    */
   record Spec(
       OnnxImport model,
@@ -102,7 +123,10 @@ final class FineTuneGraphs {
       double alpha,
       boolean adaptOutput,
       TrainOn trainOn,
-      ChunkPooling chunkPooling) {
+      ChunkPooling chunkPooling,
+      Objective objective,
+      double temperature,
+      boolean trainEmbeddings) {
 
     Spec {
       if (unfreeze < 1 || unfreeze > model.layerCount()) {
@@ -143,7 +167,10 @@ final class FineTuneGraphs {
           alpha,
           adaptOutput,
           TrainOn.CHUNKS,
-          ChunkPooling.TOKEN_WEIGHTED_MEAN);
+          ChunkPooling.TOKEN_WEIGHTED_MEAN,
+          Objective.CLASSIFIER,
+          1,
+          true);
     }
 
     /** Every layer from the cut trains its own parameters. */
@@ -151,8 +178,49 @@ final class FineTuneGraphs {
       this(model, unfreeze, unfreeze, classes, pooling, normalize, 0, 0, false);
     }
 
+    /** What {@link FineTuner} builds from its settings. */
+    static Spec of(OnnxImport model, FineTuneSettings s, int classes, Pooling pooling, boolean n) {
+      return new Spec(
+          model,
+          s.unfreeze(),
+          s.unfreeze(),
+          classes,
+          pooling,
+          n,
+          s.rank(),
+          s.alpha(),
+          s.adaptOutput(),
+          s.trainOn(),
+          // A contrastive loss compares documents by their chunks' mean; the head reads what the
+          // settings say, and is fitted afterwards.
+          s.objective().contrastive() ? ChunkPooling.TOKEN_WEIGHTED_MEAN : s.chunkPooling(),
+          s.objective(),
+          s.temperature(),
+          s.trainEmbeddings());
+    }
+
     /** The same graph with {@code n} layers open. */
     Spec withOpen(int n) {
+      return with(n, trainOn, chunkPooling, objective, temperature, trainEmbeddings);
+    }
+
+    /** The same graph training on whole documents, the head reading {@code p} of their chunks. */
+    Spec onDocuments(ChunkPooling p) {
+      return with(open, TrainOn.DOCUMENTS, p, objective, temperature, trainEmbeddings);
+    }
+
+    /** The same graph minimizing {@code o} ({@code t}: {@link Objective#SUPCON}'s temperature). */
+    Spec withObjective(Objective o, double t) {
+      return with(open, trainOn, chunkPooling, o, t, trainEmbeddings);
+    }
+
+    /** The same graph with the embedding tables trained or not when every layer is. */
+    Spec withTrainEmbeddings(boolean value) {
+      return with(open, trainOn, chunkPooling, objective, temperature, value);
+    }
+
+    private Spec with(
+        int n, TrainOn on, ChunkPooling p, Objective o, double t, boolean embeddings) {
       return new Spec(
           model,
           unfreeze,
@@ -163,24 +231,16 @@ final class FineTuneGraphs {
           rank,
           alpha,
           adaptOutput,
-          trainOn,
-          chunkPooling);
+          on,
+          p,
+          o,
+          t,
+          embeddings);
     }
 
-    /** The same graph training on whole documents, the head reading {@code p} of their chunks. */
-    Spec onDocuments(ChunkPooling p) {
-      return new Spec(
-          model,
-          unfreeze,
-          open,
-          classes,
-          pooling,
-          normalize,
-          rank,
-          alpha,
-          adaptOutput,
-          TrainOn.DOCUMENTS,
-          p);
+    /** Whether a head trains with the encoder (not a contrastive loss). */
+    boolean classifier() {
+      return !objective.contrastive();
     }
 
     /** Whether the units are whole documents. */
@@ -232,7 +292,9 @@ final class FineTuneGraphs {
         }
         return out;
       }
-      return layers == model.layerCount() ? model.parameters() : model.topLayerParameters(layers);
+      return layers == model.layerCount() && trainEmbeddings
+          ? model.parameters()
+          : model.topLayerParameters(layers);
     }
 
     /** Everything of the encoder that fine-tuning changes: the state besides the head. */
@@ -240,13 +302,22 @@ final class FineTuneGraphs {
       return lora() ? trained(unfreeze) : encoderParameters();
     }
 
+    /** Whether everything trains, the embedding tables too: the graph starts from token ids. */
     boolean full() {
-      return unfreeze == model.layerCount();
+      return unfreeze == model.layerCount() && trainEmbeddings;
     }
 
-    /** The value the trained part starts from: null (token ids) when everything trains. */
+    /**
+     * The value the trained part starts from: null (token ids) when everything trains, the
+     * embeddings' output when every layer but not the tables does.
+     */
     String cut() {
-      return full() ? null : model.layerOutput(model.layerCount() - unfreeze - 1);
+      if (full()) {
+        return null;
+      }
+      return unfreeze == model.layerCount()
+          ? model.embeddingsOutput()
+          : model.layerOutput(model.layerCount() - unfreeze - 1);
     }
 
     /** The encoder parameters above the cut: what fine-tuning may change. */
@@ -322,25 +393,29 @@ final class FineTuneGraphs {
   }
 
   /**
-   * Class probabilities ({@link #PROBABILITIES}) and the vector the head reads ({@link #EMBEDDING})
-   * with every parameter above the cut and the head's as inputs: to score examples between epochs,
-   * and to fit the head's starting point on the untrained encoder.
+   * Class probabilities ({@link #PROBABILITIES}, with a head) and the vector the head reads or the
+   * contrastive loss compares ({@link #EMBEDDING}) with every parameter above the cut and the
+   * head's as inputs: to score examples between epochs, and to fit the head's starting point on the
+   * untrained encoder.
    */
   static byte[] evaluation(Spec s) {
     GraphBuilder g = new GraphBuilder("ferry-finetune-eval", ElementType.FLOAT);
-    if (s.lora()) {
-      forward(g, s, Set.of(), s.adaptedWeights(s.unfreeze()), List.of(), true);
-    } else {
-      forward(g, s, new HashSet<>(s.encoderParameters()), List.of(), List.of(), true);
+    String vectors =
+        s.lora()
+            ? forward(g, s, Set.of(), s.adaptedWeights(s.unfreeze()), List.of())
+            : forward(g, s, new HashSet<>(s.encoderParameters()), List.of(), List.of());
+    g.output(vectors, EMBEDDING, rows(s));
+    if (s.classifier()) {
+      head(g, s, vectors);
     }
     return g.toBytes();
   }
 
   /**
    * One AdamW step: inputs the batch (the cut hidden state or the token ids, {@link
-   * #ATTENTION_MASK}, {@link #TARGET}), every trained parameter and its moments, the learning rate
-   * and bias corrections; outputs {@link #LOSS}, the gradient norm and the next parameters and
-   * moments.
+   * #ATTENTION_MASK}, and {@link #TARGET} or the pair inputs), every trained parameter and its
+   * moments, the learning rate and bias corrections; outputs {@link #LOSS}, the gradient norm and
+   * the next parameters and moments.
    *
    * @param rateScale per parameter, a factor on the learning rate (layer-wise decay, head factor)
    * @param dropout whether the {@link #dropoutValues} are multiplied by {@link #dropoutMask} inputs
@@ -367,11 +442,13 @@ final class FineTuneGraphs {
     return g.toBytes();
   }
 
-  /** Every trained parameter: the encoder's open ones, then the head's. */
+  /** Every trained parameter: the encoder's open ones, then the head's (if it has one). */
   static List<String> parameters(Spec s) {
     List<String> out = new ArrayList<>(s.openParameters());
-    out.add(HEAD_WEIGHT);
-    out.add(HEAD_BIAS);
+    if (s.classifier()) {
+      out.add(HEAD_WEIGHT);
+      out.add(HEAD_BIAS);
+    }
     return out;
   }
 
@@ -380,32 +457,63 @@ final class FineTuneGraphs {
    */
   private static String loss(GraphBuilder g, Spec s, boolean dropout) {
     List<String> dropped = dropout ? dropoutValues(s) : List.of();
-    String logits =
+    String vectors =
         s.lora()
-            ? forward(g, s, Set.of(), s.adaptedWeights(s.open()), dropped, false)
-            : forward(g, s, new HashSet<>(s.openParameters()), List.of(), dropped, false);
-    String target =
-        s.documents()
-            ? g.namedInput(TARGET, DOCUMENTS, "classes")
-            : g.input(TARGET, GraphBuilder.UNKNOWN, s.classes());
-    String loss = g.neg(g.sumAll(g.mul(target, g.logSoftmax(logits))));
+            ? forward(g, s, Set.of(), s.adaptedWeights(s.open()), dropped)
+            : forward(g, s, new HashSet<>(s.openParameters()), List.of(), dropped);
+    String loss;
+    if (s.classifier()) {
+      String target =
+          s.documents()
+              ? g.namedInput(TARGET, DOCUMENTS, "classes")
+              : g.input(TARGET, GraphBuilder.UNKNOWN, s.classes());
+      loss = g.neg(g.sumAll(g.mul(target, g.logSoftmax(head(g, s, vectors)))));
+    } else {
+      loss = contrastive(g, s, vectors);
+    }
     g.output(loss, LOSS);
     return loss;
   }
 
   /**
+   * The contrastive loss over the similarity matrix of the batch's rows ({@link #PAIR_TARGET},
+   * {@link #PAIR_WEIGHT}): one pass of the encoder per text, every pair compared.
+   */
+  private static String contrastive(GraphBuilder g, Spec s, String vectors) {
+    String e = s.normalize() ? vectors : unitLength(g, vectors);
+    String similarity = g.matMul(e, g.transpose(e, 1, 0));
+    String target = g.namedInput(PAIR_TARGET, rows(s), rows(s));
+    String weight = g.namedInput(PAIR_WEIGHT, rows(s), rows(s));
+    if (s.objective() == Objective.COSINE_PAIRS) {
+      String d = g.sub(similarity, target);
+      return g.sumAll(g.mul(weight, g.mul(d, d)));
+    }
+    String logits = g.add(g.mul(similarity, g.scalar(1 / s.temperature())), weight);
+    return g.neg(g.sumAll(g.mul(target, g.logSoftmax(logits))));
+  }
+
+  /** The name of the rows the head or the loss reads: documents, or the batch's chunks. */
+  private static String rows(Spec s) {
+    return s.documents() ? DOCUMENTS : "batch";
+  }
+
+  /** The linear head on {@code vectors}: returns the logits, outputs the probabilities. */
+  private static String head(GraphBuilder g, Spec s, String vectors) {
+    String weight = g.input(HEAD_WEIGHT, s.headWeightShape());
+    String bias = g.input(HEAD_BIAS, s.classes());
+    String logits = g.add(g.matMul(vectors, weight), bias);
+    g.output(g.softmax(logits), PROBABILITIES, rows(s));
+    return logits;
+  }
+
+  /**
    * Declares the batch and parameter inputs ({@code inputs}: the encoder parameters fed rather than
    * baked in; {@code adapted}: weights that get adapter inputs; {@code dropped}: values multiplied
-   * by dropout masks) and adds encoder, pooling, normalization and head; returns the logits and
-   * outputs the probabilities, and the pooled vector too if {@code outputEmbedding}.
+   * by dropout masks) and adds encoder, pooling, normalization and, for documents, their chunks'
+   * pooling; returns the vectors the head reads (or the contrastive loss compares), one per row.
    */
   private static String forward(
-      GraphBuilder g,
-      Spec s,
-      Set<String> inputs,
-      List<String> adapted,
-      List<String> dropped,
-      boolean outputEmbedding) {
+      GraphBuilder g, Spec s, Set<String> inputs, List<String> adapted, List<String> dropped) {
     String mask =
         g.input(ATTENTION_MASK, ElementType.INT64, GraphBuilder.UNKNOWN, GraphBuilder.UNKNOWN);
     String output = s.model().outputNames().get(0);
@@ -424,18 +532,7 @@ final class FineTuneGraphs {
     if (s.normalize()) {
       pooled = unitLength(g, pooled);
     }
-    if (s.documents()) {
-      pooled = documentFeatures(g, s, pooled);
-    }
-    String rows = s.documents() ? DOCUMENTS : "batch";
-    if (outputEmbedding) {
-      g.output(pooled, EMBEDDING, rows);
-    }
-    String weight = g.input(HEAD_WEIGHT, s.headWeightShape());
-    String bias = g.input(HEAD_BIAS, s.classes());
-    String logits = g.add(g.matMul(pooled, weight), bias);
-    g.output(g.softmax(logits), PROBABILITIES, rows);
-    return logits;
+    return s.documents() ? documentFeatures(g, s, pooled) : pooled;
   }
 
   /** Each row scaled to unit length. */

@@ -19,7 +19,8 @@ import java.util.Map;
  * @param history one entry per epoch run
  * @param bestEpoch the epoch whose parameters were kept (the last, without held-out examples)
  * @param cacheSeconds time spent running the frozen lower layers once
- * @param examplesPerSecond training throughput over all steps (examples × epochs / time)
+ * @param examplesPerSecond training throughput of the steps (examples × epochs / the steps' time:
+ *     building the graphs, opening their sessions and scoring epochs are left out)
  * @param resumedFromEpoch the checkpoint's epoch this run continued from (0: a fresh start)
  * @param adapters LoRA: the kept adapters ({@code lora.W.A} float [in, rank], {@code lora.W.B}
  *     float [rank, out] per adapted weight W), already merged into {@code encoderOnnx}; empty

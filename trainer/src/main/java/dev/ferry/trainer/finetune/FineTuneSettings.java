@@ -40,6 +40,15 @@ import java.util.Objects;
  * @param chunkPooling with {@link TrainOn#DOCUMENTS}: what the head reads of a text's chunk
  *     vectors, as the bundle will read it ({@link ChunkPooling#features})
  * @param headStart from a linear probe on the untrained encoder, or from random weights
+ * @param objective what a step minimizes: a linear head's cross-entropy, or a contrastive loss over
+ *     the batch's similarities ({@code --mode contrastive}: the head is fitted afterwards, on the
+ *     tuned encoder's vectors)
+ * @param temperature {@link Objective#SUPCON}: the similarities are divided by it before the
+ *     softmax
+ * @param trainEmbeddings with every layer unfrozen: whether the embedding tables train too (false:
+ *     the layers from the embeddings' output up train, and that output is computed once, as the
+ *     frozen lower layers are)
+ * @param quantization how the tuned encoder is written into the bundle: as trained, or int8
  */
 public record FineTuneSettings(
     @Setting(max = "all") int unfreeze,
@@ -62,7 +71,11 @@ public record FineTuneSettings(
     boolean balanceClasses,
     TrainOn trainOn,
     ChunkPooling chunkPooling,
-    HeadStart headStart) {
+    HeadStart headStart,
+    Objective objective,
+    double temperature,
+    boolean trainEmbeddings,
+    Quantization quantization) {
   /**
    * {@code unfreeze} value for every layer, the embeddings included, whatever the encoder's depth.
    */
@@ -96,6 +109,9 @@ public record FineTuneSettings(
     Objects.requireNonNull(trainOn, "trainOn");
     Objects.requireNonNull(chunkPooling, "chunkPooling");
     Objects.requireNonNull(headStart, "headStart");
+    Objects.requireNonNull(objective, "objective");
+    Objects.requireNonNull(quantization, "quantization");
+    SettingChecks.positive("temperature", temperature);
     if (unfreeze < 1) {
       throw new IllegalArgumentException("unfreeze must be at least 1 layer, was " + unfreeze);
     }
@@ -143,6 +159,34 @@ public record FineTuneSettings(
    */
   public static FineTuneSettings lora() {
     return builder().rank(8).unfreeze(ALL).learningRate(1e-3).build();
+  }
+
+  /**
+   * The contrastive preset ({@code --mode contrastive}, after SetFit): the encoder learns to put
+   * texts of one label together and the others apart, {@link #batchSize} texts per step drawn
+   * evenly over the labels, one pass over the texts per epoch; the head is then fitted on the tuned
+   * encoder's vectors as feature extraction fits it. Measured against feature extraction and
+   * fine-tuning in eval/RESULTS.md.
+   */
+  public static FineTuneSettings contrastive() {
+    return builder()
+        .objective(Objective.COSINE_PAIRS)
+        .unfreeze(ALL)
+        .trainEmbeddings(false)
+        .batchSize(16)
+        .learningRate(2e-5)
+        .build();
+  }
+
+  /**
+   * The preset of a training mode: {@link #lora()}, {@link #contrastive()}, or {@link #finetune()}.
+   */
+  public static FineTuneSettings preset(dev.ferry.trainer.TrainingMode mode) {
+    return switch (mode) {
+      case LORA -> lora();
+      case CONTRASTIVE -> contrastive();
+      case FEATURES, FINETUNE -> finetune();
+    };
   }
 
   /** A builder holding the defaults, which are {@link #finetune()}. */
@@ -287,6 +331,26 @@ public record FineTuneSettings(
     return toBuilder().trainOn(TrainOn.CHUNKS).batchSize(Builder.CHUNKS_PER_STEP).build();
   }
 
+  /** A copy minimizing another objective. */
+  public FineTuneSettings withObjective(Objective value) {
+    return toBuilder().objective(value).build();
+  }
+
+  /** A copy with another temperature ({@link Objective#SUPCON}). */
+  public FineTuneSettings withTemperature(double value) {
+    return toBuilder().temperature(value).build();
+  }
+
+  /** A copy whose embedding tables train, or not, when every layer does. */
+  public FineTuneSettings withTrainEmbeddings(boolean value) {
+    return toBuilder().trainEmbeddings(value).build();
+  }
+
+  /** A copy writing the tuned encoder quantized, or not. */
+  public FineTuneSettings withQuantization(Quantization value) {
+    return toBuilder().quantization(value).build();
+  }
+
   /** A copy whose head starts elsewhere. */
   public FineTuneSettings withHeadStart(HeadStart value) {
     return toBuilder().headStart(value).build();
@@ -321,6 +385,10 @@ public record FineTuneSettings(
     private TrainOn trainOn = TrainOn.DOCUMENTS;
     private ChunkPooling chunkPooling = ChunkPooling.FIRST_MEAN_MAX;
     private HeadStart headStart = HeadStart.PROBE;
+    private Objective objective = Objective.CLASSIFIER;
+    private double temperature = 0.1;
+    private boolean trainEmbeddings = true;
+    private Quantization quantization = Quantization.NONE;
 
     private Builder() {}
 
@@ -346,6 +414,10 @@ public record FineTuneSettings(
       trainOn = s.trainOn;
       chunkPooling = s.chunkPooling;
       headStart = s.headStart;
+      objective = s.objective;
+      temperature = s.temperature;
+      trainEmbeddings = s.trainEmbeddings;
+      quantization = s.quantization;
     }
 
     /** Top layers that train. */
@@ -474,6 +546,30 @@ public record FineTuneSettings(
       return this;
     }
 
+    /** What a step minimizes. */
+    public Builder objective(Objective value) {
+      objective = value;
+      return this;
+    }
+
+    /** The supervised contrastive loss's temperature. */
+    public Builder temperature(double value) {
+      temperature = value;
+      return this;
+    }
+
+    /** With every layer unfrozen, whether the embedding tables train too. */
+    public Builder trainEmbeddings(boolean value) {
+      trainEmbeddings = value;
+      return this;
+    }
+
+    /** How the tuned encoder is written. */
+    public Builder quantization(Quantization value) {
+      quantization = value;
+      return this;
+    }
+
     /** The settings; the constructor checks them. */
     public FineTuneSettings build() {
       return new FineTuneSettings(
@@ -497,7 +593,11 @@ public record FineTuneSettings(
           balanceClasses,
           trainOn,
           chunkPooling,
-          headStart);
+          headStart,
+          objective,
+          temperature,
+          trainEmbeddings,
+          quantization);
     }
   }
 }

@@ -31,8 +31,8 @@ final class FineTuneState {
 
   /**
    * A fresh start: pretrained values for the encoder (LoRA: adapters with A uniform in ±1/√in and B
-   * zero, so the model starts as the pretrained one), Xavier-uniform head weights, zero bias and
-   * moments.
+   * zero, so the model starts as the pretrained one), Xavier-uniform head weights and zero bias
+   * (with a head), zero moments.
    */
   static FineTuneState start(FineTuneGraphs.Spec spec, OnnxImport model, long seed, int patience) {
     return new FineTuneState(
@@ -90,8 +90,10 @@ final class FineTuneState {
     for (String name : spec.stateParameters()) {
       out.put(name, values.get(name));
     }
-    out.put(FineTuneGraphs.HEAD_WEIGHT, values.get(FineTuneGraphs.HEAD_WEIGHT));
-    out.put(FineTuneGraphs.HEAD_BIAS, values.get(FineTuneGraphs.HEAD_BIAS));
+    if (spec.classifier()) {
+      out.put(FineTuneGraphs.HEAD_WEIGHT, values.get(FineTuneGraphs.HEAD_WEIGHT));
+      out.put(FineTuneGraphs.HEAD_BIAS, values.get(FineTuneGraphs.HEAD_BIAS));
+    }
     return out;
   }
 
@@ -115,14 +117,16 @@ final class FineTuneState {
         state.put(p, model.parameter(p));
       }
     }
-    long[] shape = spec.headWeightShape();
-    float[] w = new float[(int) (shape[0] * shape[1])];
-    double limit = Math.sqrt(6.0 / (shape[0] + shape[1]));
-    for (int i = 0; i < w.length; i++) {
-      w[i] = (float) ((random.nextDouble() * 2 - 1) * limit);
+    if (spec.classifier()) {
+      long[] shape = spec.headWeightShape();
+      float[] w = new float[(int) (shape[0] * shape[1])];
+      double limit = Math.sqrt(6.0 / (shape[0] + shape[1]));
+      for (int i = 0; i < w.length; i++) {
+        w[i] = (float) ((random.nextDouble() * 2 - 1) * limit);
+      }
+      state.put(FineTuneGraphs.HEAD_WEIGHT, HostTensor.of(w, shape));
+      state.put(FineTuneGraphs.HEAD_BIAS, HostTensor.zeros(ElementType.FLOAT, spec.classes()));
     }
-    state.put(FineTuneGraphs.HEAD_WEIGHT, HostTensor.of(w, shape));
-    state.put(FineTuneGraphs.HEAD_BIAS, HostTensor.zeros(ElementType.FLOAT, spec.classes()));
     AdamWStep.addZeroMoments(state);
     return state;
   }

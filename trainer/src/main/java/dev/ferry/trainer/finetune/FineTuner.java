@@ -6,6 +6,7 @@ import dev.ferry.models.encoder.Encoder;
 import dev.ferry.models.encoder.ExecutionProvider;
 import dev.ferry.models.graph.GraphSession;
 import dev.ferry.models.graph.HostTensor;
+import dev.ferry.models.graph.NativeState;
 import dev.ferry.trainer.EpochMetrics;
 import dev.ferry.trainer.TrainingDivergedException;
 import dev.ferry.trainer.loop.AdamWStep;
@@ -21,6 +22,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 import org.slf4j.Logger;
@@ -91,19 +93,11 @@ public final class FineTuner {
     Batches.Units units = Batches.Units.of(train, settings.trainOn());
     FineTuneSettings s = resolve(settings, encoder, model, units.size());
     FineTuneGraphs.Spec spec =
-        new FineTuneGraphs.Spec(
-            model,
-            s.unfreeze(),
-            s.unfreeze(),
-            classes,
-            encoder.descriptor().pooling(),
-            encoder.descriptor().normalize(),
-            s.rank(),
-            s.alpha(),
-            s.adaptOutput(),
-            s.trainOn(),
-            s.chunkPooling());
-    boolean hasValid = valid != null && valid.size() > 0;
+        FineTuneGraphs.Spec.of(
+            model, s, classes, encoder.descriptor().pooling(), encoder.descriptor().normalize());
+    // A contrastive loss has no head to score held-out examples with: its head is fitted later.
+    boolean hasValid = valid != null && valid.size() > 0 && spec.classifier();
+    int threads = threads(encoder);
     long[][] ids = Batches.tokenize(encoder, train.texts(), s.maxTokens());
     long[][] validIds = hasValid ? Batches.tokenize(encoder, valid.texts(), s.maxTokens()) : null;
     long t0 = System.nanoTime();
@@ -113,13 +107,13 @@ public final class FineTuner {
     ExecutionProvider device = encoder.executionProvider();
     log.info("Fine-tuning graphs run on {}", device.id());
     Scoring.Prepared trainSet =
-        new Scoring.Prepared(units, ids, FrozenLayers.run(spec, ids, device));
+        new Scoring.Prepared(units, ids, FrozenLayers.run(spec, ids, device, threads));
     Scoring.Prepared validSet =
         hasValid
             ? new Scoring.Prepared(
                 Batches.Units.of(valid, s.trainOn()),
                 validIds,
-                FrozenLayers.run(spec, validIds, device))
+                FrozenLayers.run(spec, validIds, device, threads))
             : null;
     double cacheSeconds = (System.nanoTime() - t0) / 1e9;
 
@@ -136,8 +130,8 @@ public final class FineTuner {
           "Resuming fine-tuning after epoch {} from {}", resumed.epoch(), checkpoints.directory());
     } else {
       p = FineTuneState.start(spec, model, s.seed(), s.patience());
-      if (s.headStart() == HeadStart.PROBE) {
-        LinearProbe.startHead(spec, p.values, trainSet, s, device);
+      if (spec.classifier() && s.headStart() == HeadStart.PROBE) {
+        LinearProbe.startHead(spec, p.values, trainSet, s, device, threads);
       }
     }
     Map<String, Double> rateScale = LearningRateSchedule.rateScales(spec, s);
@@ -147,6 +141,8 @@ public final class FineTuner {
     AdamWStep adamW = new AdamWStep(optimizer);
     int n = units.size();
     long rowsRun = 0;
+    // Time in the steps alone: graph building and session creation, paid once, are left out.
+    long stepNanos = 0;
     int stepsPerEpoch = (n + s.batchSize() - 1) / s.batchSize();
     int totalSteps = stepsPerEpoch * s.epochs();
     LearningRateSchedule schedule =
@@ -158,69 +154,92 @@ public final class FineTuner {
     int lastEpoch = resumed != null && resumed.stopped() ? resumed.epoch() : s.epochs();
     List<String> dropped = s.dropout() > 0 ? FineTuneGraphs.dropoutValues(spec) : List.of();
     Map<String, Integer> opensAfter = s.unfreezeSchedule().opensAfter(spec);
-    try (GraphSession evaluate = new GraphSession(FineTuneGraphs.evaluation(spec), 1, device)) {
+    try (GraphSession evaluate =
+        hasValid ? new GraphSession(FineTuneGraphs.evaluation(spec), threads, device) : null) {
       for (int epoch = p.epoch + 1; epoch <= lastEpoch; epoch++) {
         int open = s.unfreezeSchedule().open(epoch, s.unfreeze());
         if (open != stepOpen) {
           if (step != null) {
             step.close();
           }
-          step =
-              new GraphSession(
-                  FineTuneGraphs.trainingStep(
-                      spec.withOpen(open),
-                      optimizer,
-                      rateScale,
-                      s.dropout() > 0,
-                      UnfreezeSchedule.groups(opensAfter)),
-                  1,
-                  device);
+          byte[] stepGraph =
+              FineTuneGraphs.trainingStep(
+                  spec.withOpen(open),
+                  optimizer,
+                  rateScale,
+                  s.dropout() > 0,
+                  UnfreezeSchedule.groups(opensAfter));
+          step = new GraphSession(stepGraph, threads, device);
           stepOpen = open;
           log.debug("Epoch {}: {} of {} top layers train", epoch, open, s.unfreeze());
         }
         List<String> trained = FineTuneGraphs.parameters(spec.withOpen(open));
         int[] order = IntStream.range(0, n).toArray();
         Random random = EpochOrder.ofEpoch(s.seed(), epoch);
-        EpochOrder.shuffle(order, random);
+        if (spec.classifier()) {
+          EpochOrder.shuffle(order, random);
+        } else {
+          // Every batch drawn evenly over the labels, so that each has pairs of both kinds.
+          order = Batches.balancedOrder(units.labels(), classes, s.batchSize(), random);
+        }
         SplittableRandom dropoutRandom = new SplittableRandom(random.nextLong());
         double lossSum = 0;
         int correct = 0;
-        for (int from = 0; from < n; from += s.batchSize()) {
-          int[] batchUnits = Arrays.copyOfRange(order, from, Math.min(n, from + s.batchSize()));
-          int[] rows = units.rows(batchUnits);
-          int t = ++p.step;
-          Map<String, HostTensor> feed = new HashMap<>();
-          feed.putAll(Batches.inputs(spec, trainSet.ids(), trainSet.cached(), units, batchUnits));
-          if (s.dropout() > 0) {
-            int width = (int) feed.get(FineTuneGraphs.ATTENTION_MASK).shape()[1];
-            for (String value : dropped) {
-              feed.put(
-                  FineTuneGraphs.dropoutMask(value),
-                  Batches.dropoutMask(
-                      model.shape(value), rows.length, width, s.dropout(), dropoutRandom));
+        Map<String, String> updates = AdamWStep.updates(trained);
+        Set<String> outputs =
+            spec.classifier()
+                ? Set.of(FineTuneGraphs.LOSS, FineTuneGraphs.PROBABILITIES)
+                : Set.of(FineTuneGraphs.LOSS);
+        // The trained parameters and moments stay in native memory for the epoch.
+        try (NativeState state = new NativeState(AdamWStep.stateOf(p.values, trained))) {
+          for (int from = 0; from < n; from += s.batchSize()) {
+            long stepStart = System.nanoTime();
+            int[] batchUnits = Arrays.copyOfRange(order, from, Math.min(n, from + s.batchSize()));
+            int[] rows = units.rows(batchUnits);
+            int t = ++p.step;
+            Map<String, HostTensor> feed = new HashMap<>();
+            feed.putAll(Batches.inputs(spec, trainSet.ids(), trainSet.cached(), units, batchUnits));
+            if (s.dropout() > 0) {
+              int width = (int) feed.get(FineTuneGraphs.ATTENTION_MASK).shape()[1];
+              for (String value : dropped) {
+                feed.put(
+                    FineTuneGraphs.dropoutMask(value),
+                    Batches.dropoutMask(
+                        model.shape(value), rows.length, width, s.dropout(), dropoutRandom));
+              }
             }
+            int[] batchLabels = units.labels(batchUnits);
+            if (spec.classifier()) {
+              feed.put(
+                  FineTuneGraphs.TARGET, CrossEntropy.target(batchLabels, classes, classWeight));
+            } else {
+              feed.putAll(Batches.pairInputs(spec, batchUnits, batchLabels));
+            }
+            // Each parameter counts its own steps, from the epoch it opened (gradual) or from the
+            // start.
+            Map<String, Integer> stepOfGroup = new LinkedHashMap<>();
+            for (int after : UnfreezeSchedule.groupStarts(trained, opensAfter)) {
+              stepOfGroup.put(UnfreezeSchedule.group(after), t - after * stepsPerEpoch);
+            }
+            adamW.feedRates(feed, schedule.at(t), stepOfGroup);
+            Map<String, HostTensor> out = step.run(feed, state, updates, outputs);
+            double loss = out.get(FineTuneGraphs.LOSS).get(0);
+            TrainingDivergedException.requireFinite(loss, TRAINING, epoch, t, s.learningRate());
+            p.stepLosses.add(loss);
+            lossSum += loss * batchUnits.length;
+            rowsRun += rows.length;
+            if (spec.classifier()) {
+              correct +=
+                  Predictions.correct(
+                      rowsOf(out.get(FineTuneGraphs.PROBABILITIES), classes), batchLabels);
+            }
+            stepsRun++;
+            stepNanos += System.nanoTime() - stepStart;
+            listener.steps(t, totalSteps);
           }
-          int[] batchLabels = units.labels(batchUnits);
-          feed.put(FineTuneGraphs.TARGET, CrossEntropy.target(batchLabels, classes, classWeight));
-          // Each parameter counts its own steps, from the epoch it opened (gradual) or from the
-          // start.
-          Map<String, Integer> stepOfGroup = new LinkedHashMap<>();
-          for (int after : UnfreezeSchedule.groupStarts(trained, opensAfter)) {
-            stepOfGroup.put(UnfreezeSchedule.group(after), t - after * stepsPerEpoch);
+          for (String name : state.names()) {
+            p.values.put(name, state.get(name));
           }
-          adamW.feed(feed, p.values, trained, schedule.at(t), stepOfGroup);
-          Map<String, HostTensor> out = step.run(feed);
-          double loss = out.get(FineTuneGraphs.LOSS).get(0);
-          TrainingDivergedException.requireFinite(loss, TRAINING, epoch, t, s.learningRate());
-          p.stepLosses.add(loss);
-          lossSum += loss * batchUnits.length;
-          rowsRun += rows.length;
-          correct +=
-              Predictions.correct(
-                  rowsOf(out.get(FineTuneGraphs.PROBABILITIES), classes), batchLabels);
-          AdamWStep.update(p.values, out, trained);
-          stepsRun++;
-          listener.steps(t, totalSteps);
         }
         p.epoch = epoch;
         Map<String, HostTensor> parameters = p.parameters(spec);
@@ -228,7 +247,13 @@ public final class FineTuner {
             parameters, TRAINING, epoch, p.step, p.stepLosses.getLast(), s.learningRate());
         EpochMetrics metrics =
             Scoring.score(
-                evaluate, spec, parameters, epoch, lossSum / n, (double) correct / n, validSet);
+                evaluate,
+                spec,
+                parameters,
+                epoch,
+                lossSum / n,
+                spec.classifier() ? (double) correct / n : Double.NaN,
+                validSet);
         p.history.add(metrics);
         boolean better = p.stopping.improved(metrics, parameters);
         log.info(
@@ -265,12 +290,12 @@ public final class FineTuner {
     return new FineTuneResult(
         List.copyOf(p.stepLosses),
         encoderOnnx,
-        best.get(FineTuneGraphs.HEAD_WEIGHT),
-        best.get(FineTuneGraphs.HEAD_BIAS),
+        spec.classifier() ? best.get(FineTuneGraphs.HEAD_WEIGHT) : null,
+        spec.classifier() ? best.get(FineTuneGraphs.HEAD_BIAS) : null,
         List.copyOf(p.history),
         p.stopping.bestEpoch(),
         cacheSeconds,
-        stepsRun == 0 ? 0 : rowsRun / seconds,
+        stepsRun == 0 ? 0 : rowsRun / (stepNanos / 1e9),
         resumed == null ? 0 : resumed.epoch(),
         Map.copyOf(adapters),
         device,
@@ -299,6 +324,15 @@ public final class FineTuner {
               + s.unfreeze());
     }
     return s;
+  }
+
+  /**
+   * The intra-op threads of the fine-tuning graphs: the encoder's ({@code --threads}; by default
+   * one per core). On the CPU, one thread gives results that repeat bit for bit on any machine;
+   * more repeat on the same machine and thread count.
+   */
+  static int threads(Encoder encoder) {
+    return encoder.options().effectiveIntraOpThreads();
   }
 
   /** The rows of a float [rows, width] tensor. */

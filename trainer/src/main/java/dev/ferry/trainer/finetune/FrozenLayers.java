@@ -22,16 +22,19 @@ final class FrozenLayers {
    * Per example, the hidden state at the cut, float [tokens × dimension]; null when every layer
    * trains (the steps then start from the token ids).
    */
-  static float[][] run(FineTuneGraphs.Spec spec, long[][] ids, ExecutionProvider device) {
+  static float[][] run(
+      FineTuneGraphs.Spec spec, long[][] ids, ExecutionProvider device, int threads) {
     if (ids == null || spec.full()) {
       return null;
     }
     float[][] out = new float[ids.length][];
     int dim = spec.dimension();
-    try (GraphSession lower = new GraphSession(FineTuneGraphs.lower(spec), 1, device)) {
+    try (GraphSession lower = new GraphSession(FineTuneGraphs.lower(spec), threads, device)) {
       for (int from = 0; from < ids.length; from += EXAMPLES_PER_RUN) {
         int[] rows = IntStream.range(from, Math.min(ids.length, from + EXAMPLES_PER_RUN)).toArray();
         Map<String, HostTensor> feed = Batches.tokens(ids, rows);
+        // The embeddings alone may read fewer inputs (no attention mask).
+        feed.keySet().retainAll(lower.inputNames());
         HostTensor cut = lower.run(feed).get(FineTuneGraphs.CUT);
         int width = (int) cut.shape()[1];
         for (int r = 0; r < rows.length; r++) {

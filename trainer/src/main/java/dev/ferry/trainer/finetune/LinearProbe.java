@@ -30,10 +30,12 @@ final class LinearProbe {
       Map<String, HostTensor> values,
       Scoring.Prepared train,
       FineTuneSettings s,
-      ExecutionProvider device) {
+      ExecutionProvider device,
+      int threads) {
     long t0 = System.nanoTime();
     float[][] vectors;
-    try (GraphSession evaluate = new GraphSession(FineTuneGraphs.evaluation(spec), 1, device)) {
+    try (GraphSession evaluate =
+        new GraphSession(FineTuneGraphs.evaluation(spec), threads, device)) {
       vectors =
           Scoring.run(
               evaluate,

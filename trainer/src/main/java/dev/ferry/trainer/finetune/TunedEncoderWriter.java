@@ -1,5 +1,6 @@
 package dev.ferry.trainer.finetune;
 
+import dev.ferry.autodiff.DynamicQuantization;
 import dev.ferry.models.FileHashes;
 import dev.ferry.models.bundle.ModelBundle;
 import dev.ferry.models.encoder.Encoder;
@@ -17,6 +18,9 @@ import java.nio.file.Path;
 public final class TunedEncoderWriter {
   /** The descriptor source of a tuned encoder. */
   public static final String SOURCE = "fine-tuned";
+
+  /** What ends the id of a tuned encoder written in int8, as it ends the built-in ones'. */
+  public static final String INT8_SUFFIX = "-q";
 
   private TunedEncoderWriter() {}
 
@@ -42,12 +46,27 @@ public final class TunedEncoderWriter {
    */
   public static TunedEncoder write(
       Encoder base, FineTuneResult result, String idSuffix, Path folder) throws IOException {
-    Path model = Files.write(folder.resolve(ModelBundle.ENCODER_FILE), result.encoderOnnx());
+    return write(base, result, idSuffix, folder, result.settings().quantization());
+  }
+
+  /**
+   * Writes {@code result}'s encoder into {@code folder} as {@code quantization} says: as trained,
+   * or dynamically quantized to int8 ({@link DynamicQuantization}), its id then ending in {@value
+   * #INT8_SUFFIX}.
+   */
+  public static TunedEncoder write(
+      Encoder base, FineTuneResult result, String idSuffix, Path folder, Quantization quantization)
+      throws IOException {
+    byte[] onnx =
+        quantization == Quantization.INT8
+            ? DynamicQuantization.quantize(result.encoderOnnx())
+            : result.encoderOnnx();
+    Path model = Files.write(folder.resolve(ModelBundle.ENCODER_FILE), onnx);
     Path tokenizer = Files.copy(base.tokenizerFile(), folder.resolve(ModelBundle.TOKENIZER_FILE));
     EncoderDescriptor b = base.descriptor();
     EncoderDescriptor tuned =
         new EncoderDescriptor(
-            b.id() + "+" + idSuffix,
+            b.id() + "+" + idSuffix + (quantization == Quantization.INT8 ? INT8_SUFFIX : ""),
             SOURCE,
             FileHashes.sha256(model),
             b.pooling(),

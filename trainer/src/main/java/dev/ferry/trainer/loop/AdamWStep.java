@@ -3,7 +3,9 @@ package dev.ferry.trainer.loop;
 import dev.ferry.autodiff.AdamW;
 import dev.ferry.models.graph.ElementType;
 import dev.ferry.models.graph.HostTensor;
+import dev.ferry.models.graph.NativeState;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -47,6 +49,15 @@ public final class AdamWStep {
       feed.put(AdamW.firstMoment(name), state.get(AdamW.firstMoment(name)));
       feed.put(AdamW.secondMoment(name), state.get(AdamW.secondMoment(name)));
     }
+    feedRates(feed, learningRate, stepOfGroup);
+  }
+
+  /**
+   * Puts the learning rate and the bias corrections of each group into {@code feed}: a step's
+   * inputs when the parameters and moments are held in a {@link NativeState} ({@link #stateOf}).
+   */
+  public void feedRates(
+      Map<String, HostTensor> feed, double learningRate, Map<String, Integer> stepOfGroup) {
     feed.put(AdamW.LEARNING_RATE, HostTensor.scalar(ElementType.FLOAT, learningRate));
     stepOfGroup.forEach(
         (group, step) -> {
@@ -58,6 +69,33 @@ public final class AdamWStep {
               names.get(1),
               HostTensor.scalar(ElementType.FLOAT, 1 - Math.pow(settings.beta2(), step)));
         });
+  }
+
+  /** The trained parameters and their moments in {@code state}: a step's native state. */
+  public static Map<String, HostTensor> stateOf(
+      Map<String, HostTensor> state, Collection<String> trained) {
+    Map<String, HostTensor> out = new LinkedHashMap<>();
+    for (String name : trained) {
+      for (String key : List.of(name, AdamW.firstMoment(name), AdamW.secondMoment(name))) {
+        out.put(key, state.get(key));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The step's outputs that are the trained parameters' and moments' next values → the names they
+   * replace ({@link dev.ferry.models.graph.GraphSession#run(Map, NativeState, Map,
+   * java.util.Set)}).
+   */
+  public static Map<String, String> updates(Collection<String> trained) {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (String name : trained) {
+      for (String key : List.of(name, AdamW.firstMoment(name), AdamW.secondMoment(name))) {
+        out.put(AdamW.next(key), key);
+      }
+    }
+    return out;
   }
 
   /**

@@ -40,7 +40,7 @@ import org.junit.jupiter.api.Test;
  */
 class FineTuneTest {
   private static final long SEED = Long.getLong("ferry.test.seed", 20261122L);
-  private static final List<String> TEXTS =
+  static final List<String> TEXTS =
       List.of(
           "Sunny skies and a warm breeze all afternoon.",
           "Heavy rain and thunderstorms are expected tonight.",
@@ -50,7 +50,7 @@ class FineTuneTest {
           "Shares fell sharply after the quarterly earnings report.",
           "The company issued new bonds to refinance its debt.",
           "Investors sold stocks as inflation data surprised markets.");
-  private static final int[] LABELS = {0, 0, 0, 0, 1, 1, 1, 1};
+  static final int[] LABELS = {0, 0, 0, 0, 1, 1, 1, 1};
 
   private static Encoder encoder;
   private static OnnxImport model;
@@ -599,6 +599,11 @@ class FineTuneTest {
 
   /** The first weight matrix (query projection) of a layer. */
   private static String matrixOf(int layer) {
+    return matrixOf(model, layer);
+  }
+
+  /** The first weight matrix (query projection) of a layer of {@code model}. */
+  static String matrixOf(OnnxImport model, int layer) {
     return model.layerParameters(layer).stream()
         .filter(p -> model.shape(p).length == 2)
         .findFirst()
@@ -611,7 +616,7 @@ class FineTuneTest {
    * error. (Erf runs in float32 even in a float64 graph, as ONNX Runtime has no float64 kernel,
    * which puts noise of about 1e-7 / h on the differences.)
    */
-  private static double checkCoordinate(
+  static double checkCoordinate(
       GraphSession session,
       Map<String, HostTensor> feed,
       String p,
@@ -636,7 +641,7 @@ class FineTuneTest {
     return session.run(feed, Set.of(FineTuneGraphs.LOSS)).get(FineTuneGraphs.LOSS).get(0);
   }
 
-  private static int[] largest(HostTensor t, int from, int to, int count) {
+  static int[] largest(HostTensor t, int from, int to, int count) {
     return java.util.stream.IntStream.range(from, to)
         .boxed()
         .sorted((a, b) -> Double.compare(Math.abs(t.get(b)), Math.abs(t.get(a))))
