@@ -1,14 +1,16 @@
 package dev.ferry.eval.finetune;
 
+import dev.ferry.autodiff.OnnxImport;
+import dev.ferry.eval.accuracy.PerClassSample;
+import dev.ferry.models.encoder.Chunking;
 import dev.ferry.models.encoder.Encoder;
 import dev.ferry.models.encoder.EncoderOptions;
-import dev.ferry.models.encoder.ExecutionProvider;
-import dev.ferry.trainer.data.LabeledDataReader;
-import dev.ferry.trainer.data.LabeledExample;
+import dev.ferry.trainer.finetune.Checkpoints;
+import dev.ferry.trainer.finetune.FineTuneExamples;
+import dev.ferry.trainer.finetune.FineTuneListener;
 import dev.ferry.trainer.finetune.FineTuneResult;
 import dev.ferry.trainer.finetune.FineTuneSettings;
 import dev.ferry.trainer.finetune.FineTuner;
-import dev.ferry.trainer.finetune.HeadStart;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
@@ -16,90 +18,95 @@ import java.lang.management.MemoryType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
- * Training speed and memory on CPU per mode (eval/RESULTS.md): the first 128 stories of a labeled
- * file cut to 500 characters; {@code features} embeds them once with the frozen encoder, {@code
- * top2} runs one epoch of top-2 fine-tuning on them, {@code full} one epoch of full fine-tuning and
- * {@code lora} one epoch of rank-8 adapters on every layer, both on 32 of them. Run one mode per
- * JVM, so that its peak heap and peak resident set (native memory included) are its own.
+ * Fine-tuning's speed and memory on one sample (eval/RESULTS.md), one mode per JVM so that its peak
+ * heap and peak resident set (native memory included) are its own: the sample that {@link
+ * TokenizedExport} writes for the PyTorch reference ({@code --task}, {@code --k}, {@code --seed}),
+ * trained for {@code --epochs} with the recipe the reference runs ({@code --mode top2}: the
+ * finetune preset, {@code full}: every layer, {@code contrastive}: the contrastive preset; the
+ * method keys of {@link FineTuneMethod} after {@code --set}), on {@code --threads} intra-op threads
+ * (0: one per core). {@code --mode features} embeds the sample once with the frozen encoder
+ * instead.
  *
- * <p>Run: {@code java -Xss4m -cp ... dev.ferry.eval.finetune.FineTuneSpeed
- * ../shared/data/reuters-grain-train.jsonl.gz MODE [cpu|cuda]} (the device defaults to cpu; cuda
- * needs the {@code -Pgpu} build and falls back to the CPU, saying so).
+ * <p>Prints one JSON line: training texts per second over the steps (graph building and session
+ * creation, paid once per run, left out, as the reference leaves out building its model), the
+ * seconds of the whole run and of the one-time costs, peak heap and peak RSS ({@code VmHWM}).
+ *
+ * <p>Run: {@code java -Xss4m -cp ... dev.ferry.eval.finetune.FineTuneSpeed --task movie-reviews --k
+ * 64 --mode full --threads 2}; eval/pytorch/speed.sh runs it against the reference, alternately.
  */
 public final class FineTuneSpeed {
   private FineTuneSpeed() {}
 
-  /** Prints one line: the mode, examples per second, peak heap and peak RSS. */
   public static void main(String[] args) throws Exception {
-    String mode = args.length > 1 ? args[1] : "top2";
-    ExecutionProvider device =
-        args.length > 2 && args[2].equals("cuda") ? ExecutionProvider.CUDA : ExecutionProvider.CPU;
-    List<LabeledExample> examples =
-        LabeledDataReader.read(Path.of(args[0]), LabeledDataReader.Options.defaults())
-            .examples()
-            .stream()
-            .limit(128)
-            .toList();
-    List<String> texts =
-        examples.stream()
-            .map(e -> e.text().substring(0, Math.min(e.text().length(), 500)))
-            .toList();
-    Map<String, Integer> classes = new LinkedHashMap<>();
-    int[] labels =
-        examples.stream()
-            .mapToInt(e -> classes.computeIfAbsent(e.label(), k -> classes.size()))
-            .toArray();
-    double rate;
-    String note;
+    long start = System.nanoTime();
+    Map<String, String> o = FineTuneAccuracy.options(args);
+    FineTuneTasks.Task task =
+        FineTuneTasks.read(
+            Path.of(o.getOrDefault("data", "../shared/data")),
+            o.getOrDefault("task", FineTuneTasks.MOVIES),
+            Integer.parseInt(o.getOrDefault("spam-test", "1000")),
+            0);
+    int k = Integer.parseInt(o.getOrDefault("k", "64"));
+    int seed = Integer.parseInt(o.getOrDefault("seed", "1"));
+    int epochs = Integer.parseInt(o.getOrDefault("epochs", "1"));
+    int threads = Integer.parseInt(o.getOrDefault("threads", "0"));
+    String mode = o.getOrDefault("mode", "top2");
+    List<String> labels = task.labels();
+    int[] rows = PerClassSample.draw(task.pool().labels(), k, seed).indices();
+    List<String> texts = Arrays.stream(rows).mapToObj(task.pool().texts()::get).toList();
+    int[] y = Arrays.stream(rows).map(i -> labels.indexOf(task.pool().labels().get(i))).toArray();
+    String result;
     try (Encoder encoder =
-        Encoder.open("all-minilm-l6-v2", EncoderOptions.defaults().withExecutionProvider(device))) {
+        Encoder.open(
+            o.getOrDefault("encoder", "all-minilm-l6-v2"),
+            EncoderOptions.defaults().withIntraOpThreads(threads))) {
       if (mode.equals("features")) {
-        encoder.embed(texts.subList(0, 16));
+        encoder.embedDocuments(texts.subList(0, Math.min(16, texts.size())), Chunking.DEFAULT);
         long t0 = System.nanoTime();
-        encoder.embed(texts);
-        rate = texts.size() / ((System.nanoTime() - t0) / 1e9);
-        note =
-            "embed once, frozen encoder on "
-                + encoder.executionProvider().id()
-                + ", default threads";
+        encoder.embedDocuments(texts, Chunking.DEFAULT);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        result = String.format(Locale.ROOT, "\"texts_per_second\": %.2f", texts.size() / seconds);
       } else {
-        // Each text one example, 16 per step, up to 128 tokens, as eval/RESULTS.md's speed table
-        // measured.
-        FineTuneSettings steps =
-            FineTuneSettings.finetune()
-                .onChunks()
-                .withHeadStart(HeadStart.RANDOM)
-                .withMaxTokens(128);
-        FineTuneSettings settings =
+        String method =
             switch (mode) {
-              case "top2" -> steps.withUnfreeze(2);
-              case "full" -> steps.withUnfreeze(FineTuneSettings.ALL);
-              case "lora" -> steps.withUnfreeze(FineTuneSettings.ALL).withRank(8);
+              case "top2" -> "finetune:unfreeze=2";
+              case "full" -> "full";
+              case "contrastive" -> "contrastive";
               default ->
                   throw new IllegalArgumentException(
-                      "mode must be features, top2, full or lora, was " + mode);
+                      "mode must be features, top2, full or contrastive, was " + mode);
             };
-        List<String> subset = mode.equals("top2") ? texts : texts.subList(0, 32);
+        if (o.containsKey("set")) {
+          method += (method.contains(":") ? "," : ":") + o.get("set");
+        }
+        FineTuneSettings s =
+            FineTuneMethod.parse(method).settings().withEpochs(epochs).withSeed(seed);
+        Chunking chunking = s.chunking(Chunking.DEFAULT, encoder.descriptor().maxLength());
+        FineTuneExamples examples = FineTuneExamples.chunks(encoder, chunking, texts, y);
         FineTuneResult r =
             FineTuner.train(
-                encoder,
-                subset,
-                Arrays.copyOf(labels, subset.size()),
-                classes.size(),
-                settings.withEpochs(1));
-        rate = r.examplesPerSecond();
-        note =
-            subset.size()
-                + " examples on "
-                + r.device().id()
-                + ", frozen layers cached in "
-                + String.format("%.1f", r.cacheSeconds())
-                + " s";
+                encoder, examples, null, labels.size(), s, Checkpoints.NONE, FineTuneListener.NONE);
+        result =
+            String.format(
+                Locale.ROOT,
+                "\"texts_per_second\": %.2f, \"epochs\": %d, \"steps\": %d, \"cache_seconds\": %.2f,"
+                    + " \"recipe\": \"%s\", \"batch\": %d, \"layers_trained\": %d,"
+                    + " \"embeddings_trained\": %b, \"dropout\": %s",
+                r.examplesPerSecond(),
+                epochs,
+                r.stepLosses().size(),
+                r.cacheSeconds(),
+                method,
+                s.batchSize(),
+                r.settings().unfreeze(),
+                r.settings().trainEmbeddings()
+                    && r.settings().unfreeze() == OnnxImport.read(encoder.modelFile()).layerCount(),
+                s.dropout());
       }
     }
     long heap = 0;
@@ -109,12 +116,23 @@ public final class FineTuneSpeed {
       }
     }
     System.out.printf(
-        "%s: %.1f examples/s (%s); peak heap %d MiB, peak RSS %d MiB%n",
-        mode, rate, note, heap >> 20, peakRssKib() >> 10);
+        Locale.ROOT,
+        "{\"system\": \"ferry\", \"mode\": \"%s\", \"task\": \"%s\", \"k\": %d, \"threads\": %d,"
+            + " \"train_texts\": %d, %s, \"total_seconds\": %.1f, \"peak_heap_mib\": %d,"
+            + " \"peak_rss_mib\": %d}%n",
+        mode,
+        task.id(),
+        k,
+        threads,
+        texts.size(),
+        result,
+        (System.nanoTime() - start) / 1e9,
+        heap >> 20,
+        peakRssKib() >> 10);
   }
 
   /** VmHWM from /proc/self/status (Linux), in KiB; -1 elsewhere. */
-  private static long peakRssKib() throws IOException {
+  static long peakRssKib() throws IOException {
     Path status = Path.of("/proc/self/status");
     if (!Files.exists(status)) {
       return -1;
