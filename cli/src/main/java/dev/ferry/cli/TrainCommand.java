@@ -38,18 +38,23 @@ import picocli.CommandLine.Spec;
     description = {
       "Train a classifier on labeled examples and write a model bundle with manifest.json,"
           + " head.onnx and report/index.html.",
-      "--mode features (default): embed every text once with the frozen encoder (cached on disk, so a"
-          + " second run with other settings skips the encoder), train a head, score it on held-out examples.",
-      "--mode finetune: train the encoder's top --unfreeze layers together with a linear head on whole"
-          + " texts, the head reading --chunk-pooling of their --chunk-tokens chunks as the bundle will, started"
-          + " from a linear probe; the bundle carries the tuned encoder.onnx and reads documents the same way.",
+      "--mode features (default): embed every text once with the frozen encoder (cached on disk, so"
+          + " a second run with other settings skips the encoder), train a head, score it on"
+          + " held-out examples.",
+      "--mode finetune: train the encoder's top --unfreeze layers together with a linear head on"
+          + " whole texts, the head reading --chunk-pooling of their --chunk-tokens chunks as the"
+          + " bundle will, started from a linear probe; the bundle carries the tuned encoder.onnx"
+          + " and reads documents the same way.",
       "--mode lora: the same, but the encoder's weights stay frozen and rank --rank adapters on the"
-          + " attention's query, key and value projections train instead, merged into encoder.onnx at the end.",
-      "--mode contrastive: first the encoder alone learns to put texts of one label together and the others"
-          + " apart (SetFit's idea, one pass per text: --objective over every pair of a --batch drawn evenly over"
-          + " the labels), then a --head is fitted on its vectors as in features mode; for few examples per class.",
-      "--quantize int8 (finetune, lora, contrastive) writes the tuned encoder in int8, as the -q built-ins are;"
-          + " an int8 built-in as --encoder fine-tunes its float twin and writes int8."
+          + " attention's query, key and value projections train instead, merged into encoder.onnx"
+          + " at the end.",
+      "--mode contrastive: first the encoder alone learns to put texts of one label together and"
+          + " the others apart (SetFit's idea, one pass per text: --objective over every pair of a"
+          + " --batch drawn evenly over the labels), then a --head is fitted on its vectors as in"
+          + " features mode; for few examples per class.",
+      "--quantize int8 (finetune, lora, contrastive) writes the tuned encoder in int8, as the -q"
+          + " built-ins are; an int8 built-in as --encoder fine-tunes its float twin and writes"
+          + " int8."
     },
     footer = {
       "",
@@ -59,9 +64,11 @@ import picocli.CommandLine.Spec;
       "Examples:",
       "  ferry train --data tickets.jsonl --out tickets-bundle",
       "  ferry train --data train.csv --valid test.csv --head mlp --epochs 50 --out bundle",
-      "  ferry train --data train.jsonl.gz --encoder bge-small-en-v1.5 --max-examples 500 --out bundle",
+      "  ferry train --data train.jsonl.gz --encoder bge-small-en-v1.5 --max-examples 500 --out"
+          + " bundle",
       "  ferry train --data train.jsonl --mode finetune --unfreeze 2 --epochs 3 --out tuned-bundle",
-      "  ferry train --data train.jsonl --mode finetune --unfreeze-schedule gradual --resume --out tuned-bundle",
+      "  ferry train --data train.jsonl --mode finetune --unfreeze-schedule gradual --resume --out"
+          + " tuned-bundle",
       "  ferry train --data train.jsonl --mode lora --rank 8 --out lora-bundle",
       "  ferry train --data train.jsonl --mode contrastive --quantize int8 --out tuned-bundle"
     })
@@ -99,17 +106,18 @@ final class TrainCommand implements Callable<Integer> {
       required = true,
       paramLabel = "BUNDLE_DIR",
       description =
-          "Bundle folder to write: new, empty, or a bundle with nothing else in it, which is replaced"
-              + " (a folder holding other files is refused before training).")
+          "Bundle folder to write: new, empty, or a bundle with nothing else in it, which is"
+              + " replaced (a folder holding other files is refused before training).")
   Path out;
 
   @Option(
       names = "--mode",
       paramLabel = "features|finetune|lora|contrastive",
       description =
-          "features: a head on frozen embeddings; finetune: the encoder's top layers too;"
-              + " lora: low-rank adapters on the top layers' attention; contrastive: the encoder by a"
-              + " contrastive loss, then a head on its vectors. Default: ${bundle:default.config.mode}.")
+          "features: a head on frozen embeddings; finetune: the encoder's top layers too; lora:"
+              + " low-rank adapters on the top layers' attention; contrastive: the encoder by a"
+              + " contrastive loss, then a head on its vectors. Default:"
+              + " ${bundle:default.config.mode}.")
   String mode;
 
   @Option(
@@ -118,26 +126,27 @@ final class TrainCommand implements Callable<Integer> {
       description =
           "finetune, lora, contrastive: how many top layers train (lora: get adapters); all: every"
               + " layer (and the embedding tables with --train-embeddings). Default:"
-              + " ${bundle:default.finetune.unfreeze} (lora: ${bundle:default.lora.unfreeze}, contrastive:"
-              + " ${bundle:default.contrastive.unfreeze}).")
+              + " ${bundle:default.finetune.unfreeze} (lora: ${bundle:default.lora.unfreeze},"
+              + " contrastive: ${bundle:default.contrastive.unfreeze}).")
   String unfreeze;
 
   @Option(
       names = "--train-embeddings",
       negatable = true,
       description =
-          "finetune, contrastive with --unfreeze all: the embedding tables train too (--no-train-embeddings:"
-              + " they stay as they are and are computed once). Default: ${bundle:default.finetune.train_embeddings}"
-              + " (contrastive: ${bundle:default.contrastive.train_embeddings}).")
+          "finetune, contrastive with --unfreeze all: the embedding tables train too"
+              + " (--no-train-embeddings: they stay as they are and are computed once). Default:"
+              + " ${bundle:default.finetune.train_embeddings} (contrastive:"
+              + " ${bundle:default.contrastive.train_embeddings}).")
   Boolean trainEmbeddings;
 
   @Option(
       names = "--objective",
       paramLabel = "cosine-pairs|supcon",
       description =
-          "contrastive: cosine-pairs pulls every same-label pair of a batch to cosine 1 and the others to 0"
-              + " (SetFit's loss); supcon is the supervised contrastive loss at --temperature."
-              + " Default: ${bundle:default.contrastive.objective}.")
+          "contrastive: cosine-pairs pulls every same-label pair of a batch to cosine 1 and the"
+              + " others to 0 (SetFit's loss); supcon is the supervised contrastive loss at"
+              + " --temperature. Default: ${bundle:default.contrastive.objective}.")
   String objective;
 
   @Option(
@@ -152,9 +161,10 @@ final class TrainCommand implements Callable<Integer> {
       names = "--quantize",
       paramLabel = "none|int8",
       description =
-          "finetune, lora, contrastive: int8 writes the tuned encoder dynamically quantized, as the -q"
-              + " built-ins are (faster to embed; the report gives the held-out scores before and after)."
-              + " Default: ${bundle:default.finetune.quantization}, or int8 when --encoder is an int8 built-in.")
+          "finetune, lora, contrastive: int8 writes the tuned encoder dynamically quantized, as the"
+              + " -q built-ins are (faster to embed; the report gives the held-out scores before"
+              + " and after). Default: ${bundle:default.finetune.quantization}, or int8 when"
+              + " --encoder is an int8 built-in.")
   String quantize;
 
   @Option(
@@ -176,8 +186,9 @@ final class TrainCommand implements Callable<Integer> {
       names = "--unfreeze-schedule",
       paramLabel = "fixed|gradual",
       description =
-          "finetune: fixed trains the --unfreeze layers from the start; gradual trains the head alone"
-              + " first, then opens one more layer per epoch, top down. Default: ${bundle:default.finetune.unfreeze_schedule}.")
+          "finetune: fixed trains the --unfreeze layers from the start; gradual trains the head"
+              + " alone first, then opens one more layer per epoch, top down. Default:"
+              + " ${bundle:default.finetune.unfreeze_schedule}.")
   String unfreezeSchedule;
 
   @Option(
@@ -185,10 +196,11 @@ final class TrainCommand implements Callable<Integer> {
       paramLabel = "chunks|documents",
       description =
           "finetune, lora: documents trains on whole texts (--batch texts per step, default"
-              + " ${bundle:default.finetune.batch_size}), the head reading --chunk-pooling of their chunks as the bundle"
-              + " will; chunks trains on every chunk alone with its text's label (--batch"
-              + " ${bundle:default.auto_epochs.chunks_per_step} chunks), and the bundle's head reads the chunks' mean."
-              + " Default: ${bundle:default.finetune.train_on}.")
+              + " ${bundle:default.finetune.batch_size}), the head reading --chunk-pooling of their"
+              + " chunks as the bundle will; chunks trains on every chunk alone with its text's"
+              + " label (--batch ${bundle:default.auto_epochs.chunks_per_step} chunks), and the"
+              + " bundle's head reads the chunks' mean. Default:"
+              + " ${bundle:default.finetune.train_on}.")
   String trainOn;
 
   @Option(
@@ -223,36 +235,39 @@ final class TrainCommand implements Callable<Integer> {
       names = "--head",
       paramLabel = "linear|mlp|centroid",
       description =
-          "linear: softmax regression; mlp: one hidden layer with dropout;"
-              + " centroid: nearest class mean, for a handful of examples per class. Default: ${bundle:default.config.head}.")
+          "linear: softmax regression; mlp: one hidden layer with dropout; centroid: nearest class"
+              + " mean, for a handful of examples per class. Default:"
+              + " ${bundle:default.config.head}.")
   String head;
 
   @Option(
       names = "--epochs",
       paramLabel = "N",
       description =
-          "Most passes over the data."
-              + " Default: ${bundle:default.linear.epochs} (finetune: enough for about ${bundle:default.auto_epochs.steps}"
-              + " steps, at least ${bundle:default.auto_epochs.min} and at most ${bundle:default.auto_epochs.max}).")
+          "Most passes over the data. Default: ${bundle:default.linear.epochs} (finetune: enough"
+              + " for about ${bundle:default.auto_epochs.steps} steps, at least"
+              + " ${bundle:default.auto_epochs.min} and at most"
+              + " ${bundle:default.auto_epochs.max}).")
   Integer epochs;
 
   @Option(
       names = "--lr",
       paramLabel = "X",
       description =
-          "AdamW learning rate. Default:"
-              + " ${bundle:default.linear.learning_rate} (linear), ${bundle:default.mlp.learning_rate} (mlp); finetune: the"
-              + " encoder's peak rate, ${bundle:default.finetune.learning_rate} (the head's is"
-              + " ${bundle:default.finetune.head_rate_factor}x, each lower layer's ${bundle:default.finetune.layer_decay}x the one"
-              + " above); lora: ${bundle:default.lora.learning_rate}.")
+          "AdamW learning rate. Default: ${bundle:default.linear.learning_rate} (linear),"
+              + " ${bundle:default.mlp.learning_rate} (mlp); finetune: the encoder's peak rate,"
+              + " ${bundle:default.finetune.learning_rate} (the head's is"
+              + " ${bundle:default.finetune.head_rate_factor}x, each lower layer's"
+              + " ${bundle:default.finetune.layer_decay}x the one above); lora:"
+              + " ${bundle:default.lora.learning_rate}.")
   Double learningRate;
 
   @Option(
       names = "--batch",
       paramLabel = "N",
       description =
-          "Examples per training step."
-              + " Default: ${bundle:default.linear.batch_size} (finetune: ${bundle:default.finetune.batch_size} texts, or"
+          "Examples per training step. Default: ${bundle:default.linear.batch_size} (finetune:"
+              + " ${bundle:default.finetune.batch_size} texts, or"
               + " ${bundle:default.auto_epochs.chunks_per_step} chunks with --train-on chunks).")
   Integer batch;
 
@@ -260,7 +275,8 @@ final class TrainCommand implements Callable<Integer> {
       names = "--seed",
       paramLabel = "N",
       description =
-          "Seeds the split, initialization, shuffling and dropout. Default: ${bundle:default.linear.seed}.")
+          "Seeds the split, initialization, shuffling and dropout. Default:"
+              + " ${bundle:default.linear.seed}.")
   Long seed;
 
   @Option(
@@ -279,25 +295,26 @@ final class TrainCommand implements Callable<Integer> {
       names = "--dropout",
       paramLabel = "X",
       description =
-          "Dropout in training only."
-              + " Default: ${bundle:default.mlp.dropout} (mlp's hidden layer); finetune, lora: ${bundle:default.finetune.dropout}"
-              + " on the trained layers' attention and outputs.")
+          "Dropout in training only. Default: ${bundle:default.mlp.dropout} (mlp's hidden layer);"
+              + " finetune, lora: ${bundle:default.finetune.dropout} on the trained layers'"
+              + " attention and outputs.")
   Double dropout;
 
   @Option(
       names = "--weight-decay",
       paramLabel = "X",
       description =
-          "AdamW weight decay."
-              + " Default: ${bundle:default.linear.weight_decay} (finetune: ${bundle:default.finetune.weight_decay}).")
+          "AdamW weight decay. Default: ${bundle:default.linear.weight_decay} (finetune:"
+              + " ${bundle:default.finetune.weight_decay}).")
   Double weightDecay;
 
   @Option(
       names = "--patience",
       paramLabel = "N",
       description =
-          "Stop after N epochs without a better validation macro-F1; 0 never stops early."
-              + " Default: ${bundle:default.linear.patience} (finetune: ${bundle:default.finetune.patience}).")
+          "Stop after N epochs without a better validation macro-F1; 0 never stops early. Default:"
+              + " ${bundle:default.linear.patience} (finetune:"
+              + " ${bundle:default.finetune.patience}).")
   Integer patience;
 
   @Option(

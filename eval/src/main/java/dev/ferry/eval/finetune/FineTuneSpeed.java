@@ -94,8 +94,8 @@ public final class FineTuneSpeed {
         result =
             String.format(
                 Locale.ROOT,
-                "\"texts_per_second\": %.2f, \"epochs\": %d, \"steps\": %d, \"cache_seconds\": %.2f,"
-                    + " \"recipe\": \"%s\", \"batch\": %d, \"layers_trained\": %d,"
+                "\"texts_per_second\": %.2f, \"epochs\": %d, \"steps\": %d, \"cache_seconds\":"
+                    + " %.2f, \"recipe\": \"%s\", \"batch\": %d, \"layers_trained\": %d,"
                     + " \"embeddings_trained\": %b, \"dropout\": %s",
                 r.examplesPerSecond(),
                 epochs,

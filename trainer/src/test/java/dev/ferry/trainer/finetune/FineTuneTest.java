@@ -229,9 +229,11 @@ class FineTuneTest {
     // Words of one token each, so that the chunks' pieces tokenize again to the same tokens.
     List<String> documents =
         List.of(
-            "the rain fell all day and the wind was cold and the sky was dark over the hills and the snow came down at night",
+            "the rain fell all day and the wind was cold and the sky was dark over the hills and"
+                + " the snow came down at night",
             "the sun was out and the air was warm",
-            "the bank sold the stock and the market fell on the news and the price of the bonds went up as the rates rose",
+            "the bank sold the stock and the market fell on the news and the price of the bonds"
+                + " went up as the rates rose",
             "the firm paid its debt and the shares rose");
     int[] labels = {0, 0, 1, 1};
     FineTuneExamples examples = FineTuneExamples.chunks(encoder, chunking, documents, labels);
