@@ -1,6 +1,7 @@
 package dev.ferry.cli;
 
 import dev.ferry.eval.accuracy.AccuracyBenchmark;
+import dev.ferry.eval.accuracy.AccuracyConfig;
 import dev.ferry.eval.accuracy.AccuracyReport;
 import dev.ferry.eval.encode.EncodeBenchmark;
 import dev.ferry.eval.encode.MixedLengthSample;
@@ -329,6 +330,12 @@ final class BenchCommand implements Callable<Integer> {
         description = "Learning-curve sizes, examples per class. Default: 8,16,64,256.")
     List<Integer> shots = new ArrayList<>(List.of(8, 16, 64, 256));
 
+    @Option(names = "--curve-training", paramLabel = "fixed-epochs|as-ferry-train",
+        description = "How the heads train on a learning-curve sample: on all of it for 100 epochs, the last"
+            + " kept (fixed-epochs), or as ferry train trains, 20% held out for early stopping then a refit"
+            + " (as-ferry-train). Default: ${DEFAULT-VALUE}.")
+    String curve = "fixed-epochs";
+
     @Option(names = "--spam-test-size", paramLabel = "N",
         description = "Emails in the fixed, stratified SpamAssassin test subset (seed 0); the rest is the"
             + " pool training samples come from. Default: ${DEFAULT-VALUE}.")
@@ -341,7 +348,7 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--cost-rounds", paramLabel = "N",
         description = "Timed rounds of the cost step, every encoder in each. Default: ${DEFAULT-VALUE}.")
-    int costRounds = AccuracyBenchmark.CostSettings.defaults().rounds();
+    int costRounds = AccuracyConfig.CostSettings.defaults().rounds();
 
     @Option(names = "--out", paramLabel = "DIR",
         description = "Where to write index.html and the charts. Default: ${DEFAULT-VALUE}.")
@@ -351,17 +358,18 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() throws IOException {
       PrintWriter out = spec.commandLine().getOut();
       PrintWriter err = spec.commandLine().getErr();
-      AccuracyBenchmark.Config config;
+      AccuracyConfig config;
       try {
-        config = AccuracyBenchmark.Config.defaults(data != null ? data : AccuracyBenchmark.sharedData())
-            .withSeeds(seeds, largeSeeds).withShots(shots).withSpamTestSize(spamTestSize).withThreads(threads)
-            .withSteps(steps()).withCost(AccuracyBenchmark.CostSettings.defaults().withRounds(costRounds));
+        AccuracyConfig.Builder b = AccuracyConfig.builder(data != null ? data : AccuracyBenchmark.sharedData())
+            .seeds(seeds, largeSeeds).shots(shots).spamTestSize(spamTestSize).threads(threads).steps(steps())
+            .curveTraining(curveTraining()).cost(AccuracyConfig.CostSettings.defaults().withRounds(costRounds));
         if (encoders != null) {
-          config = config.withEncoders(encoders);
+          b.encoders(encoders);
         }
         if (tasks != null) {
-          config = config.withTasks(tasks);
+          b.tasks(tasks);
         }
+        config = b.build();
       } catch (IllegalArgumentException e) {
         throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
       }
@@ -388,14 +396,20 @@ final class BenchCommand implements Callable<Integer> {
       return 0;
     }
 
-    private java.util.Set<AccuracyBenchmark.Step> steps() {
-      java.util.Set<AccuracyBenchmark.Step> parsed = java.util.EnumSet.noneOf(AccuracyBenchmark.Step.class);
+    private java.util.Set<AccuracyConfig.Step> steps() {
+      java.util.Set<AccuracyConfig.Step> parsed = java.util.EnumSet.noneOf(AccuracyConfig.Step.class);
       for (String s : steps) {
-        parsed.add(java.util.Arrays.stream(AccuracyBenchmark.Step.values()).filter(x -> x.id().equals(s.trim()))
+        parsed.add(java.util.Arrays.stream(AccuracyConfig.Step.values()).filter(x -> x.id().equals(s.trim()))
             .findFirst().orElseThrow(() -> new picocli.CommandLine.ParameterException(spec.commandLine(),
                 "--steps takes accuracy, cost and embed, was '" + s + "'")));
       }
       return parsed;
+    }
+
+    private AccuracyConfig.CurveTraining curveTraining() {
+      return java.util.Arrays.stream(AccuracyConfig.CurveTraining.values()).filter(x -> x.id().equals(curve.trim()))
+          .findFirst().orElseThrow(() -> new picocli.CommandLine.ParameterException(spec.commandLine(),
+              "--curve-training takes fixed-epochs or as-ferry-train, was '" + curve + "'"));
     }
   }
 }

@@ -27,7 +27,6 @@ import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -48,8 +47,8 @@ import java.util.function.Supplier;
  *
  * <ol>
  *   <li><b>Learning curves</b>: macro-F1 on the task's test set at k examples per class
- *       ({@link PerClassSample}), mean ± sd over seeds: {@link Config#seeds()} seeds up to
- *       {@value #LARGE_K} per class, {@link Config#largeSeeds()} above it. Every method trains on
+ *       ({@link PerClassSample}), mean ± sd over seeds: {@link AccuracyConfig#seeds()} seeds up to
+ *       {@value AccuracyConfig#LARGE_K} per class, {@link AccuracyConfig#largeSeeds()} above it. Every method trains on
  *       the same samples.
  *   <li><b>Runs trained as {@code ferry train} trains</b> ({@link TrainRun}): the full training set
  *       of Reuters and TREC, 250 movie reviews per class. A stratified 20% is held out for early
@@ -59,15 +58,17 @@ import java.util.function.Supplier;
  *   <li><b>Cost</b> of each encoder ({@link EncoderCost}), a step of its own.
  * </ol>
  *
- * <p>On the learning curve there is too little data to hold any out: the heads train on the whole
- * sample for {@link Config#curveEpochs()} epochs (no early stopping), keeping the last.
+ * <p>On the learning curve there is little data to hold out: by default the heads train on the
+ * whole sample for {@link AccuracyConfig#curveEpochs()} epochs (no early stopping), keeping the
+ * last; {@link AccuracyConfig.CurveTraining#AS_FERRY_TRAIN} trains them as {@code ferry train}
+ * would on the sample.
  *
  * <p>Each encoder embeds only the texts the run needs (test sets, samples, runs), once, in one
  * fixed order, through the on-disk {@link EmbeddingCache}: a second run reads the vectors back.
  *
  * <pre>{@code
  * AccuracyBenchmark.Result r = AccuracyBenchmark.run(
- *     AccuracyBenchmark.Config.defaults(AccuracyBenchmark.sharedData()), System.err::println);
+ *     AccuracyConfig.defaults(AccuracyBenchmark.sharedData()), System.err::println);
  * System.out.print(AccuracyReport.markdown(r));
  * }</pre>
  */
@@ -78,177 +79,10 @@ public final class AccuracyBenchmark {
   public static final String TFIDF_LR = "TF-IDF + LR";
   /** Share of the training data held out for early stopping, as {@code ferry train} does. */
   public static final double VALID_SPLIT = 0.2;
-  /** Learning-curve sizes above this many examples per class get {@link Config#largeSeeds()}. */
-  public static final int LARGE_K = 64;
   /** Seed of the texts the cost step measures. */
   static final long COST_SEED = 42;
 
   private AccuracyBenchmark() {}
-
-  /** What a run does. */
-  public enum Step {
-    /** Embed what the tasks need, filling the cache; nothing else. */
-    EMBED,
-    /** Embed, train and score: learning curves, runs, head-training time. */
-    ACCURACY,
-    /** Measure each encoder's speed and memory ({@link EncoderCost}). */
-    COST;
-
-    /** The step's name on the command line. */
-    public String id() {
-      return name().toLowerCase(Locale.ROOT);
-    }
-  }
-
-  /**
-   * What to measure.
-   *
-   * @param encoders built-in encoder names or directories (an entry may end in a way of reading
-   *     texts, see {@link #chunking(String)}), each measured in turn
-   * @param data the shared data folder
-   * @param tasks task ids ({@link Tasks#ALL})
-   * @param steps what to do
-   * @param shots the learning curve's examples per class
-   * @param seeds samples per learning-curve point up to {@value #LARGE_K} per class
-   * @param largeSeeds samples per learning-curve point above {@value #LARGE_K} per class
-   * @param spamTestSize emails in the SpamAssassin test subset
-   * @param curveEpochs epochs the linear and MLP heads train for on the learning curve
-   * @param timingExamples SpamAssassin embeddings the head-training time is measured on
-   * @param heads the heads to train
-   * @param threads ONNX Runtime intra-op threads for embedding (0: one per core)
-   * @param cost what the cost step measures
-   */
-  public record Config(List<String> encoders, Path data, List<String> tasks, Set<Step> steps,
-      List<Integer> shots, int seeds, int largeSeeds, int spamTestSize, int curveEpochs,
-      int timingExamples, List<HeadKind> heads, int threads, CostSettings cost) {
-
-    /** Checks the fields. */
-    public Config {
-      encoders = List.copyOf(encoders);
-      Objects.requireNonNull(data, "data");
-      tasks = List.copyOf(new LinkedHashSet<>(tasks));
-      steps = Set.copyOf(steps);
-      shots = List.copyOf(new TreeSet<>(shots));
-      heads = List.copyOf(new LinkedHashSet<>(heads));
-      Objects.requireNonNull(cost, "cost");
-      if (encoders.isEmpty()) {
-        throw new IllegalArgumentException("name at least one encoder");
-      }
-      if (tasks.isEmpty() || steps.isEmpty()) {
-        throw new IllegalArgumentException("name at least one task and one step");
-      }
-      tasks.forEach(Tasks::files);
-      if (seeds < 1 || largeSeeds < 1 || shots.isEmpty() || shots.get(0) < 1) {
-        throw new IllegalArgumentException("need at least one seed and one learning-curve size of"
-            + " at least 1 example per class");
-      }
-      if (curveEpochs < 1 || timingExamples < 2 || threads < 0) {
-        throw new IllegalArgumentException("curveEpochs must be at least 1, timingExamples at least 2,"
-            + " threads 0 (one per core) or more");
-      }
-    }
-
-    /**
-     * The suite: every built-in encoder, every task, accuracy and cost, 8/16/64/256 examples per
-     * class with 5 seeds up to 64 and 3 at 256, a SpamAssassin test subset of 1,000 emails, 100
-     * epochs on the learning curve (the heads' default), head timing on 1,000 embeddings, linear,
-     * MLP and centroid heads, one thread per core.
-     */
-    public static Config defaults(Path data) {
-      return new Config(Arrays.stream(BuiltinEncoder.values()).map(BuiltinEncoder::id).toList(), data,
-          Tasks.ALL, EnumSet.of(Step.ACCURACY, Step.COST), List.of(8, 16, 64, 256), 5, 3, 1000, 100, 1000,
-          List.of(HeadKind.LINEAR, HeadKind.MLP, HeadKind.CENTROID), 0, CostSettings.defaults());
-    }
-
-    /** The seeds of a learning-curve point at {@code k} examples per class. */
-    public int seedsFor(int k) {
-      return k > LARGE_K ? largeSeeds : seeds;
-    }
-
-    public Config withEncoders(List<String> value) {
-      return new Config(value, data, tasks, steps, shots, seeds, largeSeeds, spamTestSize, curveEpochs,
-          timingExamples, heads, threads, cost);
-    }
-
-    public Config withTasks(List<String> value) {
-      return new Config(encoders, data, value, steps, shots, seeds, largeSeeds, spamTestSize, curveEpochs,
-          timingExamples, heads, threads, cost);
-    }
-
-    public Config withSteps(Set<Step> value) {
-      return new Config(encoders, data, tasks, value, shots, seeds, largeSeeds, spamTestSize, curveEpochs,
-          timingExamples, heads, threads, cost);
-    }
-
-    public Config withShots(List<Integer> value) {
-      return new Config(encoders, data, tasks, steps, value, seeds, largeSeeds, spamTestSize, curveEpochs,
-          timingExamples, heads, threads, cost);
-    }
-
-    /** Seeds up to {@value #LARGE_K} examples per class, and above it. */
-    public Config withSeeds(int value, int large) {
-      return new Config(encoders, data, tasks, steps, shots, value, large, spamTestSize, curveEpochs,
-          timingExamples, heads, threads, cost);
-    }
-
-    public Config withSpamTestSize(int value) {
-      return new Config(encoders, data, tasks, steps, shots, seeds, largeSeeds, value, curveEpochs,
-          timingExamples, heads, threads, cost);
-    }
-
-    public Config withCurveEpochs(int value) {
-      return new Config(encoders, data, tasks, steps, shots, seeds, largeSeeds, spamTestSize, value,
-          timingExamples, heads, threads, cost);
-    }
-
-    public Config withTimingExamples(int value) {
-      return new Config(encoders, data, tasks, steps, shots, seeds, largeSeeds, spamTestSize, curveEpochs,
-          value, heads, threads, cost);
-    }
-
-    public Config withHeads(List<HeadKind> value) {
-      return new Config(encoders, data, tasks, steps, shots, seeds, largeSeeds, spamTestSize, curveEpochs,
-          timingExamples, value, threads, cost);
-    }
-
-    public Config withThreads(int value) {
-      return new Config(encoders, data, tasks, steps, shots, seeds, largeSeeds, spamTestSize, curveEpochs,
-          timingExamples, heads, value, cost);
-    }
-
-    public Config withCost(CostSettings value) {
-      return new Config(encoders, data, tasks, steps, shots, seeds, largeSeeds, spamTestSize, curveEpochs,
-          timingExamples, heads, threads, value);
-    }
-  }
-
-  /**
-   * What the cost step measures: short texts drawn evenly from the test sets of the tasks other
-   * than SpamAssassin, long documents from the SpamAssassin test subset (seed {@value #COST_SEED}).
-   *
-   * @param shortTexts short texts per round
-   * @param longDocuments SpamAssassin emails per round
-   * @param rounds timed rounds over every encoder
-   * @param memory whether to measure each encoder's peak memory in a JVM of its own
-   */
-  public record CostSettings(int shortTexts, int longDocuments, int rounds, boolean memory) {
-    /** Checks the fields. */
-    public CostSettings {
-      if (shortTexts < 0 || longDocuments < 0 || rounds < 1) {
-        throw new IllegalArgumentException("cost texts must not be negative and rounds at least 1");
-      }
-    }
-
-    /** A copy with another number of rounds. */
-    public CostSettings withRounds(int value) {
-      return new CostSettings(shortTexts, longDocuments, value, memory);
-    }
-
-    /** 384 short texts, 32 emails, 3 rounds, with memory. */
-    public static CostSettings defaults() {
-      return new CostSettings(384, 32, 3, true);
-    }
-  }
 
   /** Computes embeddings: one vector per text, in order. */
   @FunctionalInterface
@@ -327,7 +161,7 @@ public final class AccuracyBenchmark {
    * @param embeddings what embedding took, per encoder
    * @param costs each encoder's cost, if measured
    */
-  public record Result(Config config, LocalDate date, String machine, Map<String, TaskInfo> tasks,
+  public record Result(AccuracyConfig config, LocalDate date, String machine, Map<String, TaskInfo> tasks,
       List<Score> scores, List<CurvePoint> curve, List<Timing> timings, List<Embedding> embeddings,
       List<EncoderCost.Measurement> costs) {
     /** Copies the lists. */
@@ -358,23 +192,23 @@ public final class AccuracyBenchmark {
   }
 
   /** Runs the suite with the built-in encoders and the default embedding cache. */
-  public static Result run(Config config, Consumer<String> progress) throws IOException {
+  public static Result run(AccuracyConfig config, Consumer<String> progress) throws IOException {
     EncoderOptions options = EncoderOptions.defaults().withIntraOpThreads(config.threads());
     return run(config, (encoder, texts, p) -> embedCached(encoder, texts, options, p), progress);
   }
 
   /**
-   * Runs the suite, embedding with {@code embedder} ({@link Step#COST} opens the real encoders).
+   * Runs the suite, embedding with {@code embedder} ({@link AccuracyConfig.Step#COST} opens the real encoders).
    *
    * @param progress receives one line per step
    * @throws IOException if a data file is missing or cannot be read (the message names it)
    */
-  public static Result run(Config config, Embedder embedder, Consumer<String> progress) throws IOException {
+  public static Result run(AccuracyConfig config, Embedder embedder, Consumer<String> progress) throws IOException {
     List<Task> tasks = Tasks.read(config.data(), config.tasks(), config.spamTestSize());
     Map<String, TaskInfo> info = new LinkedHashMap<>();
     tasks.forEach(t -> info.put(t.id(), new TaskInfo(t.title(), t.split(),
         t.runs().stream().map(TrainRun::name).toList())));
-    boolean accuracy = config.steps().contains(Step.ACCURACY);
+    boolean accuracy = config.steps().contains(AccuracyConfig.Step.ACCURACY);
     List<Score> scores = new ArrayList<>();
     List<CurvePoint> curve = new ArrayList<>();
     List<Timing> timings = new ArrayList<>();
@@ -385,7 +219,7 @@ public final class AccuracyBenchmark {
         scoreBaselines(config, task, scores, curve, progress);
       }
     }
-    if (accuracy || config.steps().contains(Step.EMBED)) {
+    if (accuracy || config.steps().contains(AccuracyConfig.Step.EMBED)) {
       List<String> texts = neededTexts(config, tasks);
       for (String encoder : config.encoders()) {
         progress.accept(String.format(Locale.ROOT, "%s: embedding %,d texts", encoder, texts.size()));
@@ -406,7 +240,7 @@ public final class AccuracyBenchmark {
             .ifPresent(spam -> timings.addAll(timeHeads(encoder, config, spam.test(), byText, progress)));
       }
     }
-    List<EncoderCost.Measurement> costs = config.steps().contains(Step.COST)
+    List<EncoderCost.Measurement> costs = config.steps().contains(AccuracyConfig.Step.COST)
         ? EncoderCost.measure(costConfig(config, tasks), line -> progress.accept("cost: " + line))
         : List.of();
     return new Result(config, LocalDate.now(), EncodeBenchmark.machine(), info, scores, curve, timings,
@@ -417,7 +251,7 @@ public final class AccuracyBenchmark {
    * Every text a run embeds, each once, in a fixed order: per task its test set, the
    * learning-curve samples (k ascending, seed ascending) and the runs' samples.
    */
-  static List<String> neededTexts(Config config, List<Task> tasks) {
+  static List<String> neededTexts(AccuracyConfig config, List<Task> tasks) {
     LinkedHashSet<String> texts = new LinkedHashSet<>();
     for (Task task : tasks) {
       texts.addAll(task.test().texts());
@@ -436,7 +270,7 @@ public final class AccuracyBenchmark {
   }
 
   /** Naive Bayes and TF-IDF + LR on the task's runs and learning curve. */
-  private static void scoreBaselines(Config config, Task task, List<Score> scores, List<CurvePoint> curve,
+  private static void scoreBaselines(AccuracyConfig config, Task task, List<Score> scores, List<CurvePoint> curve,
       Consumer<String> progress) {
     for (TrainRun run : task.runs()) {
       List<int[]> samples = run.samples(task.pool());
@@ -466,7 +300,7 @@ public final class AccuracyBenchmark {
   }
 
   /** Every head on one encoder's embeddings: the task's runs and learning curve. */
-  private static void scoreHeads(Config config, Task task, String encoder, Map<String, float[]> byText,
+  private static void scoreHeads(AccuracyConfig config, Task task, String encoder, Map<String, float[]> byText,
       List<Score> scores, List<CurvePoint> curve, Consumer<String> progress) {
     List<String> labels = task.labels();
     LabeledVectors test = vectors(task.test(), labels, byText);
@@ -475,8 +309,9 @@ public final class AccuracyBenchmark {
       for (HeadKind kind : config.heads()) {
         progress.accept(encoder + ": " + task.id() + ", " + run.name() + ", " + kind.id() + " head");
         for (int s = 0; s < samples.size(); s++) {
-          scores.add(trainAsFerryDoes(task, run.name(), s + 1, encoder, kind,
-              task.pool().select(samples.get(s)), test, byText));
+          Fit fit = trainAsFerryTrains(task.pool().select(samples.get(s)), labels, kind, byText);
+          scores.add(new Score(task.id(), run.name(), s + 1, encoder, kind.id(), metrics(labels, fit.head(), test),
+              fit.train(), fit.valid(), epochs(fit.head()), fit.head().trainingSeconds()));
         }
       }
     }
@@ -486,11 +321,16 @@ public final class AccuracyBenchmark {
         progress.accept(encoder + ": learning curve " + task.id() + ", k=" + k + ", " + kind.id() + " head");
         double[] f1 = new double[samples.size()];
         for (int s = 0; s < f1.length; s++) {
-          LabeledVectors train = vectors(task.pool().select(samples.get(s).indices()), labels, byText);
-          HeadSettings settings = HeadSettings.defaults(kind).withPatience(0)
-              .withEpochs(kind == HeadKind.CENTROID ? 1 : config.curveEpochs())
-              .withSeed(samples.get(s).seed());
-          TrainedHead head = HeadTrainer.train(train, null, labels.size(), settings, null);
+          LabeledTexts sample = task.pool().select(samples.get(s).indices());
+          TrainedHead head;
+          if (config.curveTraining() == AccuracyConfig.CurveTraining.AS_FERRY_TRAIN) {
+            head = trainAsFerryTrains(sample, labels, kind, byText).head();
+          } else {
+            HeadSettings settings = HeadSettings.defaults(kind).withPatience(0)
+                .withEpochs(kind == HeadKind.CENTROID ? 1 : config.curveEpochs())
+                .withSeed(samples.get(s).seed());
+            head = HeadTrainer.train(vectors(sample, labels, byText), null, labels.size(), settings, null);
+          }
           f1[s] = metrics(labels, head, test).macroF1();
         }
         curve.add(point(task.id(), encoder, kind.id(), samples, f1));
@@ -498,28 +338,29 @@ public final class AccuracyBenchmark {
     }
   }
 
+  /** A head trained as {@code ferry train} trains, with the examples it trained and validated on. */
+  private record Fit(TrainedHead head, int train, int valid) {}
+
   /**
    * Trains as {@code ferry train} does by default: holds out 20% for early stopping, then refits
-   * on all the examples for the best epoch count ({@link HeadTrainer#refit}); scores on the test set.
+   * on all the examples for the best epoch count ({@link HeadTrainer#refit}).
    */
-  private static Score trainAsFerryDoes(Task task, String run, int seed, String encoder, HeadKind kind,
-      LabeledTexts sample, LabeledVectors test, Map<String, float[]> byText) {
+  private static Fit trainAsFerryTrains(LabeledTexts sample, List<String> labels, HeadKind kind,
+      Map<String, float[]> byText) {
     HeadSettings settings = HeadSettings.defaults(kind);
-    List<String> labels = task.labels();
     StratifiedSplit.Split held = StratifiedSplit.split(examples(sample), VALID_SPLIT, settings.seed());
     LabeledVectors train = vectors(held.train(), labels, byText);
     LabeledVectors valid = vectors(held.valid(), labels, byText);
     TrainedHead scored = HeadTrainer.train(train, valid.size() > 0 ? valid : null, labels.size(), settings, null);
     TrainedHead head = valid.size() > 0 && scored.bestEpoch() > 0 ? HeadTrainer.refit(scored, train, valid) : scored;
-    return new Score(task.id(), run, seed, encoder, kind.id(), metrics(labels, head, test), train.size(),
-        valid.size(), epochs(head), head.trainingSeconds());
+    return new Fit(head, train.size(), valid.size());
   }
 
   /**
    * Trains each head as {@code ferry train} does on a stratified sample of the SpamAssassin test
    * subset's embeddings (seed 1), timing it.
    */
-  private static List<Timing> timeHeads(String encoder, Config config, LabeledTexts spam,
+  private static List<Timing> timeHeads(String encoder, AccuracyConfig config, LabeledTexts spam,
       Map<String, float[]> byText, Consumer<String> progress) {
     int n = Math.min(config.timingExamples(), spam.size());
     List<LabeledExample> examples = examples(n == spam.size() ? spam : Baselines.stratifiedSplit(spam, n, 1).train());
@@ -542,7 +383,7 @@ public final class AccuracyBenchmark {
    * The cost step's texts: short ones drawn evenly from the test sets of every task but
    * SpamAssassin, long ones from the SpamAssassin test subset; seeded.
    */
-  static EncoderCost.Config costConfig(Config config, List<Task> tasks) {
+  static EncoderCost.Config costConfig(AccuracyConfig config, List<Task> tasks) {
     List<Task> shortTasks = tasks.stream().filter(t -> !t.id().equals(Tasks.SPAM)).toList();
     List<String> shortTexts = new ArrayList<>();
     for (int i = 0; i < shortTasks.size(); i++) {

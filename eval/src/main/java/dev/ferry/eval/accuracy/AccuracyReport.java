@@ -109,7 +109,7 @@ public final class AccuracyReport {
     lines.add("Date: " + r.date() + "; machine: " + r.machine());
     lines.add("Encoders: " + String.join(", ", r.config().encoders()) + "; ONNX Runtime threads: "
         + (r.config().threads() == 0 ? "one per core" : r.config().threads()) + "; steps: "
-        + r.config().steps().stream().map(AccuracyBenchmark.Step::id).sorted().collect(Collectors.joining(", ")));
+        + r.config().steps().stream().map(AccuracyConfig.Step::id).sorted().collect(Collectors.joining(", ")));
     r.tasks().forEach((id, t) -> lines.add("Task " + id + " (" + t.title() + "): " + t.split()));
     if (!r.embeddings().isEmpty()) {
       lines.add("Embedding (texts the run needs, through the cache): " + r.embeddings().stream()
@@ -142,7 +142,10 @@ public final class AccuracyReport {
       }
       if (r.curve().stream().anyMatch(p -> p.task().equals(task.getKey()))) {
         List<Object> parts = new ArrayList<>();
-        parts.add("Macro-F1 on the test set at k examples per class, mean ± sd over " + seedsText(r) + ".");
+        parts.add("Macro-F1 on the test set at k examples per class, mean ± sd over " + seedsText(r) + "; the heads "
+            + (r.config().curveTraining() == AccuracyConfig.CurveTraining.AS_FERRY_TRAIN
+                ? "trained as ferry train trains (20% held out for early stopping, then a refit on all)."
+                : "trained on the whole sample for " + r.config().curveEpochs() + " epochs, the last kept."));
         parts.add(curveTable(r, task.getKey()));
         cappedNotes(r, task.getKey()).forEach(n -> parts.add("- " + n));
         out.add(new Section(3, CURVE_HEADING + task.getKey(), parts));
@@ -157,9 +160,9 @@ public final class AccuracyReport {
   }
 
   private static String seedsText(Result r) {
-    AccuracyBenchmark.Config c = r.config();
+    AccuracyConfig c = r.config();
     return c.seeds() == c.largeSeeds() ? c.seeds() + " seeds"
-        : c.seeds() + " seeds up to " + AccuracyBenchmark.LARGE_K + " per class, " + c.largeSeeds() + " above";
+        : c.seeds() + " seeds up to " + AccuracyConfig.LARGE_K + " per class, " + c.largeSeeds() + " above";
   }
 
   // ---------------------------------------------------------------- summary
@@ -263,12 +266,13 @@ public final class AccuracyReport {
 
   private static String costNote(Result r) {
     EncoderCost.Measurement c0 = r.costs().get(0);
-    AccuracyBenchmark.CostSettings s = r.config().cost();
-    return String.format(Locale.ROOT, "%d rounds; each round embeds %,d short texts (test sets of the tasks but"
-        + " SpamAssassin, seed %d) and %,d whole SpamAssassin emails read in chunks as ferry train reads them,"
-        + " with every encoder in turn, starting with the next encoder each round. Peak RSS: a JVM of its own"
-        + " embedding the same texts once with that encoder alone.", s.rounds(), c0.shortTexts() / s.rounds(),
-        AccuracyBenchmark.COST_SEED, c0.longDocuments() / s.rounds());
+    AccuracyConfig.CostSettings s = r.config().cost();
+    return String.format(Locale.ROOT, "%d round%s; each round embeds %,d short texts (test sets of the tasks but"
+        + " SpamAssassin, seed %d) and %,d whole SpamAssassin emails (its test subset, read in chunks as ferry"
+        + " train reads them), with every encoder in turn, starting with the next encoder each round; ONNX"
+        + " Runtime threads: %s. Peak RSS: a JVM of its own embedding the same texts once with that encoder alone.",
+        s.rounds(), s.rounds() == 1 ? "" : "s", c0.shortTexts() / s.rounds(), AccuracyBenchmark.COST_SEED,
+        c0.longDocuments() / s.rounds(), r.config().threads() == 0 ? "one per core" : r.config().threads());
   }
 
   // ---------------------------------------------------------------- tasks

@@ -114,10 +114,7 @@ public final class AccuracySummary {
     }
     double shortRatio = mine.get().shortPerSecond() / reference.get().shortPerSecond();
     double longRatio = mine.get().longPerSecond() / reference.get().longPerSecond();
-    if (mine.get().longDocuments() == 0) {
-      return shortRatio;
-    }
-    return mine.get().shortTexts() == 0 ? longRatio : Math.min(shortRatio, longRatio);
+    return Double.isNaN(longRatio) ? shortRatio : Double.isNaN(shortRatio) ? longRatio : Math.min(shortRatio, longRatio);
   }
 
   /** {@link #RULE} applied to the encoder-head rows; nothing is chosen if costs were not measured. */

@@ -76,14 +76,14 @@ public final class EncoderCost {
    */
   public record Measurement(String encoder, long shortTexts, double shortSeconds, long longDocuments,
       long longChunks, double longSeconds, long peakRssMib) {
-    /** Short texts per second. */
+    /** Short texts per second; NaN if none were measured. */
     public double shortPerSecond() {
-      return shortTexts / shortSeconds;
+      return shortTexts == 0 ? Double.NaN : shortTexts / shortSeconds;
     }
 
-    /** Long documents per second. */
+    /** Long documents per second; NaN if none were measured. */
     public double longPerSecond() {
-      return longDocuments / longSeconds;
+      return longDocuments == 0 ? Double.NaN : longDocuments / longSeconds;
     }
 
     /** Chunks per long document. */

@@ -3,11 +3,10 @@ package dev.ferry.eval.accuracy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.ferry.eval.accuracy.AccuracyBenchmark.Config;
 import dev.ferry.eval.accuracy.AccuracyBenchmark.CurvePoint;
 import dev.ferry.eval.accuracy.AccuracyBenchmark.Result;
 import dev.ferry.eval.accuracy.AccuracyBenchmark.Score;
-import dev.ferry.eval.accuracy.AccuracyBenchmark.Step;
+import dev.ferry.eval.accuracy.AccuracyConfig.Step;
 import dev.ferry.eval.accuracy.AccuracyBenchmark.Timing;
 import dev.ferry.models.encoder.ChunkPooling;
 import dev.ferry.models.encoder.Chunking;
@@ -30,10 +29,10 @@ class AccuracyBenchmarkTest {
   @TempDir Path dir;
 
   /** Two fake encoders, every task, k = 2 (2 seeds) and 100 (1 seed: above 64), no cost step. */
-  private Config config() throws IOException {
+  private AccuracyConfig config() throws IOException {
     GeneratedSuite.write(dir);
-    return Config.defaults(dir).withEncoders(List.of("fake-a", "fake-b")).withSteps(Set.of(Step.ACCURACY))
-        .withShots(List.of(100, 2)).withSeeds(2, 1).withSpamTestSize(20).withCurveEpochs(5).withTimingExamples(30);
+    return AccuracyConfig.builder(dir).encoders(List.of("fake-a", "fake-b")).steps(Set.of(Step.ACCURACY))
+        .shots(List.of(100, 2)).seeds(2, 1).spamTestSize(20).curveEpochs(5).timingExamples(30).build();
   }
 
   @Test
@@ -52,7 +51,7 @@ class AccuracyBenchmarkTest {
 
   @Test
   void runsEveryTaskAndWritesTheReport() throws IOException {
-    Config config = config();
+    AccuracyConfig config = config();
     List<String> calls = new ArrayList<>();
     List<String> progress = new ArrayList<>();
     Result r = AccuracyBenchmark.run(config, (encoder, texts, p) -> {
@@ -122,7 +121,7 @@ class AccuracyBenchmarkTest {
 
   @Test
   void embedsOnlyTheTextsARunNeeds() throws IOException {
-    Config config = config().withTasks(List.of(Tasks.SPAM)).withShots(List.of(2));
+    AccuracyConfig config = config().toBuilder().tasks(List.of(Tasks.SPAM)).shots(List.of(2)).build();
     List<List<String>> calls = new ArrayList<>();
     AccuracyBenchmark.run(config, (encoder, texts, p) -> {
       calls.add(texts);
@@ -134,8 +133,17 @@ class AccuracyBenchmarkTest {
   }
 
   @Test
+  void curveHeadsCanTrainAsFerryTrainTrains() throws IOException {
+    AccuracyConfig config = config().toBuilder().tasks(List.of(Tasks.MOVIES)).shots(List.of(8))
+        .curveTraining(AccuracyConfig.CurveTraining.AS_FERRY_TRAIN).build();
+    Result r = AccuracyBenchmark.run(config, (encoder, texts, p) -> GeneratedSuite.fakeEmbeddings(texts), line -> { });
+    assertThat(r.curve()).hasSize(8).allSatisfy(p -> assertThat(p.summary().mean()).isGreaterThan(0.5));
+    assertThat(AccuracyReport.markdown(r)).contains("the heads trained as ferry train trains (20% held out");
+  }
+
+  @Test
   void theEmbedStepOnlyFillsTheCache() throws IOException {
-    Config config = config().withSteps(Set.of(Step.EMBED));
+    AccuracyConfig config = config().toBuilder().steps(Set.of(Step.EMBED)).build();
     List<String> calls = new ArrayList<>();
     Result r = AccuracyBenchmark.run(config, (encoder, texts, p) -> {
       calls.add(encoder);
@@ -150,7 +158,7 @@ class AccuracyBenchmarkTest {
 
   @Test
   void costTextsAreShortTextsOfEveryTaskButSpamAndWholeEmails() throws IOException {
-    Config config = config().withCost(new AccuracyBenchmark.CostSettings(10, 3, 2, false));
+    AccuracyConfig config = config().toBuilder().cost(new AccuracyConfig.CostSettings(10, 3, 2, false)).build();
     List<Task> tasks = Tasks.read(dir, Tasks.ALL, 20);
     EncoderCost.Config cost = AccuracyBenchmark.costConfig(config, tasks);
     assertThat(cost.encoders()).containsExactly("fake-a", "fake-b");
@@ -164,12 +172,12 @@ class AccuracyBenchmarkTest {
 
   @Test
   void saysWhereTheDataIsMissingAndRefusesUnknownTasks() {
-    assertThatThrownBy(() -> AccuracyBenchmark.run(Config.defaults(dir.resolve("nowhere")),
+    assertThatThrownBy(() -> AccuracyBenchmark.run(AccuracyConfig.defaults(dir.resolve("nowhere")),
         (e, t, p) -> new float[0][], line -> { }))
         .isInstanceOf(IOException.class)
         .hasMessageContaining("no reuters-grain-train.jsonl.gz in")
         .hasMessageContaining("--data DIR");
-    assertThatThrownBy(() -> Config.defaults(dir).withTasks(List.of("imdb")))
+    assertThatThrownBy(() -> AccuracyConfig.builder(dir).tasks(List.of("imdb")).build())
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown task 'imdb'")
         .hasMessageContaining("movie-reviews");
   }

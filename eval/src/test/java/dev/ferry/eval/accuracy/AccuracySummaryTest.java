@@ -2,7 +2,6 @@ package dev.ferry.eval.accuracy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ferry.eval.accuracy.AccuracyBenchmark.Config;
 import dev.ferry.eval.accuracy.AccuracyBenchmark.CurvePoint;
 import dev.ferry.eval.accuracy.AccuracyBenchmark.Result;
 import dev.ferry.eval.accuracy.AccuracyBenchmark.Score;
@@ -30,8 +29,8 @@ class AccuracySummaryTest {
    * 0.69/0.74/0.83 and centroid 0.72/0.73/0.74 (0.55x as fast).
    */
   private static Result result() {
-    Config config = Config.defaults(Path.of("data")).withEncoders(List.of(MINILM, BGE_Q, E5_Q))
-        .withTasks(List.of(Tasks.MOVIES)).withShots(List.of(8, 16, 64)).withSeeds(3, 3);
+    AccuracyConfig config = AccuracyConfig.builder(Path.of("data")).encoders(List.of(MINILM, BGE_Q, E5_Q))
+        .tasks(List.of(Tasks.MOVIES)).shots(List.of(8, 16, 64)).seeds(3, 3).build();
     List<CurvePoint> curve = new ArrayList<>();
     curve(curve, null, AccuracyBenchmark.TFIDF_LR, 0.60, 0.70, 0.80);
     curve(curve, MINILM, "linear", 0.62, 0.68, 0.78);
