@@ -8,7 +8,6 @@ import dev.ferry.eval.baseline.NaiveBayesBaseline;
 import dev.ferry.eval.baseline.TextClassifierBaseline;
 import dev.ferry.eval.baseline.TfidfLogisticBaseline;
 import dev.ferry.eval.encode.EncodeBenchmark;
-import dev.ferry.models.encoder.BuiltinEncoder;
 import dev.ferry.models.encoder.ChunkPooling;
 import dev.ferry.models.encoder.Chunking;
 import dev.ferry.models.encoder.Encoder;
@@ -35,7 +34,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
-import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -46,10 +44,10 @@ import java.util.function.Supplier;
  * (Reuters, SpamAssassin, movie reviews, TREC questions), and what each encoder costs:
  *
  * <ol>
- *   <li><b>Learning curves</b>: macro-F1 on the task's test set at k examples per class
- *       ({@link PerClassSample}), mean ± sd over seeds: {@link AccuracyConfig#seeds()} seeds up to
- *       {@value AccuracyConfig#LARGE_K} per class, {@link AccuracyConfig#largeSeeds()} above it. Every method trains on
- *       the same samples.
+ *   <li><b>Learning curves</b>: macro-F1 on the task's test set at k examples per class ({@link
+ *       PerClassSample}), mean ± sd over seeds: {@link AccuracyConfig#seeds()} seeds up to {@value
+ *       AccuracyConfig#LARGE_K} per class, {@link AccuracyConfig#largeSeeds()} above it. Every
+ *       method trains on the same samples.
  *   <li><b>Runs trained as {@code ferry train} trains</b> ({@link TrainRun}): the full training set
  *       of Reuters and TREC, 250 movie reviews per class. A stratified 20% is held out for early
  *       stopping ({@link StratifiedSplit}, the head's seed), then the head is refit on all of it
@@ -75,10 +73,13 @@ import java.util.function.Supplier;
 public final class AccuracyBenchmark {
   /** Naive Bayes, as named in the results. */
   public static final String NAIVE_BAYES = "naive Bayes";
+
   /** TF-IDF + logistic regression, as named in the results. */
   public static final String TFIDF_LR = "TF-IDF + LR";
+
   /** Share of the training data held out for early stopping, as {@code ferry train} does. */
   public static final double VALID_SPLIT = 0.2;
+
   /** Seed of the texts the cost step measures. */
   static final long COST_SEED = 42;
 
@@ -87,7 +88,8 @@ public final class AccuracyBenchmark {
   /** Computes embeddings: one vector per text, in order. */
   @FunctionalInterface
   public interface Embedder {
-    float[][] embed(String encoder, List<String> texts, Consumer<String> progress) throws IOException;
+    float[][] embed(String encoder, List<String> texts, Consumer<String> progress)
+        throws IOException;
   }
 
   /**
@@ -104,8 +106,17 @@ public final class AccuracyBenchmark {
    * @param epochs epochs run and best epoch, as "run (best)", or "" where there are none
    * @param seconds training time (the baselines: fit and predict)
    */
-  public record Score(String task, String run, int seed, String encoder, String method,
-      ClassificationMetrics metrics, int train, int valid, String epochs, double seconds) {}
+  public record Score(
+      String task,
+      String run,
+      int seed,
+      String encoder,
+      String method,
+      ClassificationMetrics metrics,
+      int train,
+      int valid,
+      String epochs,
+      double seconds) {}
 
   /**
    * One learning-curve point: a method at k examples per class, over the seeds.
@@ -118,8 +129,14 @@ public final class AccuracyBenchmark {
    * @param capped classes that have fewer than k examples in the pool, and how many they have
    * @param macroF1 one value per seed, seeds 1, 2, …
    */
-  public record CurvePoint(String task, String encoder, String method, int k, int train,
-      Map<String, Integer> capped, double[] macroF1) {
+  public record CurvePoint(
+      String task,
+      String encoder,
+      String method,
+      int k,
+      int train,
+      Map<String, Integer> capped,
+      double[] macroF1) {
     public MeanSd summary() {
       return MeanSd.of(macroF1);
     }
@@ -136,7 +153,13 @@ public final class AccuracyBenchmark {
    * @param bestEpoch the epoch kept
    * @param seconds {@link TrainedHead#trainingSeconds()}
    */
-  public record Timing(String encoder, String head, int train, int valid, int epochs, int bestEpoch,
+  public record Timing(
+      String encoder,
+      String head,
+      int train,
+      int valid,
+      int epochs,
+      int bestEpoch,
       double seconds) {}
 
   /**
@@ -161,8 +184,15 @@ public final class AccuracyBenchmark {
    * @param embeddings what embedding took, per encoder
    * @param costs each encoder's cost, if measured
    */
-  public record Result(AccuracyConfig config, LocalDate date, String machine, Map<String, TaskInfo> tasks,
-      List<Score> scores, List<CurvePoint> curve, List<Timing> timings, List<Embedding> embeddings,
+  public record Result(
+      AccuracyConfig config,
+      LocalDate date,
+      String machine,
+      Map<String, TaskInfo> tasks,
+      List<Score> scores,
+      List<CurvePoint> curve,
+      List<Timing> timings,
+      List<Embedding> embeddings,
       List<EncoderCost.Measurement> costs) {
     /** Copies the lists. */
     public Result {
@@ -198,16 +228,22 @@ public final class AccuracyBenchmark {
   }
 
   /**
-   * Runs the suite, embedding with {@code embedder} ({@link AccuracyConfig.Step#COST} opens the real encoders).
+   * Runs the suite, embedding with {@code embedder} ({@link AccuracyConfig.Step#COST} opens the
+   * real encoders).
    *
    * @param progress receives one line per step
    * @throws IOException if a data file is missing or cannot be read (the message names it)
    */
-  public static Result run(AccuracyConfig config, Embedder embedder, Consumer<String> progress) throws IOException {
+  public static Result run(AccuracyConfig config, Embedder embedder, Consumer<String> progress)
+      throws IOException {
     List<Task> tasks = Tasks.read(config.data(), config.tasks(), config.spamTestSize());
     Map<String, TaskInfo> info = new LinkedHashMap<>();
-    tasks.forEach(t -> info.put(t.id(), new TaskInfo(t.title(), t.split(),
-        t.runs().stream().map(TrainRun::name).toList())));
+    tasks.forEach(
+        t ->
+            info.put(
+                t.id(),
+                new TaskInfo(
+                    t.title(), t.split(), t.runs().stream().map(TrainRun::name).toList())));
     boolean accuracy = config.steps().contains(AccuracyConfig.Step.ACCURACY);
     List<Score> scores = new ArrayList<>();
     List<CurvePoint> curve = new ArrayList<>();
@@ -222,9 +258,11 @@ public final class AccuracyBenchmark {
     if (accuracy || config.steps().contains(AccuracyConfig.Step.EMBED)) {
       List<String> texts = neededTexts(config, tasks);
       for (String encoder : config.encoders()) {
-        progress.accept(String.format(Locale.ROOT, "%s: embedding %,d texts", encoder, texts.size()));
+        progress.accept(
+            String.format(Locale.ROOT, "%s: embedding %,d texts", encoder, texts.size()));
         long start = System.nanoTime();
-        float[][] vectors = embedder.embed(encoder, texts, line -> progress.accept(encoder + ": " + line));
+        float[][] vectors =
+            embedder.embed(encoder, texts, line -> progress.accept(encoder + ": " + line));
         embeddings.add(new Embedding(encoder, texts.size(), (System.nanoTime() - start) / 1e9));
         if (!accuracy) {
           continue;
@@ -236,20 +274,33 @@ public final class AccuracyBenchmark {
         for (Task task : tasks) {
           scoreHeads(config, task, encoder, byText, scores, curve, progress);
         }
-        tasks.stream().filter(t -> t.id().equals(Tasks.SPAM)).findFirst()
-            .ifPresent(spam -> timings.addAll(timeHeads(encoder, config, spam.test(), byText, progress)));
+        tasks.stream()
+            .filter(t -> t.id().equals(Tasks.SPAM))
+            .findFirst()
+            .ifPresent(
+                spam -> timings.addAll(timeHeads(encoder, config, spam.test(), byText, progress)));
       }
     }
-    List<EncoderCost.Measurement> costs = config.steps().contains(AccuracyConfig.Step.COST)
-        ? EncoderCost.measure(costConfig(config, tasks), line -> progress.accept("cost: " + line))
-        : List.of();
-    return new Result(config, LocalDate.now(), EncodeBenchmark.machine(), info, scores, curve, timings,
-        embeddings, costs);
+    List<EncoderCost.Measurement> costs =
+        config.steps().contains(AccuracyConfig.Step.COST)
+            ? EncoderCost.measure(
+                costConfig(config, tasks), line -> progress.accept("cost: " + line))
+            : List.of();
+    return new Result(
+        config,
+        LocalDate.now(),
+        EncodeBenchmark.machine(),
+        info,
+        scores,
+        curve,
+        timings,
+        embeddings,
+        costs);
   }
 
   /**
-   * Every text a run embeds, each once, in a fixed order: per task its test set, the
-   * learning-curve samples (k ascending, seed ascending) and the runs' samples.
+   * Every text a run embeds, each once, in a fixed order: per task its test set, the learning-curve
+   * samples (k ascending, seed ascending) and the runs' samples.
    */
   static List<String> neededTexts(AccuracyConfig config, List<Task> tasks) {
     LinkedHashSet<String> texts = new LinkedHashSet<>();
@@ -270,7 +321,11 @@ public final class AccuracyBenchmark {
   }
 
   /** Naive Bayes and TF-IDF + LR on the task's runs and learning curve. */
-  private static void scoreBaselines(AccuracyConfig config, Task task, List<Score> scores, List<CurvePoint> curve,
+  private static void scoreBaselines(
+      AccuracyConfig config,
+      Task task,
+      List<Score> scores,
+      List<CurvePoint> curve,
       Consumer<String> progress) {
     for (TrainRun run : task.runs()) {
       List<int[]> samples = run.samples(task.pool());
@@ -279,9 +334,20 @@ public final class AccuracyBenchmark {
         for (int s = 0; s < samples.size(); s++) {
           LabeledTexts train = task.pool().select(samples.get(s));
           long start = System.nanoTime();
-          ClassificationMetrics m = Baselines.evaluate(baseline.getValue().get(), new Split(train, task.test()));
-          scores.add(new Score(task.id(), run.name(), s + 1, null, baseline.getKey(), m, train.size(), 0, "",
-              (System.nanoTime() - start) / 1e9));
+          ClassificationMetrics m =
+              Baselines.evaluate(baseline.getValue().get(), new Split(train, task.test()));
+          scores.add(
+              new Score(
+                  task.id(),
+                  run.name(),
+                  s + 1,
+                  null,
+                  baseline.getKey(),
+                  m,
+                  train.size(),
+                  0,
+                  "",
+                  (System.nanoTime() - start) / 1e9));
         }
       }
     }
@@ -292,7 +358,9 @@ public final class AccuracyBenchmark {
         double[] f1 = new double[samples.size()];
         for (int s = 0; s < f1.length; s++) {
           LabeledTexts train = task.pool().select(samples.get(s).indices());
-          f1[s] = Baselines.evaluate(baseline.getValue().get(), new Split(train, task.test())).macroF1();
+          f1[s] =
+              Baselines.evaluate(baseline.getValue().get(), new Split(train, task.test()))
+                  .macroF1();
         }
         curve.add(point(task.id(), null, baseline.getKey(), samples, f1));
       }
@@ -300,25 +368,43 @@ public final class AccuracyBenchmark {
   }
 
   /** Every head on one encoder's embeddings: the task's runs and learning curve. */
-  private static void scoreHeads(AccuracyConfig config, Task task, String encoder, Map<String, float[]> byText,
-      List<Score> scores, List<CurvePoint> curve, Consumer<String> progress) {
+  private static void scoreHeads(
+      AccuracyConfig config,
+      Task task,
+      String encoder,
+      Map<String, float[]> byText,
+      List<Score> scores,
+      List<CurvePoint> curve,
+      Consumer<String> progress) {
     List<String> labels = task.labels();
     LabeledVectors test = vectors(task.test(), labels, byText);
     for (TrainRun run : task.runs()) {
       List<int[]> samples = run.samples(task.pool());
       for (HeadKind kind : config.heads()) {
-        progress.accept(encoder + ": " + task.id() + ", " + run.name() + ", " + kind.id() + " head");
+        progress.accept(
+            encoder + ": " + task.id() + ", " + run.name() + ", " + kind.id() + " head");
         for (int s = 0; s < samples.size(); s++) {
           Fit fit = trainAsFerryTrains(task.pool().select(samples.get(s)), labels, kind, byText);
-          scores.add(new Score(task.id(), run.name(), s + 1, encoder, kind.id(), metrics(labels, fit.head(), test),
-              fit.train(), fit.valid(), epochs(fit.head()), fit.head().trainingSeconds()));
+          scores.add(
+              new Score(
+                  task.id(),
+                  run.name(),
+                  s + 1,
+                  encoder,
+                  kind.id(),
+                  metrics(labels, fit.head(), test),
+                  fit.train(),
+                  fit.valid(),
+                  epochs(fit.head()),
+                  fit.head().trainingSeconds()));
         }
       }
     }
     for (int k : config.shots()) {
       List<PerClassSample> samples = samples(task.pool(), k, config.seedsFor(k));
       for (HeadKind kind : config.heads()) {
-        progress.accept(encoder + ": learning curve " + task.id() + ", k=" + k + ", " + kind.id() + " head");
+        progress.accept(
+            encoder + ": learning curve " + task.id() + ", k=" + k + ", " + kind.id() + " head");
         double[] f1 = new double[samples.size()];
         for (int s = 0; s < f1.length; s++) {
           LabeledTexts sample = task.pool().select(samples.get(s).indices());
@@ -326,10 +412,14 @@ public final class AccuracyBenchmark {
           if (config.curveTraining() == AccuracyConfig.CurveTraining.AS_FERRY_TRAIN) {
             head = trainAsFerryTrains(sample, labels, kind, byText).head();
           } else {
-            HeadSettings settings = HeadSettings.defaults(kind).withPatience(0)
-                .withEpochs(kind == HeadKind.CENTROID ? 1 : config.curveEpochs())
-                .withSeed(samples.get(s).seed());
-            head = HeadTrainer.train(vectors(sample, labels, byText), null, labels.size(), settings, null);
+            HeadSettings settings =
+                HeadSettings.defaults(kind)
+                    .withPatience(0)
+                    .withEpochs(kind == HeadKind.CENTROID ? 1 : config.curveEpochs())
+                    .withSeed(samples.get(s).seed());
+            head =
+                HeadTrainer.train(
+                    vectors(sample, labels, byText), null, labels.size(), settings, null);
           }
           f1[s] = metrics(labels, head, test).macroF1();
         }
@@ -338,21 +428,28 @@ public final class AccuracyBenchmark {
     }
   }
 
-  /** A head trained as {@code ferry train} trains, with the examples it trained and validated on. */
+  /**
+   * A head trained as {@code ferry train} trains, with the examples it trained and validated on.
+   */
   private record Fit(TrainedHead head, int train, int valid) {}
 
   /**
-   * Trains as {@code ferry train} does by default: holds out 20% for early stopping, then refits
-   * on all the examples for the best epoch count ({@link HeadTrainer#refit}).
+   * Trains as {@code ferry train} does by default: holds out 20% for early stopping, then refits on
+   * all the examples for the best epoch count ({@link HeadTrainer#refit}).
    */
-  private static Fit trainAsFerryTrains(LabeledTexts sample, List<String> labels, HeadKind kind,
-      Map<String, float[]> byText) {
+  private static Fit trainAsFerryTrains(
+      LabeledTexts sample, List<String> labels, HeadKind kind, Map<String, float[]> byText) {
     HeadSettings settings = HeadSettings.defaults(kind);
-    StratifiedSplit.Split held = StratifiedSplit.split(examples(sample), VALID_SPLIT, settings.seed());
+    StratifiedSplit.Split held =
+        StratifiedSplit.split(examples(sample), VALID_SPLIT, settings.seed());
     LabeledVectors train = vectors(held.train(), labels, byText);
     LabeledVectors valid = vectors(held.valid(), labels, byText);
-    TrainedHead scored = HeadTrainer.train(train, valid.size() > 0 ? valid : null, labels.size(), settings, null);
-    TrainedHead head = valid.size() > 0 && scored.bestEpoch() > 0 ? HeadTrainer.refit(scored, train, valid) : scored;
+    TrainedHead scored =
+        HeadTrainer.train(train, valid.size() > 0 ? valid : null, labels.size(), settings, null);
+    TrainedHead head =
+        valid.size() > 0 && scored.bestEpoch() > 0
+            ? HeadTrainer.refit(scored, train, valid)
+            : scored;
     return new Fit(head, train.size(), valid.size());
   }
 
@@ -360,11 +457,17 @@ public final class AccuracyBenchmark {
    * Trains each head as {@code ferry train} does on a stratified sample of the SpamAssassin test
    * subset's embeddings (seed 1), timing it.
    */
-  private static List<Timing> timeHeads(String encoder, AccuracyConfig config, LabeledTexts spam,
-      Map<String, float[]> byText, Consumer<String> progress) {
+  private static List<Timing> timeHeads(
+      String encoder,
+      AccuracyConfig config,
+      LabeledTexts spam,
+      Map<String, float[]> byText,
+      Consumer<String> progress) {
     int n = Math.min(config.timingExamples(), spam.size());
-    List<LabeledExample> examples = examples(n == spam.size() ? spam : Baselines.stratifiedSplit(spam, n, 1).train());
-    List<String> labels = List.copyOf(new TreeSet<>(examples.stream().map(LabeledExample::label).toList()));
+    List<LabeledExample> examples =
+        examples(n == spam.size() ? spam : Baselines.stratifiedSplit(spam, n, 1).train());
+    List<String> labels =
+        List.copyOf(new TreeSet<>(examples.stream().map(LabeledExample::label).toList()));
     List<Timing> timings = new ArrayList<>();
     for (HeadKind kind : config.heads()) {
       progress.accept(encoder + ": timing the " + kind.id() + " head on " + n + " embeddings");
@@ -373,8 +476,15 @@ public final class AccuracyBenchmark {
       LabeledVectors train = vectors(held.train(), labels, byText);
       LabeledVectors valid = vectors(held.valid(), labels, byText);
       TrainedHead head = HeadTrainer.train(train, valid, labels.size(), settings, null);
-      timings.add(new Timing(encoder, kind.id(), train.size(), valid.size(), head.history().size(),
-          head.bestEpoch(), head.trainingSeconds()));
+      timings.add(
+          new Timing(
+              encoder,
+              kind.id(),
+              train.size(),
+              valid.size(),
+              head.history().size(),
+              head.bestEpoch(),
+              head.trainingSeconds()));
     }
     return timings;
   }
@@ -387,14 +497,24 @@ public final class AccuracyBenchmark {
     List<Task> shortTasks = tasks.stream().filter(t -> !t.id().equals(Tasks.SPAM)).toList();
     List<String> shortTexts = new ArrayList<>();
     for (int i = 0; i < shortTasks.size(); i++) {
-      int n = config.cost().shortTexts() / shortTasks.size() + (i < config.cost().shortTexts() % shortTasks.size() ? 1 : 0);
+      int n =
+          config.cost().shortTexts() / shortTasks.size()
+              + (i < config.cost().shortTexts() % shortTasks.size() ? 1 : 0);
       shortTexts.addAll(draw(shortTasks.get(i).test().texts(), n));
     }
-    List<String> longTexts = tasks.stream().filter(t -> t.id().equals(Tasks.SPAM)).findFirst()
-        .map(t -> draw(t.test().texts(), config.cost().longDocuments())).orElse(List.of());
-    return new EncoderCost.Config(config.encoders().stream().map(AccuracyBenchmark::encoderId).distinct().toList(),
-        shortTexts, longTexts, config.cost().rounds(),
-        EncoderOptions.defaults().withIntraOpThreads(config.threads()), config.cost().memory());
+    List<String> longTexts =
+        tasks.stream()
+            .filter(t -> t.id().equals(Tasks.SPAM))
+            .findFirst()
+            .map(t -> draw(t.test().texts(), config.cost().longDocuments()))
+            .orElse(List.of());
+    return new EncoderCost.Config(
+        config.encoders().stream().map(AccuracyBenchmark::encoderId).distinct().toList(),
+        shortTexts,
+        longTexts,
+        config.cost().rounds(),
+        EncoderOptions.defaults().withIntraOpThreads(config.threads()),
+        config.cost().memory());
   }
 
   /** {@code n} of {@code texts} at random (seed {@value #COST_SEED}), in their order. */
@@ -423,13 +543,14 @@ public final class AccuracyBenchmark {
     return samples;
   }
 
-  private static CurvePoint point(String task, String encoder, String method,
-      List<PerClassSample> samples, double[] f1) {
+  private static CurvePoint point(
+      String task, String encoder, String method, List<PerClassSample> samples, double[] f1) {
     PerClassSample first = samples.get(0);
     return new CurvePoint(task, encoder, method, first.k(), first.size(), first.capped(), f1);
   }
 
-  private static ClassificationMetrics metrics(List<String> labels, TrainedHead head, LabeledVectors test) {
+  private static ClassificationMetrics metrics(
+      List<String> labels, TrainedHead head, LabeledVectors test) {
     return ClassificationMetrics.compute(labels, test.labels(), head.probabilities(test.vectors()));
   }
 
@@ -440,25 +561,27 @@ public final class AccuracyBenchmark {
   private static List<LabeledExample> examples(LabeledTexts texts) {
     List<LabeledExample> out = new ArrayList<>(texts.size());
     for (int i = 0; i < texts.size(); i++) {
-      out.add(new LabeledExample(null, texts.texts().get(i), texts.labels().get(i), "sample", i + 1));
+      out.add(
+          new LabeledExample(null, texts.texts().get(i), texts.labels().get(i), "sample", i + 1));
     }
     return out;
   }
 
-  private static LabeledVectors vectors(LabeledTexts texts, List<String> labels, Map<String, float[]> byText) {
+  private static LabeledVectors vectors(
+      LabeledTexts texts, List<String> labels, Map<String, float[]> byText) {
     return vectors(examples(texts), labels, byText);
   }
 
-  private static LabeledVectors vectors(List<LabeledExample> examples, List<String> labels,
-      Map<String, float[]> byText) {
+  private static LabeledVectors vectors(
+      List<LabeledExample> examples, List<String> labels, Map<String, float[]> byText) {
     float[][] v = new float[examples.size()][];
     int[] y = new int[examples.size()];
     for (int i = 0; i < v.length; i++) {
       v[i] = Objects.requireNonNull(byText.get(examples.get(i).text()), "no embedding for a text");
       y[i] = labels.indexOf(examples.get(i).label());
       if (y[i] < 0) {
-        throw new IllegalArgumentException("label '" + examples.get(i).label()
-            + "' is not among the training labels " + labels);
+        throw new IllegalArgumentException(
+            "label '" + examples.get(i).label() + "' is not among the training labels " + labels);
       }
     }
     return new LabeledVectors(v, y);
@@ -468,15 +591,15 @@ public final class AccuracyBenchmark {
 
   /**
    * An encoder entry that ends in this reads each text's first window only (the model's maximum
-   * length, the rest truncated); without it a text is read whole, as {@code ferry train} reads
-   * it ({@link Chunking#DEFAULT}).
+   * length, the rest truncated); without it a text is read whole, as {@code ferry train} reads it
+   * ({@link Chunking#DEFAULT}).
    */
   public static final String FIRST_WINDOW_SUFFIX = "/first-window";
 
   /**
-   * How an entry reads texts: {@link Chunking#DEFAULT} unless it ends in
-   * {@value #FIRST_WINDOW_SUFFIX} or in {@code /} and a {@link ChunkPooling} id (the default
-   * chunks, that pooling: {@code all-minilm-l6-v2-q/token_weighted_mean}).
+   * How an entry reads texts: {@link Chunking#DEFAULT} unless it ends in {@value
+   * #FIRST_WINDOW_SUFFIX} or in {@code /} and a {@link ChunkPooling} id (the default chunks, that
+   * pooling: {@code all-minilm-l6-v2-q/token_weighted_mean}).
    */
   static Chunking chunking(String entry) {
     if (entry.endsWith(FIRST_WINDOW_SUFFIX)) {
@@ -497,27 +620,47 @@ public final class AccuracyBenchmark {
   /** The pooling an entry names after its last {@code /}, or null if it names none. */
   private static ChunkPooling suffixPooling(String entry) {
     String suffix = entry.substring(entry.lastIndexOf('/') + 1);
-    return entry.contains("/") ? Arrays.stream(ChunkPooling.values()).filter(p -> p.id().equals(suffix))
-        .findFirst().orElse(null) : null;
+    return entry.contains("/")
+        ? Arrays.stream(ChunkPooling.values())
+            .filter(p -> p.id().equals(suffix))
+            .findFirst()
+            .orElse(null)
+        : null;
   }
 
   /**
    * Embeds with a built-in encoder through the default on-disk cache.
    *
-   * @param encoder a built-in encoder id or directory, optionally followed by
-   *     {@value #FIRST_WINDOW_SUFFIX} or {@code /} and a chunk pooling id
+   * @param encoder a built-in encoder id or directory, optionally followed by {@value
+   *     #FIRST_WINDOW_SUFFIX} or {@code /} and a chunk pooling id
    * @param options how the encoder runs (threads)
    */
-  public static float[][] embedCached(String encoder, List<String> texts, EncoderOptions options,
-      Consumer<String> progress) throws IOException {
+  public static float[][] embedCached(
+      String encoder, List<String> texts, EncoderOptions options, Consumer<String> progress)
+      throws IOException {
     long start = System.nanoTime();
     Chunking chunking = chunking(encoder);
     try (Encoder e = Encoder.open(encoderId(encoder), options);
         EmbeddingCache cache = EmbeddingCache.openDefault(e.descriptor(), chunking)) {
-      float[][] vectors = cache.embed(e, texts, (done, total) -> progress.accept(
-          String.format(Locale.ROOT, "embedded %,d/%,d (%.0f s)", done, total, (System.nanoTime() - start) / 1e9)));
-      progress.accept(String.format(Locale.ROOT, "%,d texts from the cache, %,d embedded in %.0f s",
-          cache.hits(), cache.misses(), (System.nanoTime() - start) / 1e9));
+      float[][] vectors =
+          cache.embed(
+              e,
+              texts,
+              (done, total) ->
+                  progress.accept(
+                      String.format(
+                          Locale.ROOT,
+                          "embedded %,d/%,d (%.0f s)",
+                          done,
+                          total,
+                          (System.nanoTime() - start) / 1e9)));
+      progress.accept(
+          String.format(
+              Locale.ROOT,
+              "%,d texts from the cache, %,d embedded in %.0f s",
+              cache.hits(),
+              cache.misses(),
+              (System.nanoTime() - start) / 1e9));
       return vectors;
     }
   }

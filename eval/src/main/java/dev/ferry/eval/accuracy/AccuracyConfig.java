@@ -30,17 +30,29 @@ import java.util.TreeSet;
  * @param seeds samples per learning-curve point up to {@value #LARGE_K} per class
  * @param largeSeeds samples per learning-curve point above {@value #LARGE_K} per class
  * @param curveTraining how the heads train on the learning curve
- * @param curveEpochs epochs the linear and MLP heads train for on the learning curve
- *     ({@link CurveTraining#FIXED_EPOCHS})
+ * @param curveEpochs epochs the linear and MLP heads train for on the learning curve ({@link
+ *     CurveTraining#FIXED_EPOCHS})
  * @param spamTestSize emails in the SpamAssassin test subset
  * @param timingExamples SpamAssassin embeddings the head-training time is measured on
  * @param heads the heads to train
  * @param threads ONNX Runtime intra-op threads for embedding and the cost step (0: one per core)
  * @param cost what the cost step measures
  */
-public record AccuracyConfig(List<String> encoders, Path data, List<String> tasks, Set<Step> steps,
-    List<Integer> shots, int seeds, int largeSeeds, CurveTraining curveTraining, int curveEpochs,
-    int spamTestSize, int timingExamples, List<HeadKind> heads, int threads, CostSettings cost) {
+public record AccuracyConfig(
+    List<String> encoders,
+    Path data,
+    List<String> tasks,
+    Set<Step> steps,
+    List<Integer> shots,
+    int seeds,
+    int largeSeeds,
+    CurveTraining curveTraining,
+    int curveEpochs,
+    int spamTestSize,
+    int timingExamples,
+    List<HeadKind> heads,
+    int threads,
+    CostSettings cost) {
 
   /** Learning-curve sizes above this many examples per class get {@link #largeSeeds()}. */
   public static final int LARGE_K = 64;
@@ -67,7 +79,9 @@ public record AccuracyConfig(List<String> encoders, Path data, List<String> task
      * few-shot papers, and of this suite's earlier results).
      */
     FIXED_EPOCHS,
-    /** As {@code ferry train} trains: 20% held out for early stopping, then a refit on all of it. */
+    /**
+     * As {@code ferry train} trains: 20% held out for early stopping, then a refit on all of it.
+     */
     AS_FERRY_TRAIN;
 
     /** The name on the command line. */
@@ -122,20 +136,22 @@ public record AccuracyConfig(List<String> encoders, Path data, List<String> task
     }
     tasks.forEach(Tasks::files);
     if (seeds < 1 || largeSeeds < 1 || shots.isEmpty() || shots.get(0) < 1) {
-      throw new IllegalArgumentException("need at least one seed and one learning-curve size of"
-          + " at least 1 example per class");
+      throw new IllegalArgumentException(
+          "need at least one seed and one learning-curve size of"
+              + " at least 1 example per class");
     }
     if (curveEpochs < 1 || timingExamples < 2 || threads < 0) {
-      throw new IllegalArgumentException("curveEpochs must be at least 1, timingExamples at least 2,"
-          + " threads 0 (one per core) or more");
+      throw new IllegalArgumentException(
+          "curveEpochs must be at least 1, timingExamples at least 2,"
+              + " threads 0 (one per core) or more");
     }
   }
 
   /**
    * The suite: every built-in encoder, every task, accuracy and cost, 8/16/64/256 examples per
    * class with 5 seeds up to 64 and 3 at 256, heads trained for 100 epochs on the learning curve
-   * (the heads' default maximum), a SpamAssassin test subset of 1,000 emails, head timing on
-   * 1,000 embeddings, linear, MLP and centroid heads, one thread per core.
+   * (the heads' default maximum), a SpamAssassin test subset of 1,000 emails, head timing on 1,000
+   * embeddings, linear, MLP and centroid heads, one thread per core.
    */
   public static AccuracyConfig defaults(Path data) {
     return builder(data).build();
@@ -173,7 +189,8 @@ public record AccuracyConfig(List<String> encoders, Path data, List<String> task
   /** Builds an {@link AccuracyConfig}; every setting starts at its default. */
   public static final class Builder {
     private final Path data;
-    private List<String> encoders = Arrays.stream(BuiltinEncoder.values()).map(BuiltinEncoder::id).toList();
+    private List<String> encoders =
+        Arrays.stream(BuiltinEncoder.values()).map(BuiltinEncoder::id).toList();
     private List<String> tasks = Tasks.ALL;
     private Set<Step> steps = EnumSet.of(Step.ACCURACY, Step.COST);
     private List<Integer> shots = List.of(8, 16, 64, 256);
@@ -259,8 +276,21 @@ public record AccuracyConfig(List<String> encoders, Path data, List<String> task
      * @throws IllegalArgumentException naming what is wrong
      */
     public AccuracyConfig build() {
-      return new AccuracyConfig(encoders, data, tasks, steps, shots, seeds, largeSeeds, curveTraining,
-          curveEpochs, spamTestSize, timingExamples, heads, threads, cost);
+      return new AccuracyConfig(
+          encoders,
+          data,
+          tasks,
+          steps,
+          shots,
+          seeds,
+          largeSeeds,
+          curveTraining,
+          curveEpochs,
+          spamTestSize,
+          timingExamples,
+          heads,
+          threads,
+          cost);
     }
   }
 }

@@ -42,7 +42,10 @@ public final class CandidateChoice {
    * @param tooSlow the candidates left out for speed
    * @param minSpeed the least speed allowed
    */
-  public record Decision(Optional<Candidate> chosen, List<Candidate> eligible, List<Candidate> tooSlow,
+  public record Decision(
+      Optional<Candidate> chosen,
+      List<Candidate> eligible,
+      List<Candidate> tooSlow,
       double minSpeed) {}
 
   /**
@@ -59,14 +62,16 @@ public final class CandidateChoice {
       (c.speed() >= minSpeed ? eligible : tooSlow).add(c);
     }
     eligible.sort(BEST_FIRST);
-    return new Decision(eligible.stream().findFirst(), List.copyOf(eligible), List.copyOf(tooSlow), minSpeed);
+    return new Decision(
+        eligible.stream().findFirst(), List.copyOf(eligible), List.copyOf(tooSlow), minSpeed);
   }
 
   /** Higher macro-F1 first; within {@link #TIE}, the faster encoder first. */
-  static final Comparator<Candidate> BEST_FIRST = (a, b) -> {
-    if (Math.abs(a.macroF1() - b.macroF1()) >= TIE) {
-      return Double.compare(b.macroF1(), a.macroF1());
-    }
-    return Double.compare(b.speed(), a.speed());
-  };
+  static final Comparator<Candidate> BEST_FIRST =
+      (a, b) -> {
+        if (Math.abs(a.macroF1() - b.macroF1()) >= TIE) {
+          return Double.compare(b.macroF1(), a.macroF1());
+        }
+        return Double.compare(b.speed(), a.speed());
+      };
 }

@@ -18,16 +18,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * What each encoder costs, measured in one run on one machine so that the encoders can be
- * compared: texts per second on short texts, documents per second on whole long documents (read
- * in chunks as {@code ferry train} and the indexer read them, {@link Chunking#DEFAULT}), and the
- * peak resident memory of a JVM that embeds them with that encoder alone.
+ * What each encoder costs, measured in one run on one machine so that the encoders can be compared:
+ * texts per second on short texts, documents per second on whole long documents (read in chunks as
+ * {@code ferry train} and the indexer read them, {@link Chunking#DEFAULT}), and the peak resident
+ * memory of a JVM that embeds them with that encoder alone.
  *
- * <p>Speed: every encoder is opened and warmed up first; then each round times every encoder on
- * the short texts and on the long documents, starting each round with the next encoder, so that
- * a burst of load from other work on the machine falls on all of them alike. Memory: one child
- * JVM per encoder ({@link MemoryProbe}) embeds the same texts and reports its peak resident set
- * ({@code VmHWM}, Linux), so each figure is that encoder's own.
+ * <p>Speed: every encoder is opened and warmed up first; then each round times every encoder on the
+ * short texts and on the long documents, starting each round with the next encoder, so that a burst
+ * of load from other work on the machine falls on all of them alike. Memory: one child JVM per
+ * encoder ({@link MemoryProbe}) embeds the same texts and reports its peak resident set ({@code
+ * VmHWM}, Linux), so each figure is that encoder's own.
  *
  * <pre>{@code
  * List<EncoderCost.Measurement> costs = EncoderCost.measure(new EncoderCost.Config(
@@ -48,8 +48,13 @@ public final class EncoderCost {
    * @param options how the encoders run (threads)
    * @param memory whether to measure peak memory in a child JVM per encoder
    */
-  public record Config(List<String> encoders, List<String> shortTexts, List<String> longDocuments,
-      int rounds, EncoderOptions options, boolean memory) {
+  public record Config(
+      List<String> encoders,
+      List<String> shortTexts,
+      List<String> longDocuments,
+      int rounds,
+      EncoderOptions options,
+      boolean memory) {
     /** Checks the fields. */
     public Config {
       encoders = List.copyOf(encoders);
@@ -71,11 +76,17 @@ public final class EncoderCost {
    * @param longDocuments long documents embedded (all rounds)
    * @param longChunks chunks those documents were read in (all rounds)
    * @param longSeconds time for them
-   * @param peakRssMib peak resident set of a JVM embedding the same texts with this encoder
-   *     alone, MiB; -1 if not measured
+   * @param peakRssMib peak resident set of a JVM embedding the same texts with this encoder alone,
+   *     MiB; -1 if not measured
    */
-  public record Measurement(String encoder, long shortTexts, double shortSeconds, long longDocuments,
-      long longChunks, double longSeconds, long peakRssMib) {
+  public record Measurement(
+      String encoder,
+      long shortTexts,
+      double shortSeconds,
+      long longDocuments,
+      long longChunks,
+      double longSeconds,
+      long peakRssMib) {
     /** Short texts per second; NaN if none were measured. */
     public double shortPerSecond() {
       return shortTexts == 0 ? Double.NaN : shortTexts / shortSeconds;
@@ -97,7 +108,8 @@ public final class EncoderCost {
    *
    * @throws IOException if the memory probe's input cannot be written
    */
-  public static List<Measurement> measure(Config config, Consumer<String> progress) throws IOException {
+  public static List<Measurement> measure(Config config, Consumer<String> progress)
+      throws IOException {
     Map<String, Long> memory = new LinkedHashMap<>();
     if (config.memory()) {
       for (String name : config.encoders()) {
@@ -121,8 +133,13 @@ public final class EncoderCost {
       for (int round = 0; round < config.rounds(); round++) {
         for (int j = 0; j < n; j++) {
           int i = (round + j) % n;
-          progress.accept(String.format(Locale.ROOT, "round %d/%d: %s", round + 1, config.rounds(),
-              config.encoders().get(i)));
+          progress.accept(
+              String.format(
+                  Locale.ROOT,
+                  "round %d/%d: %s",
+                  round + 1,
+                  config.rounds(),
+                  config.encoders().get(i)));
           long t0 = System.nanoTime();
           embed(open.get(i), config.shortTexts());
           long t1 = System.nanoTime();
@@ -138,9 +155,15 @@ public final class EncoderCost {
     List<Measurement> out = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       String name = config.encoders().get(i);
-      out.add(new Measurement(name, (long) config.rounds() * config.shortTexts().size(), shortSeconds[i],
-          (long) config.rounds() * config.longDocuments().size(), chunks[i], longSeconds[i],
-          memory.getOrDefault(name, -1L)));
+      out.add(
+          new Measurement(
+              name,
+              (long) config.rounds() * config.shortTexts().size(),
+              shortSeconds[i],
+              (long) config.rounds() * config.longDocuments().size(),
+              chunks[i],
+              longSeconds[i],
+              memory.getOrDefault(name, -1L)));
     }
     return out;
   }
@@ -151,7 +174,8 @@ public final class EncoderCost {
       return 0;
     }
     return encoder.embedDocuments(texts, Chunking.DEFAULT).stream()
-        .mapToLong(d -> d.chunks().size()).sum();
+        .mapToLong(d -> d.chunks().size())
+        .sum();
   }
 
   /** VmHWM from /proc/self/status (Linux), in KiB; -1 elsewhere. */
@@ -169,9 +193,9 @@ public final class EncoderCost {
   }
 
   /**
-   * Run in a JVM of its own: opens one encoder, embeds the short texts and the long documents
-   * once each, and prints {@code VmHWM-KiB N}. Arguments: the encoder, the intra-op threads, and
-   * a JSON file holding {@code {"short": [...], "long": [...]}}.
+   * Run in a JVM of its own: opens one encoder, embeds the short texts and the long documents once
+   * each, and prints {@code VmHWM-KiB N}. Arguments: the encoder, the intra-op threads, and a JSON
+   * file holding {@code {"short": [...], "long": [...]}}.
    */
   public static final class MemoryProbe {
     static final String MARKER = "VmHWM-KiB ";
@@ -181,8 +205,11 @@ public final class EncoderCost {
     /** Entry point of the child JVM. */
     public static void main(String[] args) throws IOException {
       @SuppressWarnings("unchecked")
-      Map<String, List<String>> texts = new ObjectMapper().readValue(Path.of(args[2]).toFile(), Map.class);
-      try (Encoder e = Encoder.open(args[0], EncoderOptions.defaults().withIntraOpThreads(Integer.parseInt(args[1])))) {
+      Map<String, List<String>> texts =
+          new ObjectMapper().readValue(Path.of(args[2]).toFile(), Map.class);
+      try (Encoder e =
+          Encoder.open(
+              args[0], EncoderOptions.defaults().withIntraOpThreads(Integer.parseInt(args[1])))) {
         embed(e, texts.get("short"));
         embed(e, texts.get("long"));
       }
@@ -193,28 +220,51 @@ public final class EncoderCost {
     static long run(String encoder, Config config, Consumer<String> progress) throws IOException {
       Path input = Files.createTempFile("ferry-memory-probe", ".json");
       try {
-        new ObjectMapper().writeValue(input.toFile(), Map.of("short", config.shortTexts(),
-            "long", config.longDocuments()));
-        String java = ProcessHandle.current().info().command()
-            .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-Xss4m",
-            "-Djava.awt.headless=true"));
+        new ObjectMapper()
+            .writeValue(
+                input.toFile(),
+                Map.of("short", config.shortTexts(), "long", config.longDocuments()));
+        String java =
+            ProcessHandle.current()
+                .info()
+                .command()
+                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        List<String> command =
+            new ArrayList<>(
+                List.of(
+                    java,
+                    "--enable-native-access=ALL-UNNAMED",
+                    "-Xss4m",
+                    "-Djava.awt.headless=true"));
         // The same cache folder as this JVM: the built-in models are extracted there once.
         if (System.getProperty("ferry.cache.dir") != null) {
           command.add("-Dferry.cache.dir=" + System.getProperty("ferry.cache.dir"));
         }
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), MemoryProbe.class.getName(), encoder,
-            Integer.toString(config.options().intraOpThreads()), input.toString()));
+        command.addAll(
+            List.of(
+                "-cp",
+                System.getProperty("java.class.path"),
+                MemoryProbe.class.getName(),
+                encoder,
+                Integer.toString(config.options().intraOpThreads()),
+                input.toString()));
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(10, TimeUnit.MINUTES) || p.exitValue() != 0) {
           p.destroyForcibly();
-          progress.accept(encoder + ": the memory probe failed (exit " + (p.isAlive() ? "none" : p.exitValue())
-              + "); its output ends: " + tail(output));
+          progress.accept(
+              encoder
+                  + ": the memory probe failed (exit "
+                  + (p.isAlive() ? "none" : p.exitValue())
+                  + "); its output ends: "
+                  + tail(output));
           return -1;
         }
         int at = output.lastIndexOf(MARKER);
-        long kib = at < 0 ? -1 : Long.parseLong(output.substring(at + MARKER.length()).trim().split("\\s+")[0]);
+        long kib =
+            at < 0
+                ? -1
+                : Long.parseLong(output.substring(at + MARKER.length()).trim().split("\\s+")[0]);
         return kib < 0 ? -1 : kib >> 10;
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();

@@ -26,6 +26,8 @@ public record MeanSd(double mean, double sd, int n) {
   /** {@code 0.812 ± 0.021}, or {@code 0.812} for a single value. */
   @Override
   public String toString() {
-    return n == 1 ? String.format(Locale.ROOT, "%.3f", mean) : String.format(Locale.ROOT, "%.3f ± %.3f", mean, sd);
+    return n == 1
+        ? String.format(Locale.ROOT, "%.3f", mean)
+        : String.format(Locale.ROOT, "%.3f ± %.3f", mean, sd);
   }
 }

@@ -8,8 +8,8 @@ import java.util.TreeSet;
 
 /**
  * One data set of the accuracy suite: a pool that training examples are drawn from, a fixed test
- * set that every method is scored on, and the training sets that are trained as {@code ferry
- * train} trains by default ({@link TrainRun}).
+ * set that every method is scored on, and the training sets that are trained as {@code ferry train}
+ * trains by default ({@link TrainRun}).
  *
  * @param id short name, as in the results ({@code movie-reviews})
  * @param title heading for the results
@@ -18,7 +18,12 @@ import java.util.TreeSet;
  * @param runs training sets trained as {@code ferry train} does; may be empty
  * @param split how pool and test came about, for the results (seeds, sizes)
  */
-public record Task(String id, String title, LabeledTexts pool, LabeledTexts test, List<TrainRun> runs,
+public record Task(
+    String id,
+    String title,
+    LabeledTexts pool,
+    LabeledTexts test,
+    List<TrainRun> runs,
     String split) {
 
   /** Checks the fields. */
@@ -32,10 +37,11 @@ public record Task(String id, String title, LabeledTexts pool, LabeledTexts test
     if (pool.size() == 0 || test.size() == 0) {
       throw new IllegalArgumentException(id + ": the pool and the test set must not be empty");
     }
-    List<String> unknown = test.labels().stream().distinct()
-        .filter(l -> !pool.labels().contains(l)).sorted().toList();
+    List<String> unknown =
+        test.labels().stream().distinct().filter(l -> !pool.labels().contains(l)).sorted().toList();
     if (!unknown.isEmpty()) {
-      throw new IllegalArgumentException(id + ": test labels " + unknown + " never occur in the pool");
+      throw new IllegalArgumentException(
+          id + ": test labels " + unknown + " never occur in the pool");
     }
   }
 
@@ -45,8 +51,8 @@ public record Task(String id, String title, LabeledTexts pool, LabeledTexts test
   }
 
   /**
-   * A training set trained as {@code ferry train} trains by default: a stratified 20% held out
-   * for early stopping, then a refit on all of it.
+   * A training set trained as {@code ferry train} trains by default: a stratified 20% held out for
+   * early stopping, then a refit on all of it.
    *
    * @param name as in the results ({@code full training set}, {@code 250 per class})
    * @param perClass examples drawn per class ({@link PerClassSample}), or 0 for the whole pool
@@ -57,8 +63,9 @@ public record Task(String id, String title, LabeledTexts pool, LabeledTexts test
     public TrainRun {
       Objects.requireNonNull(name, "name");
       if (perClass < 0 || seeds < 1 || (perClass == 0 && seeds != 1)) {
-        throw new IllegalArgumentException("a run needs perClass >= 0 and at least one seed,"
-            + " and the whole pool (perClass 0) is one sample");
+        throw new IllegalArgumentException(
+            "a run needs perClass >= 0 and at least one seed,"
+                + " and the whole pool (perClass 0) is one sample");
       }
     }
 

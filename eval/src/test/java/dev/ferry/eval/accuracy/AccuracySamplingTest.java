@@ -33,12 +33,18 @@ class AccuracySamplingTest {
   void takesKOfEachClassAndAllOfASmallerClass() {
     List<String> labels = pool();
     PerClassSample s = PerClassSample.draw(labels, 8, 1);
-    assertThat(s.taken()).containsExactly(Map.entry("corn", 5), Map.entry("grain", 8), Map.entry("other", 8));
+    assertThat(s.taken())
+        .containsExactly(Map.entry("corn", 5), Map.entry("grain", 8), Map.entry("other", 8));
     assertThat(s.capped()).containsExactly(Map.entry("corn", 5));
     assertThat(s.size()).isEqualTo(21);
-    Map<String, Long> counted = Arrays.stream(s.indices()).mapToObj(labels::get)
-        .collect(Collectors.groupingBy(l -> l, Collectors.counting()));
-    assertThat(counted).containsEntry("corn", 5L).containsEntry("grain", 8L).containsEntry("other", 8L);
+    Map<String, Long> counted =
+        Arrays.stream(s.indices())
+            .mapToObj(labels::get)
+            .collect(Collectors.groupingBy(l -> l, Collectors.counting()));
+    assertThat(counted)
+        .containsEntry("corn", 5L)
+        .containsEntry("grain", 8L)
+        .containsEntry("other", 8L);
     assertThat(s.indices()).isSorted().doesNotHaveDuplicates();
 
     PerClassSample small = PerClassSample.draw(labels, 2, 1);
@@ -49,7 +55,8 @@ class AccuracySamplingTest {
   @Test
   void isDeterministicPerSeedAndDiffersAcrossSeeds() {
     List<String> labels = pool();
-    assertThat(PerClassSample.draw(labels, 8, 3).indices()).isEqualTo(PerClassSample.draw(labels, 8, 3).indices());
+    assertThat(PerClassSample.draw(labels, 8, 3).indices())
+        .isEqualTo(PerClassSample.draw(labels, 8, 3).indices());
     Set<List<Integer>> distinct = new java.util.HashSet<>();
     for (long seed = 1; seed <= 5; seed++) {
       distinct.add(Arrays.stream(PerClassSample.draw(labels, 8, seed).indices()).boxed().toList());
@@ -60,15 +67,22 @@ class AccuracySamplingTest {
   @Test
   void aLargerKExtendsTheSameSeedsSample() {
     List<String> labels = pool();
-    Set<Integer> small = Arrays.stream(PerClassSample.draw(labels, 4, 2).indices()).boxed().collect(Collectors.toSet());
-    Set<Integer> large = Arrays.stream(PerClassSample.draw(labels, 16, 2).indices()).boxed().collect(Collectors.toSet());
+    Set<Integer> small =
+        Arrays.stream(PerClassSample.draw(labels, 4, 2).indices())
+            .boxed()
+            .collect(Collectors.toSet());
+    Set<Integer> large =
+        Arrays.stream(PerClassSample.draw(labels, 16, 2).indices())
+            .boxed()
+            .collect(Collectors.toSet());
     assertThat(large).containsAll(small);
   }
 
   @Test
   void refusesKBelowOne() {
     assertThatThrownBy(() -> PerClassSample.draw(List.of("a", "b"), 0, 1))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least 1");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("at least 1");
   }
 
   @Test

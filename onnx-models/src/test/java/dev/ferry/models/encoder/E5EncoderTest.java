@@ -11,12 +11,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * e5-small-v2's conventions: mean pooling, unit length, {@code "query: "} before queries and
- * {@code "passage: "} before documents, in every chunk of a long document too.
+ * e5-small-v2's conventions: mean pooling, unit length, {@code "query: "} before queries and {@code
+ * "passage: "} before documents, in every chunk of a long document too.
  *
- * <p>The prefixes are checked against the same model opened without them
- * ({@link Encoder#open(java.nio.file.Path, java.nio.file.Path, EncoderDescriptor, EncoderOptions)}
- * with empty prefixes), given the prefixed text by hand.
+ * <p>The prefixes are checked against the same model opened without them ({@link
+ * Encoder#open(java.nio.file.Path, java.nio.file.Path, EncoderDescriptor, EncoderOptions)} with
+ * empty prefixes), given the prefixed text by hand.
  */
 class E5EncoderTest {
   private static Encoder bare;
@@ -30,9 +30,21 @@ class E5EncoderTest {
   static void openWithoutPrefixes() {
     Encoder e5 = e5();
     EncoderDescriptor d = e5.descriptor();
-    bare = Encoder.open(e5.modelFile(), e5.tokenizerFile(), new EncoderDescriptor(d.id(), d.source(),
-        d.modelSha256(), d.pooling(), d.normalize(), d.maxLength(), d.dimension(), "", ""),
-        EncoderOptions.defaults());
+    bare =
+        Encoder.open(
+            e5.modelFile(),
+            e5.tokenizerFile(),
+            new EncoderDescriptor(
+                d.id(),
+                d.source(),
+                d.modelSha256(),
+                d.pooling(),
+                d.normalize(),
+                d.maxLength(),
+                d.dimension(),
+                "",
+                ""),
+            EncoderOptions.defaults());
   }
 
   @AfterAll
@@ -69,8 +81,12 @@ class E5EncoderTest {
   @Test
   void everyChunkOfALongDocumentCarriesThePassagePrefix() {
     StringBuilder sb = new StringBuilder();
-    String[] sentences = {"The harvest was late this year.", "Grain prices rose in the spring.",
-        "Farmers sold more corn to exporters.", "Rain delayed the planting in the north."};
+    String[] sentences = {
+      "The harvest was late this year.",
+      "Grain prices rose in the spring.",
+      "Farmers sold more corn to exporters.",
+      "Rain delayed the planting in the north."
+    };
     for (int i = 0; i < 160; i++) {
       sb.append(sentences[i % sentences.length]).append(' ');
     }
@@ -82,23 +98,25 @@ class E5EncoderTest {
       float[] chunk = whole.chunks().get(i).vector();
       assertThat(norm(chunk)).isCloseTo(1.0, within(1e-5));
       // A piece tokenized again may split a word at its edges differently: close, not equal.
-      assertThat(cosine(chunk, bare.embed("passage: " + pieces.get(i)))).as("chunk %d", i)
+      assertThat(cosine(chunk, bare.embed("passage: " + pieces.get(i))))
+          .as("chunk %d", i)
           .isGreaterThan(0.999);
     }
   }
 
   @Test
   void vectorsHaveUnitLengthAndSimilarTextsScoreHigher() {
-    List<String> passages = List.of(
-        "To reset your password, open Settings, choose Security and click Reset password.",
-        "Wheat and corn exports fell as the harvest shrank after the drought.",
-        "The film is a tender, funny portrait of a family falling apart.");
+    List<String> passages =
+        List.of(
+            "To reset your password, open Settings, choose Security and click Reset password.",
+            "Wheat and corn exports fell as the harvest shrank after the drought.",
+            "The film is a tender, funny portrait of a family falling apart.");
     float[][] p = e5().embed(passages);
     for (float[] v : p) {
       assertThat(norm(v)).isCloseTo(1.0, within(1e-5));
     }
-    List<String> queries = List.of("how do I change my password", "grain exports drop",
-        "a warm and moving movie");
+    List<String> queries =
+        List.of("how do I change my password", "grain exports drop", "a warm and moving movie");
     for (int q = 0; q < queries.size(); q++) {
       float[] query = e5().embed(List.of(queries.get(q)), TextRole.QUERY)[0];
       assertThat(norm(query)).isCloseTo(1.0, within(1e-5));
