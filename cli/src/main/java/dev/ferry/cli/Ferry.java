@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
     description = "Teach a BERT encoder your labels, then label and search documents with it.",
     subcommands = {QuickstartCommand.class, TrainCommand.class, EvalCommand.class, PredictCommand.class,
         EmbedCommand.class, IndexCommand.class, SearchCommand.class, StatsCommand.class,
-        RelabelCommand.class, BenchCommand.class,
+        RelabelCommand.class, BundleCommand.class, BenchCommand.class,
         CommandLine.HelpCommand.class},
     footer = {"", "Run `ferry COMMAND --help` for a command's options.",
         "FERRY_CACHE_DIR: where built-in encoders are extracted (~/.cache/ferry)."})
