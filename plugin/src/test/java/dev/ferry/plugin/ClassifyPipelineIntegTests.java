@@ -219,7 +219,7 @@ public class ClassifyPipelineIntegTests extends OpenSearchIntegTestCase {
     assertThat(broken.getMessage(), containsString("SHA-256"));
     OpenSearchParseException escape = expectThrows(OpenSearchParseException.class,
         () -> putPipeline("escape", "{\"bundle\": \"../reuters\"}"));
-    assertThat(escape.getMessage(), containsString("not a folder name"));
+    assertThat(escape.getMessage(), containsString("bundle name '../reuters' is not a valid name"));
     OpenSearchParseException unnamed = expectThrows(OpenSearchParseException.class,
         () -> putPipeline("unnamed", "{\"field\": \"text\"}"));
     assertThat(unnamed.getMessage(), containsString("bundle"));
