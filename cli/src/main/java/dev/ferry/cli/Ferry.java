@@ -5,21 +5,37 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The {@code ferry} command. Each subcommand is a thin shell over a Java API of the other
- * modules. Exit codes: 0 success, 1 failure, 2 bad usage.
+ * The {@code ferry} command. Each subcommand is a thin shell over a Java API of the other modules.
+ * Exit codes: 0 success, 1 failure, 2 bad usage.
  */
-@Command(name = "ferry", mixinStandardHelpOptions = true, version = "Ferry 0.1.0-SNAPSHOT",
+@Command(
+    name = "ferry",
+    mixinStandardHelpOptions = true,
+    version = "Ferry 0.1.0-SNAPSHOT",
     description = "Teach a BERT encoder your labels, then label and search documents with it.",
-    subcommands = {QuickstartCommand.class, TrainCommand.class, EvalCommand.class, PredictCommand.class,
-        EmbedCommand.class, IndexCommand.class, SearchCommand.class, StatsCommand.class,
-        RelabelCommand.class, BundleCommand.class, BenchCommand.class,
-        CommandLine.HelpCommand.class},
-    footer = {"", "Run `ferry COMMAND --help` for a command's options.",
-        "FERRY_CACHE_DIR: where built-in encoders are extracted (~/.cache/ferry)."})
+    subcommands = {
+      QuickstartCommand.class,
+      TrainCommand.class,
+      EvalCommand.class,
+      PredictCommand.class,
+      EmbedCommand.class,
+      IndexCommand.class,
+      SearchCommand.class,
+      StatsCommand.class,
+      RelabelCommand.class,
+      BundleCommand.class,
+      BenchCommand.class,
+      CommandLine.HelpCommand.class
+    },
+    footer = {
+      "",
+      "Run `ferry COMMAND --help` for a command's options.",
+      "FERRY_CACHE_DIR: where built-in encoders are extracted (~/.cache/ferry)."
+    })
 public final class Ferry implements Runnable {
   /**
-   * Lucene announces at INFO, through java.util.logging, which vector implementation it picked;
-   * a command line has no use for it (its warnings still show). Held here so the setting is not
+   * Lucene announces at INFO, through java.util.logging, which vector implementation it picked; a
+   * command line has no use for it (its warnings still show). Held here so the setting is not
    * collected with the logger.
    */
   private static final java.util.logging.Logger LUCENE_VECTORIZATION =
@@ -27,7 +43,9 @@ public final class Ferry implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @CommandLine.Option(names = {"-v", "--verbose"}, scope = CommandLine.ScopeType.INHERIT,
+  @CommandLine.Option(
+      names = {"-v", "--verbose"},
+      scope = CommandLine.ScopeType.INHERIT,
       description = "Log more, and print stack traces of errors.")
   boolean verbose;
 
@@ -43,7 +61,8 @@ public final class Ferry implements Runnable {
 
   /** Runs the command line and returns its exit code (0 ok, 1 failure, 2 bad usage). */
   public static int execute(String... args) {
-    boolean verbose = java.util.Arrays.stream(args).anyMatch(a -> a.equals("-v") || a.equals("--verbose"));
+    boolean verbose =
+        java.util.Arrays.stream(args).anyMatch(a -> a.equals("-v") || a.equals("--verbose"));
     if (verbose && System.getProperty("org.slf4j.simpleLogger.log.dev.ferry") == null) {
       System.setProperty("org.slf4j.simpleLogger.log.dev.ferry", "debug");
     }
@@ -55,16 +74,17 @@ public final class Ferry implements Runnable {
 
   static CommandLine commandLine(boolean verbose) {
     CommandLine cli = new CommandLine(new Ferry());
-    cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-      PrintWriter err = commandLine.getErr();
-      err.println("ferry " + commandLine.getCommandName() + ": error: " + messageOf(e));
-      if (verbose) {
-        e.printStackTrace(err);
-      } else {
-        err.println("(run with --verbose for details)");
-      }
-      return CommandLine.ExitCode.SOFTWARE;
-    });
+    cli.setExecutionExceptionHandler(
+        (e, commandLine, parseResult) -> {
+          PrintWriter err = commandLine.getErr();
+          err.println("ferry " + commandLine.getCommandName() + ": error: " + messageOf(e));
+          if (verbose) {
+            e.printStackTrace(err);
+          } else {
+            err.println("(run with --verbose for details)");
+          }
+          return CommandLine.ExitCode.SOFTWARE;
+        });
     return cli;
   }
 

@@ -13,16 +13,16 @@ import dev.ferry.plugin.action.TransportPutBundleAction;
 import dev.ferry.plugin.bundle.BundleRegistry;
 import dev.ferry.plugin.bundle.ConfigFolderBundleSource;
 import dev.ferry.plugin.ingest.FerryProcessorFactories;
+import dev.ferry.plugin.mapper.FerryVectorCodecService;
+import dev.ferry.plugin.mapper.FerryVectorFieldMapper;
+import dev.ferry.plugin.query.FerrySemanticQueryBuilder;
+import dev.ferry.plugin.query.QueryEmbedder;
 import dev.ferry.plugin.rest.RestBundlesAction;
 import dev.ferry.plugin.store.BundleCache;
 import dev.ferry.plugin.store.BundleCatalog;
 import dev.ferry.plugin.store.BundleIndex;
 import dev.ferry.plugin.store.BundleStore;
 import dev.ferry.plugin.store.ClusterBundleSource;
-import dev.ferry.plugin.mapper.FerryVectorCodecService;
-import dev.ferry.plugin.mapper.FerryVectorFieldMapper;
-import dev.ferry.plugin.query.FerrySemanticQueryBuilder;
-import dev.ferry.plugin.query.QueryEmbedder;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.List;
@@ -74,8 +74,8 @@ import org.opensearch.watcher.ResourceWatcherService;
  * Ferry's OpenSearch plugin, self-sufficient for labeling and semantic search:
  *
  * <ul>
- *   <li>{@code ferry_classify}: an ingest processor that labels and embeds documents with a
- *       model bundle, and stores what relabeling needs;
+ *   <li>{@code ferry_classify}: an ingest processor that labels and embeds documents with a model
+ *       bundle, and stores what relabeling needs;
  *   <li>{@code ferry_relabel}: an ingest processor that labels them again with another head from
  *       those stored features, for {@code _update_by_query};
  *   <li>{@code ferry_vector}: a field type indexed in Lucene's HNSW graph;
@@ -83,43 +83,56 @@ import org.opensearch.watcher.ResourceWatcherService;
  *       coordinating node and searches a {@code ferry_vector} field.
  * </ul>
  *
- * <p>Bundles are stored in the cluster ({@code PUT _plugins/ferry/bundles/NAME},
- * {@link RestBundlesAction}: a catalog of bundles and aliases in the cluster state,
- * {@link BundleCatalog}, and their bytes in the hidden system index {@value BundleIndex#NAME}),
- * or, for air-gapped setups, in the node's {@code config/ferry/} folder
- * ({@link ConfigFolderBundleSource}). Each node loads a bundle once, on first use, into a cache
- * under its data path, and shares it among pipelines and queries ({@link BundleRegistry}).
- * Bundles are fetched and checked on the {@value #BUNDLE_POOL} thread pool; query texts are
- * embedded on the {@value QueryEmbedder#THREAD_POOL} thread pool. Built-in encoders and the
- * tokenizer's native library are unpacked into the node's temporary folder
- * ({@code java.io.tmpdir}, which the engine lets every plugin write) unless the JVM option
+ * <p>Bundles are stored in the cluster ({@code PUT _plugins/ferry/bundles/NAME}, {@link
+ * RestBundlesAction}: a catalog of bundles and aliases in the cluster state, {@link BundleCatalog},
+ * and their bytes in the hidden system index {@value BundleIndex#NAME}), or, for air-gapped setups,
+ * in the node's {@code config/ferry/} folder ({@link ConfigFolderBundleSource}). Each node loads a
+ * bundle once, on first use, into a cache under its data path, and shares it among pipelines and
+ * queries ({@link BundleRegistry}). Bundles are fetched and checked on the {@value #BUNDLE_POOL}
+ * thread pool; query texts are embedded on the {@value QueryEmbedder#THREAD_POOL} thread pool.
+ * Built-in encoders and the tokenizer's native library are unpacked into the node's temporary
+ * folder ({@code java.io.tmpdir}, which the engine lets every plugin write) unless the JVM option
  * {@code -Dferry.cache.dir} names another folder.
  */
 public final class FerryPlugin extends Plugin
     implements IngestPlugin, MapperPlugin, SearchPlugin, EnginePlugin, SystemIndexPlugin {
   /** The folder under the node's config folder that holds one sub-folder per bundle. */
   public static final String BUNDLES_FOLDER = "ferry";
+
   /** The thread pool that stores, fetches and opens bundles. */
   public static final String BUNDLE_POOL = "ferry_bundles";
+
   static final String CACHE_PROPERTY = "ferry.cache.dir";
+
   /**
    * ONNX Runtime threads per model run of a bundle's encoder on this node ({@code opensearch.yml}):
    * 0, the default, for one per processor; fewer leave cores to indexing and search.
    */
-  public static final Setting<Integer> ENCODER_THREADS = Setting.intSetting("ferry.encoder.intra_op_threads", 0, 0,
-      Setting.Property.NodeScope);
+  public static final Setting<Integer> ENCODER_THREADS =
+      Setting.intSetting("ferry.encoder.intra_op_threads", 0, 0, Setting.Property.NodeScope);
+
   /**
    * The most bytes a bundle may have once unzipped ({@code opensearch.yml}); a bigger upload is
-   * refused with a 400 before anything is written. 256 MB holds a fine-tuned fp32 12-layer
-   * small encoder (about 130 MB) with room to spare.
+   * refused with a 400 before anything is written. 256 MB holds a fine-tuned fp32 12-layer small
+   * encoder (about 130 MB) with room to spare.
    */
-  public static final Setting<ByteSizeValue> MAX_BUNDLE_SIZE = Setting.byteSizeSetting("ferry.bundles.max_size",
-      new ByteSizeValue(256, ByteSizeUnit.MB), new ByteSizeValue(1, ByteSizeUnit.KB),
-      new ByteSizeValue(1, ByteSizeUnit.GB), Setting.Property.NodeScope);
+  public static final Setting<ByteSizeValue> MAX_BUNDLE_SIZE =
+      Setting.byteSizeSetting(
+          "ferry.bundles.max_size",
+          new ByteSizeValue(256, ByteSizeUnit.MB),
+          new ByteSizeValue(1, ByteSizeUnit.KB),
+          new ByteSizeValue(1, ByteSizeUnit.GB),
+          Setting.Property.NodeScope);
+
   /** Bytes per stored chunk of a bundle file, one document of the system index each. */
-  public static final Setting<ByteSizeValue> CHUNK_SIZE = Setting.byteSizeSetting("ferry.bundles.chunk_size",
-      new ByteSizeValue(1, ByteSizeUnit.MB), new ByteSizeValue(1, ByteSizeUnit.KB),
-      new ByteSizeValue(16, ByteSizeUnit.MB), Setting.Property.NodeScope);
+  public static final Setting<ByteSizeValue> CHUNK_SIZE =
+      Setting.byteSizeSetting(
+          "ferry.bundles.chunk_size",
+          new ByteSizeValue(1, ByteSizeUnit.MB),
+          new ByteSizeValue(1, ByteSizeUnit.KB),
+          new ByteSizeValue(16, ByteSizeUnit.MB),
+          Setting.Property.NodeScope);
+
   /** The folder under the node's data path that holds its copies of cluster bundles. */
   static final String CACHE_FOLDER = "ferry-bundles";
 
@@ -131,19 +144,30 @@ public final class FerryPlugin extends Plugin
   /** Called by the node when it loads the plugin, with the node's config folder. */
   public FerryPlugin(Settings settings, Path configPath) {
     if (System.getProperty(CACHE_PROPERTY) == null) {
-      System.setProperty(CACHE_PROPERTY, Path.of(System.getProperty("java.io.tmpdir"), "ferry-cache").toString());
+      System.setProperty(
+          CACHE_PROPERTY, Path.of(System.getProperty("java.io.tmpdir"), "ferry-cache").toString());
     }
     this.settings = settings;
-    this.bundles = new BundleRegistry(new ConfigFolderBundleSource(configPath.resolve(BUNDLES_FOLDER)),
-        clusterBundles, EncoderOptions.defaults().withIntraOpThreads(ENCODER_THREADS.get(settings)));
+    this.bundles =
+        new BundleRegistry(
+            new ConfigFolderBundleSource(configPath.resolve(BUNDLES_FOLDER)),
+            clusterBundles,
+            EncoderOptions.defaults().withIntraOpThreads(ENCODER_THREADS.get(settings)));
     this.embedder = new QueryEmbedder(bundles);
   }
 
   @Override
-  public Collection<Object> createComponents(Client client, ClusterService clusterService, ThreadPool threadPool,
-      ResourceWatcherService resourceWatcherService, ScriptService scriptService,
-      NamedXContentRegistry xContentRegistry, Environment environment, NodeEnvironment nodeEnvironment,
-      NamedWriteableRegistry namedWriteableRegistry, IndexNameExpressionResolver indexNameExpressionResolver,
+  public Collection<Object> createComponents(
+      Client client,
+      ClusterService clusterService,
+      ThreadPool threadPool,
+      ResourceWatcherService resourceWatcherService,
+      ScriptService scriptService,
+      NamedXContentRegistry xContentRegistry,
+      Environment environment,
+      NodeEnvironment nodeEnvironment,
+      NamedWriteableRegistry namedWriteableRegistry,
+      IndexNameExpressionResolver indexNameExpressionResolver,
       Supplier<RepositoriesService> repositoriesServiceSupplier) {
     Executor bundlePool = threadPool.executor(BUNDLE_POOL);
     BundleCache cache = new BundleCache(nodeEnvironment.nodeDataPaths()[0].resolve(CACHE_FOLDER));
@@ -152,8 +176,15 @@ public final class FerryPlugin extends Plugin
     clusterBundles.start(cache, store);
     bundles.start(bundlePool, threadPool.getThreadContext());
     embedder.start(threadPool);
-    BundleUploader uploader = new BundleUploader(client, clusterBundles::catalog, cache, store, bundlePool,
-        MAX_BUNDLE_SIZE.get(settings).getBytes(), Math.toIntExact(CHUNK_SIZE.get(settings).getBytes()));
+    BundleUploader uploader =
+        new BundleUploader(
+            client,
+            clusterBundles::catalog,
+            cache,
+            store,
+            bundlePool,
+            MAX_BUNDLE_SIZE.get(settings).getBytes(),
+            Math.toIntExact(CHUNK_SIZE.get(settings).getBytes()));
     return List.of(bundles, store, uploader);
   }
 
@@ -166,22 +197,29 @@ public final class FerryPlugin extends Plugin
   public List<ExecutorBuilder<?>> getExecutorBuilders(Settings settings) {
     // Two threads: fetching and checking bundles is I/O and hashing, and a queue that bounds the
     // chunk hand-overs waiting behind an upload.
-    return List.of(QueryEmbedder.executorBuilder(settings),
+    return List.of(
+        QueryEmbedder.executorBuilder(settings),
         new FixedExecutorBuilder(settings, BUNDLE_POOL, 2, 100, "thread_pool." + BUNDLE_POOL));
   }
 
   @Override
   public List<ActionHandler<? extends ActionRequest, ? extends ActionResponse>> getActions() {
-    return List.of(new ActionHandler<>(PutBundleAction.INSTANCE, TransportPutBundleAction.class),
+    return List.of(
+        new ActionHandler<>(PutBundleAction.INSTANCE, TransportPutBundleAction.class),
         new ActionHandler<>(CatalogUpdateAction.INSTANCE, TransportCatalogUpdateAction.class),
         new ActionHandler<>(GetBundlesAction.INSTANCE, TransportGetBundlesAction.class),
         new ActionHandler<>(BundleNodesAction.INSTANCE, TransportBundleNodesAction.class));
   }
 
   @Override
-  public List<RestHandler> getRestHandlers(Settings nodeSettings, RestController restController,
-      ClusterSettings clusterSettings, IndexScopedSettings indexScopedSettings, SettingsFilter settingsFilter,
-      IndexNameExpressionResolver indexNameExpressionResolver, Supplier<DiscoveryNodes> nodesInCluster) {
+  public List<RestHandler> getRestHandlers(
+      Settings nodeSettings,
+      RestController restController,
+      ClusterSettings clusterSettings,
+      IndexScopedSettings indexScopedSettings,
+      SettingsFilter settingsFilter,
+      IndexNameExpressionResolver indexNameExpressionResolver,
+      Supplier<DiscoveryNodes> nodesInCluster) {
     return List.of(new RestBundlesAction());
   }
 
@@ -192,14 +230,20 @@ public final class FerryPlugin extends Plugin
 
   @Override
   public List<NamedWriteableRegistry.Entry> getNamedWriteables() {
-    return List.of(new NamedWriteableRegistry.Entry(Metadata.Custom.class, BundleCatalog.TYPE, BundleCatalog::new),
-        new NamedWriteableRegistry.Entry(NamedDiff.class, BundleCatalog.TYPE, BundleCatalog::readDiffFrom));
+    return List.of(
+        new NamedWriteableRegistry.Entry(
+            Metadata.Custom.class, BundleCatalog.TYPE, BundleCatalog::new),
+        new NamedWriteableRegistry.Entry(
+            NamedDiff.class, BundleCatalog.TYPE, BundleCatalog::readDiffFrom));
   }
 
   @Override
   public List<NamedXContentRegistry.Entry> getNamedXContent() {
-    return List.of(new NamedXContentRegistry.Entry(Metadata.Custom.class, new ParseField(BundleCatalog.TYPE),
-        BundleCatalog::fromXContent));
+    return List.of(
+        new NamedXContentRegistry.Entry(
+            Metadata.Custom.class,
+            new ParseField(BundleCatalog.TYPE),
+            BundleCatalog::fromXContent));
   }
 
   @Override
@@ -208,7 +252,9 @@ public final class FerryPlugin extends Plugin
     // catalog: a pipeline on a node that just joined names bundles the catalog already has.
     parameters.ingestService.addIngestClusterStateListener(bundles::onClusterState);
     Client client = parameters.client;
-    return FerryProcessorFactories.create(bundles, client,
+    return FerryProcessorFactories.create(
+        bundles,
+        client,
         task -> client.threadPool().executor(ThreadPool.Names.WRITE).execute(task));
   }
 
@@ -219,15 +265,18 @@ public final class FerryPlugin extends Plugin
 
   @Override
   public List<QuerySpec<?>> getQueries() {
-    return List.of(new QuerySpec<>(FerrySemanticQueryBuilder.NAME,
-        in -> new FerrySemanticQueryBuilder(in, embedder),
-        parser -> FerrySemanticQueryBuilder.fromXContent(parser, embedder)));
+    return List.of(
+        new QuerySpec<>(
+            FerrySemanticQueryBuilder.NAME,
+            in -> new FerrySemanticQueryBuilder(in, embedder),
+            parser -> FerrySemanticQueryBuilder.fromXContent(parser, embedder)));
   }
 
   @Override
   public Optional<CodecServiceFactory> getCustomCodecServiceFactory(IndexSettings indexSettings) {
     return FerryVectorCodecService.appliesTo(indexSettings.getSettings())
-        ? Optional.of(FerryVectorCodecService::new) : Optional.empty();
+        ? Optional.of(FerryVectorCodecService::new)
+        : Optional.empty();
   }
 
   /** The node's bundles. */

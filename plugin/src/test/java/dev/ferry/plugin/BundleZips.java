@@ -25,7 +25,7 @@ final class BundleZips {
   static byte[] withEntry(byte[] zip, String name, byte[] data) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(zip));
-         ZipOutputStream copy = new ZipOutputStream(out)) {
+        ZipOutputStream copy = new ZipOutputStream(out)) {
       for (ZipEntry e; (e = in.getNextEntry()) != null; ) {
         if (!e.getName().equals(name)) {
           copy.putNextEntry(new ZipEntry(e.getName()));

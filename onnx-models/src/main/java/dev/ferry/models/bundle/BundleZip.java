@@ -12,11 +12,11 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
 /**
- * A model bundle as one zip file, to copy or upload it whole (the OpenSearch plugin's
- * {@code PUT _plugins/ferry/bundles/NAME} takes it): {@code manifest.json} first, then every file
- * the manifest lists, by name, at the zip's root, deflated, with a fixed timestamp, so that the
- * same bundle always gives the same bytes. The report is left out: it is for people, and a node
- * that loads the bundle has no use for it.
+ * A model bundle as one zip file, to copy or upload it whole (the OpenSearch plugin's {@code PUT
+ * _plugins/ferry/bundles/NAME} takes it): {@code manifest.json} first, then every file the manifest
+ * lists, by name, at the zip's root, deflated, with a fixed timestamp, so that the same bundle
+ * always gives the same bytes. The report is left out: it is for people, and a node that loads the
+ * bundle has no use for it.
  */
 public final class BundleZip {
   /** The timestamp every entry carries (the zip format's local time, so no time zone moves it). */
@@ -33,8 +33,8 @@ public final class BundleZip {
   }
 
   /**
-   * Checks the bundle in {@code folder} ({@link ModelBundle#open}) and writes it to {@code zipFile},
-   * through a temporary file beside it that is moved into place at the end (an existing
+   * Checks the bundle in {@code folder} ({@link ModelBundle#open}) and writes it to {@code
+   * zipFile}, through a temporary file beside it that is moved into place at the end (an existing
    * {@code zipFile} is replaced only then).
    *
    * @return the bundle that was written
@@ -44,12 +44,15 @@ public final class BundleZip {
     ModelBundle bundle = ModelBundle.open(folder);
     Path target = zipFile.toAbsolutePath().normalize();
     Files.createDirectories(target.getParent());
-    Path temporary = target.resolveSibling("." + target.getFileName() + ".writing-" + ProcessHandle.current().pid());
+    Path temporary =
+        target.resolveSibling(
+            "." + target.getFileName() + ".writing-" + ProcessHandle.current().pid());
     try {
       try (OutputStream out = Files.newOutputStream(temporary)) {
         write(bundle, out);
       }
-      Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      Files.move(
+          temporary, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } finally {
       Files.deleteIfExists(temporary);
     }

@@ -24,16 +24,29 @@ class BundleZipTest {
   @TempDir Path dir;
 
   @Test
-  void theZipHoldsTheManifestThenItsFilesAndIsTheSameEveryTime() throws IOException, InterruptedException {
+  void theZipHoldsTheManifestThenItsFilesAndIsTheSameEveryTime()
+      throws IOException, InterruptedException {
     Path bundle = dir.resolve("bundle");
-    try (Encoder encoder = Encoder.open(BuiltinEncoder.ALL_MINILM_L6_V2_Q, EncoderOptions.defaults())) {
+    try (Encoder encoder =
+        Encoder.open(BuiltinEncoder.ALL_MINILM_L6_V2_Q, EncoderOptions.defaults())) {
       GraphBuilder g = new GraphBuilder("head", ElementType.FLOAT);
       String x = g.input(ClassifierHead.INPUT, GraphBuilder.UNKNOWN, encoder.dimension());
-      g.output(g.softmax(g.matMul(x, g.initializer("w", new float[encoder.dimension() * 2], encoder.dimension(), 2))),
+      g.output(
+          g.softmax(
+              g.matMul(
+                  x,
+                  g.initializer("w", new float[encoder.dimension() * 2], encoder.dimension(), 2))),
           ClassifierHead.OUTPUT);
-      BundleWriter.to(bundle).encoder(encoder).head("linear", g.toBytes()).labels(List.of("yes", "no"))
-          .extra(d -> Files.createDirectories(d.resolve(ModelBundle.REPORT_DIR)).resolve("index.html").toFile()
-              .createNewFile())
+      BundleWriter.to(bundle)
+          .encoder(encoder)
+          .head("linear", g.toBytes())
+          .labels(List.of("yes", "no"))
+          .extra(
+              d ->
+                  Files.createDirectories(d.resolve(ModelBundle.REPORT_DIR))
+                      .resolve("index.html")
+                      .toFile()
+                      .createNewFile())
           .write();
     }
     Path first = dir.resolve("first.zip");
@@ -44,7 +57,8 @@ class BundleZipTest {
 
     assertThat(Files.readAllBytes(second)).isEqualTo(Files.readAllBytes(first));
     List<String> names = new ArrayList<>();
-    try (InputStream in = Files.newInputStream(first); ZipInputStream zip = new ZipInputStream(in)) {
+    try (InputStream in = Files.newInputStream(first);
+        ZipInputStream zip = new ZipInputStream(in)) {
       for (ZipEntry e; (e = zip.getNextEntry()) != null; ) {
         names.add(e.getName());
         assertThat(zip.readAllBytes()).isEqualTo(Files.readAllBytes(bundle.resolve(e.getName())));
@@ -59,7 +73,8 @@ class BundleZipTest {
   @Test
   void aFolderThatIsNotABundleWritesNothing() {
     Path zip = dir.resolve("nothing.zip");
-    assertThatThrownBy(() -> BundleZip.write(dir, zip)).isInstanceOf(BundleLoadException.class)
+    assertThatThrownBy(() -> BundleZip.write(dir, zip))
+        .isInstanceOf(BundleLoadException.class)
         .hasMessageContaining("not a model bundle");
     assertThat(zip).doesNotExist();
   }

@@ -15,12 +15,13 @@ import org.opensearch.core.common.io.stream.StreamOutput;
 import org.opensearch.transport.TransportRequest;
 
 /**
- * Which bundles each node has loaded, and how often it fetched and opened each: what
- * {@code GET _plugins/ferry/bundles} shows as {@code loaded_on} and {@code nodes}.
+ * Which bundles each node has loaded, and how often it fetched and opened each: what {@code GET
+ * _plugins/ferry/bundles} shows as {@code loaded_on} and {@code nodes}.
  */
 public final class BundleNodesAction extends ActionType<BundleNodesAction.Response> {
   /** The action's name. */
   public static final String NAME = "cluster:monitor/ferry/bundles/nodes";
+
   /** The action. */
   public static final BundleNodesAction INSTANCE = new BundleNodesAction();
 
@@ -65,8 +66,16 @@ public final class BundleNodesAction extends ActionType<BundleNodesAction.Respon
     /** Reads what {@link #writeTo} wrote. */
     public NodeResponse(StreamInput in) throws IOException {
       super(in);
-      this.uses = in.readList(i -> new BundleUse(i.readString(), i.readString(), i.readBoolean(), i.readBoolean(),
-          i.readVLong(), i.readVLong()));
+      this.uses =
+          in.readList(
+              i ->
+                  new BundleUse(
+                      i.readString(),
+                      i.readString(),
+                      i.readBoolean(),
+                      i.readBoolean(),
+                      i.readVLong(),
+                      i.readVLong()));
     }
 
     /** The bundles this node used. */
@@ -77,21 +86,24 @@ public final class BundleNodesAction extends ActionType<BundleNodesAction.Respon
     @Override
     public void writeTo(StreamOutput out) throws IOException {
       super.writeTo(out);
-      out.writeCollection(uses, (o, u) -> {
-        o.writeString(u.name());
-        o.writeString(u.key());
-        o.writeBoolean(u.fromCluster());
-        o.writeBoolean(u.loaded());
-        o.writeVLong(u.downloads());
-        o.writeVLong(u.opens());
-      });
+      out.writeCollection(
+          uses,
+          (o, u) -> {
+            o.writeString(u.name());
+            o.writeString(u.key());
+            o.writeBoolean(u.fromCluster());
+            o.writeBoolean(u.loaded());
+            o.writeVLong(u.downloads());
+            o.writeVLong(u.opens());
+          });
     }
   }
 
   /** Every node's answer. */
   public static final class Response extends BaseNodesResponse<NodeResponse> {
     /** The answers, and the nodes that failed to answer. */
-    public Response(ClusterName cluster, List<NodeResponse> nodes, List<FailedNodeException> failures) {
+    public Response(
+        ClusterName cluster, List<NodeResponse> nodes, List<FailedNodeException> failures) {
       super(cluster, nodes, failures);
     }
 

@@ -1,6 +1,5 @@
 package dev.ferry.plugin.action;
 
-import org.opensearch.action.support.clustermanager.AcknowledgedResponse;
 import dev.ferry.models.bundle.BundleLoadException;
 import dev.ferry.models.bundle.ModelBundle;
 import dev.ferry.plugin.bundle.BundleNames;
@@ -17,6 +16,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Supplier;
+import org.opensearch.action.support.clustermanager.AcknowledgedResponse;
 import org.opensearch.common.UUIDs;
 import org.opensearch.core.action.ActionListener;
 import org.opensearch.core.common.bytes.BytesReference;
@@ -27,9 +27,9 @@ import org.opensearch.transport.client.Client;
  * folder under the node's data path ({@link BundleZipReader}: hostile-input safe), opens it as a
  * bundle ({@link ModelBundle#open}: format, labels, head shapes), writes its files as chunks
  * ({@link BundleStore}), and only then records it in the catalog, so that no node ever sees a
- * half-stored bundle. A zip or bundle that fails a check is a 400 saying why, with nothing
- * written; a name already taken is a 409. If writing or recording fails, the chunks written are
- * deleted again. The staging folder is removed in every case.
+ * half-stored bundle. A zip or bundle that fails a check is a 400 saying why, with nothing written;
+ * a name already taken is a 409. If writing or recording fails, the chunks written are deleted
+ * again. The staging folder is removed in every case.
  */
 public final class BundleUploader {
   private final Client client;
@@ -45,8 +45,14 @@ public final class BundleUploader {
    * @param maxSize bytes a bundle may have once uncompressed ({@code ferry.bundles.max_size})
    * @param chunkSize bytes per stored chunk ({@code ferry.bundles.chunk_size})
    */
-  public BundleUploader(Client client, Supplier<BundleCatalog> catalog, BundleCache cache, BundleStore store,
-      Executor executor, long maxSize, int chunkSize) {
+  public BundleUploader(
+      Client client,
+      Supplier<BundleCatalog> catalog,
+      BundleCache cache,
+      BundleStore store,
+      Executor executor,
+      long maxSize,
+      int chunkSize) {
     this.client = client;
     this.catalog = catalog;
     this.cache = cache;
@@ -77,33 +83,55 @@ public final class BundleUploader {
       listener.onFailure(e);
       return;
     }
-    ActionListener<StoredBundle> done = ActionListener.runAfter(listener, () -> cache.delete(staging));
+    ActionListener<StoredBundle> done =
+        ActionListener.runAfter(listener, () -> cache.delete(staging));
     StoredBundle stored;
     try {
       UnpackedBundle unpacked = reader.unpack(zip, staging);
       ModelBundle checked = ModelBundle.open(staging);
-      stored = StoredBundle.of(name, UUIDs.randomBase64UUID(), System.currentTimeMillis(), chunkSize, unpacked,
-          checked);
+      stored =
+          StoredBundle.of(
+              name,
+              UUIDs.randomBase64UUID(),
+              System.currentTimeMillis(),
+              chunkSize,
+              unpacked,
+              checked);
     } catch (IllegalArgumentException | BundleLoadException e) {
-      String reason = e.getMessage().replace(staging + "/", "").replace(staging.toString(), "the bundle");
-      done.onFailure(new IllegalArgumentException("cannot store bundle '" + name + "': " + reason
-          + "; nothing was stored", e));
+      String reason =
+          e.getMessage().replace(staging + "/", "").replace(staging.toString(), "the bundle");
+      done.onFailure(
+          new IllegalArgumentException(
+              "cannot store bundle '" + name + "': " + reason + "; nothing was stored", e));
       return;
     } catch (IOException | RuntimeException e) {
       done.onFailure(e);
       return;
     }
-    store.write(stored, staging, ActionListener.wrap(written -> BundleIndex.<AcknowledgedResponse>asPlugin(client,
-        (c, l) -> c.execute(CatalogUpdateAction.INSTANCE, CatalogUpdateRequest.register(stored), l),
-        ActionListener.wrap(acked -> done.onResponse(stored), e -> undo(stored, e, done))),
-        e -> undo(stored, e, done)));
+    store.write(
+        stored,
+        staging,
+        ActionListener.wrap(
+            written ->
+                BundleIndex.<AcknowledgedResponse>asPlugin(
+                    client,
+                    (c, l) ->
+                        c.execute(
+                            CatalogUpdateAction.INSTANCE, CatalogUpdateRequest.register(stored), l),
+                    ActionListener.wrap(
+                        acked -> done.onResponse(stored), e -> undo(stored, e, done))),
+            e -> undo(stored, e, done)));
   }
 
   /** Deletes the chunks of a failed upload, then reports the failure. */
   private void undo(StoredBundle stored, Exception failure, ActionListener<StoredBundle> done) {
-    store.deleteChunks(stored, ActionListener.wrap(deleted -> done.onFailure(failure), cleanup -> {
-      failure.addSuppressed(cleanup);
-      done.onFailure(failure);
-    }));
+    store.deleteChunks(
+        stored,
+        ActionListener.wrap(
+            deleted -> done.onFailure(failure),
+            cleanup -> {
+              failure.addSuppressed(cleanup);
+              done.onFailure(failure);
+            }));
   }
 }

@@ -10,6 +10,7 @@ import org.opensearch.action.support.clustermanager.AcknowledgedResponse;
 public final class CatalogUpdateAction extends ActionType<AcknowledgedResponse> {
   /** The action's name (what a security plugin's roles grant). */
   public static final String NAME = "cluster:admin/ferry/bundles/update";
+
   /** The action. */
   public static final CatalogUpdateAction INSTANCE = new CatalogUpdateAction();
 

@@ -8,13 +8,14 @@ import org.opensearch.core.common.io.stream.StreamInput;
 import org.opensearch.core.common.io.stream.StreamOutput;
 
 /**
- * The cluster's bundles and aliases, with the nodes that have each loaded
- * ({@code GET _plugins/ferry/bundles}), or one bundle with its manifest
- * ({@code GET _plugins/ferry/bundles/NAME}, NAME a bundle or an alias).
+ * The cluster's bundles and aliases, with the nodes that have each loaded ({@code GET
+ * _plugins/ferry/bundles}), or one bundle with its manifest ({@code GET
+ * _plugins/ferry/bundles/NAME}, NAME a bundle or an alias).
  */
 public final class GetBundlesAction extends ActionType<GetBundlesResponse> {
   /** The action's name. */
   public static final String NAME = "cluster:monitor/ferry/bundles/get";
+
   /** The action. */
   public static final GetBundlesAction INSTANCE = new GetBundlesAction();
 
@@ -26,7 +27,10 @@ public final class GetBundlesAction extends ActionType<GetBundlesResponse> {
   public static final class Request extends ActionRequest {
     private final String name;
 
-    /** Every bundle when {@code name} is null, else bundle (or alias) {@code name} with its manifest. */
+    /**
+     * Every bundle when {@code name} is null, else bundle (or alias) {@code name} with its
+     * manifest.
+     */
     public Request(String name) {
       this.name = name;
     }

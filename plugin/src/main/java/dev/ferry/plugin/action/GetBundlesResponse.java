@@ -16,8 +16,8 @@ import org.opensearch.core.xcontent.ToXContentObject;
 import org.opensearch.core.xcontent.XContentBuilder;
 
 /**
- * The answer to {@link GetBundlesAction}: the catalog, what each node did with each bundle, and
- * for one bundle asked by name, its manifest.
+ * The answer to {@link GetBundlesAction}: the catalog, what each node did with each bundle, and for
+ * one bundle asked by name, its manifest.
  */
 public final class GetBundlesResponse extends ActionResponse implements ToXContentObject {
   /**
@@ -39,7 +39,10 @@ public final class GetBundlesResponse extends ActionResponse implements ToXConte
    * @param requested the name asked for, or null for the whole list
    * @param manifest that bundle's {@code manifest.json}, or null
    */
-  GetBundlesResponse(BundleCatalog catalog, Map<String, Map<String, NodeUse>> nodes, String requested,
+  GetBundlesResponse(
+      BundleCatalog catalog,
+      Map<String, Map<String, NodeUse>> nodes,
+      String requested,
       String manifest) {
     this.catalog = catalog;
     this.nodes = nodes;
@@ -51,8 +54,13 @@ public final class GetBundlesResponse extends ActionResponse implements ToXConte
   public GetBundlesResponse(StreamInput in) throws IOException {
     super(in);
     this.catalog = new BundleCatalog(in);
-    this.nodes = in.readMap(StreamInput::readString, i -> i.readMap(StreamInput::readString,
-        j -> new NodeUse(j.readBoolean(), j.readVLong(), j.readVLong())));
+    this.nodes =
+        in.readMap(
+            StreamInput::readString,
+            i ->
+                i.readMap(
+                    StreamInput::readString,
+                    j -> new NodeUse(j.readBoolean(), j.readVLong(), j.readVLong())));
     this.requested = in.readOptionalString();
     this.manifest = in.readOptionalString();
   }
@@ -60,12 +68,18 @@ public final class GetBundlesResponse extends ActionResponse implements ToXConte
   @Override
   public void writeTo(StreamOutput out) throws IOException {
     catalog.writeTo(out);
-    out.writeMap(nodes, StreamOutput::writeString, (o, perNode) -> o.writeMap(perNode, StreamOutput::writeString,
-        (p, use) -> {
-          p.writeBoolean(use.loaded());
-          p.writeVLong(use.downloads());
-          p.writeVLong(use.opens());
-        }));
+    out.writeMap(
+        nodes,
+        StreamOutput::writeString,
+        (o, perNode) ->
+            o.writeMap(
+                perNode,
+                StreamOutput::writeString,
+                (p, use) -> {
+                  p.writeBoolean(use.loaded());
+                  p.writeVLong(use.downloads());
+                  p.writeVLong(use.opens());
+                }));
     out.writeOptionalString(requested);
     out.writeOptionalString(manifest);
   }
@@ -96,7 +110,9 @@ public final class GetBundlesResponse extends ActionResponse implements ToXConte
       builder.field("name", requested).field("bundle", b.name());
       fields(builder, params, b);
       if (manifest != null) {
-        builder.rawField("manifest", new ByteArrayInputStream(manifest.getBytes(StandardCharsets.UTF_8)),
+        builder.rawField(
+            "manifest",
+            new ByteArrayInputStream(manifest.getBytes(StandardCharsets.UTF_8)),
             XContentType.JSON);
       }
     }
@@ -106,14 +122,19 @@ public final class GetBundlesResponse extends ActionResponse implements ToXConte
   private void fields(XContentBuilder builder, Params params, StoredBundle b) throws IOException {
     builder.field("key", b.key()).field("aliases", catalog.aliasesOf(b.name()));
     Map<String, NodeUse> perNode = nodes.getOrDefault(b.key(), Map.of());
-    List<String> loadedOn = new TreeMap<>(perNode).entrySet().stream().filter(e -> e.getValue().loaded())
-        .map(Map.Entry::getKey).toList();
+    List<String> loadedOn =
+        new TreeMap<>(perNode)
+            .entrySet().stream().filter(e -> e.getValue().loaded()).map(Map.Entry::getKey).toList();
     builder.field("loaded_on", loadedOn);
     builder.startObject("nodes");
     for (Map.Entry<String, NodeUse> e : new TreeMap<>(perNode).entrySet()) {
       NodeUse use = e.getValue();
-      builder.startObject(e.getKey()).field("loaded", use.loaded()).field("downloads", use.downloads())
-          .field("opens", use.opens()).endObject();
+      builder
+          .startObject(e.getKey())
+          .field("loaded", use.loaded())
+          .field("downloads", use.downloads())
+          .field("opens", use.opens())
+          .endObject();
     }
     builder.endObject();
     b.toXContent(builder, params);

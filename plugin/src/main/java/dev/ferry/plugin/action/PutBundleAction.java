@@ -9,6 +9,7 @@ import org.opensearch.action.ActionType;
 public final class PutBundleAction extends ActionType<PutBundleResponse> {
   /** The action's name (what a security plugin's roles grant). */
   public static final String NAME = "cluster:admin/ferry/bundles/put";
+
   /** The action. */
   public static final PutBundleAction INSTANCE = new PutBundleAction();
 

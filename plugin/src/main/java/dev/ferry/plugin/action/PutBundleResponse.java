@@ -2,11 +2,11 @@ package dev.ferry.plugin.action;
 
 import dev.ferry.plugin.store.StoredBundle;
 import java.io.IOException;
+import org.opensearch.common.xcontent.StatusToXContentObject;
 import org.opensearch.core.action.ActionResponse;
 import org.opensearch.core.common.io.stream.StreamInput;
 import org.opensearch.core.common.io.stream.StreamOutput;
 import org.opensearch.core.rest.RestStatus;
-import org.opensearch.common.xcontent.StatusToXContentObject;
 import org.opensearch.core.xcontent.XContentBuilder;
 
 /** The record of a bundle just stored: a 201 with its name, files, hashes and size. */

@@ -13,23 +13,40 @@ import org.opensearch.threadpool.ThreadPool;
 import org.opensearch.transport.TransportService;
 
 /** Answers {@link BundleNodesAction} on every node from its {@link BundleRegistry}. */
-public final class TransportBundleNodesAction extends TransportNodesAction<BundleNodesAction.Request,
-    BundleNodesAction.Response, BundleNodesAction.NodeRequest, BundleNodesAction.NodeResponse> {
+public final class TransportBundleNodesAction
+    extends TransportNodesAction<
+        BundleNodesAction.Request,
+        BundleNodesAction.Response,
+        BundleNodesAction.NodeRequest,
+        BundleNodesAction.NodeResponse> {
   private final BundleRegistry registry;
 
   /** Built by the node's injector. */
   @Inject
-  public TransportBundleNodesAction(ThreadPool threadPool, ClusterService clusterService,
-      TransportService transportService, ActionFilters actionFilters, BundleRegistry registry) {
-    super(BundleNodesAction.NAME, threadPool, clusterService, transportService, actionFilters,
-        BundleNodesAction.Request::new, BundleNodesAction.NodeRequest::new, ThreadPool.Names.MANAGEMENT,
+  public TransportBundleNodesAction(
+      ThreadPool threadPool,
+      ClusterService clusterService,
+      TransportService transportService,
+      ActionFilters actionFilters,
+      BundleRegistry registry) {
+    super(
+        BundleNodesAction.NAME,
+        threadPool,
+        clusterService,
+        transportService,
+        actionFilters,
+        BundleNodesAction.Request::new,
+        BundleNodesAction.NodeRequest::new,
+        ThreadPool.Names.MANAGEMENT,
         BundleNodesAction.NodeResponse.class);
     this.registry = registry;
   }
 
   @Override
-  protected BundleNodesAction.Response newResponse(BundleNodesAction.Request request,
-      List<BundleNodesAction.NodeResponse> nodes, List<FailedNodeException> failures) {
+  protected BundleNodesAction.Response newResponse(
+      BundleNodesAction.Request request,
+      List<BundleNodesAction.NodeResponse> nodes,
+      List<FailedNodeException> failures) {
     return new BundleNodesAction.Response(clusterService.getClusterName(), nodes, failures);
   }
 

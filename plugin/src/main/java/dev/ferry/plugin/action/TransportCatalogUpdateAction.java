@@ -19,10 +19,9 @@ import org.opensearch.threadpool.ThreadPool;
 import org.opensearch.transport.TransportService;
 
 /**
- * Runs a {@link CatalogUpdateRequest} on the cluster manager as one cluster-state update
- * ({@link CatalogChanges}), answering once every node has applied it (so after an alias switch
- * every node resolves the alias to the new bundle). A deleted bundle's chunks are deleted after
- * that.
+ * Runs a {@link CatalogUpdateRequest} on the cluster manager as one cluster-state update ({@link
+ * CatalogChanges}), answering once every node has applied it (so after an alias switch every node
+ * resolves the alias to the new bundle). A deleted bundle's chunks are deleted after that.
  */
 public final class TransportCatalogUpdateAction
     extends TransportClusterManagerNodeAction<CatalogUpdateRequest, AcknowledgedResponse> {
@@ -30,10 +29,21 @@ public final class TransportCatalogUpdateAction
 
   /** Built by the node's injector. */
   @Inject
-  public TransportCatalogUpdateAction(TransportService transportService, ClusterService clusterService,
-      ThreadPool threadPool, ActionFilters actionFilters, IndexNameExpressionResolver resolver, BundleStore store) {
-    super(CatalogUpdateAction.NAME, transportService, clusterService, threadPool, actionFilters,
-        CatalogUpdateRequest::new, resolver);
+  public TransportCatalogUpdateAction(
+      TransportService transportService,
+      ClusterService clusterService,
+      ThreadPool threadPool,
+      ActionFilters actionFilters,
+      IndexNameExpressionResolver resolver,
+      BundleStore store) {
+    super(
+        CatalogUpdateAction.NAME,
+        transportService,
+        clusterService,
+        threadPool,
+        actionFilters,
+        CatalogUpdateRequest::new,
+        resolver);
     this.store = store;
   }
 
@@ -53,15 +63,33 @@ public final class TransportCatalogUpdateAction
   }
 
   @Override
-  protected void clusterManagerOperation(CatalogUpdateRequest request, ClusterState state,
+  protected void clusterManagerOperation(
+      CatalogUpdateRequest request,
+      ClusterState state,
       ActionListener<AcknowledgedResponse> listener) {
-    ActionListener<AcknowledgedResponse> answer = request.op() != CatalogUpdateRequest.Op.DELETE ? listener
-        : ActionListener.wrap(acked -> store.deleteAll(request.name(), ActionListener.wrap(
-            deleted -> listener.onResponse(acked),
-            e -> listener.onFailure(new IllegalStateException("bundle '" + request.name() + "' was deleted from the "
-                + "catalog, but deleting its chunks failed (they are no longer used, and the next delete of a bundle "
-                + "of that name removes them): " + e.getMessage(), e)))), listener::onFailure);
-    clusterService.submitStateUpdateTask("ferry-bundles " + request.op() + " [" + request.name() + "]",
+    ActionListener<AcknowledgedResponse> answer =
+        request.op() != CatalogUpdateRequest.Op.DELETE
+            ? listener
+            : ActionListener.wrap(
+                acked ->
+                    store.deleteAll(
+                        request.name(),
+                        ActionListener.wrap(
+                            deleted -> listener.onResponse(acked),
+                            e ->
+                                listener.onFailure(
+                                    new IllegalStateException(
+                                        "bundle '"
+                                            + request.name()
+                                            + "' was deleted from the catalog, but deleting its"
+                                            + " chunks failed (they are no longer used, and the"
+                                            + " next delete of a bundle of that name removes them):"
+                                            + " "
+                                            + e.getMessage(),
+                                        e)))),
+                listener::onFailure);
+    clusterService.submitStateUpdateTask(
+        "ferry-bundles " + request.op() + " [" + request.name() + "]",
         new AckedClusterStateUpdateTask<AcknowledgedResponse>(request, answer) {
           @Override
           public ClusterState execute(ClusterState current) {

@@ -18,9 +18,8 @@ import org.opensearch.transport.TransportService;
 import org.opensearch.transport.client.Client;
 
 /**
- * Answers {@link GetBundlesAction} from the cluster state this node applied, every node's
- * {@link BundleNodesAction} answer, and, for one bundle, its manifest read from
- * {@code .ferry-bundles}.
+ * Answers {@link GetBundlesAction} from the cluster state this node applied, every node's {@link
+ * BundleNodesAction} answer, and, for one bundle, its manifest read from {@code .ferry-bundles}.
  */
 public final class TransportGetBundlesAction
     extends HandledTransportAction<GetBundlesAction.Request, GetBundlesResponse> {
@@ -30,8 +29,12 @@ public final class TransportGetBundlesAction
 
   /** Built by the node's injector. */
   @Inject
-  public TransportGetBundlesAction(TransportService transportService, ActionFilters actionFilters,
-      ClusterService clusterService, Client client, BundleStore store) {
+  public TransportGetBundlesAction(
+      TransportService transportService,
+      ActionFilters actionFilters,
+      ClusterService clusterService,
+      Client client,
+      BundleStore store) {
     super(GetBundlesAction.NAME, transportService, actionFilters, GetBundlesAction.Request::new);
     this.clusterService = clusterService;
     this.client = client;
@@ -39,30 +42,53 @@ public final class TransportGetBundlesAction
   }
 
   @Override
-  protected void doExecute(Task task, GetBundlesAction.Request request, ActionListener<GetBundlesResponse> listener) {
+  protected void doExecute(
+      Task task, GetBundlesAction.Request request, ActionListener<GetBundlesResponse> listener) {
     BundleCatalog catalog = BundleCatalog.of(clusterService.state());
     StoredBundle one = request.name() == null ? null : catalog.resolve(request.name());
     if (request.name() != null && one == null) {
-      listener.onFailure(new ResourceNotFoundException("no bundle or alias '" + request.name() + "' is stored in the "
-          + "cluster (GET _plugins/ferry/bundles lists them)"));
+      listener.onFailure(
+          new ResourceNotFoundException(
+              "no bundle or alias '"
+                  + request.name()
+                  + "' is stored in the "
+                  + "cluster (GET _plugins/ferry/bundles lists them)"));
       return;
     }
-    client.execute(BundleNodesAction.INSTANCE, new BundleNodesAction.Request(), ActionListener.wrap(answers -> {
-      Map<String, Map<String, GetBundlesResponse.NodeUse>> nodes = new HashMap<>();
-      for (BundleNodesAction.NodeResponse node : answers.getNodes()) {
-        for (BundleUse use : node.uses()) {
-          if (use.fromCluster()) {
-            nodes.computeIfAbsent(use.key(), k -> new HashMap<>()).put(node.getNode().getName(),
-                new GetBundlesResponse.NodeUse(use.loaded(), use.downloads(), use.opens()));
-          }
-        }
-      }
-      if (one == null) {
-        listener.onResponse(new GetBundlesResponse(catalog, nodes, null, null));
-        return;
-      }
-      store.manifest(one, ActionListener.wrap(manifest -> listener.onResponse(new GetBundlesResponse(catalog, nodes,
-          request.name(), new String(manifest, StandardCharsets.UTF_8))), listener::onFailure));
-    }, listener::onFailure));
+    client.execute(
+        BundleNodesAction.INSTANCE,
+        new BundleNodesAction.Request(),
+        ActionListener.wrap(
+            answers -> {
+              Map<String, Map<String, GetBundlesResponse.NodeUse>> nodes = new HashMap<>();
+              for (BundleNodesAction.NodeResponse node : answers.getNodes()) {
+                for (BundleUse use : node.uses()) {
+                  if (use.fromCluster()) {
+                    nodes
+                        .computeIfAbsent(use.key(), k -> new HashMap<>())
+                        .put(
+                            node.getNode().getName(),
+                            new GetBundlesResponse.NodeUse(
+                                use.loaded(), use.downloads(), use.opens()));
+                  }
+                }
+              }
+              if (one == null) {
+                listener.onResponse(new GetBundlesResponse(catalog, nodes, null, null));
+                return;
+              }
+              store.manifest(
+                  one,
+                  ActionListener.wrap(
+                      manifest ->
+                          listener.onResponse(
+                              new GetBundlesResponse(
+                                  catalog,
+                                  nodes,
+                                  request.name(),
+                                  new String(manifest, StandardCharsets.UTF_8))),
+                      listener::onFailure));
+            },
+            listener::onFailure));
   }
 }

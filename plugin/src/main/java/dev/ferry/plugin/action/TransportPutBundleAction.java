@@ -8,19 +8,22 @@ import org.opensearch.tasks.Task;
 import org.opensearch.transport.TransportService;
 
 /** Hands a {@link PutBundleRequest} to the node's {@link BundleUploader}. */
-public final class TransportPutBundleAction extends HandledTransportAction<PutBundleRequest, PutBundleResponse> {
+public final class TransportPutBundleAction
+    extends HandledTransportAction<PutBundleRequest, PutBundleResponse> {
   private final BundleUploader uploader;
 
   /** Built by the node's injector. */
   @Inject
-  public TransportPutBundleAction(TransportService transportService, ActionFilters actionFilters,
-      BundleUploader uploader) {
+  public TransportPutBundleAction(
+      TransportService transportService, ActionFilters actionFilters, BundleUploader uploader) {
     super(PutBundleAction.NAME, transportService, actionFilters, PutBundleRequest::new);
     this.uploader = uploader;
   }
 
   @Override
-  protected void doExecute(Task task, PutBundleRequest request, ActionListener<PutBundleResponse> listener) {
-    uploader.upload(request.name(), request.zip(), ActionListener.map(listener, PutBundleResponse::new));
+  protected void doExecute(
+      Task task, PutBundleRequest request, ActionListener<PutBundleResponse> listener) {
+    uploader.upload(
+        request.name(), request.zip(), ActionListener.map(listener, PutBundleResponse::new));
   }
 }

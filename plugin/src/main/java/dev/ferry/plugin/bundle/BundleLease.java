@@ -4,8 +4,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A hold on a loaded bundle for the length of one batch or query: while any lease is open, the
- * bundle's encoder and head stay open even if the registry lets the bundle go (it was deleted,
- * or an alias was switched away from it). Closing the lease a second time does nothing.
+ * bundle's encoder and head stay open even if the registry lets the bundle go (it was deleted, or
+ * an alias was switched away from it). Closing the lease a second time does nothing.
  */
 public final class BundleLease implements AutoCloseable {
   private final LoadedBundle bundle;

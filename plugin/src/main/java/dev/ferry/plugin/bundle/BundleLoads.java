@@ -16,15 +16,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The bundle loads under way on a node, one per bundle however many batches and queries wait for
- * it, each run on the {@code ferry_bundles} pool: a cluster bundle is fetched into the node's
- * cache (if it is not there), then opened; a config-folder bundle is opened. A failed load is
- * remembered for {@value #RETRY_AFTER_SECONDS} s, so a burst of batches gets its error at once
- * instead of each fetching the bundle again; a catalog change forgets it. Counts how often each
- * bundle was fetched and opened, for the node stats.
+ * it, each run on the {@code ferry_bundles} pool: a cluster bundle is fetched into the node's cache
+ * (if it is not there), then opened; a config-folder bundle is opened. A failed load is remembered
+ * for {@value #RETRY_AFTER_SECONDS} s, so a burst of batches gets its error at once instead of each
+ * fetching the bundle again; a catalog change forgets it. Counts how often each bundle was fetched
+ * and opened, for the node stats.
  */
 final class BundleLoads {
   /** Seconds a failed load's error is given before the bundle is tried again. */
   static final int RETRY_AFTER_SECONDS = 10;
+
   private static final Logger LOG = LoggerFactory.getLogger(BundleLoads.class);
 
   private final BundleRegistry registry;
@@ -96,7 +97,10 @@ final class BundleLoads {
     failures.clear();
   }
 
-  /** Hands {@code listener} a lease on {@code target} once it is loaded, starting the load if none is under way. */
+  /**
+   * Hands {@code listener} a lease on {@code target} once it is loaded, starting the load if none
+   * is under way.
+   */
   void join(BundleTarget target, ActionListener<BundleLease> listener) {
     Load start = null;
     Exception failed = null;
@@ -144,12 +148,18 @@ final class BundleLoads {
         return;
       }
       try {
-        registry.cluster().fetch(target.stored(), ActionListener.wrap(fetched -> {
-          if (fetched) {
-            counts(target).downloads.incrementAndGet();
-          }
-          registry.executor().execute(this::open);
-        }, this::fail));
+        registry
+            .cluster()
+            .fetch(
+                target.stored(),
+                ActionListener.wrap(
+                    fetched -> {
+                      if (fetched) {
+                        counts(target).downloads.incrementAndGet();
+                      }
+                      registry.executor().execute(this::open);
+                    },
+                    this::fail));
       } catch (RuntimeException e) {
         fail(e);
       }
@@ -170,13 +180,18 @@ final class BundleLoads {
         if (kept.retain()) {
           waiter.onResponse(new BundleLease(kept));
         } else {
-          waiter.onFailure(new BundleLoadException("bundle '" + target.name() + "' was let go while it was loading"));
+          waiter.onFailure(
+              new BundleLoadException(
+                  "bundle '" + target.name() + "' was let go while it was loading"));
         }
       }
     }
 
     void fail(Exception e) {
-      LOG.warn("Cannot load bundle '{}' on this node (retried after {} s): {}", target.name(), RETRY_AFTER_SECONDS,
+      LOG.warn(
+          "Cannot load bundle '{}' on this node (retried after {} s): {}",
+          target.name(),
+          RETRY_AFTER_SECONDS,
           e.toString());
       synchronized (BundleLoads.this) {
         failures.put(target.slot(), new Failure(e, System.nanoTime()));

@@ -11,8 +11,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Opens a bundle whose files this node has: checks it ({@link ModelBundle#open}: every file's
- * hash, the head's shapes), starts its encoder and head, and logs how long that took. A failure,
+ * Opens a bundle whose files this node has: checks it ({@link ModelBundle#open}: every file's hash,
+ * the head's shapes), starts its encoder and head, and logs how long that took. A failure,
  * including a native library that does not load, is a {@link BundleLoadException} naming the
  * bundle, never an error that would reach the node's uncaught-error handler.
  */
@@ -38,21 +38,33 @@ final class BundleOpener {
     ClassLoader previous = thread.getContextClassLoader();
     thread.setContextClassLoader(BundleOpener.class.getClassLoader());
     try {
-      ModelBundle bundle = target.stored() == null ? folder.open(target.name()) : cluster.open(target.stored());
-      String key = target.stored() != null ? target.stored().key()
-          : target.name() + "@" + FileHashes.sha256(bundle.directory().resolve(ModelBundle.MANIFEST)).substring(0, 12);
+      ModelBundle bundle =
+          target.stored() == null ? folder.open(target.name()) : cluster.open(target.stored());
+      String key =
+          target.stored() != null
+              ? target.stored().key()
+              : target.name()
+                  + "@"
+                  + FileHashes.sha256(bundle.directory().resolve(ModelBundle.MANIFEST))
+                      .substring(0, 12);
       Classifier classifier = bundle.openClassifier(options);
-      LOG.info("Opened bundle '{}' ({}, from {}; {} labels, encoder {}) in {} ms", target.name(), key,
-          target.stored() == null ? folder.describe() : "the cluster", classifier.labels().size(),
-          bundle.manifest().encoder().id(), (System.nanoTime() - start) / 1_000_000);
+      LOG.info(
+          "Opened bundle '{}' ({}, from {}; {} labels, encoder {}) in {} ms",
+          target.name(),
+          key,
+          target.stored() == null ? folder.describe() : "the cluster",
+          classifier.labels().size(),
+          bundle.manifest().encoder().id(),
+          (System.nanoTime() - start) / 1_000_000);
       return new LoadedBundle(target.name(), key, bundle, classifier, target.stored());
     } catch (IOException e) {
-      throw new BundleLoadException("bundle '" + target.name() + "': cannot read its manifest: " + e.getMessage(), e);
+      throw new BundleLoadException(
+          "bundle '" + target.name() + "': cannot read its manifest: " + e.getMessage(), e);
     } catch (LinkageError | AssertionError e) {
       // A native library that does not load (wrong platform, missing resource) must fail this
       // pipeline or query, not reach the node's uncaught-error handler, which stops the node.
-      throw new BundleLoadException("bundle '" + target.name() + "': cannot start the encoder's native libraries: "
-          + e, e);
+      throw new BundleLoadException(
+          "bundle '" + target.name() + "': cannot start the encoder's native libraries: " + e, e);
     } finally {
       thread.setContextClassLoader(previous);
     }

@@ -23,18 +23,18 @@ import org.slf4j.LoggerFactory;
  * The node's open bundles, from two sources: the cluster's store ({@link ClusterBundleSource},
  * bundles and aliases uploaded with {@code PUT _plugins/ferry/bundles/NAME}) and the node's config
  * folder ({@link ConfigFolderBundleSource}, for air-gapped setups). A name found in both is an
- * error. Each bundle is opened once per node and shared by every pipeline, processor and query
- * that names it, directly or through an alias.
+ * error. Each bundle is opened once per node and shared by every pipeline, processor and query that
+ * names it, directly or through an alias.
  *
  * <p>A name is resolved each time it is used ({@link #resolve}), from the cluster state this node
  * last applied, so an alias switch takes effect on the next batch or query without recreating
  * anything. A config-folder bundle is opened when a pipeline first names it ({@link #check}, as
  * before). A cluster bundle is loaded on first use ({@link #acquire}): fetched into the node's
  * cache and opened on the {@code ferry_bundles} pool, never on a network or cluster-state thread;
- * concurrent users wait for the same load. A failed load is answered with its error for
- * {@value BundleLoads#RETRY_AFTER_SECONDS} s, then tried again. A cluster bundle is let go when it
- * is deleted, or when an alias was switched away from it and no pipeline names it; batches still
- * using it hold a {@link BundleLease}, and it is closed when the last one ends.
+ * concurrent users wait for the same load. A failed load is answered with its error for {@value
+ * BundleLoads#RETRY_AFTER_SECONDS} s, then tried again. A cluster bundle is let go when it is
+ * deleted, or when an alias was switched away from it and no pipeline names it; batches still using
+ * it hold a {@link BundleLease}, and it is closed when the last one ends.
  */
 public final class BundleRegistry implements Closeable {
   private static final Logger LOG = LoggerFactory.getLogger(BundleRegistry.class);
@@ -55,7 +55,9 @@ public final class BundleRegistry implements Closeable {
     this.opener = new BundleOpener(folder, cluster, options);
   }
 
-  /** Gives the registry the pool it loads bundles on and the node's thread context, once they exist. */
+  /**
+   * Gives the registry the pool it loads bundles on and the node's thread context, once they exist.
+   */
   public void start(Executor bundlePool, ThreadContext context) {
     this.executor = bundlePool;
     this.threadContext = context;
@@ -81,9 +83,9 @@ public final class BundleRegistry implements Closeable {
   }
 
   /**
-   * Checks, when a pipeline is created, that {@code name} names a bundle; a config-folder bundle
-   * is opened now (hashes and shapes checked, encoder started). Needs no network: a cluster
-   * bundle is loaded by its first batch.
+   * Checks, when a pipeline is created, that {@code name} names a bundle; a config-folder bundle is
+   * opened now (hashes and shapes checked, encoder started). Needs no network: a cluster bundle is
+   * loaded by its first batch.
    *
    * @throws BundleLoadException if it names none or the folder's bundle does not open
    */
@@ -98,7 +100,8 @@ public final class BundleRegistry implements Closeable {
    * Bundle {@code name}, now: a config-folder bundle is opened if it is not yet; a cluster bundle
    * must already be loaded.
    *
-   * @throws BundleLoadException if it names none, does not open, or is a cluster bundle not loaded yet
+   * @throws BundleLoadException if it names none, does not open, or is a cluster bundle not loaded
+   *     yet
    */
   public LoadedBundle get(String name) {
     ensureOpen(name);
@@ -108,15 +111,18 @@ public final class BundleRegistry implements Closeable {
     }
     LoadedBundle loaded = open.get(target.slot());
     if (loaded == null) {
-      throw new BundleLoadException("bundle '" + name + "' is not loaded on this node yet; its first batch or query "
-          + "loads it");
+      throw new BundleLoadException(
+          "bundle '"
+              + name
+              + "' is not loaded on this node yet; its first batch or query "
+              + "loads it");
     }
     return loaded;
   }
 
   /**
-   * A lease on bundle {@code name} if this node has it open, else null (then {@link #acquire}
-   * loads it). Needs no network, opens nothing.
+   * A lease on bundle {@code name} if this node has it open, else null (then {@link #acquire} loads
+   * it). Needs no network, opens nothing.
    *
    * @throws BundleLoadException if it names no bundle
    */
@@ -133,8 +139,8 @@ public final class BundleRegistry implements Closeable {
 
   /**
    * Hands {@code listener} a lease on bundle {@code name}: at once if it is open, else once it is
-   * loaded (on the {@code ferry_bundles} pool, in the listener's thread context), or the error
-   * that kept it from loading.
+   * loaded (on the {@code ferry_bundles} pool, in the listener's thread context), or the error that
+   * kept it from loading.
    */
   public void acquire(String name, ActionListener<BundleLease> listener) {
     BundleTarget target;
@@ -151,8 +157,12 @@ public final class BundleRegistry implements Closeable {
       return;
     }
     ThreadContext context = threadContext;
-    loads.join(target, context == null ? listener
-        : org.opensearch.action.support.ContextPreservingActionListener.wrapPreservingContext(listener, context));
+    loads.join(
+        target,
+        context == null
+            ? listener
+            : org.opensearch.action.support.ContextPreservingActionListener.wrapPreservingContext(
+                listener, context));
   }
 
   /** The pool loads run on. */
@@ -164,19 +174,27 @@ public final class BundleRegistry implements Closeable {
     return pool;
   }
 
-  /** Opens {@code target}, whose files this node has (a cluster bundle's, fetched), and counts it. */
+  /**
+   * Opens {@code target}, whose files this node has (a cluster bundle's, fetched), and counts it.
+   */
   LoadedBundle openNow(BundleTarget target) {
     LoadedBundle loaded = opener.open(target);
     loads.counts(target).opened();
     return loaded;
   }
 
-  /** Keeps {@code loaded} as the open copy of {@code target}, or returns the copy another load kept first. */
+  /**
+   * Keeps {@code loaded} as the open copy of {@code target}, or returns the copy another load kept
+   * first.
+   */
   LoadedBundle keep(BundleTarget target, LoadedBundle loaded) {
     if (closed || !stillNamed(target)) {
       loaded.release();
-      throw new BundleLoadException("bundle '" + target.name() + "' was deleted, or the node is stopping, while it "
-          + "was being loaded");
+      throw new BundleLoadException(
+          "bundle '"
+              + target.name()
+              + "' was deleted, or the node is stopping, while it "
+              + "was being loaded");
     }
     LoadedBundle existing = open.putIfAbsent(target.slot(), loaded);
     if (existing != null) {
@@ -216,10 +234,15 @@ public final class BundleRegistry implements Closeable {
       }
       StoredBundle now = next.bundles().get(stored.name());
       boolean deleted = now == null || !now.key().equals(stored.key());
-      boolean switchedAway = !previous.aliasesOf(stored.name()).isEmpty() && next.aliasesOf(stored.name()).isEmpty()
-          && !named.contains(stored.name());
+      boolean switchedAway =
+          !previous.aliasesOf(stored.name()).isEmpty()
+              && next.aliasesOf(stored.name()).isEmpty()
+              && !named.contains(stored.name());
       if ((deleted || switchedAway) && open.remove(e.getKey(), e.getValue())) {
-        LOG.info("Letting go of bundle '{}' ({}): {}", stored.name(), stored.key(),
+        LOG.info(
+            "Letting go of bundle '{}' ({}): {}",
+            stored.name(),
+            stored.key(),
             deleted ? "it was deleted" : "no alias or pipeline names it any more");
         e.getValue().release();
       }
@@ -227,7 +250,9 @@ public final class BundleRegistry implements Closeable {
     try {
       executor().execute(() -> cluster.dropOthers(next));
     } catch (RejectedExecutionException e) {
-      LOG.warn("Cannot remove cached copies of deleted bundles now ({}); the next catalog change retries",
+      LOG.warn(
+          "Cannot remove cached copies of deleted bundles now ({}); the next catalog change"
+              + " retries",
           e.toString());
     }
   }
@@ -235,17 +260,25 @@ public final class BundleRegistry implements Closeable {
   /** What this node has loaded and how often, for the node stats. */
   public List<BundleUse> uses() {
     List<BundleUse> uses = new ArrayList<>();
-    loads.forEachCount((slot, counts) -> {
-      LoadedBundle loaded = open.get(slot);
-      uses.add(new BundleUse(counts.name(), loaded != null ? loaded.key() : counts.key(), counts.fromCluster(),
-          loaded != null, counts.downloads(), counts.opens()));
-    });
+    loads.forEachCount(
+        (slot, counts) -> {
+          LoadedBundle loaded = open.get(slot);
+          uses.add(
+              new BundleUse(
+                  counts.name(),
+                  loaded != null ? loaded.key() : counts.key(),
+                  counts.fromCluster(),
+                  loaded != null,
+                  counts.downloads(),
+                  counts.opens()));
+        });
     return uses;
   }
 
   private void ensureOpen(String name) {
     if (closed) {
-      throw new IllegalStateException("the node is stopping; bundle '" + name + "' is no longer open");
+      throw new IllegalStateException(
+          "the node is stopping; bundle '" + name + "' is no longer open");
     }
   }
 

@@ -5,9 +5,9 @@ import dev.ferry.models.bundle.ModelBundle;
 import java.util.List;
 
 /**
- * Where a node finds a model bundle by its name. {@link BundleRegistry} asks it which names it
- * has, opens a bundle once per node and keeps what it opened; the source only has to find and
- * check the bundle.
+ * Where a node finds a model bundle by its name. {@link BundleRegistry} asks it which names it has,
+ * opens a bundle once per node and keeps what it opened; the source only has to find and check the
+ * bundle.
  *
  * <p>{@link ConfigFolderBundleSource} reads {@code config/ferry/NAME/} on the node (for air-gapped
  * setups); {@link dev.ferry.plugin.store.ClusterBundleSource} keeps bundles in the cluster and
@@ -22,7 +22,9 @@ public interface BundleSource {
    */
   ModelBundle open(String name);
 
-  /** Whether this source has bundle {@code name}, found without opening it (no network, no hashing). */
+  /**
+   * Whether this source has bundle {@code name}, found without opening it (no network, no hashing).
+   */
   boolean has(String name);
 
   /** The names of the bundles this source has, sorted, for messages. */

@@ -8,15 +8,18 @@ import java.util.List;
 import java.util.TreeSet;
 
 /**
- * What a bundle name names now: a bundle stored in the cluster (itself, or through an alias), or
- * a config-folder bundle. Resolved from the catalog of the cluster state the node last applied,
- * so it needs no network.
+ * What a bundle name names now: a bundle stored in the cluster (itself, or through an alias), or a
+ * config-folder bundle. Resolved from the catalog of the cluster state the node last applied, so it
+ * needs no network.
  *
  * @param name the bundle's name (for an alias, the bundle it names)
  * @param stored where the cluster stores it; null for a config-folder bundle
  */
 public record BundleTarget(String name, StoredBundle stored) {
-  /** Where the registry keeps it: a cluster bundle by its content ({@code NAME@SHA12}), a folder one by name. */
+  /**
+   * Where the registry keeps it: a cluster bundle by its content ({@code NAME@SHA12}), a folder one
+   * by name.
+   */
   String slot() {
     return stored == null ? "folder/" + name : "cluster/" + stored.key();
   }
@@ -34,9 +37,18 @@ public record BundleTarget(String name, StoredBundle stored) {
     if (stored != null) {
       for (String name : new TreeSet<>(List.of(requested, stored.name()))) {
         if (folder.has(name)) {
-          throw new BundleLoadException("bundle name '" + name + "' is ambiguous: the cluster stores a bundle or alias "
-              + "by that name and " + folder.describe() + " has a folder '" + name + "' too; rename the folder, or "
-              + "delete the cluster's (DELETE _plugins/ferry/bundles/" + name + ")");
+          throw new BundleLoadException(
+              "bundle name '"
+                  + name
+                  + "' is ambiguous: the cluster stores a bundle or alias "
+                  + "by that name and "
+                  + folder.describe()
+                  + " has a folder '"
+                  + name
+                  + "' too; rename the folder, or "
+                  + "delete the cluster's (DELETE _plugins/ferry/bundles/"
+                  + name
+                  + ")");
         }
       }
       return new BundleTarget(stored.name(), stored);
@@ -46,10 +58,19 @@ public record BundleTarget(String name, StoredBundle stored) {
     }
     List<String> inCluster = cluster.names();
     List<String> inFolder = folder.names();
-    throw new BundleLoadException("no bundle '" + requested + "': the cluster stores none by that name ("
-        + (inCluster.isEmpty() ? "it stores none" : "it stores " + String.join(", ", inCluster))
-        + "; PUT _plugins/ferry/bundles/" + requested + " uploads one), and " + folder.describe()
-        + " on this node has no such folder (" + (inFolder.isEmpty() ? "it holds none" : "bundles there: "
-        + String.join(", ", inFolder)) + ")");
+    throw new BundleLoadException(
+        "no bundle '"
+            + requested
+            + "': the cluster stores none by that name ("
+            + (inCluster.isEmpty() ? "it stores none" : "it stores " + String.join(", ", inCluster))
+            + "; PUT _plugins/ferry/bundles/"
+            + requested
+            + " uploads one), and "
+            + folder.describe()
+            + " on this node has no such folder ("
+            + (inFolder.isEmpty()
+                ? "it holds none"
+                : "bundles there: " + String.join(", ", inFolder))
+            + ")");
   }
 }

@@ -11,9 +11,9 @@ import java.util.stream.Stream;
 
 /**
  * Bundles as folders under the node's {@code config/ferry/}: bundle {@code NAME} is the folder
- * {@code config/ferry/NAME}, as {@code ferry train --out} wrote it. Every node that runs a
- * pipeline or embeds a query needs its own copy; this is for air-gapped setups, the cluster's own
- * store ({@code PUT _plugins/ferry/bundles/NAME}) needs no copying.
+ * {@code config/ferry/NAME}, as {@code ferry train --out} wrote it. Every node that runs a pipeline
+ * or embeds a query needs its own copy; this is for air-gapped setups, the cluster's own store
+ * ({@code PUT _plugins/ferry/bundles/NAME}) needs no copying.
  */
 public final class ConfigFolderBundleSource implements BundleSource {
   private final Path root;
@@ -28,8 +28,13 @@ public final class ConfigFolderBundleSource implements BundleSource {
     BundleNames.check(name);
     Path dir = root.resolve(name);
     if (!Files.isDirectory(dir)) {
-      throw new BundleLoadException("no bundle '" + name + "': expected a folder written by 'ferry train --out' at "
-          + dir + " on every node that runs Ferry's pipelines or queries; " + available());
+      throw new BundleLoadException(
+          "no bundle '"
+              + name
+              + "': expected a folder written by 'ferry train --out' at "
+              + dir
+              + " on every node that runs Ferry's pipelines or queries; "
+              + available());
     }
     return ModelBundle.open(dir);
   }
@@ -45,7 +50,11 @@ public final class ConfigFolderBundleSource implements BundleSource {
       return List.of();
     }
     try (Stream<Path> entries = Files.list(root)) {
-      return entries.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted().toList();
+      return entries
+          .filter(Files::isDirectory)
+          .map(p -> p.getFileName().toString())
+          .sorted()
+          .toList();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot list " + root, e);
     }
@@ -62,6 +71,8 @@ public final class ConfigFolderBundleSource implements BundleSource {
       return "the folder " + root + " does not exist";
     }
     List<String> names = names();
-    return names.isEmpty() ? root + " holds no bundles" : "bundles there: " + String.join(", ", names);
+    return names.isEmpty()
+        ? root + " holds no bundles"
+        : "bundles there: " + String.join(", ", names);
   }
 }

@@ -6,12 +6,12 @@ import dev.ferry.plugin.store.StoredBundle;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A bundle as a node holds it open: its name, its checked files, and its encoder and head,
- * shared by every pipeline and query on the node that names it ({@link BundleRegistry}).
+ * A bundle as a node holds it open: its name, its checked files, and its encoder and head, shared
+ * by every pipeline and query on the node that names it ({@link BundleRegistry}).
  *
- * <p>It counts its holders: the registry while it keeps the bundle, and each open
- * {@link BundleLease}. The encoder and head are closed when the last one lets go, so a bundle the
- * registry drops is never closed under a batch that is still using it.
+ * <p>It counts its holders: the registry while it keeps the bundle, and each open {@link
+ * BundleLease}. The encoder and head are closed when the last one lets go, so a bundle the registry
+ * drops is never closed under a batch that is still using it.
  */
 public final class LoadedBundle {
   private final String name;
@@ -32,7 +32,8 @@ public final class LoadedBundle {
    * @param classifier its encoder and head, open
    * @param stored where the cluster stores it, or null for a bundle from the config folder
    */
-  LoadedBundle(String name, String key, ModelBundle bundle, Classifier classifier, StoredBundle stored) {
+  LoadedBundle(
+      String name, String key, ModelBundle bundle, Classifier classifier, StoredBundle stored) {
     this.name = name;
     this.key = key;
     this.bundle = bundle;

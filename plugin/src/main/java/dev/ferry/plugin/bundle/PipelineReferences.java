@@ -10,10 +10,10 @@ import org.opensearch.ingest.IngestMetadata;
 import org.opensearch.ingest.PipelineConfiguration;
 
 /**
- * Which bundle (or alias) names the ingest pipelines of a cluster state give to Ferry's
- * processors ({@code ferry_classify}, {@code ferry_relabel}): in their processors, and in the
- * {@code on_failure} processors of either, at any depth. What a delete of a bundle or an alias is
- * checked against.
+ * Which bundle (or alias) names the ingest pipelines of a cluster state give to Ferry's processors
+ * ({@code ferry_classify}, {@code ferry_relabel}): in their processors, and in the {@code
+ * on_failure} processors of either, at any depth. What a delete of a bundle or an alias is checked
+ * against.
  */
 public final class PipelineReferences {
   /** The processors that name a bundle in their {@code bundle} option. */
@@ -48,7 +48,8 @@ public final class PipelineReferences {
         if (!(e.getValue() instanceof Map<?, ?> options)) {
           continue;
         }
-        if (PROCESSORS.contains(String.valueOf(e.getKey())) && options.get("bundle") instanceof String bundle) {
+        if (PROCESSORS.contains(String.valueOf(e.getKey()))
+            && options.get("bundle") instanceof String bundle) {
           names.computeIfAbsent(bundle, b -> new TreeSet<>()).add(pipeline);
         }
         collect(options.get("on_failure"), pipeline, names);

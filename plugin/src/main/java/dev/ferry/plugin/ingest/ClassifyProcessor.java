@@ -14,30 +14,37 @@ import org.opensearch.ingest.IngestDocumentWrapper;
  * The {@code ferry_classify} ingest processor: reads a text field, embeds and classifies it with a
  * Ferry bundle, and writes the results under {@code PREFIX.} ({@link ResultFields}): label,
  * confidence, probabilities, the document's vector (for a {@code ferry_vector} field), optionally
- * every chunk's vector, the bundle, a hash of the text, and what the head read
- * ({@link StoredFeatures}), so that {@code ferry_relabel} can relabel without the encoder.
+ * every chunk's vector, the bundle, a hash of the text, and what the head read ({@link
+ * StoredFeatures}), so that {@code ferry_relabel} can relabel without the encoder.
  *
  * <p>A bulk request reaches {@link #subBatchExecute} in batches of {@code batch_size} documents,
  * which go to the encoder together. Each batch uses the bundle its name (or alias) names when the
- * batch starts ({@link DocumentBatchProcessor}). A document that cannot be classified gets its own failure;
- * the rest of its batch is still classified.
+ * batch starts ({@link DocumentBatchProcessor}). A document that cannot be classified gets its own
+ * failure; the rest of its batch is still classified.
  *
- * <p>With {@code skip_unchanged}, a document whose results still hold (same text hash, same
- * encoder and chunking: {@link PriorResults#stillHold}) is not embedded again: the results it
- * carries, or those of its stored copy in the index (one multi-get per batch), are kept; only the
- * head runs when another bundle of the same encoder labels it.
+ * <p>With {@code skip_unchanged}, a document whose results still hold (same text hash, same encoder
+ * and chunking: {@link PriorResults#stillHold}) is not embedded again: the results it carries, or
+ * those of its stored copy in the index (one multi-get per batch), are kept; only the head runs
+ * when another bundle of the same encoder labels it.
  */
 public final class ClassifyProcessor extends DocumentBatchProcessor {
   /** The processor's name in a pipeline definition. */
   public static final String TYPE = "ferry_classify";
+
   /** Documents per call to the encoder when the pipeline does not say. */
   public static final int DEFAULT_BATCH_SIZE = 64;
 
   private final Options options;
   private final StoredResultsLookup lookup;
 
-  ClassifyProcessor(String tag, String description, int batchSize, Options options, BundleRegistry bundles,
-      Executor executor, StoredResultsLookup lookup) {
+  ClassifyProcessor(
+      String tag,
+      String description,
+      int batchSize,
+      Options options,
+      BundleRegistry bundles,
+      Executor executor,
+      StoredResultsLookup lookup) {
     super(tag, description, batchSize, bundles, options.bundle(), executor);
     this.options = options;
     this.lookup = options.skipUnchanged() ? lookup : null;
@@ -49,14 +56,20 @@ public final class ClassifyProcessor extends DocumentBatchProcessor {
    * @param bundle the bundle's name, or an alias's
    * @param sourceField the field holding the text ({@code field})
    * @param targetPrefix where results go ({@code target_prefix})
-   * @param chunking read long texts as the bundle was trained (overlapping windows) when true,
-   *     only their first window when false
+   * @param chunking read long texts as the bundle was trained (overlapping windows) when true, only
+   *     their first window when false
    * @param ignoreMissing pass documents without the field through unchanged
    * @param chunkVectors also write every chunk's vector ({@code PREFIX.chunk_vectors})
    * @param skipUnchanged keep results whose text and encoder have not changed
    */
-  record Options(String bundle, String sourceField, String targetPrefix, boolean chunking, boolean ignoreMissing,
-                 boolean chunkVectors, boolean skipUnchanged) {}
+  record Options(
+      String bundle,
+      String sourceField,
+      String targetPrefix,
+      boolean chunking,
+      boolean ignoreMissing,
+      boolean chunkVectors,
+      boolean skipUnchanged) {}
 
   /** A document with text to classify. */
   private record Pending(IngestDocumentWrapper wrapper, String text, String hash) {
@@ -84,16 +97,19 @@ public final class ClassifyProcessor extends DocumentBatchProcessor {
       done.run();
       return;
     }
-    lookup.fetch(open.stream().map(Pending::document).toList(), stored -> {
-      try {
-        classify(bundle, reuseStored(bundle, open, stored));
-      } finally {
-        done.run();
-      }
-    }, rejected -> {
-      open.forEach(p -> p.wrapper().update(p.document(), rejected));
-      done.run();
-    });
+    lookup.fetch(
+        open.stream().map(Pending::document).toList(),
+        stored -> {
+          try {
+            classify(bundle, reuseStored(bundle, open, stored));
+          } finally {
+            done.run();
+          }
+        },
+        rejected -> {
+          open.forEach(p -> p.wrapper().update(p.document(), rejected));
+          done.run();
+        });
   }
 
   /** The documents that have text; the others are marked failed or left as they are. */
@@ -117,17 +133,25 @@ public final class ClassifyProcessor extends DocumentBatchProcessor {
 
   /** The document's text, or null when it has none and {@code ignore_missing} is set. */
   private String text(IngestDocument document) {
-    Object value = document.getFieldValue(options.sourceField(), Object.class, options.ignoreMissing());
+    Object value =
+        document.getFieldValue(options.sourceField(), Object.class, options.ignoreMissing());
     if (value == null) {
       if (options.ignoreMissing()) {
         return null;
       }
-      throw new IllegalArgumentException("field [" + options.sourceField() + "] is null, cannot classify it "
-          + "(set ignore_missing to pass such documents through unlabeled)");
+      throw new IllegalArgumentException(
+          "field ["
+              + options.sourceField()
+              + "] is null, cannot classify it "
+              + "(set ignore_missing to pass such documents through unlabeled)");
     }
     if (!(value instanceof String text)) {
-      throw new IllegalArgumentException("field [" + options.sourceField() + "] of type ["
-          + value.getClass().getName() + "] cannot be classified: expected a string");
+      throw new IllegalArgumentException(
+          "field ["
+              + options.sourceField()
+              + "] of type ["
+              + value.getClass().getName()
+              + "] cannot be classified: expected a string");
     }
     return text;
   }
@@ -141,7 +165,8 @@ public final class ClassifyProcessor extends DocumentBatchProcessor {
     List<Pending> open = new ArrayList<>();
     HeadOnly relabel = new HeadOnly(bundle, options.targetPrefix());
     for (Pending p : pending) {
-      PriorResults prior = PriorResults.of(p.document().getFieldValue(options.targetPrefix(), Object.class, true));
+      PriorResults prior =
+          PriorResults.of(p.document().getFieldValue(options.targetPrefix(), Object.class, true));
       if (prior != null && prior.stillHold(p.hash(), reading, options.chunkVectors())) {
         relabel.addIfFrom(p.wrapper(), prior, bundle.key());
       } else {
@@ -153,7 +178,8 @@ public final class ClassifyProcessor extends DocumentBatchProcessor {
   }
 
   /** Keeps the stored copies' results where they hold; returns the documents still to classify. */
-  private List<Pending> reuseStored(LoadedBundle bundle, List<Pending> open, List<PriorResults> stored) {
+  private List<Pending> reuseStored(
+      LoadedBundle bundle, List<Pending> open, List<PriorResults> stored) {
     FeatureReading reading = bundle.reading(options.chunking());
     List<Pending> rest = new ArrayList<>();
     HeadOnly relabel = new HeadOnly(bundle, options.targetPrefix());
@@ -182,12 +208,22 @@ public final class ClassifyProcessor extends DocumentBatchProcessor {
     }
     FeatureReading reading = bundle.reading(options.chunking());
     try {
-      List<ClassifiedDocument> results = bundle.classifier().classifyDocuments(
-          pending.stream().map(Pending::text).toList(), FeatureReading.windows(bundle.bundle(), options.chunking()));
+      List<ClassifiedDocument> results =
+          bundle
+              .classifier()
+              .classifyDocuments(
+                  pending.stream().map(Pending::text).toList(),
+                  FeatureReading.windows(bundle.bundle(), options.chunking()));
       for (int i = 0; i < pending.size(); i++) {
         Pending p = pending.get(i);
-        ResultFields.writeClassification(p.document(), options.targetPrefix(), results.get(i), bundle.key(), reading,
-            p.hash(), options.chunkVectors());
+        ResultFields.writeClassification(
+            p.document(),
+            options.targetPrefix(),
+            results.get(i),
+            bundle.key(),
+            reading,
+            p.hash(),
+            options.chunkVectors());
       }
     } catch (RuntimeException e) {
       pending.forEach(p -> p.wrapper().update(p.document(), e));

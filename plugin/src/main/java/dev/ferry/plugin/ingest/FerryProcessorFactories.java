@@ -9,12 +9,12 @@ import org.opensearch.ingest.Processor;
 import org.opensearch.transport.client.Client;
 
 /**
- * Read {@code ferry_classify} and {@code ferry_relabel} definitions and check the bundle each
- * names ({@link BundleRegistry#check}): a name that names no bundle, a name both in the cluster
- * and the config folder, or a config-folder bundle that does not open fails the pipeline's
- * creation with a 400 naming the bundle and what is wrong. This runs on every node, on the thread
- * that applies the cluster state, so it does no network I/O: a bundle stored in the cluster is
- * loaded by the pipeline's first batch.
+ * Read {@code ferry_classify} and {@code ferry_relabel} definitions and check the bundle each names
+ * ({@link BundleRegistry#check}): a name that names no bundle, a name both in the cluster and the
+ * config folder, or a config-folder bundle that does not open fails the pipeline's creation with a
+ * 400 naming the bundle and what is wrong. This runs on every node, on the thread that applies the
+ * cluster state, so it does no network I/O: a bundle stored in the cluster is loaded by the
+ * pipeline's first batch.
  */
 public final class FerryProcessorFactories {
   private FerryProcessorFactories() {}
@@ -26,9 +26,13 @@ public final class FerryProcessorFactories {
    * @param ingestExecutor where work continues after such a lookup or a bundle's load (the node's
    *     write pool)
    */
-  public static Map<String, Processor.Factory> create(BundleRegistry bundles, Client client, Executor ingestExecutor) {
-    return Map.of(ClassifyProcessor.TYPE, new Classify(bundles, client, ingestExecutor),
-        RelabelProcessor.TYPE, new Relabel(bundles, ingestExecutor));
+  public static Map<String, Processor.Factory> create(
+      BundleRegistry bundles, Client client, Executor ingestExecutor) {
+    return Map.of(
+        ClassifyProcessor.TYPE,
+        new Classify(bundles, client, ingestExecutor),
+        RelabelProcessor.TYPE,
+        new Relabel(bundles, ingestExecutor));
   }
 
   /** What both processors read: the bundle, the prefix, a default batch size. */
@@ -38,7 +42,8 @@ public final class FerryProcessorFactories {
     final Executor ingestExecutor;
     private final int defaultBatchSize;
 
-    BundleProcessorFactory(String type, BundleRegistry bundles, Executor ingestExecutor, int defaultBatchSize) {
+    BundleProcessorFactory(
+        String type, BundleRegistry bundles, Executor ingestExecutor, int defaultBatchSize) {
       super(type);
       this.type = type;
       this.bundles = bundles;
@@ -47,8 +52,12 @@ public final class FerryProcessorFactories {
     }
 
     @Override
-    public AbstractBatchingProcessor create(Map<String, Processor.Factory> registry, String tag, String description,
-                                            Map<String, Object> config) throws Exception {
+    public AbstractBatchingProcessor create(
+        Map<String, Processor.Factory> registry,
+        String tag,
+        String description,
+        Map<String, Object> config)
+        throws Exception {
       config.putIfAbsent(AbstractBatchingProcessor.BATCH_SIZE_FIELD, defaultBatchSize);
       return super.create(registry, tag, description, config);
     }
@@ -65,9 +74,13 @@ public final class FerryProcessorFactories {
     }
 
     String prefix(String tag, Map<String, Object> config) {
-      String prefix = ConfigurationUtils.readStringProperty(type, tag, config, "target_prefix", "ferry");
+      String prefix =
+          ConfigurationUtils.readStringProperty(type, tag, config, "target_prefix", "ferry");
       if (prefix.isBlank()) {
-        throw ConfigurationUtils.newConfigurationException(type, tag, "target_prefix",
+        throw ConfigurationUtils.newConfigurationException(
+            type,
+            tag,
+            "target_prefix",
             "must not be empty: the results are under PREFIX.label, PREFIX.confidence, ...");
       }
       return prefix;
@@ -87,13 +100,25 @@ public final class FerryProcessorFactories {
     }
 
     @Override
-    protected AbstractBatchingProcessor newProcessor(String tag, String description, int batchSize,
-                                                     Map<String, Object> config) {
-      ClassifyProcessor.Options options = new ClassifyProcessor.Options(bundle(tag, config),
-          ConfigurationUtils.readStringProperty(ClassifyProcessor.TYPE, tag, config, "field", "text"),
-          prefix(tag, config), flag(tag, config, "chunking", true), flag(tag, config, "ignore_missing", false),
-          flag(tag, config, "chunk_vectors", false), flag(tag, config, "skip_unchanged", false));
-      return new ClassifyProcessor(tag, description, batchSize, options, bundles, ingestExecutor,
+    protected AbstractBatchingProcessor newProcessor(
+        String tag, String description, int batchSize, Map<String, Object> config) {
+      ClassifyProcessor.Options options =
+          new ClassifyProcessor.Options(
+              bundle(tag, config),
+              ConfigurationUtils.readStringProperty(
+                  ClassifyProcessor.TYPE, tag, config, "field", "text"),
+              prefix(tag, config),
+              flag(tag, config, "chunking", true),
+              flag(tag, config, "ignore_missing", false),
+              flag(tag, config, "chunk_vectors", false),
+              flag(tag, config, "skip_unchanged", false));
+      return new ClassifyProcessor(
+          tag,
+          description,
+          batchSize,
+          options,
+          bundles,
+          ingestExecutor,
           new StoredResultsLookup(client, ingestExecutor, options.targetPrefix()));
     }
   }
@@ -104,10 +129,14 @@ public final class FerryProcessorFactories {
     }
 
     @Override
-    protected AbstractBatchingProcessor newProcessor(String tag, String description, int batchSize,
-                                                     Map<String, Object> config) {
-      RelabelProcessor.Options options = new RelabelProcessor.Options(bundle(tag, config), prefix(tag, config),
-          flag(tag, config, "chunking", true), flag(tag, config, "ignore_missing", false));
+    protected AbstractBatchingProcessor newProcessor(
+        String tag, String description, int batchSize, Map<String, Object> config) {
+      RelabelProcessor.Options options =
+          new RelabelProcessor.Options(
+              bundle(tag, config),
+              prefix(tag, config),
+              flag(tag, config, "chunking", true),
+              flag(tag, config, "ignore_missing", false));
       return new RelabelProcessor(tag, description, batchSize, options, bundles, ingestExecutor);
     }
   }

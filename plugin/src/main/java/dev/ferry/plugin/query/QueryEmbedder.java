@@ -15,16 +15,20 @@ import org.opensearch.threadpool.FixedExecutorBuilder;
 import org.opensearch.threadpool.ThreadPool;
 
 /**
- * Embeds query texts with a bundle's encoder (its query conventions: bge's query prefix, for
- * one) on the node's {@value #THREAD_POOL} thread pool: a fixed number of threads and a bounded
- * queue, so that a burst of queries waits there or is refused with a 429, and no network or search
- * thread ever blocks on the model. The encoder is the one ingest pipelines use on this node
- * ({@link BundleRegistry}); a bundle this node has not loaded yet is loaded first, on Ferry's
- * {@code ferry_bundles} pool. The bundle name (or alias) is resolved for each query.
+ * Embeds query texts with a bundle's encoder (its query conventions: bge's query prefix, for one)
+ * on the node's {@value #THREAD_POOL} thread pool: a fixed number of threads and a bounded queue,
+ * so that a burst of queries waits there or is refused with a 429, and no network or search thread
+ * ever blocks on the model. The encoder is the one ingest pipelines use on this node ({@link
+ * BundleRegistry}); a bundle this node has not loaded yet is loaded first, on Ferry's {@code
+ * ferry_bundles} pool. The bundle name (or alias) is resolved for each query.
  */
 public final class QueryEmbedder {
-  /** The thread pool's name (settings {@code thread_pool.ferry_inference.size} and {@code .queue_size}). */
+  /**
+   * The thread pool's name (settings {@code thread_pool.ferry_inference.size} and {@code
+   * .queue_size}).
+   */
   public static final String THREAD_POOL = "ferry_inference";
+
   /** Queries that may wait for the pool before more are refused. */
   static final int QUEUE_SIZE = 1000;
 
@@ -42,7 +46,8 @@ public final class QueryEmbedder {
    */
   public static ExecutorBuilder<?> executorBuilder(Settings settings) {
     int threads = Math.max(1, OpenSearchExecutors.allocatedProcessors(settings) / 2);
-    return new FixedExecutorBuilder(settings, THREAD_POOL, threads, QUEUE_SIZE, "thread_pool." + THREAD_POOL);
+    return new FixedExecutorBuilder(
+        settings, THREAD_POOL, threads, QUEUE_SIZE, "thread_pool." + THREAD_POOL);
   }
 
   /** Takes the pool from the node's thread pools, once they exist. */
@@ -58,7 +63,9 @@ public final class QueryEmbedder {
   void embed(String bundle, String text, ActionListener<float[]> listener) {
     ExecutorService pool = executor;
     if (pool == null) {
-      listener.onFailure(new IllegalStateException("the node has not started Ferry's " + THREAD_POOL + " pool yet"));
+      listener.onFailure(
+          new IllegalStateException(
+              "the node has not started Ferry's " + THREAD_POOL + " pool yet"));
       return;
     }
     BundleLease lease;
@@ -72,23 +79,28 @@ public final class QueryEmbedder {
       embedOnPool(pool, lease, text, listener);
       return;
     }
-    bundles.acquire(bundle, ActionListener.wrap(loaded -> embedOnPool(pool, loaded, text, listener),
-        e -> listener.onFailure(e instanceof BundleLoadException b ? badBundle(b) : e)));
+    bundles.acquire(
+        bundle,
+        ActionListener.wrap(
+            loaded -> embedOnPool(pool, loaded, text, listener),
+            e -> listener.onFailure(e instanceof BundleLoadException b ? badBundle(b) : e)));
   }
 
-  private static void embedOnPool(ExecutorService pool, BundleLease lease, String text,
-      ActionListener<float[]> listener) {
+  private static void embedOnPool(
+      ExecutorService pool, BundleLease lease, String text, ActionListener<float[]> listener) {
     try {
-      pool.execute(() -> {
-        float[] vector;
-        try (lease) {
-          vector = lease.bundle().classifier().encoder().embed(List.of(text), TextRole.QUERY)[0];
-        } catch (RuntimeException e) {
-          listener.onFailure(e);
-          return;
-        }
-        listener.onResponse(vector);
-      });
+      pool.execute(
+          () -> {
+            float[] vector;
+            try (lease) {
+              vector =
+                  lease.bundle().classifier().encoder().embed(List.of(text), TextRole.QUERY)[0];
+            } catch (RuntimeException e) {
+              listener.onFailure(e);
+              return;
+            }
+            listener.onResponse(vector);
+          });
     } catch (RejectedExecutionException e) {
       lease.close();
       listener.onFailure(e);
@@ -96,6 +108,7 @@ public final class QueryEmbedder {
   }
 
   private static IllegalArgumentException badBundle(BundleLoadException e) {
-    return new IllegalArgumentException("[" + FerrySemanticQueryBuilder.NAME + "] bundle: " + e.getMessage(), e);
+    return new IllegalArgumentException(
+        "[" + FerrySemanticQueryBuilder.NAME + "] bundle: " + e.getMessage(), e);
   }
 }

@@ -20,11 +20,11 @@ import org.slf4j.LoggerFactory;
 /**
  * The node's copies of cluster bundles, under its data path ({@code DATA/ferry/bundles/}): one
  * folder per bundle, {@code NAME@SHA256} (the SHA-256 of its manifest, so a bundle deleted and
- * stored again under its old name gets a folder of its own). A download goes into a hidden
- * {@code .partial-*} folder and is moved into place whole, and an upload is unpacked into a hidden
- * {@code .upload-*} folder; both are removed when they fail, and what a killed node left is
- * removed when it starts again. A copy is checked against the manifest (every file's SHA-256)
- * each time it is opened.
+ * stored again under its old name gets a folder of its own). A download goes into a hidden {@code
+ * .partial-*} folder and is moved into place whole, and an upload is unpacked into a hidden {@code
+ * .upload-*} folder; both are removed when they fail, and what a killed node left is removed when
+ * it starts again. A copy is checked against the manifest (every file's SHA-256) each time it is
+ * opened.
  */
 public final class BundleCache {
   private static final Logger LOG = LoggerFactory.getLogger(BundleCache.class);
@@ -67,7 +67,9 @@ public final class BundleCache {
     }
   }
 
-  /** Removes the folder {@code dir} and everything in it; a failure is logged, with what was left. */
+  /**
+   * Removes the folder {@code dir} and everything in it; a failure is logged, with what was left.
+   */
   public void delete(Path dir) {
     if (!Files.exists(dir)) {
       return;
@@ -91,9 +93,13 @@ public final class BundleCache {
     }
   }
 
-  /** Removes the copies of every bundle but {@code keep} (downloads and uploads under way are left alone). */
+  /**
+   * Removes the copies of every bundle but {@code keep} (downloads and uploads under way are left
+   * alone).
+   */
   void retainOnly(Collection<StoredBundle> keep) {
-    Set<String> wanted = keep.stream().map(b -> directory(b).getFileName().toString()).collect(Collectors.toSet());
+    Set<String> wanted =
+        keep.stream().map(b -> directory(b).getFileName().toString()).collect(Collectors.toSet());
     for (Path p : list()) {
       String name = p.getFileName().toString();
       if (!name.startsWith(".") && !wanted.contains(name)) {

@@ -20,17 +20,19 @@ import org.opensearch.core.xcontent.XContentBuilder;
 import org.opensearch.core.xcontent.XContentParser;
 
 /**
- * The cluster's bundles and aliases, kept in the cluster state's metadata, so that every node
- * sees the same catalog, a change to it is one atomic cluster-state update (an alias switch
- * included), it survives full restarts, and a node that joins gets it with the rest of the state.
- * The bundles' bytes are in {@value BundleIndex#NAME}; a bundle enters the catalog only after all
- * of them were written, so a half-uploaded bundle is never seen.
+ * The cluster's bundles and aliases, kept in the cluster state's metadata, so that every node sees
+ * the same catalog, a change to it is one atomic cluster-state update (an alias switch included),
+ * it survives full restarts, and a node that joins gets it with the rest of the state. The bundles'
+ * bytes are in {@value BundleIndex#NAME}; a bundle enters the catalog only after all of them were
+ * written, so a half-uploaded bundle is never seen.
  *
  * <p>Bundle and alias names share one namespace. An alias names a bundle, never another alias.
  */
-public final class BundleCatalog extends AbstractNamedDiffable<Metadata.Custom> implements Metadata.Custom {
+public final class BundleCatalog extends AbstractNamedDiffable<Metadata.Custom>
+    implements Metadata.Custom {
   /** The metadata section's name. */
   public static final String TYPE = "ferry_bundles";
+
   /** No bundles, no aliases. */
   public static final BundleCatalog EMPTY = new BundleCatalog(Map.of(), Map.of());
 
@@ -76,11 +78,12 @@ public final class BundleCatalog extends AbstractNamedDiffable<Metadata.Custom> 
   /** The aliases that name bundle {@code name}. */
   public List<String> aliasesOf(String name) {
     List<String> out = new ArrayList<>();
-    aliases.forEach((alias, target) -> {
-      if (target.equals(name)) {
-        out.add(alias);
-      }
-    });
+    aliases.forEach(
+        (alias, target) -> {
+          if (target.equals(name)) {
+            out.add(alias);
+          }
+        });
     return out;
   }
 
@@ -166,9 +169,12 @@ public final class BundleCatalog extends AbstractNamedDiffable<Metadata.Custom> 
     Map<String, Object> map = parser.map();
     Map<String, StoredBundle> bundles = new TreeMap<>();
     Map<String, Object> stored = (Map<String, Object>) map.getOrDefault("bundles", Map.of());
-    stored.forEach((name, value) -> bundles.put(name, StoredBundle.fromMap(name, (Map<String, Object>) value)));
+    stored.forEach(
+        (name, value) ->
+            bundles.put(name, StoredBundle.fromMap(name, (Map<String, Object>) value)));
     Map<String, String> aliases = new TreeMap<>();
-    ((Map<String, Object>) map.getOrDefault("aliases", Map.of())).forEach((k, v) -> aliases.put(k, String.valueOf(v)));
+    ((Map<String, Object>) map.getOrDefault("aliases", Map.of()))
+        .forEach((k, v) -> aliases.put(k, String.valueOf(v)));
     return new BundleCatalog(bundles, aliases);
   }
 

@@ -1,16 +1,16 @@
 package dev.ferry.plugin.store;
 
-import org.opensearch.action.search.SearchResponse;
-import org.opensearch.action.admin.indices.refresh.RefreshResponse;
-import org.opensearch.action.bulk.BulkResponse;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Executor;
 import org.opensearch.ExceptionsHelper;
 import org.opensearch.action.admin.indices.refresh.RefreshRequest;
+import org.opensearch.action.admin.indices.refresh.RefreshResponse;
 import org.opensearch.action.bulk.BulkRequest;
+import org.opensearch.action.bulk.BulkResponse;
 import org.opensearch.action.delete.DeleteRequest;
 import org.opensearch.action.search.SearchRequest;
+import org.opensearch.action.search.SearchResponse;
 import org.opensearch.core.action.ActionListener;
 import org.opensearch.index.IndexNotFoundException;
 import org.opensearch.index.query.QueryBuilders;
@@ -38,10 +38,13 @@ public final class BundleStore {
     this.reader = new ChunkReader(client, executor);
   }
 
-  /** Creates the index (unless it exists), then writes every file of {@code bundle} from {@code dir}. */
+  /**
+   * Creates the index (unless it exists), then writes every file of {@code bundle} from {@code
+   * dir}.
+   */
   public void write(StoredBundle bundle, Path dir, ActionListener<Void> listener) {
-    BundleIndex.ensureExists(client, ActionListener.wrap(v -> writer.write(bundle, dir, listener),
-        listener::onFailure));
+    BundleIndex.ensureExists(
+        client, ActionListener.wrap(v -> writer.write(bundle, dir, listener), listener::onFailure));
   }
 
   /** Writes every file of {@code bundle} into the empty folder {@code dir}, each checked. */
@@ -54,19 +57,33 @@ public final class BundleStore {
     reader.read(bundle, dev.ferry.models.bundle.ModelBundle.MANIFEST, listener);
   }
 
-  /** Deletes the chunks an upload of {@code bundle} wrote (after it failed, or lost a race for its name). */
+  /**
+   * Deletes the chunks an upload of {@code bundle} wrote (after it failed, or lost a race for its
+   * name).
+   */
   public void deleteChunks(StoredBundle bundle, ActionListener<Void> listener) {
     List<String> ids = bundle.chunkIds();
     BulkRequest bulk = new BulkRequest();
     ids.forEach(id -> bulk.add(new DeleteRequest(BundleIndex.NAME, id)));
-    BundleIndex.<BulkResponse>asPlugin(client, (c, l) -> c.bulk(bulk, l), ActionListener.wrap(r -> {
-      if (r.hasFailures()) {
-        listener.onFailure(new IllegalStateException("deleting the chunks of bundle '" + bundle.name() + "' from "
-            + BundleIndex.NAME + " failed: " + r.buildFailureMessage()));
-      } else {
-        listener.onResponse(null);
-      }
-    }, listener::onFailure));
+    BundleIndex.<BulkResponse>asPlugin(
+        client,
+        (c, l) -> c.bulk(bulk, l),
+        ActionListener.wrap(
+            r -> {
+              if (r.hasFailures()) {
+                listener.onFailure(
+                    new IllegalStateException(
+                        "deleting the chunks of bundle '"
+                            + bundle.name()
+                            + "' from "
+                            + BundleIndex.NAME
+                            + " failed: "
+                            + r.buildFailureMessage()));
+              } else {
+                listener.onResponse(null);
+              }
+            },
+            listener::onFailure));
   }
 
   /**
@@ -78,36 +95,62 @@ public final class BundleStore {
   }
 
   private void deleteAll(String name, int deleted, ActionListener<Integer> listener) {
-    SearchRequest search = new SearchRequest(BundleIndex.NAME).source(new SearchSourceBuilder()
-        .query(QueryBuilders.termQuery("bundle", name)).fetchSource(false).size(DELETES_PER_REQUEST));
-    ActionListener<Integer> done = ActionListener.wrap(listener::onResponse, e -> {
-      if (ExceptionsHelper.unwrapCause(e) instanceof IndexNotFoundException) {
-        listener.onResponse(deleted);
-      } else {
-        listener.onFailure(e);
-      }
-    });
+    SearchRequest search =
+        new SearchRequest(BundleIndex.NAME)
+            .source(
+                new SearchSourceBuilder()
+                    .query(QueryBuilders.termQuery("bundle", name))
+                    .fetchSource(false)
+                    .size(DELETES_PER_REQUEST));
+    ActionListener<Integer> done =
+        ActionListener.wrap(
+            listener::onResponse,
+            e -> {
+              if (ExceptionsHelper.unwrapCause(e) instanceof IndexNotFoundException) {
+                listener.onResponse(deleted);
+              } else {
+                listener.onFailure(e);
+              }
+            });
     RefreshRequest refresh = new RefreshRequest(BundleIndex.NAME);
-    BundleIndex.<RefreshResponse>asPlugin(client, (c, l) -> c.admin().indices().refresh(refresh, l),
-        ActionListener.wrap(refreshed -> BundleIndex.<SearchResponse>asPlugin(client, (c, l) -> c.search(search, l),
-            ActionListener.wrap(found -> {
-              SearchHit[] hits = found.getHits().getHits();
-              if (hits.length == 0) {
-                done.onResponse(deleted);
-                return;
-              }
-              BulkRequest bulk = new BulkRequest();
-              for (SearchHit hit : hits) {
-                bulk.add(new DeleteRequest(BundleIndex.NAME, hit.getId()));
-              }
-              BundleIndex.<BulkResponse>asPlugin(client, (c, l) -> c.bulk(bulk, l), ActionListener.wrap(r -> {
-                if (r.hasFailures()) {
-                  done.onFailure(new IllegalStateException("deleting the chunks of bundle '" + name + "' failed: "
-                      + r.buildFailureMessage()));
-                } else {
-                  deleteAll(name, deleted + hits.length, listener);
-                }
-              }, done::onFailure));
-            }, done::onFailure)), done::onFailure));
+    BundleIndex.<RefreshResponse>asPlugin(
+        client,
+        (c, l) -> c.admin().indices().refresh(refresh, l),
+        ActionListener.wrap(
+            refreshed ->
+                BundleIndex.<SearchResponse>asPlugin(
+                    client,
+                    (c, l) -> c.search(search, l),
+                    ActionListener.wrap(
+                        found -> {
+                          SearchHit[] hits = found.getHits().getHits();
+                          if (hits.length == 0) {
+                            done.onResponse(deleted);
+                            return;
+                          }
+                          BulkRequest bulk = new BulkRequest();
+                          for (SearchHit hit : hits) {
+                            bulk.add(new DeleteRequest(BundleIndex.NAME, hit.getId()));
+                          }
+                          BundleIndex.<BulkResponse>asPlugin(
+                              client,
+                              (c, l) -> c.bulk(bulk, l),
+                              ActionListener.wrap(
+                                  r -> {
+                                    if (r.hasFailures()) {
+                                      done.onFailure(
+                                          new IllegalStateException(
+                                              "deleting the chunks of bundle '"
+                                                  + name
+                                                  + "' failed: "
+                                                  + r.buildFailureMessage()));
+                                    } else {
+                                      deleteAll(name, deleted + hits.length, listener);
+                                    }
+                                  },
+                                  done::onFailure));
+                        },
+                        done::onFailure)),
+            done::onFailure));
   }
 }

@@ -1,6 +1,5 @@
 package dev.ferry.plugin.store;
 
-import org.opensearch.action.get.GetResponse;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -12,13 +11,14 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.concurrent.Executor;
 import org.opensearch.action.get.GetRequest;
+import org.opensearch.action.get.GetResponse;
 import org.opensearch.core.action.ActionListener;
 import org.opensearch.transport.client.Client;
 
 /**
- * Reads a stored bundle's files back from {@value BundleIndex#NAME}, one chunk (one get by id)
- * at a time, checking each file's size and SHA-256 against what the upload recorded. Each chunk
- * is written on the executor, never on the network thread that received it.
+ * Reads a stored bundle's files back from {@value BundleIndex#NAME}, one chunk (one get by id) at a
+ * time, checking each file's size and SHA-256 against what the upload recorded. Each chunk is
+ * written on the executor, never on the network thread that received it.
  */
 final class ChunkReader {
   private final Client client;
@@ -39,12 +39,18 @@ final class ChunkReader {
     for (int f = 0; f < bundle.files().size(); f++) {
       if (bundle.files().get(f).name().equals(name)) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        new Run(bundle, f, out, ActionListener.wrap(v -> listener.onResponse(out.toByteArray()), listener::onFailure))
+        new Run(
+                bundle,
+                f,
+                out,
+                ActionListener.wrap(
+                    v -> listener.onResponse(out.toByteArray()), listener::onFailure))
             .next();
         return;
       }
     }
-    listener.onFailure(new IllegalArgumentException("bundle '" + bundle.name() + "' has no file '" + name + "'"));
+    listener.onFailure(
+        new IllegalArgumentException("bundle '" + bundle.name() + "' has no file '" + name + "'"));
   }
 
   /** Reads file {@code file} into {@code dir}, then the ones after it. */
@@ -62,8 +68,15 @@ final class ChunkReader {
       listener.onFailure(e);
       return;
     }
-    new Run(bundle, file, out, ActionListener.runBefore(ActionListener.wrap(
-        v -> readFile(bundle, file + 1, dir, listener), listener::onFailure), out::close)).next();
+    new Run(
+            bundle,
+            file,
+            out,
+            ActionListener.runBefore(
+                ActionListener.wrap(
+                    v -> readFile(bundle, file + 1, dir, listener), listener::onFailure),
+                out::close))
+        .next();
   }
 
   /** Reads one file, chunk by chunk, into {@code out}. */
@@ -88,38 +101,68 @@ final class ChunkReader {
       if (seq == f.chunks()) {
         String sha = HexFormat.of().formatHex(digest.digest());
         if (size != f.size() || !sha.equals(f.sha256())) {
-          listener.onFailure(new IllegalStateException("bundle '" + bundle.name() + "': " + f.name() + " as stored in "
-              + BundleIndex.NAME + " has " + size + " bytes with SHA-256 " + sha + ", but the upload checked "
-              + f.size() + " bytes with SHA-256 " + f.sha256() + "; the index was changed or damaged: delete the "
-              + "bundle and upload it again"));
+          listener.onFailure(
+              new IllegalStateException(
+                  "bundle '"
+                      + bundle.name()
+                      + "': "
+                      + f.name()
+                      + " as stored in "
+                      + BundleIndex.NAME
+                      + " has "
+                      + size
+                      + " bytes with SHA-256 "
+                      + sha
+                      + ", but the upload checked "
+                      + f.size()
+                      + " bytes with SHA-256 "
+                      + f.sha256()
+                      + "; the index was changed or damaged: delete the "
+                      + "bundle and upload it again"));
         } else {
           listener.onResponse(null);
         }
         return;
       }
       String id = bundle.chunkId(file, seq);
-      BundleIndex.<GetResponse>asPlugin(client, (c, l) -> c.get(new GetRequest(BundleIndex.NAME, id), l),
-          ActionListener.wrap(chunk -> {
-            if (!chunk.isExists()) {
-              listener.onFailure(new IllegalStateException("bundle '" + bundle.name() + "': chunk " + seq + " of "
-                  + f.name() + " (" + BundleIndex.NAME + "/" + id + ") is missing; the index was changed or restored "
-                  + "in part: delete the bundle and upload it again"));
-              return;
-            }
-            executor.execute(() -> {
-              try {
-                byte[] data = BundleIndex.data(chunk);
-                out.write(data);
-                digest.update(data);
-                size += data.length;
-                seq++;
-              } catch (IOException | RuntimeException e) {
-                listener.onFailure(e);
-                return;
-              }
-              next();
-            });
-          }, listener::onFailure));
+      BundleIndex.<GetResponse>asPlugin(
+          client,
+          (c, l) -> c.get(new GetRequest(BundleIndex.NAME, id), l),
+          ActionListener.wrap(
+              chunk -> {
+                if (!chunk.isExists()) {
+                  listener.onFailure(
+                      new IllegalStateException(
+                          "bundle '"
+                              + bundle.name()
+                              + "': chunk "
+                              + seq
+                              + " of "
+                              + f.name()
+                              + " ("
+                              + BundleIndex.NAME
+                              + "/"
+                              + id
+                              + ") is missing; the index was changed or restored "
+                              + "in part: delete the bundle and upload it again"));
+                  return;
+                }
+                executor.execute(
+                    () -> {
+                      try {
+                        byte[] data = BundleIndex.data(chunk);
+                        out.write(data);
+                        digest.update(data);
+                        size += data.length;
+                        seq++;
+                      } catch (IOException | RuntimeException e) {
+                        listener.onFailure(e);
+                        return;
+                      }
+                      next();
+                    });
+              },
+              listener::onFailure));
     }
   }
 

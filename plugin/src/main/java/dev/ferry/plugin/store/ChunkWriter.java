@@ -1,12 +1,12 @@
 package dev.ferry.plugin.store;
 
-import org.opensearch.action.bulk.BulkResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Executor;
 import org.opensearch.action.bulk.BulkRequest;
+import org.opensearch.action.bulk.BulkResponse;
 import org.opensearch.core.action.ActionListener;
 import org.opensearch.transport.client.Client;
 
@@ -28,7 +28,10 @@ final class ChunkWriter {
     this.executor = executor;
   }
 
-  /** Writes every file of {@code bundle} from the folder {@code dir}; the listener hears when all are written. */
+  /**
+   * Writes every file of {@code bundle} from the folder {@code dir}; the listener hears when all
+   * are written.
+   */
   void write(StoredBundle bundle, Path dir, ActionListener<Void> listener) {
     new Run(bundle, dir, listener).next();
   }
@@ -72,14 +75,25 @@ final class ChunkWriter {
         listener.onResponse(null);
         return;
       }
-      BundleIndex.<BulkResponse>asPlugin(client, (c, l) -> c.bulk(bulk, l), ActionListener.wrap(response -> {
-        if (response.hasFailures()) {
-          fail(new IllegalStateException("storing bundle '" + bundle.name() + "' in " + BundleIndex.NAME + " failed: "
-              + response.buildFailureMessage()));
-        } else {
-          executor.execute(this::next);
-        }
-      }, this::fail));
+      BundleIndex.<BulkResponse>asPlugin(
+          client,
+          (c, l) -> c.bulk(bulk, l),
+          ActionListener.wrap(
+              response -> {
+                if (response.hasFailures()) {
+                  fail(
+                      new IllegalStateException(
+                          "storing bundle '"
+                              + bundle.name()
+                              + "' in "
+                              + BundleIndex.NAME
+                              + " failed: "
+                              + response.buildFailureMessage()));
+                } else {
+                  executor.execute(this::next);
+                }
+              },
+              this::fail));
     }
 
     private void fail(Exception e) {

@@ -13,11 +13,11 @@ import org.opensearch.core.action.ActionListener;
 /**
  * Bundles stored in the cluster ({@link BundleCatalog}, {@value BundleIndex#NAME}): a node fetches
  * a bundle's chunks into its {@link BundleCache} the first time it needs it ({@link #fetch}, on
- * Ferry's {@code ferry_bundles} pool), and opens that copy, checked against the manifest the
- * upload recorded. A node that joins later, or restarts with an empty cache, fetches the same way.
+ * Ferry's {@code ferry_bundles} pool), and opens that copy, checked against the manifest the upload
+ * recorded. A node that joins later, or restarts with an empty cache, fetches the same way.
  *
- * <p>The catalog is the one in the cluster state the node last applied ({@link #update}), so
- * naming a bundle never needs the network.
+ * <p>The catalog is the one in the cluster state the node last applied ({@link #update}), so naming
+ * a bundle never needs the network.
  */
 public final class ClusterBundleSource implements BundleSource {
   private volatile BundleCatalog catalog = BundleCatalog.EMPTY;
@@ -56,26 +56,35 @@ public final class ClusterBundleSource implements BundleSource {
   public ModelBundle open(StoredBundle bundle) {
     Path dir = cache.directory(bundle);
     if (!cache.has(bundle)) {
-      throw new BundleLoadException("bundle '" + bundle.name() + "' is not in this node's cache (" + dir + ") yet");
+      throw new BundleLoadException(
+          "bundle '" + bundle.name() + "' is not in this node's cache (" + dir + ") yet");
     }
     ModelBundle opened = ModelBundle.open(dir);
     String sha;
     try {
       sha = FileHashes.sha256(dir.resolve(ModelBundle.MANIFEST));
     } catch (IOException e) {
-      throw new BundleLoadException(dir + ": cannot read " + ModelBundle.MANIFEST + ": " + e.getMessage(), e);
+      throw new BundleLoadException(
+          dir + ": cannot read " + ModelBundle.MANIFEST + ": " + e.getMessage(), e);
     }
     if (!sha.equals(bundle.manifestSha256())) {
-      throw new BundleLoadException(dir + "/" + ModelBundle.MANIFEST + ": SHA-256 is " + sha
-          + " but the cluster stored " + bundle.manifestSha256() + "; the cached copy was changed, and is fetched "
-          + "again on next use");
+      throw new BundleLoadException(
+          dir
+              + "/"
+              + ModelBundle.MANIFEST
+              + ": SHA-256 is "
+              + sha
+              + " but the cluster stored "
+              + bundle.manifestSha256()
+              + "; the cached copy was changed, and is fetched "
+              + "again on next use");
     }
     return opened;
   }
 
   /**
-   * Makes sure this node has a copy of {@code bundle}: the listener hears true once it was
-   * fetched from the cluster now, false if it was already here.
+   * Makes sure this node has a copy of {@code bundle}: the listener hears true once it was fetched
+   * from the cluster now, false if it was already here.
    */
   public void fetch(StoredBundle bundle, ActionListener<Boolean> listener) {
     if (cache.has(bundle)) {
@@ -89,13 +98,18 @@ public final class ClusterBundleSource implements BundleSource {
       listener.onFailure(e);
       return;
     }
-    store.download(bundle, partial, ActionListener.wrap(v -> {
-      cache.commit(partial, bundle);
-      listener.onResponse(true);
-    }, e -> {
-      cache.delete(partial);
-      listener.onFailure(e);
-    }));
+    store.download(
+        bundle,
+        partial,
+        ActionListener.wrap(
+            v -> {
+              cache.commit(partial, bundle);
+              listener.onResponse(true);
+            },
+            e -> {
+              cache.delete(partial);
+              listener.onFailure(e);
+            }));
   }
 
   /** Drops this node's copy of {@code bundle} (damaged, or the bundle is gone). */

@@ -10,7 +10,8 @@ import java.util.List;
  * @param manifestSha256 SHA-256 of {@code manifest.json}, which names the bundle's exact content
  * @param files the manifest first, then the files it lists, by name
  */
-public record UnpackedBundle(java.nio.file.Path directory, String manifestSha256, List<File> files) {
+public record UnpackedBundle(
+    java.nio.file.Path directory, String manifestSha256, List<File> files) {
   /**
    * One file of the bundle.
    *

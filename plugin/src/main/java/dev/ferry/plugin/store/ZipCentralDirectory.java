@@ -8,12 +8,12 @@ import java.util.List;
 import org.opensearch.core.common.bytes.BytesReference;
 
 /**
- * The entries of a zip file held in memory, read from its central directory (where the zip
- * format keeps the authoritative names, sizes and file types), each checked against its local
- * header. Refuses what a bundle zip never needs and a hostile one might use: split or zip64
- * archives, encryption, methods other than stored and deflated, local headers that disagree with
- * the directory, and entries whose data overlap or lie outside the file. Every refusal is an
- * {@link IllegalArgumentException} saying what was found.
+ * The entries of a zip file held in memory, read from its central directory (where the zip format
+ * keeps the authoritative names, sizes and file types), each checked against its local header.
+ * Refuses what a bundle zip never needs and a hostile one might use: split or zip64 archives,
+ * encryption, methods other than stored and deflated, local headers that disagree with the
+ * directory, and entries whose data overlap or lie outside the file. Every refusal is an {@link
+ * IllegalArgumentException} saying what was found.
  */
 final class ZipCentralDirectory {
   private static final int EOCD = 0x06054b50;
@@ -39,8 +39,15 @@ final class ZipCentralDirectory {
    * @param localOffset where the entry's local header starts in the zip
    * @param dataOffset where the entry's data starts in the zip
    */
-  record Entry(String name, int method, long crc32, long compressedSize, long size, int unixMode, long localOffset,
-               long dataOffset) {
+  record Entry(
+      String name,
+      int method,
+      long crc32,
+      long compressedSize,
+      long size,
+      int unixMode,
+      long localOffset,
+      long dataOffset) {
     boolean isDirectory() {
       return name.endsWith("/") || (unixMode & 0xF000) == 0x4000;
     }
@@ -50,31 +57,41 @@ final class ZipCentralDirectory {
   static List<Entry> read(BytesReference zip, int maxEntries) {
     int eocd = findEndOfDirectory(zip);
     if (eocd >= 20 && u32(zip, eocd - 20) == ZIP64_LOCATOR) {
-      throw new IllegalArgumentException("the zip is a zip64 archive; a bundle zip needs none (write it with "
-          + "'ferry bundle zip')");
+      throw new IllegalArgumentException(
+          "the zip is a zip64 archive; a bundle zip needs none (write it with "
+              + "'ferry bundle zip')");
     }
     if (u16(zip, eocd + 4) != 0 || u16(zip, eocd + 6) != 0) {
-      throw new IllegalArgumentException("the zip is split over several files; send it as one file");
+      throw new IllegalArgumentException(
+          "the zip is split over several files; send it as one file");
     }
     int count = u16(zip, eocd + 10);
     long directorySize = u32(zip, eocd + 12);
     long directoryOffset = u32(zip, eocd + 16);
-    if (count != u16(zip, eocd + 8) || count == 0xFFFF || directorySize == 0xFFFFFFFFL
+    if (count != u16(zip, eocd + 8)
+        || count == 0xFFFF
+        || directorySize == 0xFFFFFFFFL
         || directoryOffset == 0xFFFFFFFFL) {
-      throw new IllegalArgumentException("the zip is a zip64 or split archive; a bundle zip needs neither");
+      throw new IllegalArgumentException(
+          "the zip is a zip64 or split archive; a bundle zip needs neither");
     }
     if (count > maxEntries) {
-      throw new IllegalArgumentException("the zip has " + count + " entries; a bundle zip has a handful (at most "
-          + maxEntries + ")");
+      throw new IllegalArgumentException(
+          "the zip has "
+              + count
+              + " entries; a bundle zip has a handful (at most "
+              + maxEntries
+              + ")");
     }
     if (directoryOffset + directorySize > eocd) {
-      throw new IllegalArgumentException("the zip's central directory lies outside the file: it is truncated "
-          + "or damaged");
+      throw new IllegalArgumentException(
+          "the zip's central directory lies outside the file: it is truncated " + "or damaged");
     }
     List<Entry> entries = new ArrayList<>(count);
     long at = directoryOffset;
     for (int i = 0; i < count; i++) {
-      require(at + CENTRAL_SIZE <= eocd && u32(zip, at) == CENTRAL,
+      require(
+          at + CENTRAL_SIZE <= eocd && u32(zip, at) == CENTRAL,
           "entry " + i + " of the central directory is damaged");
       int madeBy = u16(zip, at + 4) >>> 8;
       int flags = u16(zip, at + 8);
@@ -87,22 +104,38 @@ final class ZipCentralDirectory {
       int commentLength = u16(zip, at + 32);
       long external = u32(zip, at + 38);
       long local = u32(zip, at + 42);
-      require(at + CENTRAL_SIZE + nameLength <= eocd, "entry " + i + " of the central directory is damaged");
+      require(
+          at + CENTRAL_SIZE + nameLength <= eocd,
+          "entry " + i + " of the central directory is damaged");
       String name = name(zip, at + CENTRAL_SIZE, nameLength);
       at += CENTRAL_SIZE + nameLength + extraLength + commentLength;
       if ((flags & 1) != 0) {
-        throw new IllegalArgumentException(quote(name) + " is encrypted; a bundle zip holds plain files");
+        throw new IllegalArgumentException(
+            quote(name) + " is encrypted; a bundle zip holds plain files");
       }
       if (method != 0 && method != 8) {
-        throw new IllegalArgumentException(quote(name) + " is compressed with method " + method + "; only stored (0) "
-            + "and deflated (8) entries are read");
+        throw new IllegalArgumentException(
+            quote(name)
+                + " is compressed with method "
+                + method
+                + "; only stored (0) "
+                + "and deflated (8) entries are read");
       }
       if (compressed == 0xFFFFFFFFL || size == 0xFFFFFFFFL || local == 0xFFFFFFFFL) {
-        throw new IllegalArgumentException(quote(name) + " is a zip64 entry; a bundle zip needs none");
+        throw new IllegalArgumentException(
+            quote(name) + " is a zip64 entry; a bundle zip needs none");
       }
       int mode = madeBy == UNIX ? (int) (external >>> 16) : 0;
-      entries.add(new Entry(name, method, crc, compressed, size, mode, local,
-          dataOffset(zip, name, local, compressed, directoryOffset)));
+      entries.add(
+          new Entry(
+              name,
+              method,
+              crc,
+              compressed,
+              size,
+              mode,
+              local,
+              dataOffset(zip, name, local, compressed, directoryOffset)));
     }
     checkNoOverlap(entries);
     return entries;
@@ -116,20 +149,27 @@ final class ZipCentralDirectory {
         return at;
       }
     }
-    throw new IllegalArgumentException("the body is not a zip file (no end of central directory record): send the "
-        + "zip that 'ferry bundle zip' writes, with curl --data-binary @FILE");
+    throw new IllegalArgumentException(
+        "the body is not a zip file (no end of central directory record): send the "
+            + "zip that 'ferry bundle zip' writes, with curl --data-binary @FILE");
   }
 
   /** Where the entry's data starts, after checking its local header against the directory. */
-  private static long dataOffset(BytesReference zip, String name, long local, long compressed, long length) {
-    require(local + LOCAL_SIZE <= length && u32(zip, local) == LOCAL, quote(name) + ": its local header is missing or "
-        + "damaged");
+  private static long dataOffset(
+      BytesReference zip, String name, long local, long compressed, long length) {
+    require(
+        local + LOCAL_SIZE <= length && u32(zip, local) == LOCAL,
+        quote(name) + ": its local header is missing or " + "damaged");
     int nameLength = u16(zip, local + 26);
     int extraLength = u16(zip, local + 28);
-    require(local + LOCAL_SIZE + nameLength <= length && name(zip, local + LOCAL_SIZE, nameLength).equals(name),
+    require(
+        local + LOCAL_SIZE + nameLength <= length
+            && name(zip, local + LOCAL_SIZE, nameLength).equals(name),
         quote(name) + ": its local header names another file; the zip is damaged or crafted");
     long data = local + LOCAL_SIZE + nameLength + extraLength;
-    require(data + compressed <= length, quote(name) + ": its data runs past the end of the zip's entries");
+    require(
+        data + compressed <= length,
+        quote(name) + ": its data runs past the end of the zip's entries");
     return data;
   }
 
@@ -141,8 +181,12 @@ final class ZipCentralDirectory {
       Entry before = sorted.get(i - 1);
       Entry next = sorted.get(i);
       if (before.dataOffset() + before.compressedSize() > next.localOffset()) {
-        throw new IllegalArgumentException(quote(before.name()) + " and " + quote(next.name()) + " share bytes in the "
-            + "zip; the zip is crafted (a zip bomb) or damaged");
+        throw new IllegalArgumentException(
+            quote(before.name())
+                + " and "
+                + quote(next.name())
+                + " share bytes in the "
+                + "zip; the zip is crafted (a zip bomb) or damaged");
       }
     }
   }
@@ -150,10 +194,15 @@ final class ZipCentralDirectory {
   private static String name(BytesReference zip, long at, int length) {
     byte[] bytes = BytesReference.toBytes(zip.slice((int) at, length));
     try {
-      return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+      return StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(java.nio.ByteBuffer.wrap(bytes))
+          .toString();
     } catch (CharacterCodingException e) {
-      throw new IllegalArgumentException("an entry's name is not UTF-8; bundle file names are plain ASCII", e);
+      throw new IllegalArgumentException(
+          "an entry's name is not UTF-8; bundle file names are plain ASCII", e);
     }
   }
 
@@ -174,7 +223,10 @@ final class ZipCentralDirectory {
 
   private static long u32(BytesReference b, long at) {
     int i = (int) at;
-    return ((long) (b.get(i) & 0xFF) | (b.get(i + 1) & 0xFF) << 8 | (b.get(i + 2) & 0xFF) << 16
-        | (long) (b.get(i + 3) & 0xFF) << 24) & 0xFFFFFFFFL;
+    return ((long) (b.get(i) & 0xFF)
+            | (b.get(i + 1) & 0xFF) << 8
+            | (b.get(i + 2) & 0xFF) << 16
+            | (long) (b.get(i + 3) & 0xFF) << 24)
+        & 0xFFFFFFFFL;
   }
 }

@@ -11,12 +11,13 @@ import java.util.zip.Deflater;
 
 /**
  * Writes zip files byte by byte, for tests that need what {@link java.util.zip.ZipOutputStream}
- * will not write: symbolic links and other Unix modes, names given twice, sizes that lie,
- * encrypted entries.
+ * will not write: symbolic links and other Unix modes, names given twice, sizes that lie, encrypted
+ * entries.
  */
 final class ZipBytes {
   /** A regular file's Unix mode. */
   static final int FILE = 0100644;
+
   /** A symbolic link's Unix mode. */
   static final int LINK = 0120777;
 
@@ -55,22 +56,52 @@ final class ZipBytes {
       crc.update(e.data());
       long size = e.declaredSize() >= 0 ? e.declaredSize() : e.data().length;
       int offset = out.size();
-      out.writeBytes(header(0x04034b50, 30).putShort((short) 20).putShort((short) e.flags())
-          .putShort((short) (e.deflate() ? 8 : 0)).putInt(0).putInt((int) crc.getValue()).putInt(data.length)
-          .putInt((int) size).putShort((short) name.length).putShort((short) 0).array());
+      out.writeBytes(
+          header(0x04034b50, 30)
+              .putShort((short) 20)
+              .putShort((short) e.flags())
+              .putShort((short) (e.deflate() ? 8 : 0))
+              .putInt(0)
+              .putInt((int) crc.getValue())
+              .putInt(data.length)
+              .putInt((int) size)
+              .putShort((short) name.length)
+              .putShort((short) 0)
+              .array());
       out.writeBytes(name);
       out.writeBytes(data);
-      directory.writeBytes(header(0x02014b50, 46).putShort((short) (3 << 8 | 20)).putShort((short) 20)
-          .putShort((short) e.flags()).putShort((short) (e.deflate() ? 8 : 0)).putInt(0).putInt((int) crc.getValue())
-          .putInt(data.length).putInt((int) size).putShort((short) name.length).putShort((short) 0)
-          .putShort((short) 0).putShort((short) 0).putShort((short) 0).putInt(e.mode() << 16).putInt(offset).array());
+      directory.writeBytes(
+          header(0x02014b50, 46)
+              .putShort((short) (3 << 8 | 20))
+              .putShort((short) 20)
+              .putShort((short) e.flags())
+              .putShort((short) (e.deflate() ? 8 : 0))
+              .putInt(0)
+              .putInt((int) crc.getValue())
+              .putInt(data.length)
+              .putInt((int) size)
+              .putShort((short) name.length)
+              .putShort((short) 0)
+              .putShort((short) 0)
+              .putShort((short) 0)
+              .putShort((short) 0)
+              .putInt(e.mode() << 16)
+              .putInt(offset)
+              .array());
       directory.writeBytes(name);
     }
     int start = out.size();
     out.writeBytes(directory.toByteArray());
-    out.writeBytes(header(0x06054b50, 22).putShort((short) 0).putShort((short) 0)
-        .putShort((short) entries.size()).putShort((short) entries.size()).putInt(directory.size()).putInt(start)
-        .putShort((short) 0).array());
+    out.writeBytes(
+        header(0x06054b50, 22)
+            .putShort((short) 0)
+            .putShort((short) 0)
+            .putShort((short) entries.size())
+            .putShort((short) entries.size())
+            .putInt(directory.size())
+            .putInt(start)
+            .putShort((short) 0)
+            .array());
     return out.toByteArray();
   }
 
