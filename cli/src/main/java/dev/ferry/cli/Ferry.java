@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
       SearchCommand.class,
       StatsCommand.class,
       RelabelCommand.class,
+      BundleCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = {
