@@ -170,4 +170,41 @@ public record ClassificationMetrics(
   public int labelIndex(String label) {
     return labels.indexOf(label);
   }
+
+  /**
+   * The labels that neither occur in the scored examples nor were predicted: {@link #macroF1()}
+   * leaves them out, so a macro-F1 of 1.0 may cover fewer classes than the classifier has. Say so
+   * wherever the macro-F1 is shown.
+   */
+  public List<String> unscoredClasses() {
+    List<String> out = new ArrayList<>();
+    for (int c = 0; c < labels.size(); c++) {
+      int seen = 0;
+      for (int k = 0; k < labels.size(); k++) {
+        seen += confusion[c][k] + confusion[k][c];
+      }
+      if (seen == 0) {
+        out.add(labels.get(c));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * How many of the classes the macro-F1 averages over, when that is fewer than all: {@code " (over
+   * 2 of 3 classes; no examples of corn)"}, else the empty string.
+   */
+  public String macroF1Coverage() {
+    List<String> unscored = unscoredClasses();
+    if (unscored.isEmpty() || examples == 0) {
+      return "";
+    }
+    return " (over "
+        + (labels.size() - unscored.size())
+        + " of "
+        + labels.size()
+        + " classes; no examples of "
+        + String.join(", ", unscored)
+        + ")";
+  }
 }
