@@ -32,7 +32,7 @@ import picocli.CommandLine.Spec;
           + " corn or other, from the Reuters-21578 ModApte training split), score it on 150 stories"
           + " of the test split, classify a few new headlines, and write a bundle with its report."
     })
-final class QuickstartCommand implements Callable<Integer> {
+final class QuickstartCommand implements Callable<Integer>, HelpLayout.Examples {
   static final String TRAIN_SAMPLE = BundledSample.TRAIN;
   static final String TEST_SAMPLE = BundledSample.TEST;
   static final List<String> HEADLINES =
@@ -42,6 +42,13 @@ final class QuickstartCommand implements Callable<Integer> {
           "Retailer reports higher quarterly profit and raises dividend");
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public java.util.List<String> examples() {
+    return java.util.List.of(
+        "ferry quickstart",
+        "ferry quickstart --encoder all-minilm-l6-v2-q --out /tmp/ferry-quickstart");
+  }
 
   @Mixin EncoderOptionsMixin encoderOptions;
 

@@ -3,7 +3,10 @@ package dev.ferry.cli;
 import java.io.Console;
 import java.lang.reflect.Method;
 
-/** Whether a person is watching: progress is drawn only then, never into pipes or files. */
+/**
+ * Whether a person is watching: progress is drawn only then, never into pipes or files; and whether
+ * stdin is a keyboard (then no texts are read from it).
+ */
 public final class Terminal {
   private Terminal() {}
 
@@ -26,5 +29,18 @@ public final class Terminal {
     } catch (ReflectiveOperationException e) {
       return true; // Java 21: a console exists only for a terminal
     }
+  }
+
+  /**
+   * True when stdin is a terminal: the launcher states it ({@code -Dferry.stdin.terminal});
+   * otherwise the C library is asked ({@code isatty(0)}), and a JVM that cannot ask takes stdin for
+   * a pipe.
+   */
+  static boolean stdinIsTerminal() {
+    String stated = System.getProperty("ferry.stdin.terminal");
+    if (stated != null) {
+      return Boolean.parseBoolean(stated);
+    }
+    return NativeStdio.isatty(0);
   }
 }
