@@ -37,14 +37,16 @@ final class EvalReport {
     }
     facts.put("Labels", String.join(", ", bundle.labels()));
     List<String> notes =
-        result.metrics().unscoredClasses().isEmpty()
+        result.metrics().classesWithoutExamples().isEmpty()
             ? List.of()
             : List.of(
                 "No example of "
-                    + String.join(", ", result.metrics().unscoredClasses())
+                    + String.join(", ", result.metrics().classesWithoutExamples())
                     + " in "
                     + data
-                    + ": the macro-F1 covers the other classes only.");
+                    + ": the macro-F1"
+                    + result.metrics().macroF1Coverage()
+                    + " says nothing of how well they are recognized.");
     TrainingReport.write(
         dir,
         new TrainingReport.ReportContent(

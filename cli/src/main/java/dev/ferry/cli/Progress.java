@@ -56,10 +56,34 @@ final class Progress implements AutoCloseable {
                 .setUnit(unit.name, unit.size)
                 .showSpeed()
                 .setSpeedUnit(ChronoUnit.SECONDS)
-                .setConsumer(new ConsoleProgressBarConsumer(err))
+                .setConsumer(new ClearingConsumer(err))
                 .clearDisplayOnFinish()
                 .build()
             : null;
+  }
+
+  /**
+   * Draws on one line and leaves it empty when the bar closes, with the cursor at its start: the
+   * library's own consumer ends with a new line, which left an empty line after every bar.
+   */
+  private static final class ClearingConsumer extends ConsoleProgressBarConsumer {
+    private final PrintStream err;
+
+    ClearingConsumer(PrintStream err) {
+      super(err);
+      this.err = err;
+    }
+
+    @Override
+    public void clear() {
+      err.print("\r" + " ".repeat(Math.max(0, getMaxRenderedLength())) + "\r");
+      err.flush();
+    }
+
+    @Override
+    public void close() {
+      err.flush();
+    }
   }
 
   /** Adds {@code count} to what is done. */

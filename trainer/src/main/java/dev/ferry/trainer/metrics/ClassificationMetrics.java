@@ -190,21 +190,33 @@ public record ClassificationMetrics(
     return out;
   }
 
+  /** The labels with no example among those scored (some may still have been predicted). */
+  public List<String> classesWithoutExamples() {
+    List<String> out = new ArrayList<>();
+    for (ClassMetrics c : perClass) {
+      if (c.support() == 0) {
+        out.add(c.label());
+      }
+    }
+    return out;
+  }
+
   /**
-   * How many of the classes the macro-F1 averages over, when that is fewer than all: {@code " (over
-   * 2 of 3 classes; no examples of corn)"}, else the empty string.
+   * What the macro-F1 covers when some class has no example here: {@code " (over 2 of 3 classes; no
+   * examples of corn)"} (a class without examples that was predicted counts, with F1 0), else the
+   * empty string.
    */
   public String macroF1Coverage() {
-    List<String> unscored = unscoredClasses();
-    if (unscored.isEmpty() || examples == 0) {
+    List<String> without = classesWithoutExamples();
+    if (without.isEmpty() || examples == 0) {
       return "";
     }
     return " (over "
-        + (labels.size() - unscored.size())
+        + (labels.size() - unscoredClasses().size())
         + " of "
         + labels.size()
         + " classes; no examples of "
-        + String.join(", ", unscored)
+        + String.join(", ", without)
         + ")";
   }
 }

@@ -25,9 +25,9 @@ public final class MetricsJson {
     put(o, "accuracy", m.accuracy());
     put(o, "macro_f1", m.macroF1());
     put(o, "expected_calibration_error", m.expectedCalibrationError());
-    if (!m.unscoredClasses().isEmpty()) {
-      // macro_f1 averages over the other classes only; say which were left out.
-      m.unscoredClasses().forEach(o.putArray("classes_without_examples")::add);
+    if (!m.classesWithoutExamples().isEmpty()) {
+      // macro_f1 says little about these: left out of it, or in it with F1 0 if predicted.
+      m.classesWithoutExamples().forEach(o.putArray("classes_without_examples")::add);
     }
     ObjectNode perClass = o.putObject("per_class");
     for (ClassificationMetrics.ClassMetrics c : m.perClass()) {

@@ -365,14 +365,14 @@ public final class TrainingReport {
       ClassificationMetrics v = c.validation();
       if (v != null) {
         String coverage =
-            v.unscoredClasses().isEmpty()
+            v.classesWithoutExamples().isEmpty()
                 ? "mean over classes"
                 : "over "
                     + (v.labels().size() - v.unscoredClasses().size())
                     + " of "
                     + v.labels().size()
                     + " classes: none of "
-                    + String.join(", ", v.unscoredClasses());
+                    + String.join(", ", v.classesWithoutExamples());
         if (imbalanced(v)) {
           // Accuracy flatters a model that ignores small classes; macro-F1 weighs each the same.
           tile("Macro-F1", fixed(v.macroF1()), coverage + "; classes are imbalanced");
