@@ -190,7 +190,7 @@ final class EvalCommand implements Callable<Integer>, HelpLayout.Examples {
       out.printf("    (%s)%n", none);
       return;
     }
-    int name = examples.stream().mapToInt(e -> name(e).length()).max().orElse(2);
+    int name = examples.stream().mapToInt(e -> e.shortName().length()).max().orElse(2);
     int label =
         examples.stream()
             .mapToInt(e -> Math.max(e.truth().length(), e.predicted().length()))
@@ -210,20 +210,11 @@ final class EvalCommand implements Callable<Integer>, HelpLayout.Examples {
       out.printf(
           Locale.ROOT,
           "    %-" + name + "s  %-" + label + "s  %-" + label + "s  %10.3f  %s%n",
-          name(e),
+          e.shortName(),
           e.truth(),
           e.predicted(),
           e.confidence(),
           e.textStart(text));
     }
-  }
-
-  /** The id, else the data file's name and the line: {@code test.jsonl:12}. */
-  private static String name(ScoredExample e) {
-    if (e.id() != null) {
-      return e.id();
-    }
-    String location = e.location();
-    return location.substring(location.lastIndexOf(java.io.File.separatorChar) + 1);
   }
 }

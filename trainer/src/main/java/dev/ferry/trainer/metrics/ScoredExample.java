@@ -54,6 +54,15 @@ public record ScoredExample(
     return id != null ? id : location;
   }
 
+  /** The id, else the data file's name and the line ({@code test.jsonl:12}): short, for tables. */
+  public String shortName() {
+    if (id != null || location == null) {
+      return name();
+    }
+    int slash = Math.max(location.lastIndexOf('/'), location.lastIndexOf('\\'));
+    return location.substring(slash + 1);
+  }
+
   /** The text's start, whitespace folded, at most {@code chars} characters ("…" when cut). */
   public String textStart(int chars) {
     String s = text.replaceAll("\\s+", " ").strip();

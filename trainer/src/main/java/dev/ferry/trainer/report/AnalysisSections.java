@@ -81,8 +81,10 @@ final class AnalysisSections {
               + "</th><th scope=\"col\">predicted</th><th scope=\"col\">confidence</th><th"
               + " scope=\"col\">text</th></tr></thead>\n<tbody>\n");
       for (ScoredExample s : list.subList(0, Math.min(MISTAKES_PER_CLASS, list.size()))) {
-        out.append("<tr class=\"mistake\"><td class=\"name\">")
-            .append(esc(s.name()))
+        out.append("<tr class=\"mistake\"><td class=\"name\" title=\"")
+            .append(esc(s.location()))
+            .append("\">")
+            .append(esc(s.shortName()))
             .append("</td><td class=\"predicted\">")
             .append(esc(s.predicted()))
             .append("</td><td class=\"confidence\">")
@@ -116,9 +118,9 @@ final class AnalysisSections {
     out.append("<figure class=\"svgchart\" id=\"reliability\">\n<h3>Reliability diagram</h3>\n")
         .append(Svg.reliability(bins))
         .append(
-            "<figcaption>Accuracy of the examples in each confidence bin. On the dashed diagonal"
-                + " the model is as often right as it is confident; bars below it are"
-                + " over-confident.</figcaption>\n</figure>\n");
+            "<figcaption>Accuracy of the examples in each confidence bin, with how many there"
+                + " are above each bar. On the dashed diagonal the model is as often right as it"
+                + " is confident; bars below it are over-confident.</figcaption>\n</figure>\n");
     out.append("<figure class=\"svgchart\" id=\"histogram\">\n<h3>Confidence histogram</h3>\n")
         .append(Svg.histogram(bins))
         .append(
@@ -236,6 +238,14 @@ final class AnalysisSections {
                     bins.count()[b],
                     acc,
                     bins.meanConfidence(b)));
+        // How many examples the bar stands for: a bar of 2 says less than a bar of 200.
+        s.append(
+            String.format(
+                Locale.ROOT,
+                "<text class=\"n\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%d</text>\n",
+                x + w / 2,
+                Math.max(TOP + 10, TOP + ph - h - 4),
+                bins.count()[b]));
       }
       xAxis(s, "confidence");
       return s.append("</svg>\n").toString();
@@ -297,12 +307,18 @@ final class AnalysisSections {
       return s.append("</svg>\n").toString();
     }
 
-    /** The smallest of 1, 2, 5 × 10^k, even, at or above {@code n}. */
+    /**
+     * The axis top for a largest count {@code n}: the smallest even number of the form 1, 1.2, 1.5,
+     * 2, 2.5, 3, 4, 5, 6 or 8 × 10^k at or above it (109 → 120, not 200), so that its half is a
+     * whole number too.
+     */
     static int niceCeiling(int n) {
+      double[] steps = {1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8};
       for (long p = 1; ; p *= 10) {
-        for (int m : new int[] {2, 4, 10}) {
-          if (m * p >= n) {
-            return (int) (m * p);
+        for (double m : steps) {
+          long top = Math.round(m * p);
+          if (top >= n && top % 2 == 0) {
+            return (int) top;
           }
         }
       }

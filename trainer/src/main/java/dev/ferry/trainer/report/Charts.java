@@ -334,7 +334,7 @@ public final class Charts {
     String yTitle = yAxis.title(yLabel);
     chart.setXAxisTitle(xTitle);
     chart.setYAxisTitle(yTitle);
-    style(chart.getStyler(), options, xTitle, yTitle);
+    style(chart.getStyler(), options, xTitle, yTitle, xRange(points));
     xAxis.applyTo(chart.getStyler()::setXAxisMin, chart.getStyler()::setXAxisMax);
     yAxis.applyTo(chart.getStyler()::setYAxisMin, chart.getStyler()::setYAxisMax);
 
@@ -479,7 +479,38 @@ public final class Charts {
     return unique;
   }
 
-  private static void style(XYStyler st, Options options, String xLabel, String yLabel) {
+  /** The smallest and largest finite x of all points; {0, 0} without any. */
+  private static double[] xRange(List<Points> points) {
+    double min = Double.POSITIVE_INFINITY;
+    double max = Double.NEGATIVE_INFINITY;
+    for (Points p : points) {
+      for (double x : p.x) {
+        min = Math.min(min, x);
+        max = Math.max(max, x);
+      }
+    }
+    return min <= max ? new double[] {min, max} : new double[] {0, 0};
+  }
+
+  /**
+   * Whole-number x labels at most about {@value #MAX_X_LABELS} apart in number: every 1, 2, 5, 10,
+   * 20, 50… from the first x (epochs 1, 21, 41… for 100 epochs, not 1, 5, 9… run together).
+   */
+  static long labelStep(double min, double max) {
+    double wanted = (max - min) / MAX_X_LABELS;
+    for (long p = 1; ; p *= 10) {
+      for (long m : new long[] {1, 2, 5}) {
+        if (m * p >= wanted) {
+          return m * p;
+        }
+      }
+    }
+  }
+
+  private static final int MAX_X_LABELS = 8;
+
+  private static void style(
+      XYStyler st, Options options, String xLabel, String yLabel, double[] xRange) {
     Font base = BASE_FONT;
     st.setLocale(Locale.ROOT);
     st.setBaseFont(base);
@@ -544,9 +575,15 @@ public final class Charts {
       st.setXAxisLogarithmic(true);
     }
     if (options.integerX()) {
-      // Ticks may fall between whole numbers; label only the whole ones.
+      // Ticks may fall between whole numbers; label only the whole ones, and not so many that
+      // they run into each other (100 epochs labeled every 4 did).
+      long step = labelStep(xRange[0], xRange[1]);
+      long first = Math.round(xRange[0]);
       st.setXAxisTickLabelsFormattingFunction(
-          v -> Math.abs(v - Math.rint(v)) < 1e-9 ? Long.toString(Math.round(v)) : "");
+          v ->
+              Math.abs(v - Math.rint(v)) < 1e-9 && Math.floorMod(Math.round(v) - first, step) == 0
+                  ? Long.toString(Math.round(v))
+                  : "");
     }
   }
 

@@ -302,18 +302,46 @@ public final class TrainingReport {
       this.learningCurves = learningCurves;
     }
 
+    /**
+     * What kind of report this is, from the title's part before ": " ("Ferry evaluation report:
+     * bundle on test.jsonl"); "Ferry training report" when the title has none.
+     */
+    private String kind() {
+      int colon = c.title().indexOf(": ");
+      return colon > 0 && c.title().startsWith("Ferry ")
+          ? c.title().substring(0, colon)
+          : "Ferry training report";
+    }
+
+    /** The title without its kind: the heading. */
+    private String heading() {
+      int colon = c.title().indexOf(": ");
+      return colon > 0 && c.title().startsWith("Ferry ")
+          ? c.title().substring(colon + 2)
+          : c.title();
+    }
+
+    /** A scoring run's report: no training, so no training curves. */
+    private boolean evaluation() {
+      return kind().equals("Ferry evaluation report");
+    }
+
     String html() {
       out.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
           .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
           .append("<title>")
-          .append(esc(c.title()))
-          .append(" · Ferry training report</title>\n<style>\n")
+          .append(esc(heading()))
+          .append(" · ")
+          .append(esc(kind()))
+          .append("</title>\n<style>\n")
           .append(css())
           .append("</style>\n</head>\n<body>\n<main>\n");
       header();
       notes();
       facts();
-      curves();
+      if (!evaluation()) {
+        curves();
+      }
       if (c.validation() == null) {
         out.append(
             "<section id=\"scores\">\n<h2>Scores</h2>\n<p class=\"empty\">No held-out set, so"
@@ -347,7 +375,9 @@ public final class TrainingReport {
         }
         out.append("</div>\n</section>\n");
       }
-      out.append("<footer>Ferry training report. The numbers on this page are in <a href=\"")
+      out.append("<footer>")
+          .append(esc(kind()))
+          .append(". The numbers on this page are in <a href=\"")
           .append(METRICS_JSON)
           .append("\">")
           .append(METRICS_JSON)
@@ -356,8 +386,10 @@ public final class TrainingReport {
     }
 
     private void header() {
-      out.append("<header class=\"top\">\n<p class=\"eyebrow\">Ferry training report</p>\n<h1>")
-          .append(esc(c.title()))
+      out.append("<header class=\"top\">\n<p class=\"eyebrow\">")
+          .append(esc(kind()))
+          .append("</p>\n<h1>")
+          .append(esc(heading()))
           .append("</h1>\n<p class=\"lede\">")
           .append(esc(lede()))
           .append("</p>\n");
@@ -386,7 +418,7 @@ public final class TrainingReport {
         tile(
             "Examples",
             String.format(Locale.ROOT, "%,d", v.examples()),
-            c.scoredOn() == null ? "held out for validation" : "scored");
+            evaluation() ? "scored" : "held out for validation");
       } else if (!c.history().isEmpty()) {
         // Without a held-out set the best headline is the training fit of the epoch kept.
         EpochMetrics kept = c.history().getLast();

@@ -159,6 +159,16 @@ class ReportAnalysisTest {
         .contains("<img src=\"learning-curve-reuters.png\"");
   }
 
+  @Test
+  void theHistogramAxisEndsJustAboveTheTallestBar() {
+    assertThat(AnalysisSections.Svg.niceCeiling(109)).isEqualTo(120);
+    assertThat(AnalysisSections.Svg.niceCeiling(3)).isEqualTo(4);
+    assertThat(AnalysisSections.Svg.niceCeiling(40)).isEqualTo(40);
+    assertThat(AnalysisSections.Svg.niceCeiling(41)).isEqualTo(50);
+    assertThat(Charts.labelStep(1, 100)).isEqualTo(20);
+    assertThat(Charts.labelStep(1, 8)).isEqualTo(1);
+  }
+
   private static String section(String html, String id) {
     int start = html.indexOf("<section id=\"" + id + "\">");
     assertThat(start).as(id).isNotNegative();
