@@ -6,6 +6,7 @@ import dev.ferry.indexer.IngestListener;
 import dev.ferry.indexer.IngestOptions;
 import dev.ferry.indexer.IngestResult;
 import dev.ferry.indexer.InvalidSettingException;
+import dev.ferry.indexer.input.DocumentSource;
 import dev.ferry.indexer.input.InputFields;
 import dev.ferry.models.bundle.ModelBundle;
 import java.io.IOException;
@@ -144,10 +145,12 @@ final class IndexCommand implements Callable<Integer>, HelpLayout.Examples {
     }
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    long inputBytes = inputBytes();
     IngestResult r;
     try (FerryIndex idx = FerryIndex.open(index);
         Indexer indexer = Indexer.open(idx, ModelBundle.open(bundle), runtime.options());
-        Progress progress = new Progress("input read", -1, Progress.Unit.BYTES)) {
+        Progress progress =
+            new Progress("input read", inputBytes, Progress.Unit.bytes(inputBytes))) {
       r =
           indexer.ingest(
               input,
@@ -158,7 +161,7 @@ final class IndexCommand implements Callable<Integer>, HelpLayout.Examples {
                   progress.message(
                       String.format(
                           Locale.ROOT,
-                          "%,d documents%s",
+                          "· %,d documents%s",
                           documents,
                           rejected > 0
                               ? String.format(Locale.ROOT, ", %,d rejected", rejected)
@@ -201,5 +204,17 @@ final class IndexCommand implements Callable<Integer>, HelpLayout.Examples {
       return 1;
     }
     return 0;
+  }
+
+  /** The input's size for the progress bar, or -1 (only on a terminal: it opens the input). */
+  private long inputBytes() {
+    if (!Terminal.isInteractive()) {
+      return -1;
+    }
+    try (DocumentSource source = DocumentSource.open(input, new InputFields(textField, idField))) {
+      return source.totalBytes();
+    } catch (IOException | RuntimeException e) {
+      return -1; // the ingest says what is wrong with the input
+    }
   }
 }

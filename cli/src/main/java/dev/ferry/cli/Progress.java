@@ -17,10 +17,11 @@ import me.tongfei.progressbar.ProgressBarStyle;
 final class Progress implements AutoCloseable {
   private static final int REDRAW_MILLIS = 250;
 
-  /** Drawing units: plain counts, or bytes shown in MB. */
+  /** Drawing units: plain counts, or bytes shown in kB or MB. */
   enum Unit {
     COUNT("", 1),
-    BYTES(" MB", 1_000_000);
+    KILOBYTES(" kB", 1_000),
+    MEGABYTES(" MB", 1_000_000);
 
     final String name;
     final long size;
@@ -29,9 +30,15 @@ final class Progress implements AutoCloseable {
       this.name = name;
       this.size = size;
     }
+
+    /** kB for an input under 10 MB (or of unknown size), MB above. */
+    static Unit bytes(long total) {
+      return total >= 10_000_000 ? MEGABYTES : KILOBYTES;
+    }
   }
 
   private final ProgressBar bar;
+  private final ClearingConsumer consumer;
   private final long start = System.nanoTime();
   private long done;
 
@@ -42,21 +49,38 @@ final class Progress implements AutoCloseable {
 
   /** A bar counting in {@code unit}. */
   Progress(String what, long total, Unit unit) {
-    this(System.err, Terminal.isInteractive(), what, total, unit);
+    this(what, total, unit, 0);
+  }
+
+  /**
+   * A bar that starts at {@code startAt} (a run resumed, or the next epoch's steps), whose rate and
+   * time left count only what is done from here on.
+   */
+  Progress(String what, long total, Unit unit, long startAt) {
+    this(System.err, Terminal.isInteractive(), what, total, unit, startAt);
   }
 
   Progress(PrintStream err, boolean enabled, String what, long total, Unit unit) {
+    this(err, enabled, what, total, unit, 0);
+  }
+
+  Progress(PrintStream err, boolean enabled, String what, long total, Unit unit, long startAt) {
+    this.done = Math.max(0, startAt);
+    // A bar that would start finished (one report at the end) is not worth a flash.
+    boolean draw = enabled && !(total > 0 && done >= total);
+    this.consumer = draw ? new ClearingConsumer(err) : null;
     this.bar =
-        enabled
+        draw
             ? new ProgressBarBuilder()
+                .startsFrom(done, java.time.Duration.ZERO)
                 .setTaskName(what)
                 .setInitialMax(total)
                 .setStyle(ProgressBarStyle.ASCII)
                 .setUpdateIntervalMillis(REDRAW_MILLIS)
                 .setUnit(unit.name, unit.size)
-                .showSpeed()
+                .showSpeed(new java.text.DecimalFormat("0.0"))
                 .setSpeedUnit(ChronoUnit.SECONDS)
-                .setConsumer(new ClearingConsumer(err))
+                .setConsumer(consumer)
                 .clearDisplayOnFinish()
                 .build()
             : null;
@@ -109,7 +133,7 @@ final class Progress implements AutoCloseable {
   /** A note after the counts, such as the last epoch's validation score. */
   synchronized void message(String message) {
     if (bar != null) {
-      bar.setExtraMessage(message);
+      bar.setExtraMessage(" " + message);
     }
   }
 
@@ -122,11 +146,15 @@ final class Progress implements AutoCloseable {
     return (System.nanoTime() - start) / 1e9;
   }
 
-  /** Clears the bar's line. */
+  /**
+   * Clears the bar's line. The library clears it too, from its drawing thread; clearing once more
+   * here, after that thread is done, leaves the line empty whatever the two did in between.
+   */
   @Override
   public synchronized void close() {
     if (bar != null) {
       bar.close();
+      consumer.clear();
     }
   }
 }

@@ -602,13 +602,14 @@ final class TrainCommand
 
     @Override
     public void embedded(int done, int total) {
-      bar("texts embedded", total).moveTo(done);
+      bar("texts embedded", total, 0).moveTo(done);
     }
 
     @Override
     public void trained(int done, int total) {
       fineTuning = true;
-      bar("training steps", total).moveTo(done);
+      // Steps count over the whole run: a bar started after an epoch (or a resume) starts there.
+      bar("training steps", total, done - 1).moveTo(done);
     }
 
     @Override
@@ -625,17 +626,17 @@ final class TrainCommand
                 m.trainAccuracy(),
                 validF1(m)));
       } else {
-        Progress p = bar("head epochs", epochs);
+        Progress p = bar("head epochs", epochs, 0);
         p.moveTo(m.epoch());
-        p.message(String.format(Locale.ROOT, "loss %.4f%s", m.trainLoss(), validF1(m)));
+        p.message(String.format(Locale.ROOT, "· loss %.4f%s", m.trainLoss(), validF1(m)));
       }
     }
 
-    /** The bar named {@code name}, started now if another (or none) is showing. */
-    private Progress bar(String name, long total) {
+    /** The bar named {@code name}, started now at {@code startAt} if another (or none) shows. */
+    private Progress bar(String name, long total, long startAt) {
       if (progress == null || !name.equals(bar)) {
         endProgress();
-        progress = new Progress(name, total);
+        progress = new Progress(name, total, Progress.Unit.COUNT, startAt);
         bar = name;
       }
       return progress;
