@@ -30,8 +30,8 @@ final class EmbedCommand implements Callable<Integer>, HelpLayout.Examples {
   @Mixin EncoderOptionsMixin encoderOptions;
 
   @Override
-  public java.util.List<String> examples() {
-    return java.util.List.of(
+  public List<String> examples() {
+    return List.of(
         "ferry embed \"first text\" \"second text\"",
         "ferry embed --encoder bge-small-en-v1.5 --query \"what to search for\"",
         "ferry embed --input docs.jsonl.gz > vectors.jsonl");

@@ -36,6 +36,11 @@ final class NativeStdio {
     }
   }
 
+  /** Whether the C library could be reached. */
+  static boolean available() {
+    return Holder.C != null;
+  }
+
   /** Whether {@code fd} is a terminal; false when that cannot be asked. */
   static boolean isatty(int fd) {
     C c = Holder.C;

@@ -44,8 +44,8 @@ final class QuickstartCommand implements Callable<Integer>, HelpLayout.Examples 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
-  public java.util.List<String> examples() {
-    return java.util.List.of(
+  public List<String> examples() {
+    return List.of(
         "ferry quickstart",
         "ferry quickstart --encoder all-minilm-l6-v2-q --out /tmp/ferry-quickstart");
   }
@@ -85,14 +85,17 @@ final class QuickstartCommand implements Callable<Integer>, HelpLayout.Examples 
     TrainCommand.printSummary(stdout, result);
 
     Evaluation.Result evaluation;
-    try (Progress progress = new Progress("texts classified", -1)) {
+    try (Progress progress = new Progress("texts embedded", -1)) {
       evaluation =
           Evaluation.evaluate(
               result.bundle(),
               test,
               LabeledDataReader.Options.defaults(),
               encoderOptions.options(),
-              (done, total) -> progress.moveTo(done));
+              (done, total) -> {
+                progress.total(total);
+                progress.moveTo(done);
+              });
     }
     stdout.printf(
         Locale.ROOT,

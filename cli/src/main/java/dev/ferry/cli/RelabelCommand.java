@@ -7,6 +7,7 @@ import dev.ferry.models.bundle.ModelBundle;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -26,8 +27,8 @@ final class RelabelCommand implements Callable<Integer>, HelpLayout.Examples {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
-  public java.util.List<String> examples() {
-    return java.util.List.of(
+  public List<String> examples() {
+    return List.of(
         "ferry relabel --index news-index --bundle news-bundle-v2",
         "ferry relabel --index news-index --bundle news-bundle-v2 --json");
   }

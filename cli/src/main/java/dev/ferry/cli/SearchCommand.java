@@ -48,8 +48,8 @@ final class SearchCommand implements Callable<Integer>, HelpLayout.Examples {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
-  public java.util.List<String> examples() {
-    return java.util.List.of(
+  public List<String> examples() {
+    return List.of(
         "ferry search --index news-index \"wheat exports to China\"",
         "ferry search --index news-index --mode knn --label grain --min-confidence 0.8 --json \"crop failure\"");
   }

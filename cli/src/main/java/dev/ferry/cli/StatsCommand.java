@@ -10,6 +10,7 @@ import dev.ferry.indexer.IngestProgress;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -32,8 +33,8 @@ final class StatsCommand implements Callable<Integer>, HelpLayout.Examples {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
-  public java.util.List<String> examples() {
-    return java.util.List.of(
+  public List<String> examples() {
+    return List.of(
         "ferry stats --index news-index", "ferry stats --index news-index --json | jq .documents");
   }
 

@@ -12,12 +12,17 @@ public final class Terminal {
 
   /**
    * True when stderr is a terminal. The launcher states it ({@code -Dferry.interactive}), as a
-   * shell knows it for certain; otherwise the JVM's console is asked.
+   * shell knows it for certain; otherwise (the runnable jar) the C library is asked ({@code
+   * isatty(2)}: stdout may be a file while stderr shows progress), and where it cannot be, the
+   * JVM's console.
    */
   public static boolean isInteractive() {
     String stated = System.getProperty("ferry.interactive");
     if (stated != null) {
       return Boolean.parseBoolean(stated);
+    }
+    if (NativeStdio.available()) {
+      return NativeStdio.isatty(2);
     }
     Console console = System.console();
     if (console == null) {
