@@ -115,7 +115,7 @@ final class QuickstartCommand implements Callable<Integer>, HelpLayout.Examples 
     }
     stdout.printf("%nOpen the report: %s%n", result.bundle().reportIndex().toAbsolutePath());
     stdout.printf(
-        "Next:%n  ferry eval --bundle %s --data %s%n  ferry predict --bundle %s --text \"...\"%n"
+        "Next:%n  ferry eval --bundle %s --data %s --errors 10%n  ferry predict --bundle %s --text \"...\"%n"
             + "  ferry train --data YOUR.jsonl --out YOUR-bundle%n",
         bundleDir, test, bundleDir);
     stdout.flush();
