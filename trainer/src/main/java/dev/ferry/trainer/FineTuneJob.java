@@ -166,18 +166,18 @@ final class FineTuneJob {
         try (Encoder tunedEncoder = tuned.open(config.encoderOptions())) {
           // Epochs were scored on chunks; the bundle's metrics score whole held-out texts, read as
           // it reads them.
-          validation =
+          float[][] validProbabilities =
               d.valid().isEmpty()
                   ? null
+                  : head.probabilities(
+                      tunedEncoder.embedDocuments(TrainingData.texts(d.valid()), window).stream()
+                          .map(window.pooling()::features)
+                          .toArray(float[][]::new));
+          validation =
+              validProbabilities == null
+                  ? null
                   : ClassificationMetrics.compute(
-                      d.labels(),
-                      d.classes(d.valid()),
-                      head.probabilities(
-                          tunedEncoder
-                              .embedDocuments(TrainingData.texts(d.valid()), window)
-                              .stream()
-                              .map(window.pooling()::features)
-                              .toArray(float[][]::new)));
+                      d.labels(), d.classes(d.valid()), validProbabilities);
           ObjectNode training = provenance(config, d, ran, b, r, seconds);
           training.put("training_chunks", train.size());
           bundle =
@@ -192,13 +192,14 @@ final class FineTuneJob {
                       dir ->
                           TrainingReport.write(
                               dir.resolve(ModelBundle.REPORT_DIR),
-                              new TrainingReport.ReportContent(
+                              d.report(
+                                  config,
                                   "Ferry training report: " + out.getFileName(),
                                   facts(config, ran, b, r, d),
-                                  head.history(),
-                                  head.bestEpoch(),
+                                  head,
                                   validation,
-                                  notes)))
+                                  notes,
+                                  validProbabilities)))
                   .write();
         }
         if (config.checkpointDirectory() == null) {
