@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -21,8 +22,13 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     subcommands = BundleCommand.Zip.class,
     description = "Work with a model bundle as a whole (see `ferry bundle zip --help`).")
-final class BundleCommand implements Runnable {
+final class BundleCommand implements Runnable, HelpLayout.Examples {
   @Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public List<String> examples() {
+    return List.of("ferry bundle zip tickets-bundle --out tickets-v1.zip");
+  }
 
   @Override
   public void run() {
@@ -34,20 +40,21 @@ final class BundleCommand implements Runnable {
       name = "zip",
       mixinStandardHelpOptions = true,
       description = {
-        "Check a bundle folder (every file's SHA-256) and write it as one zip: manifest.json, then"
+        "Write a bundle folder as one zip, the same bytes every time.",
+        "It checks the folder (every file's SHA-256) and writes manifest.json, then"
             + " the files it lists, in a fixed order with fixed timestamps, so the same bundle"
             + " always gives the same bytes. The report is left out. This is what an OpenSearch"
-            + " cluster with Ferry's plugin takes in PUT _plugins/ferry/bundles/NAME."
-      },
-      footer = {
-        "",
-        "Example:",
-        "  ferry bundle zip tickets-bundle --out tickets-v1.zip",
-        "  curl -XPUT localhost:9200/_plugins/ferry/bundles/tickets-v1 -H 'Content-Type:"
-            + " application/json' --data-binary @tickets-v1.zip"
+            + " cluster with Ferry's plugin takes in PUT _plugins/ferry/bundles/NAME; plugin/README.md shows the curl command."
       })
-  static final class Zip implements Callable<Integer> {
+  static final class Zip implements Callable<Integer>, HelpLayout.Examples {
     @Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public List<String> examples() {
+      return List.of(
+          "ferry bundle zip tickets-bundle",
+          "ferry bundle zip tickets-bundle --out tickets-v1.zip --force");
+    }
 
     @Parameters(
         index = "0",
