@@ -2,20 +2,23 @@ package dev.ferry.cli;
 
 import dev.ferry.models.encoder.BuiltinEncoder;
 import dev.ferry.models.encoder.Encoder;
-import dev.ferry.models.encoder.EncoderOptions;
-import dev.ferry.models.encoder.ExecutionProvider;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
 
 /** The encoder to run (--encoder) and how it runs (the runtime options). */
-final class EncoderOptionsMixin extends RuntimeOptionsMixin {
-  @Option(names = "--encoder", paramLabel = "NAME|DIR",
-      description = "Built-in encoder (${COMPLETION-CANDIDATES}) or a directory with model.onnx"
-          + " and tokenizer.json. Default: ${DEFAULT-VALUE}.",
+public final class EncoderOptionsMixin extends RuntimeOptionsMixin {
+  @Option(
+      names = "--encoder",
+      paramLabel = "NAME|DIR",
+      description =
+          "Built-in encoder (${COMPLETION-CANDIDATES}) or a directory with model.onnx"
+              + " and tokenizer.json. Default: ${DEFAULT-VALUE}.",
       completionCandidates = BuiltinNames.class)
   String encoder = BuiltinEncoder.DEFAULT.id();
+
+  /** The encoder named: a built-in id or a directory. */
+  public String encoder() {
+    return encoder;
+  }
 
   Encoder open() {
     return Encoder.open(encoder, options());

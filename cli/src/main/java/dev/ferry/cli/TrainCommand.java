@@ -1,6 +1,5 @@
 package dev.ferry.cli;
 
-import dev.ferry.models.encoder.Chunking;
 import dev.ferry.trainer.EpochMetrics;
 import dev.ferry.trainer.Trainer;
 import dev.ferry.trainer.TrainingConfig;
@@ -8,12 +7,17 @@ import dev.ferry.trainer.TrainingDivergedException;
 import dev.ferry.trainer.TrainingListener;
 import dev.ferry.trainer.TrainingMode;
 import dev.ferry.trainer.TrainingResult;
-import dev.ferry.trainer.finetune.FineTuner;
+import dev.ferry.trainer.data.BadDataException;
+import dev.ferry.trainer.finetune.FineTuneSettings;
+import dev.ferry.trainer.finetune.HeadStart;
+import dev.ferry.trainer.finetune.UnfreezeSchedule;
 import dev.ferry.trainer.head.HeadKind;
 import dev.ferry.trainer.head.HeadSettings;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -21,148 +25,309 @@ import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
  * {@code ferry train}: a classifier head on frozen embeddings, or a fine-tuned encoder with a
  * linear head, written as a model bundle.
  */
-@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"Train a classifier on labeled examples and write a model bundle with manifest.json,"
-        + " head.onnx and report/index.html.",
-        "--mode features (default): embed every text once with the frozen encoder (cached on disk, so a"
-        + " second run with other settings skips the encoder), train a head, score it on held-out examples.",
-        "--mode finetune: train the encoder's top --unfreeze layers together with a linear head on whole"
-        + " texts, the head reading --chunk-pooling of their --chunk-tokens chunks as the bundle will, started"
-        + " from a linear probe; the bundle carries the tuned encoder.onnx and reads documents the same way.",
-        "--mode lora: the same, but the encoder's weights stay frozen and rank --rank adapters on the"
-        + " attention's query, key and value projections train instead, merged into encoder.onnx at the end."},
-    footer = {"", "Data: JSONL with text and label (optional id), or CSV/TSV with a header;"
-        + " .gz is read transparently.", "", "Examples:",
-        "  ferry train --data tickets.jsonl --out tickets-bundle",
-        "  ferry train --data train.csv --valid test.csv --head mlp --epochs 50 --out bundle",
-        "  ferry train --data train.jsonl.gz --encoder bge-small-en-v1.5 --max-examples 500 --out bundle",
-        "  ferry train --data train.jsonl --mode finetune --unfreeze 2 --epochs 3 --out tuned-bundle",
-        "  ferry train --data train.jsonl --mode finetune --unfreeze-schedule gradual --resume --out tuned-bundle",
-        "  ferry train --data train.jsonl --mode lora --rank 8 --out lora-bundle"})
-final class TrainCommand implements Callable<Integer> {
+@Command(
+    name = "train",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    resourceBundle = "dev.ferry.cli.LibraryDefaults",
+    description = {
+      "Train a classifier on labeled examples and write a model bundle with manifest.json,"
+          + " head.onnx and report/index.html.",
+      "--mode features (default): embed every text once with the frozen encoder (cached on disk, so a"
+          + " second run with other settings skips the encoder), train a head, score it on held-out examples.",
+      "--mode finetune: train the encoder's top --unfreeze layers together with a linear head on whole"
+          + " texts, the head reading --chunk-pooling of their --chunk-tokens chunks as the bundle will, started"
+          + " from a linear probe; the bundle carries the tuned encoder.onnx and reads documents the same way.",
+      "--mode lora: the same, but the encoder's weights stay frozen and rank --rank adapters on the"
+          + " attention's query, key and value projections train instead, merged into encoder.onnx at the end."
+    },
+    footer = {
+      "",
+      "Data: JSONL with text and label (optional id), or CSV/TSV with a header;"
+          + " .gz is read transparently."
+    })
+final class TrainCommand
+    implements Callable<Integer>, HelpLayout.Examples, HelpLayout.OptionGroups {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--data", required = true, paramLabel = "FILE", description = "Labeled training examples.")
+  @Override
+  public List<String> examples() {
+    return List.of(
+        "ferry train --data tickets.jsonl --out tickets-bundle",
+        "ferry train --data train.csv --valid test.csv --head mlp --epochs 50 --out bundle",
+        "ferry train --data train.jsonl.gz --encoder bge-small-en-v1.5 --max-examples 500 --out bundle",
+        "ferry train --data train.jsonl --mode finetune --unfreeze 2 --epochs 3 --out tuned-bundle",
+        "ferry train --data train.jsonl --mode finetune --unfreeze-schedule gradual --resume --out tuned-bundle",
+        "ferry train --data train.jsonl --mode lora --rank 8 --out lora-bundle");
+  }
+
+  @Override
+  public Map<String, List<String>> optionGroups() {
+    Map<String, List<String>> groups = new LinkedHashMap<>();
+    groups.put(
+        "Data",
+        List.of(
+            "--data",
+            "--valid",
+            "--valid-split",
+            "--out",
+            "--text-field",
+            "--label-field",
+            "--id-field",
+            "--skip-bad",
+            "--max-examples",
+            "--no-cache"));
+    groups.put(
+        "Head and training",
+        List.of(
+            "--mode",
+            "--head",
+            "--epochs",
+            "--lr",
+            "--examples-per-step",
+            "--seed",
+            "--patience",
+            "--weight-decay",
+            "--dropout",
+            "--hidden",
+            "--no-class-weights",
+            "--no-refit"));
+    groups.put(
+        "Fine-tuning (--mode finetune or lora)",
+        List.of(
+            "--unfreeze",
+            "--unfreeze-schedule",
+            "--train-on",
+            "--head-start",
+            "--checkpoint-dir",
+            "--resume"));
+    groups.put("LoRA (--mode lora)", List.of("--rank", "--adapt-output"));
+    groups.put(
+        "Encoder and long texts",
+        List.of(
+            "--encoder", "--chunk-tokens", "--chunk-overlap", "--max-chunks", "--chunk-pooling"));
+    groups.put("Runtime", List.of("--device", "--threads", "--batch-size", "--batch-tokens"));
+    return groups;
+  }
+
+  @Option(
+      names = "--data",
+      required = true,
+      paramLabel = "FILE",
+      description = "Labeled training examples.")
   Path data;
 
   @ArgGroup(exclusive = true)
   Validation validation = new Validation();
 
   static final class Validation {
-    @Option(names = "--valid", paramLabel = "FILE", description = "Held-out examples to score and stop on.")
+    @Option(
+        names = "--valid",
+        paramLabel = "FILE",
+        description = "Held-out examples to score and stop on.")
     Path file;
 
-    @Option(names = "--valid-split", paramLabel = "X",
-        description = "Without --valid, hold out this fraction of --data, stratified by label. Default: 0.2.")
+    @Option(
+        names = "--valid-split",
+        paramLabel = "X",
+        description =
+            "Without --valid, hold out this fraction of --data, stratified by label."
+                + " Default: ${bundle:default.config.valid_split}.")
     Double split;
   }
 
-  @Option(names = "--out", required = true, paramLabel = "BUNDLE_DIR",
-      description = "Bundle folder to write: new, empty, or a bundle with nothing else in it, which is replaced"
-          + " (a folder holding other files is refused before training).")
+  @Option(
+      names = "--out",
+      required = true,
+      paramLabel = "BUNDLE_DIR",
+      description =
+          "Bundle folder to write: new, empty, or a bundle with nothing else in it, which is replaced"
+              + " (a folder holding other files is refused before training).")
   Path out;
 
-  @Option(names = "--mode", paramLabel = "features|finetune|lora",
-      description = "features: a head on frozen embeddings (default); finetune: the encoder's top layers too;"
-          + " lora: low-rank adapters on the top layers' attention.")
-  String mode = TrainingMode.FEATURES.id();
+  @Option(
+      names = "--mode",
+      paramLabel = "features|finetune|lora",
+      description =
+          "features: a head on frozen embeddings; finetune: the encoder's top layers too;"
+              + " lora: low-rank adapters on the top layers' attention. Default: ${bundle:default.config.mode}.")
+  String mode;
 
-  @Option(names = "--unfreeze", paramLabel = "K|all",
-      description = "finetune, lora: how many top layers train (lora: get adapters); all: every layer (finetune:"
-          + " and the embeddings). Default: 2 (lora: all).")
+  @Option(
+      names = "--unfreeze",
+      paramLabel = "K|all",
+      description =
+          "finetune, lora: how many top layers train (lora: get adapters); all: every layer (finetune:"
+              + " and the embeddings). Default: ${bundle:default.finetune.unfreeze} (lora: ${bundle:default.lora.unfreeze}).")
   String unfreeze;
 
-  @Option(names = "--rank", paramLabel = "R",
-      description = "lora: the adapters' rank; their product is scaled by 16 / R. Default: 8.")
+  @Option(
+      names = "--rank",
+      paramLabel = "R",
+      description =
+          "lora: the adapters' rank; their product is scaled by ${bundle:default.lora.alpha} / R."
+              + " Default: ${bundle:default.lora.rank}.")
   Integer rank;
 
-  @Option(names = "--adapt-output", description = "lora: put an adapter on the attention's output projection"
-      + " too (default: query, key and value only).")
+  @Option(
+      names = "--adapt-output",
+      description =
+          "lora: put an adapter on the attention's output projection"
+              + " too (default: query, key and value only).")
   boolean adaptOutput;
 
-  @Option(names = "--unfreeze-schedule", paramLabel = "fixed|gradual",
-      description = "finetune: fixed trains the --unfreeze layers from the start; gradual trains the head alone"
-          + " first, then opens one more layer per epoch, top down. Default: fixed.")
+  @Option(
+      names = "--unfreeze-schedule",
+      paramLabel = "fixed|gradual",
+      description =
+          "finetune: fixed trains the --unfreeze layers from the start; gradual trains the head alone"
+              + " first, then opens one more layer per epoch, top down. Default: ${bundle:default.finetune.unfreeze_schedule}.")
   String unfreezeSchedule;
 
-  @Option(names = "--train-on", paramLabel = "chunks|documents",
-      description = "finetune, lora: documents trains on whole texts (--batch texts per step, default 4), the"
-          + " head reading --chunk-pooling of their chunks as the bundle will; chunks trains on every chunk alone"
-          + " with its text's label (--batch 16 chunks), and the bundle's head reads the chunks' mean."
-          + " Default: documents.")
+  @Option(
+      names = "--train-on",
+      paramLabel = "chunks|documents",
+      description =
+          "finetune, lora: documents trains on whole texts (--examples-per-step texts per step, default"
+              + " ${bundle:default.finetune.batch_size}), the head reading --chunk-pooling of their chunks as the bundle"
+              + " will; chunks trains on every chunk alone with its text's label (--examples-per-step"
+              + " ${bundle:default.auto_epochs.chunks_per_step} chunks), and the bundle's head reads the chunks' mean."
+              + " Default: ${bundle:default.finetune.train_on}.")
   String trainOn;
 
-  @Option(names = "--head-start", paramLabel = "random|probe",
-      description = "finetune, lora: the head starts from random weights, or from a linear head fitted on the"
-          + " untrained encoder's reading of the training texts (a linear probe, LP-FT). Default: probe.")
+  @Option(
+      names = "--head-start",
+      paramLabel = "random|probe",
+      description =
+          "finetune, lora: the head starts from random weights, or from a linear head fitted on the"
+              + " untrained encoder's reading of the training texts (a linear probe, LP-FT)."
+              + " Default: ${bundle:default.finetune.head_start}.")
   String headStart;
 
-  @Option(names = "--checkpoint-dir", paramLabel = "DIR",
-      description = "finetune: save the state after each epoch here (kept). Default: .BUNDLE_DIR.checkpoints"
-          + " beside --out, removed once the bundle is written.")
+  @Option(
+      names = "--checkpoint-dir",
+      paramLabel = "DIR",
+      description =
+          "finetune: save the state after each epoch here (kept). Default: .BUNDLE_DIR.checkpoints"
+              + " beside --out, removed once the bundle is written.")
   Path checkpointDir;
 
-  @Option(names = "--resume", description = "finetune: continue from the last checkpoint of the same run"
-      + " (same data and settings), if there is one.")
+  @Option(
+      names = "--resume",
+      description =
+          "finetune: continue from the last checkpoint of the same run"
+              + " (same data and settings), if there is one.")
   boolean resume;
 
   @Mixin EncoderOptionsMixin encoderOptions;
 
   @Mixin ChunkingMixin chunking;
 
-  @Option(names = "--head", paramLabel = "linear|mlp|centroid",
-      description = "linear: softmax regression (default); mlp: one hidden layer with dropout;"
-          + " centroid: nearest class mean, for a handful of examples per class.")
-  String head = HeadKind.LINEAR.id();
+  @Option(
+      names = "--head",
+      paramLabel = "linear|mlp|centroid",
+      description =
+          "linear: softmax regression; mlp: one hidden layer with dropout;"
+              + " centroid: nearest class mean, for a handful of examples per class. Default: ${bundle:default.config.head}.")
+  String head;
 
-  @Option(names = "--epochs", paramLabel = "N", description = "Most passes over the data. Default: 100 (finetune: enough for about 60"
-      + " steps, at least 3 and at most 20).")
+  @Option(
+      names = "--epochs",
+      paramLabel = "N",
+      description =
+          "Most passes over the data."
+              + " Default: ${bundle:default.linear.epochs} (finetune: enough for about ${bundle:default.auto_epochs.steps}"
+              + " steps, at least ${bundle:default.auto_epochs.min} and at most ${bundle:default.auto_epochs.max}).")
   Integer epochs;
 
-  @Option(names = "--lr", paramLabel = "X", description = "AdamW learning rate. Default: 0.02 (linear), 0.003 (mlp); finetune: the encoder's"
-          + " peak rate, 1e-4 (the head's is 20x, each lower layer's 0.9x the one above); lora: 1e-3.")
+  @Option(
+      names = "--lr",
+      paramLabel = "X",
+      description =
+          "AdamW learning rate. Default:"
+              + " ${bundle:default.linear.learning_rate} (linear), ${bundle:default.mlp.learning_rate} (mlp); finetune: the"
+              + " encoder's peak rate, ${bundle:default.finetune.learning_rate} (the head's is"
+              + " ${bundle:default.finetune.head_rate_factor}x, each lower layer's ${bundle:default.finetune.layer_decay}x the one"
+              + " above); lora: ${bundle:default.lora.learning_rate}.")
   Double learningRate;
 
-  @Option(names = "--batch", paramLabel = "N", description = "Examples per training step. Default: 32 (finetune: 4"
-      + " texts, or 16 chunks with --train-on chunks).")
+  @Option(
+      names = "--examples-per-step",
+      paramLabel = "N",
+      description =
+          "Examples per training step (--batch-size is texts per model batch, when embedding)."
+              + " Default: ${bundle:default.linear.batch_size} (finetune: ${bundle:default.finetune.batch_size} texts, or"
+              + " ${bundle:default.auto_epochs.chunks_per_step} chunks with --train-on chunks).")
   Integer batch;
 
-  @Option(names = "--seed", paramLabel = "N",
-      description = "Seeds the split, initialization, shuffling and dropout. Default: 42.")
+  /** The old name of --examples-per-step, refused with the new names. */
+  @Option(names = "--batch", hidden = true, paramLabel = "N")
+  void oldBatch(String value) {
+    throw SettingErrors.renamed(
+        spec, "--batch", "--examples-per-step (examples per training step)");
+  }
+
+  @Option(
+      names = "--seed",
+      paramLabel = "N",
+      description =
+          "Seeds the split, initialization, shuffling and dropout. Default: ${bundle:default.linear.seed}.")
   Long seed;
 
-  @Option(names = "--max-examples", paramLabel = "N",
+  @Option(
+      names = "--max-examples",
+      paramLabel = "N",
       description = "Train on at most N examples (a stratified sample). Default: all.")
   int maxExamples;
 
-  @Option(names = "--hidden", paramLabel = "N", description = "MLP hidden width. Default: 256.")
+  @Option(
+      names = "--hidden",
+      paramLabel = "N",
+      description = "MLP hidden width. Default: ${bundle:default.mlp.hidden_size}.")
   Integer hidden;
 
-  @Option(names = "--dropout", paramLabel = "X", description = "Dropout in training only. Default: 0.2 (mlp's"
-      + " hidden layer); finetune, lora: 0.1 on the trained layers' attention and outputs.")
+  @Option(
+      names = "--dropout",
+      paramLabel = "X",
+      description =
+          "Dropout in training only."
+              + " Default: ${bundle:default.mlp.dropout} (mlp's hidden layer); finetune, lora: ${bundle:default.finetune.dropout}"
+              + " on the trained layers' attention and outputs.")
   Double dropout;
 
-  @Option(names = "--weight-decay", paramLabel = "X", description = "AdamW weight decay. Default: 1e-4 (finetune: 0.01).")
+  @Option(
+      names = "--weight-decay",
+      paramLabel = "X",
+      description =
+          "AdamW weight decay."
+              + " Default: ${bundle:default.linear.weight_decay} (finetune: ${bundle:default.finetune.weight_decay}).")
   Double weightDecay;
 
-  @Option(names = "--patience", paramLabel = "N",
-      description = "Stop after N epochs without a better validation macro-F1; 0 never stops early."
-          + " Default: 20 (finetune: 2).")
+  @Option(
+      names = "--patience",
+      paramLabel = "N",
+      description =
+          "Stop after N epochs without a better validation macro-F1; 0 never stops early."
+              + " Default: ${bundle:default.linear.patience} (finetune: ${bundle:default.finetune.patience}).")
   Integer patience;
 
-  @Option(names = "--no-class-weights", negatable = false,
+  @Option(
+      names = "--no-class-weights",
+      negatable = false,
       description = "Weigh every example the same (default: balance classes by inverse frequency).")
   boolean noClassWeights;
 
-  @Option(names = "--no-refit", description = "Keep the head trained without the held-out examples"
-      + " (default: train it again on all examples for the best number of epochs).")
+  @Option(
+      names = "--no-refit",
+      description =
+          "Keep the head trained without the held-out examples"
+              + " (default: train it again on all examples for the best number of epochs).")
   boolean noRefit;
 
   @Option(names = "--no-cache", description = "Do not read or write the embedding cache.")
@@ -170,15 +335,11 @@ final class TrainCommand implements Callable<Integer> {
 
   @Mixin DataOptionsMixin dataOptions;
 
-  @Option(names = "--id-field", paramLabel = "NAME", description = "Field/column with an optional id. Default: id.")
-  String idField = "id";
-
-  /** The flags of the settings that the library's messages start with ("learning rate must be …"). */
-  private static final Map<String, String> FLAGS = flags(
-      "learning rate", "--lr", "weight decay", "--weight-decay", "dropout", "--dropout",
-      "validation split", "--valid-split", "output folder", "--out", "batch size", "--batch",
-      "epochs", "--epochs", "patience", "--patience", "hidden size", "--hidden", "adapter rank", "--rank",
-      "unfreeze", "--unfreeze", "max tokens", "--chunk-tokens", "max examples", "--max-examples");
+  @Option(
+      names = "--id-field",
+      paramLabel = "NAME",
+      description = "Field/column with an optional id. Default: ${bundle:default.config.id_field}.")
+  String idField;
 
   @Override
   public Integer call() throws IOException {
@@ -186,41 +347,38 @@ final class TrainCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     TrainingResult result;
-    int epochs = config.mode() == TrainingMode.FEATURES ? config.head().epochs() : config.fineTune().epochs();
+    int epochs =
+        config.mode() == TrainingMode.FEATURES
+            ? config.head().epochs()
+            : config.fineTune().epochs();
     try (ConsoleTrainingListener listener = new ConsoleTrainingListener(err, epochs)) {
       result = Trainer.train(config, listener);
+    } catch (BadDataException e) {
+      throw SettingErrors.badData(e);
     } catch (TrainingDivergedException e) {
-      throw new IllegalStateException(String.format(Locale.ROOT, "%s diverged at epoch %d, step %d: %s. --lr %s is"
-          + " very likely too high: try a lower one, such as --lr %s", e.training(), e.epoch(), e.step(),
-          e.problem(), TrainingDivergedException.brief(e.learningRate()),
-          TrainingDivergedException.brief(e.learningRate() / 10)), e);
+      throw new IllegalStateException(
+          String.format(
+              Locale.ROOT,
+              "%s diverged at epoch %d, step %d: %s. --lr %s is"
+                  + " very likely too high: try a lower one, such as --lr %s",
+              e.training(),
+              e.epoch(),
+              e.step(),
+              e.problem(),
+              TrainingDivergedException.brief(e.learningRate()),
+              TrainingDivergedException.brief(e.learningRate() / 10)),
+          e);
     }
     printSummary(out, result);
     return 0;
   }
 
-  /** A library message about a setting, led by the flag that sets it: "--lr: learning rate must be …". */
-  static String inFlags(String message) {
-    for (Map.Entry<String, String> f : FLAGS.entrySet()) {
-      if (message.startsWith(f.getKey() + " ")) {
-        return f.getValue() + ": " + message;
-      }
-    }
-    return message;
-  }
-
-  private static Map<String, String> flags(String... settingThenFlag) {
-    Map<String, String> flags = new java.util.LinkedHashMap<>();
-    for (int i = 0; i < settingThenFlag.length; i += 2) {
-      flags.put(settingThenFlag[i], settingThenFlag[i + 1]);
-    }
-    return flags;
-  }
-
   TrainingConfig config() {
     HeadSettings s;
     try {
-      s = HeadSettings.defaults(HeadKind.fromId(head));
+      TrainingConfig.Builder builder = TrainingConfig.builder(data, out);
+      TrainingConfig defaults = builder.build();
+      s = head != null ? HeadSettings.defaults(HeadKind.fromId(head)) : defaults.head();
       if (epochs != null) {
         s = s.withEpochs(epochs);
       }
@@ -246,55 +404,70 @@ final class TrainCommand implements Callable<Integer> {
         s = s.withPatience(patience);
       }
       s = s.withBalanceClasses(!noClassWeights);
-      TrainingMode trainingMode = TrainingMode.fromId(mode);
+      TrainingMode trainingMode = mode != null ? TrainingMode.fromId(mode) : defaults.mode();
       boolean onChunks = "chunks".equals(trainOn);
       if (trainOn != null && !onChunks && !trainOn.equals("documents")) {
-        throw new IllegalArgumentException("--train-on takes chunks or documents, found '" + trainOn + "'");
+        throw new IllegalArgumentException(
+            "--train-on takes chunks or documents, found '" + trainOn + "'");
       }
       if (headStart != null && !headStart.equals("random") && !headStart.equals("probe")) {
-        throw new IllegalArgumentException("--head-start takes random or probe, found '" + headStart + "'");
+        throw new IllegalArgumentException(
+            "--head-start takes random or probe, found '" + headStart + "'");
       }
       if (trainingMode != TrainingMode.FEATURES && chunking.chunkPooling != null && onChunks) {
-        throw new IllegalArgumentException("--chunk-pooling applies to --mode features and to --train-on"
-            + " documents; trained on chunks one by one, a fine-tuned head reads their mean");
+        throw new IllegalArgumentException(
+            "--chunk-pooling applies to --mode features and to --train-on"
+                + " documents; trained on chunks one by one, a fine-tuned head reads their mean");
       }
-      if (trainingMode == TrainingMode.FEATURES && (unfreeze != null || unfreezeSchedule != null
-          || checkpointDir != null || resume || rank != null || adaptOutput || trainOn != null || headStart != null)) {
-        throw new IllegalArgumentException("--unfreeze, --unfreeze-schedule, --rank, --adapt-output, --train-on,"
-            + " --head-start, --checkpoint-dir and --resume need --mode finetune or lora");
+      if (trainingMode == TrainingMode.FEATURES
+          && (unfreeze != null
+              || unfreezeSchedule != null
+              || checkpointDir != null
+              || resume
+              || rank != null
+              || adaptOutput
+              || trainOn != null
+              || headStart != null)) {
+        throw new IllegalArgumentException(
+            "--unfreeze, --unfreeze-schedule, --rank, --adapt-output, --train-on,"
+                + " --head-start, --checkpoint-dir and --resume need --mode finetune or lora");
       }
-      TrainingConfig config = TrainingConfig.builder(data, out)
-          .mode(trainingMode)
-          .fineTune(fineTuneSettings(trainingMode))
-          .checkpointDirectory(checkpointDir)
-          .resume(resume)
-          .valid(validation.file)
-          .validSplit(validation.split == null ? 0.2 : validation.split)
-          .encoder(encoderOptions.encoder)
-          .encoderOptions(encoderOptions.options())
-          // Fine-tuning reads chunks of --chunk-tokens (fineTuneSettings) with these overlap and limit.
-          .chunking(chunking.chunking())
-          .head(s)
-          .maxExamples(maxExamples)
-          .skipBad(dataOptions.skipBad)
-          .fields(dataOptions.textField, dataOptions.labelField, idField)
-          .cacheEmbeddings(!noCache)
-          .refit(!noRefit)
-          .build();
+      if (validation.split != null) {
+        builder.validSplit(validation.split);
+      }
+      dataOptions.applyTo(builder);
+      if (idField != null) {
+        builder.idField(idField);
+      }
+      TrainingConfig config =
+          builder
+              .mode(trainingMode)
+              .fineTune(fineTuneSettings(trainingMode))
+              .checkpointDirectory(checkpointDir)
+              .resume(resume)
+              .valid(validation.file)
+              .encoder(encoderOptions.encoder)
+              .encoderOptions(encoderOptions.options())
+              // Fine-tuning reads chunks of --chunk-tokens (fineTuneSettings) with these overlap
+              // and limit.
+              .chunking(chunking.chunking())
+              .head(s)
+              .maxExamples(maxExamples)
+              .cacheEmbeddings(!noCache)
+              .refit(!noRefit)
+              .build();
       // Before minutes of embedding and training, not after.
       config.checkOutput();
       return config;
     } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), inFlags(e.getMessage()));
+      throw SettingErrors.usage(spec, e);
     }
   }
 
   /** The fine-tuning settings from the shared options, with fine-tuning's own defaults. */
-  private FineTuner.Settings fineTuneSettings(TrainingMode trainingMode) {
-    FineTuner.Settings f = FineTuner.Settings.defaults();
-    if (trainingMode == TrainingMode.LORA) {
-      f = f.withRank(8).withUnfreeze(FineTuner.Settings.ALL).withLearningRate(1e-3);
-    }
+  private FineTuneSettings fineTuneSettings(TrainingMode trainingMode) {
+    FineTuneSettings f =
+        trainingMode == TrainingMode.LORA ? FineTuneSettings.lora() : FineTuneSettings.finetune();
     if (rank != null) {
       f = f.withRank(rank);
     }
@@ -302,10 +475,10 @@ final class TrainCommand implements Callable<Integer> {
       f = f.withAdaptOutput(true);
     }
     if (unfreeze != null) {
-      f = f.withUnfreeze(unfreeze.equals("all") ? FineTuner.Settings.ALL : parseLayers(unfreeze));
+      f = f.withUnfreeze(unfreeze.equals("all") ? FineTuneSettings.ALL : parseLayers(unfreeze));
     }
     if (unfreezeSchedule != null) {
-      f = f.withSchedule(FineTuner.UnfreezeSchedule.fromId(unfreezeSchedule));
+      f = f.withUnfreezeSchedule(UnfreezeSchedule.fromId(unfreezeSchedule));
     }
     if (epochs != null) {
       f = f.withEpochs(epochs);
@@ -313,9 +486,9 @@ final class TrainCommand implements Callable<Integer> {
     if (learningRate != null) {
       f = f.withLearningRate(learningRate);
     }
-    f = "chunks".equals(trainOn) ? f.onChunks() : f.withDocumentPooling(chunking.chunking().pooling());
+    f = "chunks".equals(trainOn) ? f.onChunks() : f.onDocuments(chunking.chunking().pooling());
     if ("random".equals(headStart)) {
-      f = f.withProbeHead(false);
+      f = f.withHeadStart(HeadStart.RANDOM);
     }
     if (batch != null) {
       f = f.withBatchSize(batch);
@@ -342,46 +515,70 @@ final class TrainCommand implements Callable<Integer> {
     try {
       return Integer.parseInt(value);
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("--unfreeze takes a number of layers or 'all', found '" + value + "'");
+      throw new IllegalArgumentException(
+          "--unfreeze takes a number of layers or 'all', found '" + value + "'");
     }
   }
 
   static void printSummary(PrintWriter out, TrainingResult r) {
-    String epochs = r.head().bestEpoch() > 0
-        ? "best epoch " + r.head().bestEpoch() + " of " + r.head().history().size()
-        : "no epochs needed";
+    String epochs =
+        r.head().bestEpoch() > 0
+            ? "best epoch " + r.head().bestEpoch() + " of " + r.head().history().size()
+            : "no epochs needed";
     if (r.mode() != TrainingMode.FEATURES) {
-      out.printf(Locale.ROOT, "Fine-tuned %s with a linear head on %,d examples (%s; %.1f examples/s).%n",
-          r.bundle().manifest().encoder().id(), r.trainExamples(), epochs, r.fineTuneExamplesPerSecond());
+      out.printf(
+          Locale.ROOT,
+          "Fine-tuned %s with a linear head on %,d examples (%s; %.1f examples/s).%n",
+          r.bundle().manifest().encoder().id(),
+          r.trainExamples(),
+          epochs,
+          r.fineTuneExamplesPerSecond());
     } else {
-      out.printf(Locale.ROOT, "Trained a %s head on %,d examples (%s).%n", r.head().settings().kind().id(),
-          r.trainExamples(), epochs);
+      out.printf(
+          Locale.ROOT,
+          "Trained a %s head on %,d examples (%s).%n",
+          r.head().settings().kind().id(),
+          r.trainExamples(),
+          epochs);
     }
     if (r.refitExamples() > 0) {
-      out.printf(Locale.ROOT, "Then trained it again on all %,d examples for %d epochs (--no-refit to skip).%n",
-          r.refitExamples(), r.head().bestEpoch());
+      out.printf(
+          Locale.ROOT,
+          "Then trained it again on all %,d examples for %d epochs (--no-refit to skip).%n",
+          r.refitExamples(),
+          r.head().bestEpoch());
     }
     if (r.mode() == TrainingMode.FEATURES) {
-      out.printf(Locale.ROOT, "Embeddings: %,d from the cache, %,d computed (%.1f s); head training %.2f s.%n",
-          r.embeddingCacheHits(), r.embeddedTexts(), r.embedSeconds(), r.head().trainingSeconds());
+      out.printf(
+          Locale.ROOT,
+          "Embeddings: %,d from the cache, %,d computed (%.1f s); head training %.2f s.%n",
+          r.embeddingCacheHits(),
+          r.embeddedTexts(),
+          r.embedSeconds(),
+          r.head().trainingSeconds());
     }
     if (r.validation().isPresent()) {
       out.printf(Locale.ROOT, "%nHeld-out examples: %,d%n", r.validExamples());
       MetricsTable.print(out, r.validation().get());
     } else {
       String reason = r.noValidationReason();
-      out.printf("%n%s%n  (--valid FILE scores on examples of their own)%n",
+      out.printf(
+          "%n%s%n  (--valid FILE scores on examples of their own)%n",
           Character.toUpperCase(reason.charAt(0)) + reason.substring(1));
     }
     out.printf("%nBundle: %s%nReport: %s%n", r.bundle().directory(), r.bundle().reportIndex());
     out.flush();
   }
 
-  /** Stages and notes on stderr; embedding and epoch progress on a terminal. */
+  /**
+   * Stages and notes on stderr, one line each; on a terminal, a progress bar for embedding, for the
+   * head's epochs (with the last epoch's loss and held-out macro-F1) and for fine-tuning steps.
+   */
   static final class ConsoleTrainingListener implements TrainingListener, AutoCloseable {
     private final PrintWriter err;
     private final int epochs;
     private Progress progress;
+    private String bar;
     private boolean fineTuning;
 
     ConsoleTrainingListener(PrintWriter err, int epochs) {
@@ -405,37 +602,50 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public void embedded(int done, int total) {
-      if (progress == null) {
-        progress = new Progress("texts embedded", total);
-      }
-      progress.moveTo(done);
+      bar("texts embedded", total, 0).moveTo(done);
     }
 
     @Override
     public void trained(int done, int total) {
       fineTuning = true;
-      if (progress == null) {
-        progress = new Progress("training steps", total);
-        progress.advance(done - 1);
-      }
-      progress.advance(1);
+      // Steps count over the whole run: a bar started after an epoch (or a resume) starts there.
+      bar("training steps", total, done - 1).moveTo(done);
     }
 
     @Override
     public void epoch(EpochMetrics m) {
       if (fineTuning) {
         // Few, slow epochs: one line each, kept (the step bar starts again after it).
-        note(String.format(Locale.ROOT, "epoch %d/%d: loss %.4f, train accuracy %.4f%s", m.epoch(), epochs,
-            m.trainLoss(), m.trainAccuracy(), validF1(m)));
-      } else if (Terminal.isInteractive()) {
-        err.printf(Locale.ROOT, "\r  epoch %d/%d: loss %.4f%s   ", m.epoch(), epochs, m.trainLoss(), validF1(m));
-        err.flush();
+        note(
+            String.format(
+                Locale.ROOT,
+                "epoch %d/%d: loss %.4f, train accuracy %.4f%s",
+                m.epoch(),
+                epochs,
+                m.trainLoss(),
+                m.trainAccuracy(),
+                validF1(m)));
+      } else {
+        Progress p = bar("head epochs", epochs, 0);
+        p.moveTo(m.epoch());
+        p.message(String.format(Locale.ROOT, "· loss %.4f%s", m.trainLoss(), validF1(m)));
       }
+    }
+
+    /** The bar named {@code name}, started now at {@code startAt} if another (or none) shows. */
+    private Progress bar(String name, long total, long startAt) {
+      if (progress == null || !name.equals(bar)) {
+        endProgress();
+        progress = new Progress(name, total, Progress.Unit.COUNT, startAt);
+        bar = name;
+      }
+      return progress;
     }
 
     /** ", valid macro-F1 0.8123", or nothing without held-out examples. */
     private static String validF1(EpochMetrics m) {
-      return Double.isNaN(m.validMacroF1()) ? ""
+      return Double.isNaN(m.validMacroF1())
+          ? ""
           : String.format(Locale.ROOT, ", valid macro-F1 %.4f", m.validMacroF1());
     }
 
@@ -443,9 +653,7 @@ final class TrainCommand implements Callable<Integer> {
       if (progress != null) {
         progress.close();
         progress = null;
-      }
-      if (Terminal.isInteractive()) {
-        err.print("\r");
+        bar = null;
       }
     }
 

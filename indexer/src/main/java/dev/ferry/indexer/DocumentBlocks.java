@@ -21,17 +21,25 @@ import org.apache.lucene.document.TextField;
 import org.apache.lucene.index.VectorSimilarityFunction;
 import org.apache.lucene.util.BytesRef;
 
-/** Builds the Lucene block of one document ({@link FerryFields}): chunks first, the document last. */
+/**
+ * Builds the Lucene block of one document ({@link FerryFields}): chunks first, the document last.
+ */
 final class DocumentBlocks {
   private DocumentBlocks() {}
 
   /** DOT_PRODUCT for unit vectors (the same ranking as cosine, cheaper), COSINE otherwise. */
   static VectorSimilarityFunction similarity(IndexMetadata metadata) {
-    return metadata.encoder().normalize() ? VectorSimilarityFunction.DOT_PRODUCT : VectorSimilarityFunction.COSINE;
+    return metadata.encoder().normalize()
+        ? VectorSimilarityFunction.DOT_PRODUCT
+        : VectorSimilarityFunction.COSINE;
   }
 
-  static List<Document> block(InputDocument input, ClassifiedDocument classified, Labeling labeling,
-      VectorSimilarityFunction similarity, long now) {
+  static List<Document> block(
+      InputDocument input,
+      ClassifiedDocument classified,
+      Labeling labeling,
+      VectorSimilarityFunction similarity,
+      long now) {
     DocumentEmbedding embedding = classified.embedding();
     List<Document> block = new ArrayList<>(embedding.chunks().size() + 1);
     for (ChunkEmbedding c : embedding.chunks()) {
@@ -56,7 +64,9 @@ final class DocumentBlocks {
     doc.add(new LongField(FerryFields.INGESTED_AT, now, Field.Store.YES));
     doc.add(new StoredField(FerryFields.CHUNK_COUNT, embedding.chunks().size()));
     doc.add(new StoredField(FerryFields.COMPLETE, embedding.complete() ? 1 : 0));
-    doc.add(new BinaryDocValuesField(FerryFields.DOCUMENT_VECTOR, FerryFields.encodeVector(classified.features())));
+    doc.add(
+        new BinaryDocValuesField(
+            FerryFields.DOCUMENT_VECTOR, FerryFields.encodeVector(classified.features())));
     for (Field f : labeling.fields(classified.prediction())) {
       doc.add(f);
     }
@@ -65,8 +75,8 @@ final class DocumentBlocks {
   }
 
   /**
-   * The updatable fields of a prediction, for one bundle: label ordinal, confidence,
-   * probabilities and bundle key, all doc values so that relabeling can rewrite them in place.
+   * The updatable fields of a prediction, for one bundle: label ordinal, confidence, probabilities
+   * and bundle key, all doc values so that relabeling can rewrite them in place.
    */
   static final class Labeling {
     private final int[] ordinals;
@@ -79,7 +89,8 @@ final class DocumentBlocks {
       for (int i = 0; i < ordinals.length; i++) {
         ordinals[i] = metadata.labels().indexOf(labels.get(i));
         if (ordinals[i] < 0) {
-          throw new IllegalStateException("label '" + labels.get(i) + "' missing from the index's dictionary");
+          throw new IllegalStateException(
+              "label '" + labels.get(i) + "' missing from the index's dictionary");
         }
       }
       this.bundleKey = new BytesRef(bundle.key().getBytes(StandardCharsets.UTF_8));
@@ -88,10 +99,14 @@ final class DocumentBlocks {
     Field[] fields(Prediction p) {
       int best = p.labelIndex();
       return new Field[] {
-          new NumericDocValuesField(FerryFields.LABEL, ordinals[best]),
-          new NumericDocValuesField(FerryFields.CONFIDENCE, FerryFields.encodeConfidence(p.confidence())),
-          new BinaryDocValuesField(FerryFields.PROBABILITIES, FerryFields.encodeProbabilities(ordinals, p.probabilities())),
-          new BinaryDocValuesField(FerryFields.BUNDLE, bundleKey)};
+        new NumericDocValuesField(FerryFields.LABEL, ordinals[best]),
+        new NumericDocValuesField(
+            FerryFields.CONFIDENCE, FerryFields.encodeConfidence(p.confidence())),
+        new BinaryDocValuesField(
+            FerryFields.PROBABILITIES,
+            FerryFields.encodeProbabilities(ordinals, p.probabilities())),
+        new BinaryDocValuesField(FerryFields.BUNDLE, bundleKey)
+      };
     }
   }
 }

@@ -39,10 +39,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One Ferry index: a Lucene index in a folder, plus what it knows about itself
- * ({@link IndexMetadata}, kept in the commit). Open it once per process; ingest with
- * {@link Indexer}, relabel with {@link Relabeler}, search with
- * {@link dev.ferry.indexer.search.Search}, all of which take it.
+ * One Ferry index: a Lucene index in a folder, plus what it knows about itself ({@link
+ * IndexMetadata}, kept in the commit). Open it once per process; ingest with {@link Indexer},
+ * relabel with {@link Relabeler}, search with {@link dev.ferry.indexer.search.Search}, all of which
+ * take it.
  *
  * <pre>{@code
  * try (FerryIndex index = FerryIndex.open(Path.of("news-index"))) {
@@ -50,9 +50,9 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <p>Readers see the last commit. The index's one {@link IndexWriter} is opened on the first
- * write and holds Lucene's write lock until {@link #close()}; it never commits on close, so only
- * the explicit commits of an ingest or relabel, each with its progress, become durable.
+ * <p>Readers see the last commit. The index's one {@link IndexWriter} is opened on the first write
+ * and holds Lucene's write lock until {@link #close()}; it never commits on close, so only the
+ * explicit commits of an ingest or relabel, each with its progress, become durable.
  */
 public final class FerryIndex implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(FerryIndex.class);
@@ -96,12 +96,14 @@ public final class FerryIndex implements AutoCloseable {
    */
   public static FerryIndex openExisting(Path folder) throws IOException {
     if (!Files.isDirectory(folder)) {
-      throw new IndexException(folder + ": no such index folder (create one with 'ferry index')");
+      throw new IndexException(
+          folder + ": no such index folder (create one by ingesting documents into it)");
     }
     FerryIndex index = open(folder);
     if (index.metadata == null) {
       index.close();
-      throw new IndexException(folder + ": holds no Ferry index (create one with 'ferry index')");
+      throw new IndexException(
+          folder + ": holds no Ferry index (create one by ingesting documents into it)");
     }
     return index;
   }
@@ -113,8 +115,11 @@ public final class FerryIndex implements AutoCloseable {
     Map<String, String> data = SegmentInfos.readLatestCommit(directory).getUserData();
     String json = data.get(IndexMetadata.KEY);
     if (json == null) {
-      throw new IndexException(folder + ": is a Lucene index but not a Ferry index (its commit has no '"
-          + IndexMetadata.KEY + "'); use an empty folder");
+      throw new IndexException(
+          folder
+              + ": is a Lucene index but not a Ferry index (its commit has no '"
+              + IndexMetadata.KEY
+              + "'); use an empty folder");
     }
     metadata = IndexMetadata.fromJson(folder.toString(), json);
     committed = Map.copyOf(data);
@@ -125,7 +130,9 @@ public final class FerryIndex implements AutoCloseable {
     return folder;
   }
 
-  /** The metadata as of the last commit (or this process's pending write), or null for a new index. */
+  /**
+   * The metadata as of the last commit (or this process's pending write), or null for a new index.
+   */
   public synchronized IndexMetadata metadata() {
     return metadata;
   }
@@ -138,7 +145,8 @@ public final class FerryIndex implements AutoCloseable {
   /** A reader on the last commit; the caller closes it. */
   public DirectoryReader openReader() throws IOException {
     if (!DirectoryReader.indexExists(directory)) {
-      throw new IndexException(folder + ": holds no Ferry index yet (create one with 'ferry index')");
+      throw new IndexException(
+          folder + ": holds no Ferry index yet (create one by ingesting documents into it)");
     }
     return DirectoryReader.open(directory);
   }
@@ -187,10 +195,18 @@ public final class FerryIndex implements AutoCloseable {
     List<String> labels = bundle.labels().stream().sorted().toList();
     for (IndexStats.LabelSet set : stats().labelSets()) {
       if (!set.labels().equals(labels)) {
-        throw new InvalidSettingException(InvalidSettingException.Setting.LABEL_CHANGE, String.format(Locale.ROOT,
-            "%s labels %s, but %,d documents of %s carry the labels %s (of %s); indexing with it would leave two label"
-                + " sets in one index", bundle.directory(), labels, set.documents(), folder, set.labels(),
-            String.join(", ", set.bundles())),
+        throw new InvalidSettingException(
+            InvalidSettingException.Setting.LABEL_CHANGE,
+            String.format(
+                Locale.ROOT,
+                "%s labels %s, but %,d documents of %s carry the labels %s (of %s); indexing with it would leave two label"
+                    + " sets in one index",
+                bundle.directory(),
+                labels,
+                set.documents(),
+                folder,
+                set.labels(),
+                String.join(", ", set.bundles())),
             "index with a bundle of those labels, relabel the index with this bundle first (Relabeler), or allow the"
                 + " change (IngestOptions.withAllowLabelChange) to keep both label sets");
       }
@@ -201,27 +217,49 @@ public final class FerryIndex implements AutoCloseable {
   synchronized void requireSameEncoder(ModelBundle bundle) {
     IndexMetadata m = metadata;
     if (m == null) {
-      throw new IndexException(folder + ": holds no Ferry index yet (create one with 'ferry index')");
+      throw new IndexException(
+          folder + ": holds no Ferry index yet (create one by ingesting documents into it)");
     }
     EncoderDescriptor mine = m.encoder().toDescriptor();
     if (!bundle.sameEncoderAs(mine)) {
       EncoderDescriptor theirs = bundle.encoderDescriptor();
-      throw new IndexException(bundle.directory() + ": its encoder is " + describe(theirs)
-          + " but the vectors in " + folder + " come from " + describe(mine)
-          + "; a head can only label vectors of the encoder it was trained on: train the bundle on "
-          + mine.id() + ", or index into a new folder");
+      throw new IndexException(
+          bundle.directory()
+              + ": its encoder is "
+              + describe(theirs)
+              + " but the vectors in "
+              + folder
+              + " come from "
+              + describe(mine)
+              + "; a head can only label vectors of the encoder it was trained on: train the bundle on "
+              + mine.id()
+              + ", or index into a new folder");
     }
     if (!bundle.chunking().equals(m.chunking().toChunking())) {
-      throw new IndexException(bundle.directory() + ": reads documents as " + bundle.chunking()
-          + " but " + folder + " was built reading them as " + m.chunking().toChunking()
-          + "; the stored document vectors would not be what the head was trained on: train with the"
-          + " index's chunking, or index into a new folder");
+      throw new IndexException(
+          bundle.directory()
+              + ": reads documents as "
+              + bundle.chunking()
+              + " but "
+              + folder
+              + " was built reading them as "
+              + m.chunking().toChunking()
+              + "; the stored document vectors would not be what the head was trained on: train with the"
+              + " index's chunking, or index into a new folder");
     }
   }
 
   private static String describe(EncoderDescriptor d) {
-    return d.id() + " (SHA-256 " + d.modelSha256().substring(0, 12) + ", " + d.pooling().id() + " pooling, "
-        + d.dimension() + " dims, max " + d.maxLength() + " tokens)";
+    return d.id()
+        + " (SHA-256 "
+        + d.modelSha256().substring(0, 12)
+        + ", "
+        + d.pooling().id()
+        + " pooling, "
+        + d.dimension()
+        + " dims, max "
+        + d.maxLength()
+        + " tokens)";
   }
 
   static BundleRef refOf(ModelBundle bundle) {
@@ -240,11 +278,12 @@ public final class FerryIndex implements AutoCloseable {
   /** The writer, opened on first use. */
   synchronized IndexWriter writer() throws IOException {
     if (writer == null) {
-      IndexWriterConfig config = new IndexWriterConfig(analyzer())
-          .setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND)
-          .setParentField(FerryFields.PARENT)
-          .setCommitOnClose(false)
-          .setRAMBufferSizeMB(128);
+      IndexWriterConfig config =
+          new IndexWriterConfig(analyzer())
+              .setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND)
+              .setParentField(FerryFields.PARENT)
+              .setCommitOnClose(false)
+              .setRAMBufferSizeMB(128);
       writer = new IndexWriter(directory, config);
     }
     return writer;
@@ -260,13 +299,14 @@ public final class FerryIndex implements AutoCloseable {
   }
 
   /**
-   * Opens the encoder that embeds queries: the current bundle's (checked against the model file
-   * the index was built with), or {@code bundle} when given (say, because the bundle moved).
+   * Opens the encoder that embeds queries: the current bundle's (checked against the model file the
+   * index was built with), or {@code bundle} when given (say, because the bundle moved).
    */
   public Encoder openQueryEncoder(EncoderOptions options, Path bundle) {
     IndexMetadata m = metadata();
     if (m == null) {
-      throw new IndexException(folder + ": holds no Ferry index yet (create one with 'ferry index')");
+      throw new IndexException(
+          folder + ": holds no Ferry index yet (create one by ingesting documents into it)");
     }
     if (bundle != null) {
       ModelBundle b = ModelBundle.open(bundle);
@@ -278,21 +318,34 @@ public final class FerryIndex implements AutoCloseable {
       try {
         return ModelBundle.open(Path.of(current.path())).openEncoder(options);
       } catch (BundleLoadException e) {
-        LOG.warn("{}: cannot open the bundle at {} ({}); trying the encoder by name", folder, current.path(),
+        LOG.warn(
+            "{}: cannot open the bundle at {} ({}); trying the encoder by name",
+            folder,
+            current.path(),
             e.getMessage());
       }
     }
     EncoderDescriptor d = m.encoder().toDescriptor();
     if (BuiltinEncoder.isBuiltin(d.id())) {
-      Encoder encoder = Encoder.open(BuiltinEncoder.fromId(d.id()),
-          options.withPooling(d.pooling()).withMaxLength(d.maxLength()));
+      Encoder encoder =
+          Encoder.open(
+              BuiltinEncoder.fromId(d.id()),
+              options.withPooling(d.pooling()).withMaxLength(d.maxLength()));
       if (encoder.descriptor().modelSha256().equals(d.modelSha256())) {
         return encoder;
       }
       encoder.close();
     }
-    throw new IndexException(folder + ": cannot find the encoder that embedded it (" + d.id() + ", last bundle at "
-        + (current == null ? "?" : current.path()) + "); pass --bundle with a bundle trained on it");
+    throw new InvalidSettingException(
+        InvalidSettingException.Setting.BUNDLE,
+        folder
+            + ": cannot find the encoder"
+            + " that embedded it ("
+            + d.id()
+            + ", last bundle at "
+            + (current == null ? "?" : current.path())
+            + ")",
+        "give a bundle trained on it");
   }
 
   /** Counts documents, chunks, labels, bundles and label sets in the last commit. */
@@ -314,7 +367,9 @@ public final class FerryIndex implements AutoCloseable {
         if (labels == null) {
           continue;
         }
-        for (int doc = labels.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = labels.nextDoc()) {
+        for (int doc = labels.nextDoc();
+            doc != DocIdSetIterator.NO_MORE_DOCS;
+            doc = labels.nextDoc()) {
           if (live != null && !live.get(doc)) {
             continue;
           }
@@ -331,20 +386,30 @@ public final class FerryIndex implements AutoCloseable {
     Map<String, String> progress = new TreeMap<>(commitData());
     progress.remove(IndexMetadata.KEY);
     Map<String, Long> byBundle = mostFirst(bundleCounts);
-    return new IndexStats(documents, all - documents, mostFirst(byLabel), byBundle, labelSets(m, byBundle),
-        m.encoder().id(), progress);
+    return new IndexStats(
+        documents,
+        all - documents,
+        mostFirst(byLabel),
+        byBundle,
+        labelSets(m, byBundle),
+        m.encoder().id(),
+        progress);
   }
 
-  /** Documents per set of labels, from the documents per bundle (most first) and each bundle's labels. */
+  /**
+   * Documents per set of labels, from the documents per bundle (most first) and each bundle's
+   * labels.
+   */
   private static List<IndexStats.LabelSet> labelSets(IndexMetadata m, Map<String, Long> byBundle) {
     Map<List<String>, List<String>> bundles = new LinkedHashMap<>();
     Map<List<String>, Long> documents = new HashMap<>();
-    byBundle.forEach((key, n) -> {
-      BundleRef ref = m.bundle(key);
-      List<String> labels = ref == null ? List.of() : ref.labels().stream().sorted().toList();
-      bundles.computeIfAbsent(labels, l -> new ArrayList<>()).add(key);
-      documents.merge(labels, n, Long::sum);
-    });
+    byBundle.forEach(
+        (key, n) -> {
+          BundleRef ref = m.bundle(key);
+          List<String> labels = ref == null ? List.of() : ref.labels().stream().sorted().toList();
+          bundles.computeIfAbsent(labels, l -> new ArrayList<>()).add(key);
+          documents.merge(labels, n, Long::sum);
+        });
     return bundles.entrySet().stream()
         .map(e -> new IndexStats.LabelSet(e.getKey(), e.getValue(), documents.get(e.getKey())))
         .sorted(Comparator.comparingLong(IndexStats.LabelSet::documents).reversed())
@@ -357,7 +422,8 @@ public final class FerryIndex implements AutoCloseable {
       return 0;
     }
     try (DirectoryReader reader = openReader()) {
-      return new IndexSearcher(reader).count(new TermQuery(new Term(FerryFields.KIND, FerryFields.DOCUMENT_KIND)));
+      return new IndexSearcher(reader)
+          .count(new TermQuery(new Term(FerryFields.KIND, FerryFields.DOCUMENT_KIND)));
     }
   }
 
@@ -369,7 +435,9 @@ public final class FerryIndex implements AutoCloseable {
   static <K extends Comparable<K>> Map<K, Long> mostFirst(Map<K, Long> counts) {
     Map<K, Long> out = new LinkedHashMap<>();
     counts.entrySet().stream()
-        .sorted(Map.Entry.<K, Long>comparingByValue(Comparator.reverseOrder()).thenComparing(Map.Entry.comparingByKey()))
+        .sorted(
+            Map.Entry.<K, Long>comparingByValue(Comparator.reverseOrder())
+                .thenComparing(Map.Entry.comparingByKey()))
         .forEach(e -> out.put(e.getKey(), e.getValue()));
     return out;
   }

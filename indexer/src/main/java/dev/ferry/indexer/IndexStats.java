@@ -16,8 +16,14 @@ import java.util.Map;
  * @param progress the last ingest's input progress, as recorded in the commit (may be empty);
  *     {@link IngestProgress#of} reads it
  */
-public record IndexStats(long documents, long chunks, Map<String, Long> labels, Map<String, Long> bundles,
-    List<LabelSet> labelSets, String encoder, Map<String, String> progress) {
+public record IndexStats(
+    long documents,
+    long chunks,
+    Map<String, Long> labels,
+    Map<String, Long> bundles,
+    List<LabelSet> labelSets,
+    String encoder,
+    Map<String, String> progress) {
   /** Copies the list. */
   public IndexStats {
     labelSets = List.copyOf(labelSets);
@@ -27,7 +33,8 @@ public record IndexStats(long documents, long chunks, Map<String, Long> labels, 
    * Documents labeled from one set of labels.
    *
    * @param labels the labels, sorted
-   * @param bundles the keys of the bundles with these labels that labeled them, most documents first
+   * @param bundles the keys of the bundles with these labels that labeled them, most documents
+   *     first
    * @param documents how many documents
    */
   public record LabelSet(List<String> labels, List<String> bundles, long documents) {

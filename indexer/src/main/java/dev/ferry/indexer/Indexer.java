@@ -30,8 +30,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Ingests documents into a {@link FerryIndex}: embeds and classifies each with a bundle's
- * {@link Classifier} and writes it, its chunks and its label to Lucene.
+ * Ingests documents into a {@link FerryIndex}: embeds and classifies each with a bundle's {@link
+ * Classifier} and writes it, its chunks and its label to Lucene.
  *
  * <pre>{@code
  * try (FerryIndex index = FerryIndex.open(Path.of("news-index"));
@@ -40,53 +40,61 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <p><b>A pipeline of three stages</b>, each on its own thread, joined by bounded queues of
- * {@link IngestOptions#queueCapacity()} batches, so reading, the model and Lucene work at the
- * same time and memory stays bounded: (1) <em>read</em> parses records into batches of
- * {@link IngestOptions#batchSize()}; (2) <em>model</em> tokenizes, embeds and classifies a batch
- * ({@link Classifier#classifyDocuments}; ONNX Runtime uses the cores inside it); (3)
- * <em>write</em> (the calling thread) upserts each document's block and commits. Batches stay
- * in input order. A failure in any stage stops the others and is rethrown, after committing what
- * was completely written.
+ * <p><b>A pipeline of three stages</b>, each on its own thread, joined by bounded queues of {@link
+ * IngestOptions#queueCapacity()} batches, so reading, the model and Lucene work at the same time
+ * and memory stays bounded: (1) <em>read</em> parses records into batches of {@link
+ * IngestOptions#batchSize()}; (2) <em>model</em> tokenizes, embeds and classifies a batch ({@link
+ * Classifier#classifyDocuments}; ONNX Runtime uses the cores inside it); (3) <em>write</em> (the
+ * calling thread) upserts each document's block and commits. Batches stay in input order. A failure
+ * in any stage stops the others and is rethrown, after committing what was completely written.
  *
  * <p><b>Upsert by id</b>: a document replaces the one with the same id, and its chunks.
  *
- * <p><b>Nothing lost</b>: every commit records in Lucene's commit user data how many records of
- * the input were handled (indexed or rejected), a fingerprint of those records
- * ({@link InputFingerprint}: their bytes and SHA-256, taken while reading) and how long the
- * rejects file was; the commit and that position are one atomic step. The first commit is made as
- * the ingest starts, so a new index is there (empty, its ingest incomplete) for search and stats
- * at once. After a crash, {@link IngestOptions#resume()} reads the committed records again to check
- * that the input still begins with them (records appended since are fine), then goes on after
- * them and cuts the rejects file back to its committed length, so every record ends up in the
- * index (or the rejects file) exactly once. With nothing committed, a resume starts from the
- * beginning.
+ * <p><b>Nothing lost</b>: every commit records in Lucene's commit user data how many records of the
+ * input were handled (indexed or rejected), a fingerprint of those records ({@link
+ * InputFingerprint}: their bytes and SHA-256, taken while reading) and how long the rejects file
+ * was; the commit and that position are one atomic step. The first commit is made as the ingest
+ * starts, so a new index is there (empty, its ingest incomplete) for search and stats at once.
+ * After a crash, {@link IngestOptions#resume()} reads the committed records again to check that the
+ * input still begins with them (records appended since are fine), then goes on after them and cuts
+ * the rejects file back to its committed length, so every record ends up in the index (or the
+ * rejects file) exactly once. With nothing committed, a resume starts from the beginning.
  *
  * <p><b>Rejects</b>: a record that cannot be indexed (broken JSON, no text, an id of the wrong
- * type, binary data, or one the model fails on) is written to the rejects file as
- * {@code {"record": "file:line", "reason": "..."}}; the rest of its batch is indexed. An ingest
- * empties the rejects file as it starts, so it refuses one that is the input, a file of the index,
- * or an existing file other than the rejects file the index recorded.
+ * type, binary data, or one the model fails on) is written to the rejects file as {@code {"record":
+ * "file:line", "reason": "..."}}; the rest of its batch is indexed. An ingest empties the rejects
+ * file as it starts, so it refuses one that is the input, a file of the index, or an existing file
+ * other than the rejects file the index recorded.
  *
  * <p><b>One label set</b>: a bundle whose labels differ from those the index's documents carry is
  * refused unless {@link IngestOptions#allowLabelChange()} is set.
  */
 public final class Indexer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Indexer.class);
+
   /** Commit user data: the input's name. */
   public static final String INPUT = "ferry.input";
+
   /** Commit user data: records of the input handled. */
   public static final String INPUT_POSITION = "ferry.input.position";
-  /** Commit user data: how many bytes the handled records took ({@link InputFingerprint#bytes()}). */
+
+  /**
+   * Commit user data: how many bytes the handled records took ({@link InputFingerprint#bytes()}).
+   */
   public static final String INPUT_BYTES = "ferry.input.bytes";
+
   /** Commit user data: the SHA-256 of those bytes ({@link InputFingerprint#sha256()}). */
   public static final String INPUT_SHA256 = "ferry.input.sha256";
+
   /** Commit user data: "true" once the input was read to its end. */
   public static final String INPUT_COMPLETE = "ferry.input.complete";
+
   /** Commit user data: the rejects file. */
   public static final String REJECTS = "ferry.rejects";
+
   /** Commit user data: the rejects file's length at the commit. */
   public static final String REJECTS_BYTES = "ferry.rejects.bytes";
+
   /** The rejects file's name in the index folder, unless another is given. */
   public static final String REJECTS_FILE = "rejects.jsonl";
 
@@ -96,7 +104,8 @@ public final class Indexer implements AutoCloseable {
   private final BundleRef bundle;
   private final boolean ownsClassifier;
 
-  private Indexer(FerryIndex index, ModelBundle model, Classifier classifier, boolean ownsClassifier) {
+  private Indexer(
+      FerryIndex index, ModelBundle model, Classifier classifier, boolean ownsClassifier) {
     this.index = index;
     this.model = model;
     this.classifier = classifier;
@@ -106,8 +115,8 @@ public final class Indexer implements AutoCloseable {
 
   /**
    * An indexer that labels with {@code bundle}, opening its encoder and head. Whether the bundle's
-   * labels may differ from those the documents carry is for each ingest to say
-   * ({@link IngestOptions#allowLabelChange()}).
+   * labels may differ from those the documents carry is for each ingest to say ({@link
+   * IngestOptions#allowLabelChange()}).
    *
    * @throws IndexException if the index holds vectors of another encoder or chunking
    */
@@ -117,8 +126,8 @@ public final class Indexer implements AutoCloseable {
   }
 
   /**
-   * An indexer over a classifier the caller opened from {@code bundle} and will close (to share
-   * one encoder between an indexer and other work).
+   * An indexer over a classifier the caller opened from {@code bundle} and will close (to share one
+   * encoder between an indexer and other work).
    *
    * @throws IndexException if the index holds vectors of another encoder or chunking
    */
@@ -133,7 +142,8 @@ public final class Indexer implements AutoCloseable {
   }
 
   /** Ingests a JSONL file or a folder of text files. */
-  public IngestResult ingest(Path input, IngestOptions options, IngestListener listener) throws IOException {
+  public IngestResult ingest(Path input, IngestOptions options, IngestListener listener)
+      throws IOException {
     try (DocumentSource source = DocumentSource.open(input, options.fields())) {
       return ingest(source, options, listener);
     }
@@ -149,15 +159,18 @@ public final class Indexer implements AutoCloseable {
       throws IOException {
     long started = System.nanoTime();
     IngestProgress last = index.lastIngest();
-    Path rejectsFile = (options.rejects() != null ? options.rejects() : index.folder().resolve(REJECTS_FILE))
-        .toAbsolutePath().normalize();
+    Path rejectsFile =
+        (options.rejects() != null ? options.rejects() : index.folder().resolve(REJECTS_FILE))
+            .toAbsolutePath()
+            .normalize();
     RejectsFile.requireSafe(rejectsFile, source.name(), index.folder(), last);
     index.requireCompatible(model);
     if (!options.allowLabelChange()) {
       index.requireSameLabels(model);
     }
     long start = options.resume() ? IngestProgress.resume(index.folder(), last, source) : 0;
-    long rejectsBytes = start > 0 && rejectsFile.toString().equals(last.rejects()) ? last.rejectsBytes() : 0;
+    long rejectsBytes =
+        start > 0 && rejectsFile.toString().equals(last.rejects()) ? last.rejectsBytes() : 0;
     index.adopt(model);
     try (RejectsFile rejects = RejectsFile.open(rejectsFile, rejectsBytes)) {
       Run run = new Run(source, options, listener, rejects, start);
@@ -165,14 +178,28 @@ public final class Indexer implements AutoCloseable {
       long before = index.documentCount();
       run.execute();
       long added = index.documentCount() - before;
-      return new IngestResult(source.name(), start, run.position, run.documents, added, run.documents - added,
-          run.chunks, run.rejected, rejectsFile, (System.nanoTime() - started) / 1e9, run.modelNanos.get() / 1e9);
+      return new IngestResult(
+          source.name(),
+          start,
+          run.position,
+          run.documents,
+          added,
+          run.documents - added,
+          run.chunks,
+          run.rejected,
+          rejectsFile,
+          (System.nanoTime() - started) / 1e9,
+          run.modelNanos.get() / 1e9);
     }
   }
 
   /** One batch on its way through the pipeline, in input order. */
-  private record Batch(List<SourceItem> items, long endPosition, InputFingerprint fingerprint,
-      List<ClassifiedDocument> classified, boolean last) {
+  private record Batch(
+      List<SourceItem> items,
+      long endPosition,
+      InputFingerprint fingerprint,
+      List<ClassifiedDocument> classified,
+      boolean last) {
     static final Batch END = new Batch(List.of(), -1, null, List.of(), true);
 
     Batch classified(List<SourceItem> items, List<ClassifiedDocument> classified) {
@@ -183,6 +210,10 @@ public final class Indexer implements AutoCloseable {
   /** The state of one ingest. */
   private final class Run {
     private final DocumentSource source;
+
+    /** The input's size for progress, asked once ({@link DocumentSource#totalBytes()}). */
+    private long totalBytes = Long.MIN_VALUE;
+
     private final IngestOptions options;
     private final IngestListener listener;
     private final RejectsFile rejects;
@@ -196,7 +227,12 @@ public final class Indexer implements AutoCloseable {
     private long chunks;
     private long rejected;
 
-    Run(DocumentSource source, IngestOptions options, IngestListener listener, RejectsFile rejects, long start) {
+    Run(
+        DocumentSource source,
+        IngestOptions options,
+        IngestListener listener,
+        RejectsFile rejects,
+        long start) {
       this.source = source;
       this.options = options;
       this.listener = listener;
@@ -208,11 +244,14 @@ public final class Indexer implements AutoCloseable {
     }
 
     void execute() throws IOException {
-      ExecutorService stages = Executors.newFixedThreadPool(2, r -> {
-        Thread t = new Thread(r);
-        t.setDaemon(true);
-        return t;
-      });
+      ExecutorService stages =
+          Executors.newFixedThreadPool(
+              2,
+              r -> {
+                Thread t = new Thread(r);
+                t.setDaemon(true);
+                return t;
+              });
       Future<?> reader = stages.submit(named("ferry-ingest-read", this::read));
       Future<?> model = stages.submit(named("ferry-ingest-model", this::model));
       Throwable failure = null;
@@ -320,7 +359,10 @@ public final class Indexer implements AutoCloseable {
       put(toWriter, Batch.END);
     }
 
-    /** Classifies a batch's documents; if the batch fails, one by one, rejecting those that fail alone. */
+    /**
+     * Classifies a batch's documents; if the batch fails, one by one, rejecting those that fail
+     * alone.
+     */
     private Batch classify(Batch batch) {
       List<InputDocument> docs = new ArrayList<>();
       for (SourceItem item : batch.items()) {
@@ -332,10 +374,13 @@ public final class Indexer implements AutoCloseable {
         return batch;
       }
       try {
-        List<ClassifiedDocument> out = classifier.classifyDocuments(docs.stream().map(InputDocument::text).toList());
+        List<ClassifiedDocument> out =
+            classifier.classifyDocuments(docs.stream().map(InputDocument::text).toList());
         return batch.classified(batch.items(), out);
       } catch (RuntimeException batchFailure) {
-        LOG.warn("the model failed on a batch of {} documents ({}); trying them one by one", docs.size(),
+        LOG.warn(
+            "the model failed on a batch of {} documents ({}); trying them one by one",
+            docs.size(),
             batchFailure.toString());
         List<SourceItem> items = new ArrayList<>(batch.items().size());
         List<ClassifiedDocument> out = new ArrayList<>();
@@ -345,7 +390,8 @@ public final class Indexer implements AutoCloseable {
               out.add(classifier.classifyDocuments(List.of(d.text())).get(0));
               items.add(d);
             } catch (RuntimeException alone) {
-              items.add(new RejectedRecord(d.position(), d.origin(), "the model failed on it: " + alone));
+              items.add(
+                  new RejectedRecord(d.position(), d.origin(), "the model failed on it: " + alone));
             }
           } else {
             items.add(item);
@@ -390,6 +436,12 @@ public final class Indexer implements AutoCloseable {
         position = batch.endPosition();
         fingerprint = batch.fingerprint();
         listener.written(documents, chunks, rejected);
+        if (fingerprint != null) {
+          if (totalBytes == Long.MIN_VALUE) {
+            totalBytes = source.totalBytes();
+          }
+          listener.read(fingerprint.bytes(), totalBytes);
+        }
         if (sinceCommit >= options.commitEveryDocuments()
             || System.nanoTime() - lastCommit >= options.commitInterval().toNanos()) {
           commit(false);
@@ -400,11 +452,21 @@ public final class Indexer implements AutoCloseable {
       commit(true);
     }
 
-    /** Commits what was written with the progress through the input: as the run starts, then as it goes. */
+    /**
+     * Commits what was written with the progress through the input: as the run starts, then as it
+     * goes.
+     */
     void commit(boolean complete) throws IOException {
       rejects.flush();
-      index.commit(new IngestProgress(source.name(), position, complete, fingerprint,
-          rejects.path().toAbsolutePath().normalize().toString(), rejects.length()).toCommitData());
+      index.commit(
+          new IngestProgress(
+                  source.name(),
+                  position,
+                  complete,
+                  fingerprint,
+                  rejects.path().toAbsolutePath().normalize().toString(),
+                  rejects.length())
+              .toCommitData());
       LOG.debug("{}: committed at input position {}", index.folder(), position);
       listener.committed(position);
     }
@@ -418,7 +480,8 @@ public final class Indexer implements AutoCloseable {
     }
 
     /** Takes the next batch; from the writer, fails fast when a stage before it failed. */
-    private Batch take(BlockingQueue<Batch> queue, List<Future<?>> upstream) throws InterruptedException {
+    private Batch take(BlockingQueue<Batch> queue, List<Future<?>> upstream)
+        throws InterruptedException {
       while (true) {
         Batch b = queue.poll(100, TimeUnit.MILLISECONDS);
         if (b != null) {

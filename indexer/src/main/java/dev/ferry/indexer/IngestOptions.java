@@ -23,8 +23,15 @@ import java.util.Objects;
  *     carry, leaving two label sets in one index ({@link IndexStats#labelSets()} shows them);
  *     refused unless this is set
  */
-public record IngestOptions(InputFields fields, int batchSize, int queueCapacity, long commitEveryDocuments,
-    Duration commitInterval, boolean resume, Path rejects, boolean allowLabelChange) {
+public record IngestOptions(
+    InputFields fields,
+    int batchSize,
+    int queueCapacity,
+    long commitEveryDocuments,
+    Duration commitInterval,
+    boolean resume,
+    Path rejects,
+    boolean allowLabelChange) {
   /** Checks the values. */
   public IngestOptions {
     Objects.requireNonNull(fields, "fields");
@@ -36,53 +43,101 @@ public record IngestOptions(InputFields fields, int batchSize, int queueCapacity
       throw new IllegalArgumentException("queue capacity must be at least 1, was " + queueCapacity);
     }
     if (commitEveryDocuments < 1) {
-      throw new IllegalArgumentException("commit interval must be at least 1 document, was " + commitEveryDocuments);
+      throw new IllegalArgumentException(
+          "commit interval must be at least 1 document, was " + commitEveryDocuments);
     }
   }
 
-  /** Fields {@code text} and {@code id}, 256 records a batch, 4 batches a queue, commits every 10,000 documents or 60 s. */
+  /**
+   * Fields {@code text} and {@code id}, 256 records a batch, 4 batches a queue, commits every
+   * 10,000 documents or 60 s.
+   */
   public static IngestOptions defaults() {
-    return new IngestOptions(InputFields.DEFAULT, 256, 4, 10_000, Duration.ofSeconds(60), false, null, false);
+    return new IngestOptions(
+        InputFields.DEFAULT, 256, 4, 10_000, Duration.ofSeconds(60), false, null, false);
   }
 
   /** With other field names. */
   public IngestOptions withFields(InputFields value) {
-    return new IngestOptions(value, batchSize, queueCapacity, commitEveryDocuments, commitInterval, resume, rejects,
+    return new IngestOptions(
+        value,
+        batchSize,
+        queueCapacity,
+        commitEveryDocuments,
+        commitInterval,
+        resume,
+        rejects,
         allowLabelChange);
   }
 
   /** With another batch size. */
   public IngestOptions withBatchSize(int value) {
-    return new IngestOptions(fields, value, queueCapacity, commitEveryDocuments, commitInterval, resume, rejects,
+    return new IngestOptions(
+        fields,
+        value,
+        queueCapacity,
+        commitEveryDocuments,
+        commitInterval,
+        resume,
+        rejects,
         allowLabelChange);
   }
 
   /** With another queue capacity. */
   public IngestOptions withQueueCapacity(int value) {
-    return new IngestOptions(fields, batchSize, value, commitEveryDocuments, commitInterval, resume, rejects,
+    return new IngestOptions(
+        fields,
+        batchSize,
+        value,
+        commitEveryDocuments,
+        commitInterval,
+        resume,
+        rejects,
         allowLabelChange);
   }
 
   /** Commit after {@code documents} documents or {@code interval}, whichever comes first. */
   public IngestOptions withCommitEvery(long documents, Duration interval) {
-    return new IngestOptions(fields, batchSize, queueCapacity, documents, interval, resume, rejects, allowLabelChange);
+    return new IngestOptions(
+        fields, batchSize, queueCapacity, documents, interval, resume, rejects, allowLabelChange);
   }
 
   /** Continue from the last commit's input position. */
   public IngestOptions withResume(boolean value) {
-    return new IngestOptions(fields, batchSize, queueCapacity, commitEveryDocuments, commitInterval, value, rejects,
+    return new IngestOptions(
+        fields,
+        batchSize,
+        queueCapacity,
+        commitEveryDocuments,
+        commitInterval,
+        value,
+        rejects,
         allowLabelChange);
   }
 
   /** Write rejected records to {@code value}. */
   public IngestOptions withRejects(Path value) {
-    return new IngestOptions(fields, batchSize, queueCapacity, commitEveryDocuments, commitInterval, resume, value,
+    return new IngestOptions(
+        fields,
+        batchSize,
+        queueCapacity,
+        commitEveryDocuments,
+        commitInterval,
+        resume,
+        value,
         allowLabelChange);
   }
 
   /** Whether to index with a bundle whose labels differ from those the documents carry. */
   public IngestOptions withAllowLabelChange(boolean value) {
-    return new IngestOptions(fields, batchSize, queueCapacity, commitEveryDocuments, commitInterval, resume, rejects,
+    return new IngestOptions(
+        fields,
+        batchSize,
+        queueCapacity,
+        commitEveryDocuments,
+        commitInterval,
+        resume,
+        rejects,
         value);
   }
 }

@@ -23,8 +23,13 @@ import org.slf4j.LoggerFactory;
  * @param rejects the rejects file's absolute path
  * @param rejectsBytes the rejects file's length at the commit
  */
-public record IngestProgress(String input, long position, boolean complete, InputFingerprint fingerprint,
-    String rejects, long rejectsBytes) {
+public record IngestProgress(
+    String input,
+    long position,
+    boolean complete,
+    InputFingerprint fingerprint,
+    String rejects,
+    long rejectsBytes) {
   private static final Logger LOG = LoggerFactory.getLogger(IngestProgress.class);
 
   /** The last ingest's progress in {@code commitData}, or null if no ingest has committed. */
@@ -35,10 +40,17 @@ public record IngestProgress(String input, long position, boolean complete, Inpu
     }
     long position = Long.parseLong(commitData.getOrDefault(Indexer.INPUT_POSITION, "0"));
     String sha = commitData.get(Indexer.INPUT_SHA256);
-    InputFingerprint fingerprint = sha == null ? null
-        : new InputFingerprint(position, Long.parseLong(commitData.getOrDefault(Indexer.INPUT_BYTES, "0")), sha);
-    return new IngestProgress(input, position, Boolean.parseBoolean(commitData.get(Indexer.INPUT_COMPLETE)),
-        fingerprint, commitData.get(Indexer.REJECTS),
+    InputFingerprint fingerprint =
+        sha == null
+            ? null
+            : new InputFingerprint(
+                position, Long.parseLong(commitData.getOrDefault(Indexer.INPUT_BYTES, "0")), sha);
+    return new IngestProgress(
+        input,
+        position,
+        Boolean.parseBoolean(commitData.get(Indexer.INPUT_COMPLETE)),
+        fingerprint,
+        commitData.get(Indexer.REJECTS),
         Long.parseLong(commitData.getOrDefault(Indexer.REJECTS_BYTES, "0")));
   }
 
@@ -63,19 +75,28 @@ public record IngestProgress(String input, long position, boolean complete, Inpu
    * no ingest committed, or if the last one read another input to its end.
    *
    * @param last the last ingest's progress, or null
-   * @throws InvalidSettingException if the last ingest left another input unfinished, or the
-   *     input changed before the committed position
+   * @throws InvalidSettingException if the last ingest left another input unfinished, or the input
+   *     changed before the committed position
    */
   static long resume(Path folder, IngestProgress last, DocumentSource source) throws IOException {
     if (last == null || !last.input.equals(source.name()) && last.complete) {
-      LOG.info("{}: nothing to resume ({}); reading {} from the beginning", folder,
-          last == null ? "no ingest has committed in this index" : "the last ingest read " + last.input + " to its end",
+      LOG.info(
+          "{}: nothing to resume ({}); reading {} from the beginning",
+          folder,
+          last == null
+              ? "no ingest has committed in this index"
+              : "the last ingest read " + last.input + " to its end",
           source.name());
       return 0;
     }
     if (!last.input.equals(source.name())) {
-      throw new InvalidSettingException(InvalidSettingException.Setting.RESUME,
-          folder + ": the last ingest read " + last.input + " and did not finish it, not " + source.name(),
+      throw new InvalidSettingException(
+          InvalidSettingException.Setting.RESUME,
+          folder
+              + ": the last ingest read "
+              + last.input
+              + " and did not finish it, not "
+              + source.name(),
           "resume with that input, or ingest this one without resume");
     }
     source.skip(last.position);
@@ -84,18 +105,34 @@ public record IngestProgress(String input, long position, boolean complete, Inpu
     return last.position;
   }
 
-  /** Refuses an input whose first {@link #position} records are not the ones this progress recorded. */
+  /**
+   * Refuses an input whose first {@link #position} records are not the ones this progress recorded.
+   */
   private void requireSameStart(Path folder, String name, InputFingerprint now) {
     if (fingerprint == null || now == null) {
-      LOG.warn("{}: cannot check that {} still begins with the {} records committed ({} no fingerprint); resuming"
-          + " by position alone", folder, name, position, fingerprint == null ? "the commit has" : "the input gives");
+      LOG.warn(
+          "{}: cannot check that {} still begins with the {} records committed ({} no fingerprint); resuming"
+              + " by position alone",
+          folder,
+          name,
+          position,
+          fingerprint == null ? "the commit has" : "the input gives");
       return;
     }
     if (!fingerprint.equals(now)) {
-      throw new InvalidSettingException(InvalidSettingException.Setting.RESUME, String.format(Locale.ROOT,
-          "%s changed since the last ingest into %s committed it: its first %,d records were %s, and are now %s%s",
-          name, folder, position, fingerprint.describe(), now.describe(),
-          now.records() < position ? String.format(Locale.ROOT, " (it has only %,d records)", now.records()) : ""),
+      throw new InvalidSettingException(
+          InvalidSettingException.Setting.RESUME,
+          String.format(
+              Locale.ROOT,
+              "%s changed since the last ingest into %s committed it: its first %,d records were %s, and are now %s%s",
+              name,
+              folder,
+              position,
+              fingerprint.describe(),
+              now.describe(),
+              now.records() < position
+                  ? String.format(Locale.ROOT, " (it has only %,d records)", now.records())
+                  : ""),
           "ingest it without resume to read it again from its start (records with the ids of indexed documents"
               + " replace them), or into a new index folder");
     }

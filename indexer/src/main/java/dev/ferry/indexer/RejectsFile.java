@@ -16,12 +16,12 @@ import org.apache.lucene.index.IndexFileNames;
 import org.apache.lucene.index.IndexWriter;
 
 /**
- * The rejects file: one JSON object per rejected record, {@code {"record": "file:line",
- * "position": n, "reason": "..."}}. Opened at the length the last commit recorded (0 for a new
- * run), so a resumed ingest never lists a record twice.
+ * The rejects file: one JSON object per rejected record, {@code {"record": "file:line", "position":
+ * n, "reason": "..."}}. Opened at the length the last commit recorded (0 for a new run), so a
+ * resumed ingest never lists a record twice.
  *
- * <p>Since a run empties it, the rejects file is only ever a file Ferry may empty: see
- * {@link #requireSafe}.
+ * <p>Since a run empties it, the rejects file is only ever a file Ferry may empty: see {@link
+ * #requireSafe}.
  */
 final class RejectsFile implements AutoCloseable {
   private final Path path;
@@ -37,7 +37,8 @@ final class RejectsFile implements AutoCloseable {
     if (parent != null) {
       Files.createDirectories(parent);
     }
-    FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    FileChannel channel =
+        FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
     channel.truncate(Math.min(keepBytes, channel.size()));
     channel.position(channel.size());
     return new RejectsFile(path, channel);
@@ -46,7 +47,8 @@ final class RejectsFile implements AutoCloseable {
   /**
    * Refuses a rejects file a run must not empty: a folder, the input itself, a file of the index's
    * own (a name Lucene uses in the index folder), or an existing non-empty file that is not the
-   * rejects file the index's last commit recorded (which a new run starts again and a resume keeps).
+   * rejects file the index's last commit recorded (which a new run starts again and a resume
+   * keeps).
    *
    * @param rejects the rejects file, absolute and normalized
    * @param input the input's name ({@link dev.ferry.indexer.input.DocumentSource#name()})
@@ -54,24 +56,41 @@ final class RejectsFile implements AutoCloseable {
    * @param last the last ingest's progress, or null
    * @throws InvalidSettingException naming the file and what to do
    */
-  static void requireSafe(Path rejects, String input, Path folder, IngestProgress last) throws IOException {
+  static void requireSafe(Path rejects, String input, Path folder, IngestProgress last)
+      throws IOException {
     if (Files.isDirectory(rejects)) {
-      throw refused(rejects + ": is a folder; the rejects file must be a file", "choose a rejects file");
+      throw refused(
+          rejects + ": is a folder; the rejects file must be a file", "choose a rejects file");
     }
     if (isInput(rejects, input)) {
-      throw refused(rejects + ": is the input; writing rejects there would empty it", "choose another rejects file");
+      throw refused(
+          rejects + ": is the input; writing rejects there would empty it",
+          "choose another rejects file");
     }
     Path parent = rejects.getParent();
-    if (parent != null && parent.equals(folder.toAbsolutePath().normalize()) && isLuceneName(rejects)) {
-      throw refused(rejects + ": is a name Lucene uses for the files of the index in " + parent
-          + "; writing rejects there would damage the index",
-          "choose another rejects file (by default it is " + Indexer.REJECTS_FILE + " in the index folder)");
+    if (parent != null
+        && parent.equals(folder.toAbsolutePath().normalize())
+        && isLuceneName(rejects)) {
+      throw refused(
+          rejects
+              + ": is a name Lucene uses for the files of the index in "
+              + parent
+              + "; writing rejects there would damage the index",
+          "choose another rejects file (by default it is "
+              + Indexer.REJECTS_FILE
+              + " in the index folder)");
     }
     boolean recorded = last != null && rejects.toString().equals(last.rejects());
     if (!recorded && Files.isRegularFile(rejects) && Files.size(rejects) > 0) {
-      throw refused(String.format(Locale.ROOT, "%s: exists (%,d bytes) and is not the rejects file the index in %s"
-          + " recorded%s; an ingest empties its rejects file as it starts", rejects, Files.size(rejects), folder,
-          last == null ? "" : " (" + last.rejects() + ")"),
+      throw refused(
+          String.format(
+              Locale.ROOT,
+              "%s: exists (%,d bytes) and is not the rejects file the index in %s"
+                  + " recorded%s; an ingest empties its rejects file as it starts",
+              rejects,
+              Files.size(rejects),
+              folder,
+              last == null ? "" : " (" + last.rejects() + ")"),
           "choose another rejects file, or move that one away if it is an old rejects file");
     }
   }
@@ -81,7 +100,7 @@ final class RejectsFile implements AutoCloseable {
     try {
       inputPath = Path.of(input).toAbsolutePath().normalize();
     } catch (InvalidPathException notAPath) {
-      return false;   // texts in memory, named by something other than a path
+      return false; // texts in memory, named by something other than a path
     }
     return rejects.equals(inputPath)
         || Files.exists(rejects) && Files.exists(inputPath) && Files.isSameFile(rejects, inputPath);
@@ -89,8 +108,10 @@ final class RejectsFile implements AutoCloseable {
 
   private static boolean isLuceneName(Path file) {
     String name = file.getFileName().toString();
-    return IndexFileNames.CODEC_FILE_PATTERN.matcher(name).matches() || name.startsWith(IndexFileNames.SEGMENTS)
-        || name.startsWith(IndexFileNames.PENDING_SEGMENTS) || name.equals(IndexWriter.WRITE_LOCK_NAME);
+    return IndexFileNames.CODEC_FILE_PATTERN.matcher(name).matches()
+        || name.startsWith(IndexFileNames.SEGMENTS)
+        || name.startsWith(IndexFileNames.PENDING_SEGMENTS)
+        || name.equals(IndexWriter.WRITE_LOCK_NAME);
   }
 
   private static InvalidSettingException refused(String problem, String advice) {

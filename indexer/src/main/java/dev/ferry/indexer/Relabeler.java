@@ -22,17 +22,17 @@ import org.apache.lucene.util.BytesRef;
 
 /**
  * Relabels a whole index with a new bundle <em>without running the encoder</em>: it reads every
- * document's stored vector, runs only the new head on it ({@link ClassifierHead}), and rewrites
- * the label, confidence, probabilities and bundle in place with Lucene's doc-values updates. The
- * text, its postings and the HNSW graph of chunk vectors stay as they are.
+ * document's stored vector, runs only the new head on it ({@link ClassifierHead}), and rewrites the
+ * label, confidence, probabilities and bundle in place with Lucene's doc-values updates. The text,
+ * its postings and the HNSW graph of chunk vectors stay as they are.
  *
  * <p>This is sound only if the new head was trained on the same vectors: the same encoder file,
  * pooling, length and chunking. Any other bundle is refused with an {@link IndexException}.
  *
  * <p>The new bundle may have other labels than the documents carry: a relabel rewrites every
  * document and commits once, so it never leaves two label sets in the index. It is how an index
- * changes its labels, and how one that an ingest was allowed to mix
- * ({@link IngestOptions#allowLabelChange()}) gets one label set again.
+ * changes its labels, and how one that an ingest was allowed to mix ({@link
+ * IngestOptions#allowLabelChange()}) gets one label set again.
  *
  * <pre>{@code
  * try (FerryIndex index = FerryIndex.openExisting(Path.of("news-index"))) {
@@ -52,10 +52,13 @@ public final class Relabeler {
    * @param progress hears the number of documents relabeled so far
    * @throws IndexException if the bundle's encoder or chunking differs from the index's
    */
-  public static RelabelResult relabel(FerryIndex index, ModelBundle bundle, LongConsumer progress) throws IOException {
+  public static RelabelResult relabel(FerryIndex index, ModelBundle bundle, LongConsumer progress)
+      throws IOException {
     long started = System.nanoTime();
     if (index.metadata() == null) {
-      throw new IndexException(index.folder() + ": holds no Ferry index yet (create one with 'ferry index')");
+      throw new IndexException(
+          index.folder()
+              + ": holds no Ferry index yet (create one by ingesting documents into it)");
     }
     index.requireSameEncoder(bundle);
     BundleRef ref = index.adopt(bundle);
@@ -65,7 +68,9 @@ public final class Relabeler {
     long documents = 0;
     long changed = 0;
     Map<String, Long> counts = new HashMap<>();
-    try (DirectoryReader reader = index.openReader(); ClassifierHead head = bundle.openHead()) {
+    Map<String, Map<String, Long>> changes = new HashMap<>();
+    try (DirectoryReader reader = index.openReader();
+        ClassifierHead head = bundle.openHead()) {
       List<String> ids = new ArrayList<>(BATCH);
       List<float[]> vectors = new ArrayList<>(BATCH);
       List<Long> oldLabels = new ArrayList<>(BATCH);
@@ -77,38 +82,59 @@ public final class Relabeler {
         if (stored == null) {
           continue;
         }
-        for (int doc = stored.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = stored.nextDoc()) {
+        for (int doc = stored.nextDoc();
+            doc != DocIdSetIterator.NO_MORE_DOCS;
+            doc = stored.nextDoc()) {
           if (live != null && !live.get(doc)) {
             continue;
           }
           if (idValues == null || !idValues.advanceExact(doc)) {
-            throw new IndexException(index.folder() + ": document " + doc + " of segment " + leaf.ord
-                + " has a vector but no id doc values; the index is damaged");
+            throw new IndexException(
+                index.folder()
+                    + ": document "
+                    + doc
+                    + " of segment "
+                    + leaf.ord
+                    + " has a vector but no id doc values; the index is damaged");
           }
           ids.add(BytesRef.deepCopyOf(idValues.lookupOrd(idValues.ordValue())).utf8ToString());
           vectors.add(FerryFields.decodeVector(stored.binaryValue()));
           oldLabels.add(labels != null && labels.advanceExact(doc) ? labels.longValue() : -1L);
           if (ids.size() == BATCH) {
-            changed += flush(writer, head, labeling, metadata, ids, vectors, oldLabels, counts);
+            changed +=
+                flush(writer, head, labeling, metadata, ids, vectors, oldLabels, counts, changes);
             documents += BATCH;
             progress.accept(documents);
           }
         }
       }
       documents += ids.size();
-      changed += flush(writer, head, labeling, metadata, ids, vectors, oldLabels, counts);
+      changed += flush(writer, head, labeling, metadata, ids, vectors, oldLabels, counts, changes);
       progress.accept(documents);
     }
     Map<String, String> keep = new HashMap<>(index.commitData());
     keep.remove(IndexMetadata.KEY);
     index.commit(keep);
-    return new RelabelResult(ref.key(), documents, changed, FerryIndex.mostFirst(counts),
-        (System.nanoTime() - started) / 1e9);
+    return new RelabelResult(
+        ref.key(),
+        documents,
+        changed,
+        FerryIndex.mostFirst(counts),
+        (System.nanoTime() - started) / 1e9,
+        changes);
   }
 
-  private static long flush(IndexWriter writer, ClassifierHead head, DocumentBlocks.Labeling labeling,
-      IndexMetadata metadata, List<String> ids, List<float[]> vectors, List<Long> oldLabels,
-      Map<String, Long> counts) throws IOException {
+  private static long flush(
+      IndexWriter writer,
+      ClassifierHead head,
+      DocumentBlocks.Labeling labeling,
+      IndexMetadata metadata,
+      List<String> ids,
+      List<float[]> vectors,
+      List<Long> oldLabels,
+      Map<String, Long> counts,
+      Map<String, Map<String, Long>> changes)
+      throws IOException {
     if (ids.isEmpty()) {
       return 0;
     }
@@ -118,8 +144,11 @@ public final class Relabeler {
       Prediction p = predictions.get(i);
       writer.updateDocValues(new Term(FerryFields.ID, ids.get(i)), labeling.fields(p));
       int ordinal = metadata.labels().indexOf(p.label());
-      if (ordinal != oldLabels.get(i)) {
+      long old = oldLabels.get(i);
+      if (ordinal != old) {
         changed++;
+        String from = old < 0 ? "?" : FerryFields.labelName(metadata.labels(), old);
+        changes.computeIfAbsent(from, k -> new HashMap<>()).merge(p.label(), 1L, Long::sum);
       }
       counts.merge(p.label(), 1L, Long::sum);
     }

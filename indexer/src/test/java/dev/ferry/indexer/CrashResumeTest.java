@@ -25,8 +25,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Kills a real ingesting JVM with SIGKILL after its first commits, resumes in this JVM, and
- * checks that every input record is in the index or the rejects file exactly once.
+ * Kills a real ingesting JVM with SIGKILL after its first commits, resumes in this JVM, and checks
+ * that every input record is in the index or the rejects file exactly once.
  */
 class CrashResumeTest {
   static final int RECORDS = 1500;
@@ -52,45 +52,59 @@ class CrashResumeTest {
     Path input = Files.write(dir.resolve("docs.jsonl"), lines);
     Path indexDir = dir.resolve("index");
 
-    Process child = new ProcessBuilder(javaCommand(bundle, input, indexDir))
-        .redirectErrorStream(true).redirectOutput(dir.resolve("child.log").toFile()).start();
+    Process child =
+        new ProcessBuilder(javaCommand(bundle, input, indexDir))
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("child.log").toFile())
+            .start();
     long committed = 0;
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
     while (committed < 300 && System.nanoTime() < deadline) {
       if (!child.isAlive()) {
         child.waitFor();
-        throw new AssertionError("the child ended (exit " + child.exitValue() + ") before it could be killed:\n"
-            + Files.readString(dir.resolve("child.log")));
+        throw new AssertionError(
+            "the child ended (exit "
+                + child.exitValue()
+                + ") before it could be killed:\n"
+                + Files.readString(dir.resolve("child.log")));
       }
       committed = committedPosition(indexDir);
       Thread.sleep(20);
     }
-    child.destroyForcibly();   // SIGKILL: no shutdown hooks, no close, no final commit
+    child.destroyForcibly(); // SIGKILL: no shutdown hooks, no close, no final commit
     assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
     long atKill = committedPosition(indexDir);
     assertThat(atKill).as("killed mid-way").isBetween(300L, (long) RECORDS - 1);
 
     IngestResult resumed;
     try (FerryIndex index = FerryIndex.open(indexDir);
-         Indexer indexer = Indexer.open(index, ModelBundle.open(bundle), EncoderOptions.defaults())) {
-      resumed = indexer.ingest(input, IngestOptions.defaults().withResume(true), IngestListener.NONE);
+        Indexer indexer =
+            Indexer.open(index, ModelBundle.open(bundle), EncoderOptions.defaults())) {
+      resumed =
+          indexer.ingest(input, IngestOptions.defaults().withResume(true), IngestListener.NONE);
     }
     assertThat(resumed.startPosition()).isEqualTo(atKill);
     assertThat(resumed.endPosition()).isEqualTo(RECORDS);
 
-    try (FSDirectory fs = FSDirectory.open(indexDir); DirectoryReader reader = DirectoryReader.open(fs)) {
+    try (FSDirectory fs = FSDirectory.open(indexDir);
+        DirectoryReader reader = DirectoryReader.open(fs)) {
       IndexSearcher searcher = new IndexSearcher(reader);
-      TopDocs parents = searcher.search(new TermQuery(new Term(FerryFields.KIND, FerryFields.DOCUMENT_KIND)), RECORDS * 2);
+      TopDocs parents =
+          searcher.search(
+              new TermQuery(new Term(FerryFields.KIND, FerryFields.DOCUMENT_KIND)), RECORDS * 2);
       assertThat(parents.totalHits.value()).isEqualTo(good);
       StoredFields stored = reader.storedFields();
       long chunks = 0;
       for (ScoreDoc sd : parents.scoreDocs) {
-        chunks += stored.document(sd.doc).getField(FerryFields.CHUNK_COUNT).numericValue().longValue();
+        chunks +=
+            stored.document(sd.doc).getField(FerryFields.CHUNK_COUNT).numericValue().longValue();
       }
       assertThat(reader.numDocs()).as("no orphan or duplicate chunks").isEqualTo(good + chunks);
       for (int i = 0; i < RECORDS; i++) {
         int expected = i % BAD_EVERY == BAD_EVERY - 1 ? 0 : 1;
-        assertThat(searcher.count(new TermQuery(new Term(FerryFields.ID, "d" + i)))).as("d" + i).isEqualTo(expected);
+        assertThat(searcher.count(new TermQuery(new Term(FerryFields.ID, "d" + i))))
+            .as("d" + i)
+            .isEqualTo(expected);
       }
     }
     List<String> rejects = Files.readAllLines(indexDir.resolve(Indexer.REJECTS_FILE));
@@ -112,15 +126,23 @@ class CrashResumeTest {
 
   private static List<String> javaCommand(Path bundle, Path input, Path indexDir) {
     String java = ProcessHandle.current().info().command().orElse("java");
-    List<String> cmd = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-Xss4m", "-Xmx512m"));
+    List<String> cmd =
+        new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-Xss4m", "-Xmx512m"));
     for (String property : List.of("ferry.cache.dir")) {
       String value = System.getProperty(property);
       if (value != null) {
         cmd.add("-D" + property + "=" + value);
       }
     }
-    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), CrashIngestMain.class.getName(),
-        bundle.toString(), input.toString(), indexDir.toString(), "100"));
+    cmd.addAll(
+        List.of(
+            "-cp",
+            System.getProperty("java.class.path"),
+            CrashIngestMain.class.getName(),
+            bundle.toString(),
+            input.toString(),
+            indexDir.toString(),
+            "100"));
     return cmd;
   }
 }

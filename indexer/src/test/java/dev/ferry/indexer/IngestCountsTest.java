@@ -20,18 +20,21 @@ class IngestCountsTest {
   void documentsThatReplaceAnIdIndexedBeforeOrEarlierInTheRunAreCountedApart() throws IOException {
     Path first = Files.write(dir.resolve("first.jsonl"), TestBundles.docs("d", 0, 4));
     List<String> second = new ArrayList<>();
-    second.addAll(TestBundles.docs("d", 1, 2));    // indexed before
-    second.addAll(TestBundles.docs("n", 0, 2));    // new
-    second.addAll(TestBundles.docs("n", 0, 1));    // new, then again in the same run
-    second.addAll(TestBundles.docs("d", 1, 2));    // indexed before, and again in this run
+    second.addAll(TestBundles.docs("d", 1, 2)); // indexed before
+    second.addAll(TestBundles.docs("n", 0, 2)); // new
+    second.addAll(TestBundles.docs("n", 0, 1)); // new, then again in the same run
+    second.addAll(TestBundles.docs("d", 1, 2)); // indexed before, and again in this run
     second.add("{broken");
     Path input = Files.write(dir.resolve("second.jsonl"), second);
     try (FerryIndex index = FerryIndex.open(dir.resolve("index"));
-         Indexer indexer = Indexer.open(index, ModelBundle.open(TestBundles.sportCooking()), EncoderOptions.defaults())) {
+        Indexer indexer =
+            Indexer.open(
+                index, ModelBundle.open(TestBundles.sportCooking()), EncoderOptions.defaults())) {
       IngestResult r1 = indexer.ingest(first, IngestOptions.defaults(), IngestListener.NONE);
       assertThat(r1.newDocuments()).isEqualTo(4);
       assertThat(r1.replacedDocuments()).isZero();
-      IngestResult r2 = indexer.ingest(input, IngestOptions.defaults().withBatchSize(2), IngestListener.NONE);
+      IngestResult r2 =
+          indexer.ingest(input, IngestOptions.defaults().withBatchSize(2), IngestListener.NONE);
       assertThat(r2.documents()).isEqualTo(5);
       assertThat(r2.rejected()).isEqualTo(1);
       assertThat(r2.newDocuments()).isEqualTo(2);

@@ -12,11 +12,15 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The rejects file never takes the place of a file Ferry did not write as one: the input, the index's own files. */
+/**
+ * The rejects file never takes the place of a file Ferry did not write as one: the input, the
+ * index's own files.
+ */
 class RejectsSafetyTest {
   @TempDir Path dir;
 
-  private static IngestResult ingest(FerryIndex index, Path input, IngestOptions options) throws IOException {
+  private static IngestResult ingest(FerryIndex index, Path input, IngestOptions options)
+      throws IOException {
     return TestBundles.ingest(index, input, options, IngestListener.NONE);
   }
 
@@ -27,7 +31,8 @@ class RejectsSafetyTest {
     Files.createDirectories(dir.resolve("sub"));
     try (FerryIndex index = FerryIndex.open(dir.resolve("index"))) {
       for (Path rejects : List.of(input, dir.resolve("sub/../input.jsonl"))) {
-        assertThatThrownBy(() -> ingest(index, input, IngestOptions.defaults().withRejects(rejects)))
+        assertThatThrownBy(
+                () -> ingest(index, input, IngestOptions.defaults().withRejects(rejects)))
             .isInstanceOf(IndexException.class)
             .hasMessageContaining(input.toAbsolutePath().normalize().toString())
             .hasMessageContaining("is the input")
@@ -50,7 +55,8 @@ class RejectsSafetyTest {
       assertThat(Files.readString(notes)).isEqualTo("{\"keep\": \"me\"}\n");
       // A folder is not a rejects file either.
       assertThatThrownBy(() -> ingest(index, input, IngestOptions.defaults().withRejects(dir)))
-          .isInstanceOf(IndexException.class).hasMessageContaining("is a folder");
+          .isInstanceOf(IndexException.class)
+          .hasMessageContaining("is a folder");
     }
   }
 
@@ -62,16 +68,20 @@ class RejectsSafetyTest {
       ingest(index, input, IngestOptions.defaults());
       List<Path> luceneFiles;
       try (Stream<Path> files = Files.list(folder)) {
-        luceneFiles = files.filter(p -> !p.getFileName().toString().equals(Indexer.REJECTS_FILE)).toList();
+        luceneFiles =
+            files.filter(p -> !p.getFileName().toString().equals(Indexer.REJECTS_FILE)).toList();
       }
-      assertThat(luceneFiles).anySatisfy(p -> assertThat(p.getFileName().toString()).startsWith("segments_"));
+      assertThat(luceneFiles)
+          .anySatisfy(p -> assertThat(p.getFileName().toString()).startsWith("segments_"));
       List<Path> refused = new ArrayList<>(luceneFiles);
-      refused.add(folder.resolve("_9.cfs"));   // a name Lucene may give a file later
+      refused.add(folder.resolve("_9.cfs")); // a name Lucene may give a file later
       for (Path file : refused) {
         byte[] before = Files.exists(file) ? Files.readAllBytes(file) : null;
         assertThatThrownBy(() -> ingest(index, input, IngestOptions.defaults().withRejects(file)))
-            .as(file.toString()).isInstanceOf(IndexException.class)
-            .hasMessageContaining(file.getFileName().toString()).hasMessageContaining("Lucene");
+            .as(file.toString())
+            .isInstanceOf(IndexException.class)
+            .hasMessageContaining(file.getFileName().toString())
+            .hasMessageContaining("Lucene");
         if (before != null) {
           assertThat(Files.readAllBytes(file)).isEqualTo(before);
         }
@@ -90,12 +100,19 @@ class RejectsSafetyTest {
     Path input = Files.write(dir.resolve("input.jsonl"), lines);
     Path rejects = dir.resolve("out/rejects.jsonl");
     try (FerryIndex index = FerryIndex.open(dir.resolve("index"))) {
-      assertThat(ingest(index, input, IngestOptions.defaults().withRejects(rejects)).rejected()).isEqualTo(1);
-      assertThat(ingest(index, input, IngestOptions.defaults().withRejects(rejects)).rejected()).isEqualTo(1);
+      assertThat(ingest(index, input, IngestOptions.defaults().withRejects(rejects)).rejected())
+          .isEqualTo(1);
+      assertThat(ingest(index, input, IngestOptions.defaults().withRejects(rejects)).rejected())
+          .isEqualTo(1);
       assertThat(Files.readAllLines(rejects)).hasSize(1);
-      IngestResult resumed = ingest(index, input, IngestOptions.defaults().withRejects(rejects).withResume(true));
+      IngestResult resumed =
+          ingest(index, input, IngestOptions.defaults().withRejects(rejects).withResume(true));
       assertThat(resumed.rejected()).isZero();
-      assertThat(Files.readAllLines(rejects)).hasSize(1).first().asString().contains("input.jsonl:5");
+      assertThat(Files.readAllLines(rejects))
+          .hasSize(1)
+          .first()
+          .asString()
+          .contains("input.jsonl:5");
     }
   }
 }

@@ -30,7 +30,9 @@ class RelabelTest {
     }
     Path input = Files.write(dir.resolve("docs.jsonl"), lines);
     FerryIndex index = FerryIndex.open(dir.resolve("index"));
-    try (Indexer indexer = Indexer.open(index, ModelBundle.open(TestBundles.sportCooking()), EncoderOptions.defaults())) {
+    try (Indexer indexer =
+        Indexer.open(
+            index, ModelBundle.open(TestBundles.sportCooking()), EncoderOptions.defaults())) {
       indexer.ingest(input, IngestOptions.defaults(), IngestListener.NONE);
     }
     return index;
@@ -41,7 +43,8 @@ class RelabelTest {
     try (FerryIndex index = ingested()) {
       IndexStats before = index.stats();
       long sport = before.labels().get("sport");
-      RelabelResult r = Relabeler.relabel(index, ModelBundle.open(TestBundles.gamesFood()), n -> {});
+      RelabelResult r =
+          Relabeler.relabel(index, ModelBundle.open(TestBundles.gamesFood()), n -> {});
       assertThat(r.documents()).isEqualTo(24);
       assertThat(r.changed()).isEqualTo(24);
       assertThat(r.bundle()).startsWith("games-food@");
@@ -53,13 +56,18 @@ class RelabelTest {
       assertThat(after.chunks()).isEqualTo(before.chunks());
       assertThat(after.progress()).isEqualTo(before.progress());
       try (Search search = Search.open(index, EncoderOptions.defaults(), null)) {
-        SearchResult hits = search.search(SearchRequest.of("penalty shootout final", SearchMode.HYBRID)
-            .withLabels(List.of("games")));
-        assertThat(hits.hits()).isNotEmpty().allSatisfy(h -> {
-          assertThat(h.label()).isEqualTo("games");
-          assertThat(h.probabilities()).containsOnlyKeys("games", "food");
-          assertThat(h.bundle()).isEqualTo(r.bundle());
-        });
+        SearchResult hits =
+            search.search(
+                SearchRequest.of("penalty shootout final", SearchMode.HYBRID)
+                    .withLabels(List.of("games")));
+        assertThat(hits.hits())
+            .isNotEmpty()
+            .allSatisfy(
+                h -> {
+                  assertThat(h.label()).isEqualTo("games");
+                  assertThat(h.probabilities()).containsOnlyKeys("games", "food");
+                  assertThat(h.bundle()).isEqualTo(r.bundle());
+                });
         assertThat(hits.hits().get(0).id()).isEqualTo("s1");
       }
     }
@@ -83,19 +91,26 @@ class RelabelTest {
           .isInstanceOf(IndexException.class);
       ModelBundle chunked = ModelBundle.open(TestBundles.otherChunking());
       assertThatThrownBy(() -> Relabeler.relabel(index, chunked, n -> {}))
-          .isInstanceOf(IndexException.class).hasMessageContaining("chunks of 48 tokens");
+          .isInstanceOf(IndexException.class)
+          .hasMessageContaining("chunks of 48 tokens");
       assertThat(index.stats().labels()).containsOnlyKeys("sport", "cooking");
     }
   }
 
-  /** After a relabel to other labels, an ingest with the old bundle would mix two label sets: refused unless allowed. */
+  /**
+   * After a relabel to other labels, an ingest with the old bundle would mix two label sets:
+   * refused unless allowed.
+   */
   @Test
   void anIngestWithABundleOfOtherLabelsThanTheDocumentsCarryIsRefused() throws IOException {
     Path more = Files.write(dir.resolve("more.jsonl"), TestBundles.docs("m", 0, 4));
     try (FerryIndex index = ingested()) {
       Relabeler.relabel(index, ModelBundle.open(TestBundles.gamesFood()), n -> {});
-      try (Indexer indexer = Indexer.open(index, ModelBundle.open(TestBundles.sportCooking()), EncoderOptions.defaults())) {
-        assertThatThrownBy(() -> indexer.ingest(more, IngestOptions.defaults(), IngestListener.NONE))
+      try (Indexer indexer =
+          Indexer.open(
+              index, ModelBundle.open(TestBundles.sportCooking()), EncoderOptions.defaults())) {
+        assertThatThrownBy(
+                () -> indexer.ingest(more, IngestOptions.defaults(), IngestListener.NONE))
             .isInstanceOf(IndexException.class)
             .hasMessageContaining("sport-cooking")
             .hasMessageContaining("[cooking, sport]")
@@ -105,36 +120,50 @@ class RelabelTest {
       assertThat(index.stats().documents()).isEqualTo(24);
       assertThat(index.stats().labels()).containsOnlyKeys("games", "food");
       // The bundle of the labels the documents carry goes on.
-      try (Indexer indexer = Indexer.open(index, ModelBundle.open(TestBundles.gamesFood()), EncoderOptions.defaults())) {
-        assertThat(indexer.ingest(more, IngestOptions.defaults(), IngestListener.NONE).documents()).isEqualTo(4);
+      try (Indexer indexer =
+          Indexer.open(
+              index, ModelBundle.open(TestBundles.gamesFood()), EncoderOptions.defaults())) {
+        assertThat(indexer.ingest(more, IngestOptions.defaults(), IngestListener.NONE).documents())
+            .isEqualTo(4);
       }
       assertThat(index.stats().labels()).containsOnlyKeys("games", "food");
       assertThat(index.stats().mixedLabelSets()).isFalse();
     }
   }
 
-  /** Allowed, the change leaves two label sets, which stats shows, until a relabel makes them one. */
+  /**
+   * Allowed, the change leaves two label sets, which stats shows, until a relabel makes them one.
+   */
   @Test
   void anAllowedLabelChangeShowsInStatsUntilARelabel() throws IOException {
     Path more = Files.write(dir.resolve("more.jsonl"), TestBundles.docs("m", 0, 4));
     try (FerryIndex index = ingested()) {
-      RelabelResult relabeled = Relabeler.relabel(index, ModelBundle.open(TestBundles.gamesFood()), n -> {});
+      RelabelResult relabeled =
+          Relabeler.relabel(index, ModelBundle.open(TestBundles.gamesFood()), n -> {});
       ModelBundle sportCooking = ModelBundle.open(TestBundles.sportCooking());
       try (Indexer indexer = Indexer.open(index, sportCooking, EncoderOptions.defaults())) {
-        indexer.ingest(more, IngestOptions.defaults().withAllowLabelChange(true), IngestListener.NONE);
+        indexer.ingest(
+            more, IngestOptions.defaults().withAllowLabelChange(true), IngestListener.NONE);
       }
       IndexStats mixed = index.stats();
       assertThat(mixed.mixedLabelSets()).isTrue();
-      assertThat(mixed.labelSets()).containsExactly(
-          new IndexStats.LabelSet(List.of("food", "games"), List.of(relabeled.bundle()), 24),
-          new IndexStats.LabelSet(List.of("cooking", "sport"), List.of(FerryIndex.refOf(sportCooking).key()), 4));
+      assertThat(mixed.labelSets())
+          .containsExactly(
+              new IndexStats.LabelSet(List.of("food", "games"), List.of(relabeled.bundle()), 24),
+              new IndexStats.LabelSet(
+                  List.of("cooking", "sport"), List.of(FerryIndex.refOf(sportCooking).key()), 4));
       // Once mixed, either label set needs the option.
-      try (Indexer indexer = Indexer.open(index, ModelBundle.open(TestBundles.gamesFood()), EncoderOptions.defaults())) {
-        assertThatThrownBy(() -> indexer.ingest(more, IngestOptions.defaults(), IngestListener.NONE))
-            .isInstanceOf(InvalidSettingException.class).hasMessageContaining("4 documents");
+      try (Indexer indexer =
+          Indexer.open(
+              index, ModelBundle.open(TestBundles.gamesFood()), EncoderOptions.defaults())) {
+        assertThatThrownBy(
+                () -> indexer.ingest(more, IngestOptions.defaults(), IngestListener.NONE))
+            .isInstanceOf(InvalidSettingException.class)
+            .hasMessageContaining("4 documents");
       }
       Relabeler.relabel(index, ModelBundle.open(TestBundles.gamesFood()), n -> {});
-      assertThat(index.stats().labelSets()).singleElement()
+      assertThat(index.stats().labelSets())
+          .singleElement()
           .satisfies(set -> assertThat(set.documents()).isEqualTo(28));
     }
   }

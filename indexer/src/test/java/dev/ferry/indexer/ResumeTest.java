@@ -25,13 +25,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Resuming: the input must still begin with the records the index committed (appending is fine),
- * an index with nothing committed starts from the beginning, and a new index is visible from the
- * start of its first ingest.
+ * Resuming: the input must still begin with the records the index committed (appending is fine), an
+ * index with nothing committed starts from the beginning, and a new index is visible from the start
+ * of its first ingest.
  */
 class ResumeTest {
-  /** Records a stopped ingest has committed: {@link #stopAfterFirstCommit} commits every 8 documents. */
+  /**
+   * Records a stopped ingest has committed: {@link #stopAfterFirstCommit} commits every 8
+   * documents.
+   */
   static final int COMMITTED = 8;
+
   @TempDir Path dir;
 
   /** The listener's way of stopping an ingest right after a commit, as a crash would. */
@@ -43,24 +47,33 @@ class ResumeTest {
     }
   }
 
-  private static IngestResult ingest(FerryIndex index, Path input, IngestOptions options, IngestListener listener)
+  private static IngestResult ingest(
+      FerryIndex index, Path input, IngestOptions options, IngestListener listener)
       throws IOException {
     return TestBundles.ingest(index, input, options.withBatchSize(4), listener);
   }
 
   /** Ingests until the first commit after {@value #COMMITTED} records, then stops as if killed. */
   private static void stopAfterFirstCommit(FerryIndex index, Path input) {
-    IngestListener stopper = new IngestListener() {
-      @Override
-      public void committed(long position) {
-        if (position >= COMMITTED) {
-          throw new Stop();
-        }
-      }
-    };
-    assertThatThrownBy(() -> ingest(index, input,
-        IngestOptions.defaults().withCommitEvery(COMMITTED, Duration.ofHours(1)), stopper)).isInstanceOf(Stop.class);
-    assertThat(index.commitData()).containsEntry(Indexer.INPUT_POSITION, Integer.toString(COMMITTED));
+    IngestListener stopper =
+        new IngestListener() {
+          @Override
+          public void committed(long position) {
+            if (position >= COMMITTED) {
+              throw new Stop();
+            }
+          }
+        };
+    assertThatThrownBy(
+            () ->
+                ingest(
+                    index,
+                    input,
+                    IngestOptions.defaults().withCommitEvery(COMMITTED, Duration.ofHours(1)),
+                    stopper))
+        .isInstanceOf(Stop.class);
+    assertThat(index.commitData())
+        .containsEntry(Indexer.INPUT_POSITION, Integer.toString(COMMITTED));
   }
 
   private static IngestResult resume(FerryIndex index, Path input) throws IOException {
@@ -109,7 +122,9 @@ class ResumeTest {
       stopAfterFirstCommit(index, input);
       Files.writeString(input, Files.readString(input).replaceFirst("\"d3\"", "\"e3\""));
       assertThatThrownBy(() -> resume(index, input))
-          .isInstanceOf(IndexException.class).hasMessageContaining("changed").hasMessageContaining("SHA-256");
+          .isInstanceOf(IndexException.class)
+          .hasMessageContaining("changed")
+          .hasMessageContaining("SHA-256");
     }
   }
 
@@ -126,7 +141,10 @@ class ResumeTest {
     }
   }
 
-  /** The fingerprint is of the records, not of the compressed bytes: a gzip file written again with more records resumes. */
+  /**
+   * The fingerprint is of the records, not of the compressed bytes: a gzip file written again with
+   * more records resumes.
+   */
   @Test
   void aGzipInputIsComparedByItsRecords() throws IOException {
     Path input = dir.resolve("docs.jsonl.gz");
@@ -144,8 +162,10 @@ class ResumeTest {
       List<String> prepended = new ArrayList<>(TestBundles.docs("p", 0, 3));
       prepended.addAll(TestBundles.docs("d", 0, 24));
       gzip(input, prepended);
-      assertThatThrownBy(() -> resume(index, input)).isInstanceOf(IndexException.class)
-          .hasMessageContaining("docs.jsonl.gz").hasMessageContaining("changed");
+      assertThatThrownBy(() -> resume(index, input))
+          .isInstanceOf(IndexException.class)
+          .hasMessageContaining("docs.jsonl.gz")
+          .hasMessageContaining("changed");
     }
   }
 
@@ -153,16 +173,22 @@ class ResumeTest {
   void aFolderResumesAfterFilesAddedAtItsEndButNotBeforeTheCommittedOnes() throws IOException {
     Path folder = Files.createDirectories(dir.resolve("docs"));
     for (int i = 0; i < 20; i++) {
-      Files.writeString(folder.resolve(String.format("f%02d.txt", i)), TestBundles.SPORT.get(i % 12) + " Story " + i);
+      Files.writeString(
+          folder.resolve(String.format("f%02d.txt", i)),
+          TestBundles.SPORT.get(i % 12) + " Story " + i);
     }
     try (FerryIndex index = FerryIndex.open(dir.resolve("index"))) {
       stopAfterFirstCommit(index, folder);
-      Path early = Files.writeString(folder.resolve("a00.txt"), "An early story about the cup final.");
-      assertThatThrownBy(() -> resume(index, folder)).isInstanceOf(IndexException.class)
-          .hasMessageContaining(folder.toAbsolutePath().normalize().toString()).hasMessageContaining("changed");
+      Path early =
+          Files.writeString(folder.resolve("a00.txt"), "An early story about the cup final.");
+      assertThatThrownBy(() -> resume(index, folder))
+          .isInstanceOf(IndexException.class)
+          .hasMessageContaining(folder.toAbsolutePath().normalize().toString())
+          .hasMessageContaining("changed");
       Files.delete(early);
       Files.writeString(folder.resolve("f07.txt"), "A story rewritten to another length.");
-      assertThatThrownBy(() -> resume(index, folder)).isInstanceOf(IndexException.class)
+      assertThatThrownBy(() -> resume(index, folder))
+          .isInstanceOf(IndexException.class)
           .hasMessageContaining("changed");
       Files.writeString(folder.resolve("f07.txt"), TestBundles.SPORT.get(7) + " Story " + 7);
       Files.writeString(folder.resolve("z99.txt"), "A late story about the cup final.");
@@ -178,7 +204,10 @@ class ResumeTest {
     }
   }
 
-  /** A supervisor that always passes resume: an index whose first ingest never committed starts from the beginning. */
+  /**
+   * A supervisor that always passes resume: an index whose first ingest never committed starts from
+   * the beginning.
+   */
   @Test
   void resumeWithNothingCommittedStartsFromTheBeginning() throws IOException {
     Path input = Files.write(dir.resolve("docs.jsonl"), TestBundles.docs("d", 0, 10));
@@ -190,7 +219,10 @@ class ResumeTest {
     }
   }
 
-  /** Search and stats from another process see a new index, with no documents and its ingest incomplete, before its first commit of documents. */
+  /**
+   * Search and stats from another process see a new index, with no documents and its ingest
+   * incomplete, before its first commit of documents.
+   */
   @Test
   void aNewIndexIsVisibleAsSoonAsItsFirstIngestStarts() throws IOException {
     Path input = Files.write(dir.resolve("docs.jsonl"), TestBundles.docs("d", 0, 12));
@@ -198,28 +230,30 @@ class ResumeTest {
     AtomicReference<IndexStats> during = new AtomicReference<>();
     AtomicReference<Long> hits = new AtomicReference<>();
     AtomicReference<Throwable> failure = new AtomicReference<>();
-    IngestListener look = new IngestListener() {
-      @Override
-      public void written(long documents, long chunks, long rejected) {
-        if (during.get() != null || failure.get() != null) {
-          return;
-        }
-        try (FerryIndex reader = FerryIndex.openExisting(folder);
-             Search search = Search.open(reader, EncoderOptions.defaults(), null)) {
-          during.set(reader.stats());
-          hits.set(search.search(SearchRequest.of("match", SearchMode.HYBRID)).matches());
-        } catch (IOException | RuntimeException e) {
-          failure.set(e);
-        }
-      }
-    };
+    IngestListener look =
+        new IngestListener() {
+          @Override
+          public void written(long documents, long chunks, long rejected) {
+            if (during.get() != null || failure.get() != null) {
+              return;
+            }
+            try (FerryIndex reader = FerryIndex.openExisting(folder);
+                Search search = Search.open(reader, EncoderOptions.defaults(), null)) {
+              during.set(reader.stats());
+              hits.set(search.search(SearchRequest.of("match", SearchMode.HYBRID)).matches());
+            } catch (IOException | RuntimeException e) {
+              failure.set(e);
+            }
+          }
+        };
     try (FerryIndex index = FerryIndex.open(folder)) {
       ingest(index, input, IngestOptions.defaults(), look);
     }
     assertThat(failure.get()).as("search and stats during the ingest").isNull();
     assertThat(during.get().documents()).isZero();
     assertThat(during.get().ingestIncomplete()).isTrue();
-    assertThat(during.get().progress()).containsEntry(Indexer.INPUT_COMPLETE, "false")
+    assertThat(during.get().progress())
+        .containsEntry(Indexer.INPUT_COMPLETE, "false")
         .containsEntry(Indexer.INPUT, input.toAbsolutePath().normalize().toString());
     assertThat(hits.get()).isZero();
     try (FerryIndex index = FerryIndex.openExisting(folder)) {

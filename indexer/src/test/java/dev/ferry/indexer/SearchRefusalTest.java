@@ -21,7 +21,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Searches that cannot be answered as asked are refused saying why, not answered with nothing or a Lucene error. */
+/**
+ * Searches that cannot be answered as asked are refused saying why, not answered with nothing or a
+ * Lucene error.
+ */
 class SearchRefusalTest {
   @TempDir static Path dir;
   static FerryIndex index;
@@ -53,7 +56,8 @@ class SearchRefusalTest {
     String limit = String.format(Locale.ROOT, "%,d", IndexSearcher.getMaxClauseCount());
     for (SearchMode mode : List.of(SearchMode.BM25, SearchMode.HYBRID)) {
       assertThatThrownBy(() -> search.search(SearchRequest.of(query, mode)))
-          .as(mode.id()).isInstanceOf(IndexException.class)
+          .as(mode.id())
+          .isInstanceOf(IndexException.class)
           .hasMessageContaining("15,000 terms")
           .hasMessageContaining(limit)
           .hasMessageContaining("too long")
@@ -64,7 +68,8 @@ class SearchRefusalTest {
   /** The query encoder reads only the model's window of a query, however long the query is. */
   @Test
   void knnTakesAVeryLongQuery() throws IOException {
-    String query = String.join(" ", java.util.Collections.nCopies(400, String.join(" ", TestBundles.SPORT)));
+    String query =
+        String.join(" ", java.util.Collections.nCopies(400, String.join(" ", TestBundles.SPORT)));
     assertThat(query.length()).isGreaterThan(100_000);
     SearchResult r = search.search(SearchRequest.of(query, SearchMode.KNN).withK(5));
     assertThat(r.hits()).hasSize(5);
@@ -74,12 +79,20 @@ class SearchRefusalTest {
   @Test
   void aLabelNoDocumentHasIsRefusedNamingTheLabelsThereAre() throws IOException {
     for (SearchMode mode : SearchMode.values()) {
-      assertThatThrownBy(() -> search.search(SearchRequest.of("match", mode).withLabels(List.of("sport", "sprot"))))
-          .as(mode.id()).isInstanceOf(IndexException.class)
+      assertThatThrownBy(
+              () ->
+                  search.search(
+                      SearchRequest.of("match", mode).withLabels(List.of("sport", "sprot"))))
+          .as(mode.id())
+          .isInstanceOf(IndexException.class)
           .hasMessageContaining("'sprot'")
           .hasMessageContaining("cooking, sport");
     }
-    assertThat(search.search(SearchRequest.of("match", SearchMode.BM25).withLabels(List.of("sport"))).hits())
-        .isNotEmpty().allSatisfy(h -> assertThat(h.label()).isEqualTo("sport"));
+    assertThat(
+            search
+                .search(SearchRequest.of("match", SearchMode.BM25).withLabels(List.of("sport")))
+                .hits())
+        .isNotEmpty()
+        .allSatisfy(h -> assertThat(h.label()).isEqualTo("sport"));
   }
 }

@@ -5,9 +5,9 @@ import java.nio.file.Path;
 /**
  * Where Ferry keeps files it can always recreate: extracted built-in encoders, cached embeddings.
  *
- * <p>The root is the system property {@code ferry.cache.dir}, else the environment variable
- * {@code FERRY_CACHE_DIR}, else {@code $XDG_CACHE_HOME/ferry}, else {@code ~/.cache/ferry}.
- * Deleting it is always safe; it costs only the time to fill it again.
+ * <p>The root is the system property {@code ferry.cache.dir}, else the environment variable {@code
+ * FERRY_CACHE_DIR}, else {@code $XDG_CACHE_HOME/ferry}, else {@code ~/.cache/ferry}. Deleting it is
+ * always safe; it costs only the time to fill it again.
  */
 public final class FerryCache {
   private FerryCache() {}
@@ -23,8 +23,10 @@ public final class FerryCache {
       return Path.of(env);
     }
     String xdg = System.getenv("XDG_CACHE_HOME");
-    Path base = xdg != null && !xdg.isBlank()
-        ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+    Path base =
+        xdg != null && !xdg.isBlank()
+            ? Path.of(xdg)
+            : Path.of(System.getProperty("user.home"), ".cache");
     return base.resolve("ferry");
   }
 }

@@ -11,25 +11,25 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The one {@link OrtEnvironment} of the process, created with ONNX Runtime's telemetry off. Every
- * part of Ferry that runs ONNX Runtime (encoders, classifier heads, training graphs, the
- * OpenSearch plugin) takes its environment from {@link #environment()}, never from {@code
+ * part of Ferry that runs ONNX Runtime (encoders, classifier heads, training graphs, the OpenSearch
+ * plugin) takes its environment from {@link #environment()}, never from {@code
  * OrtEnvironment.getEnvironment()} directly.
  *
  * <p><b>Why.</b> ONNX Runtime 1.29 on Linux starts a telemetry client when its environment is
- * created: it resolves {@code mobile.events.data.microsoft.com}, keeps an event store (graph
- * names, OS, a device id) under {@code ~/.cache/Microsoft/DeveloperTools/.onnxruntime}, opens
- * {@code $TMPDIR/mat-debug-PID.log} with {@code O_TRUNC} and without {@code O_NOFOLLOW} (a
- * symlink planted there by another user gets its target truncated), and scans the process's
- * command line with a recursive regular expression that overflows the native stack on a 30 KB
- * argument (the JVM dies with SIGSEGV). The Java switch ({@code OrtEnvironment.setTelemetry}) only
- * acts after creation, too late for all of that. What stops it is the environment variable
- * {@value #TELEMETRY_SWITCH}{@code =1}, read when the environment is created. A Java program cannot
- * set its own environment, so this class sets it in the C library's environment through JNA
- * ({@code setenv}) before creating the environment, then also calls the Java switch.
+ * created: it resolves {@code mobile.events.data.microsoft.com}, keeps an event store (graph names,
+ * OS, a device id) under {@code ~/.cache/Microsoft/DeveloperTools/.onnxruntime}, opens {@code
+ * $TMPDIR/mat-debug-PID.log} with {@code O_TRUNC} and without {@code O_NOFOLLOW} (a symlink planted
+ * there by another user gets its target truncated), and scans the process's command line with a
+ * recursive regular expression that overflows the native stack on a 30 KB argument (the JVM dies
+ * with SIGSEGV). The Java switch ({@code OrtEnvironment.setTelemetry}) only acts after creation,
+ * too late for all of that. What stops it is the environment variable {@value
+ * #TELEMETRY_SWITCH}{@code =1}, read when the environment is created. A Java program cannot set its
+ * own environment, so this class sets it in the C library's environment through JNA ({@code
+ * setenv}) before creating the environment, then also calls the Java switch.
  *
- * <p>If the variable cannot be set (no JNA native support on the platform) the environment is
- * still created, with a warning that says to set {@value #TELEMETRY_SWITCH}{@code =1} before the
- * JVM starts (the {@code ferry} launcher always does).
+ * <p>If the variable cannot be set (no JNA native support on the platform) the environment is still
+ * created, with a warning that says to set {@value #TELEMETRY_SWITCH}{@code =1} before the JVM
+ * starts (the {@code ferry} launcher always does).
  */
 public final class OnnxRuntimeSetup {
   /** The environment variable that keeps ONNX Runtime from starting its telemetry client. */
@@ -42,8 +42,8 @@ public final class OnnxRuntimeSetup {
   /**
    * The process's ONNX Runtime environment, with telemetry off.
    *
-   * <p>Call this before any other use of ONNX Runtime: an environment that another library
-   * created first keeps whatever telemetry it started with.
+   * <p>Call this before any other use of ONNX Runtime: an environment that another library created
+   * first keeps whatever telemetry it started with.
    */
   public static OrtEnvironment environment() {
     return Holder.ENVIRONMENT;
@@ -63,8 +63,10 @@ public final class OnnxRuntimeSetup {
       failure = failure == null ? "setTelemetry(false) failed: " + e.getMessage() : failure;
     }
     if (failure != null) {
-      LOG.warn("ONNX Runtime's telemetry may be on: {}. Set {}=1 in the environment before starting the JVM.",
-          failure, TELEMETRY_SWITCH);
+      LOG.warn(
+          "ONNX Runtime's telemetry may be on: {}. Set {}=1 in the environment before starting the JVM.",
+          failure,
+          TELEMETRY_SWITCH);
     }
     return environment;
   }
@@ -81,10 +83,13 @@ public final class OnnxRuntimeSetup {
     try {
       boolean done;
       if (Platform.isWindows()) {
-        done = Native.load("kernel32", Kernel32.class)
-            .SetEnvironmentVariableW(new WString(TELEMETRY_SWITCH), new WString("1"));
+        done =
+            Native.load("kernel32", Kernel32.class)
+                .SetEnvironmentVariableW(new WString(TELEMETRY_SWITCH), new WString("1"));
       } else {
-        done = Native.load(Platform.C_LIBRARY_NAME, CLibrary.class).setenv(TELEMETRY_SWITCH, "1", 1) == 0;
+        done =
+            Native.load(Platform.C_LIBRARY_NAME, CLibrary.class).setenv(TELEMETRY_SWITCH, "1", 1)
+                == 0;
       }
       return done ? null : "setting " + TELEMETRY_SWITCH + " in the process failed";
     } catch (LinkageError | RuntimeException e) {

@@ -4,7 +4,8 @@ import dev.ferry.models.bundle.BundleWriter;
 import dev.ferry.models.encoder.BuiltinEncoder;
 import dev.ferry.models.encoder.Chunking;
 import dev.ferry.models.encoder.EncoderOptions;
-import dev.ferry.trainer.finetune.FineTuner;
+import dev.ferry.trainer.data.LabeledDataReader;
+import dev.ferry.trainer.finetune.FineTuneSettings;
 import dev.ferry.trainer.head.HeadKind;
 import dev.ferry.trainer.head.HeadSettings;
 import java.io.IOException;
@@ -13,17 +14,18 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * What {@link Trainer#train} needs: the data, the encoder, the head's hyperparameters and where
- * to write the bundle. Build one with {@link #builder(Path, Path)}; every field has a sensible
- * default except the data and the output folder.
+ * What {@link Trainer#train} needs: the data, the encoder, the head's hyperparameters and where to
+ * write the bundle. Build one with {@link #builder(Path, Path)}; every field has a sensible default
+ * except the data and the output folder.
  *
  * @param data labeled training examples (JSONL, CSV or TSV, optionally gzipped)
  * @param valid held-out examples, or null to split {@code validSplit} off the training data
  * @param validSplit fraction held out when there is no {@code valid} file (stratified by label)
- * @param encoder a built-in encoder id or a directory with {@code model.onnx} + {@code tokenizer.json}
+ * @param encoder a built-in encoder id or a directory with {@code model.onnx} + {@code
+ *     tokenizer.json}
  * @param encoderOptions execution provider, threads, batching
- * @param chunking how a long text is read: token windows whose vectors are pooled into the
- *     text's vector, recorded in the bundle so classification reads documents the same way
+ * @param chunking how a long text is read: token windows whose vectors are pooled into the text's
+ *     vector, recorded in the bundle so classification reads documents the same way
  * @param head the head's kind and hyperparameters
  * @param maxExamples keep at most this many training examples (a stratified sample); 0 keeps all
  * @param out the bundle folder to write: created, or replaced if it is a bundle holding nothing
@@ -34,16 +36,15 @@ import java.util.Optional;
  * @param idField the field (or CSV column) holding an optional id
  * @param cacheEmbeddings keep embeddings in the on-disk cache so later runs skip the encoder
  * @param cacheDirectory where the embedding cache lives; null for the default under the Ferry cache
- * @param refit after early stopping has chosen the number of epochs on the held-out examples,
- *     train the final head again on all examples (training and held-out) for that many epochs;
- *     the reported metrics stay those of the head that never saw the held-out examples
- *     ({@link TrainingMode#FEATURES} only)
+ * @param refit after early stopping has chosen the number of epochs on the held-out examples, train
+ *     the final head again on all examples (training and held-out) for that many epochs; the
+ *     reported metrics stay those of the head that never saw the held-out examples ({@link
+ *     TrainingMode#FEATURES} only)
  * @param mode feature extraction (default), fine-tuning or LoRA
- * @param fineTune the fine-tuning settings ({@link TrainingMode#FINETUNE}, {@link TrainingMode#LORA}
- *     with a {@code rank} of at least 1; {@code head} is then unused and {@code chunking} gives
- *     only the overlap and chunk limit: the head is linear and reads
- *     {@code fineTune.documentPooling()} of each text's chunks of {@code fineTune.maxTokens()}
- *     tokens, which the bundle records)
+ * @param fineTune the fine-tuning settings ({@link TrainingMode#FINETUNE}, {@link
+ *     TrainingMode#LORA} with a {@code rank} of at least 1; {@code head} is then unused and {@code
+ *     chunking} gives only the overlap and chunk limit: the head is linear and reads each text as
+ *     {@link FineTuneSettings#chunking} says, which the bundle records)
  * @param checkpointDirectory where fine-tuning saves its state after each epoch; null for a folder
  *     beside {@code out} ({@code .NAME.checkpoints}), removed once the bundle is written
  * @param resume continue fine-tuning from the last checkpoint there
@@ -66,7 +67,7 @@ public record TrainingConfig(
     Path cacheDirectory,
     boolean refit,
     TrainingMode mode,
-    FineTuner.Settings fineTune,
+    FineTuneSettings fineTune,
     Path checkpointDirectory,
     boolean resume) {
 
@@ -81,16 +82,16 @@ public record TrainingConfig(
     Objects.requireNonNull(mode, "mode");
     Objects.requireNonNull(fineTune, "fineTune");
     if (mode == TrainingMode.LORA && fineTune.rank() < 1) {
-      throw new IllegalArgumentException("--mode lora needs an adapter rank of at least 1 (--rank), was "
-          + fineTune.rank());
+      throw new IllegalArgumentException(
+          "rank must be at least 1 in mode lora, was " + fineTune.rank());
     }
     if (mode != TrainingMode.LORA && fineTune.adaptOutput()) {
-      throw new IllegalArgumentException("an adapter on the attention output (--adapt-output) needs --mode lora, not "
-          + mode.id());
+      throw new IllegalArgumentException(
+          "adapt output (an adapter on the attention output) needs mode lora, not " + mode.id());
     }
     if (mode != TrainingMode.LORA && fineTune.rank() != 0) {
-      throw new IllegalArgumentException("an adapter rank (--rank " + fineTune.rank() + ") needs --mode lora, not "
-          + mode.id());
+      throw new IllegalArgumentException(
+          "rank " + fineTune.rank() + " (adapters) needs mode lora, not " + mode.id());
     }
     if (valid == null) {
       SettingChecks.fraction("validation split", validSplit);
@@ -100,11 +101,16 @@ public record TrainingConfig(
     }
   }
 
+  /** The seed of the split and of training: the head's, or fine-tuning's. */
+  public long seed() {
+    return mode == TrainingMode.FEATURES ? head.seed() : fineTune.seed();
+  }
+
   /**
    * Checks that a bundle can be written to {@code out} without deleting anything that is not part
-   * of one: it is missing, an empty folder, or a bundle holding nothing else (see
-   * {@link BundleWriter#conflict}). {@link Trainer#train} checks this before it reads anything;
-   * call it to find out sooner still.
+   * of one: it is missing, an empty folder, or a bundle holding nothing else (see {@link
+   * BundleWriter#conflict}). {@link Trainer#train} checks this before it reads anything; call it to
+   * find out sooner still.
    *
    * @throws IllegalArgumentException naming the output folder and what is in the way
    */
@@ -112,12 +118,21 @@ public record TrainingConfig(
     try {
       Optional<String> conflict = BundleWriter.conflict(out.toAbsolutePath().normalize());
       if (conflict.isPresent()) {
-        throw new IllegalArgumentException("output folder " + out + " " + conflict.get()
-            + "; choose another output folder, or move those files out of it");
+        throw new IllegalArgumentException(
+            "output folder "
+                + out
+                + " "
+                + conflict.get()
+                + "; choose another output folder, or move those files out of it");
       }
     } catch (IOException e) {
-      throw new IllegalArgumentException("output folder " + out + " cannot be read (" + e.getMessage()
-          + "); choose another output folder", e);
+      throw new IllegalArgumentException(
+          "output folder "
+              + out
+              + " cannot be read ("
+              + e.getMessage()
+              + "); choose another output folder",
+          e);
     }
   }
 
@@ -138,14 +153,14 @@ public record TrainingConfig(
     private HeadSettings head = HeadSettings.defaults(HeadKind.LINEAR);
     private int maxExamples;
     private boolean skipBad;
-    private String textField = "text";
-    private String labelField = "label";
-    private String idField = "id";
+    private String textField = LabeledDataReader.Options.defaults().textField();
+    private String labelField = LabeledDataReader.Options.defaults().labelField();
+    private String idField = LabeledDataReader.Options.defaults().idField();
     private boolean cacheEmbeddings = true;
     private Path cacheDirectory;
     private boolean refit = true;
     private TrainingMode mode = TrainingMode.FEATURES;
-    private FineTuner.Settings fineTune = FineTuner.Settings.defaults();
+    private FineTuneSettings fineTune = FineTuneSettings.finetune();
     private Path checkpointDirectory;
     private boolean resume;
 
@@ -210,6 +225,12 @@ public record TrainingConfig(
       return this;
     }
 
+    /** The field name of the id alone. */
+    public Builder idField(String id) {
+      this.idField = id;
+      return this;
+    }
+
     /** Whether to use the embedding cache. */
     public Builder cacheEmbeddings(boolean value) {
       this.cacheEmbeddings = value;
@@ -234,8 +255,8 @@ public record TrainingConfig(
       return this;
     }
 
-    /** The fine-tuning settings; default {@link FineTuner.Settings#defaults()}. */
-    public Builder fineTune(FineTuner.Settings value) {
+    /** The fine-tuning settings; default {@link FineTuneSettings#finetune()}. */
+    public Builder fineTune(FineTuneSettings value) {
       this.fineTune = value;
       return this;
     }
@@ -254,9 +275,27 @@ public record TrainingConfig(
 
     /** The configuration. */
     public TrainingConfig build() {
-      return new TrainingConfig(data, valid, validSplit, encoder, encoderOptions, chunking, head, maxExamples,
-          out, skipBad, textField, labelField, idField, cacheEmbeddings, cacheDirectory, refit, mode, fineTune,
-          checkpointDirectory, resume);
+      return new TrainingConfig(
+          data,
+          valid,
+          validSplit,
+          encoder,
+          encoderOptions,
+          chunking,
+          head,
+          maxExamples,
+          out,
+          skipBad,
+          textField,
+          labelField,
+          idField,
+          cacheEmbeddings,
+          cacheDirectory,
+          refit,
+          mode,
+          fineTune,
+          checkpointDirectory,
+          resume);
     }
   }
 }

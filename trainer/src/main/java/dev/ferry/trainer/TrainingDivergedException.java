@@ -28,11 +28,19 @@ public final class TrainingDivergedException extends IllegalStateException {
    * @param learningRate the learning rate setting the run was given
    * @param problem what is not finite, e.g. "the loss is NaN"
    */
-  private TrainingDivergedException(String training, int epoch, int step, double loss, double learningRate,
-      String problem) {
-    super(String.format(Locale.ROOT, "%s diverged at epoch %d, step %d: %s. The learning rate (%s) is very"
-        + " likely too high: try a lower one, such as %s", training, epoch, step, problem, brief(learningRate),
-        brief(learningRate / 10)));
+  private TrainingDivergedException(
+      String training, int epoch, int step, double loss, double learningRate, String problem) {
+    super(
+        String.format(
+            Locale.ROOT,
+            "%s diverged at epoch %d, step %d: %s. The learning rate (%s) is very"
+                + " likely too high: try a lower one, such as %s",
+            training,
+            epoch,
+            step,
+            problem,
+            brief(learningRate),
+            brief(learningRate / 10)));
     this.training = training;
     this.problem = problem;
     this.epoch = epoch;
@@ -46,9 +54,11 @@ public final class TrainingDivergedException extends IllegalStateException {
    *
    * @throws TrainingDivergedException naming the epoch, the step, the loss and the learning rate
    */
-  public static void requireFinite(double loss, String training, int epoch, int step, double learningRate) {
+  public static void requireFinite(
+      double loss, String training, int epoch, int step, double learningRate) {
     if (!Double.isFinite(loss)) {
-      throw new TrainingDivergedException(training, epoch, step, loss, learningRate, "the loss is " + loss);
+      throw new TrainingDivergedException(
+          training, epoch, step, loss, learningRate, "the loss is " + loss);
     }
   }
 
@@ -56,16 +66,33 @@ public final class TrainingDivergedException extends IllegalStateException {
    * Throws when a value of {@code parameters} is NaN or infinite: the last update overflowed.
    *
    * @param loss the loss of step {@code step}, the last one run
-   * @throws TrainingDivergedException naming the parameter, the epoch, the step and the learning rate
+   * @throws TrainingDivergedException naming the parameter, the epoch, the step and the learning
+   *     rate
    */
-  public static void requireFinite(Map<String, HostTensor> parameters, String training, int epoch, int step,
-      double loss, double learningRate) {
+  public static void requireFinite(
+      Map<String, HostTensor> parameters,
+      String training,
+      int epoch,
+      int step,
+      double loss,
+      double learningRate) {
     for (Map.Entry<String, HostTensor> p : parameters.entrySet()) {
       HostTensor t = p.getValue();
       for (int i = 0; i < t.size(); i++) {
         if (!Double.isFinite(t.get(i))) {
-          throw new TrainingDivergedException(training, epoch, step, loss, learningRate, "parameter '"
-              + p.getKey() + "' is " + t.get(i) + " after the update (the loss before it was " + loss + ")");
+          throw new TrainingDivergedException(
+              training,
+              epoch,
+              step,
+              loss,
+              learningRate,
+              "parameter '"
+                  + p.getKey()
+                  + "' is "
+                  + t.get(i)
+                  + " after the update (the loss before it was "
+                  + loss
+                  + ")");
         }
       }
     }

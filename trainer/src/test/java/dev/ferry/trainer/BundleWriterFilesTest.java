@@ -9,7 +9,7 @@ import dev.ferry.models.bundle.ModelBundle;
 import dev.ferry.models.encoder.BuiltinEncoder;
 import dev.ferry.models.encoder.Encoder;
 import dev.ferry.models.encoder.EncoderOptions;
-import dev.ferry.trainer.head.HeadTraining;
+import dev.ferry.trainer.head.LinearWeights;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,8 +44,11 @@ class BundleWriterFilesTest {
   /** A bundle with a linear head of all-zero weights whose bias says which label it favours. */
   static BundleWriter writer(Encoder encoder, Path target, float bias) {
     int dimension = encoder.descriptor().dimension();
-    return BundleWriter.to(target).encoder(encoder)
-        .head("linear", HeadTraining.linearHead(new float[dimension * 2], new float[] {bias, 0}, dimension, 2))
+    return BundleWriter.to(target)
+        .encoder(encoder)
+        .head(
+            "linear",
+            new LinearWeights(new float[dimension * 2], new float[] {bias, 0}).onnx(dimension, 2))
         .labels(List.of("a", "b"));
   }
 
@@ -67,7 +70,8 @@ class BundleWriterFilesTest {
   }
 
   @Test
-  void removesWhatKilledWritesLeftButNotWhatARunningProcessOrTheUserOwns() throws IOException, InterruptedException {
+  void removesWhatKilledWritesLeftButNotWhatARunningProcessOrTheUserOwns()
+      throws IOException, InterruptedException {
     Path target = dir.resolve("bundle");
     long dead = deadPid();
     long alive = ProcessHandle.current().pid();
@@ -99,9 +103,15 @@ class BundleWriterFilesTest {
     Path aside = dir.resolve(".bundle.old-" + deadPid() + "-3");
     Files.move(target, aside);
 
-    assertThatThrownBy(() -> writer(encoder, target, 2).extra(staging -> {
-      throw new IOException("the report could not be written");
-    }).write()).hasMessage("the report could not be written");
+    assertThatThrownBy(
+            () ->
+                writer(encoder, target, 2)
+                    .extra(
+                        staging -> {
+                          throw new IOException("the report could not be written");
+                        })
+                    .write())
+        .hasMessage("the report could not be written");
 
     assertThat(aside).doesNotExist();
     assertThat(bias(target)).isEqualTo(1);
@@ -113,15 +123,25 @@ class BundleWriterFilesTest {
     Path target = dir.resolve("bundle");
     writer(encoder, target, 1).write();
     List<Path> seen = new ArrayList<>();
-    assertThatThrownBy(() -> writer(encoder, target, 2).extra(staging -> {
-      seen.add(staging);
-      Files.writeString(staging.resolve("report.html"), "half");
-      throw new IOException("disk full");
-    }).write()).hasMessage("disk full");
-    assertThat(seen).singleElement().satisfies(staging -> {
-      assertThat(staging.getFileName().toString()).startsWith(".bundle.writing-" + ProcessHandle.current().pid() + "-");
-      assertThat(staging).doesNotExist();
-    });
+    assertThatThrownBy(
+            () ->
+                writer(encoder, target, 2)
+                    .extra(
+                        staging -> {
+                          seen.add(staging);
+                          Files.writeString(staging.resolve("report.html"), "half");
+                          throw new IOException("disk full");
+                        })
+                    .write())
+        .hasMessage("disk full");
+    assertThat(seen)
+        .singleElement()
+        .satisfies(
+            staging -> {
+              assertThat(staging.getFileName().toString())
+                  .startsWith(".bundle.writing-" + ProcessHandle.current().pid() + "-");
+              assertThat(staging).doesNotExist();
+            });
     assertThat(bias(target)).isEqualTo(1);
     assertThat(temporaries(target)).isEmpty();
   }
@@ -130,22 +150,30 @@ class BundleWriterFilesTest {
   void aWriteStoppedBySigtermRemovesItsStagingFolder() throws Exception {
     Path target = dir.resolve("bundle");
     Path log = dir.resolve("child.log");
-    Process child = new ProcessBuilder(javaCommand(StuckBundleWriteMain.class, target.toString()))
-        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    Process child =
+        new ProcessBuilder(javaCommand(StuckBundleWriteMain.class, target.toString()))
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
     Path staging = null;
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
     while (staging == null && System.nanoTime() < deadline) {
       if (!child.isAlive()) {
-        throw new AssertionError("the child ended (exit " + child.exitValue() + "):\n" + Files.readString(log));
+        throw new AssertionError(
+            "the child ended (exit " + child.exitValue() + "):\n" + Files.readString(log));
       }
-      staging = Files.readAllLines(log).stream().filter(l -> l.startsWith(StuckBundleWriteMain.STAGING))
-          .map(l -> Path.of(l.substring(StuckBundleWriteMain.STAGING.length()))).findFirst().orElse(null);
+      staging =
+          Files.readAllLines(log).stream()
+              .filter(l -> l.startsWith(StuckBundleWriteMain.STAGING))
+              .map(l -> Path.of(l.substring(StuckBundleWriteMain.STAGING.length())))
+              .findFirst()
+              .orElse(null);
       Thread.sleep(50);
     }
     assertThat(staging).as("the child started writing:\n" + Files.readString(log)).isNotNull();
     assertThat(staging.resolve("manifest.json")).isRegularFile();
 
-    child.destroy();  // SIGTERM, as Ctrl-C or a service manager sends
+    child.destroy(); // SIGTERM, as Ctrl-C or a service manager sends
     assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
     assertThat(staging).as(Files.readString(log)).doesNotExist();
     assertThat(target).doesNotExist();
@@ -154,7 +182,8 @@ class BundleWriterFilesTest {
   /** The head's first bias: which write's bundle is there. */
   private static long bias(Path target) {
     try (ClassifierHead head = ModelBundle.open(target).openHead()) {
-      float[] p = head.probabilities(new float[][] {new float[encoder.descriptor().dimension()]})[0];
+      float[] p =
+          head.probabilities(new float[][] {new float[encoder.descriptor().dimension()]})[0];
       // softmax(bias, 0) of a zero vector: p(a) / p(b) = e^bias.
       return Math.round(Math.log(p[0] / p[1]));
     }
@@ -163,14 +192,18 @@ class BundleWriterFilesTest {
   /** Folders a write keeps beside its target ({@code .NAME.something}). */
   private static List<Path> temporaries(Path target) throws IOException {
     try (Stream<Path> s = Files.list(target.getParent())) {
-      return s.filter(p -> p.getFileName().toString().startsWith("." + target.getFileName() + ".")).toList();
+      return s.filter(p -> p.getFileName().toString().startsWith("." + target.getFileName() + "."))
+          .toList();
     }
   }
 
   /** The id of a process that has ended. */
   private static long deadPid() throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(java(), "-version")
-        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    Process p =
+        new ProcessBuilder(java(), "-version")
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .start();
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
     return p.pid();
   }
@@ -181,7 +214,9 @@ class BundleWriterFilesTest {
   }
 
   static List<String> javaCommand(Class<?> main, String... args) {
-    List<String> cmd = new ArrayList<>(List.of(java(), "--enable-native-access=ALL-UNNAMED", "-Xss4m", "-Xmx512m"));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(java(), "--enable-native-access=ALL-UNNAMED", "-Xss4m", "-Xmx512m"));
     String cache = System.getProperty("ferry.cache.dir");
     if (cache != null) {
       cmd.add("-Dferry.cache.dir=" + cache);
@@ -196,16 +231,20 @@ class BundleWriterFilesTest {
     static final String STAGING = "staging ";
 
     public static void main(String[] args) throws Exception {
-      try (Encoder encoder = Encoder.open(BUILTIN, EncoderOptions.defaults().withIntraOpThreads(1))) {
-        writer(encoder, Path.of(args[0]), 1).extra(staging -> {
-          System.out.println(STAGING + staging);
-          System.out.flush();
-          try {
-            Thread.sleep(TimeUnit.MINUTES.toMillis(5));
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-        }).write();
+      try (Encoder encoder =
+          Encoder.open(BUILTIN, EncoderOptions.defaults().withIntraOpThreads(1))) {
+        writer(encoder, Path.of(args[0]), 1)
+            .extra(
+                staging -> {
+                  System.out.println(STAGING + staging);
+                  System.out.flush();
+                  try {
+                    Thread.sleep(TimeUnit.MINUTES.toMillis(5));
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                })
+            .write();
       }
     }
   }

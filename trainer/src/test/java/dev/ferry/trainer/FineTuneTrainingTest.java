@@ -15,7 +15,10 @@ import dev.ferry.models.encoder.Chunking;
 import dev.ferry.models.encoder.Encoder;
 import dev.ferry.models.encoder.EncoderOptions;
 import dev.ferry.trainer.data.LabeledDataReader;
-import dev.ferry.trainer.finetune.FineTuner;
+import dev.ferry.trainer.finetune.FineTuneSettings;
+import dev.ferry.trainer.finetune.HeadStart;
+import dev.ferry.trainer.finetune.TrainOn;
+import dev.ferry.trainer.finetune.UnfreezeSchedule;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,11 +37,17 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class FineTuneTrainingTest {
   private static final EncoderOptions ONE_THREAD = EncoderOptions.defaults().withIntraOpThreads(1);
-  /** Short chunks, so the long validation text below is read in several, as classification reads it. */
+
+  /**
+   * Short chunks, so the long validation text below is read in several, as classification reads it.
+   */
   private static final int MAX_TOKENS = 24;
-  /** A sport opening, then far more cooking: its label is sport, but read whole it is about cooking. */
-  private static final String LONG = "The striker scored in the final minute. "
-      + "Stir the sauce and season it. ".repeat(12);
+
+  /**
+   * A sport opening, then far more cooking: its label is sport, but read whole it is about cooking.
+   */
+  private static final String LONG =
+      "The striker scored in the final minute. " + "Stir the sauce and season it. ".repeat(12);
 
   @TempDir static Path dir;
   static Path trainFile;
@@ -59,15 +68,27 @@ class FineTuneTrainingTest {
     validFile = Files.write(dir.resolve("valid.jsonl"), valid);
   }
 
-  private static TrainingConfig.Builder config(Path out, FineTuner.Settings settings) {
-    return TrainingConfig.builder(trainFile, out).valid(validFile).encoderOptions(ONE_THREAD)
-        .mode(TrainingMode.FINETUNE).fineTune(settings);
+  private static TrainingConfig.Builder config(Path out, FineTuneSettings settings) {
+    return TrainingConfig.builder(trainFile, out)
+        .valid(validFile)
+        .encoderOptions(ONE_THREAD)
+        .mode(TrainingMode.FINETUNE)
+        .fineTune(settings);
   }
 
-  private static FineTuner.Settings settings() {
+  private static FineTuneSettings settings() {
     // Every chunk its own example, from a random head (--train-on chunks --head-start random).
-    return FineTuner.Settings.defaults().withUnfreeze(1).withEpochs(2).withBatchSize(10).withMaxTokens(MAX_TOKENS)
-        .withLearningRate(3e-4).withPatience(0).withDocumentPooling(null).withProbeHead(false);
+    return FineTuneSettings.finetune()
+        .withUnfreeze(1)
+        .withEpochs(2)
+        .withBatchSize(10)
+        .withMaxTokens(MAX_TOKENS)
+        .withLearningRate(3e-4)
+        .withPatience(0)
+        .toBuilder()
+        .trainOn(TrainOn.CHUNKS)
+        .build()
+        .withHeadStart(HeadStart.RANDOM);
   }
 
   @Test
@@ -75,25 +96,29 @@ class FineTuneTrainingTest {
     List<EpochMetrics> epochs = new ArrayList<>();
     List<Integer> steps = new ArrayList<>();
     List<Integer> totals = new ArrayList<>();
-    TrainingResult result = Trainer.train(config(dir.resolve("tuned"), settings()).build(), new TrainingListener() {
-      @Override
-      public void trained(int done, int total) {
-        totals.add(total);
-        steps.add(done);
-      }
+    TrainingResult result =
+        Trainer.train(
+            config(dir.resolve("tuned"), settings()).build(),
+            new TrainingListener() {
+              @Override
+              public void trained(int done, int total) {
+                totals.add(total);
+                steps.add(done);
+              }
 
-      @Override
-      public void epoch(EpochMetrics metrics) {
-        epochs.add(metrics);
-      }
-    });
+              @Override
+              public void epoch(EpochMetrics metrics) {
+                epochs.add(metrics);
+              }
+            });
     ModelBundle bundle = ModelBundle.open(dir.resolve("tuned"));
     // Every chunk of every training text is an example: 2 epochs of batches of 10 over them.
     int trainChunks = bundle.manifest().training().at("/training_chunks").asInt();
     int trainChunksCounted = 0;
     try (Encoder base = Encoder.open(BuiltinEncoder.ALL_MINILM_L6_V2, ONE_THREAD)) {
       for (String line : Files.readAllLines(trainFile)) {
-        String text = new com.fasterxml.jackson.databind.ObjectMapper().readTree(line).get("text").asText();
+        String text =
+            new com.fasterxml.jackson.databind.ObjectMapper().readTree(line).get("text").asText();
         trainChunksCounted += base.chunkTexts(text, bundle.chunking()).size();
       }
       assertThat(base.chunkTexts(LONG, bundle.chunking())).hasSizeGreaterThan(3);
@@ -101,7 +126,8 @@ class FineTuneTrainingTest {
     assertThat(trainChunks).isEqualTo(trainChunksCounted).isGreaterThanOrEqualTo(20);
     int perEpoch = (trainChunks + 9) / 10;
     assertThat(totals).containsOnly(2 * perEpoch);
-    assertThat(steps).isEqualTo(java.util.stream.IntStream.rangeClosed(1, 2 * perEpoch).boxed().toList());
+    assertThat(steps)
+        .isEqualTo(java.util.stream.IntStream.rangeClosed(1, 2 * perEpoch).boxed().toList());
     assertThat(result.mode()).isEqualTo(TrainingMode.FINETUNE);
     assertThat(epochs).hasSize(2);
     assertThat(result.head().history()).isEqualTo(epochs);
@@ -115,16 +141,21 @@ class FineTuneTrainingTest {
     Path tunedFile = bundle.directory().resolve(ModelBundle.ENCODER_FILE);
     assertThat(encoder.sha256()).isEqualTo(FileHashes.sha256(tunedFile));
     // Chunks of MAX_TOKENS with the default limit of 16, the overlap cut to a quarter of a chunk.
-    assertThat(bundle.chunking()).isEqualTo(new Chunking(MAX_TOKENS, MAX_TOKENS / 4, 16, ChunkPooling.TOKEN_WEIGHTED_MEAN));
-    assertThat(bundle.manifest().training().at("/hyperparameters/mode").asText()).isEqualTo("finetune");
-    assertThat(bundle.manifest().training().at("/hyperparameters/unfreeze").asText()).isEqualTo("1");
+    assertThat(bundle.chunking())
+        .isEqualTo(new Chunking(MAX_TOKENS, MAX_TOKENS / 4, 16, ChunkPooling.TOKEN_WEIGHTED_MEAN));
+    assertThat(bundle.manifest().training().at("/hyperparameters/mode").asText())
+        .isEqualTo("finetune");
+    assertThat(bundle.manifest().training().at("/hyperparameters/unfreeze").asText())
+        .isEqualTo("1");
     assertThat(bundle.reportIndex()).isRegularFile();
     assertThat(dir.resolve(".tuned.checkpoints")).doesNotExist();
 
     // An inference graph with the base model's operators, inputs and output: nothing of training.
     try (Encoder base = Encoder.open(BuiltinEncoder.ALL_MINILM_L6_V2, ONE_THREAD)) {
-      OnnxMl.GraphProto original = OnnxMl.ModelProto.parseFrom(Files.readAllBytes(base.modelFile())).getGraph();
-      OnnxMl.GraphProto tuned = OnnxMl.ModelProto.parseFrom(Files.readAllBytes(tunedFile)).getGraph();
+      OnnxMl.GraphProto original =
+          OnnxMl.ModelProto.parseFrom(Files.readAllBytes(base.modelFile())).getGraph();
+      OnnxMl.GraphProto tuned =
+          OnnxMl.ModelProto.parseFrom(Files.readAllBytes(tunedFile)).getGraph();
       assertThat(opTypes(tuned)).isEqualTo(opTypes(original));
       assertThat(tuned.getNodeCount()).isEqualTo(original.getNodeCount());
       assertThat(tuned.getInputList().stream().map(OnnxMl.ValueInfoProto::getName).toList())
@@ -136,16 +167,19 @@ class FineTuneTrainingTest {
     }
 
     // The bundle, opened as any bundle, scores the held-out file exactly as training did.
-    Evaluation.Result eval = Evaluation.evaluate(bundle, validFile, LabeledDataReader.Options.defaults(), ONE_THREAD,
-        null);
+    Evaluation.Result eval =
+        Evaluation.evaluate(
+            bundle, validFile, LabeledDataReader.Options.defaults(), ONE_THREAD, null);
     assertThat(eval.metrics().accuracy()).isEqualTo(result.validation().orElseThrow().accuracy());
     assertThat(eval.metrics().macroF1()).isEqualTo(result.validation().orElseThrow().macroF1());
     assertThat(eval.metrics().expectedCalibrationError())
         .isCloseTo(result.validation().orElseThrow().expectedCalibrationError(), within(1e-5));
     try (Classifier classifier = bundle.openClassifier(ONE_THREAD)) {
-      assertThat(classifier.classify("The goalkeeper was sent off in the derby.").label()).isEqualTo("sport");
+      assertThat(classifier.classify("The goalkeeper was sent off in the derby.").label())
+          .isEqualTo("sport");
       // Read whole, the long text is what most of it is about; its first chunk alone is not.
-      assertThat(classifier.classifyDocuments(List.of(LONG)).get(0).embedding().chunks()).hasSizeGreaterThan(3);
+      assertThat(classifier.classifyDocuments(List.of(LONG)).get(0).embedding().chunks())
+          .hasSizeGreaterThan(3);
       assertThat(classifier.classify(LONG).label()).isEqualTo("cooking");
     }
   }
@@ -157,96 +191,136 @@ class FineTuneTrainingTest {
    */
   @Test
   void onWholeDocumentsTheBundleReadsThemAsTrainingDid() throws IOException {
-    FineTuner.Settings settings = settings().withDocumentPooling(ChunkPooling.FIRST_MEAN_MAX).withBatchSize(4)
-        .withProbeHead(true);
+    FineTuneSettings settings =
+        settings()
+            .onDocuments(ChunkPooling.FIRST_MEAN_MAX)
+            .withBatchSize(4)
+            .withHeadStart(HeadStart.PROBE);
     List<Integer> totals = new ArrayList<>();
-    TrainingResult result = Trainer.train(config(dir.resolve("tuned-documents"), settings).build(),
-        new TrainingListener() {
-          @Override
-          public void trained(int done, int total) {
-            totals.add(total);
-          }
-        });
+    TrainingResult result =
+        Trainer.train(
+            config(dir.resolve("tuned-documents"), settings).build(),
+            new TrainingListener() {
+              @Override
+              public void trained(int done, int total) {
+                totals.add(total);
+              }
+            });
     ModelBundle bundle = ModelBundle.open(dir.resolve("tuned-documents"));
     // 20 training texts, 4 per step, 2 epochs: steps count texts, not chunks.
     assertThat(totals).containsOnly(2 * 5);
-    assertThat(bundle.chunking()).isEqualTo(new Chunking(MAX_TOKENS, MAX_TOKENS / 4, 16, ChunkPooling.FIRST_MEAN_MAX));
+    assertThat(bundle.chunking())
+        .isEqualTo(new Chunking(MAX_TOKENS, MAX_TOKENS / 4, 16, ChunkPooling.FIRST_MEAN_MAX));
     assertThat(result.head().dimension()).isEqualTo(3 * 384);
-    assertThat(bundle.manifest().training().at("/hyperparameters/train_on").asText()).isEqualTo("documents");
-    assertThat(bundle.manifest().training().at("/hyperparameters/head_start").asText()).isEqualTo("probe");
+    assertThat(bundle.manifest().training().at("/hyperparameters/train_on").asText())
+        .isEqualTo("documents");
+    assertThat(bundle.manifest().training().at("/hyperparameters/head_start").asText())
+        .isEqualTo("probe");
     assertThat(result.validation().orElseThrow().accuracy()).isGreaterThanOrEqualTo(0.75);
-    Evaluation.Result eval = Evaluation.evaluate(bundle, validFile, LabeledDataReader.Options.defaults(), ONE_THREAD,
-        null);
+    Evaluation.Result eval =
+        Evaluation.evaluate(
+            bundle, validFile, LabeledDataReader.Options.defaults(), ONE_THREAD, null);
     assertThat(eval.metrics().accuracy()).isEqualTo(result.validation().orElseThrow().accuracy());
     assertThat(eval.metrics().macroF1()).isEqualTo(result.validation().orElseThrow().macroF1());
     // The epochs were scored on whole held-out texts too, by the training graphs: the same texts.
-    assertThat(result.head().history().get(1).validAccuracy()).isEqualTo(result.validation().orElseThrow().accuracy());
+    assertThat(result.head().history().get(1).validAccuracy())
+        .isEqualTo(result.validation().orElseThrow().accuracy());
   }
 
   @Test
   void loraWritesTheMergedEncoderAndRefusesARankWithoutItsMode() throws IOException {
-    FineTuner.Settings lora = settings().withEpochs(1).withRank(2).withLearningRate(1e-3);
-    TrainingResult result = Trainer.train(config(dir.resolve("lora"), lora).mode(TrainingMode.LORA).build(),
-        TrainingListener.NONE);
+    FineTuneSettings lora = settings().withEpochs(1).withRank(2).withLearningRate(1e-3);
+    TrainingResult result =
+        Trainer.train(
+            config(dir.resolve("lora"), lora).mode(TrainingMode.LORA).build(),
+            TrainingListener.NONE);
     ModelBundle bundle = result.bundle();
     assertThat(bundle.manifest().encoder().id()).isEqualTo("all-minilm-l6-v2+lora");
     assertThat(bundle.manifest().encoder().source()).isEqualTo("fine-tuned");
     assertThat(bundle.manifest().training().at("/hyperparameters/rank").asInt()).isEqualTo(2);
-    Evaluation.Result eval = Evaluation.evaluate(bundle, validFile, LabeledDataReader.Options.defaults(), ONE_THREAD,
-        null);
+    Evaluation.Result eval =
+        Evaluation.evaluate(
+            bundle, validFile, LabeledDataReader.Options.defaults(), ONE_THREAD, null);
     assertThat(eval.metrics().macroF1()).isEqualTo(result.validation().orElseThrow().macroF1());
     assertThat(eval.metrics().expectedCalibrationError())
         .isCloseTo(result.validation().orElseThrow().expectedCalibrationError(), within(1e-5));
 
     assertThatThrownBy(() -> config(dir.resolve("x"), lora).build())
-        .hasMessage("an adapter rank (--rank 2) needs --mode lora, not finetune");
+        .hasMessage("rank 2 (adapters) needs mode lora, not finetune");
     assertThatThrownBy(() -> config(dir.resolve("x"), settings()).mode(TrainingMode.LORA).build())
-        .hasMessage("--mode lora needs an adapter rank of at least 1 (--rank), was 0");
+        .hasMessage("rank must be at least 1 in mode lora, was 0");
   }
 
   @Test
   void gradualUnfreezingResumesFromACheckpointToTheSameResult() throws IOException {
-    FineTuner.Settings gradual = settings().withUnfreeze(2).withEpochs(3)
-        .withSchedule(FineTuner.UnfreezeSchedule.GRADUAL);
+    FineTuneSettings gradual =
+        settings().withUnfreeze(2).withEpochs(3).withUnfreezeSchedule(UnfreezeSchedule.GRADUAL);
     Path checkpoints = dir.resolve("checkpoints");
-    TrainingListener stopAfterFirstEpoch = new TrainingListener() {
-      @Override
-      public void epoch(EpochMetrics metrics) {
-        throw new IllegalStateException("stopped after epoch " + metrics.epoch());
-      }
-    };
-    assertThatThrownBy(() -> Trainer.train(config(dir.resolve("resumed"), gradual).checkpointDirectory(checkpoints)
-        .build(), stopAfterFirstEpoch)).hasMessage("stopped after epoch 1");
+    TrainingListener stopAfterFirstEpoch =
+        new TrainingListener() {
+          @Override
+          public void epoch(EpochMetrics metrics) {
+            throw new IllegalStateException("stopped after epoch " + metrics.epoch());
+          }
+        };
+    assertThatThrownBy(
+            () ->
+                Trainer.train(
+                    config(dir.resolve("resumed"), gradual)
+                        .checkpointDirectory(checkpoints)
+                        .build(),
+                    stopAfterFirstEpoch))
+        .hasMessage("stopped after epoch 1");
     assertThat(checkpoints.resolve("epoch-1/checkpoint.bin")).isRegularFile();
 
     List<Integer> resumedEpochs = new ArrayList<>();
-    TrainingResult resumed = Trainer.train(config(dir.resolve("resumed"), gradual).checkpointDirectory(checkpoints)
-        .resume(true).build(), new TrainingListener() {
-          @Override
-          public void epoch(EpochMetrics metrics) {
-            resumedEpochs.add(metrics.epoch());
-          }
-        });
+    TrainingResult resumed =
+        Trainer.train(
+            config(dir.resolve("resumed"), gradual)
+                .checkpointDirectory(checkpoints)
+                .resume(true)
+                .build(),
+            new TrainingListener() {
+              @Override
+              public void epoch(EpochMetrics metrics) {
+                resumedEpochs.add(metrics.epoch());
+              }
+            });
     assertThat(resumedEpochs).containsExactly(2, 3);
-    assertThat(resumed.bundle().manifest().training().at("/resumed_from_epoch").asInt()).isEqualTo(1);
+    assertThat(resumed.bundle().manifest().training().at("/resumed_from_epoch").asInt())
+        .isEqualTo(1);
     assertThat(checkpoints.resolve("epoch-3/checkpoint.bin")).isRegularFile();
     assertThat(checkpoints.resolve("epoch-1")).doesNotExist();
 
-    TrainingResult straight = Trainer.train(config(dir.resolve("straight"), gradual).build(), TrainingListener.NONE);
+    TrainingResult straight =
+        Trainer.train(config(dir.resolve("straight"), gradual).build(), TrainingListener.NONE);
     assertThat(resumed.head().history()).isEqualTo(straight.head().history());
     for (String file : List.of(ModelBundle.ENCODER_FILE, ModelBundle.HEAD_FILE)) {
       assertThat(resumed.bundle().directory().resolve(file))
-          .as(file).hasSameBinaryContentAs(straight.bundle().directory().resolve(file));
+          .as(file)
+          .hasSameBinaryContentAs(straight.bundle().directory().resolve(file));
     }
     // Gradual: epoch 1 trained the head alone, so the encoder changed only from epoch 2 on.
-    assertThat(resumed.bundle().manifest().training().at("/hyperparameters/unfreeze_schedule").asText())
+    assertThat(
+            resumed
+                .bundle()
+                .manifest()
+                .training()
+                .at("/hyperparameters/unfreeze_schedule")
+                .asText())
         .isEqualTo("gradual");
 
     // Another run's checkpoint is refused, saying what to do.
-    assertThatThrownBy(() -> Trainer.train(config(dir.resolve("other"), gradual.withSeed(7))
-        .checkpointDirectory(checkpoints).resume(true).build(), TrainingListener.NONE))
+    assertThatThrownBy(
+            () ->
+                Trainer.train(
+                    config(dir.resolve("other"), gradual.withSeed(7))
+                        .checkpointDirectory(checkpoints)
+                        .resume(true)
+                        .build(),
+                    TrainingListener.NONE))
         .hasMessageContaining("another encoder, other settings or other data")
-        .hasMessageContaining("without --resume");
+        .hasMessageContaining("without resuming");
   }
 
   private static Set<String> opTypes(OnnxMl.GraphProto graph) {

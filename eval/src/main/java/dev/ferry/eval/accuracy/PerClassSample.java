@@ -8,14 +8,14 @@ import java.util.Random;
 import java.util.TreeMap;
 
 /**
- * A few-shot training sample: {@code k} examples of each class drawn at random from a pool, as
- * in few-shot papers (SetFit and others). A class with fewer than {@code k} examples gives all
- * of them and is reported in {@link #capped()}.
+ * A few-shot training sample: {@code k} examples of each class drawn at random from a pool, as in
+ * few-shot papers (SetFit and others). A class with fewer than {@code k} examples gives all of them
+ * and is reported in {@link #capped()}.
  *
- * <p>Each class's examples are shuffled with a generator seeded from the seed and the class
- * name, and the first {@code k} are taken. So a seed always gives the same sample, different
- * seeds give different samples, and for one seed the sample of a smaller {@code k} is part of the
- * sample of a larger one (the learning curve adds examples rather than redrawing them).
+ * <p>Each class's examples are shuffled with a generator seeded from the seed and the class name,
+ * and the first {@code k} are taken. So a seed always gives the same sample, different seeds give
+ * different samples, and for one seed the sample of a smaller {@code k} is part of the sample of a
+ * larger one (the learning curve adds examples rather than redrawing them).
  *
  * @param k examples asked for per class
  * @param seed the seed it was drawn with
@@ -23,8 +23,8 @@ import java.util.TreeMap;
  * @param taken examples taken per class, classes sorted
  * @param capped classes with fewer than {@code k} examples in the pool, and how many they have
  */
-public record PerClassSample(int k, long seed, int[] indices, Map<String, Integer> taken,
-    Map<String, Integer> capped) {
+public record PerClassSample(
+    int k, long seed, int[] indices, Map<String, Integer> taken, Map<String, Integer> capped) {
 
   /** Copies the maps. */
   public PerClassSample {
@@ -50,16 +50,17 @@ public record PerClassSample(int k, long seed, int[] indices, Map<String, Intege
     boolean[] chosen = new boolean[labels.size()];
     Map<String, Integer> taken = new TreeMap<>();
     Map<String, Integer> capped = new TreeMap<>();
-    byClass.forEach((label, members) -> {
-      List<Integer> shuffled = new ArrayList<>(members);
-      Collections.shuffle(shuffled, new Random(mix(seed, label)));
-      int n = Math.min(k, shuffled.size());
-      shuffled.subList(0, n).forEach(i -> chosen[i] = true);
-      taken.put(label, n);
-      if (members.size() < k) {
-        capped.put(label, members.size());
-      }
-    });
+    byClass.forEach(
+        (label, members) -> {
+          List<Integer> shuffled = new ArrayList<>(members);
+          Collections.shuffle(shuffled, new Random(mix(seed, label)));
+          int n = Math.min(k, shuffled.size());
+          shuffled.subList(0, n).forEach(i -> chosen[i] = true);
+          taken.put(label, n);
+          if (members.size() < k) {
+            capped.put(label, members.size());
+          }
+        });
     int[] indices = new int[taken.values().stream().mapToInt(Integer::intValue).sum()];
     int at = 0;
     for (int i = 0; i < chosen.length; i++) {

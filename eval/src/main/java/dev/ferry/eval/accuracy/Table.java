@@ -56,15 +56,21 @@ final class Table {
   String html() {
     StringBuilder sb = new StringBuilder("<table>\n<thead><tr>");
     for (int c = 0; c < header.size(); c++) {
-      sb.append("<th").append(c < textColumns ? "" : " class=\"num\"").append('>')
-          .append(escape(header.get(c))).append("</th>");
+      sb.append("<th")
+          .append(c < textColumns ? "" : " class=\"num\"")
+          .append('>')
+          .append(escape(header.get(c)))
+          .append("</th>");
     }
     sb.append("</tr></thead>\n<tbody>\n");
     for (List<String> row : rows) {
       sb.append("<tr>");
       for (int c = 0; c < row.size(); c++) {
-        sb.append("<td").append(c < textColumns ? "" : " class=\"num\"").append('>')
-            .append(escape(row.get(c))).append("</td>");
+        sb.append("<td")
+            .append(c < textColumns ? "" : " class=\"num\"")
+            .append('>')
+            .append(escape(row.get(c)))
+            .append("</td>");
       }
       sb.append("</tr>\n");
     }
@@ -72,6 +78,9 @@ final class Table {
   }
 
   static String escape(String s) {
-    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    return s.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace("\"", "&quot;");
   }
 }

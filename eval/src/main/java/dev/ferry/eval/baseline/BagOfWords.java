@@ -11,8 +11,8 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * A bag-of-words vocabulary: a tokenizer, the terms kept from the training texts, and sparse
- * count vectors over them.
+ * A bag-of-words vocabulary: a tokenizer, the terms kept from the training texts, and sparse count
+ * vectors over them.
  *
  * <p>Tokens are runs of Unicode letters and digits (combining marks continue a run, so scripts
  * whose vowels are marks stay whole), lowercased with {@link Locale#ROOT}, of at least two code
@@ -20,9 +20,9 @@ import java.util.Set;
  *
  * <p>The vocabulary is built from the training texts only: terms in at least {@link
  * Options#minDocumentFrequency()} texts, at most {@link Options#maxFeatures()} of them (the most
- * frequent by document frequency, ties by term), indexed in the terms' alphabetical order
- * ({@link String#compareTo}). The result does not depend on the order of the texts. Terms
- * outside the vocabulary are ignored when counting.
+ * frequent by document frequency, ties by term), indexed in the terms' alphabetical order ({@link
+ * String#compareTo}). The result does not depend on the order of the texts. Terms outside the
+ * vocabulary are ignored when counting.
  */
 public final class BagOfWords {
 
@@ -36,8 +36,8 @@ public final class BagOfWords {
   public record Options(boolean bigrams, int minDocumentFrequency, int maxFeatures) {
     public Options {
       if (minDocumentFrequency < 1) {
-        throw new IllegalArgumentException("minDocumentFrequency must be at least 1: "
-            + minDocumentFrequency);
+        throw new IllegalArgumentException(
+            "minDocumentFrequency must be at least 1: " + minDocumentFrequency);
       }
       if (maxFeatures < 1) {
         throw new IllegalArgumentException("maxFeatures must be at least 1: " + maxFeatures);
@@ -120,8 +120,10 @@ public final class BagOfWords {
       }
     }
     if (kept.size() > options.maxFeatures()) {
-      kept.sort(Map.Entry.<String, Integer>comparingByValue().reversed()
-          .thenComparing(Map.Entry.comparingByKey()));
+      kept.sort(
+          Map.Entry.<String, Integer>comparingByValue()
+              .reversed()
+              .thenComparing(Map.Entry.comparingByKey()));
       kept = new ArrayList<>(kept.subList(0, options.maxFeatures()));
     }
     kept.sort(Map.Entry.comparingByKey());
@@ -162,7 +164,10 @@ public final class BagOfWords {
     return tokens;
   }
 
-  /** The terms of a text: its tokens, then (with {@code bigrams}) each adjacent pair joined by a space. */
+  /**
+   * The terms of a text: its tokens, then (with {@code bigrams}) each adjacent pair joined by a
+   * space.
+   */
   public static List<String> terms(String text, boolean bigrams) {
     List<String> tokens = tokenize(text);
     if (!bigrams || tokens.size() < 2) {
@@ -178,7 +183,8 @@ public final class BagOfWords {
 
   private static boolean isMark(int cp) {
     int type = Character.getType(cp);
-    return type == Character.NON_SPACING_MARK || type == Character.COMBINING_SPACING_MARK
+    return type == Character.NON_SPACING_MARK
+        || type == Character.COMBINING_SPACING_MARK
         || type == Character.ENCLOSING_MARK;
   }
 

@@ -21,8 +21,8 @@ import java.util.TreeSet;
  * Runs the bag-of-words baselines: evaluation on a train/test split, labeled JSONL reading, and
  * reproducible stratified samples.
  *
- * <p>{@link #main} prints the baselines' numbers on {@code ../shared/data} (or the folder given
- * as the first argument, or property {@code ferry.shared.data}).
+ * <p>{@link #main} prints the baselines' numbers on {@code ../shared/data} (or the folder given as
+ * the first argument, or property {@code ferry.shared.data}).
  */
 public final class Baselines {
 
@@ -84,8 +84,8 @@ public final class Baselines {
           case TextRecord r -> {
             var label = r.fields().get("label");
             if (label == null || !label.isTextual()) {
-              throw new IOException(file + ":" + r.lineNumber()
-                  + ": expected a string field \"label\"");
+              throw new IOException(
+                  file + ":" + r.lineNumber() + ": expected a string field \"label\"");
             }
             texts.add(r.text());
             labels.add(label.textValue());
@@ -97,10 +97,10 @@ public final class Baselines {
   }
 
   /**
-   * A stratified random sample of {@code trainSize} texts for training, the rest for testing.
-   * Each class gets its share of the sample (largest remainders, ties to the class sorted
-   * first), drawn by shuffling its texts with one {@link Random} of {@code seed}, classes in
-   * sorted order; both parts keep the original order.
+   * A stratified random sample of {@code trainSize} texts for training, the rest for testing. Each
+   * class gets its share of the sample (largest remainders, ties to the class sorted first), drawn
+   * by shuffling its texts with one {@link Random} of {@code seed}, classes in sorted order; both
+   * parts keep the original order.
    */
   public static Split stratifiedSplit(LabeledTexts data, int trainSize, long seed) {
     int n = data.size();
@@ -154,13 +154,16 @@ public final class Baselines {
   }
 
   /**
-   * Fits {@code baseline} on the training texts and scores its probabilities on the test texts.
-   * The metrics' labels are the baseline's ({@link TextClassifierBaseline#labels()}).
+   * Fits {@code baseline} on the training texts and scores its probabilities on the test texts. The
+   * metrics' labels are the baseline's ({@link TextClassifierBaseline#labels()}).
    *
    * @throws IllegalArgumentException if a test label never occurs in training
    */
-  public static ClassificationMetrics evaluate(TextClassifierBaseline baseline,
-      List<String> trainTexts, List<String> trainLabels, List<String> testTexts,
+  public static ClassificationMetrics evaluate(
+      TextClassifierBaseline baseline,
+      List<String> trainTexts,
+      List<String> trainLabels,
+      List<String> testTexts,
       List<String> testLabels) {
     if (testTexts.size() != testLabels.size()) {
       throw new IllegalArgumentException(
@@ -172,26 +175,43 @@ public final class Baselines {
     try {
       truth = classIds(testLabels, labels);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("test set: " + e.getMessage()
-          + " (the baseline was trained on " + labels + ")", e);
+      throw new IllegalArgumentException(
+          "test set: " + e.getMessage() + " (the baseline was trained on " + labels + ")", e);
     }
     return ClassificationMetrics.compute(labels, truth, baseline.predictProbabilities(testTexts));
   }
 
   /** {@link #evaluate(TextClassifierBaseline, List, List, List, List)} on a split. */
   public static ClassificationMetrics evaluate(TextClassifierBaseline baseline, Split split) {
-    return evaluate(baseline, split.train().texts(), split.train().labels(), split.test().texts(),
+    return evaluate(
+        baseline,
+        split.train().texts(),
+        split.train().labels(),
+        split.test().texts(),
         split.test().labels());
   }
 
   /** One line: accuracy, macro-F1, ECE and each class's F1. */
   public static String summary(String name, ClassificationMetrics m) {
-    StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
-        "%s: accuracy %.4f, macro-F1 %.4f, ECE %.4f", name, m.accuracy(), m.macroF1(),
-        m.expectedCalibrationError()));
+    StringBuilder sb =
+        new StringBuilder(
+            String.format(
+                Locale.ROOT,
+                "%s: accuracy %.4f, macro-F1 %.4f, ECE %.4f",
+                name,
+                m.accuracy(),
+                m.macroF1(),
+                m.expectedCalibrationError()));
     for (ClassificationMetrics.ClassMetrics c : m.perClass()) {
-      sb.append(String.format(Locale.ROOT, ", F1[%s] %.4f (P %.3f R %.3f n=%d)", c.label(),
-          c.f1(), c.precision(), c.recall(), c.support()));
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              ", F1[%s] %.4f (P %.3f R %.3f n=%d)",
+              c.label(),
+              c.f1(),
+              c.precision(),
+              c.recall(),
+              c.support()));
     }
     return sb.toString();
   }
@@ -206,21 +226,28 @@ public final class Baselines {
    * (stratified 500 with seed 1 → the rest).
    */
   public static void main(String[] args) throws IOException {
-    Path data = Path.of(args.length > 0 ? args[0]
-        : System.getProperty("ferry.shared.data", "../shared/data"));
+    Path data =
+        Path.of(
+            args.length > 0 ? args[0] : System.getProperty("ferry.shared.data", "../shared/data"));
     LabeledTexts train = read(data.resolve("reuters-grain-train.jsonl.gz"));
     LabeledTexts test = read(data.resolve("reuters-grain-test.jsonl.gz"));
     Split spam = stratifiedSplit(read(data.resolve("spamassassin.jsonl.gz")), 500, 1);
     for (TextClassifierBaseline b : defaults()) {
       long start = System.nanoTime();
       ClassificationMetrics m = evaluate(b, new Split(train, test));
-      System.out.printf(Locale.ROOT, "reuters-grain %s (%.2f s)%n", summary(b.name(), m),
+      System.out.printf(
+          Locale.ROOT,
+          "reuters-grain %s (%.2f s)%n",
+          summary(b.name(), m),
           (System.nanoTime() - start) / 1e9);
     }
     for (TextClassifierBaseline b : defaults()) {
       long start = System.nanoTime();
       ClassificationMetrics m = evaluate(b, spam);
-      System.out.printf(Locale.ROOT, "spamassassin-500 %s (%.2f s)%n", summary(b.name(), m),
+      System.out.printf(
+          Locale.ROOT,
+          "spamassassin-500 %s (%.2f s)%n",
+          summary(b.name(), m),
           (System.nanoTime() - start) / 1e9);
     }
   }

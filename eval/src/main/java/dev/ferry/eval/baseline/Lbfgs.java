@@ -34,7 +34,11 @@ final class Lbfgs {
    * @param gradientTolerance stop when the largest gradient component is at most this
    * @param valueTolerance stop when a step lowers f by at most this × max(1, |f|)
    */
-  static Result minimize(Objective f, double[] start, int maxIterations, double gradientTolerance,
+  static Result minimize(
+      Objective f,
+      double[] start,
+      int maxIterations,
+      double gradientTolerance,
       double valueTolerance) {
     int n = start.length;
     double[] x = start.clone();

@@ -16,9 +16,9 @@ import java.util.Objects;
  *   log P(c, x) = log P(c) + sum_f x_f log P(f|c)
  * </pre>
  *
- * and the class probabilities are the softmax of the log-joint over the classes. Terms outside
- * the vocabulary are ignored. Probabilities on long texts are usually close to 0 or 1: naive
- * Bayes is known to be over-confident.
+ * and the class probabilities are the softmax of the log-joint over the classes. Terms outside the
+ * vocabulary are ignored. Probabilities on long texts are usually close to 0 or 1: naive Bayes is
+ * known to be over-confident.
  */
 public final class NaiveBayesBaseline implements TextClassifierBaseline {
 
@@ -54,6 +54,7 @@ public final class NaiveBayesBaseline implements TextClassifierBaseline {
   private BagOfWords vocabulary;
   private List<String> labels;
   private double[] logPrior;
+
   /** {@code logLikelihood[c][f]} = log P(f|c). */
   private double[][] logLikelihood;
 
@@ -67,8 +68,10 @@ public final class NaiveBayesBaseline implements TextClassifierBaseline {
 
   @Override
   public String name() {
-    return "naive-bayes" + (options.bagOfWords().bigrams() ? " 1-2gram" : "")
-        + " alpha=" + options.alpha();
+    return "naive-bayes"
+        + (options.bagOfWords().bigrams() ? " 1-2gram" : "")
+        + " alpha="
+        + options.alpha();
   }
 
   public Options options() {

@@ -37,12 +37,12 @@ final class SoftmaxRegression {
       for (int i = 0; i < x.length; i++) {
         int size = x[i].size();
         if (size > 0 && (x[i].indices()[0] < 0 || x[i].indices()[size - 1] >= features)) {
-          throw new IllegalArgumentException("example " + i + " has a feature outside 0.."
-              + (features - 1));
+          throw new IllegalArgumentException(
+              "example " + i + " has a feature outside 0.." + (features - 1));
         }
         if (y[i] < 0 || y[i] >= classes) {
-          throw new IllegalArgumentException("example " + i + " has class " + y[i]
-              + " outside 0.." + (classes - 1));
+          throw new IllegalArgumentException(
+              "example " + i + " has class " + y[i] + " outside 0.." + (classes - 1));
         }
       }
       this.x = x;
@@ -112,8 +112,8 @@ final class SoftmaxRegression {
    *     lowers the loss by less than 1e-12 of it)
    */
   static SoftmaxRegression train(Problem problem, int maxIterations, double tolerance) {
-    Lbfgs.Result result = Lbfgs.minimize(problem, new double[problem.parameters()], maxIterations,
-        tolerance, 1e-12);
+    Lbfgs.Result result =
+        Lbfgs.minimize(problem, new double[problem.parameters()], maxIterations, tolerance, 1e-12);
     return new SoftmaxRegression(problem.classes, problem.features, result);
   }
 

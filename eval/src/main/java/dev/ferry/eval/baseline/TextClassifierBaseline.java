@@ -3,16 +3,16 @@ package dev.ferry.eval.baseline;
 import java.util.List;
 
 /**
- * A text classifier trained from scratch on labeled texts, to compare Ferry's classifiers with.
- * Not thread-safe while fitting; predicting after {@link #fit} is read-only.
+ * A text classifier trained from scratch on labeled texts, to compare Ferry's classifiers with. Not
+ * thread-safe while fitting; predicting after {@link #fit} is read-only.
  */
 public interface TextClassifierBaseline {
   /** A short name with the settings that matter, for reports. */
   String name();
 
   /**
-   * Trains on {@code texts} with their {@code labels} (same size, at least one text), replacing
-   * any earlier training.
+   * Trains on {@code texts} with their {@code labels} (same size, at least one text), replacing any
+   * earlier training.
    */
   void fit(List<String> texts, List<String> labels);
 

@@ -16,12 +16,11 @@ import java.util.Objects;
  *
  * and each text's vector is scaled to unit L2 norm (an empty one stays empty).
  *
- * <p>The model minimizes the mean (optionally class-weighted) cross-entropy plus {@code l2/2}
- * times the squared weights (not the biases) with L-BFGS from zero, so it is deterministic:
- * there is no randomness at all, the same data give the same model bit for bit. In
- * scikit-learn's terms, {@code l2} = 1 / (C × n). With {@link ClassWeight#BALANCED} each text
- * counts n / (k × n_c) for its class c of n_c texts among k classes, so rare classes weigh as
- * much as common ones.
+ * <p>The model minimizes the mean (optionally class-weighted) cross-entropy plus {@code l2/2} times
+ * the squared weights (not the biases) with L-BFGS from zero, so it is deterministic: there is no
+ * randomness at all, the same data give the same model bit for bit. In scikit-learn's terms, {@code
+ * l2} = 1 / (C × n). With {@link ClassWeight#BALANCED} each text counts n / (k × n_c) for its class
+ * c of n_c texts among k classes, so rare classes weigh as much as common ones.
  */
 public final class TfidfLogisticBaseline implements TextClassifierBaseline {
 
@@ -42,8 +41,12 @@ public final class TfidfLogisticBaseline implements TextClassifierBaseline {
    * @param maxIterations L-BFGS iteration cap
    * @param tolerance stop when no gradient component exceeds this
    */
-  public record Options(BagOfWords.Options bagOfWords, double l2, ClassWeight classWeight,
-      int maxIterations, double tolerance) {
+  public record Options(
+      BagOfWords.Options bagOfWords,
+      double l2,
+      ClassWeight classWeight,
+      int maxIterations,
+      double tolerance) {
     public Options {
       Objects.requireNonNull(bagOfWords, "bagOfWords");
       Objects.requireNonNull(classWeight, "classWeight");
@@ -59,10 +62,10 @@ public final class TfidfLogisticBaseline implements TextClassifierBaseline {
     }
 
     /**
-     * Default bag of words, l2 1e-4, balanced class weights, 500 iterations, tolerance 1e-6.
-     * Chosen by 5-fold cross-validation on the Reuters grain training set only: balanced weights
-     * raised macro-F1 from 0.76 to 0.85 there, and l2 between 1e-5 and 1e-3 made little
-     * difference (0.85 to 0.86).
+     * Default bag of words, l2 1e-4, balanced class weights, 500 iterations, tolerance 1e-6. Chosen
+     * by 5-fold cross-validation on the Reuters grain training set only: balanced weights raised
+     * macro-F1 from 0.76 to 0.85 there, and l2 between 1e-5 and 1e-3 made little difference (0.85
+     * to 0.86).
      */
     public static Options defaults() {
       return new Options(BagOfWords.Options.defaults(), 1e-4, ClassWeight.BALANCED, 500, 1e-6);
@@ -105,8 +108,10 @@ public final class TfidfLogisticBaseline implements TextClassifierBaseline {
 
   @Override
   public String name() {
-    return "tfidf-logistic" + (options.bagOfWords().bigrams() ? " 1-2gram" : "")
-        + " l2=" + options.l2()
+    return "tfidf-logistic"
+        + (options.bagOfWords().bigrams() ? " 1-2gram" : "")
+        + " l2="
+        + options.l2()
         + (options.classWeight() == ClassWeight.BALANCED ? " balanced" : "");
   }
 
@@ -136,8 +141,10 @@ public final class TfidfLogisticBaseline implements TextClassifierBaseline {
       perClass[c]++;
     }
     for (int i = 0; i < n; i++) {
-      weight[i] = options.classWeight() == ClassWeight.BALANCED
-          ? (double) n / ((double) k * perClass[y[i]]) : 1;
+      weight[i] =
+          options.classWeight() == ClassWeight.BALANCED
+              ? (double) n / ((double) k * perClass[y[i]])
+              : 1;
     }
     SoftmaxRegression.Problem problem =
         new SoftmaxRegression.Problem(x, y, weight, k, bow.size(), options.l2());

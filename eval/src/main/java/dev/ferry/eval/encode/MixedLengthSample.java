@@ -13,11 +13,11 @@ import java.util.Random;
 /**
  * Realistic text for throughput measurements, drawn reproducibly from JSONL files.
  *
- * <p>{@link Unit#PARAGRAPHS} takes one random paragraph (blank-line separated) of every record,
- * the way an indexer that chunks long documents feeds its encoder: on the shared data sets that
- * gives one-line replies, email paragraphs, header blocks and whole news stories (which have no
- * blank lines). {@link Unit#DOCUMENTS} takes whole records: on the shared sets most are longer
- * than the model's window and are truncated.
+ * <p>{@link Unit#PARAGRAPHS} takes one random paragraph (blank-line separated) of every record, the
+ * way an indexer that chunks long documents feeds its encoder: on the shared data sets that gives
+ * one-line replies, email paragraphs, header blocks and whole news stories (which have no blank
+ * lines). {@link Unit#DOCUMENTS} takes whole records: on the shared sets most are longer than the
+ * model's window and are truncated.
  */
 public final class MixedLengthSample {
   /** What one sampled text is. */
@@ -35,14 +35,16 @@ public final class MixedLengthSample {
    *
    * @throws IOException if a file cannot be read
    */
-  public static List<String> draw(List<Path> files, Unit unit, int count, long seed) throws IOException {
+  public static List<String> draw(List<Path> files, Unit unit, int count, long seed)
+      throws IOException {
     Random random = new Random(seed);
     List<String> pool = new ArrayList<>();
     for (Path file : files) {
       try (JsonlReader reader = JsonlReader.open(file)) {
         for (JsonlLine line : reader) {
           if (line instanceof TextRecord record && !record.text().isBlank()) {
-            pool.add(unit == Unit.DOCUMENTS ? record.text().strip() : paragraph(record.text(), random));
+            pool.add(
+                unit == Unit.DOCUMENTS ? record.text().strip() : paragraph(record.text(), random));
           }
         }
       }

@@ -1,10 +1,10 @@
 package dev.ferry.eval.index;
 
 import dev.ferry.indexer.FerryIndex;
+import dev.ferry.indexer.Indexer;
 import dev.ferry.indexer.IngestListener;
 import dev.ferry.indexer.IngestOptions;
 import dev.ferry.indexer.IngestResult;
-import dev.ferry.indexer.Indexer;
 import dev.ferry.indexer.RelabelResult;
 import dev.ferry.indexer.Relabeler;
 import dev.ferry.indexer.input.DocumentSource;
@@ -21,11 +21,11 @@ import java.util.Locale;
 import java.util.function.Consumer;
 
 /**
- * Ingest overhead and relabel speed, in one run on the same texts with the same classifier:
- * (1) the model alone ({@link Classifier#classifyDocuments} over the texts in ingest-sized
- * batches), (2) a full ingest into a new index (pipeline, Lucene, HNSW, final commit), (3) a
- * relabel of that index with the same bundle. Ingest throughput over model throughput is the
- * indexing overhead; ingest time over relabel time is what relabeling saves.
+ * Ingest overhead and relabel speed, in one run on the same texts with the same classifier: (1) the
+ * model alone ({@link Classifier#classifyDocuments} over the texts in ingest-sized batches), (2) a
+ * full ingest into a new index (pipeline, Lucene, HNSW, final commit), (3) a relabel of that index
+ * with the same bundle. Ingest throughput over model throughput is the indexing overhead; ingest
+ * time over relabel time is what relabeling saves.
  */
 public final class IndexBenchmark {
   private IndexBenchmark() {}
@@ -41,7 +41,12 @@ public final class IndexBenchmark {
    * @param rounds how many times the model alone and the ingest run, alternating, so that a slow
    *     spell of a shared machine hits both; the fastest round of each is reported
    */
-  public record Config(Path bundle, List<String> texts, int batchSize, EncoderOptions options, Path work,
+  public record Config(
+      Path bundle,
+      List<String> texts,
+      int batchSize,
+      EncoderOptions options,
+      Path work,
       int rounds) {
     /** Checks the rounds. */
     public Config {
@@ -65,8 +70,16 @@ public final class IndexBenchmark {
    *     the work done, whatever else the machine was running
    * @param ingestCpuRounds CPU seconds this process used in each ingest round
    */
-  public record Result(int documents, long chunks, double modelSeconds, double ingestSeconds, double relabelSeconds,
-      List<Double> modelRounds, List<Double> ingestRounds, List<Double> modelCpuRounds, List<Double> ingestCpuRounds) {
+  public record Result(
+      int documents,
+      long chunks,
+      double modelSeconds,
+      double ingestSeconds,
+      double relabelSeconds,
+      List<Double> modelRounds,
+      List<Double> ingestRounds,
+      List<Double> modelCpuRounds,
+      List<Double> ingestCpuRounds) {
     /** Ingest documents/s over model documents/s (target at least 0.85). */
     public double ingestOverModel() {
       return modelSeconds / ingestSeconds;
@@ -79,7 +92,9 @@ public final class IndexBenchmark {
 
     /** A Markdown table. */
     public String markdown() {
-      return String.format(Locale.ROOT, """
+      return String.format(
+          Locale.ROOT,
+          """
           | step | seconds | documents/s |
           |---|---:|---:|
           | model alone (embed + classify, %d docs, %d chunks) | %.2f | %.1f |
@@ -90,11 +105,23 @@ public final class IndexBenchmark {
           CPU seconds of this process per round: model alone %s; ingest %s.
           Ingest throughput / model throughput: **%.3f** (target >= 0.85: %s)
           Relabel speed-up over ingest: **%.0fx** (target >= 20x: %s)
-          """, documents, chunks, modelSeconds, documents / modelSeconds, ingestSeconds, documents / ingestSeconds,
-          relabelSeconds, documents / relabelSeconds, seconds(modelRounds), seconds(ingestRounds),
-          seconds(modelCpuRounds), seconds(ingestCpuRounds),
-          ingestOverModel(), ingestOverModel() >= 0.85 ? "met" : "MISSED",
-          relabelSpeedup(), relabelSpeedup() >= 20 ? "met" : "MISSED");
+          """,
+          documents,
+          chunks,
+          modelSeconds,
+          documents / modelSeconds,
+          ingestSeconds,
+          documents / ingestSeconds,
+          relabelSeconds,
+          documents / relabelSeconds,
+          seconds(modelRounds),
+          seconds(ingestRounds),
+          seconds(modelCpuRounds),
+          seconds(ingestCpuRounds),
+          ingestOverModel(),
+          ingestOverModel() >= 0.85 ? "met" : "MISSED",
+          relabelSpeedup(),
+          relabelSpeedup() >= 20 ? "met" : "MISSED");
     }
 
     private static String seconds(List<Double> rounds) {
@@ -103,8 +130,9 @@ public final class IndexBenchmark {
   }
 
   private static long processCpuNanos() {
-    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
-        .getOperatingSystemMXBean()).getProcessCpuTime();
+    return ((com.sun.management.OperatingSystemMXBean)
+            java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
   }
 
   /** Runs the three steps; {@code log} hears what is going on. */
@@ -125,7 +153,8 @@ public final class IndexBenchmark {
         long t0 = System.nanoTime();
         long cpu0 = processCpuNanos();
         for (int i = 0; i < texts.size(); i += config.batchSize()) {
-          classifier.classifyDocuments(texts.subList(i, Math.min(texts.size(), i + config.batchSize())));
+          classifier.classifyDocuments(
+              texts.subList(i, Math.min(texts.size(), i + config.batchSize())));
         }
         modelRounds.add((System.nanoTime() - t0) / 1e9);
         modelCpuRounds.add((processCpuNanos() - cpu0) / 1e9);
@@ -135,9 +164,12 @@ public final class IndexBenchmark {
           t0 = System.nanoTime();
           cpu0 = processCpuNanos();
           try (Indexer indexer = Indexer.using(index, bundle, classifier);
-               DocumentSource source = DocumentSource.of("bench", texts, null)) {
-            ingest = indexer.ingest(source, IngestOptions.defaults().withBatchSize(config.batchSize()),
-                IngestListener.NONE);
+              DocumentSource source = DocumentSource.of("bench", texts, null)) {
+            ingest =
+                indexer.ingest(
+                    source,
+                    IngestOptions.defaults().withBatchSize(config.batchSize()),
+                    IngestListener.NONE);
           }
           ingestRounds.add((System.nanoTime() - t0) / 1e9);
           ingestCpuRounds.add((processCpuNanos() - cpu0) / 1e9);
@@ -149,10 +181,19 @@ public final class IndexBenchmark {
         RelabelResult relabel = Relabeler.relabel(index, bundle, n -> {});
         double relabelSeconds = (System.nanoTime() - t0) / 1e9;
         if (relabel.documents() != ingest.documents()) {
-          throw new IllegalStateException("relabeled " + relabel.documents() + " of " + ingest.documents() + " documents");
+          throw new IllegalStateException(
+              "relabeled " + relabel.documents() + " of " + ingest.documents() + " documents");
         }
-        return new Result(texts.size(), ingest.chunks(), Collections.min(modelRounds), Collections.min(ingestRounds),
-            relabelSeconds, modelRounds, ingestRounds, modelCpuRounds, ingestCpuRounds);
+        return new Result(
+            texts.size(),
+            ingest.chunks(),
+            Collections.min(modelRounds),
+            Collections.min(ingestRounds),
+            relabelSeconds,
+            modelRounds,
+            ingestRounds,
+            modelCpuRounds,
+            ingestCpuRounds);
       }
     }
   }

@@ -25,11 +25,10 @@ import org.apache.lucene.search.TopDocs;
 import org.apache.lucene.store.FSDirectory;
 
 /**
- * Recall@k of Lucene's HNSW (the codec's defaults, as Ferry's index uses them: M = 16, beam
- * width 100, DOT_PRODUCT on unit vectors) against exact search, with query latency, on
- * generated vectors: {@code clustered} (unit vectors around 1,000 random centres, like real
- * embeddings, which cluster by topic) or {@code uniform} (uniform on the sphere, the hardest case
- * for any graph index).
+ * Recall@k of Lucene's HNSW (the codec's defaults, as Ferry's index uses them: M = 16, beam width
+ * 100, DOT_PRODUCT on unit vectors) against exact search, with query latency, on generated vectors:
+ * {@code clustered} (unit vectors around 1,000 random centres, like real embeddings, which cluster
+ * by topic) or {@code uniform} (uniform on the sphere, the hardest case for any graph index).
  */
 public final class KnnRecallBenchmark {
   private KnnRecallBenchmark() {}
@@ -47,8 +46,15 @@ public final class KnnRecallBenchmark {
    * @param seed generator seed
    * @param work folder for the index
    */
-  public record Config(int vectors, int dimension, int queries, int k, List<Integer> candidates,
-      String distribution, long seed, Path work) {
+  public record Config(
+      int vectors,
+      int dimension,
+      int queries,
+      int k,
+      List<Integer> candidates,
+      String distribution,
+      long seed,
+      Path work) {
     /** Copies the list. */
     public Config {
       candidates = List.copyOf(candidates);
@@ -76,19 +82,40 @@ public final class KnnRecallBenchmark {
   public record Result(Config config, List<Row> rows, double exactMillis, double buildSeconds) {
     /** A Markdown table, one row per candidates setting. */
     public String markdown() {
-      StringBuilder b = new StringBuilder(String.format(Locale.ROOT, """
+      StringBuilder b =
+          new StringBuilder(
+              String.format(
+                  Locale.ROOT,
+                  """
           | vectors | dim | distribution | queries | candidates | recall@%d | p50 ms | p99 ms | exact ms/query | build s |
           |---:|---:|---|---:|---:|---:|---:|---:|---:|---:|
-          """, config.k()));
+          """,
+                  config.k()));
       for (Row r : rows) {
-        b.append(String.format(Locale.ROOT, "| %,d | %d | %s | %d | %d | **%.3f** | %.2f | %.2f | %.1f | %.0f |%n",
-            config.vectors(), config.dimension(), config.distribution(), config.queries(),
-            r.candidates(), r.recall(), r.p50Millis(), r.p99Millis(), exactMillis, buildSeconds));
+        b.append(
+            String.format(
+                Locale.ROOT,
+                "| %,d | %d | %s | %d | %d | **%.3f** | %.2f | %.2f | %.1f | %.0f |%n",
+                config.vectors(),
+                config.dimension(),
+                config.distribution(),
+                config.queries(),
+                r.candidates(),
+                r.recall(),
+                r.p50Millis(),
+                r.p99Millis(),
+                exactMillis,
+                buildSeconds));
       }
       b.append(System.lineSeparator());
       for (Row r : rows) {
-        b.append(String.format(Locale.ROOT, "recall@%d with %d candidates, target >= 0.95: %s%n",
-            config.k(), r.candidates(), r.recall() >= 0.95 ? "met" : "MISSED"));
+        b.append(
+            String.format(
+                Locale.ROOT,
+                "recall@%d with %d candidates, target >= 0.95: %s%n",
+                config.k(),
+                r.candidates(),
+                r.recall() >= 0.95 ? "met" : "MISSED"));
       }
       return b.toString();
     }
@@ -146,9 +173,10 @@ public final class KnnRecallBenchmark {
     }
   }
 
-  private static Row search(IndexSearcher searcher, float[][] queries, int[][] truth, int[] docToI, int k,
-      int candidates) throws IOException {
-    for (int q = 0; q < Math.min(50, queries.length); q++) {   // warm-up
+  private static Row search(
+      IndexSearcher searcher, float[][] queries, int[][] truth, int[] docToI, int k, int candidates)
+      throws IOException {
+    for (int q = 0; q < Math.min(50, queries.length); q++) { // warm-up
       searcher.search(new KnnFloatVectorQuery("v", queries[q], candidates), k);
     }
     double[] millis = new double[queries.length];
@@ -170,7 +198,10 @@ public final class KnnRecallBenchmark {
       recall += (double) found / k;
     }
     Arrays.sort(millis);
-    return new Row(candidates, recall / queries.length, millis[millis.length / 2],
+    return new Row(
+        candidates,
+        recall / queries.length,
+        millis[millis.length / 2],
         millis[Math.min(millis.length - 1, (int) Math.ceil(millis.length * 0.99) - 1)]);
   }
 

@@ -26,19 +26,21 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * JMH view of the encoder: texts per second for each encoder and batching (tokenization alone is
- * {@link TokenizeJmh}), on a fixed paragraph sample of {@code ../shared/data} (property {@code ferry.shared.data}
- * names another folder). Run with {@code ./ferry bench jmh} (JMH options follow, such as
- * {@code -p encoder=all-minilm-l6-v2-q} or {@code -f 1 -wi 1 -i 2}).
+ * {@link TokenizeJmh}), on a fixed paragraph sample of {@code ../shared/data} (property {@code
+ * ferry.shared.data} names another folder). Run with {@code ./ferry bench jmh} (JMH options follow,
+ * such as {@code -p encoder=all-minilm-l6-v2-q} or {@code -f 1 -wi 1 -i 2}).
  *
- * <p>{@code ferry bench encode} measures the same paths over a larger sample with a
- * report-ready table; this harness adds JMH's forking, warm-up and error bars.
+ * <p>{@code ferry bench encode} measures the same paths over a larger sample with a report-ready
+ * table; this harness adds JMH's forking, warm-up and error bars.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 2, time = 5)
 @Measurement(iterations = 3, time = 5)
-@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "-Xss4m"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "-Xss4m"})
 public class EncodeJmh {
   static final int TEXTS = 128;
 
@@ -54,12 +56,16 @@ public class EncodeJmh {
   /** The benchmark sample: 128 paragraphs of the shared data sets, seed 42. */
   static List<String> sample(int count) throws IOException {
     Path data = Path.of(System.getProperty("ferry.shared.data", "../shared/data"));
-    List<Path> files = List.of(data.resolve("reuters-grain-train.jsonl.gz"),
-        data.resolve("spamassassin.jsonl.gz"));
+    List<Path> files =
+        List.of(
+            data.resolve("reuters-grain-train.jsonl.gz"), data.resolve("spamassassin.jsonl.gz"));
     for (Path f : files) {
       if (!Files.isRegularFile(f)) {
-        throw new IOException("the JMH benchmarks need " + f + "; run from the project root with"
-            + " ../shared/data beside it, or set -Dferry.shared.data=DIR");
+        throw new IOException(
+            "the JMH benchmarks need "
+                + f
+                + "; run from the project root with"
+                + " ../shared/data beside it, or set -Dferry.shared.data=DIR");
       }
     }
     return MixedLengthSample.draw(files, MixedLengthSample.Unit.PARAGRAPHS, count, 42);

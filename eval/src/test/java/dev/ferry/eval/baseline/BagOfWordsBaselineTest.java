@@ -16,12 +16,13 @@ class BagOfWordsBaselineTest {
   void tokensAreLowercasedLetterDigitRunsOfTwoOrMore() {
     assertThat(BagOfWords.tokenize("U.S. Wheat-exports rose 12.5% to 3,000 tonnes; a I x_y"))
         .containsExactly("wheat", "exports", "rose", "12", "to", "000", "tonnes");
-    assertThat(BagOfWords.tokenize("Größe ÉTÉ naïve 東京都 서울시")).containsExactly(
-        "größe", "été", "naïve", "東京都", "서울시");
+    assertThat(BagOfWords.tokenize("Größe ÉTÉ naïve 東京都 서울시"))
+        .containsExactly("größe", "été", "naïve", "東京都", "서울시");
     // A combining mark continues a word (Hindi vowel signs), but never starts one.
     assertThat(BagOfWords.tokenize("हिंदी \u0301ab")).containsExactly("हिंदी", "ab");
     // Supplementary code points count once towards the length of two.
-    assertThat(BagOfWords.tokenize("𝐀 𝐀𝐁")).containsExactly("𝐀𝐁".toLowerCase(java.util.Locale.ROOT));
+    assertThat(BagOfWords.tokenize("𝐀 𝐀𝐁"))
+        .containsExactly("𝐀𝐁".toLowerCase(java.util.Locale.ROOT));
     assertThat(BagOfWords.tokenize("")).isEmpty();
   }
 
@@ -53,16 +54,18 @@ class BagOfWordsBaselineTest {
   @Test
   void capKeepsTheMostFrequentTermsTiesByTerm() {
     List<String> texts = List.of("aa bb cc dd", "aa bb cc", "aa dd", "aa");
-    BagOfWords.Options options = BagOfWords.Options.defaults().withMinDocumentFrequency(1)
-        .withMaxFeatures(3);
+    BagOfWords.Options options =
+        BagOfWords.Options.defaults().withMinDocumentFrequency(1).withMaxFeatures(3);
     // Document frequencies: aa 4, bb 2, cc 2, dd 2; the cap keeps aa, then bb and cc by name.
     assertThat(BagOfWords.fit(texts, options).terms()).containsExactly("aa", "bb", "cc");
   }
 
   @Test
   void bigramVocabularyCountsPairs() {
-    BagOfWords bow = BagOfWords.fit(List.of("corn crop", "the corn crop", "crop"),
-        BagOfWords.Options.defaults().withBigrams(true));
+    BagOfWords bow =
+        BagOfWords.fit(
+            List.of("corn crop", "the corn crop", "crop"),
+            BagOfWords.Options.defaults().withBigrams(true));
     assertThat(bow.terms()).containsExactly("corn", "corn crop", "crop");
     SparseVector v = bow.counts("corn crop corn crop");
     assertThat(v.values()).containsExactly(2f, 2f, 2f);
@@ -79,8 +82,8 @@ class BagOfWordsBaselineTest {
       }
       texts.add(sb.toString());
     }
-    BagOfWords.Options options = BagOfWords.Options.defaults().withBigrams(true)
-        .withMaxFeatures(500);
+    BagOfWords.Options options =
+        BagOfWords.Options.defaults().withBigrams(true).withMaxFeatures(500);
     BagOfWords a = BagOfWords.fit(texts, options);
     List<String> shuffled = new ArrayList<>(texts);
     Collections.shuffle(shuffled, new Random(9));
@@ -92,8 +95,10 @@ class BagOfWordsBaselineTest {
   @Test
   void rejectsBadOptions() {
     assertThatThrownBy(() -> BagOfWords.Options.defaults().withMinDocumentFrequency(0))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("minDocumentFrequency");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("minDocumentFrequency");
     assertThatThrownBy(() -> BagOfWords.Options.defaults().withMaxFeatures(0))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxFeatures");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("maxFeatures");
   }
 }

@@ -14,13 +14,13 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The baselines on the shared data sets; skipped where {@code ../shared/data} is absent. Prints
- * the numbers (the product's classifiers must beat them).
+ * The baselines on the shared data sets; skipped where {@code ../shared/data} is absent. Prints the
+ * numbers (the product's classifiers must beat them).
  *
  * <p>The Reuters numbers were checked against scikit-learn 1.2.1 on the same pipeline
  * (CountVectorizer / TfidfVectorizer with this tokenizer, min_df 2, sublinear_tf; MultinomialNB
- * alpha 1; LogisticRegression lbfgs, C = 1 / (1e-4 × 1554), class_weight balanced), which gave
- * the same vocabulary of 6,547 terms and the same accuracy and macro-F1 to four decimals.
+ * alpha 1; LogisticRegression lbfgs, C = 1 / (1e-4 × 1554), class_weight balanced), which gave the
+ * same vocabulary of 6,547 terms and the same accuracy and macro-F1 to four decimals.
  */
 class BaselinesRealDataTest {
   private static Path data;
@@ -36,12 +36,16 @@ class BaselinesRealDataTest {
     return file;
   }
 
-  private static ClassificationMetrics run(String set, TextClassifierBaseline b,
-      Baselines.Split split) {
+  private static ClassificationMetrics run(
+      String set, TextClassifierBaseline b, Baselines.Split split) {
     long start = System.nanoTime();
     ClassificationMetrics m = Baselines.evaluate(b, split);
-    System.out.printf(Locale.ROOT, "%s %s (fit + predict %.2f s)%n", set,
-        Baselines.summary(b.name(), m), (System.nanoTime() - start) / 1e9);
+    System.out.printf(
+        Locale.ROOT,
+        "%s %s (fit + predict %.2f s)%n",
+        set,
+        Baselines.summary(b.name(), m),
+        (System.nanoTime() - start) / 1e9);
     return m;
   }
 
@@ -51,9 +55,10 @@ class BaselinesRealDataTest {
 
   @Test
   void reutersGrainTrainToTest() throws IOException {
-    Baselines.Split split = new Baselines.Split(
-        Baselines.read(dataFile("reuters-grain-train.jsonl.gz")),
-        Baselines.read(dataFile("reuters-grain-test.jsonl.gz")));
+    Baselines.Split split =
+        new Baselines.Split(
+            Baselines.read(dataFile("reuters-grain-train.jsonl.gz")),
+            Baselines.read(dataFile("reuters-grain-test.jsonl.gz")));
     assertThat(split.train().size()).isEqualTo(1554);
     assertThat(split.test().size()).isEqualTo(604);
     // Always answering "other" scores accuracy 547/604 = 0.906 and macro-F1 0.32.

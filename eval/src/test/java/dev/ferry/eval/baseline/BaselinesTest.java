@@ -51,35 +51,52 @@ class BaselinesTest {
   void evaluateScoresTheTestSetWithTheBaselinesLabels() {
     List<String> train = List.of("corn corn maize", "corn maize", "oil crude", "oil barrel crude");
     List<String> trainLabels = List.of("corn", "corn", "oil", "oil");
-    ClassificationMetrics m = Baselines.evaluate(new NaiveBayesBaseline(), train, trainLabels,
-        List.of("maize corn", "crude oil", "corn"), List.of("corn", "oil", "oil"));
+    ClassificationMetrics m =
+        Baselines.evaluate(
+            new NaiveBayesBaseline(),
+            train,
+            trainLabels,
+            List.of("maize corn", "crude oil", "corn"),
+            List.of("corn", "oil", "oil"));
     assertThat(m.labels()).containsExactly("corn", "oil");
     assertThat(m.examples()).isEqualTo(3);
     assertThat(m.accuracy()).isEqualTo(2.0 / 3);
     assertThat(m.confusion()[1][0]).isEqualTo(1);
     assertThat(Baselines.summary("nb", m)).startsWith("nb: accuracy 0.6667").contains("F1[oil]");
 
-    assertThatThrownBy(() -> Baselines.evaluate(new NaiveBayesBaseline(), train, trainLabels,
-        List.of("wheat"), List.of("wheat")))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("\"wheat\"");
+    assertThatThrownBy(
+            () ->
+                Baselines.evaluate(
+                    new NaiveBayesBaseline(),
+                    train,
+                    trainLabels,
+                    List.of("wheat"),
+                    List.of("wheat")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("\"wheat\"");
   }
 
   @Test
   void readsTextAndLabelAndRejectsLinesWithout() throws IOException {
     Path good = dir.resolve("good.jsonl");
-    Files.writeString(good, "{\"text\": \"hello\", \"label\": \"greeting\"}\n\n"
-        + "{\"text\": \"bye\", \"label\": \"farewell\", \"id\": 3}\n");
+    Files.writeString(
+        good,
+        "{\"text\": \"hello\", \"label\": \"greeting\"}\n\n"
+            + "{\"text\": \"bye\", \"label\": \"farewell\", \"id\": 3}\n");
     Baselines.LabeledTexts read = Baselines.read(good);
     assertThat(read.texts()).containsExactly("hello", "bye");
     assertThat(read.labels()).containsExactly("greeting", "farewell");
 
     Path noLabel = dir.resolve("nolabel.jsonl");
     Files.writeString(noLabel, "{\"text\": \"hello\"}\n");
-    assertThatThrownBy(() -> Baselines.read(noLabel)).isInstanceOf(IOException.class)
-        .hasMessageContaining(":1:").hasMessageContaining("label");
+    assertThatThrownBy(() -> Baselines.read(noLabel))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining(":1:")
+        .hasMessageContaining("label");
     Path broken = dir.resolve("broken.jsonl");
     Files.writeString(broken, "{\"text\": \"a\", \"label\": \"x\"}\nnot json\n");
-    assertThatThrownBy(() -> Baselines.read(broken)).isInstanceOf(IOException.class)
+    assertThatThrownBy(() -> Baselines.read(broken))
+        .isInstanceOf(IOException.class)
         .hasMessageContaining(":2:");
   }
 }

@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Test;
  *   spam: "apple apple banana"   spam: "apple cherry"   ham: "banana banana cherry"
  * </pre>
  *
- * Vocabulary apple, banana, cherry (V = 3). Term counts: spam apple 3, banana 1, cherry 1
- * (N = 5); ham apple 0, banana 2, cherry 1 (N = 3). Priors: ham 1/3, spam 2/3.
+ * Vocabulary apple, banana, cherry (V = 3). Term counts: spam apple 3, banana 1, cherry 1 (N = 5);
+ * ham apple 0, banana 2, cherry 1 (N = 3). Priors: ham 1/3, spam 2/3.
  */
 class NaiveBayesBaselineTest {
   private static final List<String> TEXTS =
@@ -25,9 +25,11 @@ class NaiveBayesBaselineTest {
   private static final List<String> LABELS = List.of("spam", "spam", "ham");
 
   private static NaiveBayesBaseline fitted(double alpha) {
-    NaiveBayesBaseline nb = new NaiveBayesBaseline(NaiveBayesBaseline.Options.defaults()
-        .withAlpha(alpha).withBagOfWords(
-            BagOfWords.Options.defaults().withMinDocumentFrequency(1)));
+    NaiveBayesBaseline nb =
+        new NaiveBayesBaseline(
+            NaiveBayesBaseline.Options.defaults()
+                .withAlpha(alpha)
+                .withBagOfWords(BagOfWords.Options.defaults().withMinDocumentFrequency(1)));
     nb.fit(TEXTS, LABELS);
     return nb;
   }
@@ -83,9 +85,11 @@ class NaiveBayesBaselineTest {
   @Test
   void refusesToPredictBeforeFitAndBadAlpha() {
     assertThatThrownBy(() -> new NaiveBayesBaseline().predictProbabilities(List.of("x")))
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("fit");
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("fit");
     assertThatThrownBy(() -> NaiveBayesBaseline.Options.defaults().withAlpha(0))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("alpha");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("alpha");
     assertThatThrownBy(() -> new NaiveBayesBaseline().fit(List.of("a"), List.of()))
         .isInstanceOf(IllegalArgumentException.class);
   }

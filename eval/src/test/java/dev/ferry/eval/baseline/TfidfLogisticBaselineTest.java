@@ -22,7 +22,8 @@ class TfidfLogisticBaselineTest {
   void tfidfMatchesTheHandCalculation() {
     // n = 3 texts; document frequencies: wheat 1, corn 2, price 2, oil 1.
     TfidfLogisticBaseline model = new TfidfLogisticBaseline(everyTerm());
-    model.fit(List.of("wheat wheat corn", "corn price", "price price price oil"),
+    model.fit(
+        List.of("wheat wheat corn", "corn price", "price price price oil"),
         List.of("grain", "grain", "other"));
     assertThat(model.vocabulary().terms()).containsExactly("corn", "oil", "price", "wheat");
 
@@ -47,9 +48,10 @@ class TfidfLogisticBaselineTest {
     List<String> labels = new ArrayList<>();
     Random random = new Random(5);
     String[][] words = {
-        {"wheat", "barley", "harvest", "bushel"},
-        {"stocks", "shares", "dividend", "earnings"},
-        {"crude", "barrel", "refinery", "opec"}};
+      {"wheat", "barley", "harvest", "bushel"},
+      {"stocks", "shares", "dividend", "earnings"},
+      {"crude", "barrel", "refinery", "opec"}
+    };
     String[] names = {"grain", "money", "oil"};
     for (int i = 0; i < 60; i++) {
       int c = i % 3;
@@ -84,11 +86,12 @@ class TfidfLogisticBaselineTest {
       y[i] = i % 3;
       double a = random.nextDouble() * 2;
       double b = random.nextDouble() * 2 - 1;
-      double[] point = switch (y[i]) {
-        case 0 -> new double[] {1.5 + a, b};
-        case 1 -> new double[] {b, 1.5 + a};
-        default -> new double[] {-1.5 - a, -1.5 - random.nextDouble()};
-      };
+      double[] point =
+          switch (y[i]) {
+            case 0 -> new double[] {1.5 + a, b};
+            case 1 -> new double[] {b, 1.5 + a};
+            default -> new double[] {-1.5 - a, -1.5 - random.nextDouble()};
+          };
       x[i] = new SparseVector(new int[] {0, 1}, new float[] {(float) point[0], (float) point[1]});
     }
     double[] weight = new double[n];
@@ -117,8 +120,8 @@ class TfidfLogisticBaselineTest {
     double[] weight = new double[n];
     for (int i = 0; i < n; i++) {
       // Sparse rows of 1 to 3 features.
-      int[] idx = random.ints(0, features).distinct().limit(1 + random.nextInt(3)).sorted()
-          .toArray();
+      int[] idx =
+          random.ints(0, features).distinct().limit(1 + random.nextInt(3)).sorted().toArray();
       float[] val = new float[idx.length];
       for (int j = 0; j < val.length; j++) {
         val[j] = (float) random.nextGaussian();
@@ -142,20 +145,22 @@ class TfidfLogisticBaselineTest {
       double[] minus = theta.clone();
       plus[p] += h;
       minus[p] -= h;
-      double numeric = (problem.evaluate(plus, ignored) - problem.evaluate(minus, ignored)) / (2 * h);
+      double numeric =
+          (problem.evaluate(plus, ignored) - problem.evaluate(minus, ignored)) / (2 * h);
       assertThat(gradient[p]).as("parameter %d", p).isCloseTo(numeric, within(1e-7));
     }
   }
 
   @Test
   void lbfgsFindsTheRosenbrockMinimum() {
-    Lbfgs.Objective rosenbrock = (v, g) -> {
-      double a = 1 - v[0];
-      double b = v[1] - v[0] * v[0];
-      g[0] = -2 * a - 400 * v[0] * b;
-      g[1] = 200 * b;
-      return a * a + 100 * b * b;
-    };
+    Lbfgs.Objective rosenbrock =
+        (v, g) -> {
+          double a = 1 - v[0];
+          double b = v[1] - v[0] * v[0];
+          g[0] = -2 * a - 400 * v[0] * b;
+          g[1] = 200 * b;
+          return a * a + 100 * b * b;
+        };
     Lbfgs.Result result = Lbfgs.minimize(rosenbrock, new double[] {-1.2, 1}, 1000, 1e-9, 0);
     assertThat(result.converged()).isTrue();
     assertThat(result.x()).containsExactly(new double[] {1, 1}, within(1e-6));
@@ -202,8 +207,12 @@ class TfidfLogisticBaselineTest {
       texts.add(sb.toString());
       labels.add("c" + random.nextInt(3));
     }
-    for (TextClassifierBaseline b : List.<java.util.function.Supplier<TextClassifierBaseline>>of(
-        TfidfLogisticBaseline::new, NaiveBayesBaseline::new).stream().map(s -> s.get()).toList()) {
+    for (TextClassifierBaseline b :
+        List.<java.util.function.Supplier<TextClassifierBaseline>>of(
+                TfidfLogisticBaseline::new, NaiveBayesBaseline::new)
+            .stream()
+            .map(s -> s.get())
+            .toList()) {
       b.fit(texts, labels);
       float[][] first = b.predictProbabilities(texts);
       b.fit(texts, labels);
@@ -214,18 +223,20 @@ class TfidfLogisticBaselineTest {
 
   @Test
   void oneClassIsPredictedWithCertainty() {
-    for (TextClassifierBaseline b : List.of(new TfidfLogisticBaseline(), new NaiveBayesBaseline())) {
+    for (TextClassifierBaseline b :
+        List.of(new TfidfLogisticBaseline(), new NaiveBayesBaseline())) {
       b.fit(List.of("corn crop", "corn price", "wheat"), List.of("grain", "grain", "grain"));
       assertThat(b.labels()).containsExactly("grain");
-      assertThat(b.predictProbabilities(List.of("corn", "unknown"))).isDeepEqualTo(
-          new float[][] {{1f}, {1f}});
+      assertThat(b.predictProbabilities(List.of("corn", "unknown")))
+          .isDeepEqualTo(new float[][] {{1f}, {1f}});
     }
   }
 
   @Test
   void rejectsBadOptionsAndPredictionBeforeFit() {
     assertThatThrownBy(() -> TfidfLogisticBaseline.Options.defaults().withL2(-1))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("l2");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("l2");
     assertThatThrownBy(() -> new TfidfLogisticBaseline().labels())
         .isInstanceOf(IllegalStateException.class);
   }

@@ -6,9 +6,9 @@ import java.io.InputStream;
 import java.io.OutputStream;
 
 /**
- * A buffered stream that adds every byte it hands out to a {@link RunningDigest}. It is the
- * buffer itself (a {@link BufferedInputStream}, which {@link dev.ferry.models.data.JsonlReader}
- * does not wrap again), so what it digests is what the reader consumed, not what was read ahead.
+ * A buffered stream that adds every byte it hands out to a {@link RunningDigest}. It is the buffer
+ * itself (a {@link BufferedInputStream}, which {@link dev.ferry.models.data.JsonlReader} does not
+ * wrap again), so what it digests is what the reader consumed, not what was read ahead.
  */
 final class DigestingInputStream extends BufferedInputStream {
   private final RunningDigest digest;

@@ -5,14 +5,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Records to index, read in a fixed order so that a position names the same record every time
- * the same input is read (which is what resuming relies on). Not thread-safe: one reader thread.
+ * Records to index, read in a fixed order so that a position names the same record every time the
+ * same input is read (which is what resuming relies on). Not thread-safe: one reader thread.
  *
  * <ul>
- *   <li>a file: JSONL, one object per line, gzip if the name ends in {@code .gz}
- *       ({@link dev.ferry.models.data.JsonlReader}); blank lines are not records</li>
- *   <li>a folder: every {@code .txt} and {@code .md} file under it (also {@code .gz}), in
- *       path order; the id is the path relative to the folder</li>
+ *   <li>a file: JSONL, one object per line, gzip if the name ends in {@code .gz} ({@link
+ *       dev.ferry.models.data.JsonlReader}); blank lines are not records
+ *   <li>a folder: every {@code .txt} and {@code .md} file under it (also {@code .gz}), in path
+ *       order; the id is the path relative to the folder
  * </ul>
  *
  * <p>Each source also keeps an {@link InputFingerprint} of what it has read, so that a resume can
@@ -31,8 +31,8 @@ public interface DocumentSource extends AutoCloseable {
   }
 
   /**
-   * Texts held in memory, for an ingestion pipeline that has its own documents: ids are
-   * {@code NAME:N} (1-based) unless given.
+   * Texts held in memory, for an ingestion pipeline that has its own documents: ids are {@code
+   * NAME:N} (1-based) unless given.
    *
    * @param name names the input in the progress recorded with each commit
    * @param texts the documents' texts, in order
@@ -67,6 +67,15 @@ public interface DocumentSource extends AutoCloseable {
    */
   default InputFingerprint fingerprint() {
     return null;
+  }
+
+  /**
+   * How many bytes {@link #fingerprint()} will count once the whole input has been read, for a
+   * progress bar: a file's size (for {@code .gz} its uncompressed size as the gzip trailer states
+   * it), a folder's files' sizes; -1 when not known.
+   */
+  default long totalBytes() {
+    return -1;
   }
 
   @Override

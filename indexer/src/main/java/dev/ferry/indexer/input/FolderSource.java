@@ -21,6 +21,7 @@ import org.slf4j.LoggerFactory;
  */
 final class FolderSource implements DocumentSource {
   private static final Logger LOG = LoggerFactory.getLogger(FolderSource.class);
+
   /** Files larger than this are rejected rather than read. */
   static final long MAX_FILE_BYTES = 64L << 20;
 
@@ -37,8 +38,7 @@ final class FolderSource implements DocumentSource {
   static FolderSource open(Path root) throws IOException {
     List<Path> files;
     try (Stream<Path> walk = Files.walk(root)) {
-      files = walk.filter(Files::isRegularFile).filter(FolderSource::isText)
-          .sorted().toList();
+      files = walk.filter(Files::isRegularFile).filter(FolderSource::isText).sorted().toList();
     }
     LOG.debug("{}: {} text files", root, files.size());
     return new FolderSource(root, files);
@@ -74,21 +74,30 @@ final class FolderSource implements DocumentSource {
     long size = Files.size(file);
     fingerprint(id, size);
     if (size > MAX_FILE_BYTES) {
-      return new RejectedRecord(at, origin, "larger than " + (MAX_FILE_BYTES >> 20) + " MiB; skipped");
+      return new RejectedRecord(
+          at, origin, "larger than " + (MAX_FILE_BYTES >> 20) + " MiB; skipped");
     }
     byte[] bytes;
-    try (InputStream in = file.getFileName().toString().endsWith(".gz")
-        ? new GZIPInputStream(Files.newInputStream(file)) : Files.newInputStream(file)) {
+    try (InputStream in =
+        file.getFileName().toString().endsWith(".gz")
+            ? new GZIPInputStream(Files.newInputStream(file))
+            : Files.newInputStream(file)) {
       bytes = in.readNBytes((int) MAX_FILE_BYTES + 1);
     } catch (IOException e) {
       return new RejectedRecord(at, origin, "cannot be read (" + e.getMessage() + ")");
     }
     String text;
     try {
-      text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+      text =
+          StandardCharsets.UTF_8
+              .newDecoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT)
+              .decode(ByteBuffer.wrap(bytes))
+              .toString();
     } catch (CharacterCodingException e) {
-      return new RejectedRecord(at, origin, "not valid UTF-8 text (a binary file?); save it as UTF-8");
+      return new RejectedRecord(
+          at, origin, "not valid UTF-8 text (a binary file?); save it as UTF-8");
     }
     if (text.indexOf('\0') >= 0) {
       return new RejectedRecord(at, origin, "contains NUL bytes: a binary file, not text");
@@ -100,6 +109,19 @@ final class FolderSource implements DocumentSource {
       return new RejectedRecord(at, origin, "empty file; expected text to index");
     }
     return new InputDocument(at, origin, id, text, null);
+  }
+
+  @Override
+  public long totalBytes() {
+    long total = 0;
+    for (Path file : files) {
+      try {
+        total += Files.size(file);
+      } catch (IOException e) {
+        return -1;
+      }
+    }
+    return total;
   }
 
   private String idOf(Path file) {

@@ -17,7 +17,8 @@ public record InputFields(String text, String id) {
     Objects.requireNonNull(text, "text field");
     Objects.requireNonNull(id, "id field");
     if (text.equals(id)) {
-      throw new IllegalArgumentException("the text and id fields must differ, both are '" + text + "'");
+      throw new IllegalArgumentException(
+          "the text and id fields must differ, both are '" + text + "'");
     }
   }
 }

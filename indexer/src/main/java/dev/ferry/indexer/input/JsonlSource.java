@@ -23,6 +23,7 @@ final class JsonlSource implements DocumentSource {
   private final String name;
   private final String shortName;
   private final InputFields fields;
+  private final Path file;
   private long position;
 
   private JsonlSource(JsonlReader reader, RunningDigest digest, Path file, InputFields fields) {
@@ -31,6 +32,7 @@ final class JsonlSource implements DocumentSource {
     this.name = file.toAbsolutePath().normalize().toString();
     this.shortName = file.getFileName().toString();
     this.fields = fields;
+    this.file = file;
   }
 
   static JsonlSource open(Path file, InputFields fields) throws IOException {
@@ -43,8 +45,36 @@ final class JsonlSource implements DocumentSource {
       throw new IOException(file + ": not a gzip file (" + e.getMessage() + ")", e);
     }
     RunningDigest digest = new RunningDigest();
-    return new JsonlSource(JsonlReader.of(new DigestingInputStream(in, digest), file.toString(), fields.text()),
-        digest, file, fields);
+    return new JsonlSource(
+        JsonlReader.of(new DigestingInputStream(in, digest), file.toString(), fields.text()),
+        digest,
+        file,
+        fields);
+  }
+
+  @Override
+  public long totalBytes() {
+    try {
+      long size = Files.size(file);
+      if (!file.getFileName().toString().endsWith(".gz")) {
+        return size;
+      }
+      // The gzip trailer's last 4 bytes: the uncompressed size modulo 2^32 (of the last member).
+      if (size < 18) {
+        return -1;
+      }
+      try (var channel = Files.newByteChannel(file)) {
+        java.nio.ByteBuffer b =
+            java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        channel.position(size - 4);
+        while (b.hasRemaining() && channel.read(b) > 0) {}
+        long stated = Integer.toUnsignedLong(b.getInt(0));
+        // Past 4 GiB the field wraps: no total rather than a wrong one.
+        return stated >= size ? stated : -1;
+      }
+    } catch (IOException e) {
+      return -1;
+    }
   }
 
   @Override
@@ -61,7 +91,8 @@ final class JsonlSource implements DocumentSource {
     digest.endRecord();
     long at = position++;
     return switch (line) {
-      case BadLine bad -> new RejectedRecord(at, bad.source() + ":" + bad.lineNumber(), bad.problem());
+      case BadLine bad ->
+          new RejectedRecord(at, bad.source() + ":" + bad.lineNumber(), bad.problem());
       case TextRecord r -> document(at, r);
     };
   }
@@ -69,7 +100,8 @@ final class JsonlSource implements DocumentSource {
   private SourceItem document(long at, TextRecord r) {
     String origin = reader.source() + ":" + r.lineNumber();
     if (r.text().isBlank()) {
-      return new RejectedRecord(at, origin, "the \"" + fields.text() + "\" field is empty; expected text to index");
+      return new RejectedRecord(
+          at, origin, "the \"" + fields.text() + "\" field is empty; expected text to index");
     }
     ObjectNode rest = r.fields().deepCopy();
     rest.remove(fields.text());
@@ -82,15 +114,28 @@ final class JsonlSource implements DocumentSource {
     } else if (idNode.isIntegralNumber()) {
       id = idNode.asText();
     } else {
-      return new RejectedRecord(at, origin, "expected the \"" + fields.id() + "\" field to be a non-empty string"
-          + " or an integer, found " + kind(idNode));
+      return new RejectedRecord(
+          at,
+          origin,
+          "expected the \""
+              + fields.id()
+              + "\" field to be a non-empty string"
+              + " or an integer, found "
+              + kind(idNode));
     }
     return new InputDocument(at, origin, id, r.text(), rest.isEmpty() ? null : rest.toString());
   }
 
   private static String kind(JsonNode node) {
-    return node.isTextual() ? "an empty string" : node.isArray() ? "an array" : node.isObject() ? "an object"
-        : node.isNumber() ? "the number " + node.asText() : node.getNodeType().toString().toLowerCase(Locale.ROOT);
+    return node.isTextual()
+        ? "an empty string"
+        : node.isArray()
+            ? "an array"
+            : node.isObject()
+                ? "an object"
+                : node.isNumber()
+                    ? "the number " + node.asText()
+                    : node.getNodeType().toString().toLowerCase(Locale.ROOT);
   }
 
   @Override

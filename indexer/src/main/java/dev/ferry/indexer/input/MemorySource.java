@@ -4,8 +4,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
- * Texts held in memory ({@link DocumentSource#of}); ids are {@code NAME:N} (1-based) unless
- * given. Its fingerprint is of each id and text.
+ * Texts held in memory ({@link DocumentSource#of}); ids are {@code NAME:N} (1-based) unless given.
+ * Its fingerprint is of each id and text.
  */
 final class MemorySource implements DocumentSource {
   private final String name;

@@ -54,7 +54,8 @@ final class RunningDigest {
 
   /** As of the end of the last record. */
   InputFingerprint fingerprint() {
-    return new InputFingerprint(records, bytesAtRecord, HexFormat.of().formatHex(copy(atRecord).digest()));
+    return new InputFingerprint(
+        records, bytesAtRecord, HexFormat.of().formatHex(copy(atRecord).digest()));
   }
 
   private static MessageDigest copy(MessageDigest d) {

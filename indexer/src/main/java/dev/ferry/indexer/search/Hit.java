@@ -17,8 +17,17 @@ import java.util.Map;
  * @param fields the record's other fields as a JSON object, or null
  * @param source where the record came from ({@code file:line})
  */
-public record Hit(String id, float score, String label, float confidence, Map<String, Float> probabilities,
-    String bundle, Chunk chunk, String snippet, String fields, String source) {
+public record Hit(
+    String id,
+    float score,
+    String label,
+    float confidence,
+    Map<String, Float> probabilities,
+    String bundle,
+    Chunk chunk,
+    String snippet,
+    String fields,
+    String source) {
 
   /**
    * A chunk of a document.

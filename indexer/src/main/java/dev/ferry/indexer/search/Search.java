@@ -56,10 +56,10 @@ import org.apache.lucene.util.Bits;
 import org.apache.lucene.util.FixedBitSet;
 
 /**
- * Searches a {@link FerryIndex} as of its last commit: by keywords (BM25), by meaning (the
- * query's vector against every chunk's, in Lucene's HNSW graph, filtered), or both fused by
- * reciprocal rank; with label and confidence filters, and label counts in every result.
- * Thread-safe; close it to release the reader and the query encoder.
+ * Searches a {@link FerryIndex} as of its last commit: by keywords (BM25), by meaning (the query's
+ * vector against every chunk's, in Lucene's HNSW graph, filtered), or both fused by reciprocal
+ * rank; with label and confidence filters, and label counts in every result. Thread-safe; close it
+ * to release the reader and the query encoder.
  *
  * <pre>{@code
  * try (FerryIndex index = FerryIndex.openExisting(Path.of("news-index"));
@@ -71,27 +71,33 @@ import org.apache.lucene.util.FixedBitSet;
  *
  * <p><b>kNN over chunks, one hit per document.</b> Each chunk is a child document holding one
  * vector; the query runs {@link DiversifyingChildrenFloatKnnVectorQuery}, which walks the HNSW
- * graph but keeps only the best chunk of each parent, so k hits are k different documents and
- * each names its best chunk. Label and confidence filters are on the parent; they reach the
- * chunks through {@link ToChildBlockJoinQuery} and are applied <em>during</em> the graph search
- * (Lucene's filtered HNSW, exact search when the filter is very selective), not after it.
+ * graph but keeps only the best chunk of each parent, so k hits are k different documents and each
+ * names its best chunk. Label and confidence filters are on the parent; they reach the chunks
+ * through {@link ToChildBlockJoinQuery} and are applied <em>during</em> the graph search (Lucene's
+ * filtered HNSW, exact search when the filter is very selective), not after it.
  *
  * <p><b>Hybrid</b> is reciprocal rank fusion (Cormack, Clarke and Büttcher, SIGIR 2009): each of
- * the BM25 and kNN lists contributes {@code 1 / (RRF_K + rank)} for a document at 1-based
- * {@code rank}; both lists are {@link #RANK_WINDOW} deep or {@code k}, whichever is more.
- * RRF needs no score normalization, which BM25 scores (unbounded) and similarities (0 to 1) would
- * otherwise need.
+ * the BM25 and kNN lists contributes {@code 1 / (RRF_K + rank)} for a document at 1-based {@code
+ * rank}; both lists are {@link #RANK_WINDOW} deep or {@code k}, whichever is more. RRF needs no
+ * score normalization, which BM25 scores (unbounded) and similarities (0 to 1) would otherwise
+ * need.
  */
 public final class Search implements AutoCloseable {
-  /** The reciprocal rank fusion constant: 60, the value of the original paper and of most engines. */
+  /**
+   * The reciprocal rank fusion constant: 60, the value of the original paper and of most engines.
+   */
   public static final int RRF_K = 60;
+
   /** How deep each list goes before fusion, at least. */
   public static final int RANK_WINDOW = 50;
+
   /**
    * HNSW candidates a kNN search collects (the graph search's queue size) before the best k are
-   * kept: with only k = 10 candidates, recall@10 on 100k clustered vectors was 0.90 (eval/RESULTS.md).
+   * kept: with only k = 10 candidates, recall@10 on 100k clustered vectors was 0.90
+   * (eval/RESULTS.md).
    */
   public static final int KNN_CANDIDATES = 100;
+
   /** Longest snippet, in chars. */
   static final int SNIPPET_CHARS = 240;
 
@@ -106,12 +112,15 @@ public final class Search implements AutoCloseable {
   private Encoder encoder;
   private Set<String> labels;
 
-  private Search(FerryIndex index, DirectoryReader reader, EncoderOptions encoderOptions, Path bundle) {
+  private Search(
+      FerryIndex index, DirectoryReader reader, EncoderOptions encoderOptions, Path bundle) {
     this.index = index;
     this.reader = reader;
     this.searcher = new IndexSearcher(reader);
     this.metadata = index.metadata();
-    this.parents = new QueryBitSetProducer(new TermQuery(new Term(FerryFields.KIND, FerryFields.DOCUMENT_KIND)));
+    this.parents =
+        new QueryBitSetProducer(
+            new TermQuery(new Term(FerryFields.KIND, FerryFields.DOCUMENT_KIND)));
     this.encoderOptions = encoderOptions;
     this.bundle = bundle;
   }
@@ -120,7 +129,8 @@ public final class Search implements AutoCloseable {
    * Opens a search on the index's last commit. The query encoder is opened on the first kNN or
    * hybrid search: the index's current bundle's, or {@code bundle}'s when given.
    */
-  public static Search open(FerryIndex index, EncoderOptions encoderOptions, Path bundle) throws IOException {
+  public static Search open(FerryIndex index, EncoderOptions encoderOptions, Path bundle)
+      throws IOException {
     return new Search(index, index.openReader(), encoderOptions, bundle);
   }
 
@@ -133,15 +143,36 @@ public final class Search implements AutoCloseable {
     }
   }
 
-  /** Runs a search. */
+  /**
+   * Runs a search.
+   *
+   * <p>What matches is the same in every mode: the documents that pass the filters and either hold
+   * a word of the query (the keyword part, in {@code bm25} and {@code hybrid}) or are among the
+   * {@link #KNN_CANDIDATES} (or k, if more) nearest by meaning (the meaning part, in {@code knn}
+   * and {@code hybrid}). The label counts are those of the same search without the label filter, as
+   * Elasticsearch's {@code post_filter} leaves aggregations: filtering by one label still shows how
+   * many matches the other labels have.
+   */
   public SearchResult search(SearchRequest request) throws IOException {
     long t0 = System.nanoTime();
-    Query filter = filter(request);
+    Query filter = filter(request, true);
     int window = Math.max(request.k(), RANK_WINDOW);
+    int candidates = Math.max(request.k(), KNN_CANDIDATES);
+    float[] vector =
+        request.mode() == SearchMode.BM25
+            ? null
+            : encoder().embed(List.of(request.query()), TextRole.QUERY)[0];
+    Matches matched = new Matches(reader.maxDoc());
     List<Ranked> ranked;
-    FixedBitSet matched = new FixedBitSet(Math.max(reader.maxDoc(), 1));
+    Matches facets;
     try {
-      ranked = rank(request, filter, window, matched);
+      ranked = rank(request, vector, filter, window, candidates, matched);
+      facets = matched;
+      if (!request.labels().isEmpty()) {
+        // The same search without the label filter, for the label counts.
+        facets = new Matches(reader.maxDoc());
+        match(request, vector, filter(request, false), candidates, facets);
+      }
     } catch (IndexSearcher.TooManyClauses e) {
       throw queryTooLong(request, e);
     }
@@ -150,60 +181,109 @@ public final class Search implements AutoCloseable {
     for (Ranked r : ranked) {
       hits.add(hit(r, queryTerms));
     }
-    return new SearchResult(hits, matched.cardinality(), countLabels(matched), (System.nanoTime() - t0) / 1e6);
+    return new SearchResult(
+        hits,
+        matched.all.cardinality(),
+        countLabels(facets.all),
+        (System.nanoTime() - t0) / 1e6,
+        matched.keyword,
+        matched.meaning);
+  }
+
+  /** The documents a search matched: all, and how many by each part. */
+  private static final class Matches {
+    final FixedBitSet all;
+    long keyword;
+    long meaning;
+
+    Matches(int maxDoc) {
+      all = new FixedBitSet(Math.max(maxDoc, 1));
+    }
   }
 
   /** The documents found, best first, marking in {@code matched} every document that matched. */
-  private List<Ranked> rank(SearchRequest request, Query filter, int window, FixedBitSet matched) throws IOException {
-    List<Ranked> ranked;
-    switch (request.mode()) {
-      case BM25 -> {
-        Query q = bm25(request.query(), filter);
-        ranked = bm25Hits(q, request.k());
-        collectMatches(q, matched);
-      }
-      case KNN -> {
-        ranked = knnHits(request.query(), filter, Math.max(request.k(), KNN_CANDIDATES));
-        ranked = ranked.subList(0, Math.min(request.k(), ranked.size()));
-        ranked.forEach(r -> matched.set(r.doc));
-      }
-      case HYBRID -> {
-        Query q = bm25(request.query(), filter);
-        List<Ranked> keyword = bm25Hits(q, window);
-        List<Ranked> meaning = knnHits(request.query(), filter, Math.max(window, KNN_CANDIDATES)).stream()
-            .limit(window).toList();
-        collectMatches(q, matched);
-        meaning.forEach(r -> matched.set(r.doc));
-        ranked = fuse(keyword, meaning, request.k());
-      }
-      default -> throw new IllegalStateException();
+  private List<Ranked> rank(
+      SearchRequest request,
+      float[] vector,
+      Query filter,
+      int window,
+      int candidates,
+      Matches matched)
+      throws IOException {
+    List<Ranked> keyword = List.of();
+    List<Ranked> meaning = List.of();
+    if (request.mode() != SearchMode.KNN) {
+      Query q = bm25(request.query(), filter);
+      keyword = bm25Hits(q, request.mode() == SearchMode.BM25 ? request.k() : window);
+      matched.keyword = collectMatches(q, matched.all);
     }
-    return ranked;
+    if (request.mode() != SearchMode.BM25) {
+      meaning = knnHits(vector, filter, candidates);
+      meaning.forEach(r -> matched.all.set(r.doc));
+      matched.meaning = meaning.size();
+    }
+    return switch (request.mode()) {
+      case BM25 -> keyword;
+      case KNN -> meaning.subList(0, Math.min(request.k(), meaning.size()));
+      case HYBRID ->
+          fuse(keyword, meaning.subList(0, Math.min(window, meaning.size())), request.k());
+    };
+  }
+
+  /** Marks what {@code request} matches under {@code filter}, as {@link #rank} does. */
+  private void match(
+      SearchRequest request, float[] vector, Query filter, int candidates, Matches matched)
+      throws IOException {
+    if (request.mode() != SearchMode.KNN) {
+      matched.keyword = collectMatches(bm25(request.query(), filter), matched.all);
+    }
+    if (request.mode() != SearchMode.BM25) {
+      List<Ranked> meaning = knnHits(vector, filter, candidates);
+      meaning.forEach(r -> matched.all.set(r.doc));
+      matched.meaning = meaning.size();
+    }
   }
 
   /** Lucene's refusal of a query of more terms than a boolean query may have, said in words. */
-  private InvalidSettingException queryTooLong(SearchRequest request, IndexSearcher.TooManyClauses e) {
+  private InvalidSettingException queryTooLong(
+      SearchRequest request, IndexSearcher.TooManyClauses e) {
     int[] terms = {0};
     analyze(request.query(), t -> terms[0]++);
-    return new InvalidSettingException(InvalidSettingException.Setting.QUERY, String.format(Locale.ROOT,
-        "the query is too long for keyword search (bm25, which %s mode runs too): it has %,d terms (%,d characters),"
-            + " and Lucene takes at most %,d (its maxClauseCount)", SearchMode.HYBRID.id(), terms[0],
-            request.query().length(), e.getMaxClauseCount()),
+    return new InvalidSettingException(
+        InvalidSettingException.Setting.QUERY,
+        String.format(
+            Locale.ROOT,
+            "the query is too long for keyword search (bm25, which %s mode runs too): it has %,d terms (%,d characters),"
+                + " and Lucene takes at most %,d (its maxClauseCount)",
+            SearchMode.HYBRID.id(),
+            terms[0],
+            request.query().length(),
+            e.getMaxClauseCount()),
         "shorten it to its telling words, or search by meaning alone (SearchMode.KNN), which reads the first "
-            + metadata.encoder().maxLength() + " tokens of a query");
+            + metadata.encoder().maxLength()
+            + " tokens of a query");
   }
 
   /** A document's place in one ranking: parent doc id, score, and best chunk (doc id or -1). */
   record Ranked(int doc, float score, int chunk) {}
 
-  /** Refuses a label filter naming a label that no document has and the current bundle does not give. */
+  /**
+   * Refuses a label filter naming a label that no document has and the current bundle does not
+   * give.
+   */
   private void requireKnownLabels(List<String> requested) throws IOException {
     Set<String> known = labels();
     List<String> unknown = requested.stream().filter(l -> !known.contains(l)).toList();
     if (!unknown.isEmpty()) {
-      throw new InvalidSettingException(InvalidSettingException.Setting.LABELS, index.folder() + ": no document has"
-          + (unknown.size() == 1 ? " the label '" : " the labels '") + String.join("', '", unknown) + "'; the labels are "
-          + (known.isEmpty() ? "none yet" : String.join(", ", known)), "filter by those");
+      throw new InvalidSettingException(
+          InvalidSettingException.Setting.LABELS,
+          index.folder()
+              + ": no document has"
+              + (unknown.size() == 1 ? " the label '" : " the labels '")
+              + String.join("', '", unknown)
+              + "'; the labels are "
+              + (known.isEmpty() ? "none yet" : String.join(", ", known)),
+          "filter by those");
     }
   }
 
@@ -224,7 +304,8 @@ public final class Search implements AutoCloseable {
       NumericDocValues values = leaf.reader().getNumericDocValues(FerryFields.LABEL);
       Bits live = leaf.reader().getLiveDocs();
       for (int doc = values == null ? DocIdSetIterator.NO_MORE_DOCS : values.nextDoc();
-           doc != DocIdSetIterator.NO_MORE_DOCS && found.size() < metadata.labels().size(); doc = values.nextDoc()) {
+          doc != DocIdSetIterator.NO_MORE_DOCS && found.size() < metadata.labels().size();
+          doc = values.nextDoc()) {
         if (live == null || live.get(doc)) {
           found.add(FerryFields.labelName(metadata.labels(), values.longValue()));
         }
@@ -234,18 +315,31 @@ public final class Search implements AutoCloseable {
     return labels;
   }
 
-  /** The parent filter: documents only, with the label and confidence filters. */
-  private Query filter(SearchRequest request) throws IOException {
-    BooleanQuery.Builder b = new BooleanQuery.Builder()
-        .add(new TermQuery(new Term(FerryFields.KIND, FerryFields.DOCUMENT_KIND)), BooleanClause.Occur.FILTER);
-    if (!request.labels().isEmpty()) {
+  /**
+   * The parent filter: documents only, with the confidence filter and, if {@code withLabels}, the
+   * label filter.
+   */
+  private Query filter(SearchRequest request, boolean withLabels) throws IOException {
+    BooleanQuery.Builder b =
+        new BooleanQuery.Builder()
+            .add(
+                new TermQuery(new Term(FerryFields.KIND, FerryFields.DOCUMENT_KIND)),
+                BooleanClause.Occur.FILTER);
+    if (withLabels && !request.labels().isEmpty()) {
       requireKnownLabels(request.labels());
-      long[] ordinals = request.labels().stream().mapToLong(l -> metadata.labels().indexOf(l)).toArray();
-      b.add(NumericDocValuesField.newSlowSetQuery(FerryFields.LABEL, ordinals), BooleanClause.Occur.FILTER);
+      long[] ordinals =
+          request.labels().stream().mapToLong(l -> metadata.labels().indexOf(l)).toArray();
+      b.add(
+          NumericDocValuesField.newSlowSetQuery(FerryFields.LABEL, ordinals),
+          BooleanClause.Occur.FILTER);
     }
     if (request.minConfidence() > 0) {
-      b.add(NumericDocValuesField.newSlowRangeQuery(FerryFields.CONFIDENCE,
-          FerryFields.encodeConfidence(request.minConfidence()), Integer.MAX_VALUE), BooleanClause.Occur.FILTER);
+      b.add(
+          NumericDocValuesField.newSlowRangeQuery(
+              FerryFields.CONFIDENCE,
+              FerryFields.encodeConfidence(request.minConfidence()),
+              Integer.MAX_VALUE),
+          BooleanClause.Occur.FILTER);
     }
     return b.build();
   }
@@ -256,8 +350,10 @@ public final class Search implements AutoCloseable {
     if (parsed == null) {
       return new MatchNoDocsQuery("the query has no searchable words");
     }
-    return new BooleanQuery.Builder().add(parsed, BooleanClause.Occur.MUST)
-        .add(filter, BooleanClause.Occur.FILTER).build();
+    return new BooleanQuery.Builder()
+        .add(parsed, BooleanClause.Occur.MUST)
+        .add(filter, BooleanClause.Occur.FILTER)
+        .build();
   }
 
   private List<Ranked> bm25Hits(Query q, int n) throws IOException {
@@ -269,10 +365,11 @@ public final class Search implements AutoCloseable {
     return out;
   }
 
-  private List<Ranked> knnHits(String text, Query filter, int n) throws IOException {
-    float[] vector = encoder().embed(List.of(text), TextRole.QUERY)[0];
+  private List<Ranked> knnHits(float[] vector, Query filter, int n) throws IOException {
     Query childFilter = new ToChildBlockJoinQuery(filter, parents);
-    Query knn = new DiversifyingChildrenFloatKnnVectorQuery(FerryFields.CHUNK_VECTOR, vector, childFilter, n, parents);
+    Query knn =
+        new DiversifyingChildrenFloatKnnVectorQuery(
+            FerryFields.CHUNK_VECTOR, vector, childFilter, n, parents);
     TopDocs top = searcher.search(knn, n);
     List<Ranked> out = new ArrayList<>(top.scoreDocs.length);
     List<LeafReaderContext> leaves = reader.leaves();
@@ -299,13 +396,21 @@ public final class Search implements AutoCloseable {
       }
     }
     return scores.entrySet().stream()
-        .sorted(Map.Entry.<Integer, Float>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
-        .limit(k).map(e -> new Ranked(e.getKey(), e.getValue(), chunks.getOrDefault(e.getKey(), -1))).toList();
+        .sorted(
+            Map.Entry.<Integer, Float>comparingByValue()
+                .reversed()
+                .thenComparing(Map.Entry.comparingByKey()))
+        .limit(k)
+        .map(e -> new Ranked(e.getKey(), e.getValue(), chunks.getOrDefault(e.getKey(), -1)))
+        .toList();
   }
 
-  /** Marks every live document {@code q} matches. */
-  private void collectMatches(Query q, FixedBitSet matched) throws IOException {
-    Weight w = searcher.createWeight(searcher.rewrite(new ConstantScoreQuery(q)), ScoreMode.COMPLETE_NO_SCORES, 1f);
+  /** Marks every live document {@code q} matches; returns how many it matched. */
+  private long collectMatches(Query q, FixedBitSet matched) throws IOException {
+    long count = 0;
+    Weight w =
+        searcher.createWeight(
+            searcher.rewrite(new ConstantScoreQuery(q)), ScoreMode.COMPLETE_NO_SCORES, 1f);
     for (LeafReaderContext leaf : reader.leaves()) {
       Scorer s = w.scorer(leaf);
       if (s == null) {
@@ -316,9 +421,11 @@ public final class Search implements AutoCloseable {
       for (int d = it.nextDoc(); d != DocIdSetIterator.NO_MORE_DOCS; d = it.nextDoc()) {
         if (live == null || live.get(d)) {
           matched.set(leaf.docBase + d);
+          count++;
         }
       }
     }
+    return count;
   }
 
   private Map<String, Long> countLabels(FixedBitSet matched) throws IOException {
@@ -329,8 +436,12 @@ public final class Search implements AutoCloseable {
         continue;
       }
       int end = leaf.docBase + leaf.reader().maxDoc();
-      for (int d = matched.nextSetBit(leaf.docBase); d < end && d != DocIdSetIterator.NO_MORE_DOCS;
-           d = d + 1 < matched.length() ? matched.nextSetBit(d + 1) : DocIdSetIterator.NO_MORE_DOCS) {
+      for (int d = matched.nextSetBit(leaf.docBase);
+          d < end && d != DocIdSetIterator.NO_MORE_DOCS;
+          d =
+              d + 1 < matched.length()
+                  ? matched.nextSetBit(d + 1)
+                  : DocIdSetIterator.NO_MORE_DOCS) {
         if (labels.advanceExact(d - leaf.docBase)) {
           counts.merge(FerryFields.labelName(metadata.labels(), labels.longValue()), 1L, Long::sum);
         }
@@ -338,7 +449,10 @@ public final class Search implements AutoCloseable {
     }
     Map<String, Long> out = new LinkedHashMap<>();
     counts.entrySet().stream()
-        .sorted(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+        .sorted(
+            Map.Entry.<String, Long>comparingByValue()
+                .reversed()
+                .thenComparing(Map.Entry.comparingByKey()))
         .forEach(e -> out.put(e.getKey(), e.getValue()));
     return out;
   }
@@ -370,21 +484,36 @@ public final class Search implements AutoCloseable {
     if (bundles != null && bundles.advanceExact(doc)) {
       bundleKey = FerryFields.decodeString(bundles.binaryValue());
     }
-    Hit.Chunk chunk = r.chunk >= 0 ? chunkAt(stored, r.chunk - leaf.docBase) : bestChunk(leaf, doc, text, queryTerms);
-    return new Hit(d.get(FerryFields.ID), r.score, label, confidence, probabilities, bundleKey, chunk,
-        snippet(text, chunk), d.get(FerryFields.FIELDS), d.get(FerryFields.SOURCE));
+    Hit.Chunk chunk =
+        r.chunk >= 0
+            ? chunkAt(stored, r.chunk - leaf.docBase)
+            : bestChunk(leaf, doc, text, queryTerms);
+    return new Hit(
+        d.get(FerryFields.ID),
+        r.score,
+        label,
+        confidence,
+        probabilities,
+        bundleKey,
+        chunk,
+        snippet(text, chunk),
+        d.get(FerryFields.FIELDS),
+        d.get(FerryFields.SOURCE));
   }
 
   private static Hit.Chunk chunkAt(StoredFields stored, int doc) throws IOException {
-    Document c = stored.document(doc, Set.of(FerryFields.CHUNK_INDEX, FerryFields.CHUNK_START, FerryFields.CHUNK_END));
-    return new Hit.Chunk(c.getField(FerryFields.CHUNK_INDEX).numericValue().intValue(),
+    Document c =
+        stored.document(
+            doc, Set.of(FerryFields.CHUNK_INDEX, FerryFields.CHUNK_START, FerryFields.CHUNK_END));
+    return new Hit.Chunk(
+        c.getField(FerryFields.CHUNK_INDEX).numericValue().intValue(),
         c.getField(FerryFields.CHUNK_START).numericValue().intValue(),
         c.getField(FerryFields.CHUNK_END).numericValue().intValue());
   }
 
   /** For a keyword hit: the chunk of the document holding most query terms (the first on ties). */
-  private Hit.Chunk bestChunk(LeafReaderContext leaf, int parent, String text, Set<String> queryTerms)
-      throws IOException {
+  private Hit.Chunk bestChunk(
+      LeafReaderContext leaf, int parent, String text, Set<String> queryTerms) throws IOException {
     BitSet parentBits = parents.getBitSet(leaf);
     int first = parent == 0 ? 0 : parentBits.prevSetBit(parent - 1) + 1;
     StoredFields stored = leaf.reader().storedFields();
@@ -392,7 +521,10 @@ public final class Search implements AutoCloseable {
     int bestCount = -1;
     for (int c = first; c < parent; c++) {
       Hit.Chunk chunk = chunkAt(stored, c);
-      int count = queryTerms.isEmpty() ? 0 : countTerms(text.substring(chunk.start(), chunk.end()), queryTerms);
+      int count =
+          queryTerms.isEmpty()
+              ? 0
+              : countTerms(text.substring(chunk.start(), chunk.end()), queryTerms);
       if (count > bestCount) {
         best = chunk;
         bestCount = count;
@@ -409,11 +541,13 @@ public final class Search implements AutoCloseable {
 
   private int countTerms(String text, Set<String> queryTerms) {
     int[] n = {0};
-    analyze(text, t -> {
-      if (queryTerms.contains(t)) {
-        n[0]++;
-      }
-    });
+    analyze(
+        text,
+        t -> {
+          if (queryTerms.contains(t)) {
+            n[0]++;
+          }
+        });
     return n[0];
   }
 

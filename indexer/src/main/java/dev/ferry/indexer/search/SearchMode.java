@@ -16,7 +16,8 @@ public enum SearchMode {
     try {
       return valueOf(id.trim().toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("unknown search mode '" + id + "': expected bm25, knn or hybrid", e);
+      throw new IllegalArgumentException(
+          "unknown search mode '" + id + "': expected bm25, knn or hybrid", e);
     }
   }
 

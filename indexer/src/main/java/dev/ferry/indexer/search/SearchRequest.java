@@ -12,7 +12,8 @@ import java.util.Objects;
  * @param minConfidence keep only documents whose label's probability is at least this; 0 for all
  * @param k hits to return
  */
-public record SearchRequest(String query, SearchMode mode, List<String> labels, float minConfidence, int k) {
+public record SearchRequest(
+    String query, SearchMode mode, List<String> labels, float minConfidence, int k) {
   /** Checks the values. */
   public SearchRequest {
     Objects.requireNonNull(query, "query");
@@ -22,7 +23,8 @@ public record SearchRequest(String query, SearchMode mode, List<String> labels, 
       throw new IllegalArgumentException("k must be at least 1, was " + k);
     }
     if (!(minConfidence >= 0 && minConfidence <= 1)) {
-      throw new IllegalArgumentException("minimum confidence must be between 0 and 1, was " + minConfidence);
+      throw new IllegalArgumentException(
+          "minimum confidence must be between 0 and 1, was " + minConfidence);
     }
   }
 

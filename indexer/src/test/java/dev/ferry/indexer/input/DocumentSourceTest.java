@@ -27,7 +27,8 @@ class DocumentSourceTest {
   }
 
   @Test
-  void aFolderGivesOneDocumentPerTextFileInPathOrderAndRejectsBinaryAndEmptyFiles() throws IOException {
+  void aFolderGivesOneDocumentPerTextFileInPathOrderAndRejectsBinaryAndEmptyFiles()
+      throws IOException {
     Files.writeString(dir.resolve("b.md"), "# Wheat\nExports rose.");
     Files.writeString(dir.resolve("a.txt"), "\uFEFFCorn prices fell.");
     Files.createDirectories(dir.resolve("sub"));
@@ -38,46 +39,62 @@ class DocumentSourceTest {
     Files.write(dir.resolve("e.txt"), new byte[] {'a', 0, 'b'});
     Files.write(dir.resolve("f.txt"), new byte[] {(byte) 0xff, (byte) 0xfe, 'x'});
     Files.writeString(dir.resolve("g.md"), "  \n ");
-    Files.writeString(dir.resolve("notes.json"), "{\"not\": \"text\"}");   // not a text file: ignored
+    Files.writeString(dir.resolve("notes.json"), "{\"not\": \"text\"}"); // not a text file: ignored
 
     try (DocumentSource source = DocumentSource.open(dir, null)) {
       assertThat(source.name()).isEqualTo(dir.toAbsolutePath().normalize().toString());
       List<SourceItem> items = drain(source);
       assertThat(items).hasSize(7);
-      assertThat(items).filteredOn(InputDocument.class::isInstance).map(InputDocument.class::cast)
+      assertThat(items)
+          .filteredOn(InputDocument.class::isInstance)
+          .map(InputDocument.class::cast)
           .extracting(InputDocument::id, InputDocument::text)
           .containsExactly(
               org.assertj.core.groups.Tuple.tuple("a.txt", "Corn prices fell."),
               org.assertj.core.groups.Tuple.tuple("b.md", "# Wheat\nExports rose."),
               org.assertj.core.groups.Tuple.tuple("d.txt.gz", "Gzipped story about barley."),
               org.assertj.core.groups.Tuple.tuple("sub/c.txt", "Soybean futures were steady."));
-      assertThat(items).filteredOn(RejectedRecord.class::isInstance).map(RejectedRecord.class::cast)
+      assertThat(items)
+          .filteredOn(RejectedRecord.class::isInstance)
+          .map(RejectedRecord.class::cast)
           .extracting(r -> Path.of(r.origin()).getFileName().toString(), RejectedRecord::reason)
           .containsExactly(
-              org.assertj.core.groups.Tuple.tuple("e.txt", "contains NUL bytes: a binary file, not text"),
-              org.assertj.core.groups.Tuple.tuple("f.txt", "not valid UTF-8 text (a binary file?); save it as UTF-8"),
+              org.assertj.core.groups.Tuple.tuple(
+                  "e.txt", "contains NUL bytes: a binary file, not text"),
+              org.assertj.core.groups.Tuple.tuple(
+                  "f.txt", "not valid UTF-8 text (a binary file?); save it as UTF-8"),
               org.assertj.core.groups.Tuple.tuple("g.md", "empty file; expected text to index"));
       for (int i = 0; i < items.size(); i++) {
-        long position = items.get(i) instanceof InputDocument d ? d.position() : ((RejectedRecord) items.get(i)).position();
+        long position =
+            items.get(i) instanceof InputDocument d
+                ? d.position()
+                : ((RejectedRecord) items.get(i)).position();
         assertThat(position).as("item %d", i).isEqualTo(i);
       }
     }
     try (DocumentSource resumed = DocumentSource.open(dir, null)) {
       resumed.skip(5);
-      assertThat(drain(resumed)).hasSize(2).first().isInstanceOfSatisfying(RejectedRecord.class,
-          r -> assertThat(r.origin()).endsWith("g.md"));
+      assertThat(drain(resumed))
+          .hasSize(2)
+          .first()
+          .isInstanceOfSatisfying(
+              RejectedRecord.class, r -> assertThat(r.origin()).endsWith("g.md"));
     }
   }
 
   @Test
   void textsInMemoryGetIdsAndBlankOnesAreRejected() throws IOException {
-    try (DocumentSource source = DocumentSource.of("batch-7", List.of("first", " ", "third"), null)) {
+    try (DocumentSource source =
+        DocumentSource.of("batch-7", List.of("first", " ", "third"), null)) {
       List<SourceItem> items = drain(source);
-      assertThat(items.get(0)).isEqualTo(new InputDocument(0, "batch-7:1", "batch-7:1", "first", null));
-      assertThat(items.get(1)).isEqualTo(new RejectedRecord(1, "batch-7:2", "empty text; expected text to index"));
+      assertThat(items.get(0))
+          .isEqualTo(new InputDocument(0, "batch-7:1", "batch-7:1", "first", null));
+      assertThat(items.get(1))
+          .isEqualTo(new RejectedRecord(1, "batch-7:2", "empty text; expected text to index"));
       assertThat(((InputDocument) items.get(2)).id()).isEqualTo("batch-7:3");
     }
-    try (DocumentSource source = DocumentSource.of("b", List.of("x", "y"), List.of("id-x", "id-y"))) {
+    try (DocumentSource source =
+        DocumentSource.of("b", List.of("x", "y"), List.of("id-x", "id-y"))) {
       source.skip(1);
       assertThat(((InputDocument) source.next()).id()).isEqualTo("id-y");
       assertThat(source.next()).isNull();
@@ -117,7 +134,7 @@ class DocumentSourceTest {
       assertThat(source.fingerprint().sha256()).isNotEqualTo(read.sha256());
     }
     try (DocumentSource a = DocumentSource.of("m", List.of("x", "y"), null);
-         DocumentSource b = DocumentSource.of("m", List.of("x", "y", "z"), null)) {
+        DocumentSource b = DocumentSource.of("m", List.of("x", "y", "z"), null)) {
       drain(a);
       b.skip(2);
       assertThat(b.fingerprint()).isEqualTo(a.fingerprint());

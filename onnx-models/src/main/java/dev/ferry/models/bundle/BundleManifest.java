@@ -1,9 +1,9 @@
 package dev.ferry.models.bundle;
 
-import dev.ferry.models.encoder.ChunkPooling;
-import dev.ferry.models.encoder.Chunking;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ferry.models.encoder.ChunkPooling;
+import dev.ferry.models.encoder.Chunking;
 import java.util.List;
 import java.util.Map;
 
@@ -42,6 +42,7 @@ public record BundleManifest(
 
   /** The value of {@code format}. */
   public static final String FORMAT = "ferry-bundle";
+
   /** The bundle format this Ferry writes and the newest it reads. */
   public static final int FORMAT_VERSION = 1;
 
@@ -83,22 +84,28 @@ public record BundleManifest(
    * @param maxTokens tokens per chunk, special tokens included (0: the model's maximum length)
    * @param overlapTokens tokens shared by neighbouring chunks
    * @param maxChunks chunks read per document, from its start (0: all)
-   * @param pooling what the head reads of the chunk vectors ({@link ChunkPooling#id()}):
-   *     {@value #TOKEN_WEIGHTED_MEAN} (the document vector) or {@code first_and_mean} (the first
-   *     chunk's vector, then the document vector)
+   * @param pooling what the head reads of the chunk vectors ({@link ChunkPooling#id()}): {@value
+   *     #TOKEN_WEIGHTED_MEAN} (the document vector) or {@code first_and_mean} (the first chunk's
+   *     vector, then the document vector)
    */
   public record ChunkingEntry(int maxTokens, int overlapTokens, int maxChunks, String pooling) {
     /** The pooling of bundles made before there was a choice: the token-weighted mean alone. */
     public static final String TOKEN_WEIGHTED_MEAN = "token_weighted_mean";
 
     static ChunkingEntry of(Chunking chunking) {
-      return new ChunkingEntry(chunking.maxTokens(), chunking.overlapTokens(), chunking.maxChunks(),
+      return new ChunkingEntry(
+          chunking.maxTokens(),
+          chunking.overlapTokens(),
+          chunking.maxChunks(),
           chunking.pooling().id());
     }
 
     /** As a {@link Chunking}; IllegalArgumentException names a bad field. */
     Chunking toChunking() {
-      return new Chunking(maxTokens, overlapTokens, maxChunks,
+      return new Chunking(
+          maxTokens,
+          overlapTokens,
+          maxChunks,
           ChunkPooling.fromId(pooling == null ? TOKEN_WEIGHTED_MEAN : pooling));
     }
   }

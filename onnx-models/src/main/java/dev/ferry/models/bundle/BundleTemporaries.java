@@ -16,33 +16,44 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The folders a bundle write keeps beside its target {@code NAME} while it runs:
- * {@code .NAME.writing-PID-N} (the bundle being staged), {@code .NAME.old-PID-N} (the bundle being
+ * The folders a bundle write keeps beside its target {@code NAME} while it runs: {@code
+ * .NAME.writing-PID-N} (the bundle being staged), {@code .NAME.old-PID-N} (the bundle being
  * replaced, for the moment between two renames) and those callers ask for by purpose (a fine-tuned
  * encoder's files, {@code .NAME.encoder-PID-N}). PID is the writing process's id.
  *
  * <p>A write removes its own when it ends, fails, or the JVM shuts down on a signal. What a killed
- * process left ({@code kill -9}, a crash) is removed by the next write to the same target: every such
- * folder whose process is no longer running, or that has no process id (made by a Ferry before this
- * naming). Folders of a process still running are left alone: it may be writing. A {@code .old}
- * folder is the previous bundle; when the target is missing, the interrupted write had moved it aside
- * and died before putting the new one in place, so it is moved back instead of deleted.
+ * process left ({@code kill -9}, a crash) is removed by the next write to the same target: every
+ * such folder whose process is not running, or that has no process id. Folders of a process still
+ * running are left alone: it may be writing. A {@code .old} folder is the previous bundle; when the
+ * target is missing, the interrupted write had moved it aside and died before putting the new one
+ * in place, so it is moved back instead of deleted.
  */
 final class BundleTemporaries {
   private static final Logger log = LoggerFactory.getLogger(BundleTemporaries.class);
+
   /** What the staging folder is called, after {@code .NAME.}. */
   static final String WRITING = "writing";
+
   /** What the replaced bundle is called while it is moved aside, after {@code .NAME.}. */
   static final String OLD = "old";
-  /** What a fine-tuned encoder's files are called while its bundle is written, after {@code .NAME.}. */
+
+  /**
+   * What a fine-tuned encoder's files are called while its bundle is written, after {@code .NAME.}.
+   */
   static final String ENCODER = "encoder";
-  /** {@code purpose-PID-N}, or {@code purpose-N} as Ferry named them before; only Ferry's purposes. */
+
+  /**
+   * {@code purpose-PID-N}, or {@code purpose-N} as Ferry named them before; only Ferry's purposes.
+   */
   private static final Pattern NAME =
       Pattern.compile("(" + WRITING + "|" + OLD + "|" + ENCODER + ")-(?:(\\d+)-)?\\d+");
 
   private BundleTemporaries() {}
 
-  /** Creates {@code .NAME.PURPOSE-PID-N} beside {@code target}, and the folder they are in if needed. */
+  /**
+   * Creates {@code .NAME.PURPOSE-PID-N} beside {@code target}, and the folder they are in if
+   * needed.
+   */
   static Path create(Path target, String purpose) throws IOException {
     Files.createDirectories(target.getParent());
     String prefix = prefix(target) + purpose + "-" + ProcessHandle.current().pid() + "-";
@@ -77,14 +88,21 @@ final class BundleTemporaries {
         if (m == null || !m.matches() || !Files.isDirectory(p)) {
           continue;
         }
-        OptionalLong pid = m.group(2) == null ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(m.group(2)));
-        if (pid.isPresent() && ProcessHandle.of(pid.getAsLong()).map(ProcessHandle::isAlive).orElse(false)) {
+        OptionalLong pid =
+            m.group(2) == null ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(m.group(2)));
+        if (pid.isPresent()
+            && ProcessHandle.of(pid.getAsLong()).map(ProcessHandle::isAlive).orElse(false)) {
           log.debug("{} belongs to running process {}; left alone", p, pid.getAsLong());
           continue;
         }
         if (m.group(1).equals(OLD) && !Files.exists(target)) {
           Files.move(p, target, StandardCopyOption.ATOMIC_MOVE);
-          done.add("moved " + p + " back to " + target + ": an interrupted write had moved that bundle aside");
+          done.add(
+              "moved "
+                  + p
+                  + " back to "
+                  + target
+                  + ": an interrupted write had moved that bundle aside");
         } else {
           stale.add(p);
         }
@@ -133,12 +151,15 @@ final class BundleTemporaries {
     }
   }
 
-  /** Deletes {@code dir}, or says why not: the bundle is in place, and the next write removes it. */
+  /**
+   * Deletes {@code dir}, or says why not: the bundle is in place, and the next write removes it.
+   */
   static void deleteOrWarn(Path dir) {
     try {
       deleteRecursively(dir);
     } catch (IOException | UncheckedIOException e) {
-      log.warn("could not remove {} ({}); the next write to the bundle removes it", dir, e.toString());
+      log.warn(
+          "could not remove {} ({}); the next write to the bundle removes it", dir, e.toString());
     }
   }
 

@@ -23,13 +23,13 @@ import java.util.Set;
 import java.util.stream.Stream;
 
 /**
- * Writes a model bundle. Everything goes into a staging folder beside the target first and is
- * moved into place at the end, so a failed or interrupted write never leaves half a bundle, and
- * rewriting an existing bundle replaces it whole.
+ * Writes a model bundle. Everything goes into a staging folder beside the target first and is moved
+ * into place at the end, so a failed or interrupted write never leaves half a bundle, and rewriting
+ * an existing bundle replaces it whole.
  *
  * <p>A bundle consists of {@code manifest.json}, {@code head.onnx}, optionally {@code encoder.onnx}
- * and {@code tokenizer.json}, and {@code report/}. The target may be missing, an empty folder, or
- * a bundle holding nothing else ({@link #conflict}): anything else there would be deleted with the
+ * and {@code tokenizer.json}, and {@code report/}. The target may be missing, an empty folder, or a
+ * bundle holding nothing else ({@link #conflict}): anything else there would be deleted with the
  * bundle it replaces, so the write is refused instead.
  *
  * <p>The staging folder, {@code .NAME.writing-PID-N} beside the target, is removed when the write
@@ -75,11 +75,11 @@ public final class BundleWriter {
   }
 
   /**
-   * Why writing a bundle at {@code directory} would delete something that is not part of a
-   * bundle, or empty when it would not: when it does not exist, is an empty folder, or is a bundle
-   * (it has a {@code manifest.json}) holding nothing but a bundle's own files. The reason reads on
-   * from the folder's name: "… holds notes.txt besides the model bundle: replacing the bundle
-   * would delete it".
+   * Why writing a bundle at {@code directory} would delete something that is not part of a bundle,
+   * or empty when it would not: when it does not exist, is an empty folder, or is a bundle (it has
+   * a {@code manifest.json}) holding nothing but a bundle's own files. The reason reads on from the
+   * folder's name: "… holds notes.txt besides the model bundle: replacing the bundle would delete
+   * it".
    *
    * @throws IOException if the folder cannot be listed
    */
@@ -92,31 +92,44 @@ public final class BundleWriter {
     }
     List<String> names;
     try (Stream<Path> entries = Files.list(directory)) {
-      names = entries.map(p -> p.getFileName() + (Files.isDirectory(p) ? "/" : "")).sorted().toList();
+      names =
+          entries.map(p -> p.getFileName() + (Files.isDirectory(p) ? "/" : "")).sorted().toList();
     }
     if (names.isEmpty()) {
       return Optional.empty();
     }
     if (!Files.isRegularFile(directory.resolve(ModelBundle.MANIFEST))) {
-      return Optional.of("is not empty and is not a model bundle (it has no " + ModelBundle.MANIFEST + "): it holds "
-          + listed(names) + ", which writing a bundle there would delete");
+      return Optional.of(
+          "is not empty and is not a model bundle (it has no "
+              + ModelBundle.MANIFEST
+              + "): it holds "
+              + listed(names)
+              + ", which writing a bundle there would delete");
     }
     List<String> foreign = names.stream().filter(n -> !BUNDLE_ENTRIES.contains(n)).toList();
     if (!foreign.isEmpty()) {
-      return Optional.of("holds " + listed(foreign) + " besides the model bundle: replacing the bundle would delete "
-          + (foreign.size() == 1 ? "it" : "them"));
+      return Optional.of(
+          "holds "
+              + listed(foreign)
+              + " besides the model bundle: replacing the bundle would delete "
+              + (foreign.size() == 1 ? "it" : "them"));
     }
     return Optional.empty();
   }
 
   /** The names a bundle consists of, as {@link #conflict} lists a folder (folders with a slash). */
-  private static final Set<String> BUNDLE_ENTRIES = Set.of(ModelBundle.MANIFEST, ModelBundle.HEAD_FILE,
-      ModelBundle.ENCODER_FILE, ModelBundle.TOKENIZER_FILE, ModelBundle.REPORT_DIR + "/");
+  private static final Set<String> BUNDLE_ENTRIES =
+      Set.of(
+          ModelBundle.MANIFEST,
+          ModelBundle.HEAD_FILE,
+          ModelBundle.ENCODER_FILE,
+          ModelBundle.TOKENIZER_FILE,
+          ModelBundle.REPORT_DIR + "/");
 
   private static String listed(List<String> names) {
     int shown = Math.min(names.size(), 5);
-    return String.join(", ", names.subList(0, shown)) + (names.size() > shown
-        ? " and " + (names.size() - shown) + " more" : "");
+    return String.join(", ", names.subList(0, shown))
+        + (names.size() > shown ? " and " + (names.size() - shown) + " more" : "");
   }
 
   /**
@@ -138,15 +151,18 @@ public final class BundleWriter {
   }
 
   /**
-   * How documents were turned into the vectors the head was trained on; the bundle's
-   * {@link Classifier} reads documents the same way. Default {@link Chunking#FIRST_WINDOW}.
+   * How documents were turned into the vectors the head was trained on; the bundle's {@link
+   * Classifier} reads documents the same way. Default {@link Chunking#FIRST_WINDOW}.
    */
   public BundleWriter chunking(Chunking value) {
     this.chunking = Objects.requireNonNull(value, "chunking");
     return this;
   }
 
-  /** The head's kind and its inference graph ({@value ClassifierHead#INPUT} → {@value ClassifierHead#OUTPUT}). */
+  /**
+   * The head's kind and its inference graph ({@value ClassifierHead#INPUT} → {@value
+   * ClassifierHead#OUTPUT}).
+   */
   public BundleWriter head(String kind, byte[] onnx) {
     this.headKind = kind;
     this.headOnnx = onnx.clone();
@@ -213,20 +229,32 @@ public final class BundleWriter {
         files.put(encoderFile, ModelBundle.sha256(staging.resolve(encoderFile)));
         files.put(tokenizerFile, ModelBundle.sha256(staging.resolve(tokenizerFile)));
       }
-      BundleManifest manifest = new BundleManifest(
-          BundleManifest.FORMAT,
-          BundleManifest.FORMAT_VERSION,
-          Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(),
-          ferryVersion(),
-          new BundleManifest.EncoderEntry(d.id(), d.source(), d.modelSha256(), d.pooling().id(),
-              d.normalize(), d.maxLength(), d.dimension(), d.queryPrefix(), d.documentPrefix(),
-              encoderFile, tokenizerFile, BundleManifest.ChunkingEntry.of(chunking)),
-          new BundleManifest.HeadEntry(headKind, ModelBundle.HEAD_FILE, ClassifierHead.INPUT, ClassifierHead.OUTPUT),
-          labels,
-          training,
-          metrics,
-          versions(),
-          files);
+      BundleManifest manifest =
+          new BundleManifest(
+              BundleManifest.FORMAT,
+              BundleManifest.FORMAT_VERSION,
+              Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(),
+              ferryVersion(),
+              new BundleManifest.EncoderEntry(
+                  d.id(),
+                  d.source(),
+                  d.modelSha256(),
+                  d.pooling().id(),
+                  d.normalize(),
+                  d.maxLength(),
+                  d.dimension(),
+                  d.queryPrefix(),
+                  d.documentPrefix(),
+                  encoderFile,
+                  tokenizerFile,
+                  BundleManifest.ChunkingEntry.of(chunking)),
+              new BundleManifest.HeadEntry(
+                  headKind, ModelBundle.HEAD_FILE, ClassifierHead.INPUT, ClassifierHead.OUTPUT),
+              labels,
+              training,
+              metrics,
+              versions(),
+              files);
       ModelBundle.json().writeValue(staging.resolve(ModelBundle.MANIFEST).toFile(), manifest);
       if (extra != null) {
         extra.write(staging);
@@ -273,7 +301,8 @@ public final class BundleWriter {
 
   /** The Ferry version, from the build. */
   public static String ferryVersion() {
-    try (InputStream in = BundleWriter.class.getResourceAsStream("/dev/ferry/models/version.properties")) {
+    try (InputStream in =
+        BundleWriter.class.getResourceAsStream("/dev/ferry/models/version.properties")) {
       if (in == null) {
         return "unknown";
       }

@@ -12,4 +12,5 @@ import dev.ferry.models.encoder.DocumentEmbedding;
  *     {@code prediction} again, so storing it is enough to relabel the document with another head
  * @param prediction the label of the whole document
  */
-public record ClassifiedDocument(DocumentEmbedding embedding, float[] features, Prediction prediction) {}
+public record ClassifiedDocument(
+    DocumentEmbedding embedding, float[] features, Prediction prediction) {}

@@ -18,12 +18,12 @@ import java.util.Objects;
  * }
  * }</pre>
  *
- * <p>A document is read the way the bundle's training data was ({@link ModelBundle#chunking()}):
- * a long one is split into token windows, and the head classifies what the chunking's
- * {@link dev.ferry.models.encoder.ChunkPooling pooling} makes of its chunks' vectors: the
- * document's vector (their token-weighted mean), or the first chunk's vector beside it. So a
- * document gets one label, from all of its text that the chunking reads, and the label is the
- * same however the document's chunks are searched.
+ * <p>A document is read the way the bundle's training data was ({@link ModelBundle#chunking()}): a
+ * long one is split into token windows, and the head classifies what the chunking's {@link
+ * dev.ferry.models.encoder.ChunkPooling pooling} makes of its chunks' vectors: the document's
+ * vector (their token-weighted mean), or the first chunk's vector beside it. So a document gets one
+ * label, from all of its text that the chunking reads, and the label is the same however the
+ * document's chunks are searched.
  */
 public final class Classifier implements AutoCloseable {
   private final Encoder encoder;
@@ -61,7 +61,10 @@ public final class Classifier implements AutoCloseable {
     return classify(List.of(text)).get(0);
   }
 
-  /** Classifies texts in batches (the encoder batches by length), reading them as {@link #chunking()}. */
+  /**
+   * Classifies texts in batches (the encoder batches by length), reading them as {@link
+   * #chunking()}.
+   */
   public List<Prediction> classify(List<String> texts) {
     return classifyDocuments(texts).stream().map(ClassifiedDocument::prediction).toList();
   }
@@ -72,10 +75,10 @@ public final class Classifier implements AutoCloseable {
   }
 
   /**
-   * Embeds and classifies documents split into windows as {@code readAs} says rather than as
-   * the bundle's chunking does: for example {@link Chunking#FIRST_WINDOW} to trade accuracy on
-   * long texts for speed. The head always reads the pooling it was trained on (the bundle's), so
-   * only the windows change.
+   * Embeds and classifies documents split into windows as {@code readAs} says rather than as the
+   * bundle's chunking does: for example {@link Chunking#FIRST_WINDOW} to trade accuracy on long
+   * texts for speed. The head always reads the pooling it was trained on (the bundle's), so only
+   * the windows change.
    */
   public List<ClassifiedDocument> classifyDocuments(List<String> texts, Chunking readAs) {
     Objects.requireNonNull(readAs, "chunking");

@@ -8,12 +8,13 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * A bundle's {@code head.onnx}: embeddings in, label probabilities out, without the encoder.
- * This is what relabels stored vectors. Thread-safe; close it to free the native session.
+ * A bundle's {@code head.onnx}: embeddings in, label probabilities out, without the encoder. This
+ * is what relabels stored vectors. Thread-safe; close it to free the native session.
  */
 public final class ClassifierHead implements AutoCloseable {
   /** The head's input: float [batch, dimension], the encoder's embeddings. */
   public static final String INPUT = "embedding";
+
   /** The head's output: float [batch, labels], each row summing to 1. */
   public static final String OUTPUT = "probabilities";
 
@@ -27,7 +28,9 @@ public final class ClassifierHead implements AutoCloseable {
     this.dimension = dimension;
   }
 
-  /** The width of the embeddings {@code head.onnx} declares it takes, or -1 if it leaves it open. */
+  /**
+   * The width of the embeddings {@code head.onnx} declares it takes, or -1 if it leaves it open.
+   */
   long declaredWidth() {
     long[] shape = session.inputShape(INPUT);
     return shape.length == 2 ? shape[1] : -2;
@@ -51,18 +54,29 @@ public final class ClassifierHead implements AutoCloseable {
     float[] flat = new float[embeddings.length * dimension];
     for (int i = 0; i < embeddings.length; i++) {
       if (embeddings[i].length != dimension) {
-        throw new IllegalArgumentException("embedding " + i + " has " + embeddings[i].length
-            + " dimensions; this head takes " + dimension);
+        throw new IllegalArgumentException(
+            "embedding "
+                + i
+                + " has "
+                + embeddings[i].length
+                + " dimensions; this head takes "
+                + dimension);
       }
       System.arraycopy(embeddings[i], 0, flat, i * dimension, dimension);
     }
-    HostTensor out = session.run(Map.of(INPUT, HostTensor.of(flat, embeddings.length, dimension)),
-        Set.of(OUTPUT)).get(OUTPUT);
+    HostTensor out =
+        session
+            .run(Map.of(INPUT, HostTensor.of(flat, embeddings.length, dimension)), Set.of(OUTPUT))
+            .get(OUTPUT);
     int classes = labels.size();
     long[] shape = out.shape();
     if (shape.length != 2 || shape[0] != embeddings.length || shape[1] != classes) {
-      throw new IllegalStateException("gives " + (shape.length == 2 ? shape[1] : java.util.Arrays.toString(shape))
-          + " probabilities per text but the manifest has " + classes + " labels");
+      throw new IllegalStateException(
+          "gives "
+              + (shape.length == 2 ? shape[1] : java.util.Arrays.toString(shape))
+              + " probabilities per text but the manifest has "
+              + classes
+              + " labels");
     }
     float[][] rows = new float[embeddings.length][classes];
     for (int i = 0; i < rows.length; i++) {

@@ -3,15 +3,16 @@ package dev.ferry.models.bundle;
 import java.util.List;
 
 /**
- * A classifier's answer for one text: the most probable label, its probability, and every
- * label's probability.
+ * A classifier's answer for one text: the most probable label, its probability, and every label's
+ * probability.
  *
  * @param label the arg-max label
  * @param confidence its probability
  * @param labels every label, in the bundle's order
  * @param probabilities one per label, summing to 1
  */
-public record Prediction(String label, float confidence, List<String> labels, float[] probabilities) {
+public record Prediction(
+    String label, float confidence, List<String> labels, float[] probabilities) {
 
   /** The prediction from one row of probabilities. */
   public static Prediction of(List<String> labels, float[] probabilities) {
@@ -31,6 +32,28 @@ public record Prediction(String label, float confidence, List<String> labels, fl
       throw new IllegalArgumentException("unknown label '" + label + "'; labels are " + labels);
     }
     return probabilities[i];
+  }
+
+  /**
+   * Readable: {@code corn 0.912 (corn 0.912, grain 0.071, other 0.017)}, labels by probability,
+   * most first.
+   */
+  @Override
+  public String toString() {
+    Integer[] order = new Integer[probabilities.length];
+    for (int i = 0; i < order.length; i++) {
+      order[i] = i;
+    }
+    java.util.Arrays.sort(order, (a, b) -> Float.compare(probabilities[b], probabilities[a]));
+    StringBuilder s =
+        new StringBuilder(label)
+            .append(String.format(java.util.Locale.ROOT, " %.3f (", confidence));
+    for (int k = 0; k < order.length; k++) {
+      s.append(k > 0 ? ", " : "")
+          .append(labels.get(order[k]))
+          .append(String.format(java.util.Locale.ROOT, " %.3f", probabilities[order[k]]));
+    }
+    return s.append(')').toString();
   }
 
   /** The index of the predicted label. */

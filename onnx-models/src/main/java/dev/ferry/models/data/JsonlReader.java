@@ -25,10 +25,10 @@ import java.util.zip.GZIPInputStream;
  * Reads JSONL: one JSON object per line, each with a string field holding the text (by default
  * {@code text}). Files ending in {@code .gz} are decompressed; {@code -} reads standard input.
  *
- * <p>Each line is checked on its own: invalid UTF-8, invalid JSON, or a missing text field gives
- * a {@link BadLine} naming the line and what was expected, and reading goes on, so one bad line
- * never costs the good ones around it. Blank lines are skipped; a UTF-8 byte-order mark and
- * Windows line ends are accepted.
+ * <p>Each line is checked on its own: invalid UTF-8, invalid JSON, or a missing text field gives a
+ * {@link BadLine} naming the line and what was expected, and reading goes on, so one bad line never
+ * costs the good ones around it. Blank lines are skipped; a UTF-8 byte-order mark and Windows line
+ * ends are accepted.
  *
  * <pre>{@code
  * try (JsonlReader in = JsonlReader.open(Path.of("docs.jsonl"))) {
@@ -44,6 +44,7 @@ import java.util.zip.GZIPInputStream;
 public final class JsonlReader implements AutoCloseable, Iterable<JsonlLine> {
   /** Lines longer than this are reported and skipped rather than read into memory. */
   public static final int MAX_LINE_BYTES = 64 << 20;
+
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final InputStream in;
@@ -59,7 +60,9 @@ public final class JsonlReader implements AutoCloseable, Iterable<JsonlLine> {
     this.textField = textField;
   }
 
-  /** Opens a file (gzip if its name ends in {@code .gz}; {@code -} for stdin), field {@code text}. */
+  /**
+   * Opens a file (gzip if its name ends in {@code .gz}; {@code -} for stdin), field {@code text}.
+   */
   public static JsonlReader open(Path file) throws IOException {
     return open(file, "text");
   }
@@ -74,8 +77,8 @@ public final class JsonlReader implements AutoCloseable, Iterable<JsonlLine> {
     }
     InputStream raw = Files.newInputStream(file);
     try {
-      InputStream in = file.getFileName().toString().endsWith(".gz")
-          ? new GZIPInputStream(raw, 1 << 16) : raw;
+      InputStream in =
+          file.getFileName().toString().endsWith(".gz") ? new GZIPInputStream(raw, 1 << 16) : raw;
       return new JsonlReader(in, file.toString(), textField);
     } catch (IOException e) {
       raw.close();
@@ -94,9 +97,9 @@ public final class JsonlReader implements AutoCloseable, Iterable<JsonlLine> {
   }
 
   /**
-   * The next non-blank line as a record or a problem, or null at the end. A stream that fails
-   * part way (a truncated gzip file, say) gives one last {@link BadLine} saying so; every line
-   * before it has been returned.
+   * The next non-blank line as a record or a problem, or null at the end. A stream that fails part
+   * way (a truncated gzip file, say) gives one last {@link BadLine} saying so; every line before it
+   * has been returned.
    *
    * @throws IOException never for a failing stream; declared for subclasses of the contract
    */
@@ -108,13 +111,17 @@ public final class JsonlReader implements AutoCloseable, Iterable<JsonlLine> {
       } catch (IOException e) {
         eof = true;
         lineNumber++;
-        return new BadLine(source, lineNumber, "the file cannot be read past this point ("
-            + e.getMessage() + "); is it truncated? Lines before it were read");
+        return new BadLine(
+            source,
+            lineNumber,
+            "the file cannot be read past this point ("
+                + e.getMessage()
+                + "); is it truncated? Lines before it were read");
       }
       lineNumber++;
       if (tooLong) {
-        return new BadLine(source, lineNumber, "line longer than " + (MAX_LINE_BYTES >> 20)
-            + " MiB; skipped");
+        return new BadLine(
+            source, lineNumber, "line longer than " + (MAX_LINE_BYTES >> 20) + " MiB; skipped");
       }
       byte[] bytes = line.toByteArray();
       int start = lineNumber == 1 && startsWithBom(bytes) ? 3 : 0;
@@ -141,23 +148,37 @@ public final class JsonlReader implements AutoCloseable, Iterable<JsonlLine> {
     try {
       node = JSON.readTree(text);
     } catch (JsonProcessingException e) {
-      return new BadLine(source, lineNumber, "invalid JSON (" + e.getOriginalMessage()
-          + " at column " + e.getLocation().getColumnNr() + "); expected one JSON object per line");
+      return new BadLine(
+          source,
+          lineNumber,
+          "invalid JSON ("
+              + e.getOriginalMessage()
+              + " at column "
+              + e.getLocation().getColumnNr()
+              + "); expected one JSON object per line");
     }
     if (!(node instanceof ObjectNode object)) {
-      return new BadLine(source, lineNumber, "expected a JSON object with a string field \""
-          + textField + "\", found " + kind(node));
+      return new BadLine(
+          source,
+          lineNumber,
+          "expected a JSON object with a string field \"" + textField + "\", found " + kind(node));
     }
     JsonNode value = object.get(textField);
     if (value == null || !value.isTextual()) {
-      return new BadLine(source, lineNumber, "expected a string field \"" + textField + "\", "
-          + (value == null ? "found fields " + fieldNames(object) : "found " + kind(value)));
+      return new BadLine(
+          source,
+          lineNumber,
+          "expected a string field \""
+              + textField
+              + "\", "
+              + (value == null ? "found fields " + fieldNames(object) : "found " + kind(value)));
     }
     return new TextRecord(lineNumber, value.textValue(), object);
   }
 
   private static CharsetDecoder decoder() {
-    return StandardCharsets.UTF_8.newDecoder()
+    return StandardCharsets.UTF_8
+        .newDecoder()
         .onMalformedInput(CodingErrorAction.REPORT)
         .onUnmappableCharacter(CodingErrorAction.REPORT);
   }
@@ -168,14 +189,25 @@ public final class JsonlReader implements AutoCloseable, Iterable<JsonlLine> {
     CharBuffer out = CharBuffer.allocate(end - start + 1);
     CoderResult result = decoder().decode(buffer, out, true);
     int at = result.isError() ? buffer.position() : start;
-    return String.format("not valid UTF-8 (byte 0x%02X at byte column %d); save the file as UTF-8",
+    return String.format(
+        "not valid UTF-8 (byte 0x%02X at byte column %d); save the file as UTF-8",
         bytes[at] & 0xff, at - start + 1);
   }
 
   private static String kind(JsonNode node) {
-    return node.isArray() ? "an array" : node.isObject() ? "an object" : node.isTextual() ? "a string"
-        : node.isNumber() ? "a number" : node.isBoolean() ? "a boolean" : node.isNull() ? "null"
-        : node.getNodeType().toString().toLowerCase(java.util.Locale.ROOT);
+    return node.isArray()
+        ? "an array"
+        : node.isObject()
+            ? "an object"
+            : node.isTextual()
+                ? "a string"
+                : node.isNumber()
+                    ? "a number"
+                    : node.isBoolean()
+                        ? "a boolean"
+                        : node.isNull()
+                            ? "null"
+                            : node.getNodeType().toString().toLowerCase(java.util.Locale.ROOT);
   }
 
   private static String fieldNames(ObjectNode object) {

@@ -13,12 +13,15 @@ final class BatchPlanner {
 
   private BatchPlanner() {}
 
-  static List<Batch> plan(int[] lengths, Batching batching, int maxBatchSize, int maxBatchTokens,
-      int maxLength) {
+  static List<Batch> plan(
+      int[] lengths, Batching batching, int maxBatchSize, int maxBatchTokens, int maxLength) {
     return switch (batching) {
       case LENGTH_BUCKETED -> bucketed(lengths, maxBatchSize, maxBatchTokens);
-      case PAD_TO_MAX_LENGTH -> padToMax(lengths.length,
-          Math.max(1, Math.min(maxBatchSize, maxBatchTokens / maxLength)), maxLength);
+      case PAD_TO_MAX_LENGTH ->
+          padToMax(
+              lengths.length,
+              Math.max(1, Math.min(maxBatchSize, maxBatchTokens / maxLength)),
+              maxLength);
     };
   }
 
@@ -31,7 +34,8 @@ final class BatchPlanner {
     while (start < order.length) {
       int padded = lengths[order[start]];
       int end = start + 1;
-      while (end < order.length && end - start < maxBatchSize
+      while (end < order.length
+          && end - start < maxBatchSize
           && (long) (end - start + 1) * padded <= maxBatchTokens) {
         end++;
       }
@@ -49,8 +53,9 @@ final class BatchPlanner {
   private static List<Batch> padToMax(int count, int maxBatchSize, int maxLength) {
     List<Batch> batches = new ArrayList<>();
     for (int start = 0; start < count; start += maxBatchSize) {
-      batches.add(new Batch(IntStream.range(start, Math.min(count, start + maxBatchSize)).toArray(),
-          maxLength));
+      batches.add(
+          new Batch(
+              IntStream.range(start, Math.min(count, start + maxBatchSize)).toArray(), maxLength));
     }
     return batches;
   }

@@ -9,8 +9,8 @@ public enum Batching {
    */
   LENGTH_BUCKETED,
   /**
-   * Texts in input order, every batch padded to the model's maximum length. Slow on mixed
-   * lengths; kept as the baseline that benchmarks compare against.
+   * Texts in input order, every batch padded to the model's maximum length. Slow on mixed lengths;
+   * kept as the baseline that benchmarks compare against.
    */
   PAD_TO_MAX_LENGTH
 }

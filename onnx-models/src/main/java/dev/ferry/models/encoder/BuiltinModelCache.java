@@ -2,7 +2,6 @@ package dev.ferry.models.encoder;
 
 import dev.ferry.models.FerryCache;
 import dev.ferry.models.FileHashes;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -35,10 +34,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Each built-in gets a folder named after the jar entry's size and CRC, so a new jar version
  * extracts anew. Files are written to a temporary folder, hashed while they are copied, and moved
- * into place in one atomic rename; a {@code sha256} file records the hashes. Every load checks
- * the files against it and extracts again when they differ (a truncated or edited file).
- * Two threads or two processes starting at once are serialized by an in-process lock and a file
- * lock, so neither ever sees half a file.
+ * into place in one atomic rename; a {@code sha256} file records the hashes. Every load checks the
+ * files against it and extracts again when they differ (a truncated or edited file). Two threads or
+ * two processes starting at once are serialized by an in-process lock and a file lock, so neither
+ * ever sees half a file.
  *
  * <p>The cache root is the system property {@code ferry.cache.dir}, else the environment variable
  * {@code FERRY_CACHE_DIR}, else {@code $XDG_CACHE_HOME/ferry}, else {@code ~/.cache/ferry}.
@@ -82,8 +81,8 @@ final class BuiltinModelCache {
       try {
         Files.createDirectories(target.getParent());
         Path lockFile = target.resolveSibling(target.getFileName() + ".lock");
-        try (FileChannel channel = FileChannel.open(lockFile,
-                StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        try (FileChannel channel =
+                FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             FileLock ignored = channel.lock()) {
           Extracted existing = verified(target);
           if (existing != null) {
@@ -92,9 +91,15 @@ final class BuiltinModelCache {
           return extract(encoder, modelUrl, tokenizerUrl, target);
         }
       } catch (IOException e) {
-        throw new EncoderLoadException("cannot extract built-in encoder " + encoder.id()
-            + " into " + target + ": " + e.getMessage()
-            + " (set FERRY_CACHE_DIR to a writable folder)", e);
+        throw new EncoderLoadException(
+            "cannot extract built-in encoder "
+                + encoder.id()
+                + " into "
+                + target
+                + ": "
+                + e.getMessage()
+                + " (set FERRY_CACHE_DIR to a writable folder)",
+            e);
       }
     }
   }
@@ -102,12 +107,38 @@ final class BuiltinModelCache {
   private static URL resource(BuiltinEncoder encoder, String name) {
     URL url = BuiltinModelCache.class.getClassLoader().getResource(name);
     if (url == null) {
-      throw new EncoderLoadException("built-in encoder " + encoder.id() + " needs "
-          + encoder.mavenCoordinates() + " on the classpath (resource " + name
-          + " not found); add that dependency, or load a directory with model.onnx and"
-          + " tokenizer.json instead");
+      String jar = encoder.mavenCoordinates().substring("dev.langchain4j:".length());
+      String version = modelJarVersion();
+      throw new EncoderLoadException(
+          "built-in encoder "
+              + encoder.id()
+              + " is not in this build (resource "
+              + name
+              + " not found): it comes in "
+              + encoder.mavenCoordinates()
+              + (version == null ? "" : ":" + version)
+              + ". Add that dependency (a runnable ferry jar: java -cp ferry-VERSION.jar:"
+              + jar
+              + (version == null ? "" : "-" + version)
+              + ".jar dev.ferry.cli.Ferry ...), use a built-in that is here, or give a directory"
+              + " with its model.onnx and tokenizer.json (--encoder DIR)");
     }
     return url;
+  }
+
+  /** The version of the model jars Ferry was built with, or null if unknown. */
+  private static String modelJarVersion() {
+    try (InputStream in =
+        BuiltinModelCache.class.getResourceAsStream("/dev/ferry/models/version.properties")) {
+      if (in == null) {
+        return null;
+      }
+      java.util.Properties p = new java.util.Properties();
+      p.load(in);
+      return p.getProperty("langchain4j.embeddings.version");
+    } catch (IOException e) {
+      return null;
+    }
   }
 
   /** Size and CRC of the jar entry: cheap to read, and different for every model version. */
@@ -144,13 +175,15 @@ final class BuiltinModelCache {
       Path path = dir.resolve(file);
       String expected = recorded.get(file);
       if (expected == null || !Files.isRegularFile(path) || !expected.equals(sha256(path))) {
-        log.warn("Cached encoder files in {} are incomplete or changed ({}); extracting again",
-            dir, file);
+        log.warn(
+            "Cached encoder files in {} are incomplete or changed ({}); extracting again",
+            dir,
+            file);
         return null;
       }
     }
-    return new Extracted(dir, dir.resolve(MODEL_FILE), dir.resolve(TOKENIZER_FILE),
-        recorded.get(MODEL_FILE));
+    return new Extracted(
+        dir, dir.resolve(MODEL_FILE), dir.resolve(TOKENIZER_FILE), recorded.get(MODEL_FILE));
   }
 
   private Extracted extract(BuiltinEncoder encoder, URL modelUrl, URL tokenizerUrl, Path target)
@@ -160,7 +193,8 @@ final class BuiltinModelCache {
     try {
       String modelHash = copyHashing(modelUrl, tmp.resolve(MODEL_FILE));
       String tokenizerHash = copyHashing(tokenizerUrl, tmp.resolve(TOKENIZER_FILE));
-      Files.writeString(tmp.resolve(HASH_FILE),
+      Files.writeString(
+          tmp.resolve(HASH_FILE),
           modelHash + "  " + MODEL_FILE + "\n" + tokenizerHash + "  " + TOKENIZER_FILE + "\n",
           StandardCharsets.UTF_8);
       deleteRecursively(target);
@@ -169,8 +203,8 @@ final class BuiltinModelCache {
       } catch (AtomicMoveNotSupportedException e) {
         Files.move(tmp, target);
       }
-      return new Extracted(target, target.resolve(MODEL_FILE), target.resolve(TOKENIZER_FILE),
-          modelHash);
+      return new Extracted(
+          target, target.resolve(MODEL_FILE), target.resolve(TOKENIZER_FILE), modelHash);
     } finally {
       deleteRecursively(tmp);
     }

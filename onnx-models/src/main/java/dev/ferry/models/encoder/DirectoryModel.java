@@ -10,23 +10,28 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * A BERT-family export in a directory: the ONNX file, its {@code tokenizer.json}, and the
- * model's conventions read from the sentence-transformers files when they are there
- * ({@code 1_Pooling/config.json}, {@code sentence_bert_config.json}, {@code modules.json},
- * {@code config_sentence_transformers.json}) or from {@code config.json}.
+ * A BERT-family export in a directory: the ONNX file, its {@code tokenizer.json}, and the model's
+ * conventions read from the sentence-transformers files when they are there ({@code
+ * 1_Pooling/config.json}, {@code sentence_bert_config.json}, {@code modules.json}, {@code
+ * config_sentence_transformers.json}) or from {@code config.json}.
  *
  * <p>{@code declaredHiddenSize} is 0 when no {@code config.json} states it; the descriptor's
  * dimension is then a placeholder that the model's output shape replaces at load.
  */
-record DirectoryModel(Path model, Path tokenizer, int declaredHiddenSize, EncoderDescriptor descriptor) {
+record DirectoryModel(
+    Path model, Path tokenizer, int declaredHiddenSize, EncoderDescriptor descriptor) {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int FALLBACK_MAX_LENGTH = 512;
 
   static DirectoryModel load(Path dir) {
     if (!Files.isDirectory(dir)) {
-      throw new EncoderLoadException("encoder directory " + dir + " does not exist; expected a"
-          + " directory with model.onnx and tokenizer.json, or a built-in name ("
-          + BuiltinEncoder.ids() + ")");
+      throw new EncoderLoadException(
+          "encoder directory "
+              + dir
+              + " does not exist; expected a"
+              + " directory with model.onnx and tokenizer.json, or a built-in name ("
+              + BuiltinEncoder.ids()
+              + ")");
     }
     Path model = pick(dir, "model.onnx", ".onnx", "an ONNX file (model.onnx)");
     Path tokenizer = pick(dir, "tokenizer.json", "tokenizer.json", "tokenizer.json");
@@ -37,18 +42,23 @@ record DirectoryModel(Path model, Path tokenizer, int declaredHiddenSize, Encode
     JsonNode st = read(dir.resolve("config_sentence_transformers.json"));
     JsonNode tokenizerConfig = read(dir.resolve("tokenizer_config.json"));
 
-    Pooling pool = pooling.path("pooling_mode_cls_token").asBoolean(false) ? Pooling.CLS : Pooling.MEAN;
+    Pooling pool =
+        pooling.path("pooling_mode_cls_token").asBoolean(false) ? Pooling.CLS : Pooling.MEAN;
     int maxLength = sbert.path("max_seq_length").asInt(0);
     if (maxLength <= 0) {
       int fromTokenizer = tokenizerConfig.path("model_max_length").asInt(0);
-      maxLength = fromTokenizer > 0 && fromTokenizer <= 100_000 ? fromTokenizer
-          : config.path("max_position_embeddings").asInt(FALLBACK_MAX_LENGTH);
+      maxLength =
+          fromTokenizer > 0 && fromTokenizer <= 100_000
+              ? fromTokenizer
+              : config.path("max_position_embeddings").asInt(FALLBACK_MAX_LENGTH);
     }
     boolean normalize = modules.isMissingNode() || modules.toString().contains("Normalize");
     JsonNode prompts = st.path("prompts");
     String query = prompts.path("query").asText("");
-    String document = prompts.has("document") ? prompts.path("document").asText("")
-        : prompts.path("passage").asText("");
+    String document =
+        prompts.has("document")
+            ? prompts.path("document").asText("")
+            : prompts.path("passage").asText("");
     int declaredHidden = config.path("hidden_size").asInt(0);
     String sha;
     try {
@@ -57,10 +67,17 @@ record DirectoryModel(Path model, Path tokenizer, int declaredHiddenSize, Encode
       throw new EncoderLoadException("cannot read " + model + ": " + e.getMessage(), e);
     }
     Path name = dir.toAbsolutePath().normalize().getFileName();
-    EncoderDescriptor descriptor = new EncoderDescriptor(name == null ? "encoder" : name.toString(),
-        dir.toAbsolutePath().normalize().toString(), sha, pool, normalize, maxLength,
-        declaredHidden > 0 ? declaredHidden : 1,
-        query, document);
+    EncoderDescriptor descriptor =
+        new EncoderDescriptor(
+            name == null ? "encoder" : name.toString(),
+            dir.toAbsolutePath().normalize().toString(),
+            sha,
+            pool,
+            normalize,
+            maxLength,
+            declaredHidden > 0 ? declaredHidden : 1,
+            query,
+            document);
     return new DirectoryModel(model, tokenizer, declaredHidden, descriptor);
   }
 
@@ -79,16 +96,32 @@ record DirectoryModel(Path model, Path tokenizer, int declaredHiddenSize, Encode
     if (matches.size() == 1) {
       return matches.get(0);
     }
-    throw new EncoderLoadException("encoder directory " + dir + " needs " + what + "; found "
-        + (matches.isEmpty() ? "none" : matches.size() + " candidates " + matches.stream()
-            .map(p -> p.getFileName().toString()).collect(Collectors.joining(", "))
-            + " (name the right one " + preferred + ")")
-        + ". Directory holds: " + listing(dir));
+    throw new EncoderLoadException(
+        "encoder directory "
+            + dir
+            + " needs "
+            + what
+            + "; found "
+            + (matches.isEmpty()
+                ? "none"
+                : matches.size()
+                    + " candidates "
+                    + matches.stream()
+                        .map(p -> p.getFileName().toString())
+                        .collect(Collectors.joining(", "))
+                    + " (name the right one "
+                    + preferred
+                    + ")")
+            + ". Directory holds: "
+            + listing(dir));
   }
 
   private static String listing(Path dir) {
     try (Stream<Path> files = Files.list(dir)) {
-      return files.map(p -> p.getFileName().toString()).sorted().collect(Collectors.joining(", ", "[", "]"));
+      return files
+          .map(p -> p.getFileName().toString())
+          .sorted()
+          .collect(Collectors.joining(", ", "[", "]"));
     } catch (IOException e) {
       return "(unreadable)";
     }

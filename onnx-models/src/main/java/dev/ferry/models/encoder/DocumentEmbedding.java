@@ -5,9 +5,9 @@ import java.util.List;
 /**
  * A document's vector and its chunks' vectors ({@link Encoder#embedDocuments}).
  *
- * <p>The document's vector is the mean of the chunk vectors weighted by each chunk's token
- * count, normalized to unit length when the encoder normalizes; for a one-chunk document it is
- * that chunk's vector.
+ * <p>The document's vector is the mean of the chunk vectors weighted by each chunk's token count,
+ * normalized to unit length when the encoder normalizes; for a one-chunk document it is that
+ * chunk's vector.
  *
  * @param vector the whole document's embedding
  * @param chunks its chunks, in text order; at least one
@@ -23,8 +23,8 @@ public record DocumentEmbedding(float[] vector, List<ChunkEmbedding> chunks, boo
   }
 
   /**
-   * The token-weighted mean of the chunks' vectors, normalized when {@code normalize}: what
-   * {@link #vector()} holds.
+   * The token-weighted mean of the chunks' vectors, normalized when {@code normalize}: what {@link
+   * #vector()} holds.
    */
   static float[] pool(List<ChunkEmbedding> chunks, boolean normalize) {
     if (chunks.size() == 1) {

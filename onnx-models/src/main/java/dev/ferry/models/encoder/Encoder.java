@@ -33,19 +33,24 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <p>Texts are tokenized with the model's own tokenizer, truncated to its maximum length, sorted
- * by length and run in batches padded only as far as each batch needs
- * ({@link Batching#LENGTH_BUCKETED}); results come back in input order. Every input gives a
- * vector: empty or whitespace-only text is embedded as the model sees it ({@code [CLS] [SEP]}),
- * invalid UTF-16 is repaired, and overlong text is truncated.
+ * <p>Texts are tokenized with the model's own tokenizer, truncated to its maximum length, sorted by
+ * length and run in batches padded only as far as each batch needs ({@link
+ * Batching#LENGTH_BUCKETED}); results come back in input order. Every input gives a vector: empty
+ * or whitespace-only text is embedded as the model sees it ({@code [CLS] [SEP]}), invalid UTF-16 is
+ * repaired, and overlong text is truncated.
  *
- * <p>Thread-safe: any number of threads may call {@code embed} at once (ONNX Runtime sessions
- * are thread-safe; each thread keeps its own input buffers). Close it once, after all calls.
+ * <p>Thread-safe: any number of threads may call {@code embed} at once (ONNX Runtime sessions are
+ * thread-safe; each thread keeps its own input buffers). Close it once, after all calls.
  */
 public final class Encoder implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Encoder.class);
-  /** Texts tokenized and planned together; bounds memory for very long input lists. */
-  private static final int WINDOW = 4096;
+
+  /**
+   * Texts (or chunks) tokenized and planned into batches together; bounds memory for very long
+   * input lists.
+   */
+  private static final int PLAN_SIZE = 4096;
+
   private static final long PAD_ID = 0;
 
   private final OrtEnvironment environment;
@@ -89,8 +94,12 @@ public final class Encoder implements AutoCloseable {
     }
     Path dir = Path.of(nameOrDirectory);
     if (!Files.isDirectory(dir)) {
-      throw new EncoderLoadException("'" + nameOrDirectory + "' is neither a built-in encoder ("
-          + BuiltinEncoder.ids() + ") nor a directory holding model.onnx and tokenizer.json");
+      throw new EncoderLoadException(
+          "'"
+              + nameOrDirectory
+              + "' is neither a built-in encoder ("
+              + BuiltinEncoder.ids()
+              + ") nor a directory holding model.onnx and tokenizer.json");
     }
     return open(dir, options);
   }
@@ -98,15 +107,19 @@ public final class Encoder implements AutoCloseable {
   /** Opens a built-in encoder, extracting its files from its jar on first use. */
   public static Encoder open(BuiltinEncoder builtin, EncoderOptions options) {
     BuiltinModelCache.Extracted files = BuiltinModelCache.defaultCache().materialize(builtin);
-    return new Encoder(files.model(), files.tokenizer(),
-        builtin.descriptor(files.modelSha256()), BuiltinEncoder.DIMENSION, options);
+    return new Encoder(
+        files.model(),
+        files.tokenizer(),
+        builtin.descriptor(files.modelSha256()),
+        BuiltinEncoder.DIMENSION,
+        options);
   }
 
   /** Opens the encoder exported into {@code directory} (model.onnx + tokenizer.json). */
   public static Encoder open(Path directory, EncoderOptions options) {
     DirectoryModel model = DirectoryModel.load(directory);
-    return new Encoder(model.model(), model.tokenizer(), model.descriptor(),
-        model.declaredHiddenSize(), options);
+    return new Encoder(
+        model.model(), model.tokenizer(), model.descriptor(), model.declaredHiddenSize(), options);
   }
 
   /**
@@ -115,8 +128,8 @@ public final class Encoder implements AutoCloseable {
    *
    * @throws EncoderLoadException if a file is missing or unreadable, or the hash differs
    */
-  public static Encoder open(Path modelFile, Path tokenizerFile, EncoderDescriptor descriptor,
-      EncoderOptions options) {
+  public static Encoder open(
+      Path modelFile, Path tokenizerFile, EncoderDescriptor descriptor, EncoderOptions options) {
     for (Path f : List.of(modelFile, tokenizerFile)) {
       if (!Files.isRegularFile(f)) {
         throw new EncoderLoadException(f + ": no such file");
@@ -129,14 +142,23 @@ public final class Encoder implements AutoCloseable {
       throw new EncoderLoadException("cannot read " + modelFile + ": " + e.getMessage(), e);
     }
     if (!actual.equals(descriptor.modelSha256())) {
-      throw new EncoderLoadException(modelFile + ": SHA-256 is " + actual + " but "
-          + descriptor.modelSha256() + " was expected; the file was changed or replaced");
+      throw new EncoderLoadException(
+          modelFile
+              + ": SHA-256 is "
+              + actual
+              + " but "
+              + descriptor.modelSha256()
+              + " was expected; the file was changed or replaced");
     }
     return new Encoder(modelFile, tokenizerFile, descriptor, descriptor.dimension(), options);
   }
 
-  private Encoder(Path modelFile, Path tokenizerFile, EncoderDescriptor declared,
-      int declaredHidden, EncoderOptions options) {
+  private Encoder(
+      Path modelFile,
+      Path tokenizerFile,
+      EncoderDescriptor declared,
+      int declaredHidden,
+      EncoderOptions options) {
     this.options = Objects.requireNonNull(options, "options");
     this.modelFile = modelFile;
     this.tokenizerFile = tokenizerFile;
@@ -153,20 +175,28 @@ public final class Encoder implements AutoCloseable {
       this.maxBatchTokens = options.effectiveMaxBatchTokens(executionProvider);
       opened = environment.createSession(modelFile.toString(), sessionOptions);
       this.signature = ModelSignature.of(opened, modelFile.toString(), declaredHidden);
-      this.descriptor = new EncoderDescriptor(declared.id(), declared.source(),
-          declared.modelSha256(),
-          options.pooling() != null ? options.pooling() : declared.pooling(),
-          declared.normalize(),
-          options.maxLength() > 0 ? options.maxLength() : declared.maxLength(),
-          signature.hiddenSize(), declared.queryPrefix(), declared.documentPrefix());
+      this.descriptor =
+          new EncoderDescriptor(
+              declared.id(),
+              declared.source(),
+              declared.modelSha256(),
+              options.pooling() != null ? options.pooling() : declared.pooling(),
+              declared.normalize(),
+              options.maxLength() > 0 ? options.maxLength() : declared.maxLength(),
+              signature.hiddenSize(),
+              declared.queryPrefix(),
+              declared.documentPrefix());
       openedTokenizer = new TextTokenizer(tokenizerFile, descriptor.maxLength());
       this.tokenizer = openedTokenizer;
-      this.documentPrefixIds = descriptor.documentPrefix().isEmpty()
-          ? new long[0] : openedTokenizer.bareIds(descriptor.documentPrefix());
+      this.documentPrefixIds =
+          descriptor.documentPrefix().isEmpty()
+              ? new long[0]
+              : openedTokenizer.bareIds(descriptor.documentPrefix());
       this.session = opened;
     } catch (OrtException e) {
       closeQuietly(opened);
-      throw new EncoderLoadException("ONNX Runtime cannot load " + modelFile + ": " + e.getMessage(), e);
+      throw new EncoderLoadException(
+          "ONNX Runtime cannot load " + modelFile + ": " + e.getMessage(), e);
     } catch (RuntimeException e) {
       closeQuietly(opened);
       if (openedTokenizer != null) {
@@ -174,9 +204,14 @@ public final class Encoder implements AutoCloseable {
       }
       throw e;
     }
-    log.debug("Loaded encoder {} ({} pooling, max {} tokens, {} dims) on {} with {} intra-op threads",
-        descriptor.id(), descriptor.pooling().id(), descriptor.maxLength(), descriptor.dimension(),
-        executionProvider.id(), threads);
+    log.debug(
+        "Loaded encoder {} ({} pooling, max {} tokens, {} dims) on {} with {} intra-op threads",
+        descriptor.id(),
+        descriptor.pooling().id(),
+        descriptor.maxLength(),
+        descriptor.dimension(),
+        executionProvider.id(),
+        threads);
   }
 
   /** The ONNX file this encoder runs. */
@@ -229,14 +264,20 @@ public final class Encoder implements AutoCloseable {
   public float[][] embed(List<String> inputs, TextRole role) {
     Objects.requireNonNull(inputs, "texts");
     Objects.requireNonNull(role, "role");
-    return whileOpen(inputs, () -> {
-      float[][] out = new float[inputs.size()][];
-      String prefix = descriptor.prefixFor(role);
-      for (int start = 0; start < inputs.size(); start += WINDOW) {
-        embedWindow(inputs.subList(start, Math.min(inputs.size(), start + WINDOW)), prefix, out, start);
-      }
-      return out;
-    });
+    return whileOpen(
+        inputs,
+        () -> {
+          float[][] out = new float[inputs.size()][];
+          String prefix = descriptor.prefixFor(role);
+          for (int start = 0; start < inputs.size(); start += PLAN_SIZE) {
+            embedPlanned(
+                inputs.subList(start, Math.min(inputs.size(), start + PLAN_SIZE)),
+                prefix,
+                out,
+                start);
+          }
+          return out;
+        });
   }
 
   /**
@@ -260,13 +301,18 @@ public final class Encoder implements AutoCloseable {
     List<DocumentEmbedding> out = new ArrayList<>(inputs.size());
     int next = 0;
     while (next < inputs.size()) {
-      // Tokenize documents until about WINDOW chunks are pending, then embed them together.
+      // Tokenize documents until about PLAN_SIZE chunks are pending, then embed them together.
       long t0 = System.nanoTime();
       List<TextTokenizer.Windows> pending = new ArrayList<>();
       int chunks = 0;
-      while (next < inputs.size() && chunks < WINDOW) {
-        TextTokenizer.Windows w = tokenizer.windows(inputs.get(next++), documentPrefixIds,
-            windowLength, chunking.overlapTokens(), chunking.maxChunks());
+      while (next < inputs.size() && chunks < PLAN_SIZE) {
+        TextTokenizer.Windows w =
+            tokenizer.windows(
+                inputs.get(next++),
+                documentPrefixIds,
+                windowLength,
+                chunking.overlapTokens(),
+                chunking.maxChunks());
         pending.add(w);
         chunks += w.windows().size();
       }
@@ -284,11 +330,19 @@ public final class Encoder implements AutoCloseable {
       for (TextTokenizer.Windows w : pending) {
         List<ChunkEmbedding> chunkEmbeddings = new ArrayList<>(w.windows().size());
         for (TextTokenizer.Window window : w.windows()) {
-          chunkEmbeddings.add(new ChunkEmbedding(chunkEmbeddings.size(), window.start(), window.end(),
-              window.tokens(), vectors[at++]));
+          chunkEmbeddings.add(
+              new ChunkEmbedding(
+                  chunkEmbeddings.size(),
+                  window.start(),
+                  window.end(),
+                  window.tokens(),
+                  vectors[at++]));
         }
-        out.add(new DocumentEmbedding(DocumentEmbedding.pool(chunkEmbeddings, descriptor.normalize()),
-            chunkEmbeddings, w.complete()));
+        out.add(
+            new DocumentEmbedding(
+                DocumentEmbedding.pool(chunkEmbeddings, descriptor.normalize()),
+                chunkEmbeddings,
+                w.complete()));
       }
     }
     return out;
@@ -318,34 +372,47 @@ public final class Encoder implements AutoCloseable {
   }
 
   /**
-   * The pieces of {@code text} that {@link #embedDocuments} would embed as its chunks under
-   * {@code chunking}, in order, without running the model: each chunk's {@code [start, end)}
-   * characters. Fine-tuning trains on these, so that it reads a document as classification will.
-   * Tokenizing a piece again gives the chunk's tokens, give or take a split word at its edges.
+   * The pieces of {@code text} that {@link #embedDocuments} would embed as its chunks under {@code
+   * chunking}, in order, without running the model: each chunk's {@code [start, end)} characters.
+   * Fine-tuning trains on these, so that it reads a document as classification will. Tokenizing a
+   * piece again gives the chunk's tokens, give or take a split word at its edges.
    *
    * @throws IllegalStateException if the encoder is closed
    */
   public List<String> chunkTexts(String text, Chunking chunking) {
     Objects.requireNonNull(text, "text");
     Objects.requireNonNull(chunking, "chunking");
-    return whileOpen(List.of(text), () -> {
-      TextTokenizer.Windows w = tokenizer.windows(text, documentPrefixIds, windowLength(chunking),
-          chunking.overlapTokens(), chunking.maxChunks());
-      List<String> pieces = new ArrayList<>(w.windows().size());
-      // Pieces of the text itself: no prefix or special tokens, which tokenizing a piece adds.
-      for (TextTokenizer.Window window : w.windows()) {
-        pieces.add(text.substring(window.start(), window.end()));
-      }
-      return pieces;
-    });
+    return whileOpen(
+        List.of(text),
+        () -> {
+          TextTokenizer.Windows w =
+              tokenizer.windows(
+                  text,
+                  documentPrefixIds,
+                  windowLength(chunking),
+                  chunking.overlapTokens(),
+                  chunking.maxChunks());
+          List<String> pieces = new ArrayList<>(w.windows().size());
+          // Pieces of the text itself: no prefix or special tokens, which tokenizing a piece adds.
+          for (TextTokenizer.Window window : w.windows()) {
+            pieces.add(text.substring(window.start(), window.end()));
+          }
+          return pieces;
+        });
   }
 
   /** Tokens per chunk under {@code chunking} for this model, after checking the overlap fits. */
   private int windowLength(Chunking chunking) {
     int windowLength = chunking.effectiveMaxTokens(descriptor.maxLength());
     if (chunking.readsPastFirstWindow() && chunking.overlapTokens() * 2 >= windowLength) {
-      throw new IllegalArgumentException("chunk overlap (" + chunking.overlapTokens()
-          + " tokens) must be less than half of " + descriptor.id() + "'s " + windowLength + "-token chunks");
+      throw new IllegalArgumentException(
+          "chunk overlap ("
+              + chunking.overlapTokens()
+              + " tokens) must be less than half of "
+              + descriptor.id()
+              + "'s "
+              + windowLength
+              + "-token chunks");
     }
     return windowLength;
   }
@@ -362,16 +429,22 @@ public final class Encoder implements AutoCloseable {
 
   /** Counters since this encoder was opened. */
   public EncoderStats stats() {
-    return new EncoderStats(texts.sum(), batches.sum(), tokens.sum(), paddedTokens.sum(),
-        tokenizeNanos.sum(), inferenceNanos.sum(), poolNanos.sum());
+    return new EncoderStats(
+        texts.sum(),
+        batches.sum(),
+        tokens.sum(),
+        paddedTokens.sum(),
+        tokenizeNanos.sum(),
+        inferenceNanos.sum(),
+        poolNanos.sum());
   }
 
-  private void embedWindow(List<String> window, String prefix, float[][] out, int offset) {
+  private void embedPlanned(List<String> texts, String prefix, float[][] out, int offset) {
     long t0 = System.nanoTime();
-    long[][] ids = new long[window.size()][];
-    int[] lengths = new int[window.size()];
+    long[][] ids = new long[texts.size()][];
+    int[] lengths = new int[texts.size()];
     for (int i = 0; i < ids.length; i++) {
-      ids[i] = tokenizer.ids(prefix.isEmpty() ? window.get(i) : prefix + window.get(i));
+      ids[i] = tokenizer.ids(prefix.isEmpty() ? texts.get(i) : prefix + texts.get(i));
       lengths[i] = ids[i].length;
     }
     tokenizeNanos.add(System.nanoTime() - t0);
@@ -387,8 +460,13 @@ public final class Encoder implements AutoCloseable {
   }
 
   private void embedIds(long[][] ids, int[] lengths, float[][] out, int offset) {
-    for (BatchPlanner.Batch batch : BatchPlanner.plan(lengths, options.batching(),
-        options.maxBatchSize(), maxBatchTokens, descriptor.maxLength())) {
+    for (BatchPlanner.Batch batch :
+        BatchPlanner.plan(
+            lengths,
+            options.batching(),
+            options.maxBatchSize(),
+            maxBatchTokens,
+            descriptor.maxLength())) {
       runBatch(ids, batch, out, offset);
     }
   }
@@ -403,16 +481,26 @@ public final class Encoder implements AutoCloseable {
     FloatBuffer hidden;
     try {
       inputs.put(ModelSignature.INPUT_IDS, OnnxTensor.createTensor(environment, in.ids, shape));
-      inputs.put(ModelSignature.ATTENTION_MASK, OnnxTensor.createTensor(environment, in.mask, shape));
+      inputs.put(
+          ModelSignature.ATTENTION_MASK, OnnxTensor.createTensor(environment, in.mask, shape));
       if (signature.hasTokenTypeIds()) {
-        inputs.put(ModelSignature.TOKEN_TYPE_IDS, OnnxTensor.createTensor(environment, in.types, shape));
+        inputs.put(
+            ModelSignature.TOKEN_TYPE_IDS, OnnxTensor.createTensor(environment, in.types, shape));
       }
       try (OrtSession.Result result = session.run(inputs, Set.of(signature.outputName()))) {
         hidden = ((OnnxTensor) result.get(0)).getFloatBuffer();
       }
     } catch (OrtException e) {
-      throw new IllegalStateException("ONNX Runtime failed on a batch of " + rows + " texts x "
-          + width + " tokens with encoder " + descriptor.id() + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "ONNX Runtime failed on a batch of "
+              + rows
+              + " texts x "
+              + width
+              + " tokens with encoder "
+              + descriptor.id()
+              + ": "
+              + e.getMessage(),
+          e);
     } finally {
       inputs.values().forEach(OnnxTensor::close);
     }
@@ -532,8 +620,8 @@ public final class Encoder implements AutoCloseable {
 
     private static LongBuffer allocate(int longs) {
       return ByteBuffer.allocateDirect(Math.max(longs, 1) * Long.BYTES)
-          .order(ByteOrder.nativeOrder()).asLongBuffer();
+          .order(ByteOrder.nativeOrder())
+          .asLongBuffer();
     }
   }
-
 }

@@ -8,8 +8,8 @@ import java.util.Objects;
  * is, and the prefixes the model expects on queries and documents.
  *
  * <p>These are the model's own conventions, taken from its published configuration. The model
- * bundle stores this descriptor, so the encoder that trained a head embeds at index time in
- * exactly the same way.
+ * bundle stores this descriptor, so the encoder that trained a head embeds at index time in exactly
+ * the same way.
  *
  * @param id short name: a built-in name such as {@code all-minilm-l6-v2}, or a directory's name
  * @param source where the files came from: {@code builtin:NAME} or the directory path
@@ -41,7 +41,8 @@ public record EncoderDescriptor(
     Objects.requireNonNull(queryPrefix, "queryPrefix");
     Objects.requireNonNull(documentPrefix, "documentPrefix");
     if (maxLength < 2) {
-      throw new IllegalArgumentException("maxLength must be at least 2 (room for [CLS] and [SEP]), was " + maxLength);
+      throw new IllegalArgumentException(
+          "maxLength must be at least 2 (room for [CLS] and [SEP]), was " + maxLength);
     }
     if (dimension < 1) {
       throw new IllegalArgumentException("dimension must be positive, was " + dimension);

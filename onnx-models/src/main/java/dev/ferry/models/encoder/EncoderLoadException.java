@@ -1,8 +1,8 @@
 package dev.ferry.models.encoder;
 
 /**
- * An encoder could not be loaded: a file is missing, the model is not a BERT-family encoder, or
- * the model and its descriptor disagree. The message says what was expected and what was found.
+ * An encoder could not be loaded: a file is missing, the model is not a BERT-family encoder, or the
+ * model and its descriptor disagree. The message says what was expected and what was found.
  */
 public final class EncoderLoadException extends RuntimeException {
   private static final long serialVersionUID = 1L;

@@ -35,69 +35,100 @@ public record EncoderOptions(
     Objects.requireNonNull(executionProvider, "executionProvider");
     Objects.requireNonNull(batching, "batching");
     if (intraOpThreads < 0) {
-      throw new IllegalArgumentException("intraOpThreads must be 0 (auto) or positive, was " + intraOpThreads);
+      throw new IllegalArgumentException(
+          "intraOpThreads must be 0 (auto) or positive, was " + intraOpThreads);
     }
     if (maxBatchSize < 1) {
       throw new IllegalArgumentException("maxBatchSize must be positive, was " + maxBatchSize);
     }
     if (maxBatchTokens != 0 && maxBatchTokens < 2) {
-      throw new IllegalArgumentException("maxBatchTokens must be 0 (auto) or at least 2, was " + maxBatchTokens);
+      throw new IllegalArgumentException(
+          "maxBatchTokens must be 0 (auto) or at least 2, was " + maxBatchTokens);
     }
     if (maxLength != 0 && maxLength < 2) {
-      throw new IllegalArgumentException("maxLength must be 0 (model default) or at least 2, was " + maxLength);
+      throw new IllegalArgumentException(
+          "maxLength must be 0 (model default) or at least 2, was " + maxLength);
     }
   }
 
-  /** CPU, one thread per core, batches of up to 32 texts and an automatic token budget, bucketed. */
+  /**
+   * CPU, one thread per core, batches of up to 32 texts and an automatic token budget, bucketed.
+   */
   public static EncoderOptions defaults() {
     return new EncoderOptions(ExecutionProvider.CPU, 0, 32, 0, Batching.LENGTH_BUCKETED, null, 0);
   }
 
   /** A copy with another execution provider. */
   public EncoderOptions withExecutionProvider(ExecutionProvider value) {
-    return new EncoderOptions(value, intraOpThreads, maxBatchSize, maxBatchTokens, batching, pooling, maxLength);
+    return new EncoderOptions(
+        value, intraOpThreads, maxBatchSize, maxBatchTokens, batching, pooling, maxLength);
   }
 
   /** A copy with another intra-op thread count (0 = one per core). */
   public EncoderOptions withIntraOpThreads(int value) {
-    return new EncoderOptions(executionProvider, value, maxBatchSize, maxBatchTokens, batching, pooling, maxLength);
+    return new EncoderOptions(
+        executionProvider, value, maxBatchSize, maxBatchTokens, batching, pooling, maxLength);
   }
 
   /** A copy with another batch size limit. */
   public EncoderOptions withMaxBatchSize(int value) {
-    return new EncoderOptions(executionProvider, intraOpThreads, value, maxBatchTokens, batching, pooling, maxLength);
+    return new EncoderOptions(
+        executionProvider, intraOpThreads, value, maxBatchTokens, batching, pooling, maxLength);
   }
 
   /** A copy with another padded-token budget per batch. */
   public EncoderOptions withMaxBatchTokens(int value) {
-    return new EncoderOptions(executionProvider, intraOpThreads, maxBatchSize, value, batching, pooling, maxLength);
+    return new EncoderOptions(
+        executionProvider, intraOpThreads, maxBatchSize, value, batching, pooling, maxLength);
   }
 
   /** A copy with another batching strategy. */
   public EncoderOptions withBatching(Batching value) {
-    return new EncoderOptions(executionProvider, intraOpThreads, maxBatchSize, maxBatchTokens, value, pooling, maxLength);
+    return new EncoderOptions(
+        executionProvider, intraOpThreads, maxBatchSize, maxBatchTokens, value, pooling, maxLength);
   }
 
   /** A copy that overrides the model's pooling (null restores the model's own). */
   public EncoderOptions withPooling(Pooling value) {
-    return new EncoderOptions(executionProvider, intraOpThreads, maxBatchSize, maxBatchTokens, batching, value, maxLength);
+    return new EncoderOptions(
+        executionProvider,
+        intraOpThreads,
+        maxBatchSize,
+        maxBatchTokens,
+        batching,
+        value,
+        maxLength);
   }
 
   /** A copy that overrides the model's maximum length (0 restores the model's own). */
   public EncoderOptions withMaxLength(int value) {
-    return new EncoderOptions(executionProvider, intraOpThreads, maxBatchSize, maxBatchTokens, batching, pooling, value);
+    return new EncoderOptions(
+        executionProvider, intraOpThreads, maxBatchSize, maxBatchTokens, batching, pooling, value);
   }
+
+  /** The automatic token budget per batch on the CPU: this many per intra-op thread. */
+  public static final int CPU_BATCH_TOKENS_PER_THREAD = 256;
+
+  /** The automatic token budget per batch on the CPU at least. */
+  public static final int CPU_MIN_BATCH_TOKENS = 512;
+
+  /** The automatic token budget per batch on CUDA. */
+  public static final int CUDA_BATCH_TOKENS = 16_384;
 
   /** The token budget to use on {@code provider}: the configured one, or the automatic one. */
   int effectiveMaxBatchTokens(ExecutionProvider provider) {
     if (maxBatchTokens > 0) {
       return maxBatchTokens;
     }
-    return provider == ExecutionProvider.CUDA ? 16_384 : Math.max(512, 256 * effectiveIntraOpThreads());
+    return provider == ExecutionProvider.CUDA
+        ? CUDA_BATCH_TOKENS
+        : Math.max(CPU_MIN_BATCH_TOKENS, CPU_BATCH_TOKENS_PER_THREAD * effectiveIntraOpThreads());
   }
 
   /** The intra-op thread count to use: the configured one, or one per available core. */
   int effectiveIntraOpThreads() {
-    return intraOpThreads > 0 ? intraOpThreads : Math.max(1, Runtime.getRuntime().availableProcessors());
+    return intraOpThreads > 0
+        ? intraOpThreads
+        : Math.max(1, Runtime.getRuntime().availableProcessors());
   }
 }

@@ -22,9 +22,13 @@ public record EncoderStats(
 
   /** The counts accumulated between {@code earlier} and this snapshot. */
   public EncoderStats since(EncoderStats earlier) {
-    return new EncoderStats(texts - earlier.texts, batches - earlier.batches,
-        tokens - earlier.tokens, paddedTokens - earlier.paddedTokens,
-        tokenizeNanos - earlier.tokenizeNanos, inferenceNanos - earlier.inferenceNanos,
+    return new EncoderStats(
+        texts - earlier.texts,
+        batches - earlier.batches,
+        tokens - earlier.tokens,
+        paddedTokens - earlier.paddedTokens,
+        tokenizeNanos - earlier.tokenizeNanos,
+        inferenceNanos - earlier.inferenceNanos,
         poolNanos - earlier.poolNanos);
   }
 

@@ -24,18 +24,23 @@ final class ExecutionProviders {
   private ExecutionProviders() {}
 
   /**
-   * Configures {@code options} for {@code requested} and returns the provider that will really
-   * run. CUDA is used only when the ONNX Runtime build offers it and the provider installs.
+   * Configures {@code options} for {@code requested} and returns the provider that will really run.
+   * CUDA is used only when the ONNX Runtime build offers it and the provider installs.
    */
-  static ExecutionProvider configure(OrtSession.SessionOptions options, ExecutionProvider requested,
-      Set<OrtProvider> available, CudaInstaller cuda) {
+  static ExecutionProvider configure(
+      OrtSession.SessionOptions options,
+      ExecutionProvider requested,
+      Set<OrtProvider> available,
+      CudaInstaller cuda) {
     if (requested == ExecutionProvider.CPU) {
       return ExecutionProvider.CPU;
     }
     if (!available.contains(OrtProvider.CUDA)) {
-      warnOnce("CUDA requested, but this ONNX Runtime build has no CUDA provider (it offers " + available
-          + "); running on CPU. For GPUs, run ./ferry with FERRY_GPU=1 or build with -Pgpu (onnxruntime_gpu),"
-          + " and install the CUDA 12 libraries.");
+      warnOnce(
+          "CUDA requested, but this ONNX Runtime build has no CUDA provider (it offers "
+              + available
+              + "); running on CPU. For GPUs, run ./ferry with FERRY_GPU=1 or build with -Pgpu (onnxruntime_gpu),"
+              + " and install the CUDA 12 libraries.");
       return ExecutionProvider.CPU;
     }
     try {
@@ -43,7 +48,10 @@ final class ExecutionProviders {
       log.info("Running on CUDA device 0");
       return ExecutionProvider.CUDA;
     } catch (OrtException | RuntimeException | UnsatisfiedLinkError e) {
-      warnOnce("CUDA requested, but the CUDA provider failed to start (" + e.getMessage() + "); running on CPU.");
+      warnOnce(
+          "CUDA requested, but the CUDA provider failed to start ("
+              + e.getMessage()
+              + "); running on CPU.");
       return ExecutionProvider.CPU;
     }
   }

@@ -3,8 +3,8 @@ package dev.ferry.models.encoder;
 /**
  * How the per-token hidden states of an encoder become one sentence vector.
  *
- * <p>Each model was trained with one convention, and using another gives worse vectors without
- * any error: the convention belongs in the model's {@link EncoderDescriptor}.
+ * <p>Each model was trained with one convention, and using another gives worse vectors without any
+ * error: the convention belongs in the model's {@link EncoderDescriptor}.
  */
 public enum Pooling {
   /** Average of the token vectors, counting only positions the attention mask marks as real. */

@@ -16,18 +16,18 @@ import java.util.Map;
  * padding is the batcher's job.
  *
  * <p>Any Java string is accepted. Lone surrogates (which cannot cross into native code as UTF-8)
- * become U+FFFD; control characters are left to the tokenizer's own normalizer, as in the
- * reference library. Text far longer than the model can read is cut before tokenizing, at a
- * whitespace boundary well past the last token that survives truncation, so a megabyte of text
- * costs no more than a page; the ids are the same as tokenizing it whole.
+ * become U+FFFD; control characters are left to the tokenizer's own normalizer, as in the reference
+ * library. Text far longer than the model can read is cut before tokenizing, at a whitespace
+ * boundary well past the last token that survives truncation, so a megabyte of text costs no more
+ * than a page; the ids are the same as tokenizing it whole.
  *
  * <p>Thread-safe: the native tokenizer is immutable after loading.
  */
 final class TextTokenizer implements AutoCloseable {
   /**
-   * Characters kept per allowed token by the pre-cut. English averages 4 to 5 characters per
-   * token; text with longer tokens (URLs, encoded data) may not fill the window from the cut,
-   * and is then tokenized whole: slower, never different.
+   * Characters kept per allowed token by the pre-cut. English averages 4 to 5 characters per token;
+   * text with longer tokens (URLs, encoded data) may not fill the window from the cut, and is then
+   * tokenized whole: slower, never different.
    */
   static final int CHARS_PER_TOKEN_BOUND = 8;
 
@@ -37,7 +37,8 @@ final class TextTokenizer implements AutoCloseable {
   static {
     // DJL unpacks its native tokenizer library once; keep it beside Ferry's other cached files.
     if (System.getProperty("DJL_CACHE_DIR") == null && System.getenv("DJL_CACHE_DIR") == null) {
-      System.setProperty("DJL_CACHE_DIR", BuiltinModelCache.defaultRoot().resolve("djl").toString());
+      System.setProperty(
+          "DJL_CACHE_DIR", BuiltinModelCache.defaultRoot().resolve("djl").toString());
     }
     // DJL's tokenizer "calls home" on every load: it asks the EC2 metadata address
     // (169.254.169.254) for an instance id and then reports to an S3 telemetry URL. Ferry makes
@@ -60,8 +61,10 @@ final class TextTokenizer implements AutoCloseable {
   record Windows(List<Window> windows, boolean complete) {}
 
   private final HuggingFaceTokenizer tokenizer;
+
   /** The same vocabulary with no truncation and no special tokens, for windows over whole texts. */
   private final HuggingFaceTokenizer whole;
+
   private final int maxLength;
   private final long[] leadingSpecials;
   private final long[] trailingSpecials;
@@ -70,21 +73,32 @@ final class TextTokenizer implements AutoCloseable {
     this.maxLength = maxLength;
     HuggingFaceTokenizer truncating = null;
     try {
-      truncating = HuggingFaceTokenizer.newInstance(tokenizerJson, Map.of(
-          "addSpecialTokens", "true",
-          "padding", "false",
-          "truncation", "true",
-          "maxLength", Integer.toString(maxLength)));
-      this.whole = HuggingFaceTokenizer.newInstance(tokenizerJson, Map.of(
-          "addSpecialTokens", "false",
-          "padding", "false",
-          "truncation", "false"));
+      truncating =
+          HuggingFaceTokenizer.newInstance(
+              tokenizerJson,
+              Map.of(
+                  "addSpecialTokens", "true",
+                  "padding", "false",
+                  "truncation", "true",
+                  "maxLength", Integer.toString(maxLength)));
+      this.whole =
+          HuggingFaceTokenizer.newInstance(
+              tokenizerJson,
+              Map.of(
+                  "addSpecialTokens", "false",
+                  "padding", "false",
+                  "truncation", "false"));
     } catch (IOException | RuntimeException e) {
       if (truncating != null) {
         truncating.close();
       }
-      throw new EncoderLoadException("cannot load tokenizer " + tokenizerJson + ": " + e.getMessage()
-          + " (expected a HuggingFace tokenizer.json)", e);
+      throw new EncoderLoadException(
+          "cannot load tokenizer "
+              + tokenizerJson
+              + ": "
+              + e.getMessage()
+              + " (expected a HuggingFace tokenizer.json)",
+          e);
     }
     this.tokenizer = truncating;
     // The special tokens around a text ([CLS] ... [SEP] for BERT, <s> ... </s> for RoBERTa).
@@ -132,18 +146,25 @@ final class TextTokenizer implements AutoCloseable {
 
   /**
    * Splits a text into windows of at most {@code windowLength} ids each, every one made of the
-   * special tokens, then {@code prefixIds}, then a run of the text's tokens; runs overlap by
-   * {@code overlap} tokens and the last ends at the text's end. At most {@code maxWindows}
-   * (0: no limit) windows are made, from the start. An empty text gives one window with no text
-   * tokens.
+   * special tokens, then {@code prefixIds}, then a run of the text's tokens; runs overlap by {@code
+   * overlap} tokens and the last ends at the text's end. At most {@code maxWindows} (0: no limit)
+   * windows are made, from the start. An empty text gives one window with no text tokens.
    */
   Windows windows(String text, long[] prefixIds, int windowLength, int overlap, int maxWindows) {
-    int room = Math.min(windowLength, maxLength) - leadingSpecials.length - trailingSpecials.length
-        - prefixIds.length;
+    int room =
+        Math.min(windowLength, maxLength)
+            - leadingSpecials.length
+            - trailingSpecials.length
+            - prefixIds.length;
     if (room < 1) {
-      throw new IllegalArgumentException("a window of " + windowLength + " tokens leaves no room for text after "
-          + (leadingSpecials.length + trailingSpecials.length) + " special tokens and a "
-          + prefixIds.length + "-token prefix");
+      throw new IllegalArgumentException(
+          "a window of "
+              + windowLength
+              + " tokens leaves no room for text after "
+              + (leadingSpecials.length + trailingSpecials.length)
+              + " special tokens and a "
+              + prefixIds.length
+              + "-token prefix");
     }
     int step = Math.max(1, room - Math.min(overlap, room / 2));
     String clean = replaceLoneSurrogates(text);
@@ -190,8 +211,10 @@ final class TextTokenizer implements AutoCloseable {
     return new Windows(out, !preCut);
   }
 
-  private Window window(long[] tokens, CharSpan[] spans, int from, int to, long[] prefixIds, int textLength) {
-    long[] ids = new long[leadingSpecials.length + prefixIds.length + (to - from) + trailingSpecials.length];
+  private Window window(
+      long[] tokens, CharSpan[] spans, int from, int to, long[] prefixIds, int textLength) {
+    long[] ids =
+        new long[leadingSpecials.length + prefixIds.length + (to - from) + trailingSpecials.length];
     int at = 0;
     System.arraycopy(leadingSpecials, 0, ids, at, leadingSpecials.length);
     at += leadingSpecials.length;
@@ -216,8 +239,8 @@ final class TextTokenizer implements AutoCloseable {
 
   /**
    * The longest prefix of {@code text} of at most {@code limit} chars that ends just before
-   * whitespace in the second half of that range, or null if there is no whitespace there: a
-   * cut inside a word could change how that word is split into tokens.
+   * whitespace in the second half of that range, or null if there is no whitespace there: a cut
+   * inside a word could change how that word is split into tokens.
    */
   static String cutAtWhitespace(String text, int limit) {
     for (int i = Math.min(limit, text.length() - 1); i >= limit / 2; i--) {

@@ -15,7 +15,8 @@ public final class Vectors {
   /** Dot product; equals cosine similarity for normalized vectors. */
   public static double dot(float[] a, float[] b) {
     if (a.length != b.length) {
-      throw new IllegalArgumentException("vectors differ in width: " + a.length + " vs " + b.length);
+      throw new IllegalArgumentException(
+          "vectors differ in width: " + a.length + " vs " + b.length);
     }
     double sum = 0;
     for (int i = 0; i < a.length; i++) {
@@ -35,7 +36,8 @@ public final class Vectors {
    * search: the exact answer, for small sets and for measuring approximate indexes against.
    */
   public static List<Neighbour> nearest(float[] query, float[][] candidates, int k) {
-    PriorityQueue<Neighbour> best = new PriorityQueue<>(Comparator.comparingDouble(Neighbour::score));
+    PriorityQueue<Neighbour> best =
+        new PriorityQueue<>(Comparator.comparingDouble(Neighbour::score));
     for (int i = 0; i < candidates.length; i++) {
       best.add(new Neighbour(i, cosine(query, candidates[i])));
       if (best.size() > k) {

@@ -1,37 +1,40 @@
 package dev.ferry.models.graph;
 
-import ai.onnx.proto.OnnxMl.TensorProto.DataType;
-
-/** The tensor element types Ferry's graphs use, with their ONNX codes. */
+/**
+ * The tensor element types Ferry's graphs use, with their ONNX codes ({@code TensorProto.DataType}
+ * numbers, fixed by the ONNX standard).
+ */
 public enum ElementType {
   /** 32-bit float: what models train and run in. */
-  FLOAT(DataType.FLOAT),
+  FLOAT(1),
   /** 64-bit float: for gradient checks against finite differences. */
-  DOUBLE(DataType.DOUBLE),
+  DOUBLE(11),
   /** 64-bit integer: token ids, shapes, axes. */
-  INT64(DataType.INT64),
+  INT64(7),
   /** Boolean: comparison results. */
-  BOOL(DataType.BOOL);
+  BOOL(9);
 
-  private final DataType onnx;
+  private final int onnxCode;
 
-  ElementType(DataType onnx) {
-    this.onnx = onnx;
+  ElementType(int onnxCode) {
+    this.onnxCode = onnxCode;
   }
 
   /** The ONNX {@code TensorProto.DataType} number. */
   public int onnxCode() {
-    return onnx.getNumber();
+    return onnxCode;
   }
 
   /** The type of an ONNX code. */
-  static ElementType ofOnnx(int code) {
+  public static ElementType ofOnnx(int code) {
     for (ElementType t : values()) {
-      if (t.onnx.getNumber() == code) {
+      if (t.onnxCode == code) {
         return t;
       }
     }
-    throw new IllegalArgumentException("unsupported ONNX element type " + code
-        + " (" + DataType.forNumber(code) + "); Ferry's graphs use FLOAT, DOUBLE, INT64, BOOL");
+    throw new IllegalArgumentException(
+        "unsupported ONNX element type "
+            + code
+            + "; Ferry's graphs use FLOAT, DOUBLE, INT64, BOOL");
   }
 }

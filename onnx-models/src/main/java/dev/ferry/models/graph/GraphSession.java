@@ -19,15 +19,15 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Runs a graph built by {@link GraphBuilder} (or any ONNX model) on ONNX Runtime, taking and
- * returning {@link HostTensor}s, so callers never hold native tensors.
+ * Runs an ONNX graph (a head, a training step built by {@code dev.ferry.autodiff.GraphBuilder}, any
+ * ONNX model) on ONNX Runtime, taking and returning {@link HostTensor}s, so callers never hold
+ * native tensors.
  *
  * <p>With one intra-op thread the results are bitwise reproducible on the CPU, which training
- * relies on for determinism. A session asked for {@link ExecutionProvider#CUDA} runs there when
- * the build and the machine have it, and on the CPU otherwise, with a warning
- * ({@link ExecutionProvider#install}). Inputs and
- * outputs stay {@link HostTensor}s either way (ONNX Runtime copies them to and from the device).
- * Close it to free the native session.
+ * relies on for determinism. A session asked for {@link ExecutionProvider#CUDA} runs there when the
+ * build and the machine have it, and on the CPU otherwise, with a warning ({@link
+ * ExecutionProvider#install}). Inputs and outputs stay {@link HostTensor}s either way (ONNX Runtime
+ * copies them to and from the device). Close it to free the native session.
  */
 public final class GraphSession implements AutoCloseable {
   private final OrtEnvironment environment = OnnxRuntimeSetup.environment();
@@ -60,13 +60,16 @@ public final class GraphSession implements AutoCloseable {
     this(model, intraOpThreads, true, device);
   }
 
-  private GraphSession(byte[] model, int intraOpThreads, boolean optimize, ExecutionProvider device) {
+  private GraphSession(
+      byte[] model, int intraOpThreads, boolean optimize, ExecutionProvider device) {
     try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
       options.setIntraOpNumThreads(intraOpThreads);
       options.setInterOpNumThreads(1);
       options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
-      options.setOptimizationLevel(optimize
-          ? OrtSession.SessionOptions.OptLevel.ALL_OPT : OrtSession.SessionOptions.OptLevel.NO_OPT);
+      options.setOptimizationLevel(
+          optimize
+              ? OrtSession.SessionOptions.OptLevel.ALL_OPT
+              : OrtSession.SessionOptions.OptLevel.NO_OPT);
       device.install(options);
       this.session = environment.createSession(model, options);
     } catch (OrtException e) {
@@ -88,8 +91,12 @@ public final class GraphSession implements AutoCloseable {
     try {
       NodeInfo info = session.getInputInfo().get(name);
       if (info == null || !(info.getInfo() instanceof TensorInfo tensor)) {
-        throw new IllegalArgumentException("the graph has no tensor input '" + name + "' (inputs: "
-            + session.getInputNames() + ")");
+        throw new IllegalArgumentException(
+            "the graph has no tensor input '"
+                + name
+                + "' (inputs: "
+                + session.getInputNames()
+                + ")");
       }
       return tensor.getShape();
     } catch (OrtException e) {
@@ -136,7 +143,8 @@ public final class GraphSession implements AutoCloseable {
   private OnnxTensor toNative(HostTensor t) throws OrtException {
     return switch (t.type()) {
       case FLOAT -> OnnxTensor.createTensor(environment, FloatBuffer.wrap(t.floats()), t.shape());
-      case DOUBLE -> OnnxTensor.createTensor(environment, DoubleBuffer.wrap(t.doubles()), t.shape());
+      case DOUBLE ->
+          OnnxTensor.createTensor(environment, DoubleBuffer.wrap(t.doubles()), t.shape());
       case INT64 -> OnnxTensor.createTensor(environment, LongBuffer.wrap(t.longs()), t.shape());
       case BOOL -> throw new IllegalArgumentException("BOOL inputs are not supported");
     };
@@ -163,7 +171,8 @@ public final class GraphSession implements AutoCloseable {
         b.get(a);
         yield HostTensor.of(a, shape);
       }
-      default -> throw new IllegalStateException("output type " + t.getInfo().type + " not supported");
+      default ->
+          throw new IllegalStateException("output type " + t.getInfo().type + " not supported");
     };
   }
 

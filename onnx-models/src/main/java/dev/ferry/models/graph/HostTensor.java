@@ -7,7 +7,8 @@ import java.util.Objects;
  * A tensor held in Java arrays: the values going into and coming out of a {@link GraphSession}.
  * Exactly one of the arrays is set, matching {@link #type()}.
  */
-public record HostTensor(ElementType type, long[] shape, float[] floats, double[] doubles, long[] longs) {
+public record HostTensor(
+    ElementType type, long[] shape, float[] floats, double[] doubles, long[] longs) {
 
   /** Checks that the one array of the type is set and fills the shape. */
   public HostTensor {
@@ -17,14 +18,16 @@ public record HostTensor(ElementType type, long[] shape, float[] floats, double[
     for (long d : shape) {
       count *= d;
     }
-    int length = switch (type) {
-      case FLOAT -> floats.length;
-      case DOUBLE -> doubles.length;
-      case INT64 -> longs.length;
-      case BOOL -> throw new IllegalArgumentException("BOOL tensors are not passed from Java");
-    };
+    int length =
+        switch (type) {
+          case FLOAT -> floats.length;
+          case DOUBLE -> doubles.length;
+          case INT64 -> longs.length;
+          case BOOL -> throw new IllegalArgumentException("BOOL tensors are not passed from Java");
+        };
     if (length != count) {
-      throw new IllegalArgumentException(length + " values do not fill shape " + Arrays.toString(shape));
+      throw new IllegalArgumentException(
+          length + " values do not fill shape " + Arrays.toString(shape));
     }
   }
 

@@ -6,8 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.ferry.models.encoder.BuiltinEncoder;
 import dev.ferry.models.encoder.Encoder;
 import dev.ferry.models.encoder.EncoderOptions;
-import dev.ferry.models.graph.ElementType;
-import dev.ferry.models.graph.GraphBuilder;
+import dev.ferry.models.encoder.TinyGraphs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,19 +23,17 @@ class ModelBundleTest {
   @BeforeAll
   static void writeABundle() throws IOException {
     bundle = dir.resolve("bundle");
-    try (Encoder encoder = Encoder.open(BuiltinEncoder.ALL_MINILM_L6_V2_Q, EncoderOptions.defaults())) {
-      BundleWriter.to(bundle).encoder(encoder).head("linear", uniformHead(encoder.dimension(), 2))
-          .labels(List.of("yes", "no")).write();
+    try (Encoder encoder =
+        Encoder.open(BuiltinEncoder.ALL_MINILM_L6_V2_Q, EncoderOptions.defaults())) {
+      BundleWriter.to(bundle)
+          .encoder(encoder)
+          .head(
+              "linear",
+              TinyGraphs.uniformHead(
+                  ClassifierHead.INPUT, ClassifierHead.OUTPUT, encoder.dimension(), 2))
+          .labels(List.of("yes", "no"))
+          .write();
     }
-  }
-
-  /** A head that gives every text the same probabilities: softmax(x · 0). */
-  private static byte[] uniformHead(int width, int classes) {
-    GraphBuilder g = new GraphBuilder("uniform-head", ElementType.FLOAT);
-    String x = g.input(ClassifierHead.INPUT, GraphBuilder.UNKNOWN, width);
-    String w = g.initializer("w", new float[width * classes], width, classes);
-    g.output(g.softmax(g.matMul(x, w)), ClassifierHead.OUTPUT);
-    return g.toBytes();
   }
 
   @Test
@@ -49,14 +46,17 @@ class ModelBundleTest {
   @Test
   void aHugeDimensionIsRefusedBeforeAnythingIsAllocatedForIt() throws IOException {
     Path copy = copyWithManifest("huge", "\"dimension\" : 384", "\"dimension\" : 700000000");
-    assertThatThrownBy(() -> ModelBundle.open(copy)).isInstanceOf(BundleLoadException.class)
-        .hasMessageContaining("manifest.json: expected an encoder dimension from 1 to 65536 (found 700000000)");
+    assertThatThrownBy(() -> ModelBundle.open(copy))
+        .isInstanceOf(BundleLoadException.class)
+        .hasMessageContaining(
+            "manifest.json: expected an encoder dimension from 1 to 65536 (found 700000000)");
   }
 
   @Test
   void aDimensionTheHeadDoesNotTakeIsRefusedWithBothWidths() throws IOException {
     Path copy = copyWithManifest("wide", "\"dimension\" : 384", "\"dimension\" : 385");
-    assertThatThrownBy(() -> ModelBundle.open(copy)).isInstanceOf(BundleLoadException.class)
+    assertThatThrownBy(() -> ModelBundle.open(copy))
+        .isInstanceOf(BundleLoadException.class)
         .hasMessageContaining("head.onnx: takes embeddings of 384 values")
         .hasMessageContaining("gives 385");
   }

@@ -15,8 +15,10 @@ class BatchPlannerTest {
   @RepeatedTest(20)
   void bucketedBatchesCoverEveryTextOnceWithinBudget() {
     Random random = new Random(SEED + System.identityHashCode(this));
-    int[] lengths = IntStream.range(0, 1 + random.nextInt(500)).map(i -> 2 + random.nextInt(255)).toArray();
-    List<BatchPlanner.Batch> plan = BatchPlanner.plan(lengths, Batching.LENGTH_BUCKETED, 32, 4096, 256);
+    int[] lengths =
+        IntStream.range(0, 1 + random.nextInt(500)).map(i -> 2 + random.nextInt(255)).toArray();
+    List<BatchPlanner.Batch> plan =
+        BatchPlanner.plan(lengths, Batching.LENGTH_BUCKETED, 32, 4096, 256);
     int[] seen = new int[lengths.length];
     for (BatchPlanner.Batch b : plan) {
       assertThat(b.indices().length).isBetween(1, 32);
@@ -35,7 +37,8 @@ class BatchPlannerTest {
   @Test
   void similarLengthsShareABatch() {
     int[] lengths = {10, 200, 11, 199, 12, 198};
-    List<BatchPlanner.Batch> plan = BatchPlanner.plan(lengths, Batching.LENGTH_BUCKETED, 3, 10_000, 256);
+    List<BatchPlanner.Batch> plan =
+        BatchPlanner.plan(lengths, Batching.LENGTH_BUCKETED, 3, 10_000, 256);
     assertThat(plan).hasSize(2);
     assertThat(plan.get(0).indices()).containsExactlyInAnyOrder(1, 3, 5);
     assertThat(plan.get(0).paddedLength()).isEqualTo(200);
@@ -45,20 +48,23 @@ class BatchPlannerTest {
 
   @Test
   void aTextLongerThanTheBudgetStillGetsABatchOfItsOwn() {
-    List<BatchPlanner.Batch> plan = BatchPlanner.plan(new int[] {512, 3}, Batching.LENGTH_BUCKETED, 8, 100, 512);
+    List<BatchPlanner.Batch> plan =
+        BatchPlanner.plan(new int[] {512, 3}, Batching.LENGTH_BUCKETED, 8, 100, 512);
     assertThat(plan).hasSize(2);
     assertThat(plan.get(0).indices()).containsExactly(0);
   }
 
   @Test
   void padToMaxKeepsInputOrderAndPadsEverythingToMaxLength() {
-    List<BatchPlanner.Batch> plan = BatchPlanner.plan(new int[] {5, 9, 2, 7, 3}, Batching.PAD_TO_MAX_LENGTH, 2, 10_000, 128);
+    List<BatchPlanner.Batch> plan =
+        BatchPlanner.plan(new int[] {5, 9, 2, 7, 3}, Batching.PAD_TO_MAX_LENGTH, 2, 10_000, 128);
     assertThat(plan).extracting(b -> b.indices().length).containsExactly(2, 2, 1);
     assertThat(plan.get(1).indices()).containsExactly(2, 3);
     assertThat(plan).allMatch(b -> b.paddedLength() == 128);
     // The token budget limits rows at full length, as on the bucketed path; never below one.
     assertThat(BatchPlanner.plan(new int[5], Batching.PAD_TO_MAX_LENGTH, 32, 300, 128))
-        .extracting(b -> b.indices().length).containsExactly(2, 2, 1);
+        .extracting(b -> b.indices().length)
+        .containsExactly(2, 2, 1);
     assertThat(BatchPlanner.plan(new int[2], Batching.PAD_TO_MAX_LENGTH, 32, 10, 128)).hasSize(2);
   }
 }

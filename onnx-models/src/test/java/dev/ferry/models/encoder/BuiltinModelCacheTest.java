@@ -45,9 +45,15 @@ class BuiltinModelCacheTest {
     String java = ProcessHandle.current().info().command().orElse("java");
     List<Process> processes = new ArrayList<>();
     for (int i = 0; i < 2; i++) {
-      processes.add(new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-          "-Dferry.cache.dir=" + root, CacheMain.class.getName())
-          .redirectErrorStream(true).start());
+      processes.add(
+          new ProcessBuilder(
+                  java,
+                  "-cp",
+                  System.getProperty("java.class.path"),
+                  "-Dferry.cache.dir=" + root,
+                  CacheMain.class.getName())
+              .redirectErrorStream(true)
+              .start());
     }
     List<String> hashes = new ArrayList<>();
     for (Process p : processes) {
@@ -65,8 +71,8 @@ class BuiltinModelCacheTest {
   /** Entry point of the child processes: extract, verify, print the model's hash. */
   public static final class CacheMain {
     public static void main(String[] args) throws IOException {
-      BuiltinModelCache.Extracted files = BuiltinModelCache.defaultCache()
-          .materialize(BuiltinEncoder.ALL_MINILM_L6_V2_Q);
+      BuiltinModelCache.Extracted files =
+          BuiltinModelCache.defaultCache().materialize(BuiltinEncoder.ALL_MINILM_L6_V2_Q);
       System.out.println(BuiltinModelCache.sha256(files.model()));
     }
   }

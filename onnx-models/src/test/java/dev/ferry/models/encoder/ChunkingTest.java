@@ -16,9 +16,11 @@ import org.junit.jupiter.api.Test;
 
 /** Whole-document embeddings: windows over long texts, and the pooled document vector. */
 class ChunkingTest {
-  private static final String[] WORDS = ("wheat corn grain exports rose tonnes shipments farmers harvest "
-      + "prices fell market traders soybean futures department agriculture weather drought rain crop "
-      + "the a of to and in for on with by from at").split(" ");
+  private static final String[] WORDS =
+      ("wheat corn grain exports rose tonnes shipments farmers harvest "
+              + "prices fell market traders soybean futures department agriculture weather drought rain crop "
+              + "the a of to and in for on with by from at")
+          .split(" ");
 
   private static Encoder encoder;
   private static TextTokenizer tokenizer;
@@ -68,10 +70,12 @@ class ChunkingTest {
       // Whole words here, so tokenizing the piece again gives the chunk's tokens and [CLS]/[SEP].
       assertThat(encoder.tokenIds(pieces.get(i))).hasSize(c.tokens() + 2);
     }
-    assertThat(encoder.chunkTexts(text, Chunking.FIRST_WINDOW)).singleElement()
+    assertThat(encoder.chunkTexts(text, Chunking.FIRST_WINDOW))
+        .singleElement()
         .satisfies(first -> assertThat(text).startsWith(first));
     assertThat(encoder.chunkTexts("", chunking)).containsExactly("");
-    assertThatThrownBy(() -> encoder.chunkTexts(null, chunking)).isInstanceOf(NullPointerException.class);
+    assertThatThrownBy(() -> encoder.chunkTexts(null, chunking))
+        .isInstanceOf(NullPointerException.class);
   }
 
   @Test
@@ -102,15 +106,18 @@ class ChunkingTest {
       assertThat(w.ids()[0]).isEqualTo(101L); // [CLS]
       assertThat(w.ids()[255]).isEqualTo(102L); // [SEP]
       int from = i == windows.size() - 1 ? all.length - room : start;
-      assertThat(Arrays.copyOfRange(w.ids(), 1, 255)).as("window %d", i)
+      assertThat(Arrays.copyOfRange(w.ids(), 1, 255))
+          .as("window %d", i)
           .containsExactly(Arrays.copyOfRange(all, from, from + room));
       start += room - 32;
     }
     assertThat(windows.get(0).start()).isZero();
     assertThat(windows.get(windows.size() - 1).end()).isEqualTo(text.length());
     for (int i = 1; i < windows.size(); i++) {
-      assertThat(windows.get(i).start()).as("window %d overlaps the one before", i)
-          .isLessThan(windows.get(i - 1).end()).isGreaterThan(windows.get(i - 1).start());
+      assertThat(windows.get(i).start())
+          .as("window %d overlaps the one before", i)
+          .isLessThan(windows.get(i - 1).end())
+          .isGreaterThan(windows.get(i - 1).start());
     }
   }
 
@@ -148,7 +155,8 @@ class ChunkingTest {
     assertThat(doc.chunks()).hasSize(3);
     assertThat(doc.complete()).isFalse();
     assertThat(doc.chunks().get(0).start()).isZero();
-    List<TextTokenizer.Window> unlimited = tokenizer.windows(text, new long[0], 128, 16, 0).windows();
+    List<TextTokenizer.Window> unlimited =
+        tokenizer.windows(text, new long[0], 128, 16, 0).windows();
     for (int i = 0; i < 3; i++) {
       assertThat(doc.chunks().get(i).start()).isEqualTo(unlimited.get(i).start());
       assertThat(doc.chunks().get(i).end()).isEqualTo(unlimited.get(i).end());
@@ -171,11 +179,14 @@ class ChunkingTest {
   @Test
   void emptyTextIsOneChunkWithNoTokensAndTheVectorOfEmbed() {
     DocumentEmbedding doc = encoder.embedDocument("", Chunking.DEFAULT);
-    assertThat(doc.chunks()).singleElement().satisfies(c -> {
-      assertThat(c.tokens()).isZero();
-      assertThat(c.start()).isZero();
-      assertThat(c.end()).isZero();
-    });
+    assertThat(doc.chunks())
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(c.tokens()).isZero();
+              assertThat(c.start()).isZero();
+              assertThat(c.end()).isZero();
+            });
     assertThat(doc.vector()).containsExactly(encoder.embed(""));
   }
 
@@ -192,7 +203,8 @@ class ChunkingTest {
     for (int i = 0; i < texts.size(); i++) {
       DocumentEmbedding alone = fp32.embedDocument(texts.get(i), Chunking.DEFAULT);
       assertThat(together.get(i).chunks()).as("text %d", i).hasSameSizeAs(alone.chunks());
-      assertThat(cosine(together.get(i).vector(), alone.vector())).as("text %d", i)
+      assertThat(cosine(together.get(i).vector(), alone.vector()))
+          .as("text %d", i)
           .isCloseTo(1.0, within(1e-5));
     }
   }
@@ -212,11 +224,16 @@ class ChunkingTest {
 
   @Test
   void badSettingsAreRefusedWithTheReason() {
-    assertThatThrownBy(() -> new Chunking(64, 32, 0, ChunkPooling.TOKEN_WEIGHTED_MEAN)).hasMessageContaining("less than half");
-    assertThatThrownBy(() -> new Chunking(4, 0, 0, ChunkPooling.TOKEN_WEIGHTED_MEAN)).hasMessageContaining("at least 8");
-    assertThatThrownBy(() -> new Chunking(0, -1, 0, ChunkPooling.TOKEN_WEIGHTED_MEAN)).hasMessageContaining("negative");
-    assertThatThrownBy(() -> new Chunking(0, 0, -2, ChunkPooling.TOKEN_WEIGHTED_MEAN)).hasMessageContaining("max chunks");
+    assertThatThrownBy(() -> new Chunking(64, 32, 0, ChunkPooling.TOKEN_WEIGHTED_MEAN))
+        .hasMessageContaining("less than half");
+    assertThatThrownBy(() -> new Chunking(4, 0, 0, ChunkPooling.TOKEN_WEIGHTED_MEAN))
+        .hasMessageContaining("at least 8");
+    assertThatThrownBy(() -> new Chunking(0, -1, 0, ChunkPooling.TOKEN_WEIGHTED_MEAN))
+        .hasMessageContaining("negative");
+    assertThatThrownBy(() -> new Chunking(0, 0, -2, ChunkPooling.TOKEN_WEIGHTED_MEAN))
+        .hasMessageContaining("max chunks");
     assertThat(Chunking.DEFAULT.effectiveMaxTokens(256)).isEqualTo(256);
-    assertThat(new Chunking(512, 0, 0, ChunkPooling.TOKEN_WEIGHTED_MEAN).effectiveMaxTokens(256)).isEqualTo(256);
+    assertThat(new Chunking(512, 0, 0, ChunkPooling.TOKEN_WEIGHTED_MEAN).effectiveMaxTokens(256))
+        .isEqualTo(256);
   }
 }

@@ -25,9 +25,11 @@ class EncoderBehaviourTest {
 
   /** Texts from 1 to a few hundred words, in random order. */
   static List<String> mixedLengthTexts(Random random, int count) {
-    String[] words = ("the grain harvest exports rose wheat corn soviet union tonnes agriculture"
-        + " department said prices market week report trade shipment quarter earnings company"
-        + " shares dividend email offer free click money").split(" ");
+    String[] words =
+        ("the grain harvest exports rose wheat corn soviet union tonnes agriculture"
+                + " department said prices market week report trade shipment quarter earnings company"
+                + " shares dividend email offer free click money")
+            .split(" ");
     List<String> texts = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       int n = 1 + (int) Math.pow(random.nextDouble(), 3) * 300;
@@ -45,11 +47,16 @@ class EncoderBehaviourTest {
     Random random = new Random(SEED);
     List<String> texts = mixedLengthTexts(random, 40);
     float[][] bucketed = miniLm().embed(texts);
-    try (Encoder naive = Encoder.open(BuiltinEncoder.ALL_MINILM_L6_V2,
-        EncoderOptions.defaults().withBatching(Batching.PAD_TO_MAX_LENGTH).withMaxBatchSize(8))) {
+    try (Encoder naive =
+        Encoder.open(
+            BuiltinEncoder.ALL_MINILM_L6_V2,
+            EncoderOptions.defaults()
+                .withBatching(Batching.PAD_TO_MAX_LENGTH)
+                .withMaxBatchSize(8))) {
       float[][] padded = naive.embed(texts);
       for (int i = 0; i < texts.size(); i++) {
-        assertThat(cosine(bucketed[i], padded[i])).as("text %d (seed %d)", i, SEED)
+        assertThat(cosine(bucketed[i], padded[i]))
+            .as("text %d (seed %d)", i, SEED)
             .isGreaterThan(0.99999);
       }
       EncoderStats stats = naive.stats();
@@ -62,7 +69,8 @@ class EncoderBehaviourTest {
     List<String> texts = mixedLengthTexts(new Random(SEED), 12);
     float[][] batch = miniLm().embed(texts);
     for (int i = 0; i < texts.size(); i += 5) {
-      assertThat(cosine(miniLm().embed(texts.get(i)), batch[i])).as("seed %d", SEED)
+      assertThat(cosine(miniLm().embed(texts.get(i)), batch[i]))
+          .as("seed %d", SEED)
           .isGreaterThan(0.99999);
     }
   }
@@ -82,9 +90,18 @@ class EncoderBehaviourTest {
   @Test
   void oddInputGivesFiniteUnitVectors() {
     String megabyte = "All work and no play makes Jack a dull boy. ".repeat(1 << 20 / 44);
-    List<String> odd = List.of("", "   \t\n  ", "\u0000\u0001\u0007 bell and nul", "\uD800 lone high",
-        "lone low \uDC00", "\uDBFF", "emoji 🙂 and 中文 text", "\u202Eright-to-left override",
-        megabyte, "x".repeat(1 << 20));
+    List<String> odd =
+        List.of(
+            "",
+            "   \t\n  ",
+            "\u0000\u0001\u0007 bell and nul",
+            "\uD800 lone high",
+            "lone low \uDC00",
+            "\uDBFF",
+            "emoji 🙂 and 中文 text",
+            "\u202Eright-to-left override",
+            megabyte,
+            "x".repeat(1 << 20));
     float[][] v = miniLm().embed(odd);
     for (int i = 0; i < odd.size(); i++) {
       assertThat(v[i]).as("input %d", i).hasSize(384);
@@ -116,16 +133,23 @@ class EncoderBehaviourTest {
 
   @Test
   void preCutNeverChangesTheIdsOfRealEmails() throws java.io.IOException {
-    java.nio.file.Path spam = java.nio.file.Path.of(System.getProperty("ferry.shared.data",
-        "../shared/data"), "spamassassin.jsonl.gz");
-    org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.exists(spam), "no ../shared/data");
+    java.nio.file.Path spam =
+        java.nio.file.Path.of(
+            System.getProperty("ferry.shared.data", "../shared/data"), "spamassassin.jsonl.gz");
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        java.nio.file.Files.exists(spam), "no ../shared/data");
     int checked = 0;
-    try (TextTokenizer whole = new TextTokenizer(
-            BuiltinModelCache.defaultCache().materialize(BuiltinEncoder.ALL_MINILM_L6_V2).tokenizer(), 256);
+    try (TextTokenizer whole =
+            new TextTokenizer(
+                BuiltinModelCache.defaultCache()
+                    .materialize(BuiltinEncoder.ALL_MINILM_L6_V2)
+                    .tokenizer(),
+                256);
         dev.ferry.models.data.JsonlReader reader = dev.ferry.models.data.JsonlReader.open(spam)) {
       for (dev.ferry.models.data.JsonlLine line : reader) {
         if (line instanceof dev.ferry.models.data.TextRecord r && checked++ < 600) {
-          assertThat(miniLm().tokenIds(r.text())).as("line %d", r.lineNumber())
+          assertThat(miniLm().tokenIds(r.text()))
+              .as("line %d", r.lineNumber())
               .containsExactly(whole.idsWithoutPreCut(r.text()));
         }
       }
@@ -137,8 +161,12 @@ class EncoderBehaviourTest {
     // Runs of random letters split into many pieces (or [UNK] past 100 chars); a cut prefix
     // that does not fill the window must fall back to the whole text, never change the ids.
     Random random = new Random(SEED);
-    try (TextTokenizer whole = new TextTokenizer(
-        BuiltinModelCache.defaultCache().materialize(BuiltinEncoder.ALL_MINILM_L6_V2).tokenizer(), 256)) {
+    try (TextTokenizer whole =
+        new TextTokenizer(
+            BuiltinModelCache.defaultCache()
+                .materialize(BuiltinEncoder.ALL_MINILM_L6_V2)
+                .tokenizer(),
+            256)) {
       for (int round = 0; round < 8; round++) {
         StringBuilder sb = new StringBuilder();
         int wordLength = 5 + random.nextInt(60);
@@ -149,7 +177,8 @@ class EncoderBehaviourTest {
           sb.append(random.nextInt(3) == 0 ? "" : " ");
         }
         String text = sb.toString();
-        assertThat(miniLm().tokenIds(text)).as("seed %d, round %d", SEED, round)
+        assertThat(miniLm().tokenIds(text))
+            .as("seed %d, round %d", SEED, round)
             .containsExactly(whole.idsWithoutPreCut(text));
       }
     }
@@ -202,8 +231,10 @@ class EncoderBehaviourTest {
 
   @Test
   void cudaRequestOnACpuOnlyBuildFallsBackToCpu() {
-    try (Encoder encoder = Encoder.open("all-minilm-l6-v2-q",
-        EncoderOptions.defaults().withExecutionProvider(ExecutionProvider.CUDA))) {
+    try (Encoder encoder =
+        Encoder.open(
+            "all-minilm-l6-v2-q",
+            EncoderOptions.defaults().withExecutionProvider(ExecutionProvider.CUDA))) {
       assertThat(encoder.executionProvider()).isEqualTo(ExecutionProvider.CPU);
       assertThat(encoder.embed("still works")).hasSize(384);
     }
@@ -211,8 +242,10 @@ class EncoderBehaviourTest {
 
   @Test
   void optionsOverrideTheModelsConventions() {
-    try (Encoder cls = Encoder.open("all-minilm-l6-v2-q",
-        EncoderOptions.defaults().withPooling(Pooling.CLS).withMaxLength(16))) {
+    try (Encoder cls =
+        Encoder.open(
+            "all-minilm-l6-v2-q",
+            EncoderOptions.defaults().withPooling(Pooling.CLS).withMaxLength(16))) {
       assertThat(cls.descriptor().pooling()).isEqualTo(Pooling.CLS);
       assertThat(cls.tokenIds("word ".repeat(100))).hasSize(16);
       Encoder mean = SharedEncoders.get(BuiltinEncoder.ALL_MINILM_L6_V2_Q);
@@ -224,10 +257,12 @@ class EncoderBehaviourTest {
   void aClosedEncoderRefusesWorkAndNullTextsAreNamed() {
     Encoder encoder = Encoder.open("all-minilm-l6-v2-q");
     assertThatThrownBy(() -> encoder.embed(Arrays.asList("fine", null)))
-        .isInstanceOf(NullPointerException.class).hasMessageContaining("index 1");
+        .isInstanceOf(NullPointerException.class)
+        .hasMessageContaining("index 1");
     encoder.close();
     encoder.close();
-    assertThatThrownBy(() -> encoder.embed("late")).isInstanceOf(IllegalStateException.class)
+    assertThatThrownBy(() -> encoder.embed("late"))
+        .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("closed");
   }
 
@@ -235,7 +270,8 @@ class EncoderBehaviourTest {
   void unknownNamesSayWhatExists() {
     assertThatThrownBy(() -> Encoder.open("no-such-model"))
         .isInstanceOf(EncoderLoadException.class)
-        .hasMessageContaining("all-minilm-l6-v2").hasMessageContaining("bge-small-en-v1.5-q")
+        .hasMessageContaining("all-minilm-l6-v2")
+        .hasMessageContaining("bge-small-en-v1.5-q")
         .hasMessageContaining("tokenizer.json");
   }
 }

@@ -22,7 +22,8 @@ class ModelValidationTest {
 
   @Test
   void imageModelIsRejectedWithItsRealSignature() throws IOException {
-    TinyGraphs.identity(dir.resolve("model.onnx"),
+    TinyGraphs.identity(
+        dir.resolve("model.onnx"),
         new Tensor[] {new Tensor("pixels", DataType.FLOAT, -1, 3, 224, 224)},
         new Tensor[] {new Tensor("logits", DataType.FLOAT, -1, 3, 224, 224)});
     tokenizer();
@@ -36,11 +37,16 @@ class ModelValidationTest {
 
   @Test
   void pooledSentenceEmbeddingOutputIsRejected() throws IOException {
-    TinyGraphs.identity(dir.resolve("model.onnx"),
-        new Tensor[] {new Tensor("input_ids", DataType.INT64, -1, -2),
-            new Tensor("attention_mask", DataType.INT32, -1, -2)},
-        new Tensor[] {new Tensor("sentence_embedding", DataType.INT64, -1, -2),
-            new Tensor("unused", DataType.INT32, -1, -2)});
+    TinyGraphs.identity(
+        dir.resolve("model.onnx"),
+        new Tensor[] {
+          new Tensor("input_ids", DataType.INT64, -1, -2),
+          new Tensor("attention_mask", DataType.INT32, -1, -2)
+        },
+        new Tensor[] {
+          new Tensor("sentence_embedding", DataType.INT64, -1, -2),
+          new Tensor("unused", DataType.INT32, -1, -2)
+        });
     tokenizer();
     assertThatThrownBy(() -> Encoder.open(dir, EncoderOptions.defaults()))
         .isInstanceOf(EncoderLoadException.class)
@@ -51,9 +57,12 @@ class ModelValidationTest {
 
   @Test
   void hiddenSizeThatContradictsConfigIsRejected() throws IOException {
-    TinyGraphs.identity(dir.resolve("model.onnx"),
-        new Tensor[] {new Tensor("input_ids", DataType.FLOAT, -1, -2, 768),
-            new Tensor("attention_mask", DataType.INT64, -1, -2)},
+    TinyGraphs.identity(
+        dir.resolve("model.onnx"),
+        new Tensor[] {
+          new Tensor("input_ids", DataType.FLOAT, -1, -2, 768),
+          new Tensor("attention_mask", DataType.INT64, -1, -2)
+        },
         new Tensor[] {new Tensor("last_hidden_state", DataType.FLOAT, -1, -2, 768)});
     tokenizer();
     Files.writeString(dir.resolve("config.json"), "{\"hidden_size\": 384}");
@@ -84,17 +93,20 @@ class ModelValidationTest {
   @Test
   void directoryExportLoadsWithSentenceTransformersConventions() throws IOException {
     // The MiniLM files as a user would export them, with sentence-transformers' config files.
-    BuiltinModelCache.Extracted files = BuiltinModelCache.defaultCache()
-        .materialize(BuiltinEncoder.ALL_MINILM_L6_V2_Q);
+    BuiltinModelCache.Extracted files =
+        BuiltinModelCache.defaultCache().materialize(BuiltinEncoder.ALL_MINILM_L6_V2_Q);
     Files.copy(files.model(), dir.resolve("model.onnx"));
     Files.copy(files.tokenizer(), dir.resolve("tokenizer.json"));
     Files.createDirectories(dir.resolve("1_Pooling"));
-    Files.writeString(dir.resolve("1_Pooling/config.json"),
+    Files.writeString(
+        dir.resolve("1_Pooling/config.json"),
         "{\"word_embedding_dimension\": 384, \"pooling_mode_cls_token\": false,"
             + " \"pooling_mode_mean_tokens\": true}");
     Files.writeString(dir.resolve("sentence_bert_config.json"), "{\"max_seq_length\": 256}");
-    Files.writeString(dir.resolve("modules.json"), "[{\"type\": \"sentence_transformers.models.Normalize\"}]");
-    Files.writeString(dir.resolve("config_sentence_transformers.json"),
+    Files.writeString(
+        dir.resolve("modules.json"), "[{\"type\": \"sentence_transformers.models.Normalize\"}]");
+    Files.writeString(
+        dir.resolve("config_sentence_transformers.json"),
         "{\"prompts\": {\"query\": \"query: \", \"passage\": \"passage: \"}}");
     try (Encoder fromDir = Encoder.open(dir.toString())) {
       EncoderDescriptor d = fromDir.descriptor();

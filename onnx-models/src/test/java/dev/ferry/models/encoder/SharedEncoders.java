@@ -11,11 +11,14 @@ final class SharedEncoders {
   private static final Map<BuiltinEncoder, Encoder> OPEN = new EnumMap<>(BuiltinEncoder.class);
 
   static {
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      synchronized (OPEN) {
-        OPEN.values().forEach(Encoder::close);
-      }
-    }));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  synchronized (OPEN) {
+                    OPEN.values().forEach(Encoder::close);
+                  }
+                }));
   }
 
   private SharedEncoders() {}

@@ -11,7 +11,8 @@ class TextTokenizerTest {
     assertThat(TextTokenizer.replaceLoneSurrogates("a\uD83D\uDE42b")).isEqualTo("a\uD83D\uDE42b");
     assertThat(TextTokenizer.replaceLoneSurrogates("\uD800x\uDC00")).isEqualTo("\uFFFDx\uFFFD");
     assertThat(TextTokenizer.replaceLoneSurrogates("ok\uD83D")).isEqualTo("ok\uFFFD");
-    assertThat(TextTokenizer.replaceLoneSurrogates("\uDE42\uD83D\uDE42")).isEqualTo("\uFFFD\uD83D\uDE42");
+    assertThat(TextTokenizer.replaceLoneSurrogates("\uDE42\uD83D\uDE42"))
+        .isEqualTo("\uFFFD\uD83D\uDE42");
   }
 
   @Test

@@ -34,8 +34,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Embeddings computed once and kept on disk, so that training again with other hyperparameters
- * does not encode the same texts again.
+ * Embeddings computed once and kept on disk, so that training again with other hyperparameters does
+ * not encode the same texts again.
  *
  * <pre>{@code
  * try (EmbeddingCache cache = EmbeddingCache.openDefault(encoder.descriptor())) {
@@ -46,24 +46,24 @@ import org.slf4j.LoggerFactory;
  * <p><b>Keys.</b> Vectors are kept per encoder, in a subdirectory named by the SHA-256 of every
  * descriptor field that changes a document's vector: the model file's hash, the pooling,
  * normalization, maximum length, dimension and document prefix (not the id, source or query
- * prefix), and the {@link Chunking} when it reads more than the first window or pools chunks
- * other than by their mean. Within it each text is keyed by the SHA-256 of its UTF-8 bytes. Texts
- * are embedded as whole documents ({@link Encoder#embedDocuments}), and what a head reads of them
- * is stored: {@link ChunkPooling#features}, {@link Chunking#headWidth} values.
+ * prefix), and the {@link Chunking} when it reads more than the first window or pools chunks other
+ * than by their mean. Within it each text is keyed by the SHA-256 of its UTF-8 bytes. Texts are
+ * embedded as whole documents ({@link Encoder#embedDocuments}), and what a head reads of them is
+ * stored: {@link ChunkPooling#features}, {@link Chunking#headWidth} values.
  *
- * <p><b>Storage.</b> {@value #FILE_NAME} is append-only: a {@value #HEADER_BYTES}-byte header (magic
- * {@code FERRYEMB}, format version, dimension, encoder key), then fixed-size records of a 32-byte
- * text hash, {@code dimension} little-endian floats and the CRC32C of those bytes. On open every
- * complete record is read into memory; an incomplete last record, left by a run that stopped while
- * writing, is dropped and the file cut back to the last complete one. A record whose checksum does
- * not match (a flipped bit on disk, a file changed by hand) is dropped with a warning naming the
- * file ({@link #corruptRecords()} counts them), so its text is embedded again and appended, and it is
- * overwritten in place by a blank record (an all-zero hash, skipped when read), so the warning comes
- * once. Caches of format version 1, which had no checksums, have another key: they are not read.
- * New vectors are written after each chunk of {@value #CHUNK} encoded texts (so an interrupted run
- * keeps what it computed) and forced to disk on close. A file of another format, version,
- * dimension or encoder is refused with a message saying to delete it; deleting the cache is always
- * safe.
+ * <p><b>Storage.</b> {@value #FILE_NAME} is append-only: a {@value #HEADER_BYTES}-byte header
+ * (magic {@code FERRYEMB}, format version, dimension, encoder key), then fixed-size records of a
+ * 32-byte text hash, {@code dimension} little-endian floats and the CRC32C of those bytes. On open
+ * every complete record is read into memory; an incomplete last record, left by a run that stopped
+ * while writing, is dropped and the file cut back to the last complete one. A record whose checksum
+ * does not match (a flipped bit on disk, a file changed by hand) is dropped with a warning naming
+ * the file ({@link #corruptRecords()} counts them), so its text is embedded again and appended, and
+ * it is overwritten in place by a blank record (an all-zero hash, skipped when read), so the
+ * warning comes once. Caches of format version 1, which had no checksums, have another key: they
+ * are not read. New vectors are written after each batch of {@value #TEXTS_PER_WRITE} encoded texts
+ * (so an interrupted run keeps what it computed) and forced to disk on close. A file of another
+ * format, version, dimension or encoder is refused with a message saying to delete it; deleting the
+ * cache is always safe.
  *
  * <p><b>Concurrency.</b> Writers, in this process or others, are serialized by an exclusive lock on
  * the file held while appending. At the start of each {@link #embed} call and before each append, a
@@ -72,18 +72,24 @@ import org.slf4j.LoggerFactory;
  */
 public final class EmbeddingCache implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(EmbeddingCache.class);
+
   /** The vectors file in each encoder's subdirectory. */
   public static final String FILE_NAME = "vectors.bin";
-  /** Texts encoded per call to the encoder; their vectors are written before the next chunk. */
-  public static final int CHUNK = 256;
+
+  /** Texts encoded per call to the encoder; their vectors are written before the next call. */
+  public static final int TEXTS_PER_WRITE = 256;
+
   /** Size of the file header: magic, version, dimension, encoder key. */
   public static final int HEADER_BYTES = 8 + 4 + 4 + 32;
+
   static final int VERSION = 2;
   private static final byte[] MAGIC = "FERRYEMB".getBytes(StandardCharsets.US_ASCII);
   private static final int HASH_BYTES = 32;
   private static final int CHECKSUM_BYTES = 4;
+
   /** The hash of a blanked record: no text hashes to 32 zero bytes. */
   private static final byte[] BLANK_HASH = new byte[HASH_BYTES];
+
   /** One lock per file in this process: file locks are per process and cannot nest. */
   private static final Map<Path, ReentrantLock> PROCESS_LOCKS = new ConcurrentHashMap<>();
 
@@ -97,15 +103,23 @@ public final class EmbeddingCache implements AutoCloseable {
   private final FileChannel channel;
   private final ReentrantLock processLock;
   private final Map<TextKey, float[]> vectors = new HashMap<>();
+
   /** Bytes of the file this instance has read or written: header and complete records. */
   private long end;
+
   private int hits;
   private int misses;
   private int corrupt;
   private boolean closed;
 
-  private EmbeddingCache(Path directory, Path file, EncoderDescriptor descriptor, Chunking chunking,
-      byte[] encoderKey, FileChannel channel, ReentrantLock processLock) {
+  private EmbeddingCache(
+      Path directory,
+      Path file,
+      EncoderDescriptor descriptor,
+      Chunking chunking,
+      byte[] encoderKey,
+      FileChannel channel,
+      ReentrantLock processLock) {
     this.directory = directory;
     this.file = file;
     this.chunking = chunking;
@@ -145,15 +159,23 @@ public final class EmbeddingCache implements AutoCloseable {
     try {
       Files.createDirectories(dir);
       writeDescription(dir, encoder, chunking);
-      channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE,
-          StandardOpenOption.CREATE);
+      channel =
+          FileChannel.open(
+              file, StandardOpenOption.READ, StandardOpenOption.WRITE, StandardOpenOption.CREATE);
     } catch (IOException e) {
-      throw new IOException("cannot write the embedding cache in " + dir + " (" + e + "); set"
-          + " FERRY_CACHE_DIR to a writable directory, or train without the cache", e);
+      throw new IOException(
+          "cannot write the embedding cache in "
+              + dir
+              + " ("
+              + e
+              + "); set"
+              + " FERRY_CACHE_DIR to a writable directory, or train without the cache",
+          e);
     }
     EmbeddingCache cache;
     try {
-      ReentrantLock processLock = PROCESS_LOCKS.computeIfAbsent(file.toRealPath(), p -> new ReentrantLock());
+      ReentrantLock processLock =
+          PROCESS_LOCKS.computeIfAbsent(file.toRealPath(), p -> new ReentrantLock());
       cache = new EmbeddingCache(dir, file, encoder, chunking, key, channel, processLock);
       cache.locked(cache::catchUp);
     } catch (IOException | RuntimeException e) {
@@ -179,33 +201,38 @@ public final class EmbeddingCache implements AutoCloseable {
    *
    * @see #open(Path, EncoderDescriptor, Chunking)
    */
-  public static EmbeddingCache openDefault(EncoderDescriptor encoder, Chunking chunking) throws IOException {
+  public static EmbeddingCache openDefault(EncoderDescriptor encoder, Chunking chunking)
+      throws IOException {
     return open(FerryCache.root().resolve("embeddings"), encoder, chunking);
   }
 
   /**
    * One vector per text, in order: stored ones from the cache, the others encoded as documents
-   * (each distinct text once, in chunks of {@value #CHUNK}) and stored. Each returned array is a
-   * copy the caller may change.
+   * (each distinct text once, {@value #TEXTS_PER_WRITE} at a time) and stored. Each returned array
+   * is a copy the caller may change.
    *
    * @param encoder the encoder to compute missing vectors with; its descriptor must give this
    *     cache's key
    * @param texts the texts, not null; duplicates are fine
    * @param progress called with (texts done, total texts) once after the look-up and after each
-   *     encoded chunk; may be null
+   *     encoded batch; may be null
    * @throws IllegalArgumentException if {@code encoder} is not the encoder of this cache
-   * @throws IOException if new vectors cannot be written; those of earlier chunks are kept
+   * @throws IOException if new vectors cannot be written; those of earlier batches are kept
    * @throws IllegalStateException if the cache is closed
    */
-  public synchronized float[][] embed(Encoder encoder, List<String> texts,
-      BiConsumer<Integer, Integer> progress) throws IOException {
+  public synchronized float[][] embed(
+      Encoder encoder, List<String> texts, BiConsumer<Integer, Integer> progress)
+      throws IOException {
     Objects.requireNonNull(encoder, "encoder");
     Objects.requireNonNull(texts, "texts");
     requireOpen();
     if (!Arrays.equals(encoderKey(encoder.descriptor(), chunking), encoderKey)) {
-      throw new IllegalArgumentException("this cache holds vectors of " + describe(descriptor)
-          + ", but the encoder is " + describe(encoder.descriptor())
-          + "; open the cache with the encoder's own descriptor");
+      throw new IllegalArgumentException(
+          "this cache holds vectors of "
+              + describe(descriptor)
+              + ", but the encoder is "
+              + describe(encoder.descriptor())
+              + "; open the cache with the encoder's own descriptor");
     }
     locked(this::catchUp);
     MessageDigest sha = sha256();
@@ -230,21 +257,30 @@ public final class EmbeddingCache implements AutoCloseable {
     misses = missing.size();
     report(progress, done, texts.size());
     List<Map.Entry<TextKey, List<Integer>>> todo = new ArrayList<>(missing.entrySet());
-    for (int start = 0; start < todo.size(); start += CHUNK) {
-      List<Map.Entry<TextKey, List<Integer>>> chunk = todo.subList(start, Math.min(todo.size(), start + CHUNK));
-      float[][] encoded = encoder.embedDocuments(chunk.stream().map(e -> texts.get(e.getValue().get(0))).toList(),
-          chunking).stream().map(chunking.pooling()::features).toArray(float[][]::new);
+    for (int start = 0; start < todo.size(); start += TEXTS_PER_WRITE) {
+      List<Map.Entry<TextKey, List<Integer>>> batch =
+          todo.subList(start, Math.min(todo.size(), start + TEXTS_PER_WRITE));
+      float[][] encoded =
+          encoder
+              .embedDocuments(
+                  batch.stream().map(e -> texts.get(e.getValue().get(0))).toList(), chunking)
+              .stream()
+              .map(chunking.pooling()::features)
+              .toArray(float[][]::new);
       for (float[] v : encoded) {
         if (v.length != dimension) {
-          throw new IllegalStateException("the encoder returned a vector of " + v.length
-              + " values; its descriptor and chunking say " + dimension);
+          throw new IllegalStateException(
+              "the encoder returned a vector of "
+                  + v.length
+                  + " values; its descriptor and chunking say "
+                  + dimension);
         }
       }
-      List<TextKey> keys = chunk.stream().map(Map.Entry::getKey).toList();
+      List<TextKey> keys = batch.stream().map(Map.Entry::getKey).toList();
       locked(() -> append(keys, encoded));
-      for (int j = 0; j < chunk.size(); j++) {
+      for (int j = 0; j < batch.size(); j++) {
         vectors.put(keys.get(j), encoded[j]);
-        for (int index : chunk.get(j).getValue()) {
+        for (int index : batch.get(j).getValue()) {
           out[index] = encoded[j].clone();
           done++;
         }
@@ -352,8 +388,12 @@ public final class EmbeddingCache implements AutoCloseable {
     long complete = end + (size - end) / recordBytes * recordBytes;
     readRecords(end, complete);
     if (complete < size) {
-      log.warn("{}: dropping an incomplete last record ({} of {} bytes), left by a run that stopped"
-          + " while writing", file, size - complete, recordBytes);
+      log.warn(
+          "{}: dropping an incomplete last record ({} of {} bytes), left by a run that stopped"
+              + " while writing",
+          file,
+          size - complete,
+          recordBytes);
       channel.truncate(complete);
     }
     end = complete;
@@ -361,7 +401,8 @@ public final class EmbeddingCache implements AutoCloseable {
 
   private void append(List<TextKey> keys, float[][] encoded) throws IOException {
     catchUp();
-    ByteBuffer buffer = ByteBuffer.allocate(keys.size() * recordBytes).order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer buffer =
+        ByteBuffer.allocate(keys.size() * recordBytes).order(ByteOrder.LITTLE_ENDIAN);
     for (int j = 0; j < keys.size(); j++) {
       if (vectors.containsKey(keys.get(j))) {
         continue; // another writer stored it meanwhile
@@ -379,7 +420,10 @@ public final class EmbeddingCache implements AutoCloseable {
     end += bytes;
   }
 
-  /** Reads the records in [from, to); call holding the locks (it blanks those that fail their checksum). */
+  /**
+   * Reads the records in [from, to); call holding the locks (it blanks those that fail their
+   * checksum).
+   */
   private void readRecords(long from, long to) throws IOException {
     int perRead = Math.max(1, (1 << 20) / recordBytes);
     ByteBuffer buffer = ByteBuffer.allocate(perRead * recordBytes).order(ByteOrder.LITTLE_ENDIAN);
@@ -407,9 +451,16 @@ public final class EmbeddingCache implements AutoCloseable {
     }
     if (!failed.isEmpty()) {
       corrupt += failed.size();
-      log.warn("{}: {} vector record{} failed {} checksum (the first at byte {}); dropped, so {} text{} embedded"
-          + " again", file, failed.size(), failed.size() == 1 ? "" : "s", failed.size() == 1 ? "its" : "their",
-          failed.get(0), failed.size() == 1 ? "its" : "their", failed.size() == 1 ? " is" : "s are");
+      log.warn(
+          "{}: {} vector record{} failed {} checksum (the first at byte {}); dropped, so {} text{} embedded"
+              + " again",
+          file,
+          failed.size(),
+          failed.size() == 1 ? "" : "s",
+          failed.size() == 1 ? "its" : "their",
+          failed.get(0),
+          failed.size() == 1 ? "its" : "their",
+          failed.size() == 1 ? " is" : "s are");
       ByteBuffer blank = blankRecord();
       for (long position : failed) {
         write(blank.duplicate(), position);
@@ -455,8 +506,13 @@ public final class EmbeddingCache implements AutoCloseable {
   }
 
   private byte[] header() {
-    return ByteBuffer.allocate(HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN)
-        .put(MAGIC).putInt(VERSION).putInt(dimension).put(encoderKey).array();
+    return ByteBuffer.allocate(HEADER_BYTES)
+        .order(ByteOrder.LITTLE_ENDIAN)
+        .put(MAGIC)
+        .putInt(VERSION)
+        .putInt(dimension)
+        .put(encoderKey)
+        .array();
   }
 
   private void checkHeader(byte[] bytes) throws IOException {
@@ -472,7 +528,8 @@ public final class EmbeddingCache implements AutoCloseable {
     }
     int fileDimension = in.getInt();
     if (fileDimension != dimension) {
-      throw notACache("it holds vectors of " + fileDimension + " values, the encoder gives " + dimension);
+      throw notACache(
+          "it holds vectors of " + fileDimension + " values, the encoder gives " + dimension);
     }
     byte[] key = new byte[HASH_BYTES];
     in.get(key);
@@ -482,8 +539,15 @@ public final class EmbeddingCache implements AutoCloseable {
   }
 
   private IOException notACache(String why) {
-    return new IOException(file + ": not an embedding cache of " + describe(descriptor) + " (" + why
-        + "); delete " + directory + " (the cache is always safe to delete: vectors are computed again)");
+    return new IOException(
+        file
+            + ": not an embedding cache of "
+            + describe(descriptor)
+            + " ("
+            + why
+            + "); delete "
+            + directory
+            + " (the cache is always safe to delete: vectors are computed again)");
   }
 
   private void requireOpen() {
@@ -519,10 +583,14 @@ public final class EmbeddingCache implements AutoCloseable {
     field(sha, "dimension", Integer.toString(d.dimension()));
     field(sha, "documentPrefix", d.documentPrefix());
     int chunkTokens = chunking.effectiveMaxTokens(d.maxLength());
-    if (chunking.readsPastFirstWindow() || chunkTokens != d.maxLength()
+    if (chunking.readsPastFirstWindow()
+        || chunkTokens != d.maxLength()
         || chunking.pooling() != ChunkPooling.TOKEN_WEIGHTED_MEAN) {
       field(sha, "chunkMaxTokens", Integer.toString(chunkTokens));
-      field(sha, "chunkOverlapTokens", Integer.toString(chunking.readsPastFirstWindow() ? chunking.overlapTokens() : 0));
+      field(
+          sha,
+          "chunkOverlapTokens",
+          Integer.toString(chunking.readsPastFirstWindow() ? chunking.overlapTokens() : 0));
       field(sha, "maxChunks", Integer.toString(chunking.maxChunks()));
       field(sha, "chunkPooling", chunking.pooling().id());
     }
@@ -545,13 +613,23 @@ public final class EmbeddingCache implements AutoCloseable {
   }
 
   private static String describe(EncoderDescriptor d) {
-    return d.id() + " (" + d.pooling().id() + " pooling, " + (d.normalize() ? "" : "not ")
-        + "normalized, max " + d.maxLength() + " tokens, " + d.dimension() + " dims, model "
-        + d.modelSha256().substring(0, Math.min(12, d.modelSha256().length())) + ")";
+    return d.id()
+        + " ("
+        + d.pooling().id()
+        + " pooling, "
+        + (d.normalize() ? "" : "not ")
+        + "normalized, max "
+        + d.maxLength()
+        + " tokens, "
+        + d.dimension()
+        + " dims, model "
+        + d.modelSha256().substring(0, Math.min(12, d.modelSha256().length()))
+        + ")";
   }
 
   /** Writes encoder.json, for people looking into the cache; the key alone decides. */
-  private static void writeDescription(Path dir, EncoderDescriptor d, Chunking chunking) throws IOException {
+  private static void writeDescription(Path dir, EncoderDescriptor d, Chunking chunking)
+      throws IOException {
     Path json = dir.resolve("encoder.json");
     if (Files.exists(json)) {
       return;

@@ -19,9 +19,11 @@ import java.util.Map;
  * @param duplicates examples whose text already occurred earlier with the same label
  * @param conflicts texts that occur with more than one label, in order of first occurrence
  */
-public record DatasetSummary(Map<String, Integer> labelCounts, int duplicates, List<Conflict> conflicts) {
+public record DatasetSummary(
+    Map<String, Integer> labelCounts, int duplicates, List<Conflict> conflicts) {
   /** How many characters of a conflicting text {@link Conflict#textSnippet()} keeps. */
   public static final int SNIPPET = 60;
+
   /** How many conflicts {@link #describe()} lists. */
   static final int DESCRIBED_CONFLICTS = 5;
 
@@ -55,7 +57,8 @@ public record DatasetSummary(Map<String, Integer> labelCounts, int duplicates, L
     int duplicates = 0;
     for (LabeledExample e : examples) {
       counts.merge(e.label(), 1, Integer::sum);
-      Map<String, List<String>> labels = byText.computeIfAbsent(e.text().trim(), t -> new LinkedHashMap<>());
+      Map<String, List<String>> labels =
+          byText.computeIfAbsent(e.text().trim(), t -> new LinkedHashMap<>());
       List<String> where = labels.computeIfAbsent(e.label(), l -> new ArrayList<>());
       if (!where.isEmpty()) {
         duplicates++;
@@ -64,15 +67,17 @@ public record DatasetSummary(Map<String, Integer> labelCounts, int duplicates, L
     }
     Map<String, Integer> sorted = new LinkedHashMap<>();
     counts.entrySet().stream()
-        .sorted(Map.Entry.<String, Integer>comparingByValue(Comparator.reverseOrder())
-            .thenComparing(Map.Entry.comparingByKey()))
+        .sorted(
+            Map.Entry.<String, Integer>comparingByValue(Comparator.reverseOrder())
+                .thenComparing(Map.Entry.comparingByKey()))
         .forEach(entry -> sorted.put(entry.getKey(), entry.getValue()));
     List<Conflict> conflicts = new ArrayList<>();
-    byText.forEach((text, labels) -> {
-      if (labels.size() > 1) {
-        conflicts.add(new Conflict(snippet(text), labels));
-      }
-    });
+    byText.forEach(
+        (text, labels) -> {
+          if (labels.size() > 1) {
+            conflicts.add(new Conflict(snippet(text), labels));
+          }
+        });
     return new DatasetSummary(sorted, duplicates, conflicts);
   }
 
@@ -82,33 +87,70 @@ public record DatasetSummary(Map<String, Integer> labelCounts, int duplicates, L
   }
 
   /**
-   * A few lines for people: the label counts with percentages, the duplicates, and up to
-   * {@value #DESCRIBED_CONFLICTS} conflicting texts with where they occur.
+   * A few lines for people: the label counts with percentages, the duplicates, and up to {@value
+   * #DESCRIBED_CONFLICTS} conflicting texts with where they occur.
    */
   public String describe() {
     int total = examples();
-    StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%,d examples, %d %s\n",
-        total, labelCounts.size(), labelCounts.size() == 1 ? "label" : "labels"));
+    StringBuilder sb =
+        new StringBuilder(
+            String.format(
+                Locale.ROOT,
+                "%,d examples, %d %s\n",
+                total,
+                labelCounts.size(),
+                labelCounts.size() == 1 ? "label" : "labels"));
     int width = labelCounts.keySet().stream().mapToInt(String::length).max().orElse(0);
-    int countWidth = String.format(Locale.ROOT, "%,d", labelCounts.values().stream()
-        .mapToInt(Integer::intValue).max().orElse(0)).length();
-    labelCounts.forEach((label, count) -> sb.append(String.format(Locale.ROOT,
-        "  %-" + width + "s  %," + countWidth + "d  %5.1f%%\n", label, count, 100.0 * count / total)));
-    sb.append(String.format(Locale.ROOT, "%,d duplicate %s (same text and label as an earlier one)\n",
-        duplicates, duplicates == 1 ? "example" : "examples"));
+    int countWidth =
+        String.format(
+                Locale.ROOT,
+                "%,d",
+                labelCounts.values().stream().mapToInt(Integer::intValue).max().orElse(0))
+            .length();
+    labelCounts.forEach(
+        (label, count) ->
+            sb.append(
+                String.format(
+                    Locale.ROOT,
+                    "  %-" + width + "s  %," + countWidth + "d  %5.1f%%\n",
+                    label,
+                    count,
+                    100.0 * count / total)));
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            "%,d duplicate %s (same text and label as an earlier one)\n",
+            duplicates,
+            duplicates == 1 ? "example" : "examples"));
     if (conflicts.isEmpty()) {
       sb.append("no text has more than one label");
     } else {
-      sb.append(String.format(Locale.ROOT, "%,d %s more than one label:", conflicts.size(),
-          conflicts.size() == 1 ? "text has" : "texts have"));
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "%,d %s more than one label:",
+              conflicts.size(),
+              conflicts.size() == 1 ? "text has" : "texts have"));
       for (Conflict c : conflicts.subList(0, Math.min(DESCRIBED_CONFLICTS, conflicts.size()))) {
         sb.append(String.format("\n  \"%s\"", c.textSnippet().replaceAll("\\s+", " ")));
-        c.locationsByLabel().forEach((label, where) -> sb.append(String.format(Locale.ROOT,
-            "\n    %s: %s", label, where.size() <= 3 ? String.join(", ", where)
-                : String.join(", ", where.subList(0, 3)) + " and " + (where.size() - 3) + " more")));
+        c.locationsByLabel()
+            .forEach(
+                (label, where) ->
+                    sb.append(
+                        String.format(
+                            Locale.ROOT,
+                            "\n    %s: %s",
+                            label,
+                            where.size() <= 3
+                                ? String.join(", ", where)
+                                : String.join(", ", where.subList(0, 3))
+                                    + " and "
+                                    + (where.size() - 3)
+                                    + " more")));
       }
       if (conflicts.size() > DESCRIBED_CONFLICTS) {
-        sb.append(String.format(Locale.ROOT, "\n  and %,d more", conflicts.size() - DESCRIBED_CONFLICTS));
+        sb.append(
+            String.format(Locale.ROOT, "\n  and %,d more", conflicts.size() - DESCRIBED_CONFLICTS));
       }
     }
     return sb.toString();

@@ -28,13 +28,15 @@ import org.slf4j.LoggerFactory;
  * Reads labeled examples from JSONL, CSV or TSV, each optionally gzip-compressed.
  *
  * <p>The format comes from the file name, ignoring case and a trailing {@code .gz}:
+ *
  * <ul>
- *   <li>{@code .jsonl}, {@code .ndjson}, {@code .json}: one JSON object per line (see
- *       {@link JsonlReader}); the label may be a string, a number or a boolean ({@code 0}/{@code 1}
- *       labels become {@code "0"}/{@code "1"});
+ *   <li>{@code .jsonl}, {@code .ndjson}, {@code .json}: one JSON object per line (see {@link
+ *       JsonlReader}); the label may be a string, a number or a boolean ({@code 0}/{@code 1} labels
+ *       become {@code "0"}/{@code "1"});
  *   <li>{@code .csv}: comma-separated with a header row naming the columns;
  *   <li>{@code .tsv}: tab-separated with a header row.
  * </ul>
+ *
  * CSV and TSV fields may be quoted ({@code "..."}, a quote inside doubled), and a quoted field may
  * span lines. Every row is located by the physical line where it starts, the header being line 1.
  * Text, label and id columns or fields are named in {@link Options}; the id is optional.
@@ -42,13 +44,15 @@ import org.slf4j.LoggerFactory;
  * <p>A row is bad when it is not valid UTF-8 or JSON, its text is missing, not a string or blank,
  * its label is missing, null, blank, an object or an array, its id is an object or an array, or (in
  * CSV and TSV) it has another number of columns than the header. By default every bad row is
- * collected and a {@link BadDataException} lists them after the whole file was read; with
- * {@link Options#skipBad()} they are logged, skipped and returned in {@link LabeledData#badRows()}.
+ * collected and a {@link BadDataException} lists them after the whole file was read; with {@link
+ * Options#skipBad()} they are logged, skipped and returned in {@link LabeledData#badRows()}.
  */
 public final class LabeledDataReader {
   private static final Logger log = LoggerFactory.getLogger(LabeledDataReader.class);
+
   /** Skipped rows logged one by one; the rest are only counted. */
   static final int LOGGED = 20;
+
   private static final CsvMapper CSV = new CsvMapper();
 
   private LabeledDataReader() {}
@@ -106,7 +110,9 @@ public final class LabeledDataReader {
 
   /** The file formats, by extension. */
   enum Format {
-    JSONL, CSV, TSV;
+    JSONL,
+    CSV,
+    TSV;
 
     static Format of(Path file) throws IOException {
       Path fileName = file.getFileName();
@@ -123,9 +129,11 @@ public final class LabeledDataReader {
       if (name.endsWith(".tsv")) {
         return TSV;
       }
-      throw new IOException(file + ": unknown data file type; expected a name ending in .jsonl,"
-          + " .ndjson, .json (one JSON object per line), .csv or .tsv (with a header row),"
-          + " each optionally followed by .gz");
+      throw new IOException(
+          file
+              + ": unknown data file type; expected a name ending in .jsonl,"
+              + " .ndjson, .json (one JSON object per line), .csv or .tsv (with a header row),"
+              + " each optionally followed by .gz");
     }
   }
 
@@ -189,8 +197,13 @@ public final class LabeledDataReader {
     Options o = rows.options;
     int line = record.lineNumber();
     if (record.text().isBlank()) {
-      rows.bad(line, "text field \"" + o.textField() + "\" is " + emptyOrBlank(record.text())
-          + "; expected the text to classify");
+      rows.bad(
+          line,
+          "text field \""
+              + o.textField()
+              + "\" is "
+              + emptyOrBlank(record.text())
+              + "; expected the text to classify");
       return;
     }
     JsonNode label = record.fields().get(o.labelField());
@@ -198,11 +211,19 @@ public final class LabeledDataReader {
     if (label == null) {
       problem = "no label field \"" + o.labelField() + "\"; found fields " + fieldNames(record);
     } else if (label.isNull() || label.isContainerNode()) {
-      problem = "label field \"" + o.labelField() + "\" is " + kind(label)
-          + "; expected a string, number or boolean";
+      problem =
+          "label field \""
+              + o.labelField()
+              + "\" is "
+              + kind(label)
+              + "; expected a string, number or boolean";
     } else if (label.isTextual() && label.textValue().isBlank()) {
-      problem = "label field \"" + o.labelField() + "\" is " + emptyOrBlank(label.textValue())
-          + "; expected a class name";
+      problem =
+          "label field \""
+              + o.labelField()
+              + "\" is "
+              + emptyOrBlank(label.textValue())
+              + "; expected a class name";
     }
     if (problem != null) {
       rows.bad(line, problem);
@@ -210,12 +231,13 @@ public final class LabeledDataReader {
     }
     JsonNode id = o.idField() == null ? null : record.fields().get(o.idField());
     if (id != null && id.isContainerNode()) {
-      rows.bad(line, "id field \"" + o.idField() + "\" is " + kind(id)
-          + "; expected a string or number");
+      rows.bad(
+          line,
+          "id field \"" + o.idField() + "\" is " + kind(id) + "; expected a string or number");
       return;
     }
-    rows.good(id == null || id.isNull() ? null : id.asText(), record.text(),
-        label.asText().trim(), line);
+    rows.good(
+        id == null || id.isNull() ? null : id.asText(), record.text(), label.asText().trim(), line);
   }
 
   private static String fieldNames(TextRecord record) {
@@ -225,8 +247,11 @@ public final class LabeledDataReader {
   }
 
   private static String kind(JsonNode node) {
-    return node.isArray() ? "an array" : node.isObject() ? "an object" : node.isNull() ? "null"
-        : node.getNodeType().toString().toLowerCase(Locale.ROOT);
+    return node.isArray()
+        ? "an array"
+        : node.isObject()
+            ? "an object"
+            : node.isNull() ? "null" : node.getNodeType().toString().toLowerCase(Locale.ROOT);
   }
 
   private static String emptyOrBlank(String s) {
@@ -244,7 +269,8 @@ public final class LabeledDataReader {
     Utf8Reader reader = new Utf8Reader(open(file));
     String fatal = null;
     int fatalLine = 0;
-    try (reader; CsvParser parser = CSV.getFactory().createParser(reader)) {
+    try (reader;
+        CsvParser parser = CSV.getFactory().createParser(reader)) {
       parser.setSchema(CsvSchema.emptySchema().withColumnSeparator(separator));
       try {
         parseRows(parser, raw);
@@ -257,18 +283,34 @@ public final class LabeledDataReader {
       // The stream broke (truncated gzip): the last row read may be cut short, so it is dropped.
       int line = raw.isEmpty() ? Math.max(1, fatalLine) : raw.remove(raw.size() - 1).line();
       if (raw.isEmpty()) {
-        throw new IOException(file + ":" + line + ": the file cannot be read ("
-            + reader.failure().getMessage() + "); is it truncated?", reader.failure());
+        throw new IOException(
+            file
+                + ":"
+                + line
+                + ": the file cannot be read ("
+                + reader.failure().getMessage()
+                + "); is it truncated?",
+            reader.failure());
       }
       processRows(file, kind, raw, reader, rows);
-      rows.bad(line, "the file cannot be read past this point (" + reader.failure().getMessage()
-          + "); is it truncated? Rows before it were read");
+      rows.bad(
+          line,
+          "the file cannot be read past this point ("
+              + reader.failure().getMessage()
+              + "); is it truncated? Rows before it were read");
       return;
     }
     if (fatal != null) {
-      throw new IOException(file + ":" + fatalLine + ": malformed " + kind + " (" + fatal
-          + "); a field that contains the separator, a quote or a line break must be quoted"
-          + " (\"...\"), with quotes inside it doubled (\"\")");
+      throw new IOException(
+          file
+              + ":"
+              + fatalLine
+              + ": malformed "
+              + kind
+              + " ("
+              + fatal
+              + "); a field that contains the separator, a quote or a line break must be quoted"
+              + " (\"...\"), with quotes inside it doubled (\"\")");
     }
     processRows(file, kind, raw, reader, rows);
   }
@@ -299,11 +341,16 @@ public final class LabeledDataReader {
     }
   }
 
-  private static void processRows(Path file, String kind, List<RawRow> raw, Utf8Reader reader,
-      Rows rows) throws IOException {
+  private static void processRows(
+      Path file, String kind, List<RawRow> raw, Utf8Reader reader, Rows rows) throws IOException {
     if (raw.isEmpty()) {
-      throw new IOException(file + ": the file is empty; expected a header row naming the columns \""
-          + rows.options.textField() + "\" and \"" + rows.options.labelField() + "\", then one row per example");
+      throw new IOException(
+          file
+              + ": the file is empty; expected a header row naming the columns \""
+              + rows.options.textField()
+              + "\" and \""
+              + rows.options.labelField()
+              + "\", then one row per example");
     }
     Options o = rows.options;
     List<String> header = raw.get(0).cells().stream().map(String::trim).toList();
@@ -319,18 +366,33 @@ public final class LabeledDataReader {
       long end = r + 1 < raw.size() ? raw.get(r + 1).offset() : Long.MAX_VALUE;
       Utf8Reader.Malformed bad = reader.malformedIn(row.offset(), end);
       if (bad != null) {
-        rows.bad(row.line(), String.format(Locale.ROOT,
-            "not valid UTF-8 (byte 0x%02X%s); save the file as UTF-8", bad.firstByte(),
-            bad.line() == row.line() ? "" : " on line " + bad.line()));
+        rows.bad(
+            row.line(),
+            String.format(
+                Locale.ROOT,
+                "not valid UTF-8 (byte 0x%02X%s); save the file as UTF-8",
+                bad.firstByte(),
+                bad.line() == row.line() ? "" : " on line " + bad.line()));
       } else if (cells.size() != header.size()) {
-        rows.bad(row.line(), "expected " + header.size() + " columns as in the header, found "
-            + cells.size());
+        rows.bad(
+            row.line(),
+            "expected " + header.size() + " columns as in the header, found " + cells.size());
       } else if (cells.get(text).isBlank()) {
-        rows.bad(row.line(), "text column \"" + o.textField() + "\" is "
-            + emptyOrBlank(cells.get(text)) + "; expected the text to classify");
+        rows.bad(
+            row.line(),
+            "text column \""
+                + o.textField()
+                + "\" is "
+                + emptyOrBlank(cells.get(text))
+                + "; expected the text to classify");
       } else if (cells.get(label).isBlank()) {
-        rows.bad(row.line(), "label column \"" + o.labelField() + "\" is "
-            + emptyOrBlank(cells.get(label)) + "; expected a class name");
+        rows.bad(
+            row.line(),
+            "label column \""
+                + o.labelField()
+                + "\" is "
+                + emptyOrBlank(cells.get(label))
+                + "; expected a class name");
       } else {
         String rowId = id < 0 || cells.get(id).isEmpty() ? null : cells.get(id);
         rows.good(rowId, cells.get(text), cells.get(label).trim(), row.line());
@@ -338,12 +400,23 @@ public final class LabeledDataReader {
     }
   }
 
-  private static int columnIndex(Path file, String kind, List<String> header, String name,
-      String role) throws IOException {
+  private static int columnIndex(
+      Path file, String kind, List<String> header, String name, String role) throws IOException {
     int index = header.indexOf(name);
     if (index < 0) {
-      throw new IOException(file + ":1: no " + role + " column \"" + name + "\" in the " + kind
-          + " header; found columns " + header + "; expected a column named \"" + name + "\"");
+      throw new IOException(
+          file
+              + ":1: no "
+              + role
+              + " column \""
+              + name
+              + "\" in the "
+              + kind
+              + " header; found columns "
+              + header
+              + "; expected a column named \""
+              + name
+              + "\"");
     }
     return index;
   }
@@ -376,16 +449,26 @@ public final class LabeledDataReader {
       }
       if (examples.isEmpty()) {
         if (problems.isEmpty()) {
-          throw new IOException(source + ": no examples; the file "
-              + (format == Format.JSONL ? "is empty" : "has a header but no rows"));
+          throw new IOException(
+              source
+                  + ": no examples; the file "
+                  + (format == Format.JSONL ? "is empty" : "has a header but no rows"));
         }
-        throw new IOException(source + ": no good rows; all " + problems.size()
-            + " rows are bad, the first: " + problems.get(0));
+        throw new IOException(
+            source
+                + ": no good rows; all "
+                + problems.size()
+                + " rows are bad, the first: "
+                + problems.get(0));
       }
       if (!problems.isEmpty()) {
         problems.stream().limit(LOGGED).forEach(p -> log.warn("Skipped {}", p));
-        log.warn("Skipped {} bad {} of {} in {}{}", problems.size(),
-            problems.size() == 1 ? "row" : "rows", problems.size() + examples.size(), source,
+        log.warn(
+            "Skipped {} bad {} of {} in {}{}",
+            problems.size(),
+            problems.size() == 1 ? "row" : "rows",
+            problems.size() + examples.size(),
+            source,
             problems.size() > LOGGED ? " (the first " + LOGGED + " are shown above)" : "");
       }
       return new LabeledData(file, examples, problems);

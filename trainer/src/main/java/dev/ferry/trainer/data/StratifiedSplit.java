@@ -8,20 +8,20 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * Holds out a validation set with the same label proportions as the whole, without letting a
- * text leak from one side to the other.
+ * Holds out a validation set with the same label proportions as the whole, without letting a text
+ * leak from one side to the other.
  *
- * <p>Examples with the same text (after trimming) form a group that goes to one side as a whole;
- * a group counts toward the label of its first example. For each label, its groups are shuffled
- * with a generator seeded from {@code seed} and the label, and groups are moved to the validation
- * side, in that order, while they fit within {@code round(validFraction × count)} examples. That
- * target is at least 1 for a label with 2 or more examples and at most {@code count - 1}, so every
- * label keeps an example for training; a label with one example, or whose examples all share one
- * text, stays in training entirely. When no group fits the target (all groups of the label are
- * larger), the smallest group goes to validation if another group remains for training.
+ * <p>Examples with the same text (after trimming) form a group that goes to one side as a whole; a
+ * group counts toward the label of its first example. For each label, its groups are shuffled with
+ * a generator seeded from {@code seed} and the label, and groups are moved to the validation side,
+ * in that order, while they fit within {@code round(validFraction × count)} examples. That target
+ * is at least 1 for a label with 2 or more examples and at most {@code count - 1}, so every label
+ * keeps an example for training; a label with one example, or whose examples all share one text,
+ * stays in training entirely. When no group fits the target (all groups of the label are larger),
+ * the smallest group goes to validation if another group remains for training.
  *
- * <p>The split depends only on the examples (in input order), the fraction and the seed. Each
- * side keeps the input order.
+ * <p>The split depends only on the examples (in input order), the fraction and the seed. Each side
+ * keeps the input order.
  */
 public final class StratifiedSplit {
   private StratifiedSplit() {}
@@ -49,8 +49,10 @@ public final class StratifiedSplit {
    */
   public static Split split(List<LabeledExample> examples, double validFraction, long seed) {
     if (!(validFraction > 0 && validFraction < 1)) {
-      throw new IllegalArgumentException("the validation fraction must be greater than 0 and less"
-          + " than 1 (0.2 holds out a fifth of each label), was " + validFraction);
+      throw new IllegalArgumentException(
+          "the validation fraction must be greater than 0 and less"
+              + " than 1 (0.2 holds out a fifth of each label), was "
+              + validFraction);
     }
     // Groups of identical text, in order of first occurrence; each a list of input indices.
     Map<String, List<Integer>> groups = new LinkedHashMap<>();
@@ -60,10 +62,13 @@ public final class StratifiedSplit {
     // label -> its groups, labels in order of first occurrence
     Map<String, List<List<Integer>>> byLabel = new LinkedHashMap<>();
     for (List<Integer> group : groups.values()) {
-      byLabel.computeIfAbsent(examples.get(group.get(0)).label(), l -> new ArrayList<>()).add(group);
+      byLabel
+          .computeIfAbsent(examples.get(group.get(0)).label(), l -> new ArrayList<>())
+          .add(group);
     }
     boolean[] valid = new boolean[examples.size()];
-    byLabel.forEach((label, labelGroups) -> chooseValid(label, labelGroups, validFraction, seed, valid));
+    byLabel.forEach(
+        (label, labelGroups) -> chooseValid(label, labelGroups, validFraction, seed, valid));
 
     List<LabeledExample> train = new ArrayList<>();
     List<LabeledExample> held = new ArrayList<>();
@@ -73,8 +78,8 @@ public final class StratifiedSplit {
     return new Split(train, held);
   }
 
-  private static void chooseValid(String label, List<List<Integer>> groups, double fraction,
-      long seed, boolean[] valid) {
+  private static void chooseValid(
+      String label, List<List<Integer>> groups, double fraction, long seed, boolean[] valid) {
     int count = groups.stream().mapToInt(List::size).sum();
     if (count < 2 || groups.size() < 2) {
       return;

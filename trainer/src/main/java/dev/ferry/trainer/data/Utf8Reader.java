@@ -23,9 +23,11 @@ final class Utf8Reader extends Reader {
   record Malformed(long charOffset, int line, int firstByte) {}
 
   private final InputStream in;
-  private final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
-      .onMalformedInput(CodingErrorAction.REPORT)
-      .onUnmappableCharacter(CodingErrorAction.REPORT);
+  private final CharsetDecoder decoder =
+      StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT);
   private final ByteBuffer bytes = ByteBuffer.allocate(1 << 16).flip();
   private final List<Malformed> malformed = new ArrayList<>();
   private boolean started;
@@ -74,7 +76,9 @@ final class Utf8Reader extends Reader {
       while (bytes.remaining() < 3 && !eof) {
         fill();
       }
-      if (bytes.remaining() >= 3 && (bytes.get(0) & 0xff) == 0xEF && (bytes.get(1) & 0xff) == 0xBB
+      if (bytes.remaining() >= 3
+          && (bytes.get(0) & 0xff) == 0xEF
+          && (bytes.get(1) & 0xff) == 0xBB
           && (bytes.get(2) & 0xff) == 0xBF) {
         bytes.position(3);
       }
@@ -88,8 +92,9 @@ final class Utf8Reader extends Reader {
           break;
         }
         scanned = countLines(cbuf, scanned, out.position());
-        malformed.add(new Malformed(charsOut + out.position() - off, line,
-            bytes.get(bytes.position()) & 0xff));
+        malformed.add(
+            new Malformed(
+                charsOut + out.position() - off, line, bytes.get(bytes.position()) & 0xff));
         bytes.position(bytes.position() + result.length());
         out.put('\uFFFD');
         continue;

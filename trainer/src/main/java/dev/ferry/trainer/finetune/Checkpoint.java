@@ -28,12 +28,21 @@ import java.util.stream.Stream;
 /**
  * The state of fine-tuning after an epoch: parameters and AdamW moments, the best epoch's
  * parameters, the losses and curves so far. Saved as {@code epoch-N/checkpoint.bin} in the
- * checkpoint folder (written beside it first and moved into place, so a crash never leaves half
- * of one; older epochs are deleted once the new one is in place). The fingerprint ties it to the
+ * checkpoint folder (written beside it first and moved into place, so a crash never leaves half of
+ * one; older epochs are deleted once the new one is in place). The fingerprint ties it to the
  * encoder file, the settings and the data, so a run never resumes from another run's state.
  */
-record Checkpoint(String fingerprint, int epoch, int step, boolean stopped, int bestEpoch, double bestF1,
-    double bestLoss, List<Double> stepLosses, List<EpochMetrics> history, Map<String, HostTensor> state,
+record Checkpoint(
+    String fingerprint,
+    int epoch,
+    int step,
+    boolean stopped,
+    int bestEpoch,
+    double bestF1,
+    double bestLoss,
+    List<Double> stepLosses,
+    List<EpochMetrics> history,
+    Map<String, HostTensor> state,
     Map<String, HostTensor> best) {
   static final String FILE = "checkpoint.bin";
   private static final String MAGIC = "ferry-finetune-checkpoint";
@@ -41,14 +50,18 @@ record Checkpoint(String fingerprint, int epoch, int step, boolean stopped, int 
   private static final String PREFIX = "epoch-";
 
   /** SHA-256 over the encoder's hash, the settings and every example. */
-  static String fingerprint(String encoderSha256, FineTuner.Settings settings, FineTuner.Examples train,
-      FineTuner.Examples valid) {
+  static String fingerprint(
+      String encoderSha256,
+      FineTuneSettings settings,
+      FineTuneExamples train,
+      FineTuneExamples valid) {
     try {
       MessageDigest d = MessageDigest.getInstance("SHA-256");
       update(d, encoderSha256);
       update(d, settings.toString());
-      for (FineTuner.Examples e : valid == null ? List.of(train) : List.of(train, valid)) {
-        update(d, "examples " + e.size() + " documents " + java.util.Arrays.toString(e.documents()));
+      for (FineTuneExamples e : valid == null ? List.of(train) : List.of(train, valid)) {
+        update(
+            d, "examples " + e.size() + " documents " + java.util.Arrays.toString(e.documents()));
         for (int i = 0; i < e.size(); i++) {
           update(d, e.labels()[i] + "\t" + e.texts().get(i));
         }
@@ -71,8 +84,9 @@ record Checkpoint(String fingerprint, int epoch, int step, boolean stopped, int 
       Files.createDirectories(directory);
       Path target = directory.resolve(PREFIX + c.epoch());
       Path temp = Files.createTempDirectory(directory, "." + PREFIX + c.epoch() + ".writing-");
-      try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(
-          Files.newOutputStream(temp.resolve(FILE)), 1 << 16))) {
+      try (DataOutputStream out =
+          new DataOutputStream(
+              new BufferedOutputStream(Files.newOutputStream(temp.resolve(FILE)), 1 << 16))) {
         out.writeUTF(MAGIC);
         out.writeInt(VERSION);
         out.writeUTF(c.fingerprint);
@@ -89,8 +103,10 @@ record Checkpoint(String fingerprint, int epoch, int step, boolean stopped, int 
         out.writeInt(c.history.size());
         for (EpochMetrics m : c.history) {
           out.writeInt(m.epoch());
-          for (double v : new double[] {m.trainLoss(), m.trainAccuracy(), m.validLoss(), m.validAccuracy(),
-              m.validMacroF1()}) {
+          for (double v :
+              new double[] {
+                m.trainLoss(), m.trainAccuracy(), m.validLoss(), m.validAccuracy(), m.validMacroF1()
+              }) {
             out.writeDouble(v);
           }
         }
@@ -105,8 +121,8 @@ record Checkpoint(String fingerprint, int epoch, int step, boolean stopped, int 
         }
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot write a fine-tuning checkpoint into " + directory + ": "
-          + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot write a fine-tuning checkpoint into " + directory + ": " + e.getMessage(), e);
     }
   }
 
@@ -122,18 +138,33 @@ record Checkpoint(String fingerprint, int epoch, int step, boolean stopped, int 
         return null;
       }
       Path file = epochs.get(epochs.size() - 1).resolve(FILE);
-      try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16))) {
+      try (DataInputStream in =
+          new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16))) {
         String magic = in.readUTF();
         int version = in.readInt();
         if (!MAGIC.equals(magic) || version != VERSION) {
-          throw new IllegalStateException(file + ": not a version " + VERSION + " fine-tuning checkpoint (found '"
-              + magic + "' version " + version + ")");
+          throw new IllegalStateException(
+              file
+                  + ": not a version "
+                  + VERSION
+                  + " fine-tuning checkpoint (found '"
+                  + magic
+                  + "' version "
+                  + version
+                  + ")");
         }
         String found = in.readUTF();
         if (!found.equals(fingerprint)) {
-          throw new IllegalStateException(file + ": was saved by a run with another encoder, other settings or"
-              + " other data (fingerprint " + found + ", this run's " + fingerprint + "); remove "
-              + directory + " or run without --resume");
+          throw new IllegalStateException(
+              file
+                  + ": was saved by a run with another encoder, other settings or"
+                  + " other data (fingerprint "
+                  + found
+                  + ", this run's "
+                  + fingerprint
+                  + "); remove "
+                  + directory
+                  + " or train without resuming");
         }
         int epoch = in.readInt();
         int step = in.readInt();
@@ -147,15 +178,31 @@ record Checkpoint(String fingerprint, int epoch, int step, boolean stopped, int 
         }
         List<EpochMetrics> history = new ArrayList<>();
         for (int i = in.readInt(); i > 0; i--) {
-          history.add(new EpochMetrics(in.readInt(), in.readDouble(), in.readDouble(), in.readDouble(),
-              in.readDouble(), in.readDouble()));
+          history.add(
+              new EpochMetrics(
+                  in.readInt(),
+                  in.readDouble(),
+                  in.readDouble(),
+                  in.readDouble(),
+                  in.readDouble(),
+                  in.readDouble()));
         }
-        return new Checkpoint(found, epoch, step, stopped, bestEpoch, bestF1, bestLoss, losses, history,
-            readTensors(in), readTensors(in));
+        return new Checkpoint(
+            found,
+            epoch,
+            step,
+            stopped,
+            bestEpoch,
+            bestF1,
+            bestLoss,
+            losses,
+            history,
+            readTensors(in),
+            readTensors(in));
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read the fine-tuning checkpoint in " + directory + ": "
-          + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot read the fine-tuning checkpoint in " + directory + ": " + e.getMessage(), e);
     }
   }
 
@@ -182,19 +229,25 @@ record Checkpoint(String fingerprint, int epoch, int step, boolean stopped, int 
       return List.of();
     }
     try (Stream<Path> s = Files.list(directory)) {
-      return s.filter(p -> p.getFileName().toString().matches(PREFIX + "\\d+")
-              && Files.isRegularFile(p.resolve(FILE)))
-          .sorted(Comparator.comparingInt(p -> Integer.parseInt(p.getFileName().toString().substring(PREFIX.length()))))
+      return s.filter(
+              p ->
+                  p.getFileName().toString().matches(PREFIX + "\\d+")
+                      && Files.isRegularFile(p.resolve(FILE)))
+          .sorted(
+              Comparator.comparingInt(
+                  p -> Integer.parseInt(p.getFileName().toString().substring(PREFIX.length()))))
           .toList();
     }
   }
 
-  private static void writeTensors(DataOutputStream out, Map<String, HostTensor> tensors) throws IOException {
+  private static void writeTensors(DataOutputStream out, Map<String, HostTensor> tensors)
+      throws IOException {
     out.writeInt(tensors.size());
     for (Map.Entry<String, HostTensor> e : tensors.entrySet()) {
       HostTensor t = e.getValue();
       if (t.type() != ElementType.FLOAT) {
-        throw new IllegalArgumentException(e.getKey() + ": checkpoints hold float tensors, found " + t.type());
+        throw new IllegalArgumentException(
+            e.getKey() + ": checkpoints hold float tensors, found " + t.type());
       }
       out.writeUTF(e.getKey());
       out.writeInt(t.shape().length);
@@ -203,7 +256,8 @@ record Checkpoint(String fingerprint, int epoch, int step, boolean stopped, int 
       }
       float[] values = t.floats();
       out.writeInt(values.length);
-      ByteBuffer bytes = ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+      ByteBuffer bytes =
+          ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
       bytes.asFloatBuffer().put(values);
       out.write(bytes.array());
     }

@@ -1,52 +1,69 @@
 package dev.ferry.trainer.finetune;
 
+import dev.ferry.autodiff.AdamW;
+import dev.ferry.autodiff.Autodiff;
+import dev.ferry.autodiff.GraphBuilder;
+import dev.ferry.autodiff.OnnxImport;
 import dev.ferry.models.encoder.ChunkPooling;
 import dev.ferry.models.encoder.Pooling;
-import dev.ferry.models.graph.AdamW;
-import dev.ferry.models.graph.Autodiff;
 import dev.ferry.models.graph.ElementType;
-import dev.ferry.models.graph.GraphBuilder;
-import dev.ferry.models.graph.OnnxImport;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.UnaryOperator;
 
 /**
- * The graphs of fine-tuning: the frozen lower part of the encoder (run once per example, its
- * output cached), and one training step over the top layers, pooling, normalization, a linear
- * head and the class-weighted cross-entropy, with gradients and the AdamW update.
+ * The graphs of fine-tuning: the frozen lower part of the encoder (run once per example, its output
+ * cached), and one training step over the top layers, pooling, normalization, a linear head and the
+ * class-weighted cross-entropy, with gradients and the AdamW update.
  */
 final class FineTuneGraphs {
   /** Input: per example and class, its share of the batch loss. */
   static final String TARGET = "target";
+
   /** Output: the batch's weighted mean cross-entropy. */
   static final String LOSS = "loss";
+
   /** Output: per example, the class probabilities, float [batch, classes]. */
   static final String PROBABILITIES = "probabilities";
-  /** Evaluation output: the pooled (and normalized, if the encoder normalizes) vector the head reads. */
+
+  /**
+   * Evaluation output: the pooled (and normalized, if the encoder normalizes) vector the head
+   * reads.
+   */
   static final String EMBEDDING = "embedding";
-  /** Output of the lower graph: the hidden state where the trained layers begin (fed as {@code Spec.cut()}). */
+
+  /**
+   * Output of the lower graph: the hidden state where the trained layers begin (fed as {@code
+   * Spec.cut()}).
+   */
   static final String CUT = "cut";
+
   static final String ATTENTION_MASK = "attention_mask";
   static final String HEAD_WEIGHT = "head.weight";
   static final String HEAD_BIAS = "head.bias";
-  /** Document objective input: per document, 1 at its first chunk's row of the batch, float [documents, chunks]. */
+
+  /**
+   * Document objective input: per document, 1 at its first chunk's row of the batch, float
+   * [documents, chunks].
+   */
   static final String DOCUMENT_FIRST = "document.first";
+
   /**
    * Document objective input: per document, each of its chunks' share of its token-weighted mean
    * (the rest 0), float [documents, chunks].
    */
   static final String DOCUMENT_MEAN = "document.mean";
+
   /**
    * Document objective input: per document and slot, 1 at one of its chunks' rows, float
    * [documents, slots, chunks]; a document with fewer chunks than slots repeats its first.
    */
   static final String DOCUMENT_SLOTS = "document.slots";
+
   /** The name of the documents' count in the graphs' shapes (the batch's is its chunks'). */
   private static final String DOCUMENTS = "documents";
 
@@ -56,9 +73,9 @@ final class FineTuneGraphs {
    * @param model the imported encoder
    * @param unfreeze how many top layers the graph runs from the cut (the cached hidden state);
    *     {@code model.layerCount()} runs the whole encoder from the token ids
-   * @param open how many of those top layers train now (0 to {@code unfreeze}; the rest run
-   *     with their pretrained values as constants), for gradual unfreezing; with
-   *     {@code model.layerCount()} the embeddings train too
+   * @param open how many of those top layers train now (0 to {@code unfreeze}; the rest run with
+   *     their pretrained values as constants), for gradual unfreezing; with {@code
+   *     model.layerCount()} the embeddings train too
    * @param classes the number of labels
    * @param pooling how token vectors become one
    * @param normalize whether the pooled vector is scaled to unit length before the head
@@ -67,21 +84,37 @@ final class FineTuneGraphs {
    *     (LoRA: {@code W + alpha / rank · A · B})
    * @param alpha the adapters' scale numerator
    * @param adaptOutput whether the attention's output projection gets an adapter too
-   * @param documentPooling null: each example is one chunk and the head reads its vector; else
-   *     the examples of a batch are the chunks of whole documents ({@link #DOCUMENT_FIRST},
-   *     {@link #DOCUMENT_MEAN}, {@link #DOCUMENT_SLOTS}) and the head reads each document's
-   *     chunk vectors pooled so, as {@link ChunkPooling#features} pools them in a bundle
+   * @param trainOn {@link TrainOn#CHUNKS}: each example is one chunk and the head reads its vector;
+   *     {@link TrainOn#DOCUMENTS}: the examples of a batch are the chunks of whole documents
+   *     ({@link #DOCUMENT_FIRST}, {@link #DOCUMENT_MEAN}, {@link #DOCUMENT_SLOTS}) and the head
+   *     reads each document's chunk vectors pooled by {@code chunkPooling}, as {@link
+   *     ChunkPooling#features} pools them in a bundle
+   * @param chunkPooling with {@link TrainOn#DOCUMENTS}, what the head reads of a document's chunks
    */
-  record Spec(OnnxImport model, int unfreeze, int open, int classes, Pooling pooling, boolean normalize, int rank,
-      double alpha, boolean adaptOutput, ChunkPooling documentPooling) {
+  record Spec(
+      OnnxImport model,
+      int unfreeze,
+      int open,
+      int classes,
+      Pooling pooling,
+      boolean normalize,
+      int rank,
+      double alpha,
+      boolean adaptOutput,
+      TrainOn trainOn,
+      ChunkPooling chunkPooling) {
 
     Spec {
       if (unfreeze < 1 || unfreeze > model.layerCount()) {
-        throw new IllegalArgumentException("unfreeze must be between 1 and " + model.layerCount()
-            + " (the encoder's layers), was " + unfreeze);
+        throw new IllegalArgumentException(
+            "unfreeze must be between 1 and "
+                + model.layerCount()
+                + " (the encoder's layers), was "
+                + unfreeze);
       }
       if (open < 0 || open > unfreeze) {
-        throw new IllegalArgumentException("open layers must be between 0 and " + unfreeze + ", was " + open);
+        throw new IllegalArgumentException(
+            "open layers must be between 0 and " + unfreeze + ", was " + open);
       }
       if (rank < 0) {
         throw new IllegalArgumentException("adapter rank must not be negative, was " + rank);
@@ -89,9 +122,28 @@ final class FineTuneGraphs {
     }
 
     /** Each example a chunk of its own. */
-    Spec(OnnxImport model, int unfreeze, int open, int classes, Pooling pooling, boolean normalize, int rank,
-        double alpha, boolean adaptOutput) {
-      this(model, unfreeze, open, classes, pooling, normalize, rank, alpha, adaptOutput, null);
+    Spec(
+        OnnxImport model,
+        int unfreeze,
+        int open,
+        int classes,
+        Pooling pooling,
+        boolean normalize,
+        int rank,
+        double alpha,
+        boolean adaptOutput) {
+      this(
+          model,
+          unfreeze,
+          open,
+          classes,
+          pooling,
+          normalize,
+          rank,
+          alpha,
+          adaptOutput,
+          TrainOn.CHUNKS,
+          ChunkPooling.TOKEN_WEIGHTED_MEAN);
     }
 
     /** Every layer from the cut trains its own parameters. */
@@ -101,22 +153,51 @@ final class FineTuneGraphs {
 
     /** The same graph with {@code n} layers open. */
     Spec withOpen(int n) {
-      return new Spec(model, unfreeze, n, classes, pooling, normalize, rank, alpha, adaptOutput, documentPooling);
+      return new Spec(
+          model,
+          unfreeze,
+          n,
+          classes,
+          pooling,
+          normalize,
+          rank,
+          alpha,
+          adaptOutput,
+          trainOn,
+          chunkPooling);
     }
 
-    /** The same graph with another document pooling (null: each example a chunk of its own). */
-    Spec withDocumentPooling(ChunkPooling p) {
-      return new Spec(model, unfreeze, open, classes, pooling, normalize, rank, alpha, adaptOutput, p);
+    /** The same graph training on whole documents, the head reading {@code p} of their chunks. */
+    Spec onDocuments(ChunkPooling p) {
+      return new Spec(
+          model,
+          unfreeze,
+          open,
+          classes,
+          pooling,
+          normalize,
+          rank,
+          alpha,
+          adaptOutput,
+          TrainOn.DOCUMENTS,
+          p);
+    }
+
+    /** Whether the units are whole documents. */
+    boolean documents() {
+      return trainOn == TrainOn.DOCUMENTS;
     }
 
     /** How many values the head reads. */
     int headWidth() {
-      return documentPooling == null ? dimension() : documentPooling.width(dimension());
+      return documents() ? chunkPooling.width(dimension()) : dimension();
     }
 
     /** The attention projections that get adapters ({@link OnnxImport#attentionWeights} keys). */
     List<String> adaptedProjections() {
-      return adaptOutput ? List.of("query", "key", "value", "output") : List.of("query", "key", "value");
+      return adaptOutput
+          ? List.of("query", "key", "value", "output")
+          : List.of("query", "key", "value");
     }
 
     boolean lora() {
@@ -191,18 +272,23 @@ final class FineTuneGraphs {
   private FineTuneGraphs() {}
 
   /**
-   * The values dropped out in training: per layer above the cut, its attention probabilities
-   * and the results of its two output projections.
+   * The values dropped out in training: per layer above the cut, its attention probabilities and
+   * the results of its two output projections.
    */
   static List<String> dropoutValues(Spec s) {
     List<String> out = new ArrayList<>();
-    for (int layer = s.model().layerCount() - s.unfreeze(); layer < s.model().layerCount(); layer++) {
+    for (int layer = s.model().layerCount() - s.unfreeze();
+        layer < s.model().layerCount();
+        layer++) {
       out.addAll(s.model().dropoutValues(layer));
     }
     return out;
   }
 
-  /** The input that multiplies {@code value} in training: 0 (dropped) or 1 / (1 − p) (kept), per element. */
+  /**
+   * The input that multiplies {@code value} in training: 0 (dropped) or 1 / (1 − p) (kept), per
+   * element.
+   */
   static String dropoutMask(String value) {
     return "dropout." + value;
   }
@@ -225,7 +311,9 @@ final class FineTuneGraphs {
     return g.toBytes();
   }
 
-  /** The loss and its gradients (outputs {@code grad.NAME}) in the given real type: to check them. */
+  /**
+   * The loss and its gradients (outputs {@code grad.NAME}) in the given real type: to check them.
+   */
   static GraphBuilder lossAndGradients(Spec s, ElementType realType) {
     GraphBuilder g = new GraphBuilder("ferry-finetune-gradients", realType);
     Map<String, String> gradients = Autodiff.gradients(g, loss(g, s, false), parameters(s));
@@ -235,8 +323,8 @@ final class FineTuneGraphs {
 
   /**
    * Class probabilities ({@link #PROBABILITIES}) and the vector the head reads ({@link #EMBEDDING})
-   * with every parameter above the cut and the head's as inputs: to score examples between
-   * epochs, and to fit the head's starting point on the untrained encoder.
+   * with every parameter above the cut and the head's as inputs: to score examples between epochs,
+   * and to fit the head's starting point on the untrained encoder.
    */
   static byte[] evaluation(Spec s) {
     GraphBuilder g = new GraphBuilder("ferry-finetune-eval", ElementType.FLOAT);
@@ -249,16 +337,21 @@ final class FineTuneGraphs {
   }
 
   /**
-   * One AdamW step: inputs the batch (the cut hidden state or the token ids, {@link #ATTENTION_MASK},
-   * {@link #TARGET}), every trained parameter and its moments, the learning rate and bias
-   * corrections; outputs {@link #LOSS}, the gradient norm and the next parameters and moments.
+   * One AdamW step: inputs the batch (the cut hidden state or the token ids, {@link
+   * #ATTENTION_MASK}, {@link #TARGET}), every trained parameter and its moments, the learning rate
+   * and bias corrections; outputs {@link #LOSS}, the gradient norm and the next parameters and
+   * moments.
    *
    * @param rateScale per parameter, a factor on the learning rate (layer-wise decay, head factor)
    * @param dropout whether the {@link #dropoutValues} are multiplied by {@link #dropoutMask} inputs
    * @param group per parameter that started training later than the others, its AdamW step-count
    *     group ({@link AdamW#biasCorrections})
    */
-  static byte[] trainingStep(Spec s, AdamW.Settings optimizer, Map<String, Double> rateScale, boolean dropout,
+  static byte[] trainingStep(
+      Spec s,
+      AdamW.Settings optimizer,
+      Map<String, Double> rateScale,
+      boolean dropout,
       Map<String, String> group) {
     GraphBuilder g = new GraphBuilder("ferry-finetune-step", ElementType.FLOAT);
     String loss = loss(g, s, dropout);
@@ -267,7 +360,7 @@ final class FineTuneGraphs {
     Set<String> decayed = new HashSet<>();
     for (String p : parameters) {
       if (g.shape(p).length >= 2) {
-        decayed.add(p);  // matrices decay; biases and LayerNorm scales do not
+        decayed.add(p); // matrices decay; biases and LayerNorm scales do not
       }
     }
     AdamW.append(g, gradients, decayed, optimizer, rateScale, group);
@@ -282,27 +375,39 @@ final class FineTuneGraphs {
     return out;
   }
 
-  /** Declares the inputs and adds the forward pass; returns the loss (also output {@link #LOSS}). */
+  /**
+   * Declares the inputs and adds the forward pass; returns the loss (also output {@link #LOSS}).
+   */
   private static String loss(GraphBuilder g, Spec s, boolean dropout) {
     List<String> dropped = dropout ? dropoutValues(s) : List.of();
-    String logits = s.lora() ? forward(g, s, Set.of(), s.adaptedWeights(s.open()), dropped, false)
-        : forward(g, s, new HashSet<>(s.openParameters()), List.of(), dropped, false);
-    String target = s.documentPooling() != null ? g.namedInput(TARGET, DOCUMENTS, "classes")
-        : g.input(TARGET, GraphBuilder.UNKNOWN, s.classes());
+    String logits =
+        s.lora()
+            ? forward(g, s, Set.of(), s.adaptedWeights(s.open()), dropped, false)
+            : forward(g, s, new HashSet<>(s.openParameters()), List.of(), dropped, false);
+    String target =
+        s.documents()
+            ? g.namedInput(TARGET, DOCUMENTS, "classes")
+            : g.input(TARGET, GraphBuilder.UNKNOWN, s.classes());
     String loss = g.neg(g.sumAll(g.mul(target, g.logSoftmax(logits))));
     g.output(loss, LOSS);
     return loss;
   }
 
   /**
-   * Declares the batch and parameter inputs ({@code inputs}: the encoder parameters fed rather
-   * than baked in; {@code adapted}: weights that get adapter inputs; {@code dropped}: values
-   * multiplied by dropout masks) and adds encoder, pooling, normalization and head; returns the
-   * logits and outputs the probabilities, and the pooled vector too if {@code outputEmbedding}.
+   * Declares the batch and parameter inputs ({@code inputs}: the encoder parameters fed rather than
+   * baked in; {@code adapted}: weights that get adapter inputs; {@code dropped}: values multiplied
+   * by dropout masks) and adds encoder, pooling, normalization and head; returns the logits and
+   * outputs the probabilities, and the pooled vector too if {@code outputEmbedding}.
    */
-  private static String forward(GraphBuilder g, Spec s, Set<String> inputs, List<String> adapted,
-      List<String> dropped, boolean outputEmbedding) {
-    String mask = g.input(ATTENTION_MASK, ElementType.INT64, GraphBuilder.UNKNOWN, GraphBuilder.UNKNOWN);
+  private static String forward(
+      GraphBuilder g,
+      Spec s,
+      Set<String> inputs,
+      List<String> adapted,
+      List<String> dropped,
+      boolean outputEmbedding) {
+    String mask =
+        g.input(ATTENTION_MASK, ElementType.INT64, GraphBuilder.UNKNOWN, GraphBuilder.UNKNOWN);
     String output = s.model().outputNames().get(0);
     Map<String, UnaryOperator<String>> rewrite = adapters(g, s, adapted);
     for (String value : dropped) {
@@ -319,10 +424,10 @@ final class FineTuneGraphs {
     if (s.normalize()) {
       pooled = unitLength(g, pooled);
     }
-    if (s.documentPooling() != null) {
+    if (s.documents()) {
       pooled = documentFeatures(g, s, pooled);
     }
-    String rows = s.documentPooling() != null ? DOCUMENTS : "batch";
+    String rows = s.documents() ? DOCUMENTS : "batch";
     if (outputEmbedding) {
       g.output(pooled, EMBEDDING, rows);
     }
@@ -340,24 +445,29 @@ final class FineTuneGraphs {
 
   /**
    * Per document, its chunk vectors [chunks, dimension] pooled as {@link ChunkPooling#features}
-   * pools them: the first chunk's, the token-weighted mean (unit length if the encoder
-   * normalizes), the maximum over chunks, as the pooling asks, side by side and scaled by
-   * 1 / blocks. Selection and mean are matrix products with the document inputs, the maximum a
-   * ReduceMax over slots, so every step has a gradient.
+   * pools them: the first chunk's, the token-weighted mean (unit length if the encoder normalizes),
+   * the maximum over chunks, as the pooling asks, side by side and scaled by 1 / blocks. Selection
+   * and mean are matrix products with the document inputs, the maximum a ReduceMax over slots, so
+   * every step has a gradient.
    */
   private static String documentFeatures(GraphBuilder g, Spec s, String chunks) {
     String mean = g.matMul(g.namedInput(DOCUMENT_MEAN, DOCUMENTS, "batch"), chunks);
     if (s.normalize()) {
       mean = unitLength(g, mean);
     }
-    ChunkPooling p = s.documentPooling();
+    ChunkPooling p = s.chunkPooling();
     if (p == ChunkPooling.TOKEN_WEIGHTED_MEAN) {
       return mean;
     }
-    List<String> blocks = new ArrayList<>(List.of(g.matMul(g.namedInput(DOCUMENT_FIRST, DOCUMENTS, "batch"), chunks),
-        mean));
+    List<String> blocks =
+        new ArrayList<>(
+            List.of(g.matMul(g.namedInput(DOCUMENT_FIRST, DOCUMENTS, "batch"), chunks), mean));
     if (p == ChunkPooling.FIRST_MEAN_MAX) {
-      blocks.add(g.reduceMax(g.matMul(g.namedInput(DOCUMENT_SLOTS, DOCUMENTS, "slots", "batch"), chunks), false, 1));
+      blocks.add(
+          g.reduceMax(
+              g.matMul(g.namedInput(DOCUMENT_SLOTS, DOCUMENTS, "slots", "batch"), chunks),
+              false,
+              1));
     }
     return g.mul(g.concat(1, blocks.toArray(String[]::new)), g.scalar(1.0 / blocks.size()));
   }
@@ -367,11 +477,13 @@ final class FineTuneGraphs {
     Map<String, UnaryOperator<String>> rewrite = new HashMap<>();
     for (String w : adapted) {
       long[] shape = s.model().shape(w);
-      rewrite.put(w, value -> {
-        String a = g.input(adapterA(w), shape[0], s.rank());
-        String b = g.input(adapterB(w), s.rank(), shape[1]);
-        return g.add(value, g.mul(g.matMul(a, b), g.scalar(s.scale())));
-      });
+      rewrite.put(
+          w,
+          value -> {
+            String a = g.input(adapterA(w), shape[0], s.rank());
+            String b = g.input(adapterB(w), s.rank(), shape[1]);
+            return g.add(value, g.mul(g.matMul(a, b), g.scalar(s.scale())));
+          });
     }
     return rewrite;
   }

@@ -1,10 +1,10 @@
 package dev.ferry.trainer.head;
 
+import dev.ferry.autodiff.AdamW;
+import dev.ferry.autodiff.Autodiff;
+import dev.ferry.autodiff.GraphBuilder;
 import dev.ferry.models.bundle.ClassifierHead;
-import dev.ferry.models.graph.AdamW;
-import dev.ferry.models.graph.Autodiff;
 import dev.ferry.models.graph.ElementType;
-import dev.ferry.models.graph.GraphBuilder;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,10 +18,15 @@ import java.util.stream.Collectors;
  * {@code head.onnx} holds).
  */
 final class HeadGraphs {
-  /** Training input: per example and class, its share of the batch loss (one-hot × weight / Σ weight). */
+  /**
+   * Training input: per example and class, its share of the batch loss (one-hot × weight / Σ
+   * weight).
+   */
   static final String TARGET = "target";
+
   /** Training input: per example and hidden unit, 0 (dropped) or 1 / (1 − p) (kept). */
   static final String DROPOUT_MASK = "dropout_mask";
+
   /** Training output: the batch's weighted mean cross-entropy. */
   static final String LOSS = "loss";
 
@@ -59,7 +64,8 @@ final class HeadGraphs {
   private HeadGraphs() {}
 
   /** Logits of the head; dropout applies when {@code dropoutMask} is not null. */
-  private static String logits(GraphBuilder g, Shape s, String x, Map<String, String> p, String dropoutMask) {
+  private static String logits(
+      GraphBuilder g, Shape s, String x, Map<String, String> p, String dropoutMask) {
     String h = x;
     if (s.hasHiddenLayer()) {
       h = g.relu(g.add(g.matMul(x, p.get("hidden.weight")), p.get("hidden.bias")));
@@ -70,24 +76,36 @@ final class HeadGraphs {
     return g.add(g.matMul(h, p.get("output.weight")), p.get("output.bias"));
   }
 
-  /** One AdamW step on a batch: inputs batch + parameters + optimizer state, outputs loss and the next state. */
+  /**
+   * One AdamW step on a batch: inputs batch + parameters + optimizer state, outputs loss and the
+   * next state.
+   */
   static byte[] trainingStep(Shape s, AdamW.Settings optimizer, boolean dropout) {
     GraphBuilder g = new GraphBuilder("ferry-head-train-step", ElementType.FLOAT);
     String x = g.input(ClassifierHead.INPUT, GraphBuilder.UNKNOWN, s.dimension());
     String target = g.input(TARGET, GraphBuilder.UNKNOWN, s.classes());
-    String mask = dropout && s.hasHiddenLayer() ? g.input(DROPOUT_MASK, GraphBuilder.UNKNOWN, s.hidden()) : null;
+    String mask =
+        dropout && s.hasHiddenLayer()
+            ? g.input(DROPOUT_MASK, GraphBuilder.UNKNOWN, s.hidden())
+            : null;
     Map<String, String> params = declareParameters(g, s);
     String logProbabilities = g.logSoftmax(logits(g, s, x, params, mask));
     String loss = g.neg(g.sumAll(g.mul(target, logProbabilities)));
     g.output(loss, LOSS);
     Map<String, String> gradients = Autodiff.gradients(g, loss, params.keySet());
-    Set<String> decayed = s.parameters().stream().filter(Parameter::decayed).map(Parameter::name)
-        .collect(Collectors.toSet());
+    Set<String> decayed =
+        s.parameters().stream()
+            .filter(Parameter::decayed)
+            .map(Parameter::name)
+            .collect(Collectors.toSet());
     AdamW.append(g, gradients, decayed, optimizer);
     return g.toBytes();
   }
 
-  /** Probabilities with the parameters as inputs: to score the training and validation sets each epoch. */
+  /**
+   * Probabilities with the parameters as inputs: to score the training and validation sets each
+   * epoch.
+   */
   static byte[] evaluation(Shape s) {
     GraphBuilder g = new GraphBuilder("ferry-head-eval", ElementType.FLOAT);
     String x = g.input(ClassifierHead.INPUT, GraphBuilder.UNKNOWN, s.dimension());
@@ -106,7 +124,11 @@ final class HeadGraphs {
       params.put(p.name(), g.initializer(p.name(), values.get(p.name()), p.shape()));
     }
     String out = g.output(g.softmax(logits(g, s, x, params, null)), ClassifierHead.OUTPUT);
-    g.describe(out, "class probabilities, float [batch, " + s.classes() + "], columns in the manifest's label order");
+    g.describe(
+        out,
+        "class probabilities, float [batch, "
+            + s.classes()
+            + "], columns in the manifest's label order");
     return g.toBytes();
   }
 

@@ -1,11 +1,13 @@
 package dev.ferry.trainer.head;
 
+import dev.ferry.trainer.Setting;
 import dev.ferry.trainer.SettingChecks;
 
 /**
- * Hyperparameters of head training.
+ * Hyperparameters of head training. The defaults are declared once, in {@link Builder}'s fields;
+ * {@link #defaults(HeadKind)} gives each kind's preset.
  *
- * @param kind which head
+ * @param kind which head (recorded as {@code head})
  * @param epochs the most passes over the training set (early stopping may end sooner)
  * @param learningRate AdamW's learning rate
  * @param batchSize examples per step
@@ -18,7 +20,7 @@ import dev.ferry.trainer.SettingChecks;
  *     classes count as much as common ones
  */
 public record HeadSettings(
-    HeadKind kind,
+    @Setting(key = "head") HeadKind kind,
     int epochs,
     double learningRate,
     int batchSize,
@@ -31,7 +33,8 @@ public record HeadSettings(
 
   /**
    * Checks the ranges: numbers must be finite (NaN and the infinities are refused), the learning
-   * rate above 0, dropout in [0, 1), weight decay at least 0.
+   * rate above 0, dropout in [0, 1), weight decay at least 0. Each message starts with the
+   * setting's name.
    */
   public HeadSettings {
     if (kind == null) {
@@ -54,57 +57,170 @@ public record HeadSettings(
     }
   }
 
-  /** Defaults for a head kind: the values measured to work on the data sets in eval/RESULTS.md. */
+  /**
+   * The preset of a head kind, measured to work on the data sets in eval/RESULTS.md: the {@link
+   * Builder}'s defaults for {@code linear}; {@code mlp} at a lower rate with dropout; {@code
+   * centroid}, which trains no weights, with one epoch and nothing to stop early.
+   */
   public static HeadSettings defaults(HeadKind kind) {
     return switch (kind) {
-      case LINEAR -> new HeadSettings(kind, 100, 0.02, 32, 42, 256, 0, 1e-4, 20, true);
-      case MLP -> new HeadSettings(kind, 100, 0.003, 32, 42, 256, 0.2, 1e-4, 20, true);
-      case CENTROID -> new HeadSettings(kind, 1, 1, 32, 42, 256, 0, 0, 0, true);
+      case LINEAR -> builder(kind).build();
+      case MLP -> builder(kind).learningRate(0.003).dropout(0.2).build();
+      case CENTROID -> builder(kind).epochs(1).learningRate(1).weightDecay(0).patience(0).build();
     };
+  }
+
+  /** A builder for {@code kind} holding the defaults (the linear head's preset). */
+  public static Builder builder(HeadKind kind) {
+    return new Builder(kind);
+  }
+
+  /** A builder holding these settings. */
+  public Builder toBuilder() {
+    return new Builder(kind)
+        .epochs(epochs)
+        .learningRate(learningRate)
+        .batchSize(batchSize)
+        .seed(seed)
+        .hiddenSize(hiddenSize)
+        .dropout(dropout)
+        .weightDecay(weightDecay)
+        .patience(patience)
+        .balanceClasses(balanceClasses);
   }
 
   /** A copy with another number of epochs. */
   public HeadSettings withEpochs(int value) {
-    return new HeadSettings(kind, value, learningRate, batchSize, seed, hiddenSize, dropout, weightDecay, patience, balanceClasses);
+    return toBuilder().epochs(value).build();
   }
 
   /** A copy with another learning rate. */
   public HeadSettings withLearningRate(double value) {
-    return new HeadSettings(kind, epochs, value, batchSize, seed, hiddenSize, dropout, weightDecay, patience, balanceClasses);
+    return toBuilder().learningRate(value).build();
   }
 
   /** A copy with another batch size. */
   public HeadSettings withBatchSize(int value) {
-    return new HeadSettings(kind, epochs, learningRate, value, seed, hiddenSize, dropout, weightDecay, patience, balanceClasses);
+    return toBuilder().batchSize(value).build();
   }
 
   /** A copy with another seed. */
   public HeadSettings withSeed(long value) {
-    return new HeadSettings(kind, epochs, learningRate, batchSize, value, hiddenSize, dropout, weightDecay, patience, balanceClasses);
+    return toBuilder().seed(value).build();
   }
 
   /** A copy with another hidden size. */
   public HeadSettings withHiddenSize(int value) {
-    return new HeadSettings(kind, epochs, learningRate, batchSize, seed, value, dropout, weightDecay, patience, balanceClasses);
+    return toBuilder().hiddenSize(value).build();
   }
 
   /** A copy with another dropout. */
   public HeadSettings withDropout(double value) {
-    return new HeadSettings(kind, epochs, learningRate, batchSize, seed, hiddenSize, value, weightDecay, patience, balanceClasses);
+    return toBuilder().dropout(value).build();
   }
 
   /** A copy with another weight decay. */
   public HeadSettings withWeightDecay(double value) {
-    return new HeadSettings(kind, epochs, learningRate, batchSize, seed, hiddenSize, dropout, value, patience, balanceClasses);
+    return toBuilder().weightDecay(value).build();
   }
 
   /** A copy with another patience. */
   public HeadSettings withPatience(int value) {
-    return new HeadSettings(kind, epochs, learningRate, batchSize, seed, hiddenSize, dropout, weightDecay, value, balanceClasses);
+    return toBuilder().patience(value).build();
   }
 
   /** A copy with class balancing on or off. */
   public HeadSettings withBalanceClasses(boolean value) {
-    return new HeadSettings(kind, epochs, learningRate, batchSize, seed, hiddenSize, dropout, weightDecay, patience, value);
+    return toBuilder().balanceClasses(value).build();
+  }
+
+  /**
+   * Builds {@link HeadSettings}; its fields start at the library's defaults, the one place they are
+   * declared.
+   */
+  public static final class Builder {
+    private final HeadKind kind;
+    private int epochs = 100;
+    private double learningRate = 0.02;
+    private int batchSize = 32;
+    private long seed = 42;
+    private int hiddenSize = 256;
+    private double dropout = 0;
+    private double weightDecay = 1e-4;
+    private int patience = 20;
+    private boolean balanceClasses = true;
+
+    private Builder(HeadKind kind) {
+      this.kind = kind;
+    }
+
+    /** The most epochs. */
+    public Builder epochs(int value) {
+      epochs = value;
+      return this;
+    }
+
+    /** AdamW's learning rate. */
+    public Builder learningRate(double value) {
+      learningRate = value;
+      return this;
+    }
+
+    /** Examples per step. */
+    public Builder batchSize(int value) {
+      batchSize = value;
+      return this;
+    }
+
+    /** The seed. */
+    public Builder seed(long value) {
+      seed = value;
+      return this;
+    }
+
+    /** The MLP's hidden width. */
+    public Builder hiddenSize(int value) {
+      hiddenSize = value;
+      return this;
+    }
+
+    /** Dropout on the MLP's hidden layer. */
+    public Builder dropout(double value) {
+      dropout = value;
+      return this;
+    }
+
+    /** AdamW's weight decay. */
+    public Builder weightDecay(double value) {
+      weightDecay = value;
+      return this;
+    }
+
+    /** Epochs without improvement before stopping. */
+    public Builder patience(int value) {
+      patience = value;
+      return this;
+    }
+
+    /** Balanced class weights. */
+    public Builder balanceClasses(boolean value) {
+      balanceClasses = value;
+      return this;
+    }
+
+    /** The settings; the constructor checks them. */
+    public HeadSettings build() {
+      return new HeadSettings(
+          kind,
+          epochs,
+          learningRate,
+          batchSize,
+          seed,
+          hiddenSize,
+          dropout,
+          weightDecay,
+          patience,
+          balanceClasses);
+    }
   }
 }

@@ -1,11 +1,15 @@
 package dev.ferry.trainer.head;
 
-import dev.ferry.models.graph.AdamW;
-import dev.ferry.models.graph.ElementType;
+import dev.ferry.autodiff.AdamW;
 import dev.ferry.models.graph.GraphSession;
 import dev.ferry.models.graph.HostTensor;
 import dev.ferry.trainer.EpochMetrics;
 import dev.ferry.trainer.TrainingDivergedException;
+import dev.ferry.trainer.loop.AdamWStep;
+import dev.ferry.trainer.loop.CrossEntropy;
+import dev.ferry.trainer.loop.EarlyStopping;
+import dev.ferry.trainer.loop.EpochOrder;
+import dev.ferry.trainer.loop.Predictions;
 import dev.ferry.trainer.metrics.ClassificationMetrics;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -21,29 +25,32 @@ import org.slf4j.LoggerFactory;
 /**
  * Trains a classifier head on embeddings by running Java-built ONNX graphs on ONNX Runtime: each
  * step is one graph run that computes the weighted cross-entropy, its gradients and the AdamW
- * update. After every epoch the head is scored on the training and validation sets; the epoch
- * with the best validation macro-F1 (ties: lower validation loss) is kept, and training stops
- * after {@link HeadSettings#patience()} epochs without improvement.
+ * update. After every epoch the head is scored on the training and validation sets; the epoch with
+ * the best validation macro-F1 (ties: lower validation loss) is kept, and training stops after
+ * {@link HeadSettings#patience()} epochs without improvement.
  *
- * <p>Deterministic: the same data, settings and seed give the same head, bit for bit (the
- * graphs run on one thread, and every random draw comes from the seed).
+ * <p>Deterministic: the same data, settings and seed give the same head, bit for bit (the graphs
+ * run on one thread, and every random draw comes from the seed).
  */
 public final class HeadTrainer {
   private static final Logger log = LoggerFactory.getLogger(HeadTrainer.class);
+
   /** Rows scored per graph run when evaluating, to bound memory. */
-  private static final int SCORE_CHUNK = 4096;
+  private static final int SCORE_BATCH = 4096;
+
   /** Temperatures tried for the centroid head. */
   private static final double[] TEMPERATURES = {1, 2, 3, 5, 7, 10, 15, 20, 30, 50, 75, 100};
+
   /** What {@link TrainingDivergedException} calls this training. */
   private static final String TRAINING = "head training";
 
   private HeadTrainer() {}
 
   /**
-   * What {@code ferry train} does after early stopping (unless {@code --no-refit}): trains the
-   * head again, from scratch, on the training and held-out examples together for the number of
-   * epochs that scored best on the held-out ones, so that no labeled example is left unused. The
-   * result keeps {@code scored}'s settings, history, best epoch and temperature, and counts both
+   * What {@code ferry train} does after early stopping (unless {@code --no-refit}): trains the head
+   * again, from scratch, on the training and held-out examples together for the number of epochs
+   * that scored best on the held-out ones, so that no labeled example is left unused. The result
+   * keeps {@code scored}'s settings, history, best epoch and temperature, and counts both
    * trainings' time.
    *
    * @param scored the head trained on {@code train} and early-stopped on {@code valid}
@@ -52,10 +59,21 @@ public final class HeadTrainer {
     if (scored.bestEpoch() < 1) {
       throw new IllegalArgumentException("refitting needs the best epoch of an early-stopped head");
     }
-    TrainedHead all = train(train.concat(valid), null, scored.classes(),
-        scored.settings().withEpochs(scored.bestEpoch()).withPatience(0), null);
-    return new TrainedHead(scored.settings(), scored.dimension(), scored.classes(), all.onnx(),
-        scored.history(), scored.bestEpoch(), scored.temperature(),
+    TrainedHead all =
+        train(
+            train.concat(valid),
+            null,
+            scored.classes(),
+            scored.settings().withEpochs(scored.bestEpoch()).withPatience(0),
+            null);
+    return new TrainedHead(
+        scored.settings(),
+        scored.dimension(),
+        scored.classes(),
+        all.onnx(),
+        scored.history(),
+        scored.bestEpoch(),
+        scored.temperature(),
         scored.trainingSeconds() + all.trainingSeconds());
   }
 
@@ -69,8 +87,12 @@ public final class HeadTrainer {
    * @param settings hyperparameters
    * @param onEpoch called after each epoch (may be null)
    */
-  public static TrainedHead train(LabeledVectors train, LabeledVectors valid, int classes,
-      HeadSettings settings, Consumer<EpochMetrics> onEpoch) {
+  public static TrainedHead train(
+      LabeledVectors train,
+      LabeledVectors valid,
+      int classes,
+      HeadSettings settings,
+      Consumer<EpochMetrics> onEpoch) {
     if (train.size() == 0) {
       throw new IllegalArgumentException("no training examples");
     }
@@ -80,11 +102,17 @@ public final class HeadTrainer {
     int dimension = train.vectors()[0].length;
     for (int i = 0; i < train.size(); i++) {
       if (train.vectors()[i].length != dimension) {
-        throw new IllegalArgumentException("training vector " + i + " has " + train.vectors()[i].length
-            + " dimensions, the first has " + dimension);
+        throw new IllegalArgumentException(
+            "training vector "
+                + i
+                + " has "
+                + train.vectors()[i].length
+                + " dimensions, the first has "
+                + dimension);
       }
       if (train.labels()[i] < 0 || train.labels()[i] >= classes) {
-        throw new IllegalArgumentException("training label " + train.labels()[i] + " out of range 0.." + (classes - 1));
+        throw new IllegalArgumentException(
+            "training label " + train.labels()[i] + " out of range 0.." + (classes - 1));
       }
     }
     requireFinite("training", train);
@@ -92,22 +120,35 @@ public final class HeadTrainer {
       requireFinite("held-out", valid);
     }
     long start = System.nanoTime();
-    TrainedHead head = settings.kind() == HeadKind.CENTROID
-        ? trainCentroid(train, valid, classes, settings, dimension, start)
-        : trainByGradient(train, valid, classes, settings, dimension, onEpoch, start);
-    log.debug("Trained {} head on {} examples in {} s", settings.kind().id(), train.size(),
+    TrainedHead head =
+        settings.kind() == HeadKind.CENTROID
+            ? trainCentroid(train, valid, classes, settings, dimension, start)
+            : trainByGradient(train, valid, classes, settings, dimension, onEpoch, start);
+    log.debug(
+        "Trained {} head on {} examples in {} s",
+        settings.kind().id(),
+        train.size(),
         String.format("%.2f", head.trainingSeconds()));
     return head;
   }
 
-  /** A NaN or infinite input would only show up later as a NaN loss, blamed on the learning rate. */
+  /**
+   * A NaN or infinite input would only show up later as a NaN loss, blamed on the learning rate.
+   */
   private static void requireFinite(String which, LabeledVectors vectors) {
     for (int i = 0; i < vectors.size(); i++) {
       float[] v = vectors.vectors()[i];
       for (int k = 0; k < v.length; k++) {
         if (!Float.isFinite(v[k])) {
-          throw new IllegalArgumentException(which + " vector " + i + " has " + v[k] + " at position " + k
-              + "; embeddings must be finite numbers (if they came from a cache, delete it to compute them again)");
+          throw new IllegalArgumentException(
+              which
+                  + " vector "
+                  + i
+                  + " has "
+                  + v[k]
+                  + " at position "
+                  + k
+                  + "; embeddings must be finite numbers (if they came from a cache, delete it to compute them again)");
         }
       }
     }
@@ -116,21 +157,15 @@ public final class HeadTrainer {
   // ---- Gradient-trained heads ---------------------------------------------------------------
 
   /**
-   * A linear head's weight and bias, fitted on {@code train} as {@link #train} fits one with no
-   * held-out examples: to start another model's head from (fine-tuning's linear probe).
-   *
-   * @param weight float [dimension × classes], row-major
-   * @param bias float [classes]
-   */
-  public record LinearWeights(float[] weight, float[] bias) {}
-
-  /**
-   * Fits a linear head on {@code train} for every epoch of {@code settings} (a {@link HeadKind#LINEAR}
-   * one) and returns its weights rather than its inference graph.
+   * Fits a linear head on {@code train} for every epoch of {@code settings} (a {@link
+   * HeadKind#LINEAR} one), as {@link #train} fits one with no held-out examples, and returns its
+   * weights rather than its inference graph: to start another model's head from (fine-tuning's
+   * linear probe).
    */
   public static LinearWeights fitLinear(LabeledVectors train, int classes, HeadSettings settings) {
     if (settings.kind() != HeadKind.LINEAR) {
-      throw new IllegalArgumentException("fitLinear needs linear head settings, got " + settings.kind().id());
+      throw new IllegalArgumentException(
+          "fitLinear needs linear head settings, got " + settings.kind().id());
     }
     if (train.size() == 0) {
       throw new IllegalArgumentException("no training examples");
@@ -139,96 +174,113 @@ public final class HeadTrainer {
     return new LinearWeights(fit.values().get("output.weight"), fit.values().get("output.bias"));
   }
 
-  private static TrainedHead trainByGradient(LabeledVectors train, LabeledVectors valid, int classes,
-      HeadSettings s, int dimension, Consumer<EpochMetrics> onEpoch, long start) {
+  private static TrainedHead trainByGradient(
+      LabeledVectors train,
+      LabeledVectors valid,
+      int classes,
+      HeadSettings s,
+      int dimension,
+      Consumer<EpochMetrics> onEpoch,
+      long start) {
     HeadGraphs.Shape shape = new HeadGraphs.Shape(s.kind(), dimension, s.hiddenSize(), classes);
     Fit fit = fitByGradient(train, valid, classes, s, dimension, onEpoch);
     byte[] onnx = HeadGraphs.inference(shape, fit.values());
-    return new TrainedHead(s, dimension, classes, onnx, fit.history(), fit.bestEpoch(), Double.NaN,
+    return new TrainedHead(
+        s,
+        dimension,
+        classes,
+        onnx,
+        fit.history(),
+        fit.bestEpoch(),
+        Double.NaN,
         (System.nanoTime() - start) / 1e9);
   }
 
   /** The kept epoch's parameter values, every epoch's metrics, and which epoch was kept. */
   private record Fit(Map<String, float[]> values, List<EpochMetrics> history, int bestEpoch) {}
 
-  private static Fit fitByGradient(LabeledVectors train, LabeledVectors valid, int classes,
-      HeadSettings s, int dimension, Consumer<EpochMetrics> onEpoch) {
+  private static Fit fitByGradient(
+      LabeledVectors train,
+      LabeledVectors valid,
+      int classes,
+      HeadSettings s,
+      int dimension,
+      Consumer<EpochMetrics> onEpoch) {
     HeadGraphs.Shape shape = new HeadGraphs.Shape(s.kind(), dimension, s.hiddenSize(), classes);
     boolean dropout = shape.hasHiddenLayer() && s.dropout() > 0;
-    AdamW.Settings optimizer = AdamW.Settings.defaults().withWeightDecay(s.weightDecay()).withClipNorm(0);
+    AdamW.Settings optimizer =
+        AdamW.Settings.defaults().withWeightDecay(s.weightDecay()).withClipNorm(0);
+    AdamWStep adamW = new AdamWStep(optimizer);
     Random random = new Random(s.seed());
     Map<String, HostTensor> state = initialState(shape, random);
-    double[] classWeight = HeadTraining.classWeights(train.labels(), classes, s.balanceClasses());
+    List<String> trained = shape.parameters().stream().map(HeadGraphs.Parameter::name).toList();
+    double[] classWeight = CrossEntropy.classWeights(train.labels(), classes, s.balanceClasses());
 
     List<EpochMetrics> history = new ArrayList<>();
-    Map<String, HostTensor> best = null;
-    int bestEpoch = 0;
-    double bestF1 = -1;
-    double bestLoss = Double.POSITIVE_INFINITY;
+    EarlyStopping stopping = new EarlyStopping(s.patience());
     int step = 0;
     double loss = Double.NaN;
     int n = train.size();
     int[] order = IntStream.range(0, n).toArray();
-    try (GraphSession trainStep = new GraphSession(HeadGraphs.trainingStep(shape, optimizer, dropout), 1);
+    try (GraphSession trainStep =
+            new GraphSession(HeadGraphs.trainingStep(shape, optimizer, dropout), 1);
         GraphSession evaluate = new GraphSession(HeadGraphs.evaluation(shape), 1)) {
       for (int epoch = 1; epoch <= s.epochs(); epoch++) {
-        HeadTraining.shuffle(order, random);
+        EpochOrder.shuffle(order, random);
         double lossSum = 0;
         for (int from = 0; from < n; from += s.batchSize()) {
           int to = Math.min(n, from + s.batchSize());
           step++;
-          Map<String, HostTensor> feed = new HashMap<>(state);
-          feed.putAll(batch(train, order, from, to, dimension, classes, classWeight));
+          Map<String, HostTensor> feed =
+              new HashMap<>(batch(train, order, from, to, dimension, classes, classWeight));
           if (dropout) {
-            feed.put(HeadGraphs.DROPOUT_MASK, dropoutMask(to - from, s.hiddenSize(), s.dropout(), random));
+            feed.put(
+                HeadGraphs.DROPOUT_MASK,
+                dropoutMask(to - from, s.hiddenSize(), s.dropout(), random));
           }
-          feed.put(AdamW.LEARNING_RATE, HostTensor.scalar(ElementType.FLOAT, s.learningRate()));
-          feed.put(AdamW.BIAS_CORRECTION1, HostTensor.scalar(ElementType.FLOAT, 1 - Math.pow(0.9, step)));
-          feed.put(AdamW.BIAS_CORRECTION2, HostTensor.scalar(ElementType.FLOAT, 1 - Math.pow(0.999, step)));
+          adamW.feed(feed, state, trained, s.learningRate(), Map.of("", step));
           Map<String, HostTensor> out = trainStep.run(feed);
           loss = out.get(HeadGraphs.LOSS).get(0);
           TrainingDivergedException.requireFinite(loss, TRAINING, epoch, step, s.learningRate());
           lossSum += loss * (to - from);
-          for (String name : List.copyOf(state.keySet())) {
-            state.put(name, out.get(AdamW.next(name)));
-          }
+          AdamWStep.update(state, out, trained);
         }
         Map<String, HostTensor> params = parameters(shape, state);
-        TrainingDivergedException.requireFinite(params, TRAINING, epoch, step, loss, s.learningRate());
-        float[][] trainProbabilities = probabilities(evaluate, params, train.vectors(), dimension, classes);
-        double trainAccuracy = HeadTraining.accuracy(trainProbabilities, train.labels());
+        TrainingDivergedException.requireFinite(
+            params, TRAINING, epoch, step, loss, s.learningRate());
+        float[][] trainProbabilities =
+            probabilities(evaluate, params, train.vectors(), dimension, classes);
+        double trainAccuracy = Predictions.accuracy(trainProbabilities, train.labels());
         double validLoss = Double.NaN;
         double validAccuracy = Double.NaN;
         double validF1 = Double.NaN;
         if (valid != null && valid.size() > 0) {
           float[][] p = probabilities(evaluate, params, valid.vectors(), dimension, classes);
-          validLoss = HeadTraining.crossEntropy(p, valid.labels());
-          ClassificationMetrics m = ClassificationMetrics.compute(labelNames(classes), valid.labels(), p);
+          validLoss = CrossEntropy.mean(p, valid.labels());
+          ClassificationMetrics m =
+              ClassificationMetrics.compute(labelNames(classes), valid.labels(), p);
           validAccuracy = m.accuracy();
           validF1 = m.macroF1();
         }
-        EpochMetrics metrics = new EpochMetrics(epoch, lossSum / n, trainAccuracy, validLoss, validAccuracy, validF1);
+        EpochMetrics metrics =
+            new EpochMetrics(epoch, lossSum / n, trainAccuracy, validLoss, validAccuracy, validF1);
         history.add(metrics);
         if (onEpoch != null) {
           onEpoch.accept(metrics);
         }
-        boolean hasValid = !Double.isNaN(validF1);
-        boolean better = !hasValid || validF1 > bestF1 + 1e-12
-            || (Math.abs(validF1 - bestF1) <= 1e-12 && validLoss < bestLoss);
-        if (better) {
-          best = params;
-          bestEpoch = epoch;
-          bestF1 = hasValid ? validF1 : bestF1;
-          bestLoss = hasValid ? validLoss : bestLoss;
-        } else if (s.patience() > 0 && epoch - bestEpoch >= s.patience()) {
-          log.debug("Early stop after epoch {}: best macro-F1 {} at epoch {}", epoch, bestF1, bestEpoch);
+        if (!stopping.improved(metrics, params) && stopping.patienceRunOut(epoch)) {
+          log.debug(
+              "Early stop after epoch {}: best macro-F1 {} at epoch {}",
+              epoch,
+              stopping.bestF1(),
+              stopping.bestEpoch());
           break;
         }
       }
     }
     Map<String, float[]> values = new LinkedHashMap<>();
-    best.forEach((name, t) -> values.put(name, t.floats()));
-    return new Fit(values, List.copyOf(history), bestEpoch);
+    stopping.best().forEach((name, t) -> values.put(name, t.floats()));
+    return new Fit(values, List.copyOf(history), stopping.bestEpoch());
   }
 
   /** Parameters (Xavier/Glorot uniform weights, zero biases) and zero optimizer state. */
@@ -243,13 +295,13 @@ public final class HeadTrainer {
         }
       }
       state.put(p.name(), HostTensor.of(values, p.shape()));
-      state.put(AdamW.firstMoment(p.name()), HostTensor.zeros(ElementType.FLOAT, p.shape()));
-      state.put(AdamW.secondMoment(p.name()), HostTensor.zeros(ElementType.FLOAT, p.shape()));
     }
+    AdamWStep.addZeroMoments(state);
     return state;
   }
 
-  private static Map<String, HostTensor> parameters(HeadGraphs.Shape shape, Map<String, HostTensor> state) {
+  private static Map<String, HostTensor> parameters(
+      HeadGraphs.Shape shape, Map<String, HostTensor> state) {
     Map<String, HostTensor> params = new LinkedHashMap<>();
     for (HeadGraphs.Parameter p : shape.parameters()) {
       params.put(p.name(), state.get(p.name()));
@@ -257,8 +309,14 @@ public final class HeadTrainer {
     return params;
   }
 
-  private static Map<String, HostTensor> batch(LabeledVectors data, int[] order, int from, int to,
-      int dimension, int classes, double[] classWeight) {
+  private static Map<String, HostTensor> batch(
+      LabeledVectors data,
+      int[] order,
+      int from,
+      int to,
+      int dimension,
+      int classes,
+      double[] classWeight) {
     int rows = to - from;
     float[] x = new float[rows * dimension];
     int[] labels = new int[rows];
@@ -269,7 +327,7 @@ public final class HeadTrainer {
     }
     return Map.of(
         dev.ferry.models.bundle.ClassifierHead.INPUT, HostTensor.of(x, rows, dimension),
-        HeadGraphs.TARGET, HeadTraining.target(labels, classes, classWeight));
+        HeadGraphs.TARGET, CrossEntropy.target(labels, classes, classWeight));
   }
 
   private static HostTensor dropoutMask(int rows, int hidden, double p, Random random) {
@@ -284,12 +342,17 @@ public final class HeadTrainer {
   // ---- Centroid head ------------------------------------------------------------------------
 
   /**
-   * Class centroids of the (unit-length) training embeddings, turned into a linear head:
-   * logits = temperature × cosine(x, centroid). The temperature minimizes the validation (or, with
-   * no validation set, training) cross-entropy over a fixed grid.
+   * Class centroids of the (unit-length) training embeddings, turned into a linear head: logits =
+   * temperature × cosine(x, centroid). The temperature minimizes the validation (or, with no
+   * validation set, training) cross-entropy over a fixed grid.
    */
-  private static TrainedHead trainCentroid(LabeledVectors train, LabeledVectors valid, int classes,
-      HeadSettings s, int dimension, long start) {
+  private static TrainedHead trainCentroid(
+      LabeledVectors train,
+      LabeledVectors valid,
+      int classes,
+      HeadSettings s,
+      int dimension,
+      long start) {
     double[][] sums = new double[classes][dimension];
     int[] counts = new int[classes];
     for (int i = 0; i < train.size(); i++) {
@@ -323,10 +386,15 @@ public final class HeadTrainer {
           weight[k * classes + c] = (float) (t * centroids[c][k]);
         }
       }
-      byte[] onnx = HeadGraphs.inference(shape, Map.of("output.weight", weight, "output.bias", new float[classes]));
+      byte[] onnx =
+          HeadGraphs.inference(
+              shape, Map.of("output.weight", weight, "output.bias", new float[classes]));
       double loss;
       try (GraphSession session = new GraphSession(onnx, 1)) {
-        loss = HeadTraining.crossEntropy(probabilities(session, Map.of(), fitOn.vectors(), dimension, classes), fitOn.labels());
+        loss =
+            CrossEntropy.mean(
+                probabilities(session, Map.of(), fitOn.vectors(), dimension, classes),
+                fitOn.labels());
       }
       if (loss < bestLoss) {
         bestLoss = loss;
@@ -334,17 +402,28 @@ public final class HeadTrainer {
         bestOnnx = onnx;
       }
     }
-    return new TrainedHead(s, dimension, classes, bestOnnx, List.of(), 0, bestTemperature,
+    return new TrainedHead(
+        s,
+        dimension,
+        classes,
+        bestOnnx,
+        List.of(),
+        0,
+        bestTemperature,
         (System.nanoTime() - start) / 1e9);
   }
 
   // ---- Scoring ------------------------------------------------------------------------------
 
-  static float[][] probabilities(GraphSession session, Map<String, HostTensor> params, float[][] vectors,
-      int dimension, int classes) {
+  static float[][] probabilities(
+      GraphSession session,
+      Map<String, HostTensor> params,
+      float[][] vectors,
+      int dimension,
+      int classes) {
     float[][] out = new float[vectors.length][];
-    for (int from = 0; from < vectors.length; from += SCORE_CHUNK) {
-      int to = Math.min(vectors.length, from + SCORE_CHUNK);
+    for (int from = 0; from < vectors.length; from += SCORE_BATCH) {
+      int to = Math.min(vectors.length, from + SCORE_BATCH);
       float[] flat = new float[(to - from) * dimension];
       for (int i = from; i < to; i++) {
         System.arraycopy(vectors[i], 0, flat, (i - from) * dimension, dimension);

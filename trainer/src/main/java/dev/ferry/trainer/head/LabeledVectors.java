@@ -10,7 +10,8 @@ public record LabeledVectors(float[][] vectors, int[] labels) {
   /** Checks that the two line up. */
   public LabeledVectors {
     if (vectors.length != labels.length) {
-      throw new IllegalArgumentException(vectors.length + " vectors but " + labels.length + " labels");
+      throw new IllegalArgumentException(
+          vectors.length + " vectors but " + labels.length + " labels");
     }
   }
 

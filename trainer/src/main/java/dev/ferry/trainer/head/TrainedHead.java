@@ -1,9 +1,9 @@
 package dev.ferry.trainer.head;
 
+import dev.ferry.models.bundle.ClassifierHead;
 import dev.ferry.models.graph.GraphSession;
 import dev.ferry.models.graph.HostTensor;
 import dev.ferry.trainer.EpochMetrics;
-import dev.ferry.models.bundle.ClassifierHead;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -37,11 +37,17 @@ public record TrainedHead(
     }
   }
 
-  static float[][] run(GraphSession session, Map<String, HostTensor> params, float[] flat, int rows,
-      int dimension, int classes) {
+  static float[][] run(
+      GraphSession session,
+      Map<String, HostTensor> params,
+      float[] flat,
+      int rows,
+      int dimension,
+      int classes) {
     java.util.HashMap<String, HostTensor> feed = new java.util.HashMap<>(params);
     feed.put(ClassifierHead.INPUT, HostTensor.of(flat, rows, dimension));
-    float[] p = session.run(feed, Set.of(ClassifierHead.OUTPUT)).get(ClassifierHead.OUTPUT).floats();
+    float[] p =
+        session.run(feed, Set.of(ClassifierHead.OUTPUT)).get(ClassifierHead.OUTPUT).floats();
     float[][] out = new float[rows][classes];
     for (int i = 0; i < rows; i++) {
       System.arraycopy(p, i * classes, out[i], 0, classes);

@@ -15,8 +15,8 @@ import java.util.Objects;
  * @param labels class names, index = class id
  * @param examples number of examples scored
  * @param accuracy fraction predicted correctly ({@code NaN} for no examples: there is no score)
- * @param macroF1 unweighted mean of the per-class F1 over classes that occur in truth or predictions
- *     ({@code NaN} for no examples)
+ * @param macroF1 unweighted mean of the per-class F1 over classes that occur in truth or
+ *     predictions ({@code NaN} for no examples)
  * @param perClass one entry per label, in label order
  * @param confusion {@code confusion[truth][predicted]} counts
  * @param expectedCalibrationError ECE over {@link #CALIBRATION_BINS} equal-width confidence bins
@@ -43,7 +43,8 @@ public record ClassificationMetrics(
    * @param f1 harmonic mean of precision and recall (0 when both are 0)
    * @param support examples of this class in the truth
    */
-  public record ClassMetrics(String label, double precision, double recall, double f1, int support) {}
+  public record ClassMetrics(
+      String label, double precision, double recall, double f1, int support) {}
 
   /**
    * Computes every metric.
@@ -53,7 +54,8 @@ public record ClassificationMetrics(
    * @param probabilities per-example class probabilities ({@code labels.size()} each); the
    *     prediction is the arg-max and the confidence its probability
    */
-  public static ClassificationMetrics compute(List<String> labels, int[] truth, float[][] probabilities) {
+  public static ClassificationMetrics compute(
+      List<String> labels, int[] truth, float[][] probabilities) {
     Objects.requireNonNull(labels, "labels");
     if (truth.length != probabilities.length) {
       throw new IllegalArgumentException(
@@ -157,7 +159,8 @@ public record ClassificationMetrics(
     double ece = 0;
     for (int b = 0; b < CALIBRATION_BINS; b++) {
       if (count[b] > 0) {
-        ece += Math.abs((double) correct[b] / count[b] - confidenceSum[b] / count[b]) * count[b] / n;
+        ece +=
+            Math.abs((double) correct[b] / count[b] - confidenceSum[b] / count[b]) * count[b] / n;
       }
     }
     return ece;
@@ -166,5 +169,54 @@ public record ClassificationMetrics(
   /** Index of a label, or -1. */
   public int labelIndex(String label) {
     return labels.indexOf(label);
+  }
+
+  /**
+   * The labels that neither occur in the scored examples nor were predicted: {@link #macroF1()}
+   * leaves them out, so a macro-F1 of 1.0 may cover fewer classes than the classifier has. Say so
+   * wherever the macro-F1 is shown.
+   */
+  public List<String> unscoredClasses() {
+    List<String> out = new ArrayList<>();
+    for (int c = 0; c < labels.size(); c++) {
+      int seen = 0;
+      for (int k = 0; k < labels.size(); k++) {
+        seen += confusion[c][k] + confusion[k][c];
+      }
+      if (seen == 0) {
+        out.add(labels.get(c));
+      }
+    }
+    return out;
+  }
+
+  /** The labels with no example among those scored (some may still have been predicted). */
+  public List<String> classesWithoutExamples() {
+    List<String> out = new ArrayList<>();
+    for (ClassMetrics c : perClass) {
+      if (c.support() == 0) {
+        out.add(c.label());
+      }
+    }
+    return out;
+  }
+
+  /**
+   * What the macro-F1 covers when some class has no example here: {@code " (over 2 of 3 classes; no
+   * examples of corn)"} (a class without examples that was predicted counts, with F1 0), else the
+   * empty string.
+   */
+  public String macroF1Coverage() {
+    List<String> without = classesWithoutExamples();
+    if (without.isEmpty() || examples == 0) {
+      return "";
+    }
+    return " (over "
+        + (labels.size() - unscoredClasses().size())
+        + " of "
+        + labels.size()
+        + " classes; no examples of "
+        + String.join(", ", without)
+        + ")";
   }
 }

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ferry.models.FerryCache;
-import dev.ferry.models.encoder.Encoder;
 import dev.ferry.models.encoder.ChunkPooling;
 import dev.ferry.models.encoder.Chunking;
+import dev.ferry.models.encoder.Encoder;
 import dev.ferry.models.encoder.EncoderDescriptor;
 import dev.ferry.models.encoder.Pooling;
 import java.io.IOException;
@@ -22,12 +22,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class EmbeddingCacheTest {
-  private static final List<String> TEXTS = List.of(
-      "Wheat exports rose sharply in March.",
-      "The central bank left interest rates unchanged.",
-      "Corn futures fell on forecasts of rain.",
-      "",
-      "Ünïcödé text, emoji \uD83D\uDE42 and a tab\there.");
+  private static final List<String> TEXTS =
+      List.of(
+          "Wheat exports rose sharply in March.",
+          "The central bank left interest rates unchanged.",
+          "Corn futures fell on forecasts of rain.",
+          "",
+          "Ünïcödé text, emoji \uD83D\uDE42 and a tab\there.");
 
   @TempDir Path dir;
 
@@ -104,7 +105,9 @@ class EmbeddingCacheTest {
       assertThat(cache.hits()).isEqualTo(TEXTS.size());
       assertThat(Files.size(vectorsFile(cache)))
           .isEqualTo(EmbeddingCache.HEADER_BYTES + (long) TEXTS.size() * recordBytes());
-      assertThat(cache.directory().resolve("encoder.json")).content().contains("\"all-minilm-l6-v2\"");
+      assertThat(cache.directory().resolve("encoder.json"))
+          .content()
+          .contains("\"all-minilm-l6-v2\"");
     }
   }
 
@@ -112,7 +115,9 @@ class EmbeddingCacheTest {
   void mixedHitsAndMissesKeepTheInputOrder() throws IOException {
     try (EmbeddingCache cache = EmbeddingCache.open(dir, encoder.descriptor())) {
       float[][] known = cache.embed(encoder, List.of(TEXTS.get(0), TEXTS.get(1)), null);
-      float[][] mixed = cache.embed(encoder, List.of(TEXTS.get(2), TEXTS.get(0), TEXTS.get(3), TEXTS.get(1)), null);
+      float[][] mixed =
+          cache.embed(
+              encoder, List.of(TEXTS.get(2), TEXTS.get(0), TEXTS.get(3), TEXTS.get(1)), null);
       assertThat(cache.hits()).isEqualTo(2);
       assertThat(cache.misses()).isEqualTo(2);
       assertBitwiseEqual(new float[][] {mixed[1], mixed[3]}, known);
@@ -133,9 +138,11 @@ class EmbeddingCacheTest {
       assertThat(cache.misses()).isEqualTo(2);
       assertThat(cache.hits()).isZero();
       assertThat(cache.size()).isEqualTo(2);
-      assertBitwiseEqual(new float[][] {out[2], out[3], out[4]}, new float[][] {out[0], out[0], out[1]});
+      assertBitwiseEqual(
+          new float[][] {out[2], out[3], out[4]}, new float[][] {out[0], out[0], out[1]});
       assertThat(out[2]).isNotSameAs(out[0]);
-      assertThat(Files.size(vectorsFile(cache))).isEqualTo(EmbeddingCache.HEADER_BYTES + 2L * recordBytes());
+      assertThat(Files.size(vectorsFile(cache)))
+          .isEqualTo(EmbeddingCache.HEADER_BYTES + 2L * recordBytes());
     }
   }
 
@@ -194,10 +201,16 @@ class EmbeddingCacheTest {
     Stored stored = storeFirstThree();
     Path file = stored.file();
     float[][] first = stored.vectors();
-    // The second record's fifth float gets the bits of 1e30: what a flipped exponent bit looks like.
+    // The second record's fifth float gets the bits of 1e30: what a flipped exponent bit looks
+    // like.
     long at = EmbeddingCache.HEADER_BYTES + recordBytes() + 32 + 4 * 4;
     try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
-      channel.write(java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN).putFloat(1e30f).flip(), at);
+      channel.write(
+          java.nio.ByteBuffer.allocate(4)
+              .order(java.nio.ByteOrder.LITTLE_ENDIAN)
+              .putFloat(1e30f)
+              .flip(),
+          at);
     }
     long size = Files.size(file);
     try (EmbeddingCache cache = EmbeddingCache.open(dir, encoder.descriptor())) {
@@ -209,7 +222,9 @@ class EmbeddingCacheTest {
       for (int i = 0; i < 3; i++) {
         assertThat(maxDifference(again[i], first[i])).as("text %d", i).isLessThan(1e-5f);
       }
-      assertThat(Files.size(file)).as("the text's vector appended again").isEqualTo(size + recordBytes());
+      assertThat(Files.size(file))
+          .as("the text's vector appended again")
+          .isEqualTo(size + recordBytes());
     }
     // Blanked in place: read without a warning, and the text found in its new record.
     try (EmbeddingCache cache = EmbeddingCache.open(dir, encoder.descriptor())) {
@@ -263,44 +278,73 @@ class EmbeddingCacheTest {
       assertThat(cut.misses()).isEqualTo(TEXTS.size());
       assertThatThrownBy(() -> full.embed(shorter, TEXTS, null))
           .isInstanceOf(IllegalArgumentException.class)
-          .hasMessageContaining("max 256 tokens").hasMessageContaining("max 128 tokens");
+          .hasMessageContaining("max 256 tokens")
+          .hasMessageContaining("max 128 tokens");
     }
   }
 
   @Test
   void theEncoderKeyCoversEveryFieldThatChangesTheVectorAndNothingElse() {
-    EncoderDescriptor base = new EncoderDescriptor("m", "builtin:m", "abc", Pooling.MEAN, true, 256, 384, "q: ", "d: ");
+    EncoderDescriptor base =
+        new EncoderDescriptor("m", "builtin:m", "abc", Pooling.MEAN, true, 256, 384, "q: ", "d: ");
     String key = HexFormat.of().formatHex(EmbeddingCache.encoderKey(base));
-    List<EncoderDescriptor> different = List.of(
-        new EncoderDescriptor("m", "builtin:m", "abd", Pooling.MEAN, true, 256, 384, "q: ", "d: "),
-        new EncoderDescriptor("m", "builtin:m", "abc", Pooling.CLS, true, 256, 384, "q: ", "d: "),
-        new EncoderDescriptor("m", "builtin:m", "abc", Pooling.MEAN, false, 256, 384, "q: ", "d: "),
-        new EncoderDescriptor("m", "builtin:m", "abc", Pooling.MEAN, true, 128, 384, "q: ", "d: "),
-        new EncoderDescriptor("m", "builtin:m", "abc", Pooling.MEAN, true, 256, 768, "q: ", "d: "),
-        new EncoderDescriptor("m", "builtin:m", "abc", Pooling.MEAN, true, 256, 384, "q: ", "doc: "),
-        new EncoderDescriptor("m", "builtin:m", "abc", Pooling.MEAN, true, 256, 384, "q: ", ""));
-    assertThat(different).extracting(d -> HexFormat.of().formatHex(EmbeddingCache.encoderKey(d)))
-        .doesNotContain(key).doesNotHaveDuplicates();
-    List<EncoderDescriptor> same = List.of(
-        new EncoderDescriptor("other-name", "/some/dir", "abc", Pooling.MEAN, true, 256, 384, "query: ", "d: "));
-    assertThat(same).extracting(d -> HexFormat.of().formatHex(EmbeddingCache.encoderKey(d)))
+    List<EncoderDescriptor> different =
+        List.of(
+            new EncoderDescriptor(
+                "m", "builtin:m", "abd", Pooling.MEAN, true, 256, 384, "q: ", "d: "),
+            new EncoderDescriptor(
+                "m", "builtin:m", "abc", Pooling.CLS, true, 256, 384, "q: ", "d: "),
+            new EncoderDescriptor(
+                "m", "builtin:m", "abc", Pooling.MEAN, false, 256, 384, "q: ", "d: "),
+            new EncoderDescriptor(
+                "m", "builtin:m", "abc", Pooling.MEAN, true, 128, 384, "q: ", "d: "),
+            new EncoderDescriptor(
+                "m", "builtin:m", "abc", Pooling.MEAN, true, 256, 768, "q: ", "d: "),
+            new EncoderDescriptor(
+                "m", "builtin:m", "abc", Pooling.MEAN, true, 256, 384, "q: ", "doc: "),
+            new EncoderDescriptor(
+                "m", "builtin:m", "abc", Pooling.MEAN, true, 256, 384, "q: ", ""));
+    assertThat(different)
+        .extracting(d -> HexFormat.of().formatHex(EmbeddingCache.encoderKey(d)))
+        .doesNotContain(key)
+        .doesNotHaveDuplicates();
+    List<EncoderDescriptor> same =
+        List.of(
+            new EncoderDescriptor(
+                "other-name", "/some/dir", "abc", Pooling.MEAN, true, 256, 384, "query: ", "d: "));
+    assertThat(same)
+        .extracting(d -> HexFormat.of().formatHex(EmbeddingCache.encoderKey(d)))
         .containsOnly(key);
   }
 
   @Test
   void chunkingIsPartOfTheKeyAndTheFirstWholeWindowKeepsTheKeyCachesHadBefore() {
-    EncoderDescriptor d = new EncoderDescriptor("m", "builtin:m", "abc", Pooling.MEAN, true, 256, 384, "", "");
+    EncoderDescriptor d =
+        new EncoderDescriptor("m", "builtin:m", "abc", Pooling.MEAN, true, 256, 384, "", "");
     String before = HexFormat.of().formatHex(EmbeddingCache.encoderKey(d));
     ChunkPooling mean = ChunkPooling.TOKEN_WEIGHTED_MEAN;
-    assertThat(List.of(Chunking.FIRST_WINDOW, new Chunking(256, 0, 1, mean), new Chunking(512, 0, 1, mean)))
-        .extracting(c -> HexFormat.of().formatHex(EmbeddingCache.encoderKey(d, c))).containsOnly(before);
-    List<Chunking> different = List.of(Chunking.DEFAULT, Chunking.DEFAULT.withPooling(mean),
-        Chunking.DEFAULT.withPooling(ChunkPooling.FIRST_AND_MEAN),
-        Chunking.FIRST_WINDOW.withPooling(ChunkPooling.FIRST_AND_MEAN), new Chunking(0, 16, 16, mean),
-        new Chunking(0, 32, 8, mean), new Chunking(0, 32, 0, mean), new Chunking(128, 32, 16, mean),
-        new Chunking(128, 0, 1, mean));
-    assertThat(different).extracting(c -> HexFormat.of().formatHex(EmbeddingCache.encoderKey(d, c)))
-        .doesNotContain(before).doesNotHaveDuplicates();
+    assertThat(
+            List.of(
+                Chunking.FIRST_WINDOW,
+                new Chunking(256, 0, 1, mean),
+                new Chunking(512, 0, 1, mean)))
+        .extracting(c -> HexFormat.of().formatHex(EmbeddingCache.encoderKey(d, c)))
+        .containsOnly(before);
+    List<Chunking> different =
+        List.of(
+            Chunking.DEFAULT,
+            Chunking.DEFAULT.withPooling(mean),
+            Chunking.DEFAULT.withPooling(ChunkPooling.FIRST_AND_MEAN),
+            Chunking.FIRST_WINDOW.withPooling(ChunkPooling.FIRST_AND_MEAN),
+            new Chunking(0, 16, 16, mean),
+            new Chunking(0, 32, 8, mean),
+            new Chunking(0, 32, 0, mean),
+            new Chunking(128, 32, 16, mean),
+            new Chunking(128, 0, 1, mean));
+    assertThat(different)
+        .extracting(c -> HexFormat.of().formatHex(EmbeddingCache.encoderKey(d, c)))
+        .doesNotContain(before)
+        .doesNotHaveDuplicates();
   }
 
   @Test
@@ -313,13 +357,15 @@ class EmbeddingCacheTest {
       assertThat(b.hits()).isEqualTo(1); // text 1, written by a
       assertThat(b.misses()).isEqualTo(1);
       assertThat(b.size()).isEqualTo(3);
-      assertThat(Files.size(vectorsFile(b))).isEqualTo(EmbeddingCache.HEADER_BYTES + 3L * recordBytes());
+      assertThat(Files.size(vectorsFile(b)))
+          .isEqualTo(EmbeddingCache.HEADER_BYTES + 3L * recordBytes());
       long before = encoder.stats().texts();
       float[][] fromA = a.embed(encoder, List.of(TEXTS.get(2)), null);
       assertThat(encoder.stats().texts()).isEqualTo(before);
       assertThat(a.hits()).isEqualTo(1); // text 2, written by b
       assertBitwiseEqual(fromA, new float[][] {fromB[1]});
-      assertThat(Files.size(vectorsFile(a))).isEqualTo(EmbeddingCache.HEADER_BYTES + 3L * recordBytes());
+      assertThat(Files.size(vectorsFile(a)))
+          .isEqualTo(EmbeddingCache.HEADER_BYTES + 3L * recordBytes());
       assertThat(a.size()).isEqualTo(3);
     }
     try (EmbeddingCache c = EmbeddingCache.open(dir, encoder.descriptor())) {
@@ -329,8 +375,10 @@ class EmbeddingCacheTest {
 
   @Test
   void concurrentWritersAreSerializedAndStoreEachTextOnce() throws Exception {
-    List<String> left = IntStream.range(0, 300).mapToObj(i -> "left or shared " + (i < 100 ? i : "L" + i)).toList();
-    List<String> right = IntStream.range(0, 300).mapToObj(i -> "left or shared " + (i < 100 ? i : "R" + i)).toList();
+    List<String> left =
+        IntStream.range(0, 300).mapToObj(i -> "left or shared " + (i < 100 ? i : "L" + i)).toList();
+    List<String> right =
+        IntStream.range(0, 300).mapToObj(i -> "left or shared " + (i < 100 ? i : "R" + i)).toList();
     try (EmbeddingCache a = EmbeddingCache.open(dir, encoder.descriptor());
         EmbeddingCache b = EmbeddingCache.open(dir, encoder.descriptor())) {
       var pool = java.util.concurrent.Executors.newFixedThreadPool(2);
@@ -346,7 +394,8 @@ class EmbeddingCacheTest {
     try (EmbeddingCache c = EmbeddingCache.open(dir, encoder.descriptor())) {
       assertThat(c.size()).isEqualTo(500);
       // A text both encoded is written by whichever appended first; the other skips it.
-      assertThat(Files.size(vectorsFile(c))).isEqualTo(EmbeddingCache.HEADER_BYTES + 500L * recordBytes());
+      assertThat(Files.size(vectorsFile(c)))
+          .isEqualTo(EmbeddingCache.HEADER_BYTES + 500L * recordBytes());
     }
   }
 
@@ -372,7 +421,8 @@ class EmbeddingCacheTest {
     cache.close();
     cache.close();
     assertThatThrownBy(() -> cache.embed(encoder, TEXTS, null))
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("closed");
   }
 
   @Test
@@ -381,7 +431,8 @@ class EmbeddingCacheTest {
       List<String> texts = new ArrayList<>(TEXTS);
       texts.set(2, null);
       assertThatThrownBy(() -> cache.embed(encoder, texts, null))
-          .isInstanceOf(NullPointerException.class).hasMessage("text at index 2 is null");
+          .isInstanceOf(NullPointerException.class)
+          .hasMessage("text at index 2 is null");
     }
   }
 }

@@ -13,11 +13,14 @@ final class TestEncoders {
   private static final Map<String, Encoder> OPEN = new HashMap<>();
 
   static {
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      synchronized (OPEN) {
-        OPEN.values().forEach(Encoder::close);
-      }
-    }));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  synchronized (OPEN) {
+                    OPEN.values().forEach(Encoder::close);
+                  }
+                }));
   }
 
   private TestEncoders() {}

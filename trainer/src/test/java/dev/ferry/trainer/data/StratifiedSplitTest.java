@@ -34,7 +34,8 @@ class StratifiedSplitTest {
   }
 
   private static Map<String, Long> countByLabel(List<LabeledExample> examples) {
-    return examples.stream().collect(Collectors.groupingBy(LabeledExample::label, Collectors.counting()));
+    return examples.stream()
+        .collect(Collectors.groupingBy(LabeledExample::label, Collectors.counting()));
   }
 
   @Test
@@ -44,10 +45,13 @@ class StratifiedSplitTest {
       Split split = StratifiedSplit.split(examples, fraction, 42);
       Map<String, Long> all = countByLabel(examples);
       Map<String, Long> valid = countByLabel(split.valid());
-      all.forEach((label, count) -> {
-        long expected = Math.max(1, Math.min(count - 1, Math.round(fraction * count)));
-        assertThat(valid.get(label)).as("%s at %s", label, fraction).isBetween(expected - 1, expected + 1);
-      });
+      all.forEach(
+          (label, count) -> {
+            long expected = Math.max(1, Math.min(count - 1, Math.round(fraction * count)));
+            assertThat(valid.get(label))
+                .as("%s at %s", label, fraction)
+                .isBetween(expected - 1, expected + 1);
+          });
       assertThat(split.train().size() + split.valid().size()).isEqualTo(examples.size());
       Set<LabeledExample> union = new HashSet<>(split.train());
       union.addAll(split.valid());
@@ -59,8 +63,10 @@ class StratifiedSplitTest {
   void eachSideKeepsTheInputOrder() {
     List<LabeledExample> examples = data(50, 30, 20);
     Split split = StratifiedSplit.split(examples, 0.3, 7);
-    assertThat(split.train()).isSortedAccordingTo((a, b) -> Integer.compare(a.lineNumber(), b.lineNumber()));
-    assertThat(split.valid()).isSortedAccordingTo((a, b) -> Integer.compare(a.lineNumber(), b.lineNumber()));
+    assertThat(split.train())
+        .isSortedAccordingTo((a, b) -> Integer.compare(a.lineNumber(), b.lineNumber()));
+    assertThat(split.valid())
+        .isSortedAccordingTo((a, b) -> Integer.compare(a.lineNumber(), b.lineNumber()));
   }
 
   @Test
@@ -94,9 +100,9 @@ class StratifiedSplitTest {
     }
     for (long seed = 0; seed < 5; seed++) {
       Split split = StratifiedSplit.split(examples, 0.2, seed);
-      Set<String> trainTexts = split.train().stream().map(e -> e.text().trim()).collect(Collectors.toSet());
-      assertThat(split.valid()).isNotEmpty()
-          .noneMatch(e -> trainTexts.contains(e.text().trim()));
+      Set<String> trainTexts =
+          split.train().stream().map(e -> e.text().trim()).collect(Collectors.toSet());
+      assertThat(split.valid()).isNotEmpty().noneMatch(e -> trainTexts.contains(e.text().trim()));
       assertThat(split.train().size() + split.valid().size()).isEqualTo(600);
     }
   }
@@ -130,8 +136,13 @@ class StratifiedSplitTest {
     Split split = StratifiedSplit.split(examples, 0.05, 11);
     Map<String, Long> train = countByLabel(split.train());
     Map<String, Long> valid = countByLabel(split.valid());
-    assertThat(train).containsEntry("single", 1L).containsEntry("clones", 2L).containsEntry("pair", 1L);
-    assertThat(valid).doesNotContainKeys("single", "clones").containsEntry("pair", 1L)
+    assertThat(train)
+        .containsEntry("single", 1L)
+        .containsEntry("clones", 2L)
+        .containsEntry("pair", 1L);
+    assertThat(valid)
+        .doesNotContainKeys("single", "clones")
+        .containsEntry("pair", 1L)
         .containsEntry("l0", 1L); // round(0.05 * 20) = 1
     // target 1 but every group is larger: the smallest group (2) is held out, the other trains
     assertThat(valid).containsEntry("groups", 2L);
@@ -141,7 +152,10 @@ class StratifiedSplitTest {
   @Test
   void aLargeFractionStillLeavesEveryLabelSomethingToTrainOn() {
     Split split = StratifiedSplit.split(data(3, 2, 10), 0.99, 1);
-    assertThat(countByLabel(split.train())).containsEntry("l0", 1L).containsEntry("l1", 1L).containsEntry("l2", 1L);
+    assertThat(countByLabel(split.train()))
+        .containsEntry("l0", 1L)
+        .containsEntry("l1", 1L)
+        .containsEntry("l2", 1L);
   }
 
   @Test

@@ -20,8 +20,10 @@ class HeadTrainerTest {
   void linearHeadSeparatesClusters() {
     LabeledVectors train = clusters(3, 40, 16, 0.35, 1);
     LabeledVectors valid = clusters(3, 30, 16, 0.35, 2);
-    TrainedHead head = HeadTrainer.train(train, valid, 3, HeadSettings.defaults(HeadKind.LINEAR), null);
-    ClassificationMetrics m = ClassificationMetrics.compute(THREE, valid.labels(), head.probabilities(valid.vectors()));
+    TrainedHead head =
+        HeadTrainer.train(train, valid, 3, HeadSettings.defaults(HeadKind.LINEAR), null);
+    ClassificationMetrics m =
+        ClassificationMetrics.compute(THREE, valid.labels(), head.probabilities(valid.vectors()));
     assertThat(m.accuracy()).isGreaterThan(0.95);
     assertThat(head.bestEpoch()).isBetween(1, head.history().size());
     // The loss went down from the first epoch to the kept one.
@@ -36,11 +38,23 @@ class HeadTrainerTest {
     LabeledVectors valid = xor(300, 2);
     List<String> two = List.of("same", "different");
     HeadSettings linear = HeadSettings.defaults(HeadKind.LINEAR).withEpochs(60);
-    HeadSettings mlp = HeadSettings.defaults(HeadKind.MLP).withEpochs(60).withHiddenSize(32).withLearningRate(0.01);
-    double linearAccuracy = ClassificationMetrics.compute(two, valid.labels(),
-        HeadTrainer.train(train, valid, 2, linear, null).probabilities(valid.vectors())).accuracy();
-    double mlpAccuracy = ClassificationMetrics.compute(two, valid.labels(),
-        HeadTrainer.train(train, valid, 2, mlp, null).probabilities(valid.vectors())).accuracy();
+    HeadSettings mlp =
+        HeadSettings.defaults(HeadKind.MLP)
+            .withEpochs(60)
+            .withHiddenSize(32)
+            .withLearningRate(0.01);
+    double linearAccuracy =
+        ClassificationMetrics.compute(
+                two,
+                valid.labels(),
+                HeadTrainer.train(train, valid, 2, linear, null).probabilities(valid.vectors()))
+            .accuracy();
+    double mlpAccuracy =
+        ClassificationMetrics.compute(
+                two,
+                valid.labels(),
+                HeadTrainer.train(train, valid, 2, mlp, null).probabilities(valid.vectors()))
+            .accuracy();
     assertThat(linearAccuracy).isLessThan(0.7);
     assertThat(mlpAccuracy).isGreaterThan(0.9);
   }
@@ -63,16 +77,27 @@ class HeadTrainerTest {
     LabeledVectors train = clusters(2, 10, 64, 3.0, 5);
     LabeledVectors valid = clusters(2, 30, 64, 3.0, 6);
     List<EpochMetrics> seen = new ArrayList<>();
-    TrainedHead head = HeadTrainer.train(train, valid, 2,
-        HeadSettings.defaults(HeadKind.LINEAR).withEpochs(200).withPatience(5), seen::add);
+    TrainedHead head =
+        HeadTrainer.train(
+            train,
+            valid,
+            2,
+            HeadSettings.defaults(HeadKind.LINEAR).withEpochs(200).withPatience(5),
+            seen::add);
     assertThat(seen).isEqualTo(head.history());
     assertThat(head.history()).hasSizeLessThan(200);
-    double bestF1 = head.history().stream().mapToDouble(EpochMetrics::validMacroF1).max().orElseThrow();
+    double bestF1 =
+        head.history().stream().mapToDouble(EpochMetrics::validMacroF1).max().orElseThrow();
     EpochMetrics kept = head.history().get(head.bestEpoch() - 1);
     assertThat(kept.validMacroF1()).isEqualTo(bestF1);
     // Among the epochs with the best macro-F1, the kept one has the lowest validation loss.
-    assertThat(head.history().stream().filter(e -> e.validMacroF1() == bestF1)
-        .mapToDouble(EpochMetrics::validLoss).min().orElseThrow()).isEqualTo(kept.validLoss());
+    assertThat(
+            head.history().stream()
+                .filter(e -> e.validMacroF1() == bestF1)
+                .mapToDouble(EpochMetrics::validLoss)
+                .min()
+                .orElseThrow())
+        .isEqualTo(kept.validLoss());
     assertThat(head.history().size() - head.bestEpoch()).isEqualTo(5);
   }
 
@@ -84,8 +109,13 @@ class HeadTrainerTest {
     TrainedHead scored = HeadTrainer.train(train, valid, 2, settings, null);
     TrainedHead refit = HeadTrainer.refit(scored, train, valid);
     // The same as training from scratch on both, with no held-out set, for the best epoch count.
-    TrainedHead byHand = HeadTrainer.train(train.concat(valid), null, 2,
-        settings.withEpochs(scored.bestEpoch()).withPatience(0), null);
+    TrainedHead byHand =
+        HeadTrainer.train(
+            train.concat(valid),
+            null,
+            2,
+            settings.withEpochs(scored.bestEpoch()).withPatience(0),
+            null);
     assertThat(refit.onnx()).isEqualTo(byHand.onnx()).isNotEqualTo(scored.onnx());
     assertThat(refit.history()).isEqualTo(scored.history());
     assertThat(refit.bestEpoch()).isEqualTo(scored.bestEpoch());
@@ -103,12 +133,23 @@ class HeadTrainerTest {
     LabeledVectors valid = imbalanced(r, 380, 20);
     List<String> two = List.of("common", "rare");
     HeadSettings s = HeadSettings.defaults(HeadKind.LINEAR).withEpochs(40).withPatience(0);
-    double plain = ClassificationMetrics.compute(two, valid.labels(),
-        HeadTrainer.train(train, null, 2, s.withBalanceClasses(false), null).probabilities(valid.vectors()))
-        .perClass().get(1).recall();
-    double balanced = ClassificationMetrics.compute(two, valid.labels(),
-        HeadTrainer.train(train, null, 2, s, null).probabilities(valid.vectors()))
-        .perClass().get(1).recall();
+    double plain =
+        ClassificationMetrics.compute(
+                two,
+                valid.labels(),
+                HeadTrainer.train(train, null, 2, s.withBalanceClasses(false), null)
+                    .probabilities(valid.vectors()))
+            .perClass()
+            .get(1)
+            .recall();
+    double balanced =
+        ClassificationMetrics.compute(
+                two,
+                valid.labels(),
+                HeadTrainer.train(train, null, 2, s, null).probabilities(valid.vectors()))
+            .perClass()
+            .get(1)
+            .recall();
     assertThat(balanced).isGreaterThan(plain + 0.2);
   }
 
@@ -116,17 +157,22 @@ class HeadTrainerTest {
   void centroidHeadWorksFromTwoExamplesPerClass() {
     LabeledVectors train = clusters(3, 2, 16, 0.3, 8);
     LabeledVectors valid = clusters(3, 30, 16, 0.3, 9);
-    TrainedHead head = HeadTrainer.train(train, valid, 3, HeadSettings.defaults(HeadKind.CENTROID), null);
+    TrainedHead head =
+        HeadTrainer.train(train, valid, 3, HeadSettings.defaults(HeadKind.CENTROID), null);
     assertThat(head.history()).isEmpty();
     assertThat(head.temperature()).isPositive();
-    assertThat(ClassificationMetrics.compute(THREE, valid.labels(), head.probabilities(valid.vectors())).accuracy())
+    assertThat(
+            ClassificationMetrics.compute(
+                    THREE, valid.labels(), head.probabilities(valid.vectors()))
+                .accuracy())
         .isGreaterThan(0.9);
   }
 
   @Test
   void inferenceGraphGivesRowsThatSumToOne() {
     LabeledVectors train = clusters(3, 10, 8, 0.5, 10);
-    TrainedHead head = HeadTrainer.train(train, null, 3, HeadSettings.defaults(HeadKind.MLP).withEpochs(3), null);
+    TrainedHead head =
+        HeadTrainer.train(train, null, 3, HeadSettings.defaults(HeadKind.MLP).withEpochs(3), null);
     assertThat(head.bestEpoch()).isEqualTo(3);
     try (GraphSession session = new GraphSession(head.onnx(), 1)) {
       assertThat(session.inputNames()).containsExactly("embedding");
@@ -147,7 +193,7 @@ class HeadTrainerTest {
     LabeledVectors probe = clusters(3, 10, 8, 0.5, 15);
     HeadSettings settings = HeadSettings.defaults(HeadKind.LINEAR).withEpochs(30);
     TrainedHead head = HeadTrainer.train(train, null, 3, settings, null);
-    HeadTrainer.LinearWeights weights = HeadTrainer.fitLinear(train, 3, settings);
+    LinearWeights weights = HeadTrainer.fitLinear(train, 3, settings);
     assertThat(weights.weight()).hasSize(8 * 3);
     assertThat(weights.bias()).hasSize(3);
     float[][] expected = head.probabilities(probe.vectors());
@@ -165,7 +211,8 @@ class HeadTrainerTest {
         sum += Math.exp(logits[k] - max);
       }
       for (int k = 0; k < 3; k++) {
-        assertThat(Math.exp(logits[k] - max) / sum).isCloseTo(expected[i][k], org.assertj.core.data.Offset.offset(1e-5));
+        assertThat(Math.exp(logits[k] - max) / sum)
+            .isCloseTo(expected[i][k], org.assertj.core.data.Offset.offset(1e-5));
       }
     }
     assertThatThrownBy(() -> HeadTrainer.fitLinear(train, 3, HeadSettings.defaults(HeadKind.MLP)))
@@ -175,7 +222,8 @@ class HeadTrainerTest {
   @Test
   void badInputsAreClearErrors() {
     LabeledVectors train = clusters(2, 3, 4, 0.1, 1);
-    assertThatThrownBy(() -> HeadTrainer.train(train, null, 1, HeadSettings.defaults(HeadKind.LINEAR), null))
+    assertThatThrownBy(
+            () -> HeadTrainer.train(train, null, 1, HeadSettings.defaults(HeadKind.LINEAR), null))
         .hasMessageContaining("at least 2 classes");
     assertThatThrownBy(() -> HeadSettings.defaults(HeadKind.MLP).withDropout(1))
         .hasMessageContaining("dropout must be in [0, 1)");
@@ -189,17 +237,25 @@ class HeadTrainerTest {
     List<EpochMetrics> seen = new ArrayList<>();
     // AdamW moves each weight by about the rate per step and weight decay multiplies it by
     // (1 - rate × decay): at 1e7 the weights overflow float within a few dozen steps.
-    HeadSettings settings = HeadSettings.defaults(HeadKind.LINEAR).withLearningRate(1e7).withEpochs(100)
-        .withPatience(0);
+    HeadSettings settings =
+        HeadSettings.defaults(HeadKind.LINEAR)
+            .withLearningRate(1e7)
+            .withEpochs(100)
+            .withPatience(0);
     assertThatThrownBy(() -> HeadTrainer.train(train, valid, 2, settings, seen::add))
-        .isInstanceOfSatisfying(TrainingDivergedException.class, e -> {
-          assertThat(e.epoch()).isBetween(1, 100).isEqualTo(seen.size() + 1);
-          assertThat(e.step()).isGreaterThanOrEqualTo(e.epoch());
-          assertThat(e.learningRate()).isEqualTo(1e7);
-          assertThat(e.training()).isEqualTo("head training");
-          assertThat(e.getMessage()).contains("head training diverged at epoch " + e.epoch() + ", step " + e.step(),
-              "learning rate (1E+7)", "try a lower one, such as 1E+6");
-        });
+        .isInstanceOfSatisfying(
+            TrainingDivergedException.class,
+            e -> {
+              assertThat(e.epoch()).isBetween(1, 100).isEqualTo(seen.size() + 1);
+              assertThat(e.step()).isGreaterThanOrEqualTo(e.epoch());
+              assertThat(e.learningRate()).isEqualTo(1e7);
+              assertThat(e.training()).isEqualTo("head training");
+              assertThat(e.getMessage())
+                  .contains(
+                      "head training diverged at epoch " + e.epoch() + ", step " + e.step(),
+                      "learning rate (1E+7)",
+                      "try a lower one, such as 1E+6");
+            });
     // Every epoch heard of before the stop had finite losses.
     assertThat(seen).allSatisfy(m -> assertThat(m.trainLoss()).isFinite());
   }
@@ -208,7 +264,8 @@ class HeadTrainerTest {
   void refusesNonFiniteEmbeddings() {
     LabeledVectors train = clusters(2, 5, 4, 0.5, 23);
     train.vectors()[3][2] = Float.NaN;
-    assertThatThrownBy(() -> HeadTrainer.train(train, null, 2, HeadSettings.defaults(HeadKind.LINEAR), null))
+    assertThatThrownBy(
+            () -> HeadTrainer.train(train, null, 2, HeadSettings.defaults(HeadKind.LINEAR), null))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("training vector 3 has NaN at position 2");
   }
@@ -216,7 +273,8 @@ class HeadTrainerTest {
   /** Unit-length points around random unit centres, like sentence embeddings. */
   // ---- Data ---------------------------------------------------------------------------------
 
-  static LabeledVectors clusters(int classes, int perClass, int dimension, double noise, long seed) {
+  static LabeledVectors clusters(
+      int classes, int perClass, int dimension, double noise, long seed) {
     Random centres = new Random(99);
     float[][] c = new float[classes][];
     for (int k = 0; k < classes; k++) {

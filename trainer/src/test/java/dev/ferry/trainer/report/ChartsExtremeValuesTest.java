@@ -20,9 +20,11 @@ import org.junit.jupiter.params.provider.MethodSource;
 class ChartsExtremeValuesTest {
   /** Far more than any chart takes; a hang fails here instead of stalling the build. */
   private static final Duration LIMIT = Duration.ofSeconds(20);
+
   private static final double NAN = Double.NaN;
   private static final double INF = Double.POSITIVE_INFINITY;
   private static final double MAX = Double.MAX_VALUE;
+
   /** The first series' colour (Charts' palette starts with blue). */
   private static final int FIRST_COLOUR = 0x2563eb;
 
@@ -49,28 +51,39 @@ class ChartsExtremeValuesTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("ys")
   void drawsAnyYValuesQuickly(String name, double[] y) {
-    BufferedImage image = render(
-        List.of(Charts.Series.of("loss", new double[] {1, 2, 3}, y)),
-        Charts.Options.DEFAULT.withIntegerX().withMark(2, "best epoch"));
+    BufferedImage image =
+        render(
+            List.of(Charts.Series.of("loss", new double[] {1, 2, 3}, y)),
+            Charts.Options.DEFAULT.withIntegerX().withMark(2, "best epoch"));
     assertThat(colourPixels(image)).as("the line is drawn").isGreaterThan(50);
   }
 
   @Test
   void drawsHugeYValuesOnAUnitIntervalAxis() {
-    BufferedImage image = render(
-        List.of(Charts.Series.of("accuracy", new double[] {1, 2, 3}, new double[] {0.5, 1e30, -1e300})),
-        Charts.Options.DEFAULT.withUnitInterval());
+    BufferedImage image =
+        render(
+            List.of(
+                Charts.Series.of(
+                    "accuracy", new double[] {1, 2, 3}, new double[] {0.5, 1e30, -1e300})),
+            Charts.Options.DEFAULT.withUnitInterval());
     assertThat(colourPixels(image)).isGreaterThan(50);
   }
 
   @Test
   void drawsHugeOrEqualXValuesOnLinearAndLogAxes() {
     double[] y = {0.1, 0.2, 0.3};
-    for (double[] x : List.of(new double[] {1, 1e30, 1e300}, new double[] {5, 5, 5}, new double[] {-MAX, 0, MAX},
-        new double[] {1e-300, 1, 1e300})) {
-      for (Charts.Options options : List.of(Charts.Options.DEFAULT, Charts.Options.DEFAULT.withLogX())) {
-        BufferedImage image = render(List.of(Charts.Series.of("a", x, y)), options.withMark(1, "mark"));
-        assertThat(colourPixels(image)).as("x %s, log %s", java.util.Arrays.toString(x), options.logX())
+    for (double[] x :
+        List.of(
+            new double[] {1, 1e30, 1e300},
+            new double[] {5, 5, 5},
+            new double[] {-MAX, 0, MAX},
+            new double[] {1e-300, 1, 1e300})) {
+      for (Charts.Options options :
+          List.of(Charts.Options.DEFAULT, Charts.Options.DEFAULT.withLogX())) {
+        BufferedImage image =
+            render(List.of(Charts.Series.of("a", x, y)), options.withMark(1, "mark"));
+        assertThat(colourPixels(image))
+            .as("x %s, log %s", java.util.Arrays.toString(x), options.logX())
             .isGreaterThan(20);
       }
     }
@@ -78,30 +91,46 @@ class ChartsExtremeValuesTest {
 
   @Test
   void drawsHugeErrorBars() {
-    render(List.of(new Charts.Series("a", new double[] {1, 2}, new double[] {0.5, 0.6}, new double[] {1e300, MAX})),
+    render(
+        List.of(
+            new Charts.Series(
+                "a", new double[] {1, 2}, new double[] {0.5, 0.6}, new double[] {1e300, MAX})),
         Charts.Options.DEFAULT);
   }
 
   @Test
   void skipsAnEmptySeriesBesideAnotherAndRefusesOnlyEmptinessQuickly() {
-    BufferedImage image = render(List.of(
-        Charts.Series.of("empty", new double[0], new double[0]),
-        Charts.Series.of("loss", new double[] {1, 2}, new double[] {INF, 1e300})), Charts.Options.DEFAULT);
+    BufferedImage image =
+        render(
+            List.of(
+                Charts.Series.of("empty", new double[0], new double[0]),
+                Charts.Series.of("loss", new double[] {1, 2}, new double[] {INF, 1e300})),
+            Charts.Options.DEFAULT);
     assertThat(colourPixels(image)).isGreaterThan(5);
 
-    assertTimeoutPreemptively(LIMIT, () -> {
-      assertThatThrownBy(() -> Charts.renderLineChart("t", "x", "y",
-          List.of(Charts.Series.of("empty", new double[0], new double[0]),
-              Charts.Series.of("none finite", new double[] {1, 2}, new double[] {NAN, -INF})),
-          Charts.Options.DEFAULT))
-          .isInstanceOf(IllegalArgumentException.class)
-          .hasMessageContaining("nothing to draw");
-    });
+    assertTimeoutPreemptively(
+        LIMIT,
+        () -> {
+          assertThatThrownBy(
+                  () ->
+                      Charts.renderLineChart(
+                          "t",
+                          "x",
+                          "y",
+                          List.of(
+                              Charts.Series.of("empty", new double[0], new double[0]),
+                              Charts.Series.of(
+                                  "none finite", new double[] {1, 2}, new double[] {NAN, -INF})),
+                          Charts.Options.DEFAULT))
+              .isInstanceOf(IllegalArgumentException.class)
+              .hasMessageContaining("nothing to draw");
+        });
   }
 
   private static BufferedImage render(List<Charts.Series> series, Charts.Options options) {
-    BufferedImage image = assertTimeoutPreemptively(LIMIT,
-        () -> Charts.renderLineChart("Loss", "epoch", "loss", series, options));
+    BufferedImage image =
+        assertTimeoutPreemptively(
+            LIMIT, () -> Charts.renderLineChart("Loss", "epoch", "loss", series, options));
     assertThat(image.getWidth()).isEqualTo(options.width() * Charts.SCALE);
     return image;
   }

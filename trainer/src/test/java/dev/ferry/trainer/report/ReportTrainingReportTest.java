@@ -1,6 +1,7 @@
 package dev.ferry.trainer.report;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -38,7 +39,7 @@ class ReportTrainingReportTest {
     assertThat(ImageIO.read(dir.resolve("loss.png").toFile())).isNotNull();
     assertThat(ImageIO.read(dir.resolve("accuracy.png").toFile())).isNotNull();
     JsonNode json = JSON.readTree(dir.resolve("metrics.json").toFile());
-    assertThat(json.at("/history/2/validLoss").isNull()).isTrue();
+    assertThat(json.at("/history/2/valid_loss").isNull()).isTrue();
   }
 
   @Test
@@ -72,39 +73,46 @@ class ReportTrainingReportTest {
     ClassificationMetrics v = content.validation();
 
     assertThat(json.get("title").asText()).isEqualTo("reuters-grain");
-    assertThat(json.get("bestEpoch").asInt()).isEqualTo(12);
+    assertThat(json.get("best_epoch").asInt()).isEqualTo(12);
     List<String> factKeys = new ArrayList<>();
     json.get("facts").fieldNames().forEachRemaining(factKeys::add);
     assertThat(factKeys).containsExactlyElementsOf(content.facts().keySet());
 
+    // The manifest's shape (MetricsJson): snake_case, rounded to 6 decimals, keyed by label.
     JsonNode val = json.get("validation");
-    assertThat(val.get("labels")).hasSize(3);
+    List<String> labels = new ArrayList<>();
+    val.get("per_class").fieldNames().forEachRemaining(labels::add);
+    assertThat(labels).hasSize(3);
     assertThat(val.get("examples").asInt()).isEqualTo(v.examples());
-    assertThat(val.get("accuracy").asDouble()).isEqualTo(v.accuracy());
-    assertThat(val.get("macroF1").asDouble()).isEqualTo(v.macroF1());
-    assertThat(val.get("expectedCalibrationError").asDouble())
-        .isEqualTo(v.expectedCalibrationError());
+    assertThat(val.get("accuracy").asDouble()).isCloseTo(v.accuracy(), within(1e-6));
+    assertThat(val.get("macro_f1").asDouble()).isCloseTo(v.macroF1(), within(1e-6));
+    assertThat(val.get("expected_calibration_error").asDouble())
+        .isCloseTo(v.expectedCalibrationError(), within(1e-6));
     for (int c = 0; c < 3; c++) {
-      JsonNode pc = val.get("perClass").get(c);
       ClassificationMetrics.ClassMetrics expected = v.perClass().get(c);
-      assertThat(pc.get("label").asText()).isEqualTo(expected.label());
-      assertThat(pc.get("precision").asDouble()).isEqualTo(expected.precision());
-      assertThat(pc.get("recall").asDouble()).isEqualTo(expected.recall());
-      assertThat(pc.get("f1").asDouble()).isEqualTo(expected.f1());
+      assertThat(labels.get(c)).isEqualTo(expected.label());
+      JsonNode pc = val.get("per_class").get(expected.label());
+      assertThat(pc.get("precision").asDouble()).isCloseTo(expected.precision(), within(1e-6));
+      assertThat(pc.get("recall").asDouble()).isCloseTo(expected.recall(), within(1e-6));
+      assertThat(pc.get("f1").asDouble()).isCloseTo(expected.f1(), within(1e-6));
       assertThat(pc.get("support").asInt()).isEqualTo(expected.support());
     }
     JsonNode confusion = val.get("confusion");
-    assertThat(confusion.get("rows").asText()).isEqualTo("truth");
-    assertThat(confusion.get("labels").get(1).asText()).isEqualTo("corn");
-    int[][] matrix = JSON.treeToValue(confusion.get("matrix"), int[][].class);
+    assertThat(labels.get(1)).isEqualTo("corn");
+    int[][] matrix = new int[3][3];
+    for (int i = 0; i < 3; i++) {
+      for (int j = 0; j < 3; j++) {
+        matrix[i][j] = confusion.get(labels.get(i)).get(labels.get(j)).asInt(); // truth → predicted
+      }
+    }
     assertThat(matrix).isDeepEqualTo(v.confusion());
 
     JsonNode history = json.get("history");
     assertThat(history).hasSize(content.history().size());
     EpochMetrics first = content.history().get(0);
     assertThat(history.get(0).get("epoch").asInt()).isEqualTo(1);
-    assertThat(history.get(0).get("trainLoss").asDouble()).isEqualTo(first.trainLoss());
-    assertThat(history.get(0).get("validMacroF1").asDouble()).isEqualTo(first.validMacroF1());
+    assertThat(history.get(0).get("train_loss").asDouble()).isEqualTo(first.trainLoss());
+    assertThat(history.get(0).get("valid_macro_f1").asDouble()).isEqualTo(first.validMacroF1());
     assertThat(json.get("notes")).hasSize(2);
   }
 
@@ -119,9 +127,9 @@ class ReportTrainingReportTest {
     String text = Files.readString(dir.resolve("metrics.json"));
     assertThat(text).doesNotContain("NaN");
     JsonNode json = JSON.readTree(text);
-    assertThat(json.get("history").get(0).get("validLoss").isNull()).isTrue();
+    assertThat(json.get("history").get(0).get("valid_loss").isNull()).isTrue();
     assertThat(json.get("validation").isNull()).isTrue();
-    assertThat(json.get("bestEpoch").isNull()).isTrue();
+    assertThat(json.get("best_epoch").isNull()).isTrue();
     assertThat(ImageIO.read(dir.resolve("loss.png").toFile())).isNotNull();
     assertThat(ImageIO.read(dir.resolve("accuracy.png").toFile())).isNotNull();
   }
@@ -150,7 +158,7 @@ class ReportTrainingReportTest {
         .contains("key &lt;i&gt;", "value &amp; &#39;quoted&#39;")
         .contains("note with &lt;tag&gt; &amp; &quot;quotes&quot;");
     JsonNode json = JSON.readTree(dir.resolve("metrics.json").toFile());
-    assertThat(json.get("validation").get("labels").get(0).asText()).isEqualTo(nasty);
+    assertThat(json.get("validation").get("per_class").fieldNames().next()).isEqualTo(nasty);
   }
 
   @Test
@@ -187,7 +195,7 @@ class ReportTrainingReportTest {
     assertThat(countOf(html, "<td class=\"off")).isEqualTo(25 * 24);
     assertThat(html).contains("&lt;b&gt;&amp;&quot;x&quot;").doesNotContain("<b>&");
     JsonNode json = JSON.readTree(dir.resolve("metrics.json").toFile());
-    assertThat(json.get("validation").get("confusion").get("matrix")).hasSize(25);
+    assertThat(json.get("validation").get("confusion")).hasSize(25);
   }
 
   private static int countOf(String text, String part) {

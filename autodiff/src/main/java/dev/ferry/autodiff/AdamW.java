@@ -1,0 +1,186 @@
+package dev.ferry.autodiff;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Appends an AdamW update (Loshchilov and Hutter, decoupled weight decay) to a training graph, with
+ * optional clipping of the gradients' global L2 norm.
+ *
+ * <p>For every parameter {@code p} with gradient {@code g} the graph takes the optimizer state
+ * {@code p.adam_m} and {@code p.adam_v} as inputs and returns {@code p.next}, {@code p.adam_m.next}
+ * and {@code p.adam_v.next}; the caller feeds the outputs back in as the next step's inputs.
+ * Step-dependent scalars are inputs too, so one graph serves every step: {@link #LEARNING_RATE} and
+ * the bias corrections {@code 1 - beta1^t} ({@link #BIAS_CORRECTION1}) and {@code 1 - beta2^t}
+ * ({@link #BIAS_CORRECTION2}).
+ */
+public final class AdamW {
+  /** Input: the learning rate of this step (a scalar, so schedules need no new graph). */
+  public static final String LEARNING_RATE = "learning_rate";
+
+  /** Input: {@code 1 - beta1^t} for step {@code t} (1-based). */
+  public static final String BIAS_CORRECTION1 = "bias_correction1";
+
+  /** Input: {@code 1 - beta2^t} for step {@code t} (1-based). */
+  public static final String BIAS_CORRECTION2 = "bias_correction2";
+
+  /** Output: the global L2 norm of the gradients before clipping. */
+  public static final String GRADIENT_NORM = "gradient_norm";
+
+  /**
+   * Optimizer settings.
+   *
+   * @param beta1 decay of the first-moment average (0.9)
+   * @param beta2 decay of the second-moment average (0.999)
+   * @param epsilon added to the denominator (1e-8)
+   * @param weightDecay decoupled weight decay per unit learning rate (0.01)
+   * @param clipNorm clip the global gradient norm to this; 0 disables clipping
+   */
+  public record Settings(
+      double beta1, double beta2, double epsilon, double weightDecay, double clipNorm) {
+    /** The usual defaults: 0.9, 0.999, 1e-8, weight decay 0.01, clipping at norm 1. */
+    public static Settings defaults() {
+      return new Settings(0.9, 0.999, 1e-8, 0.01, 1.0);
+    }
+
+    /** A copy with another weight decay. */
+    public Settings withWeightDecay(double decay) {
+      return new Settings(beta1, beta2, epsilon, decay, clipNorm);
+    }
+
+    /** A copy with another clipping norm (0 disables clipping). */
+    public Settings withClipNorm(double norm) {
+      return new Settings(beta1, beta2, epsilon, weightDecay, norm);
+    }
+  }
+
+  private AdamW() {}
+
+  /** The state input holding a parameter's first moment. */
+  public static String firstMoment(String parameter) {
+    return parameter + ".adam_m";
+  }
+
+  /** The state input holding a parameter's second moment. */
+  public static String secondMoment(String parameter) {
+    return parameter + ".adam_v";
+  }
+
+  /** The output holding the value of {@code name} (a parameter or a moment) after the step. */
+  public static String next(String name) {
+    return name + ".next";
+  }
+
+  /**
+   * Appends the update.
+   *
+   * @param g the graph, which already computes the gradients
+   * @param gradients parameter name → gradient name (from {@link Autodiff#gradients})
+   * @param decayed the parameters that get weight decay (weights, usually not biases)
+   * @return every output name the update added, in a stable order
+   */
+  public static List<String> append(
+      GraphBuilder g, Map<String, String> gradients, Set<String> decayed, Settings settings) {
+    return append(g, gradients, decayed, settings, Map.of());
+  }
+
+  /**
+   * Appends the update with a constant learning-rate factor per parameter (1 where absent): a lower
+   * rate for a pretrained encoder than for a new head, or one that decays layer by layer downwards.
+   * The schedule still comes in through {@link #LEARNING_RATE}.
+   *
+   * @param rateScale parameter name → factor on the learning rate
+   * @return every output name the update added, in a stable order
+   */
+  public static List<String> append(
+      GraphBuilder g,
+      Map<String, String> gradients,
+      Set<String> decayed,
+      Settings settings,
+      Map<String, Double> rateScale) {
+    return append(g, gradients, decayed, settings, rateScale, Map.of());
+  }
+
+  /**
+   * The bias-correction inputs of a group of parameters whose step count started later than the
+   * others' (a layer that began training mid-run): {@code [bias_correction1.GROUP,
+   * bias_correction2.GROUP]}, or the shared {@link #BIAS_CORRECTION1} and {@link #BIAS_CORRECTION2}
+   * for the empty group.
+   */
+  public static List<String> biasCorrections(String group) {
+    return group.isEmpty()
+        ? List.of(BIAS_CORRECTION1, BIAS_CORRECTION2)
+        : List.of(BIAS_CORRECTION1 + "." + group, BIAS_CORRECTION2 + "." + group);
+  }
+
+  /**
+   * Appends the update with per-parameter rate factors and step counts: the parameters of a group
+   * (name → group; absent: the empty group) take their bias corrections from {@link
+   * #biasCorrections(String) the group's inputs}, fed with {@code 1 - beta^t} for the group's own
+   * step {@code t}, as an optimizer with a step count per parameter does.
+   *
+   * @return every output name the update added, in a stable order
+   */
+  public static List<String> append(
+      GraphBuilder g,
+      Map<String, String> gradients,
+      Set<String> decayed,
+      Settings settings,
+      Map<String, Double> rateScale,
+      Map<String, String> group) {
+    String lr = g.input(LEARNING_RATE);
+    Map<String, List<String>> corrections = new LinkedHashMap<>();
+    for (String p : gradients.keySet()) {
+      corrections.computeIfAbsent(
+          group.getOrDefault(p, ""),
+          k -> biasCorrections(k).stream().map(n -> g.input(n)).toList());
+    }
+    List<String> outputs = new ArrayList<>();
+
+    String squaredNorm = null;
+    for (String grad : gradients.values()) {
+      String s = g.sumAll(g.mul(grad, grad));
+      squaredNorm = squaredNorm == null ? s : g.add(squaredNorm, s);
+    }
+    String norm = g.sqrt(squaredNorm);
+    outputs.add(g.output(norm, GRADIENT_NORM));
+    Map<String, String> clipped = new LinkedHashMap<>(gradients);
+    if (settings.clipNorm() > 0) {
+      String scale =
+          g.min(g.scalar(1), g.div(g.scalar(settings.clipNorm()), g.add(norm, g.scalar(1e-6))));
+      clipped.replaceAll((p, grad) -> g.mul(grad, scale));
+    }
+
+    String beta1 = g.scalar(settings.beta1());
+    String oneMinusBeta1 = g.scalar(1 - settings.beta1());
+    String beta2 = g.scalar(settings.beta2());
+    String oneMinusBeta2 = g.scalar(1 - settings.beta2());
+    String epsilon = g.scalar(settings.epsilon());
+    String decay = g.scalar(settings.weightDecay());
+    for (Map.Entry<String, String> e : clipped.entrySet()) {
+      String p = e.getKey();
+      String grad = e.getValue();
+      long[] shape = g.shape(p);
+      String m = g.input(firstMoment(p), shape);
+      String v = g.input(secondMoment(p), shape);
+      String m2 = g.add(g.mul(beta1, m), g.mul(oneMinusBeta1, grad));
+      String v2 = g.add(g.mul(beta2, v), g.mul(oneMinusBeta2, g.mul(grad, grad)));
+      List<String> bc = corrections.get(group.getOrDefault(p, ""));
+      String mHat = g.div(m2, bc.get(0));
+      String vHat = g.div(v2, bc.get(1));
+      String step = g.div(mHat, g.add(g.sqrt(vHat), epsilon));
+      if (decayed.contains(p) && settings.weightDecay() > 0) {
+        step = g.add(step, g.mul(decay, p));
+      }
+      double scale = rateScale.getOrDefault(p, 1.0);
+      String p2 = g.sub(p, g.mul(scale == 1.0 ? lr : g.mul(lr, g.scalar(scale)), step));
+      outputs.add(g.output(p2, next(p)));
+      outputs.add(g.output(m2, next(m)));
+      outputs.add(g.output(v2, next(v)));
+    }
+    return outputs;
+  }
+}

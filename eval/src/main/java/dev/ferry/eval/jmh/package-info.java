@@ -1,0 +1,2 @@
+/** JMH benchmarks of the encoding paths ({@code ferry bench jmh}). */
+package dev.ferry.eval.jmh;

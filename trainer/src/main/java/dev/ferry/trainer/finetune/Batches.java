@@ -1,0 +1,208 @@
+package dev.ferry.trainer.finetune;
+
+import dev.ferry.models.encoder.ChunkPooling;
+import dev.ferry.models.encoder.Encoder;
+import dev.ferry.models.graph.HostTensor;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.stream.IntStream;
+
+/**
+ * What fine-tuning's graphs are fed: token ids cut to the chunk length, the units a step takes
+ * (chunks, or whole documents), and per batch the right-padded tokens or cached hidden states, the
+ * document inputs and the dropout masks.
+ */
+final class Batches {
+  private Batches() {}
+
+  /**
+   * What the head classifies: each example (chunk) on its own, or each document, all its examples
+   * together.
+   *
+   * @param rows per unit, its examples' rows
+   * @param labels per unit, its class
+   * @param documents whether the units are documents (the graph then takes the document inputs)
+   */
+  record Units(int[][] rows, int[] labels, boolean documents) {
+    static Units of(FineTuneExamples e, TrainOn trainOn) {
+      if (trainOn == TrainOn.CHUNKS) {
+        return new Units(
+            IntStream.range(0, e.size()).mapToObj(i -> new int[] {i}).toArray(int[][]::new),
+            e.labels().clone(),
+            false);
+      }
+      List<int[]> rows = new ArrayList<>();
+      int start = 0;
+      for (int i = 1; i <= e.size(); i++) {
+        if (i == e.size() || e.documents()[i] != e.documents()[start]) {
+          rows.add(IntStream.range(start, i).toArray());
+          start = i;
+        }
+      }
+      return new Units(
+          rows.toArray(int[][]::new),
+          rows.stream().mapToInt(r -> e.labels()[r[0]]).toArray(),
+          true);
+    }
+
+    int size() {
+      return rows.length;
+    }
+
+    /** The examples of some units, in order. */
+    int[] rows(int[] units) {
+      return Arrays.stream(units).flatMap(u -> Arrays.stream(rows[u])).toArray();
+    }
+
+    /** The labels of some units, in order. */
+    int[] labels(int[] units) {
+      return Arrays.stream(units).map(u -> labels[u]).toArray();
+    }
+  }
+
+  /** Each text's token ids, at most {@code maxTokens} (the closing {@code [SEP]} kept). */
+  static long[][] tokenize(Encoder encoder, List<String> texts, int maxTokens) {
+    long[][] ids = new long[texts.size()][];
+    for (int i = 0; i < ids.length; i++) {
+      ids[i] = truncate(encoder.tokenIds(texts.get(i)), maxTokens);
+    }
+    return ids;
+  }
+
+  private static long[] truncate(long[] ids, int max) {
+    if (ids.length <= max) {
+      return ids;
+    }
+    long[] out = Arrays.copyOf(ids, max);
+    out[max - 1] = ids[ids.length - 1]; // keep the closing [SEP]
+    return out;
+  }
+
+  /**
+   * The batch inputs of some units: their examples' cached hidden states (or token ids) and the
+   * attention mask, right-padded, and for documents the document inputs.
+   */
+  static Map<String, HostTensor> inputs(
+      FineTuneGraphs.Spec spec, long[][] ids, float[][] cached, Units units, int[] batchUnits) {
+    int[] rows = units.rows(batchUnits);
+    Map<String, HostTensor> feed = new HashMap<>(examples(spec, ids, cached, rows));
+    if (units.documents()) {
+      feed.putAll(documentInputs(spec.chunkPooling(), units, batchUnits, ids));
+    }
+    return feed;
+  }
+
+  /**
+   * {@link FineTuneGraphs#DOCUMENT_FIRST}, {@link FineTuneGraphs#DOCUMENT_MEAN} (weights as {@code
+   * DocumentEmbedding} weighs chunks: by their tokens, special ones left out) and {@link
+   * FineTuneGraphs#DOCUMENT_SLOTS} for documents whose examples are the batch's rows in order.
+   */
+  static Map<String, HostTensor> documentInputs(
+      ChunkPooling pooling, Units units, int[] batchUnits, long[][] ids) {
+    int documents = batchUnits.length;
+    int chunks = 0;
+    int slots = 1;
+    for (int u : batchUnits) {
+      chunks += units.rows()[u].length;
+      slots = Math.max(slots, units.rows()[u].length);
+    }
+    float[] first = new float[documents * chunks];
+    float[] mean = new float[documents * chunks];
+    float[] slot = new float[documents * slots * chunks];
+    int at = 0;
+    for (int d = 0; d < documents; d++) {
+      int[] rows = units.rows()[batchUnits[d]];
+      first[d * chunks + at] = 1;
+      double total = 0;
+      for (int r : rows) {
+        total += Math.max(ids[r].length - 2, 1);
+      }
+      for (int k = 0; k < slots; k++) {
+        int c = k < rows.length ? at + k : at;
+        slot[(d * slots + k) * chunks + c] = 1;
+      }
+      for (int k = 0; k < rows.length; k++) {
+        mean[d * chunks + at + k] = (float) (Math.max(ids[rows[k]].length - 2, 1) / total);
+      }
+      at += rows.length;
+    }
+    Map<String, HostTensor> out = new HashMap<>();
+    out.put(FineTuneGraphs.DOCUMENT_MEAN, HostTensor.of(mean, documents, chunks));
+    if (pooling != ChunkPooling.TOKEN_WEIGHTED_MEAN) {
+      out.put(FineTuneGraphs.DOCUMENT_FIRST, HostTensor.of(first, documents, chunks));
+    }
+    if (pooling == ChunkPooling.FIRST_MEAN_MAX) {
+      out.put(FineTuneGraphs.DOCUMENT_SLOTS, HostTensor.of(slot, documents, slots, chunks));
+    }
+    return out;
+  }
+
+  /**
+   * The examples' inputs: cached hidden states (or token ids) and the attention mask, right-padded.
+   */
+  private static Map<String, HostTensor> examples(
+      FineTuneGraphs.Spec spec, long[][] ids, float[][] cached, int[] rows) {
+    Map<String, HostTensor> feed = tokens(ids, rows);
+    if (cached == null) {
+      return feed;
+    }
+    int dim = spec.dimension();
+    int width = (int) feed.get(FineTuneGraphs.ATTENTION_MASK).shape()[1];
+    float[] hidden = new float[rows.length * width * dim];
+    for (int r = 0; r < rows.length; r++) {
+      System.arraycopy(cached[rows[r]], 0, hidden, r * width * dim, cached[rows[r]].length);
+    }
+    Map<String, HostTensor> out = new HashMap<>();
+    out.put(FineTuneGraphs.ATTENTION_MASK, feed.get(FineTuneGraphs.ATTENTION_MASK));
+    out.put(spec.cut(), HostTensor.of(hidden, rows.length, width, dim));
+    return out;
+  }
+
+  /** input_ids, attention_mask and token_type_ids of some texts, right-padded to the longest. */
+  static Map<String, HostTensor> tokens(long[][] ids, int[] rows) {
+    int width = 0;
+    for (int r : rows) {
+      width = Math.max(width, ids[r].length);
+    }
+    long[] flat = new long[rows.length * width];
+    long[] mask = new long[rows.length * width];
+    for (int r = 0; r < rows.length; r++) {
+      long[] row = ids[rows[r]];
+      System.arraycopy(row, 0, flat, r * width, row.length);
+      Arrays.fill(mask, r * width, r * width + row.length, 1);
+    }
+    Map<String, HostTensor> feed = new HashMap<>();
+    feed.put("input_ids", HostTensor.of(flat, rows.length, width));
+    feed.put(FineTuneGraphs.ATTENTION_MASK, HostTensor.of(mask, rows.length, width));
+    feed.put("token_type_ids", HostTensor.of(new long[flat.length], rows.length, width));
+    return feed;
+  }
+
+  /**
+   * A dropout mask of a value whose shape is {@code shape} with the batch (first unknown size) and
+   * token count (the others) filled in: each element 0 with probability p, else 1 / (1 − p).
+   */
+  static HostTensor dropoutMask(
+      long[] shape, int rows, int width, double p, SplittableRandom random) {
+    long[] dims = shape.clone();
+    for (int i = 0; i < dims.length; i++) {
+      if (dims[i] < 0) {
+        dims[i] = i == 0 ? rows : width;
+      }
+    }
+    int size = 1;
+    for (long d : dims) {
+      size *= (int) d;
+    }
+    float[] mask = new float[size];
+    float keep = (float) (1 / (1 - p));
+    for (int i = 0; i < size; i++) {
+      mask[i] = random.nextDouble() < p ? 0 : keep;
+    }
+    return HostTensor.of(mask, dims);
+  }
+}

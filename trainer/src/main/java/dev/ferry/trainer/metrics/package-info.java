@@ -1,0 +1,4 @@
+/**
+ * Classification metrics and their one JSON shape ({@link dev.ferry.trainer.metrics.MetricsJson}).
+ */
+package dev.ferry.trainer.metrics;
