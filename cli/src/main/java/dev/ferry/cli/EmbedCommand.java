@@ -23,18 +23,19 @@ import picocli.CommandLine.Spec;
       "Embed texts and print one JSON array of floats per input, in input order.",
       "With --input, a line that cannot be read prints `null` in its place and an error"
           + " naming the file and line on stderr; the exit code is then 1."
-    },
-    footer = {
-      "",
-      "Examples:",
-      "  ferry embed \"first text\" \"second text\"",
-      "  ferry embed --encoder bge-small-en-v1.5 --query \"what to search for\"",
-      "  ferry embed --input docs.jsonl.gz > vectors.jsonl"
     })
-final class EmbedCommand implements Callable<Integer> {
+final class EmbedCommand implements Callable<Integer>, HelpLayout.Examples {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Mixin EncoderOptionsMixin encoderOptions;
+
+  @Override
+  public List<String> examples() {
+    return List.of(
+        "ferry embed \"first text\" \"second text\"",
+        "ferry embed --encoder bge-small-en-v1.5 --query \"what to search for\"",
+        "ferry embed --input docs.jsonl.gz > vectors.jsonl");
+  }
 
   @Parameters(paramLabel = "TEXT", arity = "0..*", description = "Texts to embed.")
   List<String> texts = new ArrayList<>();

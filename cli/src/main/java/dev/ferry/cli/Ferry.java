@@ -23,15 +23,16 @@ import picocli.CommandLine.Command;
       SearchCommand.class,
       StatsCommand.class,
       RelabelCommand.class,
+      BundleCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = {
       "",
-      "Run `ferry COMMAND --help` for a command's options.",
+      "Run `ferry COMMAND --help` for a command's options and examples.",
       "`ferry bench encode|accuracy|index|knn|jmh`: measurements, from the eval module (`ferry bench --help`).",
       "FERRY_CACHE_DIR: where built-in encoders are extracted (~/.cache/ferry)."
     })
-public final class Ferry implements Runnable {
+public final class Ferry implements Runnable, HelpLayout.Examples {
   /**
    * Lucene announces at INFO, through java.util.logging, which vector implementation it picked; a
    * command line has no use for it (its warnings still show). Held here so the setting is not
@@ -53,6 +54,17 @@ public final class Ferry implements Runnable {
     spec.commandLine().usage(spec.commandLine().getOut());
   }
 
+  @Override
+  public java.util.List<String> examples() {
+    return java.util.List.of(
+        "ferry quickstart",
+        "ferry train --data tickets.jsonl --out tickets-bundle",
+        "ferry eval --bundle tickets-bundle --data test.jsonl --errors 10 --report eval-report",
+        "ferry predict --bundle tickets-bundle \"my invoice is wrong\"",
+        "ferry index --bundle tickets-bundle --input docs.jsonl.gz --index tickets-index",
+        "ferry search --index tickets-index \"invoice wrong\"");
+  }
+
   /** Runs the command line and exits with its code. */
   public static void main(String[] args) {
     System.exit(execute(args));
@@ -69,6 +81,7 @@ public final class Ferry implements Runnable {
    * usage). The eval module's {@code ferry bench} runs through it.
    */
   public static int execute(Object command, String... args) {
+    StderrHandoff.complete();
     boolean verbose =
         java.util.Arrays.stream(args).anyMatch(a -> a.equals("-v") || a.equals("--verbose"));
     if (verbose && System.getProperty("org.slf4j.simpleLogger.log.dev.ferry") == null) {
@@ -86,6 +99,7 @@ public final class Ferry implements Runnable {
 
   static CommandLine commandLine(Object command, boolean verbose) {
     CommandLine cli = new CommandLine(command);
+    HelpLayout.apply(cli);
     cli.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {
           PrintWriter err = commandLine.getErr();

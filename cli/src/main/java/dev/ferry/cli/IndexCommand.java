@@ -6,12 +6,14 @@ import dev.ferry.indexer.IngestListener;
 import dev.ferry.indexer.IngestOptions;
 import dev.ferry.indexer.IngestResult;
 import dev.ferry.indexer.InvalidSettingException;
+import dev.ferry.indexer.input.DocumentSource;
 import dev.ferry.indexer.input.InputFields;
 import dev.ferry.models.bundle.ModelBundle;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -36,17 +38,18 @@ import picocli.CommandLine.Spec;
           + " with those records (with nothing committed it starts from the beginning).",
       "A bundle whose labels differ from those the documents carry is refused unless"
           + " --allow-label-change is given."
-    },
-    footer = {
-      "",
-      "Examples:",
-      "  ferry index --bundle news-bundle --input news.jsonl.gz --index news-index",
-      "  ferry index --bundle news-bundle --input articles/ --index news-index     # .txt/.md files",
-      "  ferry index --bundle news-bundle --input news.jsonl.gz --index news-index --resume",
-      "  ferry index --bundle news-bundle-v2 --input more.jsonl --index news-index --allow-label-change"
     })
-final class IndexCommand implements Callable<Integer> {
+final class IndexCommand implements Callable<Integer>, HelpLayout.Examples {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public List<String> examples() {
+    return List.of(
+        "ferry index --bundle news-bundle --input news.jsonl.gz --index news-index",
+        "ferry index --bundle news-bundle --input articles/ --index news-index",
+        "ferry index --bundle news-bundle --input news.jsonl.gz --index news-index --resume",
+        "ferry index --bundle news-bundle-v2 --input more.jsonl --index news-index --allow-label-change");
+  }
 
   @Option(
       names = "--bundle",
@@ -84,10 +87,19 @@ final class IndexCommand implements Callable<Integer> {
   String idField = InputFields.DEFAULT.id();
 
   @Option(
-      names = "--batch",
+      names = "--records-per-batch",
       paramLabel = "N",
-      description = "Records per model batch. Default: ${DEFAULT-VALUE}.")
+      description =
+          "Input records read, classified and written together (--batch-size is texts per model"
+              + " batch, when embedding). Default: ${DEFAULT-VALUE}.")
   int batch = IngestOptions.defaults().batchSize();
+
+  /** The old name of --records-per-batch, refused with the new names. */
+  @Option(names = "--batch", hidden = true, paramLabel = "N")
+  void oldBatch(String value) {
+    throw SettingErrors.renamed(
+        spec, "--batch", "--records-per-batch (input records handled together)");
+  }
 
   @Option(
       names = "--commit-every",
@@ -134,10 +146,12 @@ final class IndexCommand implements Callable<Integer> {
     }
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    long inputBytes = inputBytes();
     IngestResult r;
     try (FerryIndex idx = FerryIndex.open(index);
         Indexer indexer = Indexer.open(idx, ModelBundle.open(bundle), runtime.options());
-        Progress progress = new Progress("documents", -1)) {
+        Progress progress =
+            new Progress("input read", inputBytes, Progress.Unit.bytes(inputBytes))) {
       r =
           indexer.ingest(
               input,
@@ -145,7 +159,22 @@ final class IndexCommand implements Callable<Integer> {
               new IngestListener() {
                 @Override
                 public void written(long documents, long chunks, long rejected) {
-                  progress.moveTo(documents);
+                  progress.message(
+                      String.format(
+                          Locale.ROOT,
+                          "· %,d documents%s",
+                          documents,
+                          rejected > 0
+                              ? String.format(Locale.ROOT, ", %,d rejected", rejected)
+                              : ""));
+                }
+
+                @Override
+                public void read(long bytes, long totalBytes) {
+                  if (totalBytes > 0) {
+                    progress.total(totalBytes);
+                  }
+                  progress.moveTo(bytes);
                 }
               });
     } catch (InvalidSettingException e) {
@@ -176,5 +205,17 @@ final class IndexCommand implements Callable<Integer> {
       return 1;
     }
     return 0;
+  }
+
+  /** The input's size for the progress bar, or -1 (only on a terminal: it opens the input). */
+  private long inputBytes() {
+    if (!Terminal.isInteractive()) {
+      return -1;
+    }
+    try (DocumentSource source = DocumentSource.open(input, new InputFields(textField, idField))) {
+      return source.totalBytes();
+    } catch (IOException | RuntimeException e) {
+      return -1; // the ingest says what is wrong with the input
+    }
   }
 }

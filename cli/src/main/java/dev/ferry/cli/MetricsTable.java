@@ -11,9 +11,10 @@ final class MetricsTable {
   static void print(PrintWriter out, ClassificationMetrics m) {
     out.printf(
         Locale.ROOT,
-        "  accuracy %.4f   macro-F1 %.4f   calibration error (ECE) %.4f%n%n",
+        "  accuracy %.4f   macro-F1 %.4f%s   calibration error (ECE) %.4f%n%n",
         m.accuracy(),
         m.macroF1(),
+        m.macroF1Coverage(),
         m.expectedCalibrationError());
     int width = Math.max(5, m.labels().stream().mapToInt(String::length).max().orElse(5));
     out.printf(

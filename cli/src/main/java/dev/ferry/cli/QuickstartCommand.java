@@ -32,7 +32,7 @@ import picocli.CommandLine.Spec;
           + " corn or other, from the Reuters-21578 ModApte training split), score it on 150 stories"
           + " of the test split, classify a few new headlines, and write a bundle with its report."
     })
-final class QuickstartCommand implements Callable<Integer> {
+final class QuickstartCommand implements Callable<Integer>, HelpLayout.Examples {
   static final String TRAIN_SAMPLE = BundledSample.TRAIN;
   static final String TEST_SAMPLE = BundledSample.TEST;
   static final List<String> HEADLINES =
@@ -42,6 +42,13 @@ final class QuickstartCommand implements Callable<Integer> {
           "Retailer reports higher quarterly profit and raises dividend");
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public List<String> examples() {
+    return List.of(
+        "ferry quickstart",
+        "ferry quickstart --encoder all-minilm-l6-v2-q --out /tmp/ferry-quickstart");
+  }
 
   @Mixin EncoderOptionsMixin encoderOptions;
 
@@ -78,14 +85,17 @@ final class QuickstartCommand implements Callable<Integer> {
     TrainCommand.printSummary(stdout, result);
 
     Evaluation.Result evaluation;
-    try (Progress progress = new Progress("texts classified", -1)) {
+    try (Progress progress = new Progress("texts embedded", -1)) {
       evaluation =
           Evaluation.evaluate(
               result.bundle(),
               test,
               LabeledDataReader.Options.defaults(),
               encoderOptions.options(),
-              (done, total) -> progress.moveTo(done));
+              (done, total) -> {
+                progress.total(total);
+                progress.moveTo(done);
+              });
     }
     stdout.printf(
         Locale.ROOT,
@@ -105,7 +115,7 @@ final class QuickstartCommand implements Callable<Integer> {
     }
     stdout.printf("%nOpen the report: %s%n", result.bundle().reportIndex().toAbsolutePath());
     stdout.printf(
-        "Next:%n  ferry eval --bundle %s --data %s%n  ferry predict --bundle %s --text \"...\"%n"
+        "Next:%n  ferry eval --bundle %s --data %s --errors 10%n  ferry predict --bundle %s --text \"...\"%n"
             + "  ferry train --data YOUR.jsonl --out YOUR-bundle%n",
         bundleDir, test, bundleDir);
     stdout.flush();

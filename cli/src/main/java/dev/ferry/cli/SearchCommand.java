@@ -34,20 +34,25 @@ import picocli.CommandLine.Spec;
     sortOptions = false,
     description = {
       "Search an index by keywords (bm25), meaning (knn: the query's vector against every"
-          + " chunk's, filtered HNSW) or both (hybrid: reciprocal rank fusion, k = 60). Every result"
-          + " counts the matching documents per label.",
-      "--json prints one object: {query, mode, matches, labels: {label: count}, hits: [{id, score,"
-          + " label, confidence, probabilities, chunk: {index, start, end}, snippet, fields?, source}]}."
-    },
-    footer = {
-      "",
-      "Examples:",
-      "  ferry search --index news-index \"wheat exports to China\"",
-      "  ferry search --index news-index --mode knn --label grain --min-confidence 0.8 --json \"crop failure\""
+          + " chunk's, filtered HNSW) or both (hybrid: reciprocal rank fusion, k = 60).",
+      "The matching documents are, in every mode, those that pass the filters and hold a word of the"
+          + " query (bm25, hybrid) or are among the 100 (or -k, if more) nearest by meaning (knn,"
+          + " hybrid). The label counts are those of the matches without the --label filter, so"
+          + " filtering by one label still shows the others' counts.",
+      "--json prints one object: {query, mode, matches, keyword_matches, meaning_matches, labels:"
+          + " {label: count}, hits: [{id, score, label, confidence, probabilities, chunk: {index,"
+          + " start, end}, snippet, fields?, source, bundle}]}."
     })
-final class SearchCommand implements Callable<Integer> {
+final class SearchCommand implements Callable<Integer>, HelpLayout.Examples {
   private static final ObjectMapper JSON = new ObjectMapper();
   @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public List<String> examples() {
+    return List.of(
+        "ferry search --index news-index \"wheat exports to China\"",
+        "ferry search --index news-index --mode knn --label grain --min-confidence 0.8 --json \"crop failure\"");
+  }
 
   @Option(names = "--index", required = true, paramLabel = "DIR", description = "Index folder.")
   Path index;
@@ -111,11 +116,14 @@ final class SearchCommand implements Callable<Integer> {
     } else {
       out.printf(
           Locale.ROOT,
-          "%,d matching documents (%s, %.0f ms); labels: %s%n",
+          "%,d matching documents (%s; %s, %.0f ms)%n",
           r.matches(),
+          describeMatches(request, r),
           request.mode().id(),
-          r.millis(),
-          counts(r.labels()));
+          r.millis());
+      out.printf(
+          "labels of the matches%s: %s%n",
+          request.labels().isEmpty() ? "" : " before the --label filter", counts(r.labels()));
       int rank = 1;
       for (Hit h : r.hits()) {
         out.printf(
@@ -152,6 +160,23 @@ final class SearchCommand implements Callable<Integer> {
     }
   }
 
+  /** What the matches are: "12 hold a query word, 100 are among the 100 nearest by meaning". */
+  static String describeMatches(SearchRequest request, SearchResult r) {
+    List<String> parts = new ArrayList<>();
+    if (request.mode() != SearchMode.KNN) {
+      parts.add(String.format(Locale.ROOT, "%,d hold a word of the query", r.keywordMatches()));
+    }
+    if (request.mode() != SearchMode.BM25) {
+      parts.add(
+          String.format(
+              Locale.ROOT,
+              "%,d among the %,d nearest by meaning",
+              r.meaningMatches(),
+              Math.max(request.k(), Search.KNN_CANDIDATES)));
+    }
+    return String.join(", ", parts);
+  }
+
   static String counts(Map<String, Long> counts) {
     StringBuilder sb = new StringBuilder();
     counts.forEach(
@@ -164,6 +189,8 @@ final class SearchCommand implements Callable<Integer> {
     o.put("query", request.query());
     o.put("mode", request.mode().id());
     o.put("matches", r.matches());
+    o.put("keyword_matches", r.keywordMatches());
+    o.put("meaning_matches", r.meaningMatches());
     ObjectNode labels = o.putObject("labels");
     r.labels().forEach(labels::put);
     ArrayNode hits = o.putArray("hits");

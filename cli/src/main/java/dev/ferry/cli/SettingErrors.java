@@ -118,4 +118,17 @@ final class SettingErrors {
         .forEach(f -> longestFirst.put(f.getKey(), f.getValue()));
     return longestFirst;
   }
+
+  /**
+   * The refusal of an option that was renamed: {@code --batch is now --examples-per-step (...);
+   * --batch-size is texts per model batch when embedding}.
+   */
+  static ParameterException renamed(CommandSpec spec, String old, String now) {
+    return new ParameterException(
+        spec.commandLine(),
+        old
+            + " is now "
+            + now
+            + "; --batch-size is texts per model batch when embedding, in every command");
+  }
 }

@@ -10,6 +10,7 @@ import dev.ferry.indexer.IngestProgress;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -23,11 +24,19 @@ import picocli.CommandLine.Spec;
     description = {
       "Documents, chunks, documents per label and per bundle, the label sets if documents carry"
           + " labels of more than one, and the last ingest's progress (incomplete while it runs or after it stopped).",
-      "--json prints one object: {documents, chunks, encoder, labels, bundles, label_sets: [{labels, bundles,"
-          + " documents}], mixed_label_sets, ingest_incomplete, progress}."
+      "--json prints one object: {documents, chunks, encoder, labels: {label: documents},"
+          + " bundles: {bundle: documents}, label_sets: [{labels, bundles, documents}],"
+          + " mixed_label_sets, ingest_incomplete, last_ingest: {input, records, complete,"
+          + " input_bytes, input_sha256, rejects, rejects_bytes} or null}."
     })
-final class StatsCommand implements Callable<Integer> {
+final class StatsCommand implements Callable<Integer>, HelpLayout.Examples {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public List<String> examples() {
+    return List.of(
+        "ferry stats --index news-index", "ferry stats --index news-index --json | jq .documents");
+  }
 
   @Option(names = "--index", required = true, paramLabel = "DIR", description = "Index folder.")
   Path index;
@@ -60,8 +69,24 @@ final class StatsCommand implements Callable<Integer> {
       }
       o.put("mixed_label_sets", s.mixedLabelSets());
       o.put("ingest_incomplete", s.ingestIncomplete());
-      ObjectNode progress = o.putObject("progress");
-      s.progress().forEach(progress::put);
+      IngestProgress last = IngestProgress.of(s.progress());
+      if (last == null) {
+        o.putNull("last_ingest");
+      } else {
+        ObjectNode ingest = o.putObject("last_ingest");
+        ingest.put("input", last.input());
+        ingest.put("records", last.position());
+        ingest.put("complete", last.complete());
+        if (last.fingerprint() != null) {
+          ingest.put("input_bytes", last.fingerprint().bytes());
+          ingest.put("input_sha256", last.fingerprint().sha256());
+        } else {
+          ingest.putNull("input_bytes");
+          ingest.putNull("input_sha256");
+        }
+        ingest.put("rejects", last.rejects());
+        ingest.put("rejects_bytes", last.rejectsBytes());
+      }
       out.println(new ObjectMapper().writeValueAsString(o));
     } else {
       out.printf(
@@ -96,7 +121,6 @@ final class StatsCommand implements Callable<Integer> {
                 ? ""
                 : " committed (still running, or stopped: 'ferry index --resume' goes on)");
       }
-      s.progress().forEach((k, v) -> out.println(k + " = " + v));
     }
     out.flush();
     return 0;

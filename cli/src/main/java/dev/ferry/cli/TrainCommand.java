@@ -18,7 +18,10 @@ import dev.ferry.trainer.head.HeadSettings;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -59,21 +62,76 @@ import picocli.CommandLine.Spec;
     footer = {
       "",
       "Data: JSONL with text and label (optional id), or CSV/TSV with a header;"
-          + " .gz is read transparently.",
-      "",
-      "Examples:",
-      "  ferry train --data tickets.jsonl --out tickets-bundle",
-      "  ferry train --data train.csv --valid test.csv --head mlp --epochs 50 --out bundle",
-      "  ferry train --data train.jsonl.gz --encoder bge-small-en-v1.5 --max-examples 500 --out"
-          + " bundle",
-      "  ferry train --data train.jsonl --mode finetune --unfreeze 2 --epochs 3 --out tuned-bundle",
-      "  ferry train --data train.jsonl --mode finetune --unfreeze-schedule gradual --resume --out"
-          + " tuned-bundle",
-      "  ferry train --data train.jsonl --mode lora --rank 8 --out lora-bundle",
-      "  ferry train --data train.jsonl --mode contrastive --quantize int8 --out tuned-bundle"
+          + " .gz is read transparently."
     })
-final class TrainCommand implements Callable<Integer> {
+final class TrainCommand
+    implements Callable<Integer>, HelpLayout.Examples, HelpLayout.OptionGroups {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public List<String> examples() {
+    return List.of(
+        "ferry train --data tickets.jsonl --out tickets-bundle",
+        "ferry train --data train.csv --valid test.csv --head mlp --epochs 50 --out bundle",
+        "ferry train --data train.jsonl.gz --encoder bge-small-en-v1.5 --max-examples 500 --out bundle",
+        "ferry train --data train.jsonl --mode finetune --unfreeze 2 --epochs 3 --out tuned-bundle",
+        "ferry train --data train.jsonl --mode finetune --unfreeze-schedule gradual --resume --out tuned-bundle",
+        "ferry train --data train.jsonl --mode lora --rank 8 --out lora-bundle",
+        "ferry train --data train.jsonl --mode contrastive --quantize int8 --out tuned-bundle");
+  }
+
+  @Override
+  public Map<String, List<String>> optionGroups() {
+    Map<String, List<String>> groups = new LinkedHashMap<>();
+    groups.put(
+        "Data",
+        List.of(
+            "--data",
+            "--valid",
+            "--valid-split",
+            "--out",
+            "--text-field",
+            "--label-field",
+            "--id-field",
+            "--skip-bad",
+            "--max-examples",
+            "--no-cache"));
+    groups.put(
+        "Head and training",
+        List.of(
+            "--mode",
+            "--head",
+            "--epochs",
+            "--lr",
+            "--examples-per-step",
+            "--seed",
+            "--patience",
+            "--weight-decay",
+            "--dropout",
+            "--hidden",
+            "--no-class-weights",
+            "--no-refit"));
+    groups.put(
+        "Fine-tuning (--mode finetune, lora or contrastive)",
+        List.of(
+            "--unfreeze",
+            "--train-embeddings",
+            "--objective",
+            "--temperature",
+            "--quantize",
+            "--unfreeze-schedule",
+            "--train-on",
+            "--head-start",
+            "--checkpoint-dir",
+            "--resume"));
+    groups.put("LoRA (--mode lora)", List.of("--rank", "--adapt-output"));
+    groups.put(
+        "Encoder and long texts",
+        List.of(
+            "--encoder", "--chunk-tokens", "--chunk-overlap", "--max-chunks", "--chunk-pooling"));
+    groups.put("Runtime", List.of("--device", "--threads", "--batch-size", "--batch-tokens"));
+    return groups;
+  }
 
   @Option(
       names = "--data",
@@ -195,12 +253,11 @@ final class TrainCommand implements Callable<Integer> {
       names = "--train-on",
       paramLabel = "chunks|documents",
       description =
-          "finetune, lora: documents trains on whole texts (--batch texts per step, default"
-              + " ${bundle:default.finetune.batch_size}), the head reading --chunk-pooling of their"
-              + " chunks as the bundle will; chunks trains on every chunk alone with its text's"
-              + " label (--batch ${bundle:default.auto_epochs.chunks_per_step} chunks), and the"
-              + " bundle's head reads the chunks' mean. Default:"
-              + " ${bundle:default.finetune.train_on}.")
+          "finetune, lora: documents trains on whole texts (--examples-per-step texts per step, default"
+              + " ${bundle:default.finetune.batch_size}), the head reading --chunk-pooling of their chunks as the bundle"
+              + " will; chunks trains on every chunk alone with its text's label (--examples-per-step"
+              + " ${bundle:default.auto_epochs.chunks_per_step} chunks), and the bundle's head reads the chunks' mean."
+              + " Default: ${bundle:default.finetune.train_on}.")
   String trainOn;
 
   @Option(
@@ -263,13 +320,20 @@ final class TrainCommand implements Callable<Integer> {
   Double learningRate;
 
   @Option(
-      names = "--batch",
+      names = "--examples-per-step",
       paramLabel = "N",
       description =
-          "Examples per training step. Default: ${bundle:default.linear.batch_size} (finetune:"
-              + " ${bundle:default.finetune.batch_size} texts, or"
+          "Examples per training step (--batch-size is texts per model batch, when embedding)."
+              + " Default: ${bundle:default.linear.batch_size} (finetune: ${bundle:default.finetune.batch_size} texts, or"
               + " ${bundle:default.auto_epochs.chunks_per_step} chunks with --train-on chunks).")
   Integer batch;
+
+  /** The old name of --examples-per-step, refused with the new names. */
+  @Option(names = "--batch", hidden = true, paramLabel = "N")
+  void oldBatch(String value) {
+    throw SettingErrors.renamed(
+        spec, "--batch", "--examples-per-step (examples per training step)");
+  }
 
   @Option(
       names = "--seed",
@@ -605,11 +669,15 @@ final class TrainCommand implements Callable<Integer> {
     out.flush();
   }
 
-  /** Stages and notes on stderr; embedding and epoch progress on a terminal. */
+  /**
+   * Stages and notes on stderr, one line each; on a terminal, a progress bar for embedding, for the
+   * head's epochs (with the last epoch's loss and held-out macro-F1) and for fine-tuning steps.
+   */
   static final class ConsoleTrainingListener implements TrainingListener, AutoCloseable {
     private final PrintWriter err;
     private final int epochs;
     private Progress progress;
+    private String bar;
     private boolean fineTuning;
 
     ConsoleTrainingListener(PrintWriter err, int epochs) {
@@ -633,20 +701,14 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public void embedded(int done, int total) {
-      if (progress == null) {
-        progress = new Progress("texts embedded", total);
-      }
-      progress.moveTo(done);
+      bar("texts embedded", total, 0).moveTo(done);
     }
 
     @Override
     public void trained(int done, int total) {
       fineTuning = true;
-      if (progress == null) {
-        progress = new Progress("training steps", total);
-        progress.advance(done - 1);
-      }
-      progress.advance(1);
+      // Steps count over the whole run: a bar started after an epoch (or a resume) starts there.
+      bar("training steps", total, done - 1).moveTo(done);
     }
 
     @Override
@@ -662,16 +724,21 @@ final class TrainCommand implements Callable<Integer> {
                 m.trainLoss(),
                 m.trainAccuracy(),
                 validF1(m)));
-      } else if (Terminal.isInteractive()) {
-        err.printf(
-            Locale.ROOT,
-            "\r  epoch %d/%d: loss %.4f%s   ",
-            m.epoch(),
-            epochs,
-            m.trainLoss(),
-            validF1(m));
-        err.flush();
+      } else {
+        Progress p = bar("head epochs", epochs, 0);
+        p.moveTo(m.epoch());
+        p.message(String.format(Locale.ROOT, "· loss %.4f%s", m.trainLoss(), validF1(m)));
       }
+    }
+
+    /** The bar named {@code name}, started now at {@code startAt} if another (or none) shows. */
+    private Progress bar(String name, long total, long startAt) {
+      if (progress == null || !name.equals(bar)) {
+        endProgress();
+        progress = new Progress(name, total, Progress.Unit.COUNT, startAt);
+        bar = name;
+      }
+      return progress;
     }
 
     /** ", valid macro-F1 0.8123", or nothing without held-out examples. */
@@ -685,9 +752,7 @@ final class TrainCommand implements Callable<Integer> {
       if (progress != null) {
         progress.close();
         progress = null;
-      }
-      if (Terminal.isInteractive()) {
-        err.print("\r");
+        bar = null;
       }
     }
 

@@ -49,6 +49,118 @@ class FerryCliTest {
     assertThat(run("embed", "--input", "a.jsonl", "also text").err()).contains("not both");
   }
 
+  /** The help of {@code ferry ARGS... --help} at a width of {@code width} columns. */
+  static String help(int width, String... command) {
+    StringWriter out = new StringWriter();
+    CommandLine cli = Ferry.commandLine(false);
+    CommandLine sub = cli;
+    for (String name : command) {
+      sub = sub.getSubcommands().get(name);
+    }
+    sub.setUsageHelpAutoWidth(false);
+    sub.setUsageHelpWidth(width);
+    sub.usage(new PrintWriter(out, true));
+    return out.toString();
+  }
+
+  @Test
+  void everyCommandShowsExamplesOneALineAsWritten() {
+    CommandLine cli = Ferry.commandLine(false);
+    for (String name : cli.getSubcommands().keySet()) {
+      if (name.equals("help")) {
+        continue;
+      }
+      String help = help(60, name);
+      assertThat(help).as(name).contains("Examples:");
+      List<String> examples =
+          help.substring(help.indexOf("Examples:"))
+              .lines()
+              .skip(1)
+              .takeWhile(l -> !l.isBlank())
+              .toList();
+      assertThat(examples).as(name).isNotEmpty();
+      // Never wrapped, even where longer than the width.
+      assertThat(examples)
+          .as(name)
+          .allMatch(l -> l.startsWith("  ferry ") || l.startsWith("  cut "));
+    }
+  }
+
+  @Test
+  void helpBreaksLinesAtSpacesOnlyNeverInsideAFileNameOrAnOption() {
+    CommandLine cli = Ferry.commandLine(false);
+    for (String name : cli.getSubcommands().keySet()) {
+      // From 80 columns on, the description column is wider than any word in it.
+      for (int width : new int[] {80, 100, 120}) {
+        String help = help(width, name);
+        List<String> lines = help.lines().toList();
+        for (int i = 0; i + 1 < lines.size(); i++) {
+          String line = lines.get(i);
+          String next = lines.get(i + 1).stripLeading();
+          // picocli used to break after a dot or a hyphen: "manifest." / "json", "--chunk-" /
+          // "tokens".
+          assertThat(line.endsWith(".") && !next.isEmpty() && Character.isLowerCase(next.charAt(0)))
+              .as(name + " at " + width + ": " + line + " / " + next)
+              .isFalse();
+          assertThat(line.endsWith("-") && !line.endsWith(" -") && !line.endsWith("--"))
+              .as(name + " at " + width + ": " + line)
+              .isFalse();
+        }
+      }
+    }
+    assertThat(help(80, "train")).contains("manifest.json,", "report/index.html.");
+  }
+
+  @Test
+  void trainGroupsItsOptionsUnderHeadings() {
+    String help = help(100, "train");
+    List<String> headings =
+        List.of(
+            "Data:",
+            "Head and training:",
+            "Fine-tuning (--mode finetune or lora):",
+            "LoRA (--mode lora):",
+            "Encoder and long texts:",
+            "Runtime:",
+            "Other:");
+    int at = -1;
+    for (String heading : headings) {
+      int next = help.indexOf("\n" + heading + "\n");
+      assertThat(next).as(heading).isGreaterThan(at);
+      at = next;
+    }
+    // Each option once, under its heading (the synopsis above names them too).
+    assertThat(help.indexOf("      --rank=R")).isGreaterThan(help.indexOf("LoRA (--mode lora):"));
+    assertThat(help.indexOf("      --batch-size=N")).isGreaterThan(help.indexOf("Runtime:"));
+    assertThat(help.split("      --examples-per-step=N", -1)).hasSize(2);
+  }
+
+  @Test
+  void aProgressBarShowsDoneTotalAndRateAndClearsItsLineOnlyOnATerminal() throws Exception {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream err = new java.io.PrintStream(bytes, true, StandardCharsets.UTF_8);
+    try (Progress p = new Progress(err, true, "texts embedded", 200, Progress.Unit.COUNT)) {
+      p.moveTo(50);
+      Thread.sleep(600);
+      p.moveTo(120);
+      Thread.sleep(600);
+    }
+    String drawn = bytes.toString(StandardCharsets.UTF_8);
+    assertThat(drawn).contains("texts embedded", "120/200", "/s");
+    // Redrawn with carriage returns, never a new line (no blank line left behind), and cleared
+    // when closed: the last thing drawn is a carriage return after spaces.
+    assertThat(drawn).doesNotContain("\n").endsWith("\r");
+    String cleared = drawn.substring(drawn.lastIndexOf('\r', drawn.length() - 2) + 1);
+    assertThat(cleared).isBlank();
+
+    java.io.ByteArrayOutputStream none = new java.io.ByteArrayOutputStream();
+    try (Progress p =
+        new Progress(new java.io.PrintStream(none), false, "texts", 10, Progress.Unit.COUNT)) {
+      p.moveTo(5);
+    }
+    assertThat(none.size()).isZero();
+  }
+
   @Test
   void embedPrintsOneUnitVectorPerText() throws IOException {
     Run r = run("embed", "--encoder", "all-minilm-l6-v2-q", "first text", "", "third");

@@ -79,6 +79,22 @@ class FreshProcessCliTest {
     predict(bundle, home, tmp, ".", "Corn exports rose");
   }
 
+  @Test
+  void predictReadsPlainTextLinesFromStdin() throws Exception {
+    Path tmp = Files.createDirectories(dir.resolve("tmp-stdin"));
+    ProcessBuilder pb =
+        new ProcessBuilder(childJava(tmp, List.of("predict", "--bundle", bundle.toString())));
+    Process child = pb.start();
+    try (var in = child.getOutputStream()) {
+      in.write("Corn exports rose\nBank raises rates\nWheat harvest delayed\n".getBytes());
+    }
+    String output = new String(child.getInputStream().readAllBytes());
+    String err = new String(child.getErrorStream().readAllBytes());
+    assertThat(child.waitFor(120, TimeUnit.SECONDS)).isTrue();
+    assertThat(child.exitValue()).as(err).isZero();
+    assertThat(output.lines().toList()).hasSize(3).allMatch(l -> l.startsWith("{\"label\":"));
+  }
+
   /**
    * Runs {@code ferry predict --bundle B --text T...} in a child JVM working in {@code workDir};
    * asserts it exits 0 with a line per text.

@@ -73,7 +73,7 @@ class IndexSearchCliTest {
             input.toString(),
             "--index",
             index.toString(),
-            "--batch",
+            "--records-per-batch",
             "16");
   }
 
@@ -128,11 +128,94 @@ class IndexSearchCliTest {
   }
 
   @Test
+  void labelCountsComeBeforeTheLabelFilterAndMatchesMeanTheSameInEveryMode() throws IOException {
+    for (String mode : List.of("bm25", "knn", "hybrid")) {
+      JsonNode all = search("--mode", mode, "--json", "grain", "harvest");
+      JsonNode other = search("--mode", mode, "--label", "other", "--json", "grain", "harvest");
+      // post_filter semantics: filtering by one label leaves every label's count as it was.
+      assertThat(other.get("labels")).as(mode).isEqualTo(all.get("labels"));
+      if (!mode.equals("bm25")) {
+        assertThat(all.get("labels").size()).as(mode).isGreaterThan(1);
+      }
+      other.get("hits").forEach(h -> assertThat(h.get("label").asText()).isEqualTo("other"));
+      assertThat(other.get("matches").asLong()).isEqualTo(all.at("/labels/other").asLong());
+      long keyword = all.get("keyword_matches").asLong();
+      long meaning = all.get("meaning_matches").asLong();
+      switch (mode) {
+        case "bm25" -> {
+          assertThat(meaning).isZero();
+          assertThat(all.get("matches").asLong()).isEqualTo(keyword).isPositive();
+        }
+        case "knn" -> {
+          // Every document of 40 is among the 100 nearest.
+          assertThat(keyword).isZero();
+          assertThat(all.get("matches").asLong()).isEqualTo(meaning).isEqualTo(40);
+        }
+        default ->
+            assertThat(all.get("matches").asLong())
+                .isGreaterThanOrEqualTo(Math.max(keyword, meaning))
+                .isLessThanOrEqualTo(keyword + meaning);
+      }
+    }
+    Run text = run("search", "--index", index.toString(), "--label", "grain", "wheat", "harvest");
+    assertThat(text.out())
+        .contains("hold a word of the query", "nearest by meaning")
+        .contains("labels of the matches before the --label filter: ");
+  }
+
+  private static JsonNode search(String... args) throws IOException {
+    List<String> all = new ArrayList<>(List.of("search", "--index", index.toString()));
+    all.addAll(List.of(args));
+    Run r = run(all.toArray(String[]::new));
+    assertThat(r.code()).as(r.err()).isZero();
+    return JSON.readTree(r.out());
+  }
+
+  @Test
+  void statsJsonIsTypedAndSnakeCase() throws IOException {
+    JsonNode s = JSON.readTree(run("stats", "--index", index.toString(), "--json").out());
+    assertThat(s.has("progress")).isFalse();
+    JsonNode last = s.get("last_ingest");
+    assertThat(last.get("records").isIntegralNumber()).isTrue();
+    assertThat(last.get("records").asLong()).isEqualTo(41);
+    assertThat(last.get("complete").isBoolean()).isTrue();
+    assertThat(last.get("input_bytes").isIntegralNumber()).isTrue();
+    assertThat(last.get("input").asText()).endsWith("docs.jsonl");
+    assertThat(s.get("ingest_incomplete").isBoolean()).isTrue();
+    s.fieldNames().forEachRemaining(name -> assertThat(name).matches("[a-z0-9_]+"));
+  }
+
+  @Test
+  void theOldBatchOptionIsRefusedNamingTheNewOnes() {
+    Run r =
+        run(
+            "index",
+            "--bundle",
+            bundle.toString(),
+            "--input",
+            "x.jsonl",
+            "--index",
+            "i",
+            "--batch",
+            "8");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("--batch is now --records-per-batch", "--batch-size is texts");
+  }
+
+  @Test
   void relabelWithTheSameBundleKeepsLabelsAndBadUsageExitsTwo() throws IOException {
     Run before = run("stats", "--index", index.toString(), "--json");
     Run relabel = run("relabel", "--index", index.toString(), "--bundle", bundle.toString());
     assertThat(relabel.code()).as(relabel.err()).isZero();
     assertThat(relabel.out()).contains("Relabeled 40 documents", "0 changed label");
+    JsonNode json =
+        JSON.readTree(
+            run("relabel", "--index", index.toString(), "--bundle", bundle.toString(), "--json")
+                .out());
+    assertThat(json.get("documents").asInt()).isEqualTo(40);
+    assertThat(json.get("changed").asInt()).isZero();
+    assertThat(json.get("changes").size()).isZero();
+    assertThat(json.get("labels").size()).isPositive();
     assertThat(
             JSON.readTree(run("stats", "--index", index.toString(), "--json").out()).get("labels"))
         .isEqualTo(JSON.readTree(before.out()).get("labels"));
@@ -325,5 +408,21 @@ class IndexSearchCliTest {
     assertThat(s.at("/label_sets/0/documents").asInt() + s.at("/label_sets/1/documents").asInt())
         .isEqualTo(10);
     assertThat(run("stats", "--index", folder.toString()).out()).contains("mixed");
+    // Relabeling back with the first bundle says what changed, old label -> new label -> count.
+    JsonNode back =
+        JSON.readTree(
+            run("relabel", "--index", folder.toString(), "--bundle", bundle.toString(), "--json")
+                .out());
+    long moved = 0;
+    for (var from = back.get("changes").fields(); from.hasNext(); ) {
+      var entry = from.next();
+      assertThat(entry.getKey()).startsWith("topic-");
+      for (var to = entry.getValue().fields(); to.hasNext(); ) {
+        var target = to.next();
+        assertThat(target.getKey()).isIn("corn", "grain", "other");
+        moved += target.getValue().asLong();
+      }
+    }
+    assertThat(moved).isEqualTo(6).isEqualTo(back.get("changed").asLong());
   }
 }

@@ -92,4 +92,34 @@ class LauncherTest {
       assertThat(cpuOut).contains("build: out of date");
     }
   }
+
+  /**
+   * The JVM's "WARNING: Using incubator modules: jdk.incubator.vector" (for Lucene's vector code)
+   * is dropped by the launcher's start-up filter, and what Ferry itself writes on stderr after the
+   * hand-back still arrives, in order, ending the run.
+   */
+  @Test
+  void theIncubatorWarningIsGoneAndStderrStillCarriesErrors() throws Exception {
+    String home = System.getProperty("java.home");
+    ProcessBuilder pb =
+        new ProcessBuilder(
+            "bash", LAUNCHER.toString(), "predict", "--bundle", "no-such-bundle", "x");
+    pb.environment().put("JAVA_HOME", home);
+    Process p = pb.start();
+    String out = new String(p.getInputStream().readAllBytes());
+    String err = new String(p.getErrorStream().readAllBytes());
+    assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as(err).isEqualTo(1);
+    assertThat(out).isEmpty();
+    assertThat(err)
+        .doesNotContain("incubator")
+        .contains("no such bundle directory")
+        .endsWith("(run with --verbose for details)\n");
+    // The JVM still runs with the Vector API: Lucene finds the module.
+    assertThat(launcherText()).contains("--add-modules jdk.incubator.vector");
+  }
+
+  private static String launcherText() throws IOException {
+    return Files.readString(LAUNCHER);
+  }
 }

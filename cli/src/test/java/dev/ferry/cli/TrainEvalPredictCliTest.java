@@ -2,6 +2,7 @@ package dev.ferry.cli;
 
 import static dev.ferry.cli.FerryCliTest.run;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -59,6 +60,180 @@ class TrainEvalPredictCliTest {
 
     Run table = run("eval", "--bundle", bundle.toString(), "--data", test.toString());
     assertThat(table.out()).contains("precision", "recall", "confusion matrix");
+  }
+
+  @Test
+  void evalReadsTheEmbeddingCacheSoASecondRunEmbedsNothing() throws IOException {
+    run("eval", "--bundle", bundle.toString(), "--data", test.toString());
+    JsonNode again =
+        JSON.readTree(
+            run("eval", "--bundle", bundle.toString(), "--data", test.toString(), "--json").out());
+    assertThat(again.get("cached_embeddings").asInt()).isEqualTo(150);
+    JsonNode fresh =
+        JSON.readTree(
+            run(
+                    "eval",
+                    "--bundle",
+                    bundle.toString(),
+                    "--data",
+                    test.toString(),
+                    "--json",
+                    "--no-cache")
+                .out());
+    assertThat(fresh.get("cached_embeddings").asInt()).isZero();
+    assertThat(fresh.get("macro_f1").asDouble())
+        .isCloseTo(again.get("macro_f1").asDouble(), within(0.02));
+  }
+
+  @Test
+  void evalErrorsListsTheSurestMistakesAndTheLeastSureCorrectPredictions() throws IOException {
+    Run table =
+        run("eval", "--bundle", bundle.toString(), "--data", test.toString(), "--errors", "3");
+    assertThat(table.code()).as(table.err()).isZero();
+    assertThat(table.out())
+        .contains("Most confident mistakes", "Least confident correct predictions")
+        .contains("test.jsonl:")
+        .containsPattern(
+            "(?m)^    test\\.jsonl:\\d+ +(corn|grain|other) +(corn|grain|other) +0\\.\\d{3}  \\S");
+
+    JsonNode o =
+        JSON.readTree(
+            run(
+                    "eval",
+                    "--bundle",
+                    bundle.toString(),
+                    "--data",
+                    test.toString(),
+                    "--errors",
+                    "2",
+                    "--json")
+                .out());
+    JsonNode mistakes = o.get("confident_mistakes");
+    JsonNode unsure = o.get("least_confident_correct");
+    assertThat(mistakes.size()).isEqualTo(2);
+    assertThat(unsure.size()).isEqualTo(2);
+    for (JsonNode m : mistakes) {
+      assertThat(m.get("label").asText()).isNotEqualTo(m.get("predicted").asText());
+      assertThat(m.get("location").asText()).contains("test.jsonl:");
+      assertThat(m.get("text").asText()).isNotBlank();
+    }
+    assertThat(mistakes.get(0).get("confidence").asDouble())
+        .isGreaterThanOrEqualTo(mistakes.get(1).get("confidence").asDouble());
+    for (JsonNode c : unsure) {
+      assertThat(c.get("label").asText()).isEqualTo(c.get("predicted").asText());
+    }
+    assertThat(unsure.get(0).get("confidence").asDouble())
+        .isLessThanOrEqualTo(unsure.get(1).get("confidence").asDouble());
+  }
+
+  @Test
+  void evalReportShowsTheTestScoresMistakesPerClassCalibrationAndTrainingLabels()
+      throws IOException {
+    Path report = dir.resolve("eval-report");
+    Run r =
+        run(
+            "eval",
+            "--bundle",
+            bundle.toString(),
+            "--data",
+            test.toString(),
+            "--report",
+            report.toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).contains("Report: " + report.resolve("index.html"));
+    String html = Files.readString(report.resolve("index.html"));
+    JsonNode metrics = JSON.readTree(report.resolve("metrics.json").toFile());
+    int wrong = metrics.get("misclassified").size();
+    assertThat((double) wrong)
+        .isCloseTo(150 - metrics.at("/validation/accuracy").asDouble() * 150, within(0.01));
+    java.util.Map<String, Integer> perClass = new java.util.HashMap<>();
+    metrics
+        .get("misclassified")
+        .forEach(m -> perClass.merge(m.get("label").asText(), 1, Integer::sum));
+    assertThat(html)
+        .contains("<h2>Scores on the test file " + test)
+        .contains("id=\"mistakes\"", "id=\"reliability\"", "id=\"histogram\"", "id=\"labels\"")
+        .contains("<h2>Training labels</h2>", "200 examples in 3 classes");
+    // One row per mistake, at most 10 per true class.
+    assertThat(count(html, "<tr class=\"mistake\">"))
+        .isEqualTo(perClass.values().stream().mapToInt(n -> Math.min(n, 10)).sum());
+    assertThat(metrics.at("/label_counts/other").asInt()).isEqualTo(120);
+    assertThat(metrics.get("scored_on").asText()).isEqualTo("the test file " + test);
+    // Reuters is imbalanced (93 other, 33 grain, 24 corn): macro-F1 leads.
+    assertThat(html.indexOf("<div class=\"k\">Macro-F1"))
+        .isLessThan(html.indexOf("<div class=\"k\">Accuracy"));
+  }
+
+  @Test
+  void theTrainingReportHasTheHeldOutMistakesCalibrationAndLabelDistribution() throws IOException {
+    String html = Files.readString(bundle.resolve("report/index.html"));
+    assertThat(html)
+        .contains("<h2>Scores on the held-out 20% of ")
+        .contains("id=\"mistakes\"", "id=\"reliability\"", "id=\"histogram\"")
+        .contains("<h2>Training labels</h2>");
+    JsonNode metrics = JSON.readTree(bundle.resolve("report/metrics.json").toFile());
+    assertThat(metrics.at("/label_counts/corn").asInt()).isEqualTo(40);
+    assertThat(metrics.has("best_epoch")).isTrue();
+  }
+
+  @Test
+  void aClassWithoutTestExamplesIsNamedBesideTheMacroF1() throws IOException {
+    List<String> noCorn =
+        Files.readAllLines(test).stream().filter(l -> !l.contains("\"corn\"")).toList();
+    Path data = Files.write(dir.resolve("no-corn.jsonl"), noCorn);
+    Run table = run("eval", "--bundle", bundle.toString(), "--data", data.toString());
+    // corn has no example here (it may still be predicted, and then counts with F1 0).
+    assertThat(table.out())
+        .containsPattern("macro-F1 0\\.\\d{4} \\(over [23] of 3 classes; no examples of corn\\)");
+    JsonNode o =
+        JSON.readTree(
+            run("eval", "--bundle", bundle.toString(), "--data", data.toString(), "--json").out());
+    assertThat(o.get("classes_without_examples")).hasSize(1);
+    assertThat(o.get("classes_without_examples").get(0).asText()).isEqualTo("corn");
+  }
+
+  @Test
+  void predictTakesTextsAsArgumentsAndCarriesInputFieldsThrough() throws IOException {
+    Run args =
+        run("predict", "--bundle", bundle.toString(), "Wheat exports rose", "Bank raises rates");
+    assertThat(args.code()).as(args.err()).isZero();
+    assertThat(args.lines()).hasSize(2);
+    List<String> input = Files.readAllLines(test).subList(0, 5);
+    Path file = Files.write(dir.resolve("keep.jsonl"), input);
+    Run kept =
+        run(
+            "predict",
+            "--bundle",
+            bundle.toString(),
+            "--input",
+            file.toString(),
+            "--keep-fields",
+            "label,text");
+    assertThat(kept.code()).as(kept.err()).isZero();
+    assertThat(kept.lines()).hasSize(5);
+    for (int i = 0; i < 5; i++) {
+      JsonNode in = JSON.readTree(input.get(i));
+      JsonNode out = JSON.readTree(kept.lines().get(i));
+      assertThat(out.at("/fields/label")).isEqualTo(in.get("label"));
+      assertThat(out.at("/fields/text")).isEqualTo(in.get("text"));
+      assertThat(out.get("label").asText()).isIn("corn", "grain", "other");
+    }
+    assertUsageError(
+        "--keep-fields copies fields of --input records",
+        "predict",
+        "--bundle",
+        bundle.toString(),
+        "--keep-fields",
+        "label",
+        "some text");
+  }
+
+  private static int count(String haystack, String needle) {
+    int n = 0;
+    for (int i = haystack.indexOf(needle); i >= 0; i = haystack.indexOf(needle, i + 1)) {
+      n++;
+    }
+    return n;
   }
 
   @Test
@@ -347,6 +522,19 @@ class TrainEvalPredictCliTest {
   }
 
   @Test
+  void theOldBatchOptionIsRefusedNamingTheNewOnes() {
+    assertUsageError(
+        "--batch is now --examples-per-step",
+        "train",
+        "--data",
+        "a.jsonl",
+        "--batch",
+        "8",
+        "--out",
+        "x");
+  }
+
+  @Test
   void nonFiniteOrNonPositiveNumbersAreUsageErrorsNamingTheFlag() {
     assertUsageError(
         "--lr: learning rate must be a finite number above 0, was Infinity",
@@ -462,6 +650,10 @@ class TrainEvalPredictCliTest {
         .contains("No held-out data: 3 examples, too few per class to hold out", "--valid FILE")
         .doesNotContain("accuracy", "Held-out examples");
     assertThat(r.err()).contains("no held-out data: 3 examples").doesNotContain("valid macro-F1");
+    assertThat(r.err())
+        .contains(
+            "warning: 3 classes have fewer than 5 examples: corn (1), grain (1), other (1)",
+            "label more examples of each");
     JsonNode metrics = JSON.readTree(out.resolve("manifest.json").toFile()).get("metrics");
     assertThat(metrics.get("validation").isNull()).isTrue();
     assertThat(metrics.get("no_validation_reason").asText())

@@ -6,6 +6,8 @@ import dev.ferry.cli.Ferry;
 import dev.ferry.cli.RuntimeOptionsMixin;
 import dev.ferry.cli.Terminal;
 import dev.ferry.eval.accuracy.AccuracyBenchmark;
+import dev.ferry.eval.accuracy.AccuracyConfig;
+import dev.ferry.eval.accuracy.AccuracyReport;
 import dev.ferry.eval.encode.EncodeBenchmark;
 import dev.ferry.eval.encode.MixedLengthSample;
 import dev.ferry.models.encoder.Batching;
@@ -405,17 +407,19 @@ public final class BenchCommand implements Callable<Integer> {
     }
   }
 
-  /** {@code ferry bench accuracy}: Ferry's heads against the bag-of-words baselines. */
+  /** {@code ferry bench accuracy}: the accuracy suite, encoders and heads against the baselines. */
   @Command(
       name = "accuracy",
       mixinStandardHelpOptions = true,
       description = {
-        "Accuracy and macro-F1 of Ferry's heads (linear, mlp, centroid) on frozen"
-            + " embeddings against naive Bayes and TF-IDF + logistic regression: Reuters grain/corn/other,"
-            + " SpamAssassin with 500 training emails, learning curves at k examples per class, and"
-            + " head-training time.",
-        "Prints Markdown tables for eval/RESULTS.md and writes an HTML report with the"
-            + " learning-curve charts. Embeddings are cached on disk: a rerun does not encode again."
+        "The accuracy suite: macro-F1 of Ferry's heads (linear, mlp, centroid) on frozen embeddings"
+            + " of each encoder against naive Bayes and TF-IDF + logistic regression, on four tasks"
+            + " (Reuters grain/corn/other, SpamAssassin, movie-review sentiment, TREC question"
+            + " type): learning curves at k examples per class, full training sets trained as ferry"
+            + " train trains, head-training time, and each encoder's speed and memory measured in"
+            + " the same run; a summary and the default encoder the rule in eval/RESULTS.md picks.",
+        "Prints Markdown for eval/RESULTS.md and writes an HTML report with the learning-curve"
+            + " charts. Embeddings are cached on disk: a rerun does not encode again."
       })
   static final class Accuracy implements Callable<Integer> {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -425,26 +429,53 @@ public final class BenchCommand implements Callable<Integer> {
         split = ",",
         paramLabel = "NAME",
         description =
-            "Encoders to measure, each in turn (built-in names or model directories)."
-                + " Texts are read whole, in chunks, as ferry train reads them; add /first-window to a"
-                + " name to read each text's first window only, or /POOLING (token_weighted_mean,"
+            "Encoders to measure, each in turn (built-in names or model directories). Texts are"
+                + " read whole, in chunks, as ferry train reads them; add /first-window to a name"
+                + " to read each text's first window only, or /POOLING (token_weighted_mean,"
                 + " first_and_mean, first_mean_max) to give the head that pooling of the chunks."
-                + " Default: all-minilm-l6-v2.")
-    List<String> encoders = new ArrayList<>(List.of("all-minilm-l6-v2"));
+                + " Default: every built-in.")
+    List<String> encoders;
+
+    @Option(
+        names = "--tasks",
+        split = ",",
+        paramLabel = "TASK",
+        description =
+            "Tasks to run (reuters-grain, spamassassin, movie-reviews, trec-questions). Default:"
+                + " all.")
+    List<String> tasks;
+
+    @Option(
+        names = "--steps",
+        split = ",",
+        paramLabel = "STEP",
+        description =
+            "What to do: accuracy (embed, train, score), cost (each encoder's speed and memory;"
+                + " rerun it alone on a quiet machine), embed (only fill the embedding cache)."
+                + " Default: accuracy,cost.")
+    List<String> steps = new ArrayList<>(List.of("accuracy", "cost"));
 
     @Option(
         names = "--data",
         paramLabel = "DIR",
         description =
-            "Folder with reuters-grain-train.jsonl.gz, reuters-grain-test.jsonl.gz and"
-                + " spamassassin.jsonl.gz. Default: property ferry.shared.data, else ../shared/data.")
+            "The shared data folder. Default: property ferry.shared.data, else ../shared/data.")
     Path data;
 
     @Option(
         names = "--seeds",
         paramLabel = "N",
-        description = "Samples per learning-curve point (mean ± sd). Default: ${DEFAULT-VALUE}.")
+        description =
+            "Samples per learning-curve point up to 64 per class (mean ± sd). Default:"
+                + " ${DEFAULT-VALUE}.")
     int seeds = 5;
+
+    @Option(
+        names = "--large-seeds",
+        paramLabel = "N",
+        description =
+            "Samples per learning-curve point above 64 per class. Default: ${DEFAULT-VALUE}.")
+    int largeSeeds = 3;
 
     @Option(
         names = "--shots",
@@ -452,6 +483,38 @@ public final class BenchCommand implements Callable<Integer> {
         paramLabel = "K",
         description = "Learning-curve sizes, examples per class. Default: 8,16,64,256.")
     List<Integer> shots = new ArrayList<>(List.of(8, 16, 64, 256));
+
+    @Option(
+        names = "--curve-training",
+        paramLabel = "fixed-epochs|as-ferry-train",
+        description =
+            "How the heads train on a learning-curve sample: on all of it for 100 epochs, the last"
+                + " kept (fixed-epochs), or as ferry train trains, 20% held out for early stopping"
+                + " then a refit (as-ferry-train). Default: ${DEFAULT-VALUE}.")
+    String curve = "fixed-epochs";
+
+    @Option(
+        names = "--spam-test-size",
+        paramLabel = "N",
+        description =
+            "Emails in the fixed, stratified SpamAssassin test subset (seed 0); the rest is the"
+                + " pool training samples come from. Default: ${DEFAULT-VALUE}.")
+    int spamTestSize = 1000;
+
+    @Option(
+        names = "--threads",
+        paramLabel = "N",
+        description =
+            "ONNX Runtime threads for embedding and the cost step (0: one per core)."
+                + " Default: ${DEFAULT-VALUE}.")
+    int threads = 0;
+
+    @Option(
+        names = "--cost-rounds",
+        paramLabel = "N",
+        description =
+            "Timed rounds of the cost step, every encoder in each. Default: ${DEFAULT-VALUE}.")
+    int costRounds = AccuracyConfig.CostSettings.defaults().rounds();
 
     @Option(
         names = "--out",
@@ -463,11 +526,27 @@ public final class BenchCommand implements Callable<Integer> {
     public Integer call() throws IOException {
       PrintWriter out = spec.commandLine().getOut();
       PrintWriter err = spec.commandLine().getErr();
-      AccuracyBenchmark.Config config =
-          AccuracyBenchmark.Config.defaults(data != null ? data : AccuracyBenchmark.sharedData())
-              .withEncoders(encoders)
-              .withSeeds(seeds)
-              .withShots(shots);
+      AccuracyConfig config;
+      try {
+        AccuracyConfig.Builder b =
+            AccuracyConfig.builder(data != null ? data : AccuracyBenchmark.sharedData())
+                .seeds(seeds, largeSeeds)
+                .shots(shots)
+                .spamTestSize(spamTestSize)
+                .threads(threads)
+                .steps(steps())
+                .curveTraining(curveTraining())
+                .cost(AccuracyConfig.CostSettings.defaults().withRounds(costRounds));
+        if (encoders != null) {
+          b.encoders(encoders);
+        }
+        if (tasks != null) {
+          b.tasks(tasks);
+        }
+        config = b.build();
+      } catch (IllegalArgumentException e) {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+      }
       boolean interactive = Terminal.isInteractive();
       long start = System.nanoTime();
       AccuracyBenchmark.Result result =
@@ -476,7 +555,7 @@ public final class BenchCommand implements Callable<Integer> {
               line -> {
                 String stamped =
                     String.format(
-                        Locale.ROOT, "[%4.0f s] %s", (System.nanoTime() - start) / 1e9, line);
+                        Locale.ROOT, "[%5.0f s] %s", (System.nanoTime() - start) / 1e9, line);
                 if (interactive) {
                   err.printf("\r%-78.78s", stamped);
                 } else {
@@ -488,21 +567,45 @@ public final class BenchCommand implements Callable<Integer> {
         err.printf("\r%78s\r", "");
         err.flush();
       }
-      out.print(AccuracyBenchmark.markdown(result));
-      Path index = AccuracyBenchmark.writeReport(result, this.out);
-      List<Path> split = AccuracyBenchmark.writeSpamSplit(result.config(), this.out);
+      out.print(AccuracyReport.markdown(result));
+      Path index = AccuracyReport.writeHtml(result, this.out);
       out.printf(
           Locale.ROOT,
           "%nReport: %s (%.0f s in all)%n",
           index.toAbsolutePath().normalize(),
           (System.nanoTime() - start) / 1e9);
-      out.printf(
-          Locale.ROOT,
-          "SpamAssassin split, to repeat it with ferry train and ferry eval: %s, %s%n",
-          split.get(0).toAbsolutePath().normalize(),
-          split.get(1).toAbsolutePath().normalize());
       out.flush();
       return 0;
+    }
+
+    private java.util.Set<AccuracyConfig.Step> steps() {
+      java.util.Set<AccuracyConfig.Step> parsed =
+          java.util.EnumSet.noneOf(AccuracyConfig.Step.class);
+      for (String s : steps) {
+        parsed.add(
+            java.util.Arrays.stream(AccuracyConfig.Step.values())
+                .filter(x -> x.id().equals(s.trim()))
+                .findFirst()
+                .orElseThrow(
+                    () ->
+                        new picocli.CommandLine.ParameterException(
+                            spec.commandLine(),
+                            "--steps takes accuracy, cost and embed, was '" + s + "'")));
+      }
+      return parsed;
+    }
+
+    private AccuracyConfig.CurveTraining curveTraining() {
+      return java.util.Arrays.stream(AccuracyConfig.CurveTraining.values())
+          .filter(x -> x.id().equals(curve.trim()))
+          .findFirst()
+          .orElseThrow(
+              () ->
+                  new picocli.CommandLine.ParameterException(
+                      spec.commandLine(),
+                      "--curve-training takes fixed-epochs or as-ferry-train, was '"
+                          + curve
+                          + "'"));
     }
   }
 }

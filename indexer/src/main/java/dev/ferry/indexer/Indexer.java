@@ -210,6 +210,10 @@ public final class Indexer implements AutoCloseable {
   /** The state of one ingest. */
   private final class Run {
     private final DocumentSource source;
+
+    /** The input's size for progress, asked once ({@link DocumentSource#totalBytes()}). */
+    private long totalBytes = Long.MIN_VALUE;
+
     private final IngestOptions options;
     private final IngestListener listener;
     private final RejectsFile rejects;
@@ -432,6 +436,12 @@ public final class Indexer implements AutoCloseable {
         position = batch.endPosition();
         fingerprint = batch.fingerprint();
         listener.written(documents, chunks, rejected);
+        if (fingerprint != null) {
+          if (totalBytes == Long.MIN_VALUE) {
+            totalBytes = source.totalBytes();
+          }
+          listener.read(fingerprint.bytes(), totalBytes);
+        }
         if (sinceCommit >= options.commitEveryDocuments()
             || System.nanoTime() - lastCommit >= options.commitInterval().toNanos()) {
           commit(false);

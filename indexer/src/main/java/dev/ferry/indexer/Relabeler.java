@@ -68,6 +68,7 @@ public final class Relabeler {
     long documents = 0;
     long changed = 0;
     Map<String, Long> counts = new HashMap<>();
+    Map<String, Map<String, Long>> changes = new HashMap<>();
     try (DirectoryReader reader = index.openReader();
         ClassifierHead head = bundle.openHead()) {
       List<String> ids = new ArrayList<>(BATCH);
@@ -100,14 +101,15 @@ public final class Relabeler {
           vectors.add(FerryFields.decodeVector(stored.binaryValue()));
           oldLabels.add(labels != null && labels.advanceExact(doc) ? labels.longValue() : -1L);
           if (ids.size() == BATCH) {
-            changed += flush(writer, head, labeling, metadata, ids, vectors, oldLabels, counts);
+            changed +=
+                flush(writer, head, labeling, metadata, ids, vectors, oldLabels, counts, changes);
             documents += BATCH;
             progress.accept(documents);
           }
         }
       }
       documents += ids.size();
-      changed += flush(writer, head, labeling, metadata, ids, vectors, oldLabels, counts);
+      changed += flush(writer, head, labeling, metadata, ids, vectors, oldLabels, counts, changes);
       progress.accept(documents);
     }
     Map<String, String> keep = new HashMap<>(index.commitData());
@@ -118,7 +120,8 @@ public final class Relabeler {
         documents,
         changed,
         FerryIndex.mostFirst(counts),
-        (System.nanoTime() - started) / 1e9);
+        (System.nanoTime() - started) / 1e9,
+        changes);
   }
 
   private static long flush(
@@ -129,7 +132,8 @@ public final class Relabeler {
       List<String> ids,
       List<float[]> vectors,
       List<Long> oldLabels,
-      Map<String, Long> counts)
+      Map<String, Long> counts,
+      Map<String, Map<String, Long>> changes)
       throws IOException {
     if (ids.isEmpty()) {
       return 0;
@@ -140,8 +144,11 @@ public final class Relabeler {
       Prediction p = predictions.get(i);
       writer.updateDocValues(new Term(FerryFields.ID, ids.get(i)), labeling.fields(p));
       int ordinal = metadata.labels().indexOf(p.label());
-      if (ordinal != oldLabels.get(i)) {
+      long old = oldLabels.get(i);
+      if (ordinal != old) {
         changed++;
+        String from = old < 0 ? "?" : FerryFields.labelName(metadata.labels(), old);
+        changes.computeIfAbsent(from, k -> new HashMap<>()).merge(p.label(), 1L, Long::sum);
       }
       counts.merge(p.label(), 1L, Long::sum);
     }

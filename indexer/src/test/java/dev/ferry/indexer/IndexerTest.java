@@ -275,7 +275,9 @@ class IndexerTest {
       assertThat(filtered.hits())
           .isNotEmpty()
           .allSatisfy(h -> assertThat(h.label()).isEqualTo("cooking"));
-      assertThat(filtered.labels().keySet()).containsExactly("cooking");
+      // The label counts ignore the label filter (post_filter semantics): sport is still counted.
+      assertThat(filtered.labels().keySet()).contains("cooking", "sport");
+      assertThat(filtered.matches()).isEqualTo(filtered.labels().get("cooking"));
 
       SearchResult confident =
           search.search(

@@ -100,8 +100,9 @@ public class ClassifyPipelineIntegTests extends OpenSearchIntegTestCase {
     assertAcked(
         prepareCreate("news")
             .setMapping(
-                "{\"properties\": {\"text\": {\"type\": \"text\"}, \"ferry\": {\"properties\": {"
-                    + "\"label\": {\"type\": \"keyword\"}, \"confidence\": {\"type\": \"float\"}}}}}"));
+                "{\"properties\": {\"text\": {\"type\": \"text\"}, \"ferry\": {\"properties\":"
+                    + " {\"label\": {\"type\": \"keyword\"}, \"confidence\": {\"type\":"
+                    + " \"float\"}}}}}"));
     List<String> texts = TestBundles.testTexts(DOCS);
     BulkRequestBuilder bulk = client().prepareBulk();
     for (int i = 0; i < texts.size(); i++) {
@@ -223,8 +224,8 @@ public class ClassifyPipelineIntegTests extends OpenSearchIntegTestCase {
 
     // Without ignore_missing the document fails alone; on_failure records why and indexes it.
     String body =
-        "{\"processors\": [{\"ferry_classify\": {\"bundle\": \"reuters\", \"on_failure\": [{\"set\": "
-            + "{\"field\": \"error\", \"value\": \"unclassified\"}}]}}]}";
+        "{\"processors\": [{\"ferry_classify\": {\"bundle\": \"reuters\", \"on_failure\":"
+            + " [{\"set\": {\"field\": \"error\", \"value\": \"unclassified\"}}]}}]}";
     assertAcked(
         client()
             .admin()
@@ -324,7 +325,7 @@ public class ClassifyPipelineIntegTests extends OpenSearchIntegTestCase {
         expectThrows(
             OpenSearchParseException.class,
             () -> putPipeline("escape", "{\"bundle\": \"../reuters\"}"));
-    assertThat(escape.getMessage(), containsString("not a folder name"));
+    assertThat(escape.getMessage(), containsString("bundle name '../reuters' is not a valid name"));
     OpenSearchParseException unnamed =
         expectThrows(
             OpenSearchParseException.class, () -> putPipeline("unnamed", "{\"field\": \"text\"}"));

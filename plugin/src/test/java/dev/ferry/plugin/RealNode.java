@@ -28,8 +28,9 @@ import org.slf4j.LoggerFactory;
 /**
  * A real OpenSearch node with the plugin zip installed: the integ-test-zip distribution from Maven
  * Central (unpacked by the build), {@code bin/opensearch-plugin install}, bundles in {@code
- * config/ferry/}, the node started on 127.0.0.1 (free ports, single-node) under the engine's Java
- * agent, and a small HTTP client for its REST API.
+ * config/ferry/} if asked for (tests upload them over REST instead), the node started on 127.0.0.1
+ * (free ports, single-node) under the engine's Java agent, and a small HTTP client for its REST
+ * API.
  *
  * <p>OpenSearch refuses to run as root. When the build runs as root (containers, CI), the node runs
  * as the unprivileged user {@code nobody} through {@code setpriv} after a {@code chown} of its
@@ -79,8 +80,8 @@ final class RealNode implements AutoCloseable {
     if (root) {
       Assumptions.assumeTrue(
           onPath("setpriv"),
-          "running as root and no 'setpriv' to start OpenSearch as "
-              + "user nobody (OpenSearch refuses root); install util-linux or run the build as another user");
+          "running as root and no 'setpriv' to start OpenSearch as user nobody (OpenSearch refuses"
+              + " root); install util-linux or run the build as another user");
     }
     // As root the node runs as nobody, who must be able to reach its home: the build folder may sit
     // under a directory only root can enter (a mktemp -d clone), so the node then lives in /tmp.
@@ -212,17 +213,32 @@ final class RealNode implements AutoCloseable {
   /** Sends a request and returns the response, whatever its status. */
   HttpResponse<String> raw(String method, String path, String body)
       throws IOException, InterruptedException {
-    HttpRequest.BodyPublisher publisher =
+    return raw(
+        method,
+        path,
         body == null
             ? HttpRequest.BodyPublishers.noBody()
-            : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8);
+            : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+  }
+
+  /**
+   * Sends {@code body} as it is (a bundle zip), as {@code curl -XPUT URL -H 'Content-Type:
+   * application/json' --data-binary @FILE} does, and returns the response, whatever its status.
+   */
+  HttpResponse<String> rawBytes(String method, String path, byte[] body)
+      throws IOException, InterruptedException {
+    return raw(method, path, HttpRequest.BodyPublishers.ofByteArray(body));
+  }
+
+  private HttpResponse<String> raw(String method, String path, HttpRequest.BodyPublisher body)
+      throws IOException, InterruptedException {
     HttpRequest request =
         HttpRequest.newBuilder(base.resolve(path))
             .timeout(Duration.ofMinutes(10))
             .header(
                 "Content-Type",
                 path.startsWith("/_bulk") ? "application/x-ndjson" : "application/json")
-            .method(method, publisher)
+            .method(method, body)
             .build();
     return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
   }

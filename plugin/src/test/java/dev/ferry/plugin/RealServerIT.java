@@ -29,9 +29,13 @@ import org.slf4j.LoggerFactory;
 /**
  * The plugin zip in a real OpenSearch node ({@link RealNode}: the integ-test-zip distribution,
  * {@code bin/opensearch-plugin install}, the engine's Java agent on, as user {@code nobody} when
- * the build runs as root): a pipeline and a bulk request over REST with the labels checked against
- * the embedded {@link Classifier}, and the semantic path: a mapping with {@code ferry_vector}, a
- * {@code ferry_semantic} query with a label filter, and a relabel by {@code _update_by_query}.
+ * the build runs as root), with no file under {@code config/ferry}: the bundles are uploaded over
+ * REST, as {@code curl --data-binary @bundle.zip} does, and the node keeps its copies under its
+ * data path. Then a pipeline and a bulk request over REST with the labels checked against the
+ * embedded {@link Classifier}; the semantic path: a mapping with {@code ferry_vector}, a {@code
+ * ferry_semantic} query with a label filter, and a relabel by {@code _update_by_query}; and a
+ * bundle's life: listed, aliased, switched to a retrained bundle and relabeled, refused deletion
+ * while in use, deleted, and bad uploads refused.
  *
  * <p>It also times the bulk request against the embedded classifier on the same texts: {@code
  * -Dferry.bench.docs=N} (default 150) sets how many documents.
@@ -43,16 +47,28 @@ class RealServerIT {
 
   @BeforeAll
   static void startNode() throws Exception {
-    node =
-        RealNode.start(
-            Map.of(
+    node = RealNode.start(Map.of(), "512m");
+    for (Map.Entry<String, Path> b :
+        Map.of(
                 TestBundles.REUTERS,
                 TestBundles.reuters(),
                 TestBundles.CROPS,
                 TestBundles.crops(),
                 TestBundles.MEAN_POOLED,
-                TestBundles.meanPooled()),
-            "512m");
+                TestBundles.meanPooled())
+            .entrySet()) {
+      upload(b.getKey(), BundleZips.zip(b.getValue()));
+    }
+  }
+
+  /**
+   * {@code curl -XPUT .../_plugins/ferry/bundles/NAME -H 'Content-Type: application/json'
+   * --data-binary @zip}.
+   */
+  private static JsonNode upload(String name, byte[] zip) throws IOException, InterruptedException {
+    HttpResponse<String> response = node.rawBytes("PUT", "/_plugins/ferry/bundles/" + name, zip);
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
+    return JSON.readTree(response.body());
   }
 
   @AfterAll
@@ -71,17 +87,18 @@ class RealServerIT {
             node.send(
                     "PUT",
                     "/_ingest/pipeline/news",
-                    "{\"processors\": [{\"ferry_classify\": "
-                        + "{\"bundle\": \"reuters\", \"field\": \"body\", \"target_prefix\": \"topic\"}}]}")
+                    "{\"processors\": [{\"ferry_classify\": {\"bundle\": \"reuters\", \"field\":"
+                        + " \"body\", \"target_prefix\": \"topic\"}}]}")
                 .get("acknowledged")
                 .asBoolean())
         .isTrue();
     node.send(
         "PUT",
         "/news",
-        "{\"mappings\": {\"properties\": {\"body\": {\"type\": \"text\"}, \"topic\": {\"properties\": "
-            + "{\"label\": {\"type\": \"keyword\"}, \"confidence\": {\"type\": \"float\"}, "
-            + "\"vector\": {\"type\": \"float\", \"index\": false}, \"features\": {\"type\": \"object\", \"enabled\": false}}}}}}");
+        "{\"mappings\": {\"properties\": {\"body\": {\"type\": \"text\"}, \"topic\":"
+            + " {\"properties\": {\"label\": {\"type\": \"keyword\"}, \"confidence\": {\"type\":"
+            + " \"float\"}, \"vector\": {\"type\": \"float\", \"index\": false}, \"features\":"
+            + " {\"type\": \"object\", \"enabled\": false}}}}}}");
 
     // The same texts in the same batches as the processor cut them (the int8 encoder's scores
     // depend on which texts share a batch).
@@ -173,7 +190,7 @@ class RealServerIT {
     assertThat(response.statusCode()).isEqualTo(400);
     assertThat(response.body())
         .contains("no bundle 'no-such-bundle'")
-        .contains("bundles there: reuters");
+        .contains("it stores reuters, reuters-crops");
     assertThat(node.send("GET", "/_cluster/health", null).get("status").asText())
         .isIn("green", "yellow");
   }
@@ -190,7 +207,8 @@ class RealServerIT {
            "label": {"type": "keyword"}, "confidence": {"type": "float"}, "bundle": {"type": "keyword"},
            "text_hash": {"type": "keyword"}, "chunks": {"type": "integer"},
            "vector": {"type": "ferry_vector", "dimension": 384, "similarity": "dot_product"},
-           "features": {"type": "object", "enabled": false}}}}}}""");
+           "features": {"type": "object", "enabled": false}}}}}}\
+        """);
     node.send(
         "PUT",
         "/_ingest/pipeline/tickets",
@@ -240,8 +258,9 @@ class RealServerIT {
                 "POST",
                 "/tickets/_search",
                 """
-        {"size": 5, "_source": ["ferry.label"], "query": {"ferry_semantic": {"field": "ferry.vector",
-          "query_text": "wheat exports", "bundle": "reuters", "k": 5, "filter": {"term": {"ferry.label": "grain"}}}}}""")
+                {"size": 5, "_source": ["ferry.label"], "query": {"ferry_semantic": {"field": "ferry.vector",
+                  "query_text": "wheat exports", "bundle": "reuters", "k": 5, "filter": {"term": {"ferry.label": "grain"}}}}}\
+                """)
             .path("hits")
             .path("hits");
     List<String> ids = new ArrayList<>();
@@ -256,7 +275,8 @@ class RealServerIT {
     assertThat(refused.body())
         .contains("bundle 'reuters-mean' cannot relabel this document")
         .contains(
-            "chunk_pooling is 'first_mean_max' in the document but 'token_weighted_mean' in bundle 'reuters-mean'");
+            "chunk_pooling is 'first_mean_max' in the document but 'token_weighted_mean' in bundle"
+                + " 'reuters-mean'");
     JsonNode relabeled =
         node.send("POST", "/tickets/_update_by_query?pipeline=relabel-crops&refresh=true", null);
     assertThat(relabeled.get("updated").asInt()).isEqualTo(texts.size());
@@ -275,6 +295,104 @@ class RealServerIT {
       assertThat(hit.path("_source").path("ferry").path("bundle").asText())
           .startsWith("reuters-crops@");
     }
+  }
+
+  @Test
+  void aBundlesLifeOverRest() throws Exception {
+    assertThat(node.home().resolve("config/ferry")).doesNotExist();
+    upload("life-v1", BundleZips.zip(TestBundles.reuters()));
+    upload("life-v2", BundleZips.zip(TestBundles.crops()));
+    JsonNode listed = node.send("GET", "/_plugins/ferry/bundles", null).path("bundles");
+    assertThat(listed.path("life-v1").path("labels").toString())
+        .isEqualTo(JSON.writeValueAsString(ModelBundle.open(TestBundles.reuters()).labels()));
+    assertThat(listed.path("life-v1").path("encoder").asText()).isEqualTo(TestBundles.ENCODER);
+    assertThat(listed.path("life-v1").path("size").asLong()).isPositive();
+
+    // A pipeline names the alias; bulk through it labels with life-v1.
+    node.send("PUT", "/_plugins/ferry/bundles/_alias/life", "{\"bundle\": \"life-v1\"}");
+    node.send(
+        "PUT",
+        "/_ingest/pipeline/life",
+        "{\"processors\": [{\"ferry_classify\": {\"bundle\": \"life\"}}]}");
+    node.send(
+        "PUT",
+        "/_ingest/pipeline/life-relabel",
+        "{\"processors\": [{\"ferry_relabel\": {\"bundle\": " + "\"life\"}}]}");
+    node.send(
+        "PUT",
+        "/life",
+        "{\"mappings\": {\"properties\": {\"ferry\": {\"properties\": {\"bundle\": {\"type\":"
+            + " \"keyword\"}, \"features\": {\"type\": \"object\", \"enabled\": false}}}}}}");
+    StringBuilder bulk = new StringBuilder();
+    List<String> texts = TestBundles.testTexts(10);
+    for (int i = 0; i < texts.size(); i++) {
+      bulk.append("{\"index\": {\"_index\": \"life\", \"_id\": \"")
+          .append(i)
+          .append("\"}}\n")
+          .append(JSON.writeValueAsString(JSON.createObjectNode().put("text", texts.get(i))))
+          .append('\n');
+    }
+    assertThat(
+            node.send("POST", "/_bulk?pipeline=life&refresh=true", bulk.toString())
+                .get("errors")
+                .asBoolean())
+        .isFalse();
+    assertThat(bundlesOf("life")).allMatch(b -> b.startsWith("life-v1@")).hasSize(texts.size());
+    JsonNode one = node.send("GET", "/_plugins/ferry/bundles/life", null);
+    assertThat(one.path("bundle").asText()).isEqualTo("life-v1");
+    assertThat(one.path("manifest").path("labels").size()).isEqualTo(3);
+    assertThat(one.path("loaded_on").size()).isEqualTo(1);
+    assertThat(node.home().resolve("data/nodes/0/ferry-bundles")).isDirectory();
+
+    // Switch the alias to the retrained bundle and relabel from the stored features.
+    node.send("PUT", "/_plugins/ferry/bundles/_alias/life", "{\"bundle\": \"life-v2\"}");
+    JsonNode relabeled =
+        node.send("POST", "/life/_update_by_query?pipeline=life-relabel&refresh=true", null);
+    assertThat(relabeled.get("updated").asInt()).isEqualTo(texts.size());
+    assertThat(bundlesOf("life")).allMatch(b -> b.startsWith("life-v2@"));
+
+    // In use: refused; then deleted with its pipelines gone.
+    assertThat(node.raw("DELETE", "/_plugins/ferry/bundles/life-v2", null).statusCode())
+        .isEqualTo(409);
+    HttpResponse<String> inUse = node.raw("DELETE", "/_plugins/ferry/bundles/_alias/life", null);
+    assertThat(inUse.statusCode()).isEqualTo(409);
+    assertThat(inUse.body()).contains("pipelines life, life-relabel name it");
+    node.send("DELETE", "/_plugins/ferry/bundles/life-v1", null);
+    node.send("DELETE", "/_ingest/pipeline/life", null);
+    node.send("DELETE", "/_ingest/pipeline/life-relabel", null);
+    node.send("DELETE", "/_plugins/ferry/bundles/_alias/life", null);
+    node.send("DELETE", "/_plugins/ferry/bundles/life-v2", null);
+    assertThat(node.send("GET", "/_plugins/ferry/bundles", null).path("bundles").has("life-v2"))
+        .isFalse();
+
+    // Bad uploads: a 400 (or 409) saying why, and nothing stored.
+    HttpResponse<String> escaping =
+        node.rawBytes(
+            "PUT",
+            "/_plugins/ferry/bundles/evil",
+            BundleZips.withEntry(
+                BundleZips.zip(TestBundles.reuters()), "../evil.txt", new byte[] {'x'}));
+    assertThat(escaping.statusCode()).isEqualTo(400);
+    assertThat(escaping.body()).contains("entry '../evil.txt' has '..' as a path step");
+    HttpResponse<String> notZip =
+        node.raw("PUT", "/_plugins/ferry/bundles/evil", "{\"zip\": false}");
+    assertThat(notZip.statusCode()).isEqualTo(400);
+    assertThat(notZip.body()).contains("is not a zip file");
+    byte[] again = BundleZips.zip(TestBundles.reuters());
+    assertThat(node.rawBytes("PUT", "/_plugins/ferry/bundles/reuters", again).statusCode())
+        .isEqualTo(409);
+    assertThat(node.send("GET", "/_plugins/ferry/bundles", null).path("bundles").has("evil"))
+        .isFalse();
+    assertThat(node.home().resolve("config/ferry")).doesNotExist();
+  }
+
+  private static List<String> bundlesOf(String index) throws IOException, InterruptedException {
+    List<String> out = new ArrayList<>();
+    node.send("POST", "/" + index + "/_search", "{\"size\": 100, \"_source\": [\"ferry.bundle\"]}")
+        .path("hits")
+        .path("hits")
+        .forEach(h -> out.add(h.path("_source").path("ferry").path("bundle").asText()));
+    return out;
   }
 
   /**

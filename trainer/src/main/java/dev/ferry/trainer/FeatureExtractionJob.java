@@ -92,11 +92,12 @@ final class FeatureExtractionJob {
               labels.size(),
               settings,
               listener::epoch);
+      float[][] validProbabilities =
+          validVectors.size() == 0 ? null : scored.probabilities(validVectors.vectors());
       ClassificationMetrics validation =
-          validVectors.size() == 0
+          validProbabilities == null
               ? null
-              : ClassificationMetrics.compute(
-                  labels, validVectors.labels(), scored.probabilities(validVectors.vectors()));
+              : ClassificationMetrics.compute(labels, validVectors.labels(), validProbabilities);
       boolean refit = config.refit() && validVectors.size() > 0 && scored.bestEpoch() > 0;
       TrainedHead head = scored;
       if (refit) {
@@ -133,14 +134,15 @@ final class FeatureExtractionJob {
                   dir ->
                       TrainingReport.write(
                           dir.resolve(ModelBundle.REPORT_DIR),
-                          new TrainingReport.ReportContent(
+                          d.report(
+                              config,
                               "Ferry training report: "
                                   + config.out().toAbsolutePath().normalize().getFileName(),
                               facts(config, encoder, d, finalHead),
-                              finalHead.history(),
-                              finalHead.bestEpoch(),
+                              finalHead,
                               validation,
-                              notes)))
+                              notes,
+                              validProbabilities)))
               .write();
       return new TrainingResult(
           bundle,

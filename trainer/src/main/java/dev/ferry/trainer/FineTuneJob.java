@@ -137,6 +137,7 @@ final class FineTuneJob {
             TunedEncoderWriter.write(base, scoredTuning, config.mode().id(), scoredDir);
         Model scored;
         ClassificationMetrics validation;
+        float[][] validProbabilities;
         try (Encoder tuned = scoredEncoder.open(options)) {
           scored =
               contrastive
@@ -144,7 +145,12 @@ final class FineTuneJob {
                       scoredTuning,
                       fitHead(config, d, tuned, window, trainTexts, validTexts, listener))
                   : new Model(scoredTuning, ownHead(s, window, base, d, scoredTuning, start));
-          validation = score(d, tuned, window, scored.head(), validTexts);
+          validProbabilities = heldOutProbabilities(d, tuned, window, scored.head(), validTexts);
+          validation =
+              validProbabilities == null
+                  ? null
+                  : ClassificationMetrics.compute(
+                      d.labels(), d.classes(d.valid()), validProbabilities);
         }
         if (s.quantization() == Quantization.INT8 && validation != null) {
           notes.add(
@@ -243,13 +249,14 @@ final class FineTuneJob {
                       dir ->
                           TrainingReport.write(
                               dir.resolve(ModelBundle.REPORT_DIR),
-                              new TrainingReport.ReportContent(
+                              d.report(
+                                  config,
                                   "Ferry training report: " + out.getFileName(),
                                   facts(config, ran, b, scoredTuning, keptModel, d),
-                                  scored.head().history(),
-                                  scored.head().bestEpoch(),
+                                  scored.head(),
                                   scoredMetrics,
-                                  notes)))
+                                  notes,
+                                  validProbabilities)))
                   .write();
         }
         if (config.checkpointDirectory() == null) {
@@ -348,15 +355,13 @@ final class FineTuneJob {
   }
 
   /** The held-out examples read as the bundle reads them, or null without any. */
-  private static ClassificationMetrics score(
+  /** The held-out examples' probabilities under {@code tuned} and {@code head}, or null. */
+  private static float[][] heldOutProbabilities(
       TrainingData d, Encoder tuned, Chunking window, TrainedHead head, List<String> validTexts) {
     if (d.valid().isEmpty()) {
       return null;
     }
-    return ClassificationMetrics.compute(
-        d.labels(),
-        d.classes(d.valid()),
-        head.probabilities(vectors(tuned, window, validTexts, d.classes(d.valid())).vectors()));
+    return head.probabilities(vectors(tuned, window, validTexts, d.classes(d.valid())).vectors());
   }
 
   /**
@@ -391,7 +396,11 @@ final class FineTuneJob {
                   TrainingData.texts(d.valid()),
                   TrainingListener.NONE)
               : ownHead(s, window, base, d, tuning, System.nanoTime());
-      fp32 = score(d, tuned, window, head, TrainingData.texts(d.valid()));
+      fp32 =
+          ClassificationMetrics.compute(
+              d.labels(),
+              d.classes(d.valid()),
+              heldOutProbabilities(d, tuned, window, head, TrainingData.texts(d.valid())));
     }
     String note =
         String.format(

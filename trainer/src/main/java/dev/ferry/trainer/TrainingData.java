@@ -8,11 +8,16 @@ import dev.ferry.trainer.data.LabeledData;
 import dev.ferry.trainer.data.LabeledDataReader;
 import dev.ferry.trainer.data.LabeledExample;
 import dev.ferry.trainer.data.StratifiedSplit;
+import dev.ferry.trainer.head.TrainedHead;
+import dev.ferry.trainer.metrics.ClassificationMetrics;
+import dev.ferry.trainer.metrics.ScoredExample;
+import dev.ferry.trainer.report.TrainingReport;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 
 /**
@@ -42,6 +47,49 @@ record TrainingData(
   /** Class ids of examples, in label order. */
   int[] classes(List<LabeledExample> examples) {
     return examples.stream().mapToInt(e -> labels.indexOf(e.label())).toArray();
+  }
+
+  /**
+   * The held-out examples as scored: each with the arg-max of its row of {@code probabilities} (one
+   * row per held-out example, in order).
+   */
+  List<ScoredExample> scored(float[][] probabilities) {
+    List<ScoredExample> out = new ArrayList<>(valid.size());
+    for (int i = 0; i < valid.size(); i++) {
+      LabeledExample e = valid.get(i);
+      out.add(
+          ScoredExample.of(e.id(), e.location(), e.text(), e.label(), labels, probabilities[i]));
+    }
+    return out;
+  }
+
+  /**
+   * The report's content: the parts every mode shares (the held-out examples as scored, what they
+   * are, the training file's label counts) added to what the mode gives.
+   *
+   * @param probabilities the held-out examples' probabilities, or null without held-out examples
+   */
+  TrainingReport.ReportContent report(
+      TrainingConfig config,
+      String title,
+      Map<String, String> facts,
+      TrainedHead head,
+      ClassificationMetrics validation,
+      List<String> notes,
+      float[][] probabilities) {
+    return new TrainingReport.ReportContent(
+            title, facts, head.history(), head.bestEpoch(), validation, notes)
+        .withScored(
+            validation == null ? null : scoredOn(config),
+            probabilities == null ? List.of() : scored(probabilities),
+            summary.labelCounts());
+  }
+
+  /** What the held-out scores were computed on, for the report's headings. */
+  private String scoredOn(TrainingConfig config) {
+    return config.valid() != null
+        ? "the test file " + config.valid()
+        : "the held-out " + Math.round(config.validSplit() * 100) + "% of " + config.data();
   }
 
   /** The texts of examples. */
@@ -113,6 +161,7 @@ record TrainingData(
       listener.note(message);
       valid = valid.stream().filter(e -> labels.contains(e.label())).toList();
     }
+    warnAboutSmallClasses(trainData.examples(), valid, labels, notes, listener);
     String noValidation = null;
     if (valid.isEmpty()) {
       noValidation =
@@ -130,6 +179,69 @@ record TrainingData(
     }
     return new TrainingData(
         trainData, validData, train, valid, labels, summary, notes, noValidation);
+  }
+
+  /**
+   * A class with fewer than this many examples gets a warning: too few to learn from, and to score
+   * (a held-out share of them is one or none).
+   */
+  static final int FEW_EXAMPLES = 5;
+
+  /**
+   * Warns about classes with fewer than {@link #FEW_EXAMPLES} examples, and about classes missing
+   * from a non-empty held-out set (whose macro-F1 then covers only the classes present).
+   */
+  private static void warnAboutSmallClasses(
+      List<LabeledExample> all,
+      List<LabeledExample> valid,
+      List<String> labels,
+      List<String> notes,
+      TrainingListener listener) {
+    Map<String, Integer> counts = new LinkedHashMap<>();
+    labels.forEach(l -> counts.put(l, 0));
+    all.forEach(e -> counts.computeIfPresent(e.label(), (l, n) -> n + 1));
+    List<String> few = new ArrayList<>();
+    counts.forEach(
+        (label, n) -> {
+          if (n < FEW_EXAMPLES) {
+            few.add(label + " (" + n + ")");
+          }
+        });
+    if (!few.isEmpty()) {
+      String message =
+          "warning: "
+              + (few.size() == 1 ? "a class has" : few.size() + " classes have")
+              + " fewer than "
+              + FEW_EXAMPLES
+              + " examples: "
+              + String.join(", ", few)
+              + "; the classifier can hardly learn "
+              + (few.size() == 1 ? "it" : "them")
+              + " and the held-out scores say little about "
+              + (few.size() == 1 ? "it" : "them")
+              + ": label more examples of "
+              + (few.size() == 1 ? "it" : "each");
+      notes.add(message);
+      listener.note(message);
+    }
+    if (!valid.isEmpty()) {
+      Set<String> held = new TreeSet<>(valid.stream().map(LabeledExample::label).toList());
+      List<String> missing = labels.stream().filter(l -> !held.contains(l)).toList();
+      if (!missing.isEmpty()) {
+        String message =
+            "warning: no held-out example of "
+                + String.join(", ", missing)
+                + ": the held-out macro-F1 covers "
+                + held.size()
+                + " of "
+                + labels.size()
+                + " classes, and says nothing about "
+                + (missing.size() == 1 ? "that one" : "those")
+                + "; label more examples, or give held-out examples with --valid FILE";
+        notes.add(message);
+        listener.note(message);
+      }
+    }
   }
 
   static LabeledDataReader.Options readOptions(TrainingConfig config) {

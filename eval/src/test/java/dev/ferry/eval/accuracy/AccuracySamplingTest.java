@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-import dev.ferry.eval.accuracy.AccuracyBenchmark.MeanSd;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -94,6 +93,7 @@ class AccuracySamplingTest {
     assertThat(m.n()).isEqualTo(3);
     assertThat(m).hasToString("0.800 ± 0.100");
     assertThat(MeanSd.of(0.5).sd()).isZero();
+    assertThat(MeanSd.of(0.5)).hasToString("0.500");
     assertThat(MeanSd.of().mean()).isNaN();
   }
 }

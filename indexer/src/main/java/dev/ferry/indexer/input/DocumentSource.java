@@ -69,6 +69,15 @@ public interface DocumentSource extends AutoCloseable {
     return null;
   }
 
+  /**
+   * How many bytes {@link #fingerprint()} will count once the whole input has been read, for a
+   * progress bar: a file's size (for {@code .gz} its uncompressed size as the gzip trailer states
+   * it), a folder's files' sizes; -1 when not known.
+   */
+  default long totalBytes() {
+    return -1;
+  }
+
   @Override
   void close() throws IOException;
 }

@@ -111,6 +111,19 @@ final class FolderSource implements DocumentSource {
     return new InputDocument(at, origin, id, text, null);
   }
 
+  @Override
+  public long totalBytes() {
+    long total = 0;
+    for (Path file : files) {
+      try {
+        total += Files.size(file);
+      } catch (IOException e) {
+        return -1;
+      }
+    }
+    return total;
+  }
+
   private String idOf(Path file) {
     return root.relativize(file).toString().replace(file.getFileSystem().getSeparator(), "/");
   }

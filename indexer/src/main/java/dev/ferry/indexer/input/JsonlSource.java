@@ -23,6 +23,7 @@ final class JsonlSource implements DocumentSource {
   private final String name;
   private final String shortName;
   private final InputFields fields;
+  private final Path file;
   private long position;
 
   private JsonlSource(JsonlReader reader, RunningDigest digest, Path file, InputFields fields) {
@@ -31,6 +32,7 @@ final class JsonlSource implements DocumentSource {
     this.name = file.toAbsolutePath().normalize().toString();
     this.shortName = file.getFileName().toString();
     this.fields = fields;
+    this.file = file;
   }
 
   static JsonlSource open(Path file, InputFields fields) throws IOException {
@@ -48,6 +50,31 @@ final class JsonlSource implements DocumentSource {
         digest,
         file,
         fields);
+  }
+
+  @Override
+  public long totalBytes() {
+    try {
+      long size = Files.size(file);
+      if (!file.getFileName().toString().endsWith(".gz")) {
+        return size;
+      }
+      // The gzip trailer's last 4 bytes: the uncompressed size modulo 2^32 (of the last member).
+      if (size < 18) {
+        return -1;
+      }
+      try (var channel = Files.newByteChannel(file)) {
+        java.nio.ByteBuffer b =
+            java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        channel.position(size - 4);
+        while (b.hasRemaining() && channel.read(b) > 0) {}
+        long stated = Integer.toUnsignedLong(b.getInt(0));
+        // Past 4 GiB the field wraps: no total rather than a wrong one.
+        return stated >= size ? stated : -1;
+      }
+    } catch (IOException e) {
+      return -1;
+    }
   }
 
   @Override

@@ -143,15 +143,36 @@ public final class Search implements AutoCloseable {
     }
   }
 
-  /** Runs a search. */
+  /**
+   * Runs a search.
+   *
+   * <p>What matches is the same in every mode: the documents that pass the filters and either hold
+   * a word of the query (the keyword part, in {@code bm25} and {@code hybrid}) or are among the
+   * {@link #KNN_CANDIDATES} (or k, if more) nearest by meaning (the meaning part, in {@code knn}
+   * and {@code hybrid}). The label counts are those of the same search without the label filter, as
+   * Elasticsearch's {@code post_filter} leaves aggregations: filtering by one label still shows how
+   * many matches the other labels have.
+   */
   public SearchResult search(SearchRequest request) throws IOException {
     long t0 = System.nanoTime();
-    Query filter = filter(request);
+    Query filter = filter(request, true);
     int window = Math.max(request.k(), RANK_WINDOW);
+    int candidates = Math.max(request.k(), KNN_CANDIDATES);
+    float[] vector =
+        request.mode() == SearchMode.BM25
+            ? null
+            : encoder().embed(List.of(request.query()), TextRole.QUERY)[0];
+    Matches matched = new Matches(reader.maxDoc());
     List<Ranked> ranked;
-    FixedBitSet matched = new FixedBitSet(Math.max(reader.maxDoc(), 1));
+    Matches facets;
     try {
-      ranked = rank(request, filter, window, matched);
+      ranked = rank(request, vector, filter, window, candidates, matched);
+      facets = matched;
+      if (!request.labels().isEmpty()) {
+        // The same search without the label filter, for the label counts.
+        facets = new Matches(reader.maxDoc());
+        match(request, vector, filter(request, false), candidates, facets);
+      }
     } catch (IndexSearcher.TooManyClauses e) {
       throw queryTooLong(request, e);
     }
@@ -161,38 +182,66 @@ public final class Search implements AutoCloseable {
       hits.add(hit(r, queryTerms));
     }
     return new SearchResult(
-        hits, matched.cardinality(), countLabels(matched), (System.nanoTime() - t0) / 1e6);
+        hits,
+        matched.all.cardinality(),
+        countLabels(facets.all),
+        (System.nanoTime() - t0) / 1e6,
+        matched.keyword,
+        matched.meaning);
+  }
+
+  /** The documents a search matched: all, and how many by each part. */
+  private static final class Matches {
+    final FixedBitSet all;
+    long keyword;
+    long meaning;
+
+    Matches(int maxDoc) {
+      all = new FixedBitSet(Math.max(maxDoc, 1));
+    }
   }
 
   /** The documents found, best first, marking in {@code matched} every document that matched. */
-  private List<Ranked> rank(SearchRequest request, Query filter, int window, FixedBitSet matched)
+  private List<Ranked> rank(
+      SearchRequest request,
+      float[] vector,
+      Query filter,
+      int window,
+      int candidates,
+      Matches matched)
       throws IOException {
-    List<Ranked> ranked;
-    switch (request.mode()) {
-      case BM25 -> {
-        Query q = bm25(request.query(), filter);
-        ranked = bm25Hits(q, request.k());
-        collectMatches(q, matched);
-      }
-      case KNN -> {
-        ranked = knnHits(request.query(), filter, Math.max(request.k(), KNN_CANDIDATES));
-        ranked = ranked.subList(0, Math.min(request.k(), ranked.size()));
-        ranked.forEach(r -> matched.set(r.doc));
-      }
-      case HYBRID -> {
-        Query q = bm25(request.query(), filter);
-        List<Ranked> keyword = bm25Hits(q, window);
-        List<Ranked> meaning =
-            knnHits(request.query(), filter, Math.max(window, KNN_CANDIDATES)).stream()
-                .limit(window)
-                .toList();
-        collectMatches(q, matched);
-        meaning.forEach(r -> matched.set(r.doc));
-        ranked = fuse(keyword, meaning, request.k());
-      }
-      default -> throw new IllegalStateException();
+    List<Ranked> keyword = List.of();
+    List<Ranked> meaning = List.of();
+    if (request.mode() != SearchMode.KNN) {
+      Query q = bm25(request.query(), filter);
+      keyword = bm25Hits(q, request.mode() == SearchMode.BM25 ? request.k() : window);
+      matched.keyword = collectMatches(q, matched.all);
     }
-    return ranked;
+    if (request.mode() != SearchMode.BM25) {
+      meaning = knnHits(vector, filter, candidates);
+      meaning.forEach(r -> matched.all.set(r.doc));
+      matched.meaning = meaning.size();
+    }
+    return switch (request.mode()) {
+      case BM25 -> keyword;
+      case KNN -> meaning.subList(0, Math.min(request.k(), meaning.size()));
+      case HYBRID ->
+          fuse(keyword, meaning.subList(0, Math.min(window, meaning.size())), request.k());
+    };
+  }
+
+  /** Marks what {@code request} matches under {@code filter}, as {@link #rank} does. */
+  private void match(
+      SearchRequest request, float[] vector, Query filter, int candidates, Matches matched)
+      throws IOException {
+    if (request.mode() != SearchMode.KNN) {
+      matched.keyword = collectMatches(bm25(request.query(), filter), matched.all);
+    }
+    if (request.mode() != SearchMode.BM25) {
+      List<Ranked> meaning = knnHits(vector, filter, candidates);
+      meaning.forEach(r -> matched.all.set(r.doc));
+      matched.meaning = meaning.size();
+    }
   }
 
   /** Lucene's refusal of a query of more terms than a boolean query may have, said in words. */
@@ -266,14 +315,17 @@ public final class Search implements AutoCloseable {
     return labels;
   }
 
-  /** The parent filter: documents only, with the label and confidence filters. */
-  private Query filter(SearchRequest request) throws IOException {
+  /**
+   * The parent filter: documents only, with the confidence filter and, if {@code withLabels}, the
+   * label filter.
+   */
+  private Query filter(SearchRequest request, boolean withLabels) throws IOException {
     BooleanQuery.Builder b =
         new BooleanQuery.Builder()
             .add(
                 new TermQuery(new Term(FerryFields.KIND, FerryFields.DOCUMENT_KIND)),
                 BooleanClause.Occur.FILTER);
-    if (!request.labels().isEmpty()) {
+    if (withLabels && !request.labels().isEmpty()) {
       requireKnownLabels(request.labels());
       long[] ordinals =
           request.labels().stream().mapToLong(l -> metadata.labels().indexOf(l)).toArray();
@@ -313,8 +365,7 @@ public final class Search implements AutoCloseable {
     return out;
   }
 
-  private List<Ranked> knnHits(String text, Query filter, int n) throws IOException {
-    float[] vector = encoder().embed(List.of(text), TextRole.QUERY)[0];
+  private List<Ranked> knnHits(float[] vector, Query filter, int n) throws IOException {
     Query childFilter = new ToChildBlockJoinQuery(filter, parents);
     Query knn =
         new DiversifyingChildrenFloatKnnVectorQuery(
@@ -354,8 +405,9 @@ public final class Search implements AutoCloseable {
         .toList();
   }
 
-  /** Marks every live document {@code q} matches. */
-  private void collectMatches(Query q, FixedBitSet matched) throws IOException {
+  /** Marks every live document {@code q} matches; returns how many it matched. */
+  private long collectMatches(Query q, FixedBitSet matched) throws IOException {
+    long count = 0;
     Weight w =
         searcher.createWeight(
             searcher.rewrite(new ConstantScoreQuery(q)), ScoreMode.COMPLETE_NO_SCORES, 1f);
@@ -369,9 +421,11 @@ public final class Search implements AutoCloseable {
       for (int d = it.nextDoc(); d != DocIdSetIterator.NO_MORE_DOCS; d = it.nextDoc()) {
         if (live == null || live.get(d)) {
           matched.set(leaf.docBase + d);
+          count++;
         }
       }
     }
+    return count;
   }
 
   private Map<String, Long> countLabels(FixedBitSet matched) throws IOException {

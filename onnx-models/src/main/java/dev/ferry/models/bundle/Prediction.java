@@ -34,6 +34,28 @@ public record Prediction(
     return probabilities[i];
   }
 
+  /**
+   * Readable: {@code corn 0.912 (corn 0.912, grain 0.071, other 0.017)}, labels by probability,
+   * most first.
+   */
+  @Override
+  public String toString() {
+    Integer[] order = new Integer[probabilities.length];
+    for (int i = 0; i < order.length; i++) {
+      order[i] = i;
+    }
+    java.util.Arrays.sort(order, (a, b) -> Float.compare(probabilities[b], probabilities[a]));
+    StringBuilder s =
+        new StringBuilder(label)
+            .append(String.format(java.util.Locale.ROOT, " %.3f (", confidence));
+    for (int k = 0; k < order.length; k++) {
+      s.append(k > 0 ? ", " : "")
+          .append(labels.get(order[k]))
+          .append(String.format(java.util.Locale.ROOT, " %.3f", probabilities[order[k]]));
+    }
+    return s.append(')').toString();
+  }
+
   /** The index of the predicted label. */
   public int labelIndex() {
     return labels.indexOf(label);

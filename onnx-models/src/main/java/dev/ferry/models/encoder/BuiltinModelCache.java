@@ -107,17 +107,38 @@ final class BuiltinModelCache {
   private static URL resource(BuiltinEncoder encoder, String name) {
     URL url = BuiltinModelCache.class.getClassLoader().getResource(name);
     if (url == null) {
+      String jar = encoder.mavenCoordinates().substring("dev.langchain4j:".length());
+      String version = modelJarVersion();
       throw new EncoderLoadException(
           "built-in encoder "
               + encoder.id()
-              + " needs "
-              + encoder.mavenCoordinates()
-              + " on the classpath (resource "
+              + " is not in this build (resource "
               + name
-              + " not found); add that dependency, or load a directory with model.onnx and"
-              + " tokenizer.json instead");
+              + " not found): it comes in "
+              + encoder.mavenCoordinates()
+              + (version == null ? "" : ":" + version)
+              + ". Add that dependency (a runnable ferry jar: java -cp ferry-VERSION.jar:"
+              + jar
+              + (version == null ? "" : "-" + version)
+              + ".jar dev.ferry.cli.Ferry ...), use a built-in that is here, or give a directory"
+              + " with its model.onnx and tokenizer.json (--encoder DIR)");
     }
     return url;
+  }
+
+  /** The version of the model jars Ferry was built with, or null if unknown. */
+  private static String modelJarVersion() {
+    try (InputStream in =
+        BuiltinModelCache.class.getResourceAsStream("/dev/ferry/models/version.properties")) {
+      if (in == null) {
+        return null;
+      }
+      java.util.Properties p = new java.util.Properties();
+      p.load(in);
+      return p.getProperty("langchain4j.embeddings.version");
+    } catch (IOException e) {
+      return null;
+    }
   }
 
   /** Size and CRC of the jar entry: cheap to read, and different for every model version. */

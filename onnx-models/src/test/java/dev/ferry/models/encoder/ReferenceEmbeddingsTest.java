@@ -18,6 +18,12 @@ import org.junit.jupiter.api.Test;
  *   <li>Qdrant fastembed's test suite ({@code tests/test_text_onnx_embeddings.py}, {@code
  *       CANONICAL_VECTOR_VALUES}) pins the first five dimensions of the vector of "hello world" for
  *       all-MiniLM-L6-v2 and bge-small-en-v1.5, checked there with an absolute tolerance of 1e-3.
+ *   <li>langchain4j-embeddings' integration test of its e5-small-v2 module ({@code
+ *       E5SmallV2EmbeddingModelIT}, {@code
+ *       embedding_should_have_the_same_values_as_embedding_produced_by_transformers_python_lib})
+ *       pins dimensions 0, 1, 382 and 383 of "query: I love transformers." as HuggingFace
+ *       transformers computes them (mean pooling, normalized), checked there within 1%; Ferry is
+ *       checked to 1e-6.
  * </ul>
  *
  * <p>Each expected value is checked to the precision it was printed with: half a unit in its last
@@ -70,6 +76,22 @@ class ReferenceEmbeddingsTest {
   }
 
   @Test
+  void e5MatchesTransformersValuesWithItsQueryPrefix() {
+    // The query role adds "query: ", so this is the reference's "query: I love transformers.".
+    float[] v =
+        SharedEncoders.get(BuiltinEncoder.E5_SMALL_V2)
+            .embed(List.of("I love transformers."), TextRole.QUERY)[0];
+    int[] dims = {0, 1, 382, 383};
+    double[] expected = {-0.0663562790, 0.0153982891, -0.0412562378, -0.0130311009};
+    for (int i = 0; i < dims.length; i++) {
+      // The reference's own test allows 1%; Ferry is within 6e-8 of each value.
+      assertThat((double) v[dims[i]])
+          .as("dimension %d", dims[i])
+          .isCloseTo(expected[i], within(1e-6));
+    }
+  }
+
+  @Test
   void tokenizerGivesTheBertUncasedIds() {
     // [CLS] hello world [SEP] in the bert-base-uncased vocabulary both models share.
     assertThat(SharedEncoders.get(BuiltinEncoder.ALL_MINILM_L6_V2).tokenIds("Hello world"))
@@ -87,7 +109,8 @@ class ReferenceEmbeddingsTest {
     for (BuiltinEncoder[] pair :
         new BuiltinEncoder[][] {
           {BuiltinEncoder.ALL_MINILM_L6_V2, BuiltinEncoder.ALL_MINILM_L6_V2_Q},
-          {BuiltinEncoder.BGE_SMALL_EN_V15, BuiltinEncoder.BGE_SMALL_EN_V15_Q}
+          {BuiltinEncoder.BGE_SMALL_EN_V15, BuiltinEncoder.BGE_SMALL_EN_V15_Q},
+          {BuiltinEncoder.E5_SMALL_V2, BuiltinEncoder.E5_SMALL_V2_Q}
         }) {
       float[][] full = SharedEncoders.get(pair[0]).embed(texts);
       float[][] quantized = SharedEncoders.get(pair[1]).embed(texts);

@@ -2,14 +2,16 @@ package dev.ferry.plugin.bundle;
 
 import dev.ferry.models.bundle.BundleLoadException;
 import dev.ferry.models.bundle.ModelBundle;
+import java.util.List;
 
 /**
- * Where a node finds a model bundle by its name. {@link BundleRegistry} asks once per name and
- * keeps what it opened; the source only has to find and check the bundle.
+ * Where a node finds a model bundle by its name. {@link BundleRegistry} asks it which names it has,
+ * opens a bundle once per node and keeps what it opened; the source only has to find and check the
+ * bundle.
  *
- * <p>{@link ConfigFolderBundleSource} reads {@code config/ferry/NAME/} on the node. A source that
- * keeps bundles in the cluster (a system index) implements the same method, unpacking a bundle to a
- * local folder before opening it.
+ * <p>{@link ConfigFolderBundleSource} reads {@code config/ferry/NAME/} on the node (for air-gapped
+ * setups); {@link dev.ferry.plugin.store.ClusterBundleSource} keeps bundles in the cluster and
+ * unpacks each into a local cache before it is opened.
  */
 public interface BundleSource {
   /**
@@ -19,6 +21,14 @@ public interface BundleSource {
    *     the bundle, where it was looked for, and what to do
    */
   ModelBundle open(String name);
+
+  /**
+   * Whether this source has bundle {@code name}, found without opening it (no network, no hashing).
+   */
+  boolean has(String name);
+
+  /** The names of the bundles this source has, sorted, for messages. */
+  List<String> names();
 
   /** Where this source keeps bundles, for messages ("the folder /etc/opensearch/ferry"). */
   String describe();

@@ -1,13 +1,12 @@
 package dev.ferry.plugin.ingest;
 
 import dev.ferry.models.bundle.ClassifiedDocument;
-import dev.ferry.models.encoder.Chunking;
+import dev.ferry.plugin.bundle.BundleRegistry;
 import dev.ferry.plugin.bundle.FeatureReading;
 import dev.ferry.plugin.bundle.LoadedBundle;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.BiConsumer;
-import java.util.function.Consumer;
+import java.util.concurrent.Executor;
 import org.opensearch.ingest.IngestDocument;
 import org.opensearch.ingest.IngestDocumentWrapper;
 
@@ -19,8 +18,9 @@ import org.opensearch.ingest.IngestDocumentWrapper;
  * StoredFeatures}), so that {@code ferry_relabel} can relabel without the encoder.
  *
  * <p>A bulk request reaches {@link #subBatchExecute} in batches of {@code batch_size} documents,
- * which go to the encoder together. A document that cannot be classified gets its own failure; the
- * rest of its batch is still classified.
+ * which go to the encoder together. Each batch uses the bundle its name (or alias) names when the
+ * batch starts ({@link DocumentBatchProcessor}). A document that cannot be classified gets its own
+ * failure; the rest of its batch is still classified.
  *
  * <p>With {@code skip_unchanged}, a document whose results still hold (same text hash, same encoder
  * and chunking: {@link PriorResults#stillHold}) is not embedded again: the results it carries, or
@@ -35,9 +35,6 @@ public final class ClassifyProcessor extends DocumentBatchProcessor {
   public static final int DEFAULT_BATCH_SIZE = 64;
 
   private final Options options;
-  private final LoadedBundle bundle;
-  private final Chunking windows;
-  private final FeatureReading reading;
   private final StoredResultsLookup lookup;
 
   ClassifyProcessor(
@@ -45,20 +42,18 @@ public final class ClassifyProcessor extends DocumentBatchProcessor {
       String description,
       int batchSize,
       Options options,
-      LoadedBundle bundle,
+      BundleRegistry bundles,
+      Executor executor,
       StoredResultsLookup lookup) {
-    super(tag, description, batchSize);
+    super(tag, description, batchSize, bundles, options.bundle(), executor);
     this.options = options;
-    this.bundle = bundle;
-    this.windows = FeatureReading.windows(bundle.bundle(), options.chunking());
-    this.reading = bundle.reading(options.chunking());
     this.lookup = options.skipUnchanged() ? lookup : null;
   }
 
   /**
    * The processor's settings, as read from the pipeline definition.
    *
-   * @param bundle the bundle's name
+   * @param bundle the bundle's name, or an alias's
    * @param sourceField the field holding the text ({@code field})
    * @param targetPrefix where results go ({@code target_prefix})
    * @param chunking read long texts as the bundle was trained (overlapping windows) when true, only
@@ -90,36 +85,30 @@ public final class ClassifyProcessor extends DocumentBatchProcessor {
 
   /** At once, on this thread: results documents carry are kept; stored copies are not looked up. */
   @Override
-  void processNow(List<IngestDocumentWrapper> documents) {
-    classify(reuseCarried(read(documents)));
+  void processNow(LoadedBundle bundle, List<IngestDocumentWrapper> documents) {
+    classify(bundle, reuseCarried(bundle, read(documents)));
   }
 
   @Override
-  public void execute(IngestDocument document, BiConsumer<IngestDocument, Exception> handler) {
-    IngestDocumentWrapper one = new IngestDocumentWrapper(0, 0, document, null);
-    subBatchExecute(
-        List.of(one),
-        done -> handler.accept(one.getException() == null ? document : null, one.getException()));
-  }
-
-  @Override
-  protected void subBatchExecute(
-      List<IngestDocumentWrapper> documents, Consumer<List<IngestDocumentWrapper>> handler) {
-    List<Pending> open = reuseCarried(read(documents));
+  void process(LoadedBundle bundle, List<IngestDocumentWrapper> documents, Runnable done) {
+    List<Pending> open = reuseCarried(bundle, read(documents));
     if (lookup == null || open.isEmpty()) {
-      classify(open);
-      handler.accept(documents);
+      classify(bundle, open);
+      done.run();
       return;
     }
     lookup.fetch(
         open.stream().map(Pending::document).toList(),
         stored -> {
-          classify(reuseStored(open, stored));
-          handler.accept(documents);
+          try {
+            classify(bundle, reuseStored(bundle, open, stored));
+          } finally {
+            done.run();
+          }
         },
         rejected -> {
           open.forEach(p -> p.wrapper().update(p.document(), rejected));
-          handler.accept(documents);
+          done.run();
         });
   }
 
@@ -168,10 +157,11 @@ public final class ClassifyProcessor extends DocumentBatchProcessor {
   }
 
   /** With skip_unchanged, keeps the results documents carry where they hold; returns the rest. */
-  private List<Pending> reuseCarried(List<Pending> pending) {
+  private List<Pending> reuseCarried(LoadedBundle bundle, List<Pending> pending) {
     if (!options.skipUnchanged()) {
       return pending;
     }
+    FeatureReading reading = bundle.reading(options.chunking());
     List<Pending> open = new ArrayList<>();
     HeadOnly relabel = new HeadOnly(bundle, options.targetPrefix());
     for (Pending p : pending) {
@@ -188,7 +178,9 @@ public final class ClassifyProcessor extends DocumentBatchProcessor {
   }
 
   /** Keeps the stored copies' results where they hold; returns the documents still to classify. */
-  private List<Pending> reuseStored(List<Pending> open, List<PriorResults> stored) {
+  private List<Pending> reuseStored(
+      LoadedBundle bundle, List<Pending> open, List<PriorResults> stored) {
+    FeatureReading reading = bundle.reading(options.chunking());
     List<Pending> rest = new ArrayList<>();
     HeadOnly relabel = new HeadOnly(bundle, options.targetPrefix());
     for (int i = 0; i < open.size(); i++) {
@@ -210,15 +202,18 @@ public final class ClassifyProcessor extends DocumentBatchProcessor {
   }
 
   /** Embeds and classifies the documents in one call to the encoder. */
-  private void classify(List<Pending> pending) {
+  private void classify(LoadedBundle bundle, List<Pending> pending) {
     if (pending.isEmpty()) {
       return;
     }
+    FeatureReading reading = bundle.reading(options.chunking());
     try {
       List<ClassifiedDocument> results =
           bundle
               .classifier()
-              .classifyDocuments(pending.stream().map(Pending::text).toList(), windows);
+              .classifyDocuments(
+                  pending.stream().map(Pending::text).toList(),
+                  FeatureReading.windows(bundle.bundle(), options.chunking()));
       for (int i = 0; i < pending.size(); i++) {
         Pending p = pending.get(i);
         ResultFields.writeClassification(

@@ -1,7 +1,6 @@
 package dev.ferry.plugin.ingest;
 
 import dev.ferry.plugin.bundle.BundleRegistry;
-import dev.ferry.plugin.bundle.LoadedBundle;
 import java.util.Map;
 import java.util.concurrent.Executor;
 import org.opensearch.ingest.AbstractBatchingProcessor;
@@ -10,9 +9,12 @@ import org.opensearch.ingest.Processor;
 import org.opensearch.transport.client.Client;
 
 /**
- * Read {@code ferry_classify} and {@code ferry_relabel} definitions and open (once per node, in the
- * {@link BundleRegistry}) the bundle each names. A missing or broken bundle fails the pipeline's
- * creation with a 400 naming the bundle and what is wrong.
+ * Read {@code ferry_classify} and {@code ferry_relabel} definitions and check the bundle each names
+ * ({@link BundleRegistry#check}): a name that names no bundle, a name both in the cluster and the
+ * config folder, or a config-folder bundle that does not open fails the pipeline's creation with a
+ * 400 naming the bundle and what is wrong. This runs on every node, on the thread that applies the
+ * cluster state, so it does no network I/O: a bundle stored in the cluster is loaded by the
+ * pipeline's first batch.
  */
 public final class FerryProcessorFactories {
   private FerryProcessorFactories() {}
@@ -21,7 +23,8 @@ public final class FerryProcessorFactories {
    * The processors by name.
    *
    * @param client the node's client, for {@code skip_unchanged}'s lookups of stored documents
-   * @param ingestExecutor where work continues after such a lookup (the node's write pool)
+   * @param ingestExecutor where work continues after such a lookup or a bundle's load (the node's
+   *     write pool)
    */
   public static Map<String, Processor.Factory> create(
       BundleRegistry bundles, Client client, Executor ingestExecutor) {
@@ -29,19 +32,22 @@ public final class FerryProcessorFactories {
         ClassifyProcessor.TYPE,
         new Classify(bundles, client, ingestExecutor),
         RelabelProcessor.TYPE,
-        new Relabel(bundles));
+        new Relabel(bundles, ingestExecutor));
   }
 
   /** What both processors read: the bundle, the prefix, a default batch size. */
   private abstract static class BundleProcessorFactory extends AbstractBatchingProcessor.Factory {
     private final String type;
-    private final BundleRegistry bundles;
+    final BundleRegistry bundles;
+    final Executor ingestExecutor;
     private final int defaultBatchSize;
 
-    BundleProcessorFactory(String type, BundleRegistry bundles, int defaultBatchSize) {
+    BundleProcessorFactory(
+        String type, BundleRegistry bundles, Executor ingestExecutor, int defaultBatchSize) {
       super(type);
       this.type = type;
       this.bundles = bundles;
+      this.ingestExecutor = ingestExecutor;
       this.defaultBatchSize = defaultBatchSize;
     }
 
@@ -56,9 +62,12 @@ public final class FerryProcessorFactories {
       return super.create(registry, tag, description, config);
     }
 
-    LoadedBundle bundle(String tag, String name) {
+    /** Reads the {@code bundle} option and checks that it names a bundle. */
+    String bundle(String tag, Map<String, Object> config) {
+      String name = ConfigurationUtils.readStringProperty(type, tag, config, "bundle");
       try {
-        return bundles.get(name);
+        bundles.check(name);
+        return name;
       } catch (RuntimeException e) {
         throw ConfigurationUtils.newConfigurationException(type, tag, "bundle", e.getMessage());
       }
@@ -84,22 +93,18 @@ public final class FerryProcessorFactories {
 
   private static final class Classify extends BundleProcessorFactory {
     private final Client client;
-    private final Executor ingestExecutor;
 
     Classify(BundleRegistry bundles, Client client, Executor ingestExecutor) {
-      super(ClassifyProcessor.TYPE, bundles, ClassifyProcessor.DEFAULT_BATCH_SIZE);
+      super(ClassifyProcessor.TYPE, bundles, ingestExecutor, ClassifyProcessor.DEFAULT_BATCH_SIZE);
       this.client = client;
-      this.ingestExecutor = ingestExecutor;
     }
 
     @Override
     protected AbstractBatchingProcessor newProcessor(
         String tag, String description, int batchSize, Map<String, Object> config) {
-      String name =
-          ConfigurationUtils.readStringProperty(ClassifyProcessor.TYPE, tag, config, "bundle");
       ClassifyProcessor.Options options =
           new ClassifyProcessor.Options(
-              name,
+              bundle(tag, config),
               ConfigurationUtils.readStringProperty(
                   ClassifyProcessor.TYPE, tag, config, "field", "text"),
               prefix(tag, config),
@@ -112,28 +117,27 @@ public final class FerryProcessorFactories {
           description,
           batchSize,
           options,
-          bundle(tag, name),
+          bundles,
+          ingestExecutor,
           new StoredResultsLookup(client, ingestExecutor, options.targetPrefix()));
     }
   }
 
   private static final class Relabel extends BundleProcessorFactory {
-    Relabel(BundleRegistry bundles) {
-      super(RelabelProcessor.TYPE, bundles, RelabelProcessor.DEFAULT_BATCH_SIZE);
+    Relabel(BundleRegistry bundles, Executor ingestExecutor) {
+      super(RelabelProcessor.TYPE, bundles, ingestExecutor, RelabelProcessor.DEFAULT_BATCH_SIZE);
     }
 
     @Override
     protected AbstractBatchingProcessor newProcessor(
         String tag, String description, int batchSize, Map<String, Object> config) {
-      String name =
-          ConfigurationUtils.readStringProperty(RelabelProcessor.TYPE, tag, config, "bundle");
       RelabelProcessor.Options options =
           new RelabelProcessor.Options(
-              name,
+              bundle(tag, config),
               prefix(tag, config),
               flag(tag, config, "chunking", true),
               flag(tag, config, "ignore_missing", false));
-      return new RelabelProcessor(tag, description, batchSize, options, bundle(tag, name));
+      return new RelabelProcessor(tag, description, batchSize, options, bundles, ingestExecutor);
     }
   }
 }

@@ -1,9 +1,10 @@
 package dev.ferry.plugin.ingest;
 
+import dev.ferry.plugin.bundle.BundleRegistry;
 import dev.ferry.plugin.bundle.FeatureReading;
 import dev.ferry.plugin.bundle.LoadedBundle;
 import java.util.List;
-import java.util.function.Consumer;
+import java.util.concurrent.Executor;
 import org.opensearch.ingest.IngestDocument;
 import org.opensearch.ingest.IngestDocumentWrapper;
 
@@ -18,6 +19,9 @@ import org.opensearch.ingest.IngestDocumentWrapper;
  * features were read otherwise ({@link FeatureReading}: another encoder file, pooling, length,
  * chunking or head pooling) fails on its own, saying what differs; it is left unchanged, never
  * labeled from another encoder's numbers.
+ *
+ * <p>Each batch uses the bundle its name (or alias) names when the batch starts, so a relabel
+ * pipeline that names an alias relabels with whichever bundle the alias names then.
  */
 public final class RelabelProcessor extends DocumentBatchProcessor {
   /** The processor's name in a pipeline definition. */
@@ -30,23 +34,24 @@ public final class RelabelProcessor extends DocumentBatchProcessor {
   public static final int DEFAULT_BATCH_SIZE = 1000;
 
   private final Options options;
-  private final LoadedBundle bundle;
-  private final FeatureReading reading;
   private final String field;
 
   RelabelProcessor(
-      String tag, String description, int batchSize, Options options, LoadedBundle bundle) {
-    super(tag, description, batchSize);
+      String tag,
+      String description,
+      int batchSize,
+      Options options,
+      BundleRegistry bundles,
+      Executor executor) {
+    super(tag, description, batchSize, bundles, options.bundle(), executor);
     this.options = options;
-    this.bundle = bundle;
-    this.reading = bundle.reading(options.chunking());
     this.field = options.targetPrefix() + "." + StoredFeatures.FIELD;
   }
 
   /**
    * The processor's settings, as read from the pipeline definition.
    *
-   * @param bundle the new bundle's name
+   * @param bundle the new bundle's name, or an alias's
    * @param targetPrefix where {@code ferry_classify} wrote its results ({@code target_prefix})
    * @param chunking whether the documents were classified with chunking on (the default) or off;
    *     the features must have been read as this bundle reads with that setting
@@ -60,21 +65,15 @@ public final class RelabelProcessor extends DocumentBatchProcessor {
   }
 
   @Override
-  protected void subBatchExecute(
-      List<IngestDocumentWrapper> documents, Consumer<List<IngestDocumentWrapper>> handler) {
-    processNow(documents);
-    handler.accept(documents);
-  }
-
-  @Override
-  void processNow(List<IngestDocumentWrapper> documents) {
+  void processNow(LoadedBundle bundle, List<IngestDocumentWrapper> documents) {
+    FeatureReading reading = bundle.reading(options.chunking());
     HeadOnly head = new HeadOnly(bundle, options.targetPrefix());
     for (IngestDocumentWrapper wrapper : documents) {
       if (wrapper.getException() != null || wrapper.getIngestDocument() == null) {
         continue;
       }
       try {
-        float[] values = features(wrapper.getIngestDocument());
+        float[] values = features(bundle, reading, wrapper.getIngestDocument());
         if (values != null) {
           head.add(wrapper, values);
         }
@@ -89,7 +88,7 @@ public final class RelabelProcessor extends DocumentBatchProcessor {
    * The document's stored features, checked against this bundle's reading; null if missing and
    * ignored.
    */
-  private float[] features(IngestDocument document) {
+  private float[] features(LoadedBundle bundle, FeatureReading reading, IngestDocument document) {
     Object stored = document.getFieldValue(field, Object.class, true);
     if (stored == null) {
       if (options.ignoreMissing()) {
@@ -127,9 +126,9 @@ public final class RelabelProcessor extends DocumentBatchProcessor {
               + reading
               + " ("
               + String.join("; ", differences)
-              + "); a head only reads features of the encoder and "
-              + "chunking it was trained on: relabel with a bundle trained on the document's encoder and chunking, or "
-              + "classify the document again with "
+              + "); a head only reads features of the encoder and chunking it was trained on:"
+              + " relabel with a bundle trained on the document's encoder and chunking, or classify"
+              + " the document again with "
               + ClassifyProcessor.TYPE
               + " and '"
               + bundle.name()

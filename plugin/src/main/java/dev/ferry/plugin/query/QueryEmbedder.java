@@ -2,6 +2,7 @@ package dev.ferry.plugin.query;
 
 import dev.ferry.models.bundle.BundleLoadException;
 import dev.ferry.models.encoder.TextRole;
+import dev.ferry.plugin.bundle.BundleLease;
 import dev.ferry.plugin.bundle.BundleRegistry;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -18,7 +19,8 @@ import org.opensearch.threadpool.ThreadPool;
  * on the node's {@value #THREAD_POOL} thread pool: a fixed number of threads and a bounded queue,
  * so that a burst of queries waits there or is refused with a 429, and no network or search thread
  * ever blocks on the model. The encoder is the one ingest pipelines use on this node ({@link
- * BundleRegistry}).
+ * BundleRegistry}); a bundle this node has not loaded yet is loaded first, on Ferry's {@code
+ * ferry_bundles} pool. The bundle name (or alias) is resolved for each query.
  */
 public final class QueryEmbedder {
   /**
@@ -66,22 +68,33 @@ public final class QueryEmbedder {
               "the node has not started Ferry's " + THREAD_POOL + " pool yet"));
       return;
     }
+    BundleLease lease;
+    try {
+      lease = bundles.tryAcquire(bundle);
+    } catch (BundleLoadException e) {
+      listener.onFailure(badBundle(e));
+      return;
+    }
+    if (lease != null) {
+      embedOnPool(pool, lease, text, listener);
+      return;
+    }
+    bundles.acquire(
+        bundle,
+        ActionListener.wrap(
+            loaded -> embedOnPool(pool, loaded, text, listener),
+            e -> listener.onFailure(e instanceof BundleLoadException b ? badBundle(b) : e)));
+  }
+
+  private static void embedOnPool(
+      ExecutorService pool, BundleLease lease, String text, ActionListener<float[]> listener) {
     try {
       pool.execute(
           () -> {
             float[] vector;
-            try {
+            try (lease) {
               vector =
-                  bundles
-                      .get(bundle)
-                      .classifier()
-                      .encoder()
-                      .embed(List.of(text), TextRole.QUERY)[0];
-            } catch (BundleLoadException e) {
-              listener.onFailure(
-                  new IllegalArgumentException(
-                      "[" + FerrySemanticQueryBuilder.NAME + "] bundle: " + e.getMessage(), e));
-              return;
+                  lease.bundle().classifier().encoder().embed(List.of(text), TextRole.QUERY)[0];
             } catch (RuntimeException e) {
               listener.onFailure(e);
               return;
@@ -89,7 +102,13 @@ public final class QueryEmbedder {
             listener.onResponse(vector);
           });
     } catch (RejectedExecutionException e) {
+      lease.close();
       listener.onFailure(e);
     }
+  }
+
+  private static IllegalArgumentException badBundle(BundleLoadException e) {
+    return new IllegalArgumentException(
+        "[" + FerrySemanticQueryBuilder.NAME + "] bundle: " + e.getMessage(), e);
   }
 }

@@ -170,4 +170,53 @@ public record ClassificationMetrics(
   public int labelIndex(String label) {
     return labels.indexOf(label);
   }
+
+  /**
+   * The labels that neither occur in the scored examples nor were predicted: {@link #macroF1()}
+   * leaves them out, so a macro-F1 of 1.0 may cover fewer classes than the classifier has. Say so
+   * wherever the macro-F1 is shown.
+   */
+  public List<String> unscoredClasses() {
+    List<String> out = new ArrayList<>();
+    for (int c = 0; c < labels.size(); c++) {
+      int seen = 0;
+      for (int k = 0; k < labels.size(); k++) {
+        seen += confusion[c][k] + confusion[k][c];
+      }
+      if (seen == 0) {
+        out.add(labels.get(c));
+      }
+    }
+    return out;
+  }
+
+  /** The labels with no example among those scored (some may still have been predicted). */
+  public List<String> classesWithoutExamples() {
+    List<String> out = new ArrayList<>();
+    for (ClassMetrics c : perClass) {
+      if (c.support() == 0) {
+        out.add(c.label());
+      }
+    }
+    return out;
+  }
+
+  /**
+   * What the macro-F1 covers when some class has no example here: {@code " (over 2 of 3 classes; no
+   * examples of corn)"} (a class without examples that was predicted counts, with F1 0), else the
+   * empty string.
+   */
+  public String macroF1Coverage() {
+    List<String> without = classesWithoutExamples();
+    if (without.isEmpty() || examples == 0) {
+      return "";
+    }
+    return " (over "
+        + (labels.size() - unscoredClasses().size())
+        + " of "
+        + labels.size()
+        + " classes; no examples of "
+        + String.join(", ", without)
+        + ")";
+  }
 }

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  *
  * <pre>{@code
  * {"examples": 150, "accuracy": 0.9, "macro_f1": 0.87, "expected_calibration_error": 0.04,
+ *  "classes_without_examples": ["wheat"],        // only when some class has no example here
  *  "per_class": {"corn": {"precision": .., "recall": .., "f1": .., "support": 24}, ...},
  *  "confusion": {"corn": {"corn": 20, "grain": 3, "other": 1}, ...}}   // truth → predicted → count
  * }</pre>
@@ -24,6 +25,10 @@ public final class MetricsJson {
     put(o, "accuracy", m.accuracy());
     put(o, "macro_f1", m.macroF1());
     put(o, "expected_calibration_error", m.expectedCalibrationError());
+    if (!m.classesWithoutExamples().isEmpty()) {
+      // macro_f1 says little about these: left out of it, or in it with F1 0 if predicted.
+      m.classesWithoutExamples().forEach(o.putArray("classes_without_examples")::add);
+    }
     ObjectNode perClass = o.putObject("per_class");
     for (ClassificationMetrics.ClassMetrics c : m.perClass()) {
       ObjectNode n = perClass.putObject(c.label());
@@ -56,6 +61,23 @@ public final class MetricsJson {
       metrics.put("no_validation_reason", noValidationReason);
     }
     return metrics;
+  }
+
+  /**
+   * A scored example: {@code {id, location, label, predicted, confidence}}, and {@code text} when
+   * {@code withText}.
+   */
+  public static ObjectNode example(ScoredExample e, boolean withText) {
+    ObjectNode x = JsonNodeFactory.instance.objectNode();
+    x.put("id", e.id());
+    x.put("location", e.location());
+    x.put("label", e.truth());
+    x.put("predicted", e.predicted());
+    put(x, "confidence", e.confidence());
+    if (withText) {
+      x.put("text", e.text());
+    }
+    return x;
   }
 
   /** {@code value} rounded to 6 decimals, or null if it is not a finite number. */

@@ -172,6 +172,8 @@ public final class Charts {
    * @param logX logarithmic x axis (e.g. training-set sizes)
    * @param markX x of a dashed vertical marker line, or {@code NaN} for none
    * @param markLabel the marker's legend entry ({@code null} for none)
+   * @param scoreAxis y axis for scores in [0, 1] that end at 1 but start at a tenth below the
+   *     lowest value, so curves between 0.9 and 1 are not squashed against the top
    */
   public record Options(
       int width,
@@ -180,11 +182,12 @@ public final class Charts {
       boolean integerX,
       boolean logX,
       double markX,
-      String markLabel) {
+      String markLabel,
+      boolean scoreAxis) {
 
     /** {@link #WIDTH} × {@link #HEIGHT}, free y axis, linear x axis, no marker. */
     public static final Options DEFAULT =
-        new Options(WIDTH, HEIGHT, false, false, false, Double.NaN, null);
+        new Options(WIDTH, HEIGHT, false, false, false, Double.NaN, null, false);
 
     public Options {
       if (width < 100 || height < 100) {
@@ -193,27 +196,35 @@ public final class Charts {
     }
 
     public Options withSize(int width, int height) {
-      return new Options(width, height, unitInterval, integerX, logX, markX, markLabel);
+      return new Options(width, height, unitInterval, integerX, logX, markX, markLabel, scoreAxis);
     }
 
     /** Fixes the y axis to [0, 1]. */
     public Options withUnitInterval() {
-      return new Options(width, height, true, integerX, logX, markX, markLabel);
+      return new Options(width, height, true, integerX, logX, markX, markLabel, false);
+    }
+
+    /**
+     * A y axis for scores (accuracy, F1): up to 1, down to the tenth below the lowest value (0 at
+     * most), so that differences near 1 stay visible; values outside [0, 1] are clipped.
+     */
+    public Options withScoreAxis() {
+      return new Options(width, height, false, integerX, logX, markX, markLabel, true);
     }
 
     /** Labels the x axis with whole numbers only. */
     public Options withIntegerX() {
-      return new Options(width, height, unitInterval, true, logX, markX, markLabel);
+      return new Options(width, height, unitInterval, true, logX, markX, markLabel, scoreAxis);
     }
 
     /** Uses a logarithmic x axis. */
     public Options withLogX() {
-      return new Options(width, height, unitInterval, integerX, true, markX, markLabel);
+      return new Options(width, height, unitInterval, integerX, true, markX, markLabel, scoreAxis);
     }
 
     /** Draws a dashed vertical line at {@code x}, named {@code label} in the legend. */
     public Options withMark(double x, String label) {
-      return new Options(width, height, unitInterval, integerX, logX, x, label);
+      return new Options(width, height, unitInterval, integerX, logX, x, label, scoreAxis);
     }
   }
 
@@ -310,7 +321,10 @@ public final class Charts {
     }
     // Units XChart can lay ticks out in (see the class comment).
     Axis xAxis = options.logX() ? Axis.AS_IS : Axis.of(points, Points::x, null);
-    Axis yAxis = options.unitInterval() ? Axis.UNIT : Axis.of(points, Points::y, Points::errors);
+    Axis yAxis =
+        options.unitInterval()
+            ? Axis.UNIT
+            : options.scoreAxis() ? Axis.score(points) : Axis.of(points, Points::y, Points::errors);
 
     XYChart chart = new XYChart(options.width(), options.height());
     List<LegendEntry> legend = new ArrayList<>();
@@ -320,7 +334,7 @@ public final class Charts {
     String yTitle = yAxis.title(yLabel);
     chart.setXAxisTitle(xTitle);
     chart.setYAxisTitle(yTitle);
-    style(chart.getStyler(), options, xTitle, yTitle);
+    style(chart.getStyler(), options, xTitle, yTitle, xRange(points));
     xAxis.applyTo(chart.getStyler()::setXAxisMin, chart.getStyler()::setXAxisMax);
     yAxis.applyTo(chart.getStyler()::setYAxisMin, chart.getStyler()::setYAxisMax);
 
@@ -371,6 +385,21 @@ public final class Charts {
 
     /** [0, 1], values far outside clipped. */
     static final Axis UNIT = new Axis(1, -1, 2, 0, 1);
+
+    /**
+     * Scores: [the tenth below the lowest value (less its error bar), 1], values clipped to [0, 1].
+     */
+    static Axis score(List<Points> points) {
+      double low = 1;
+      for (Points p : points) {
+        for (int i = 0; i < p.y.length; i++) {
+          low = Math.min(low, p.y[i] - (p.errors == null ? 0 : p.errors[i]));
+        }
+      }
+      // A margin below the lowest point, so that it does not sit on the axis.
+      double min = Math.max(0, Math.floor((Math.max(0, low) - 0.02) * 10) / 10);
+      return new Axis(1, 0, 1, min, 1);
+    }
 
     /** The unit and range for every point's value (± its error bar) of every series. */
     static Axis of(
@@ -450,7 +479,38 @@ public final class Charts {
     return unique;
   }
 
-  private static void style(XYStyler st, Options options, String xLabel, String yLabel) {
+  /** The smallest and largest finite x of all points; {0, 0} without any. */
+  private static double[] xRange(List<Points> points) {
+    double min = Double.POSITIVE_INFINITY;
+    double max = Double.NEGATIVE_INFINITY;
+    for (Points p : points) {
+      for (double x : p.x) {
+        min = Math.min(min, x);
+        max = Math.max(max, x);
+      }
+    }
+    return min <= max ? new double[] {min, max} : new double[] {0, 0};
+  }
+
+  /**
+   * Whole-number x labels at most about {@value #MAX_X_LABELS} apart in number: every 1, 2, 5, 10,
+   * 20, 50… from the first x (epochs 1, 21, 41… for 100 epochs, not 1, 5, 9… run together).
+   */
+  static long labelStep(double min, double max) {
+    double wanted = (max - min) / MAX_X_LABELS;
+    for (long p = 1; ; p *= 10) {
+      for (long m : new long[] {1, 2, 5}) {
+        if (m * p >= wanted) {
+          return m * p;
+        }
+      }
+    }
+  }
+
+  private static final int MAX_X_LABELS = 8;
+
+  private static void style(
+      XYStyler st, Options options, String xLabel, String yLabel, double[] xRange) {
     Font base = BASE_FONT;
     st.setLocale(Locale.ROOT);
     st.setBaseFont(base);
@@ -500,6 +560,8 @@ public final class Charts {
       st.setYAxisMin(0.0);
       st.setYAxisMax(1.0);
       st.setYAxisDecimalPattern("0.0");
+    } else if (options.scoreAxis()) {
+      st.setYAxisDecimalPattern("0.00");
     } else {
       // XChart's own pattern writes "1" beside "0.8"; keep at least one decimal below 1000.
       DecimalFormatSymbols symbols = DecimalFormatSymbols.getInstance(Locale.ROOT);
@@ -513,9 +575,15 @@ public final class Charts {
       st.setXAxisLogarithmic(true);
     }
     if (options.integerX()) {
-      // Ticks may fall between whole numbers; label only the whole ones.
+      // Ticks may fall between whole numbers; label only the whole ones, and not so many that
+      // they run into each other (100 epochs labeled every 4 did).
+      long step = labelStep(xRange[0], xRange[1]);
+      long first = Math.round(xRange[0]);
       st.setXAxisTickLabelsFormattingFunction(
-          v -> Math.abs(v - Math.rint(v)) < 1e-9 ? Long.toString(Math.round(v)) : "");
+          v ->
+              Math.abs(v - Math.rint(v)) < 1e-9 && Math.floorMod(Math.round(v) - first, step) == 0
+                  ? Long.toString(Math.round(v))
+                  : "");
     }
   }
 

@@ -9,6 +9,7 @@ import dev.ferry.trainer.EpochMetrics;
 import dev.ferry.trainer.metrics.ClassificationMetrics;
 import dev.ferry.trainer.metrics.ClassificationMetrics.ClassMetrics;
 import dev.ferry.trainer.metrics.MetricsJson;
+import dev.ferry.trainer.metrics.ScoredExample;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -72,6 +73,11 @@ public final class TrainingReport {
    * @param bestEpoch the epoch whose weights were kept (1-based), or 0 when there is none
    * @param validation metrics on the held-out set, or {@code null} without one
    * @param notes warnings about the data or the run (duplicates, conflicting labels…), one each
+   * @param scoredOn what {@code validation} was computed on, in words ("the held-out 20% of
+   *     train.jsonl", "the test file test.jsonl"), or null for the held-out set
+   * @param examples the examples behind {@code validation}, as scored: the misclassified examples,
+   *     the reliability diagram and the confidence histogram are drawn from them; empty for none
+   * @param labelCounts the training data's examples per label, most first; empty when unknown
    */
   public record ReportContent(
       String title,
@@ -79,17 +85,48 @@ public final class TrainingReport {
       List<EpochMetrics> history,
       int bestEpoch,
       ClassificationMetrics validation,
-      List<String> notes) {
+      List<String> notes,
+      String scoredOn,
+      List<ScoredExample> examples,
+      Map<String, Integer> labelCounts) {
 
     public ReportContent {
       Objects.requireNonNull(title, "title");
       facts = facts == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(facts));
       history = history == null ? List.of() : List.copyOf(history);
       notes = notes == null ? List.of() : List.copyOf(notes);
+      examples = examples == null ? List.of() : List.copyOf(examples);
+      labelCounts =
+          labelCounts == null
+              ? Map.of()
+              : Collections.unmodifiableMap(new LinkedHashMap<>(labelCounts));
       if (bestEpoch < 0) {
         throw new IllegalArgumentException(
             "bestEpoch must be 0 (none) or an epoch number: " + bestEpoch);
       }
+    }
+
+    /** A report without scored examples or label counts. */
+    public ReportContent(
+        String title,
+        Map<String, String> facts,
+        List<EpochMetrics> history,
+        int bestEpoch,
+        ClassificationMetrics validation,
+        List<String> notes) {
+      this(title, facts, history, bestEpoch, validation, notes, null, null, null);
+    }
+
+    /** With the scored examples behind {@code validation}, what they are, and the label counts. */
+    public ReportContent withScored(
+        String scoredOn, List<ScoredExample> examples, Map<String, Integer> labelCounts) {
+      return new ReportContent(
+          title, facts, history, bestEpoch, validation, notes, scoredOn, examples, labelCounts);
+    }
+
+    /** "held-out set", or what {@link #scoredOn} names. */
+    String scoredOnOrDefault() {
+      return scoredOn != null ? scoredOn : "the held-out set";
     }
   }
 
@@ -102,9 +139,26 @@ public final class TrainingReport {
     Files.createDirectories(reportDir);
     boolean curves = writeCharts(reportDir, content);
     JSON.writeValue(reportDir.resolve(METRICS_JSON).toFile(), metricsJson(content));
+    List<String> learningCurves;
+    try (var files = Files.list(reportDir)) {
+      learningCurves =
+          files
+              .map(p -> p.getFileName().toString())
+              .filter(n -> n.startsWith(LEARNING_CURVE_PREFIX) && n.endsWith(".png"))
+              .sorted()
+              .toList();
+    }
     Files.writeString(
-        reportDir.resolve(INDEX), new Page(content, curves).html(), StandardCharsets.UTF_8);
+        reportDir.resolve(INDEX),
+        new Page(content, curves, learningCurves).html(),
+        StandardCharsets.UTF_8);
   }
+
+  /**
+   * Charts named {@code learning-curve-*.png} in the report's folder (as {@code ferry bench
+   * accuracy --out DIR} writes them) are shown in a section of their own.
+   */
+  public static final String LEARNING_CURVE_PREFIX = "learning-curve-";
 
   /** Writes the curves; false (and no chart files) when there is nothing to plot. */
   private static boolean writeCharts(Path dir, ReportContent content) throws IOException {
@@ -156,7 +210,7 @@ public final class TrainingReport {
             Charts.Series.of("train accuracy", epoch, trainAcc),
             Charts.Series.of("valid accuracy", epoch, validAcc),
             Charts.Series.of("valid macro-F1", epoch, validF1)),
-        options.withUnitInterval());
+        options.withScoreAxis());
     return true;
   }
 
@@ -212,6 +266,15 @@ public final class TrainingReport {
     }
     ArrayNode notes = o.putArray("notes");
     c.notes().forEach(notes::add);
+    if (c.scoredOn() != null) {
+      o.put("scored_on", c.scoredOn());
+    }
+    ObjectNode counts = o.putObject("label_counts");
+    c.labelCounts().forEach(counts::put);
+    ArrayNode mistakes = o.putArray("misclassified");
+    for (ScoredExample e : ScoredExample.confidentMistakes(c.examples(), Integer.MAX_VALUE)) {
+      mistakes.add(MetricsJson.example(e, false));
+    }
     return o;
   }
 
@@ -230,36 +293,91 @@ public final class TrainingReport {
   private static final class Page {
     private final ReportContent c;
     private final boolean curves;
+    private final List<String> learningCurves;
     private final StringBuilder out = new StringBuilder(16_384);
 
-    Page(ReportContent content, boolean curves) {
+    Page(ReportContent content, boolean curves, List<String> learningCurves) {
       this.c = content;
       this.curves = curves;
+      this.learningCurves = learningCurves;
+    }
+
+    /**
+     * What kind of report this is, from the title's part before ": " ("Ferry evaluation report:
+     * bundle on test.jsonl"); "Ferry training report" when the title has none.
+     */
+    private String kind() {
+      int colon = c.title().indexOf(": ");
+      return colon > 0 && c.title().startsWith("Ferry ")
+          ? c.title().substring(0, colon)
+          : "Ferry training report";
+    }
+
+    /** The title without its kind: the heading. */
+    private String heading() {
+      int colon = c.title().indexOf(": ");
+      return colon > 0 && c.title().startsWith("Ferry ")
+          ? c.title().substring(colon + 2)
+          : c.title();
+    }
+
+    /** A scoring run's report: no training, so no training curves. */
+    private boolean evaluation() {
+      return kind().equals("Ferry evaluation report");
     }
 
     String html() {
       out.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
           .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
           .append("<title>")
-          .append(esc(c.title()))
-          .append(" · Ferry training report</title>\n<style>\n")
+          .append(esc(heading()))
+          .append(" · ")
+          .append(esc(kind()))
+          .append("</title>\n<style>\n")
           .append(css())
           .append("</style>\n</head>\n<body>\n<main>\n");
       header();
       notes();
       facts();
-      curves();
+      if (!evaluation()) {
+        curves();
+      }
       if (c.validation() == null) {
         out.append(
-            "<section>\n<h2>Validation</h2>\n<p class=\"empty\">No held-out set, so there is no"
-                + " confusion matrix and there are no per-class metrics.</p>\n</section>\n");
+            "<section id=\"scores\">\n<h2>Scores</h2>\n<p class=\"empty\">No held-out set, so"
+                + " there is no confusion matrix and there are no per-class metrics.</p>\n"
+                + "</section>\n");
       } else {
-        out.append("<section>\n<h2>Validation</h2>\n<div class=\"split\">\n");
+        out.append("<section id=\"scores\">\n<h2>Scores on ")
+            .append(esc(c.scoredOnOrDefault()))
+            .append("</h2>\n<div class=\"split\">\n");
         confusion(c.validation());
         perClass(c.validation());
         out.append("</div>\n</section>\n");
+        if (!c.examples().isEmpty()) {
+          AnalysisSections.mistakes(out, c.examples(), c.scoredOnOrDefault());
+          AnalysisSections.confidence(
+              out, c.examples(), c.validation().expectedCalibrationError(), c.scoredOnOrDefault());
+        }
       }
-      out.append("<footer>Ferry training report. The numbers on this page are in <a href=\"")
+      AnalysisSections.labelDistribution(out, c.labelCounts());
+      if (!learningCurves.isEmpty()) {
+        out.append(
+            "<section id=\"learning-curves\">\n<h2>Learning curves</h2>\n<p>Macro-F1 at k"
+                + " training examples per class, from <code>ferry bench accuracy</code>: where a"
+                + " curve still rises, more labels help.</p>\n<div class=\"plots\">\n");
+        for (String png : learningCurves) {
+          out.append("<figure><img src=\"")
+              .append(esc(png))
+              .append("\" alt=\"")
+              .append(esc(png.substring(0, png.length() - 4)))
+              .append("\"></figure>\n");
+        }
+        out.append("</div>\n</section>\n");
+      }
+      out.append("<footer>")
+          .append(esc(kind()))
+          .append(". The numbers on this page are in <a href=\"")
           .append(METRICS_JSON)
           .append("\">")
           .append(METRICS_JSON)
@@ -268,20 +386,39 @@ public final class TrainingReport {
     }
 
     private void header() {
-      out.append("<header class=\"top\">\n<p class=\"eyebrow\">Ferry training report</p>\n<h1>")
-          .append(esc(c.title()))
+      out.append("<header class=\"top\">\n<p class=\"eyebrow\">")
+          .append(esc(kind()))
+          .append("</p>\n<h1>")
+          .append(esc(heading()))
           .append("</h1>\n<p class=\"lede\">")
           .append(esc(lede()))
           .append("</p>\n");
       int mark = out.length();
       ClassificationMetrics v = c.validation();
       if (v != null) {
-        tile("Accuracy", pct(v.accuracy()), "on the held-out set");
-        tile("Macro-F1", fixed(v.macroF1()), "mean over classes");
+        String coverage =
+            v.classesWithoutExamples().isEmpty()
+                ? "mean over classes"
+                : "over "
+                    + (v.labels().size() - v.unscoredClasses().size())
+                    + " of "
+                    + v.labels().size()
+                    + " classes: none of "
+                    + String.join(", ", v.classesWithoutExamples());
+        if (imbalanced(v)) {
+          // Accuracy flatters a model that ignores small classes; macro-F1 weighs each the same.
+          tile("Macro-F1", fixed(v.macroF1()), coverage + "; classes are imbalanced");
+          tile("Accuracy", pct(v.accuracy()), "on " + c.scoredOnOrDefault());
+        } else {
+          tile("Accuracy", pct(v.accuracy()), "on " + c.scoredOnOrDefault());
+          tile("Macro-F1", fixed(v.macroF1()), coverage);
+        }
         double ece = v.expectedCalibrationError();
         tile("ECE", fixed(ece), Double.isFinite(ece) ? "lower is better" : "no confidences");
         tile(
-            "Examples", String.format(Locale.ROOT, "%,d", v.examples()), "held out for validation");
+            "Examples",
+            String.format(Locale.ROOT, "%,d", v.examples()),
+            evaluation() ? "scored" : "held out for validation");
       } else if (!c.history().isEmpty()) {
         // Without a held-out set the best headline is the training fit of the epoch kept.
         EpochMetrics kept = c.history().getLast();
@@ -315,9 +452,11 @@ public final class TrainingReport {
         s.append("No held-out set, so there are no validation metrics.");
       } else {
         s.append(v.labels().size())
-            .append(v.labels().size() == 1 ? " class, validated on " : " classes, validated on ")
+            .append(v.labels().size() == 1 ? " class, scored on " : " classes, scored on ")
             .append(String.format(Locale.ROOT, "%,d", v.examples()))
-            .append(v.examples() == 1 ? " held-out example." : " held-out examples.");
+            .append(v.examples() == 1 ? " example of " : " examples of ")
+            .append(c.scoredOnOrDefault())
+            .append('.');
       }
       if (c.bestEpoch() > 0) {
         s.append(" The model kept is from epoch ")
@@ -522,6 +661,25 @@ public final class TrainingReport {
           .append("</td></tr></tfoot>\n</table>\n</div>\n</div>\n");
     }
   }
+
+  /**
+   * Whether the scored classes are imbalanced enough that accuracy misleads: the largest has at
+   * least {@value #IMBALANCE} times the examples of the smallest.
+   */
+  static boolean imbalanced(ClassificationMetrics v) {
+    int max = 0;
+    int min = Integer.MAX_VALUE;
+    for (ClassMetrics c : v.perClass()) {
+      if (c.support() > 0) {
+        max = Math.max(max, c.support());
+        min = Math.min(min, c.support());
+      }
+    }
+    return max > 0 && max >= IMBALANCE * min;
+  }
+
+  /** See {@link #imbalanced}. */
+  static final double IMBALANCE = 1.5;
 
   private static double clamp01(double v) {
     return Double.isFinite(v) ? Math.max(0, Math.min(1, v)) : 0;
