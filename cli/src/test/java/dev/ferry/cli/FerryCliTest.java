@@ -118,7 +118,7 @@ class FerryCliTest {
         List.of(
             "Data:",
             "Head and training:",
-            "Fine-tuning (--mode finetune or lora):",
+            "Fine-tuning (--mode finetune, lora or contrastive):",
             "LoRA (--mode lora):",
             "Encoder and long texts:",
             "Runtime:",
@@ -131,6 +131,9 @@ class FerryCliTest {
     }
     // Each option once, under its heading (the synopsis above names them too).
     assertThat(help.indexOf("      --rank=R")).isGreaterThan(help.indexOf("LoRA (--mode lora):"));
+    assertThat(help.indexOf("      --quantize="))
+        .isGreaterThan(help.indexOf("Fine-tuning (--mode finetune, lora or contrastive):"))
+        .isLessThan(help.indexOf("LoRA (--mode lora):"));
     assertThat(help.indexOf("      --batch-size=N")).isGreaterThan(help.indexOf("Runtime:"));
     assertThat(help.split("      --examples-per-step=N", -1)).hasSize(2);
   }

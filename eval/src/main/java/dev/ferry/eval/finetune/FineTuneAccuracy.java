@@ -1,6 +1,8 @@
 package dev.ferry.eval.finetune;
 
 import dev.ferry.eval.accuracy.PerClassSample;
+import dev.ferry.eval.accuracy.Task;
+import dev.ferry.eval.accuracy.Tasks;
 import dev.ferry.models.encoder.Chunking;
 import dev.ferry.models.encoder.DocumentEmbedding;
 import dev.ferry.models.encoder.Encoder;
@@ -68,8 +70,7 @@ public final class FineTuneAccuracy {
   public static void main(String[] args) throws Exception {
     Map<String, String> o = options(args);
     Path data = Path.of(o.getOrDefault("data", "../shared/data"));
-    List<String> tasks =
-        List.of(o.getOrDefault("tasks", String.join(",", FineTuneTasks.ALL)).split(","));
+    List<String> tasks = List.of(o.getOrDefault("tasks", String.join(",", Tasks.ALL)).split(","));
     String encoderName = o.getOrDefault("encoder", "all-minilm-l6-v2");
     int[] ks =
         Arrays.stream(o.getOrDefault("shots", "8,16,64").split(","))
@@ -88,8 +89,8 @@ public final class FineTuneAccuracy {
     EncoderOptions options = EncoderOptions.defaults();
     try (Encoder base = Encoder.open(encoderName, options)) {
       for (String taskId : tasks) {
-        FineTuneTasks.Task task = FineTuneTasks.read(data, taskId, spamTest, testLimit);
-        out.printf(Locale.ROOT, "%s: %s%n", task.id(), task.description());
+        Task task = FineTuneTasks.read(data, taskId, spamTest, testLimit);
+        out.printf(Locale.ROOT, "%s: %s%n", task.id(), task.split());
         List<String> labels = task.labels();
         int[] testY = task.test().labels().stream().mapToInt(labels::indexOf).toArray();
         Map<String, List<Double>> f1 = new LinkedHashMap<>();

@@ -2,6 +2,8 @@ package dev.ferry.eval.finetune;
 
 import dev.ferry.autodiff.OnnxImport;
 import dev.ferry.eval.accuracy.PerClassSample;
+import dev.ferry.eval.accuracy.Task;
+import dev.ferry.eval.accuracy.Tasks;
 import dev.ferry.models.encoder.Chunking;
 import dev.ferry.models.encoder.Encoder;
 import dev.ferry.models.encoder.EncoderOptions;
@@ -45,10 +47,10 @@ public final class FineTuneSpeed {
   public static void main(String[] args) throws Exception {
     long start = System.nanoTime();
     Map<String, String> o = FineTuneAccuracy.options(args);
-    FineTuneTasks.Task task =
+    Task task =
         FineTuneTasks.read(
             Path.of(o.getOrDefault("data", "../shared/data")),
-            o.getOrDefault("task", FineTuneTasks.MOVIES),
+            o.getOrDefault("task", Tasks.MOVIES),
             Integer.parseInt(o.getOrDefault("spam-test", "1000")),
             0);
     int k = Integer.parseInt(o.getOrDefault("k", "64"));

@@ -3,6 +3,8 @@ package dev.ferry.eval.finetune;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.eval.accuracy.PerClassSample;
+import dev.ferry.eval.accuracy.Task;
+import dev.ferry.eval.accuracy.Tasks;
 import dev.ferry.models.encoder.Chunking;
 import dev.ferry.models.encoder.Encoder;
 import dev.ferry.models.encoder.EncoderOptions;
@@ -33,10 +35,10 @@ public final class TokenizedExport {
   public static void main(String[] args) throws Exception {
     Map<String, String> o = FineTuneAccuracy.options(args);
     Path data = Path.of(o.getOrDefault("data", "../shared/data"));
-    FineTuneTasks.Task task =
+    Task task =
         FineTuneTasks.read(
             data,
-            o.getOrDefault("task", FineTuneTasks.MOVIES),
+            o.getOrDefault("task", Tasks.MOVIES),
             Integer.parseInt(o.getOrDefault("spam-test", "1000")),
             Integer.parseInt(o.getOrDefault("test-limit", "0")));
     int k = Integer.parseInt(o.getOrDefault("k", "250"));
