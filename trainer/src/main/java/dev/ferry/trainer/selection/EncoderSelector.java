@@ -99,10 +99,12 @@ public final class EncoderSelector {
     listener.stage(
         String.format(
             Locale.ROOT,
-            "Choosing the encoder: %d encoders x %d heads, %d-fold cross-validation on %,d"
+            "Choosing the encoder: %d encoder%s x %d head%s, %d-fold cross-validation on %,d"
                 + " training examples",
             settings.candidates().size(),
+            settings.candidates().size() == 1 ? "" : "s",
             settings.heads().size(),
+            settings.heads().size() == 1 ? "" : "s",
             folds,
             input.train().size()));
 
