@@ -116,5 +116,11 @@ class AutoEncoderCliTest {
     assertThat(help)
         .contains("Default: all-minilm-l6-v2-q,bge-small-en-v1.5-q,e5-small-v2-q")
         .contains("--encoder auto --budget 10m");
+    // In the encoder's group, not under "Other".
+    int group = help.indexOf("\nEncoder and long texts:\n");
+    int runtime = help.indexOf("\nRuntime:\n");
+    assertThat(group).isPositive();
+    assertThat(help.indexOf("      --candidates=")).isBetween(group, runtime);
+    assertThat(help.indexOf("      --budget=")).isBetween(group, runtime);
   }
 }
