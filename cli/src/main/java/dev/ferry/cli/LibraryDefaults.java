@@ -1,11 +1,13 @@
 package dev.ferry.cli;
 
+import dev.ferry.models.encoder.BuiltinEncoder;
 import dev.ferry.models.encoder.Chunking;
 import dev.ferry.trainer.Provenance;
 import dev.ferry.trainer.TrainingConfig;
 import dev.ferry.trainer.finetune.FineTuneSettings;
 import dev.ferry.trainer.head.HeadKind;
 import dev.ferry.trainer.head.HeadSettings;
+import dev.ferry.trainer.selection.SelectionSettings;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,8 +19,8 @@ import java.util.Map;
  * {@code ${bundle:default.finetune.learning_rate}} and commands name this bundle. Keys are {@code
  * default.PRESET.SETTING} for the settings of each preset ({@code linear}, {@code mlp}, {@code
  * finetune}, {@code lora}, {@code contrastive}; setting names as the manifest writes them), and
- * {@code default.config.*}, {@code default.chunking.*} and {@code default.auto_epochs.*} for the
- * rest.
+ * {@code default.config.*}, {@code default.auto.*} ({@code --encoder auto}), {@code
+ * default.chunking.*} and {@code default.auto_epochs.*} for the rest.
  */
 public final class LibraryDefaults extends ListResourceBundle {
   @Override
@@ -42,6 +44,15 @@ public final class LibraryDefaults extends ListResourceBundle {
             config.head().kind().id(),
             "mode",
             config.mode().id()));
+    SelectionSettings selection = config.selection();
+    put(
+        entries,
+        "auto",
+        Map.of(
+            "candidates",
+            String.join(",", selection.candidates().stream().map(BuiltinEncoder::id).toList()),
+            "folds",
+            selection.folds()));
     put(
         entries,
         "chunking",

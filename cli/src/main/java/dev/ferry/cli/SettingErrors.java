@@ -52,7 +52,13 @@ final class SettingErrors {
           "max tokens",
           "--chunk-tokens",
           "max examples",
-          "--max-examples");
+          "--max-examples",
+          "encoder",
+          "--encoder",
+          "candidates",
+          "--candidates",
+          "budget",
+          "--budget");
 
   private SettingErrors() {}
 

@@ -1,5 +1,7 @@
 package dev.ferry.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ferry.models.encoder.BuiltinEncoder;
 import dev.ferry.trainer.EpochMetrics;
 import dev.ferry.trainer.Trainer;
 import dev.ferry.trainer.TrainingConfig;
@@ -15,6 +17,8 @@ import dev.ferry.trainer.finetune.Quantization;
 import dev.ferry.trainer.finetune.UnfreezeSchedule;
 import dev.ferry.trainer.head.HeadKind;
 import dev.ferry.trainer.head.HeadSettings;
+import dev.ferry.trainer.selection.BudgetTooSmallException;
+import dev.ferry.trainer.selection.SelectionSettings;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -55,6 +59,10 @@ import picocli.CommandLine.Spec;
           + " the others apart (SetFit's idea, one pass per text: --objective over every pair of a"
           + " --batch drawn evenly over the labels), then a --head is fitted on its vectors as in"
           + " features mode; for few examples per class.",
+      "--encoder auto (--mode features): embed the data with each of --candidates, score every"
+          + " encoder x head by stratified k-fold cross-validation on the training examples, and"
+          + " train with the best by macro-F1 (within 0.005: the faster encoder); the report and"
+          + " the manifest record every candidate's score and speed.",
       "--quantize int8 (finetune, lora, contrastive) writes the tuned encoder in int8, as the -q"
           + " built-ins are; an int8 built-in as --encoder fine-tunes its float twin and writes"
           + " int8."
@@ -74,6 +82,7 @@ final class TrainCommand
         "ferry train --data tickets.jsonl --out tickets-bundle",
         "ferry train --data train.csv --valid test.csv --head mlp --epochs 50 --out bundle",
         "ferry train --data train.jsonl.gz --encoder bge-small-en-v1.5 --max-examples 500 --out bundle",
+        "ferry train --data train.jsonl --encoder auto --budget 10m --out bundle",
         "ferry train --data train.jsonl --mode finetune --unfreeze 2 --epochs 3 --out tuned-bundle",
         "ferry train --data train.jsonl --mode finetune --unfreeze-schedule gradual --resume --out tuned-bundle",
         "ferry train --data train.jsonl --mode lora --rank 8 --out lora-bundle",
@@ -128,7 +137,13 @@ final class TrainCommand
     groups.put(
         "Encoder and long texts",
         List.of(
-            "--encoder", "--chunk-tokens", "--chunk-overlap", "--max-chunks", "--chunk-pooling"));
+            "--encoder",
+            "--candidates",
+            "--budget",
+            "--chunk-tokens",
+            "--chunk-overlap",
+            "--max-chunks",
+            "--chunk-pooling"));
     groups.put("Runtime", List.of("--device", "--threads", "--batch-size", "--batch-tokens"));
     return groups;
   }
@@ -286,6 +301,25 @@ final class TrainCommand
 
   @Mixin EncoderOptionsMixin encoderOptions;
 
+  @Option(
+      names = "--candidates",
+      split = ",",
+      paramLabel = "ENCODER,...",
+      description =
+          "--encoder auto: the built-in encoders to compare. Default:"
+              + " ${bundle:default.auto.candidates} (int8 matches fp32 within noise at about twice"
+              + " the speed).")
+  List<String> candidates;
+
+  @Option(
+      names = "--budget",
+      paramLabel = "DURATION",
+      description =
+          "--encoder auto: at most this long embedding (90s, 10m, 1h30m), estimated from each"
+              + " candidate's speed on your texts and what the cache lacks; the slowest candidates"
+              + " are left out first. Default: no bound.")
+  String budget;
+
   @Mixin ChunkingMixin chunking;
 
   @Option(
@@ -419,6 +453,8 @@ final class TrainCommand
       result = Trainer.train(config, listener);
     } catch (BadDataException e) {
       throw SettingErrors.badData(e);
+    } catch (BudgetTooSmallException e) {
+      throw SettingErrors.usage(spec, e);
     } catch (TrainingDivergedException e) {
       throw new IllegalStateException(
           String.format(
@@ -510,6 +546,22 @@ final class TrainCommand
         }
         s = s.withBalanceClasses(!noClassWeights);
       }
+      boolean auto = TrainingConfig.AUTO_ENCODER.equalsIgnoreCase(encoderOptions.encoder);
+      if (!auto && (candidates != null || budget != null)) {
+        throw new IllegalArgumentException("--candidates and --budget need --encoder auto");
+      }
+      if (auto && trainingMode != TrainingMode.FEATURES) {
+        throw new IllegalArgumentException(
+            "--encoder auto supports --mode features only, not --mode "
+                + trainingMode.id()
+                + "; name the encoder (one of "
+                + BuiltinEncoder.ids()
+                + ", or a directory) to train with --mode "
+                + trainingMode.id());
+      }
+      if (auto) {
+        builder.selection(selection());
+      }
       if (validation.split != null) {
         builder.validSplit(validation.split);
       }
@@ -540,6 +592,24 @@ final class TrainCommand
     } catch (IllegalArgumentException e) {
       throw SettingErrors.usage(spec, e);
     }
+  }
+
+  /**
+   * What {@code --encoder auto} tries: {@code --candidates}, {@code --budget}, and the one head
+   * {@code --head} names, or every head.
+   */
+  private SelectionSettings selection() {
+    SelectionSettings.Builder b = SelectionSettings.builder();
+    if (candidates != null) {
+      b.candidateIds(candidates);
+    }
+    if (budget != null) {
+      b.budget(DurationOption.parse("--budget", budget));
+    }
+    if (head != null) {
+      b.heads(List.of(HeadKind.fromId(head)));
+    }
+    return b.build();
   }
 
   /** The fine-tuning settings from the shared options, with fine-tuning's own defaults. */
@@ -639,6 +709,10 @@ final class TrainCommand
           r.head().settings().kind().id(),
           r.trainExamples(),
           epochs);
+    }
+    JsonNode selection = r.bundle().manifest().training().get("encoder_selection");
+    if (selection != null) {
+      out.printf("%s.%n", selection.get("summary").asText());
     }
     if (r.refitExamples() > 0) {
       out.printf(

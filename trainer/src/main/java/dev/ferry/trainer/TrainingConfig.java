@@ -8,6 +8,7 @@ import dev.ferry.trainer.data.LabeledDataReader;
 import dev.ferry.trainer.finetune.FineTuneSettings;
 import dev.ferry.trainer.head.HeadKind;
 import dev.ferry.trainer.head.HeadSettings;
+import dev.ferry.trainer.selection.SelectionSettings;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -21,8 +22,9 @@ import java.util.Optional;
  * @param data labeled training examples (JSONL, CSV or TSV, optionally gzipped)
  * @param valid held-out examples, or null to split {@code validSplit} off the training data
  * @param validSplit fraction held out when there is no {@code valid} file (stratified by label)
- * @param encoder a built-in encoder id or a directory with {@code model.onnx} + {@code
- *     tokenizer.json}
+ * @param encoder a built-in encoder id, a directory with {@code model.onnx} + {@code
+ *     tokenizer.json}, or {@value #AUTO_ENCODER}: choose among {@code selection}'s candidates by
+ *     cross-validation on the training examples ({@link TrainingMode#FEATURES} only)
  * @param encoderOptions execution provider, threads, batching
  * @param chunking how a long text is read: token windows whose vectors are pooled into the text's
  *     vector, recorded in the bundle so classification reads documents the same way
@@ -48,6 +50,8 @@ import java.util.Optional;
  * @param checkpointDirectory where fine-tuning saves its state after each epoch; null for a folder
  *     beside {@code out} ({@code .NAME.checkpoints}), removed once the bundle is written
  * @param resume continue fine-tuning from the last checkpoint there
+ * @param selection with {@code encoder} {@value #AUTO_ENCODER}: the candidate encoders and heads,
+ *     the folds and the time budget; unused otherwise
  */
 public record TrainingConfig(
     Path data,
@@ -69,7 +73,14 @@ public record TrainingConfig(
     TrainingMode mode,
     FineTuneSettings fineTune,
     Path checkpointDirectory,
-    boolean resume) {
+    boolean resume,
+    SelectionSettings selection) {
+
+  /**
+   * The {@code encoder} that asks for the encoder to be chosen from the data ({@code --encoder
+   * auto}).
+   */
+  public static final String AUTO_ENCODER = "auto";
 
   /** Checks the fields. */
   public TrainingConfig {
@@ -81,6 +92,15 @@ public record TrainingConfig(
     Objects.requireNonNull(head, "head");
     Objects.requireNonNull(mode, "mode");
     Objects.requireNonNull(fineTune, "fineTune");
+    Objects.requireNonNull(selection, "selection");
+    if (encoder.equalsIgnoreCase(AUTO_ENCODER) && mode != TrainingMode.FEATURES) {
+      throw new IllegalArgumentException(
+          "encoder auto (chosen by cross-validation) supports mode features only, not "
+              + mode.id()
+              + "; name the encoder to "
+              + mode.id()
+              + ", or train with mode features");
+    }
     if (mode == TrainingMode.LORA && fineTune.rank() < 1) {
       throw new IllegalArgumentException(
           "rank must be at least 1 in mode lora, was " + fineTune.rank());
@@ -107,6 +127,37 @@ public record TrainingConfig(
     if (maxExamples < 0) {
       throw new IllegalArgumentException("max examples must not be negative, was " + maxExamples);
     }
+  }
+
+  /** Whether the encoder is to be chosen from the data ({@value #AUTO_ENCODER}). */
+  public boolean autoEncoder() {
+    return encoder.equalsIgnoreCase(AUTO_ENCODER);
+  }
+
+  /** This configuration with the encoder and head that {@code --encoder auto} chose. */
+  TrainingConfig withChoice(String chosenEncoder, HeadSettings chosenHead) {
+    return new TrainingConfig(
+        data,
+        valid,
+        validSplit,
+        chosenEncoder,
+        encoderOptions,
+        chunking,
+        chosenHead,
+        maxExamples,
+        out,
+        skipBad,
+        textField,
+        labelField,
+        idField,
+        cacheEmbeddings,
+        cacheDirectory,
+        refit,
+        mode,
+        fineTune,
+        checkpointDirectory,
+        resume,
+        selection);
   }
 
   /** The seed of the split and of training: the head's, or fine-tuning's. */
@@ -171,6 +222,7 @@ public record TrainingConfig(
     private FineTuneSettings fineTune;
     private Path checkpointDirectory;
     private boolean resume;
+    private SelectionSettings selection = SelectionSettings.defaults();
 
     private Builder(Path data, Path out) {
       this.data = data;
@@ -189,7 +241,10 @@ public record TrainingConfig(
       return this;
     }
 
-    /** The encoder: a built-in id or a directory. */
+    /**
+     * The encoder: a built-in id, a directory, or {@value TrainingConfig#AUTO_ENCODER} to choose
+     * one by cross-validation ({@link #selection}).
+     */
     public Builder encoder(String value) {
       this.encoder = value;
       return this;
@@ -284,6 +339,15 @@ public record TrainingConfig(
       return this;
     }
 
+    /**
+     * What {@code encoder("auto")} tries: candidates, heads, folds, budget; default {@link
+     * SelectionSettings#defaults()}.
+     */
+    public Builder selection(SelectionSettings value) {
+      this.selection = value;
+      return this;
+    }
+
     /** The configuration. */
     public TrainingConfig build() {
       return new TrainingConfig(
@@ -306,7 +370,8 @@ public record TrainingConfig(
           mode,
           fineTune != null ? fineTune : FineTuneSettings.preset(mode),
           checkpointDirectory,
-          resume);
+          resume,
+          selection);
     }
   }
 }

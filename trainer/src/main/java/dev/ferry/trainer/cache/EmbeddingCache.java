@@ -290,6 +290,28 @@ public final class EmbeddingCache implements AutoCloseable {
     return out;
   }
 
+  /**
+   * How many distinct texts of {@code texts} the cache does not hold yet: what {@link #embed} would
+   * have to encode. Reads what other writers added first; encodes nothing.
+   *
+   * @throws IOException if the file cannot be read
+   * @throws IllegalStateException if the cache is closed
+   */
+  public synchronized int missing(List<String> texts) throws IOException {
+    Objects.requireNonNull(texts, "texts");
+    requireOpen();
+    locked(this::catchUp);
+    MessageDigest sha = sha256();
+    java.util.Set<TextKey> absent = new java.util.HashSet<>();
+    for (String text : texts) {
+      TextKey key = TextKey.of(sha.digest(text.getBytes(StandardCharsets.UTF_8)));
+      if (!vectors.containsKey(key)) {
+        absent.add(key);
+      }
+    }
+    return absent.size();
+  }
+
   /** Texts of the last {@link #embed} call found in the cache (each position counts). */
   public synchronized int hits() {
     return hits;

@@ -110,6 +110,69 @@ public final class StratifiedSplit {
     }
   }
 
+  /**
+   * The number of folds {@link #folds} uses when asked for {@code k}: {@code k}, or fewer when the
+   * smallest label has fewer distinct texts, but at least 2.
+   */
+  public static int foldCount(List<LabeledExample> examples, int k) {
+    if (k < 2) {
+      throw new IllegalArgumentException("folds must be at least 2, was " + k);
+    }
+    Map<String, java.util.Set<String>> texts = new LinkedHashMap<>();
+    for (LabeledExample e : examples) {
+      texts.computeIfAbsent(e.label(), l -> new java.util.HashSet<>()).add(e.text().trim());
+    }
+    int smallest = texts.values().stream().mapToInt(java.util.Set::size).min().orElse(k);
+    return Math.max(2, Math.min(k, smallest));
+  }
+
+  /**
+   * Assigns each example to one of {@link #foldCount foldCount(examples, k)} folds for stratified
+   * k-fold cross-validation: each label's examples spread as evenly as they can over the folds, and
+   * examples with the same text (after trimming) share a fold, so no text is scored by a head that
+   * trained on it. A label's groups of identical text are shuffled with a generator seeded from
+   * {@code seed} and the label, and each goes to the fold holding fewest of that label (ties:
+   * fewest examples in all, then the lowest fold).
+   *
+   * @return the fold of each example, in input order, from 0
+   */
+  public static int[] folds(List<LabeledExample> examples, int k, long seed) {
+    int count = foldCount(examples, k);
+    Map<String, List<Integer>> groups = new LinkedHashMap<>();
+    for (int i = 0; i < examples.size(); i++) {
+      groups.computeIfAbsent(examples.get(i).text().trim(), t -> new ArrayList<>()).add(i);
+    }
+    Map<String, List<List<Integer>>> byLabel = new LinkedHashMap<>();
+    for (List<Integer> group : groups.values()) {
+      byLabel
+          .computeIfAbsent(examples.get(group.get(0)).label(), l -> new ArrayList<>())
+          .add(group);
+    }
+    int[] fold = new int[examples.size()];
+    int[] total = new int[count];
+    byLabel.forEach(
+        (label, labelGroups) -> {
+          List<List<Integer>> shuffled = new ArrayList<>(labelGroups);
+          Collections.shuffle(shuffled, new Random(mix(seed, label)));
+          int[] ofLabel = new int[count];
+          for (List<Integer> group : shuffled) {
+            int best = 0;
+            for (int f = 1; f < count; f++) {
+              if (ofLabel[f] < ofLabel[best]
+                  || (ofLabel[f] == ofLabel[best] && total[f] < total[best])) {
+                best = f;
+              }
+            }
+            for (int i : group) {
+              fold[i] = best;
+            }
+            ofLabel[best] += group.size();
+            total[best] += group.size();
+          }
+        });
+    return fold;
+  }
+
   /** A per-label seed: labels shuffle independently, and the same way on every run. */
   private static long mix(long seed, String label) {
     long h = seed ^ (0x9E3779B97F4A7C15L * (label.hashCode() + 1L));

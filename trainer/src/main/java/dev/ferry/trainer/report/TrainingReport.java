@@ -64,6 +64,31 @@ public final class TrainingReport {
   private TrainingReport() {}
 
   /**
+   * A table of the page's own, such as {@code --encoder auto}'s candidates and their scores; {@code
+   * metrics.json} has it under {@code tables.ID}.
+   *
+   * @param id the section's HTML id and the key in {@code metrics.json}
+   * @param heading the section's heading
+   * @param caption a paragraph above the table
+   * @param columns the column headings
+   * @param rows the cells, as many per row as columns; the first cell heads its row
+   */
+  public record Table(
+      String id, String heading, String caption, List<String> columns, List<List<String>> rows) {
+    /** Checks the shape and copies the lists. */
+    public Table {
+      columns = List.copyOf(columns);
+      rows = rows.stream().map(List::copyOf).toList();
+      for (List<String> row : rows) {
+        if (row.size() != columns.size()) {
+          throw new IllegalArgumentException(
+              "a row has " + row.size() + " cells for " + columns.size() + " columns: " + row);
+        }
+      }
+    }
+  }
+
+  /**
    * What the report shows.
    *
    * @param title the page's heading, e.g. the bundle's name
@@ -78,6 +103,8 @@ public final class TrainingReport {
    * @param examples the examples behind {@code validation}, as scored: the misclassified examples,
    *     the reliability diagram and the confidence histogram are drawn from them; empty for none
    * @param labelCounts the training data's examples per label, most first; empty when unknown
+   * @param tables tables of the page's own, shown after the run's facts (such as {@code --encoder
+   *     auto}'s candidates); empty for none
    */
   public record ReportContent(
       String title,
@@ -88,8 +115,10 @@ public final class TrainingReport {
       List<String> notes,
       String scoredOn,
       List<ScoredExample> examples,
-      Map<String, Integer> labelCounts) {
+      Map<String, Integer> labelCounts,
+      List<Table> tables) {
 
+    /** Checks the fields and copies the collections. */
     public ReportContent {
       Objects.requireNonNull(title, "title");
       facts = facts == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(facts));
@@ -100,6 +129,7 @@ public final class TrainingReport {
           labelCounts == null
               ? Map.of()
               : Collections.unmodifiableMap(new LinkedHashMap<>(labelCounts));
+      tables = tables == null ? List.of() : List.copyOf(tables);
       if (bestEpoch < 0) {
         throw new IllegalArgumentException(
             "bestEpoch must be 0 (none) or an epoch number: " + bestEpoch);
@@ -114,14 +144,62 @@ public final class TrainingReport {
         int bestEpoch,
         ClassificationMetrics validation,
         List<String> notes) {
-      this(title, facts, history, bestEpoch, validation, notes, null, null, null);
+      this(title, facts, history, bestEpoch, validation, notes, null, null, null, null);
+    }
+
+    /** A report without tables of its own. */
+    public ReportContent(
+        String title,
+        Map<String, String> facts,
+        List<EpochMetrics> history,
+        int bestEpoch,
+        ClassificationMetrics validation,
+        List<String> notes,
+        String scoredOn,
+        List<ScoredExample> examples,
+        Map<String, Integer> labelCounts) {
+      this(
+          title,
+          facts,
+          history,
+          bestEpoch,
+          validation,
+          notes,
+          scoredOn,
+          examples,
+          labelCounts,
+          null);
+    }
+
+    /** With {@code value} as its tables, shown after the run's facts. */
+    public ReportContent withTables(List<Table> value) {
+      return new ReportContent(
+          title,
+          facts,
+          history,
+          bestEpoch,
+          validation,
+          notes,
+          scoredOn,
+          examples,
+          labelCounts,
+          value);
     }
 
     /** With the scored examples behind {@code validation}, what they are, and the label counts. */
     public ReportContent withScored(
         String scoredOn, List<ScoredExample> examples, Map<String, Integer> labelCounts) {
       return new ReportContent(
-          title, facts, history, bestEpoch, validation, notes, scoredOn, examples, labelCounts);
+          title,
+          facts,
+          history,
+          bestEpoch,
+          validation,
+          notes,
+          scoredOn,
+          examples,
+          labelCounts,
+          tables);
     }
 
     /** "held-out set", or what {@link #scoredOn} names. */
@@ -266,6 +344,16 @@ public final class TrainingReport {
     }
     ArrayNode notes = o.putArray("notes");
     c.notes().forEach(notes::add);
+    if (!c.tables().isEmpty()) {
+      ObjectNode tables = o.putObject("tables");
+      for (Table t : c.tables()) {
+        ObjectNode n = tables.putObject(t.id());
+        ArrayNode columns = n.putArray("columns");
+        t.columns().forEach(columns::add);
+        ArrayNode rows = n.putArray("rows");
+        t.rows().forEach(r -> r.forEach(rows.addArray()::add));
+      }
+    }
     if (c.scoredOn() != null) {
       o.put("scored_on", c.scoredOn());
     }
@@ -339,6 +427,7 @@ public final class TrainingReport {
       header();
       notes();
       facts();
+      c.tables().forEach(this::table);
       if (!evaluation()) {
         curves();
       }
@@ -502,6 +591,30 @@ public final class TrainingReport {
             .append("</td></tr>\n");
       }
       out.append("</tbody>\n</table>\n</section>\n");
+    }
+
+    private void table(Table t) {
+      out.append("<section id=\"")
+          .append(esc(t.id()))
+          .append("\">\n<h2>")
+          .append(esc(t.heading()))
+          .append("</h2>\n<p>")
+          .append(esc(t.caption()))
+          .append("</p>\n<div class=\"scroll\">\n<table class=\"perclass\">\n<thead><tr>");
+      for (String col : t.columns()) {
+        out.append("<th scope=\"col\">").append(esc(col)).append("</th>");
+      }
+      out.append("</tr></thead>\n<tbody>\n");
+      for (List<String> row : t.rows()) {
+        out.append("<tr>");
+        for (int i = 0; i < row.size(); i++) {
+          out.append(i == 0 ? "<th scope=\"row\">" : "<td>")
+              .append(esc(row.get(i)))
+              .append(i == 0 ? "</th>" : "</td>");
+        }
+        out.append("</tr>\n");
+      }
+      out.append("</tbody>\n</table>\n</div>\n</section>\n");
     }
 
     private void curves() {
