@@ -54,18 +54,7 @@ public final class StratifiedSplit {
               + " than 1 (0.2 holds out a fifth of each label), was "
               + validFraction);
     }
-    // Groups of identical text, in order of first occurrence; each a list of input indices.
-    Map<String, List<Integer>> groups = new LinkedHashMap<>();
-    for (int i = 0; i < examples.size(); i++) {
-      groups.computeIfAbsent(examples.get(i).text().trim(), t -> new ArrayList<>()).add(i);
-    }
-    // label -> its groups, labels in order of first occurrence
-    Map<String, List<List<Integer>>> byLabel = new LinkedHashMap<>();
-    for (List<Integer> group : groups.values()) {
-      byLabel
-          .computeIfAbsent(examples.get(group.get(0)).label(), l -> new ArrayList<>())
-          .add(group);
-    }
+    Map<String, List<List<Integer>>> byLabel = groupsByLabel(examples);
     boolean[] valid = new boolean[examples.size()];
     byLabel.forEach(
         (label, labelGroups) -> chooseValid(label, labelGroups, validFraction, seed, valid));
@@ -138,16 +127,7 @@ public final class StratifiedSplit {
    */
   public static int[] folds(List<LabeledExample> examples, int k, long seed) {
     int count = foldCount(examples, k);
-    Map<String, List<Integer>> groups = new LinkedHashMap<>();
-    for (int i = 0; i < examples.size(); i++) {
-      groups.computeIfAbsent(examples.get(i).text().trim(), t -> new ArrayList<>()).add(i);
-    }
-    Map<String, List<List<Integer>>> byLabel = new LinkedHashMap<>();
-    for (List<Integer> group : groups.values()) {
-      byLabel
-          .computeIfAbsent(examples.get(group.get(0)).label(), l -> new ArrayList<>())
-          .add(group);
-    }
+    Map<String, List<List<Integer>>> byLabel = groupsByLabel(examples);
     int[] fold = new int[examples.size()];
     int[] total = new int[count];
     byLabel.forEach(
@@ -179,5 +159,23 @@ public final class StratifiedSplit {
     h = (h ^ (h >>> 33)) * 0xFF51AFD7ED558CCDL;
     h = (h ^ (h >>> 33)) * 0xC4CEB9FE1A85EC53L;
     return h ^ (h >>> 33);
+  }
+
+  /**
+   * The examples' indices in groups of identical text (so that a duplicate never lands on both
+   * sides of a split), grouped by label; labels and groups in order of first occurrence.
+   */
+  private static Map<String, List<List<Integer>>> groupsByLabel(List<LabeledExample> examples) {
+    Map<String, List<Integer>> groups = new LinkedHashMap<>();
+    for (int i = 0; i < examples.size(); i++) {
+      groups.computeIfAbsent(examples.get(i).text().trim(), t -> new ArrayList<>()).add(i);
+    }
+    Map<String, List<List<Integer>>> byLabel = new LinkedHashMap<>();
+    for (List<Integer> group : groups.values()) {
+      byLabel
+          .computeIfAbsent(examples.get(group.get(0)).label(), l -> new ArrayList<>())
+          .add(group);
+    }
+    return byLabel;
   }
 }
