@@ -164,7 +164,9 @@ class RunnableJarIT {
           assertThat(jar.getEntry(e.id() + ".onnx")).as(e.id()).isNotNull();
         }
       }
+      assertThat(jar.getEntry(BuiltinEncoder.ALL_MINILM_L6_V2.id() + ".onnx")).isNotNull();
       assertThat(jar.getEntry("bge-small-en-v1.5.onnx")).isNull();
+      assertThat(jar.getEntry("e5-small-v2.onnx")).isNull();
       // ONNX Runtime's and the tokenizer's native libraries for Linux at least.
       assertThat(jar.stream().map(e -> e.getName()))
           .anyMatch(n -> n.startsWith("ai/onnxruntime/native/linux-x64/"))

@@ -8,7 +8,6 @@ import dev.ferry.eval.accuracy.AccuracySummary.Check;
 import dev.ferry.eval.accuracy.AccuracySummary.Row;
 import dev.ferry.eval.accuracy.CandidateChoice.Candidate;
 import dev.ferry.eval.accuracy.CandidateChoice.Decision;
-import dev.ferry.models.encoder.BuiltinEncoder;
 import dev.ferry.trainer.head.HeadKind;
 import dev.ferry.trainer.metrics.ClassificationMetrics;
 import dev.ferry.trainer.report.Charts;
@@ -165,7 +164,7 @@ public final class AccuracyReport {
                       + " per class); per task: over k. Worst gap: how far the row falls behind the"
                       + " best row of the table (any encoder and head, or a baseline) on its worst"
                       + " task. Speed: texts per second from the cost step, and the ratio to "
-                      + BuiltinEncoder.DEFAULT.id()
+                      + AccuracySummary.SPEED_REFERENCE.id()
                       + ".")));
       out.add(
           new Section(
@@ -276,7 +275,7 @@ public final class AccuracyReport {
 
   private static List<String> costCells(Result r, String encoder) {
     var cost = AccuracySummary.cost(r, encoder);
-    var reference = AccuracySummary.cost(r, BuiltinEncoder.DEFAULT.id());
+    var reference = AccuracySummary.cost(r, AccuracySummary.SPEED_REFERENCE.id());
     if (cost.isEmpty()) {
       return List.of("—", "—", "—", "—", "—");
     }
@@ -314,16 +313,19 @@ public final class AccuracyReport {
                         c.head(),
                         c.macroF1(),
                         c.speed(),
-                        BuiltinEncoder.DEFAULT.id()));
+                        AccuracySummary.SPEED_REFERENCE.id()));
                 parts.add("Targets for " + c.encoder() + " + " + c.head() + ":");
                 checks(AccuracySummary.targets(r, c.encoder(), c.head()), parts);
               },
               () -> parts.add("Chosen: none (no encoder is fast enough)."));
     }
-    String today = BuiltinEncoder.DEFAULT.id();
-    if (r.config().encoders().contains(today)) {
-      parts.add("The same targets for today's default (" + today + " + linear):");
-      checks(AccuracySummary.targets(r, today, HeadKind.LINEAR.id()), parts);
+    String before = AccuracySummary.SPEED_REFERENCE.id();
+    if (r.config().encoders().contains(before)) {
+      parts.add(
+          "The same targets for the default the rule was written against ("
+              + before
+              + " + linear):");
+      checks(AccuracySummary.targets(r, before, HeadKind.LINEAR.id()), parts);
     }
     return parts;
   }

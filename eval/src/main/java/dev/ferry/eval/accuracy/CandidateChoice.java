@@ -1,5 +1,7 @@
 package dev.ferry.eval.accuracy;
 
+import dev.ferry.trainer.head.HeadKind;
+import dev.ferry.trainer.selection.SelectionSettings;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -12,8 +14,11 @@ import java.util.Optional;
  * default; {@code --encoder auto} applies the same rule to cross-validated scores.
  */
 public final class CandidateChoice {
-  /** Scores closer than this are a tie (the results print three decimals). */
-  public static final double TIE = 0.0005;
+  /**
+   * Scores closer than this are a tie: the margin {@code --encoder auto} gives a user's data
+   * ({@link SelectionSettings#TIE_MARGIN}), a fraction of the seed-to-seed spread of one task.
+   */
+  public static final double TIE = SelectionSettings.TIE_MARGIN;
 
   private CandidateChoice() {}
 
@@ -66,12 +71,22 @@ public final class CandidateChoice {
         eligible.stream().findFirst(), List.copyOf(eligible), List.copyOf(tooSlow), minSpeed);
   }
 
-  /** Higher macro-F1 first; within {@link #TIE}, the faster encoder first. */
+  /**
+   * Higher macro-F1 first; within {@link #TIE}, the faster encoder first, and of one encoder's
+   * heads the linear one (the head fine-tuning and relabelling start from).
+   */
   static final Comparator<Candidate> BEST_FIRST =
       (a, b) -> {
         if (Math.abs(a.macroF1() - b.macroF1()) >= TIE) {
           return Double.compare(b.macroF1(), a.macroF1());
         }
-        return Double.compare(b.speed(), a.speed());
+        if (a.speed() != b.speed()) {
+          return Double.compare(b.speed(), a.speed());
+        }
+        return Boolean.compare(!linear(a), !linear(b));
       };
+
+  private static boolean linear(Candidate c) {
+    return c.head().equals(HeadKind.LINEAR.id());
+  }
 }

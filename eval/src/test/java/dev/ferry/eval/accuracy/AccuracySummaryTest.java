@@ -139,12 +139,12 @@ class AccuracySummaryTest {
             "Too slow: bge-small-en-v1.5-q (0.40×; best linear 0.763).",
             "- **MISSED**: movie reviews, 250 per class (as ferry train trains): macro-F1 >= 0.83",
             "- met: movie-reviews, k=8: above TF-IDF + LR",
-            "The same targets for today's default (all-minilm-l6-v2 + linear):",
+            "The same targets for the default the rule was written against (all-minilm-l6-v2 + linear):",
             "### Cost per encoder");
   }
 
   @Test
-  void tiesGoToTheFasterEncoderAndUnmeasuredSpeedIsNotEnough() {
+  void tiesGoToTheFasterEncoderThenTheLinearHeadAndUnmeasuredSpeedIsNotEnough() {
     Decision d =
         CandidateChoice.choose(
             List.of(
@@ -166,6 +166,17 @@ class AccuracySummaryTest {
                 .chosen())
         .map(Candidate::encoder)
         .contains("b");
+    // Of one encoder's heads within the margin, the linear one.
+    assertThat(
+            CandidateChoice.choose(
+                    List.of(
+                        new Candidate("e", "mlp", 0.803, 0.9),
+                        new Candidate("e", "linear", 0.800, 0.9),
+                        new Candidate("e", "centroid", 0.790, 0.9)),
+                    0.5)
+                .chosen())
+        .map(Candidate::head)
+        .contains("linear");
     assertThat(CandidateChoice.choose(List.of(), 0.5).chosen()).isEmpty();
   }
 }

@@ -61,7 +61,7 @@ public enum BuiltinEncoder {
       E5Prefix.PASSAGE);
 
   /** The encoder used when none is named. */
-  public static final BuiltinEncoder DEFAULT = ALL_MINILM_L6_V2;
+  public static final BuiltinEncoder DEFAULT = E5_SMALL_V2_Q;
 
   /** All built-ins share this width. */
   static final int DIMENSION = 384;
