@@ -304,8 +304,9 @@ class TrainEvalPredictCliTest {
             "--out",
             tuned.toString());
     assertThat(r.code()).as(r.err()).isZero();
+    // The default encoder is int8: its float twin is tuned, and the bundle's encoder written int8.
     assertThat(r.out())
-        .contains("Fine-tuned all-minilm-l6-v2+finetune with a linear head on 30 examples");
+        .contains("Fine-tuned e5-small-v2+finetune-q with a linear head on 30 examples");
     assertThat(r.err()).contains("epoch 1/1: loss");
     JsonNode manifest = JSON.readTree(tuned.resolve("manifest.json").toFile());
     assertThat(manifest.at("/encoder/source").asText()).isEqualTo("fine-tuned");
@@ -332,8 +333,8 @@ class TrainEvalPredictCliTest {
     assertThat(predict.code()).as(predict.err()).isZero();
 
     // By default on whole texts from a probe, the head reading --chunk-pooling (default
-    // first_mean_max)
-    // of their chunks of the model's window, in the bundle too; the epochs come to about 60 steps.
+    // first_mean_max) of their chunks of the model's window (MiniLM's 256 tokens), in the bundle
+    // too; the epochs come to about 60 steps.
     Path onDocuments = dir.resolve("tuned-documents");
     Run documents =
         run(
@@ -348,6 +349,8 @@ class TrainEvalPredictCliTest {
             "1",
             "--max-chunks",
             "2",
+            "--encoder",
+            "all-minilm-l6-v2",
             "--threads",
             "1",
             "--out",

@@ -72,7 +72,10 @@ class FineTuneTrainingTest {
 
   /** A run that keeps the scored model (no refit), so the bundle is the model scored. */
   private static TrainingConfig.Builder config(Path out, FineTuneSettings settings) {
+    // MiniLM (6 layers): the mechanics, not the default encoder, are under test, and it is the
+    // cheapest to fine-tune.
     return TrainingConfig.builder(trainFile, out)
+        .encoder(BuiltinEncoder.ALL_MINILM_L6_V2.id())
         .valid(validFile)
         .encoderOptions(ONE_THREAD)
         .mode(TrainingMode.FINETUNE)
@@ -345,6 +348,7 @@ class FineTuneTrainingTest {
     TrainingResult result =
         Trainer.train(
             config(dir.resolve("contrastive"), contrastive)
+                .encoder(BuiltinEncoder.ALL_MINILM_L6_V2_Q.id())
                 .mode(TrainingMode.CONTRASTIVE)
                 .refit(true)
                 .build(),

@@ -9,6 +9,7 @@ import dev.ferry.models.bundle.BundleLoadException;
 import dev.ferry.models.bundle.ClassifiedDocument;
 import dev.ferry.models.bundle.Classifier;
 import dev.ferry.models.bundle.ModelBundle;
+import dev.ferry.models.encoder.BuiltinEncoder;
 import dev.ferry.models.encoder.ChunkEmbedding;
 import dev.ferry.models.encoder.ChunkPooling;
 import dev.ferry.models.encoder.Chunking;
@@ -92,7 +93,9 @@ class TrainerTest {
   }
 
   private static TrainingConfig.Builder config(Path out, Path cache) {
+    // The chunking assertions count MiniLM's 256-token windows.
     return TrainingConfig.builder(trainFile, out)
+        .encoder(BuiltinEncoder.ALL_MINILM_L6_V2.id())
         .skipBad(true)
         .cacheDirectory(cache)
         .encoderOptions(EncoderOptions.defaults().withIntraOpThreads(1))
