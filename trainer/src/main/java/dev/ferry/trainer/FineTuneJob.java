@@ -139,13 +139,13 @@ final class FineTuneJob {
         ClassificationMetrics validation;
         float[][] validProbabilities;
         try (Encoder tuned = scoredEncoder.open(options)) {
+          LabeledVectors validV = vectors(tuned, window, validTexts, d.classes(d.valid()));
           scored =
               contrastive
                   ? new Model(
-                      scoredTuning,
-                      fitHead(config, d, tuned, window, trainTexts, validTexts, listener))
+                      scoredTuning, fitHead(config, d, tuned, window, trainTexts, validV, listener))
                   : new Model(scoredTuning, ownHead(s, window, base, d, scoredTuning, start));
-          validProbabilities = heldOutProbabilities(d, tuned, window, scored.head(), validTexts);
+          validProbabilities = heldOutProbabilities(scored.head(), validV);
           validation =
               validProbabilities == null
                   ? null
@@ -327,7 +327,7 @@ final class FineTuneJob {
       Encoder tuned,
       Chunking window,
       List<String> trainTexts,
-      List<String> validTexts,
+      LabeledVectors validV,
       TrainingListener listener) {
     listener.stage(
         "Training a "
@@ -336,7 +336,6 @@ final class FineTuneJob {
             + trainTexts.size()
             + " texts");
     LabeledVectors trainV = vectors(tuned, window, trainTexts, d.classes(d.train()));
-    LabeledVectors validV = vectors(tuned, window, validTexts, d.classes(d.valid()));
     return HeadTrainer.train(
         trainV,
         validV.size() > 0 ? validV : null,
@@ -354,14 +353,9 @@ final class FineTuneJob {
         labels);
   }
 
-  /** The held-out examples read as the bundle reads them, or null without any. */
-  /** The held-out examples' probabilities under {@code tuned} and {@code head}, or null. */
-  private static float[][] heldOutProbabilities(
-      TrainingData d, Encoder tuned, Chunking window, TrainedHead head, List<String> validTexts) {
-    if (d.valid().isEmpty()) {
-      return null;
-    }
-    return head.probabilities(vectors(tuned, window, validTexts, d.classes(d.valid())).vectors());
+  /** The held-out examples' probabilities under {@code head}, or null without any. */
+  private static float[][] heldOutProbabilities(TrainedHead head, LabeledVectors validV) {
+    return validV.size() == 0 ? null : head.probabilities(validV.vectors());
   }
 
   /**
@@ -385,6 +379,8 @@ final class FineTuneJob {
         TunedEncoderWriter.write(base, tuning, config.mode().id(), dir, Quantization.NONE);
     ClassificationMetrics fp32;
     try (Encoder tuned = written.open(config.encoderOptions())) {
+      LabeledVectors validV =
+          vectors(tuned, window, TrainingData.texts(d.valid()), d.classes(d.valid()));
       TrainedHead head =
           contrastive
               ? fitHead(
@@ -393,14 +389,12 @@ final class FineTuneJob {
                   tuned,
                   window,
                   TrainingData.texts(d.train()),
-                  TrainingData.texts(d.valid()),
+                  validV,
                   TrainingListener.NONE)
               : ownHead(s, window, base, d, tuning, System.nanoTime());
       fp32 =
           ClassificationMetrics.compute(
-              d.labels(),
-              d.classes(d.valid()),
-              heldOutProbabilities(d, tuned, window, head, TrainingData.texts(d.valid())));
+              d.labels(), d.classes(d.valid()), heldOutProbabilities(head, validV));
     }
     String note =
         String.format(
