@@ -17,13 +17,11 @@ import dev.ferry.trainer.finetune.FineTuner;
 import dev.ferry.trainer.finetune.Quantization;
 import dev.ferry.trainer.finetune.TrainOn;
 import dev.ferry.trainer.finetune.TunedEncoderWriter;
-import dev.ferry.trainer.finetune.UnfreezeSchedule;
 import dev.ferry.trainer.head.HeadKind;
 import dev.ferry.trainer.head.HeadSettings;
 import dev.ferry.trainer.head.HeadTrainer;
 import dev.ferry.trainer.head.LabeledVectors;
 import dev.ferry.trainer.head.TrainedHead;
-import dev.ferry.trainer.loop.EarlyStopping;
 import dev.ferry.trainer.metrics.ClassificationMetrics;
 import dev.ferry.trainer.metrics.MetricsJson;
 import dev.ferry.trainer.report.TrainingReport;
@@ -33,10 +31,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 
@@ -94,7 +90,7 @@ final class FineTuneJob {
               : FineTuneExamples.chunks(base, window, validTexts, d.classes(d.valid()));
       listener.stage(
           (contrastive ? "Contrastive fine-tuning of " : "Fine-tuning ")
-              + describe(s)
+              + FineTuneRecord.describe(s)
               + " of "
               + base.descriptor().id()
               + (contrastive ? "" : " with a linear head")
@@ -227,12 +223,13 @@ final class FineTuneJob {
                 + "), so an index made with "
                 + b.id()
                 + " must be re-embedded, not relabelled.");
-        notes.add(readingNote(s, window, train.size(), contrastive));
+        notes.add(FineTuneRecord.readingNote(s, window, train.size(), contrastive));
         double seconds = (System.nanoTime() - start) / 1e9;
         FineTuneSettings ran = s.withEpochs(scoredTuning.settings().epochs());
         ModelBundle bundle;
         try (Encoder tunedEncoder = written.open(options)) {
-          ObjectNode training = provenance(config, d, ran, b, scoredTuning, kept, seconds);
+          ObjectNode training =
+              FineTuneRecord.provenance(config, d, ran, b, scoredTuning, kept.head(), seconds);
           training.put("training_chunks", train.size());
           training.put("refit_on_all_examples", refit);
           final Model keptModel = kept;
@@ -252,7 +249,8 @@ final class FineTuneJob {
                               d.report(
                                   config,
                                   "Ferry training report: " + out.getFileName(),
-                                  facts(config, ran, b, scoredTuning, keptModel, d),
+                                  FineTuneRecord.facts(
+                                      config, ran, b, scoredTuning, keptModel.head(), d),
                                   scored.head(),
                                   scoredMetrics,
                                   notes,
@@ -409,50 +407,6 @@ final class FineTuneJob {
     return note;
   }
 
-  private static String readingNote(
-      FineTuneSettings s, Chunking window, int chunks, boolean contrastive) {
-    if (contrastive) {
-      return "Each text was read in training as "
-          + window
-          + " ("
-          + chunks
-          + " training chunks), "
-          + s.batchSize()
-          + " texts per step drawn evenly over the labels, each compared by its chunks' mean; the"
-          + " head reads "
-          + window.pooling().id()
-          + " of a text's chunk vectors, as the bundle does.";
-    }
-    return s.trainOn() == TrainOn.DOCUMENTS
-        ? "Each text was read in training as "
-            + window
-            + " ("
-            + chunks
-            + " training chunks), whole texts per step, the head reading "
-            + s.chunkPooling().id()
-            + " of each text's chunk vectors; the bundle reads documents the same way."
-        : "Each text was read in training as "
-            + window
-            + " ("
-            + chunks
-            + " training chunks), every chunk with its text's label; the bundle reads documents"
-            + " the same way, and the head classifies the token-weighted mean of a document's"
-            + " chunk vectors.";
-  }
-
-  /**
-   * What trains, in words: "the top 2 layers", "rank-8 adapters on the attention of every layer
-   * (opened one per epoch)".
-   */
-  private static String describe(FineTuneSettings s) {
-    return (s.rank() > 0 ? "rank-" + s.rank() + " adapters on the attention of " : "")
-        + (s.unfreeze() == FineTuneSettings.ALL
-            ? "every layer"
-                + (s.rank() == 0 && !s.trainEmbeddings() ? " (the embeddings frozen)" : "")
-            : "the top " + s.unfreeze() + (s.unfreeze() == 1 ? " layer" : " layers"))
-        + (s.unfreezeSchedule() == UnfreezeSchedule.GRADUAL ? " (opened one per epoch)" : "");
-  }
-
   /** The head's part of the settings, for the result and the report. */
   private static HeadSettings headSettings(FineTuneSettings s) {
     return HeadSettings.defaults(HeadKind.LINEAR)
@@ -463,114 +417,6 @@ final class FineTuneJob {
         .withWeightDecay(s.weightDecay())
         .withPatience(s.patience())
         .withBalanceClasses(s.balanceClasses());
-  }
-
-  private static ObjectNode provenance(
-      TrainingConfig config,
-      TrainingData d,
-      FineTuneSettings s,
-      EncoderDescriptor base,
-      FineTuneResult r,
-      Model kept,
-      double seconds)
-      throws IOException {
-    ObjectNode t = d.provenance(config);
-    ObjectNode h = t.putObject("hyperparameters");
-    h.put("mode", config.mode().id());
-    h.put("head", kept.head().settings().kind().id());
-    Provenance.put(h, s);
-    h.put("max_examples", config.maxExamples());
-    if (config.mode() == TrainingMode.CONTRASTIVE) {
-      Provenance.put(t.putObject("head_hyperparameters"), kept.head().settings());
-    }
-    ObjectNode b = t.putObject("base_encoder");
-    b.put("id", base.id());
-    b.put("source", base.source());
-    b.put("sha256", base.modelSha256());
-    t.put("epochs_run", r.history().size());
-    t.put("best_epoch", r.bestEpoch());
-    t.put("resumed_from_epoch", r.resumedFromEpoch());
-    t.put("frozen_layers_seconds", MetricsJson.round(r.cacheSeconds()));
-    t.put("examples_per_second", MetricsJson.round(r.examplesPerSecond()));
-    t.put("device", r.device().id());
-    t.put("total_seconds", MetricsJson.round(seconds));
-    return t;
-  }
-
-  private static Map<String, String> facts(
-      TrainingConfig config,
-      FineTuneSettings s,
-      EncoderDescriptor base,
-      FineTuneResult r,
-      Model kept,
-      TrainingData d) {
-    boolean contrastive = config.mode() == TrainingMode.CONTRASTIVE;
-    Map<String, String> facts = new LinkedHashMap<>();
-    facts.put(
-        "Mode",
-        contrastive
-            ? "contrastive fine-tuning ("
-                + s.objective().id()
-                + ") of "
-                + describe(s)
-                + ", then a "
-                + kept.head().settings().kind().id()
-                + " head on the tuned encoder's vectors"
-            : "fine-tuning " + describe(s) + " and a linear head");
-    facts.put(
-        "Encoder",
-        base.id()
-            + " fine-tuned ("
-            + base.pooling().id()
-            + " pooling, "
-            + base.dimension()
-            + " dimensions; texts read in chunks of "
-            + s.maxTokens()
-            + " tokens"
-            + (contrastive
-                ? ""
-                : ", "
-                    + (s.trainOn() == TrainOn.DOCUMENTS
-                        ? "whole texts per step, the head reading "
-                            + s.chunkPooling().id()
-                            + " of their chunks"
-                        : "each trained with its text's label")
-                    + "; head started from "
-                    + s.headStart().id())
-            + (s.quantization() == Quantization.INT8 ? "; written in int8" : "")
-            + ")");
-    facts.putAll(d.facts(config));
-    facts.put("Settings", Provenance.describe(s));
-    if (contrastive) {
-      facts.put("Head settings", Provenance.describe(kept.head().settings()));
-      facts.put(
-          "Contrastive loss per epoch",
-          String.join(
-              ", ",
-              r.history().stream()
-                  .map(m -> String.format(Locale.ROOT, "%.4f", m.trainLoss()))
-                  .toList()));
-    }
-    facts.put(
-        "Epochs",
-        contrastive
-            ? r.history().size()
-                + " of the encoder; the head: "
-                + EarlyStopping.describe(
-                    kept.head().history().size(),
-                    kept.head().settings().epochs(),
-                    kept.head().bestEpoch(),
-                    kept.head().settings().patience())
-            : EarlyStopping.describe(r.history().size(), s.epochs(), r.bestEpoch(), s.patience()));
-    facts.put(
-        "Speed",
-        String.format(
-            Locale.ROOT,
-            "%.1f examples/s on %s; frozen layers %.1f s once",
-            r.examplesPerSecond(),
-            r.device().id(),
-            r.cacheSeconds()));
-    return facts;
   }
 
   private static void deleteRecursively(Path dir) {
