@@ -489,7 +489,7 @@ public final class BenchCommand implements Callable<Integer> {
         paramLabel = "fixed-epochs|as-ferry-train",
         description =
             "How the heads train on a learning-curve sample: on all of it for 100 epochs, the last"
-                + " kept (fixed-epochs), or as ferry train trains, 20% held out for early stopping"
+                + " kept (fixed-epochs), or as ferry train trains, 20%% held out for early stopping"
                 + " then a refit (as-ferry-train). Default: ${DEFAULT-VALUE}.")
     String curve = "fixed-epochs";
 
