@@ -20,7 +20,8 @@ import java.util.Map;
  * default.PRESET.SETTING} for the settings of each preset ({@code linear}, {@code mlp}, {@code
  * finetune}, {@code lora}, {@code contrastive}; setting names as the manifest writes them), and
  * {@code default.config.*}, {@code default.auto.*} ({@code --encoder auto}), {@code
- * default.chunking.*} and {@code default.auto_epochs.*} for the rest.
+ * default.chunking.*}, {@code default.auto_epochs.*} and {@code default.regularization_grid} for
+ * the rest.
  */
 public final class LibraryDefaults extends ListResourceBundle {
   @Override
@@ -75,6 +76,13 @@ public final class LibraryDefaults extends ListResourceBundle {
             FineTuneSettings.AUTO_MAX_EPOCHS,
             "chunks_per_step",
             FineTuneSettings.Builder.CHUNKS_PER_STEP));
+    entries.add(
+        new Object[] {
+          "default.regularization_grid",
+          java.util.Arrays.stream(HeadSettings.REGULARIZATION_GRID)
+              .mapToObj(Provenance::text)
+              .collect(java.util.stream.Collectors.joining(", "))
+        });
     return entries.toArray(Object[][]::new);
   }
 

@@ -110,6 +110,7 @@ final class TrainCommand
         List.of(
             "--mode",
             "--head",
+            "--regularization",
             "--epochs",
             "--lr",
             "--examples-per-step",
@@ -335,7 +336,8 @@ final class TrainCommand
       names = "--epochs",
       paramLabel = "N",
       description =
-          "Most passes over the data. Default: ${bundle:default.linear.epochs} (finetune: enough"
+          "Most passes over the data (mlp and fine-tuning; the linear head is fitted exactly)."
+              + " Default: ${bundle:default.mlp.epochs} (finetune: enough"
               + " for about ${bundle:default.auto_epochs.steps} steps, at least"
               + " ${bundle:default.auto_epochs.min} and at most"
               + " ${bundle:default.auto_epochs.max}).")
@@ -345,8 +347,8 @@ final class TrainCommand
       names = "--lr",
       paramLabel = "X",
       description =
-          "AdamW learning rate. Default: ${bundle:default.linear.learning_rate} (linear),"
-              + " ${bundle:default.mlp.learning_rate} (mlp); finetune: the encoder's peak rate,"
+          "AdamW learning rate. Default: ${bundle:default.mlp.learning_rate} (mlp; the linear"
+              + " head is fitted exactly and has none); finetune: the encoder's peak rate,"
               + " ${bundle:default.finetune.learning_rate} (the head's is"
               + " ${bundle:default.finetune.head_rate_factor}x, each lower layer's"
               + " ${bundle:default.finetune.layer_decay}x the one above); lora:"
@@ -358,7 +360,7 @@ final class TrainCommand
       paramLabel = "N",
       description =
           "Examples per training step (--batch-size is texts per model batch, when embedding)."
-              + " Default: ${bundle:default.linear.batch_size} (finetune: ${bundle:default.finetune.batch_size} texts, or"
+              + " Default: ${bundle:default.mlp.batch_size} (mlp; finetune: ${bundle:default.finetune.batch_size} texts, or"
               + " ${bundle:default.auto_epochs.chunks_per_step} chunks with --train-on chunks).")
   Integer batch;
 
@@ -402,16 +404,26 @@ final class TrainCommand
       names = "--weight-decay",
       paramLabel = "X",
       description =
-          "AdamW weight decay. Default: ${bundle:default.linear.weight_decay} (finetune:"
-              + " ${bundle:default.finetune.weight_decay}).")
+          "AdamW weight decay. Default: ${bundle:default.mlp.weight_decay} (mlp; finetune:"
+              + " ${bundle:default.finetune.weight_decay}). The linear head's is"
+              + " --regularization.")
   Double weightDecay;
+
+  @Option(
+      names = "--regularization",
+      paramLabel = "X",
+      description =
+          "The linear head's L2 strength (scikit-learn's 1/C): larger keeps it nearer the class"
+              + " centroids. Default: chosen from ${bundle:default.regularization_grid} on the"
+              + " held-out examples (by cross-validation with --valid-split 0).")
+  Double regularization;
 
   @Option(
       names = "--patience",
       paramLabel = "N",
       description =
           "Stop after N epochs without a better validation macro-F1; 0 never stops early. Default:"
-              + " ${bundle:default.linear.patience} (finetune:"
+              + " ${bundle:default.mlp.patience} (mlp; finetune:"
               + " ${bundle:default.finetune.patience}).")
   Integer patience;
 
@@ -502,6 +514,13 @@ final class TrainCommand
       }
       if (patience != null) {
         s = s.withPatience(patience);
+      }
+      if (regularization != null) {
+        if (!(regularization > 0)) {
+          throw new IllegalArgumentException(
+              "--regularization must be above 0, was " + regularization);
+        }
+        s = s.withRegularization(regularization);
       }
       s = s.withBalanceClasses(!noClassWeights);
       TrainingMode trainingMode = mode != null ? TrainingMode.fromId(mode) : defaults.mode();

@@ -109,23 +109,25 @@ final class FeatureExtractionJob {
           validProbabilities == null
               ? null
               : ClassificationMetrics.compute(labels, validVectors.labels(), validProbabilities);
-      boolean refit = config.refit() && validVectors.size() > 0 && scored.bestEpoch() > 0;
+      boolean refit = config.refit() && validVectors.size() > 0 && HeadTrainer.refits(scored);
       TrainedHead head = scored;
       if (refit) {
-        listener.stage(
-            "Refitting on all "
-                + (trainVectors.size() + validVectors.size())
-                + " examples for "
-                + scored.bestEpoch()
-                + " epochs");
+        int all = trainVectors.size() + validVectors.size();
+        String what =
+            settings.kind() == HeadKind.LINEAR
+                ? String.format(
+                    Locale.ROOT,
+                    "at regularization %s (the one that scored best on the held-out set)",
+                    scored.settings().regularization())
+                : "for " + scored.bestEpoch() + " epochs (the best epoch on the held-out set)";
+        listener.stage("Refitting on all " + all + " examples " + what);
         head = HeadTrainer.refit(scored, trainVectors, validVectors);
         notes.add(
             "The final head was trained again on all "
-                + (trainVectors.size() + validVectors.size())
-                + " examples for "
-                + scored.bestEpoch()
-                + " epochs (the best epoch on the held-out set);"
-                + " the metrics here are those of the head that did not see the held-out examples.");
+                + all
+                + " examples "
+                + what
+                + "; the metrics here are those of the head that did not see the held-out examples.");
       }
 
       listener.stage("Writing " + config.out());

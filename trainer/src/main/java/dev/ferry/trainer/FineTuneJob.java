@@ -165,7 +165,10 @@ final class FineTuneJob {
         // 2. The refit: everything again on all examples, for the kept number of epochs.
         Model kept = scored;
         int keptEpochs = contrastive ? scored.head().bestEpoch() : scoredTuning.bestEpoch();
-        boolean refit = config.refit() && valid != null && keptEpochs > 0;
+        boolean refit =
+            config.refit()
+                && valid != null
+                && (contrastive ? HeadTrainer.refits(scored.head()) : keptEpochs > 0);
         if (refit) {
           List<String> allTexts = new ArrayList<>(trainTexts);
           allTexts.addAll(validTexts);
@@ -203,7 +206,7 @@ final class FineTuneJob {
                   + allTexts.size()
                   + " examples"
                   + (contrastive
-                      ? " (the encoder as before, the head for its best epoch, " + keptEpochs + ")"
+                      ? " (the encoder as before, the head " + refitHead(scored.head()) + ")"
                       : " for " + keptEpochs + " epochs (the best on the held-out set)")
                   + "; the metrics here are those of the model that did not see the held-out"
                   + " examples.");
@@ -430,5 +433,12 @@ final class FineTuneJob {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot remove " + dir, e);
     }
+  }
+
+  /** How a head is trained again on all examples, for the notes. */
+  private static String refitHead(TrainedHead head) {
+    return head.settings().kind() == HeadKind.LINEAR
+        ? "at the regularization it chose, " + head.settings().regularization()
+        : "for its best epoch, " + head.bestEpoch();
   }
 }

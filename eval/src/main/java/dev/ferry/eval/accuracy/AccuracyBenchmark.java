@@ -447,7 +447,7 @@ public final class AccuracyBenchmark {
     TrainedHead scored =
         HeadTrainer.train(train, valid.size() > 0 ? valid : null, labels.size(), settings, null);
     TrainedHead head =
-        valid.size() > 0 && scored.bestEpoch() > 0
+        valid.size() > 0 && HeadTrainer.refits(scored)
             ? HeadTrainer.refit(scored, train, valid)
             : scored;
     return new Fit(head, train.size(), valid.size());

@@ -1,5 +1,6 @@
 package dev.ferry.eval.baseline;
 
+import dev.ferry.autodiff.Lbfgs;
 import dev.ferry.eval.baseline.BagOfWords.SparseVector;
 
 /**

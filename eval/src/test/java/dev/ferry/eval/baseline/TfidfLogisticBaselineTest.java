@@ -152,21 +152,6 @@ class TfidfLogisticBaselineTest {
   }
 
   @Test
-  void lbfgsFindsTheRosenbrockMinimum() {
-    Lbfgs.Objective rosenbrock =
-        (v, g) -> {
-          double a = 1 - v[0];
-          double b = v[1] - v[0] * v[0];
-          g[0] = -2 * a - 400 * v[0] * b;
-          g[1] = 200 * b;
-          return a * a + 100 * b * b;
-        };
-    Lbfgs.Result result = Lbfgs.minimize(rosenbrock, new double[] {-1.2, 1}, 1000, 1e-9, 0);
-    assertThat(result.converged()).isTrue();
-    assertThat(result.x()).containsExactly(new double[] {1, 1}, within(1e-6));
-  }
-
-  @Test
   void balancedWeightsLiftTheRareClass() {
     // 40 common texts, 4 rare ones that share most of their words with the common ones.
     List<String> texts = new ArrayList<>();

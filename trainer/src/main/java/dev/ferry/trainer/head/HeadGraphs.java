@@ -30,6 +30,19 @@ final class HeadGraphs {
   /** Training output: the batch's weighted mean cross-entropy. */
   static final String LOSS = "loss";
 
+  /** Objective input: the L2 penalty's strength λ, a scalar. */
+  static final String L2 = "l2";
+
+  /** Objective output: weighted mean cross-entropy + λ/2 · Σ weight² (biases are not penalized). */
+  static final String OBJECTIVE = "objective";
+
+  /**
+   * Objective output: the gradient of {@link #OBJECTIVE} with respect to parameter {@code name}.
+   */
+  static String gradient(String name) {
+    return "gradient." + name;
+  }
+
   /** A trainable tensor. */
   record Parameter(String name, long[] shape, boolean decayed) {
     int size() {
@@ -99,6 +112,31 @@ final class HeadGraphs {
             .map(Parameter::name)
             .collect(Collectors.toSet());
     AdamW.append(g, gradients, decayed, optimizer);
+    return g.toBytes();
+  }
+
+  /**
+   * The regularized objective and its gradients over a whole training set, parameters and λ as
+   * inputs: what {@link LinearHeadFit} minimizes.
+   */
+  static byte[] objective(Shape s) {
+    GraphBuilder g = new GraphBuilder("ferry-head-objective", ElementType.FLOAT);
+    String x = g.input(ClassifierHead.INPUT, GraphBuilder.UNKNOWN, s.dimension());
+    String target = g.input(TARGET, GraphBuilder.UNKNOWN, s.classes());
+    String l2 = g.input(L2);
+    Map<String, String> params = declareParameters(g, s);
+    String logProbabilities = g.logSoftmax(logits(g, s, x, params, null));
+    String objective = g.neg(g.sumAll(g.mul(target, logProbabilities)));
+    for (Parameter p : s.parameters()) {
+      if (p.decayed()) {
+        String w = params.get(p.name());
+        String penalty = g.mul(g.mul(g.scalar(0.5), l2), g.sumAll(g.mul(w, w)));
+        objective = g.add(objective, penalty);
+      }
+    }
+    g.output(objective, OBJECTIVE);
+    Autodiff.gradients(g, objective, params.keySet())
+        .forEach((name, gradient) -> g.output(gradient, gradient(name)));
     return g.toBytes();
   }
 

@@ -7,6 +7,10 @@ import dev.ferry.trainer.SettingChecks;
  * Hyperparameters of head training. The defaults are declared once, in {@link Builder}'s fields;
  * {@link #defaults(HeadKind)} gives each kind's preset.
  *
+ * <p>The linear head is fitted exactly (the minimum of its regularized cross-entropy), so of these
+ * it reads only {@code regularization}, {@code balanceClasses} and {@code seed} (the folds that
+ * choose the regularization); epochs, rates, batches and patience are the MLP's and fine-tuning's.
+ *
  * @param kind which head (recorded as {@code head})
  * @param epochs the most passes over the training set (early stopping may end sooner)
  * @param learningRate AdamW's learning rate
@@ -18,6 +22,9 @@ import dev.ferry.trainer.SettingChecks;
  * @param patience stop after this many epochs without a better validation macro-F1 (0: never)
  * @param balanceClasses weight each example by n / (classes × examples of its class), so rare
  *     classes count as much as common ones
+ * @param regularization the linear head's L2 strength over its training set: the objective is the
+ *     mean cross-entropy + regularization / (2n) · ‖W‖² (scikit-learn's {@code C} is its inverse);
+ *     0 chooses it from {@link #REGULARIZATION_GRID} on held-out examples
  */
 public record HeadSettings(
     @Setting(key = "head") HeadKind kind,
@@ -29,7 +36,18 @@ public record HeadSettings(
     double dropout,
     double weightDecay,
     int patience,
-    boolean balanceClasses) {
+    boolean balanceClasses,
+    double regularization) {
+
+  /**
+   * The regularizations the linear head chooses from, strongest first (C = 1 to 1,000): short
+   * sentiment snippets score best near the strong end, question types and keyword-heavy documents
+   * near the weak one (eval/RESULTS.md).
+   */
+  public static final double[] REGULARIZATION_GRID = {1, 0.3, 0.1, 0.03, 0.01, 0.003, 0.001};
+
+  /** The regularization when no example can be held out to choose one (a class of one). */
+  public static final double FALLBACK_REGULARIZATION = 0.1;
 
   /**
    * Checks the ranges: numbers must be finite (NaN and the infinities are refused), the learning
@@ -55,6 +73,12 @@ public record HeadSettings(
     if (patience < 0) {
       throw new IllegalArgumentException("patience must not be negative, was " + patience);
     }
+    SettingChecks.nonNegative("regularization", regularization);
+  }
+
+  /** Whether the linear head chooses its regularization (the setting is 0). */
+  public boolean choosesRegularization() {
+    return regularization == 0;
   }
 
   /**
@@ -86,7 +110,8 @@ public record HeadSettings(
         .dropout(dropout)
         .weightDecay(weightDecay)
         .patience(patience)
-        .balanceClasses(balanceClasses);
+        .balanceClasses(balanceClasses)
+        .regularization(regularization);
   }
 
   /** A copy with another number of epochs. */
@@ -129,6 +154,11 @@ public record HeadSettings(
     return toBuilder().patience(value).build();
   }
 
+  /** A copy with another regularization (0: chosen on held-out examples). */
+  public HeadSettings withRegularization(double value) {
+    return toBuilder().regularization(value).build();
+  }
+
   /** A copy with class balancing on or off. */
   public HeadSettings withBalanceClasses(boolean value) {
     return toBuilder().balanceClasses(value).build();
@@ -149,6 +179,7 @@ public record HeadSettings(
     private double weightDecay = 1e-4;
     private int patience = 20;
     private boolean balanceClasses = true;
+    private double regularization = 0;
 
     private Builder(HeadKind kind) {
       this.kind = kind;
@@ -208,6 +239,12 @@ public record HeadSettings(
       return this;
     }
 
+    /** The linear head's regularization; 0 chooses it on held-out examples. */
+    public Builder regularization(double value) {
+      regularization = value;
+      return this;
+    }
+
     /** The settings; the constructor checks them. */
     public HeadSettings build() {
       return new HeadSettings(
@@ -220,7 +257,8 @@ public record HeadSettings(
           dropout,
           weightDecay,
           patience,
-          balanceClasses);
+          balanceClasses,
+          regularization);
     }
   }
 }

@@ -56,16 +56,14 @@ public final class HeadTrainer {
    * @param scored the head trained on {@code train} and early-stopped on {@code valid}
    */
   public static TrainedHead refit(TrainedHead scored, LabeledVectors train, LabeledVectors valid) {
-    if (scored.bestEpoch() < 1) {
+    if (!refits(scored)) {
       throw new IllegalArgumentException("refitting needs the best epoch of an early-stopped head");
     }
-    TrainedHead all =
-        train(
-            train.concat(valid),
-            null,
-            scored.classes(),
-            scored.settings().withEpochs(scored.bestEpoch()).withPatience(0),
-            null);
+    HeadSettings again =
+        scored.settings().kind() == HeadKind.LINEAR
+            ? scored.settings()
+            : scored.settings().withEpochs(scored.bestEpoch()).withPatience(0);
+    TrainedHead all = train(train.concat(valid), null, scored.classes(), again, null);
     return new TrainedHead(
         scored.settings(),
         scored.dimension(),
@@ -75,6 +73,14 @@ public final class HeadTrainer {
         scored.bestEpoch(),
         scored.temperature(),
         scored.trainingSeconds() + all.trainingSeconds());
+  }
+
+  /**
+   * Whether {@link #refit} can train {@code scored} again on all the examples: a linear head (with
+   * the regularization it chose) or a gradient-trained head that kept an epoch.
+   */
+  public static boolean refits(TrainedHead scored) {
+    return scored.settings().kind() == HeadKind.LINEAR || scored.bestEpoch() > 0;
   }
 
   /**
@@ -121,9 +127,11 @@ public final class HeadTrainer {
     }
     long start = System.nanoTime();
     TrainedHead head =
-        settings.kind() == HeadKind.CENTROID
-            ? trainCentroid(train, valid, classes, settings, dimension, start)
-            : trainByGradient(train, valid, classes, settings, dimension, onEpoch, start);
+        switch (settings.kind()) {
+          case CENTROID -> trainCentroid(train, valid, classes, settings, dimension, start);
+          case LINEAR -> trainLinear(train, valid, classes, settings, dimension, start);
+          case MLP -> trainByGradient(train, valid, classes, settings, dimension, onEpoch, start);
+        };
     log.debug(
         "Trained {} head on {} examples in {} s",
         settings.kind().id(),
@@ -154,13 +162,58 @@ public final class HeadTrainer {
     }
   }
 
+  // ---- The linear head ----------------------------------------------------------------------
+
+  /**
+   * The exact fit ({@link LinearHeadFit}) on {@code train}, at the settings' regularization or,
+   * when they leave it to be chosen, at the one {@link RegularizationSearch} picks. The result's
+   * settings hold the regularization used, so a refit uses it again.
+   */
+  private static TrainedHead trainLinear(
+      LabeledVectors train,
+      LabeledVectors valid,
+      int classes,
+      HeadSettings s,
+      int dimension,
+      long start) {
+    double regularization = s.regularization();
+    double[] fitted = null;
+    if (s.choosesRegularization()) {
+      RegularizationSearch.Choice choice =
+          RegularizationSearch.choose(train, valid, classes, s.balanceClasses(), s.seed());
+      regularization = choice.regularization();
+      fitted = choice.fitted();
+      log.debug(
+          "Linear head: regularization {} of {} (held-out macro-F1 {})",
+          regularization,
+          java.util.Arrays.toString(HeadSettings.REGULARIZATION_GRID),
+          java.util.Arrays.toString(choice.heldOutF1()));
+    }
+    Map<String, float[]> values;
+    try (LinearHeadFit fit = new LinearHeadFit(train, classes, s.balanceClasses())) {
+      values =
+          fit.values(
+              fitted != null ? fitted : fit.fit(regularization, new double[fit.parameters()]));
+    }
+    HeadGraphs.Shape shape = new HeadGraphs.Shape(HeadKind.LINEAR, dimension, 1, classes);
+    return new TrainedHead(
+        s.withRegularization(regularization),
+        dimension,
+        classes,
+        HeadGraphs.inference(shape, values),
+        List.of(),
+        0,
+        Double.NaN,
+        (System.nanoTime() - start) / 1e9);
+  }
+
   // ---- Gradient-trained heads ---------------------------------------------------------------
 
   /**
-   * Fits a linear head on {@code train} for every epoch of {@code settings} (a {@link
-   * HeadKind#LINEAR} one), as {@link #train} fits one with no held-out examples, and returns its
-   * weights rather than its inference graph: to start another model's head from (fine-tuning's
-   * linear probe).
+   * Fits a linear head on {@code train} by AdamW for every epoch of {@code settings} (a {@link
+   * HeadKind#LINEAR} one) and returns its weights rather than an inference graph: the head that
+   * fine-tuning starts from (its linear probe), trained with the same optimizer and rates as the
+   * fine-tuned head after it. {@link #train} fits the linear head exactly instead.
    */
   public static LinearWeights fitLinear(LabeledVectors train, int classes, HeadSettings settings) {
     if (settings.kind() != HeadKind.LINEAR) {

@@ -1,13 +1,14 @@
-package dev.ferry.eval.baseline;
+package dev.ferry.autodiff;
 
 /**
- * Limited-memory BFGS with a backtracking (Armijo) line search, for smooth convex objectives.
- * Deterministic: no randomness, fixed summation order.
+ * Limited-memory BFGS with a backtracking (Armijo) line search, for smooth convex objectives: the
+ * linear head's regularized cross-entropy (its value and gradient from an ONNX graph) and the
+ * evaluation's TF-IDF baseline. Deterministic: no randomness, fixed summation order.
  */
-final class Lbfgs {
+public final class Lbfgs {
 
   /** A differentiable function. */
-  interface Objective {
+  public interface Objective {
     /** Returns f(x) and writes its gradient into {@code gradient}. */
     double evaluate(double[] x, double[] gradient);
   }
@@ -20,7 +21,7 @@ final class Lbfgs {
    * @param iterations accepted steps taken
    * @param converged whether a tolerance was met (else the iteration cap or a failed line search)
    */
-  record Result(double[] x, double value, int iterations, boolean converged) {}
+  public record Result(double[] x, double value, int iterations, boolean converged) {}
 
   private static final int MEMORY = 10;
   private static final double ARMIJO = 1e-4;
@@ -32,9 +33,9 @@ final class Lbfgs {
    * Minimizes {@code f} from {@code start} (not changed).
    *
    * @param gradientTolerance stop when the largest gradient component is at most this
-   * @param valueTolerance stop when a step lowers f by at most this × max(1, |f|)
+   * @param valueTolerance stop when a quasi-Newton step lowers f by at most this × max(1, |f|)
    */
-  static Result minimize(
+  public static Result minimize(
       Objective f,
       double[] start,
       int maxIterations,
@@ -86,7 +87,10 @@ final class Lbfgs {
         }
         slope = -dot(g, g);
       }
-      double step = stored == 0 ? Math.min(1, 1 / Math.sqrt(-slope)) : 1;
+      // A first step (no curvature pairs yet) is a short probe whose small decrease says nothing
+      // about convergence: the value test below waits for a quasi-Newton step.
+      boolean probe = stored == 0;
+      double step = probe ? Math.min(1, 1 / Math.sqrt(-slope)) : 1;
       double fNew = Double.NaN;
       boolean accepted = false;
       for (int t = 0; t < MAX_BACKTRACKS; t++) {
@@ -129,7 +133,7 @@ final class Lbfgs {
       g = gNew;
       gNew = swap;
       fx = fNew;
-      if (decrease <= valueTolerance * Math.max(1, Math.abs(fx))) {
+      if (!probe && decrease <= valueTolerance * Math.max(1, Math.abs(fx))) {
         return new Result(x, fx, iteration + 1, true);
       }
     }

@@ -1,0 +1,161 @@
+package dev.ferry.trainer.head;
+
+import dev.ferry.trainer.loop.CrossEntropy;
+import dev.ferry.trainer.metrics.ClassificationMetrics;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.IntStream;
+
+/**
+ * Chooses the linear head's regularization from {@link HeadSettings#REGULARIZATION_GRID}. Heads are
+ * fitted along the grid, strongest first, each fit starting from the one before, and the value
+ * whose head scores best on held-out examples wins: by macro-F1, ties to the lower held-out
+ * cross-entropy, then to the stronger regularization. With no held-out examples the held-out scores
+ * come from stratified k-fold cross-validation on the training examples (each example scored by the
+ * head that did not train on it); when a class has a single example there is nothing to hold out,
+ * and {@link HeadSettings#FALLBACK_REGULARIZATION} is used.
+ *
+ * <p>Sentiment on short snippets wants strong regularization (a head close to the class centroids);
+ * question types and keyword-heavy documents want weak. Measured in eval/RESULTS.md.
+ */
+final class RegularizationSearch {
+  /** Folds of the cross-validation when there are no held-out examples. */
+  static final int FOLDS = 5;
+
+  private RegularizationSearch() {}
+
+  /**
+   * What each grid value scored on the held-out examples, and the chosen one.
+   *
+   * @param fitted the parameters fitted on all of {@code train} at the chosen regularization, when
+   *     the search fitted them (held-out examples given), else null
+   */
+  record Choice(double regularization, double[] heldOutF1, double[] heldOutLoss, double[] fitted) {}
+
+  static Choice choose(
+      LabeledVectors train, LabeledVectors valid, int classes, boolean balance, long seed) {
+    double[] grid = HeadSettings.REGULARIZATION_GRID;
+    float[][][] heldOut = new float[grid.length][][];
+    double[][] thetas = null;
+    int[] truth;
+    if (valid != null && valid.size() > 0) {
+      truth = valid.labels();
+      thetas = path(train, valid.vectors(), classes, balance, heldOut);
+    } else {
+      int[] fold = folds(train.labels(), classes, seed);
+      int folds = Arrays.stream(fold).max().orElse(-1) + 1;
+      if (folds < 2) {
+        return new Choice(HeadSettings.FALLBACK_REGULARIZATION, new double[0], new double[0], null);
+      }
+      truth = train.labels();
+      for (int g = 0; g < grid.length; g++) {
+        heldOut[g] = new float[train.size()][];
+      }
+      for (int f = 0; f < folds; f++) {
+        int current = f;
+        int[] in = IntStream.range(0, fold.length).filter(i -> fold[i] != current).toArray();
+        int[] out = IntStream.range(0, fold.length).filter(i -> fold[i] == current).toArray();
+        float[][][] scored = new float[grid.length][][];
+        path(select(train, in), select(train, out).vectors(), classes, balance, scored);
+        for (int g = 0; g < grid.length; g++) {
+          for (int r = 0; r < out.length; r++) {
+            heldOut[g][out[r]] = scored[g][r];
+          }
+        }
+      }
+    }
+    List<String> names = IntStream.range(0, classes).mapToObj(Integer::toString).toList();
+    double[] f1 = new double[grid.length];
+    double[] loss = new double[grid.length];
+    int best = 0;
+    for (int g = 0; g < grid.length; g++) {
+      f1[g] = ClassificationMetrics.compute(names, truth, heldOut[g]).macroF1();
+      loss[g] = CrossEntropy.mean(heldOut[g], truth);
+      if (f1[g] > f1[best] || (f1[g] == f1[best] && loss[g] < loss[best])) {
+        best = g;
+      }
+    }
+    return new Choice(grid[best], f1, loss, thetas == null ? null : thetas[best]);
+  }
+
+  /**
+   * Fits along the grid on {@code train} and scores {@code heldOut} with each head; returns each
+   * head's parameters.
+   */
+  private static double[][] path(
+      LabeledVectors train, float[][] heldOut, int classes, boolean balance, float[][][] scored) {
+    double[][] thetas = new double[HeadSettings.REGULARIZATION_GRID.length][];
+    try (LinearHeadFit fit = new LinearHeadFit(train, classes, balance)) {
+      double[] theta = new double[fit.parameters()];
+      for (int g = 0; g < thetas.length; g++) {
+        theta = fit.fit(HeadSettings.REGULARIZATION_GRID[g], theta);
+        thetas[g] = theta;
+        scored[g] = probabilities(theta, heldOut, classes);
+      }
+    }
+    return thetas;
+  }
+
+  /** softmax(x · W + b) for each row, with {@code theta} laid out as {@link LinearHeadFit} does. */
+  static float[][] probabilities(double[] theta, float[][] vectors, int classes) {
+    float[][] out = new float[vectors.length][classes];
+    double[] z = new double[classes];
+    for (int i = 0; i < vectors.length; i++) {
+      float[] x = vectors[i];
+      int biasAt = x.length * classes;
+      System.arraycopy(theta, biasAt, z, 0, classes);
+      for (int k = 0; k < x.length; k++) {
+        int row = k * classes;
+        for (int c = 0; c < classes; c++) {
+          z[c] += x[k] * theta[row + c];
+        }
+      }
+      double max = Arrays.stream(z).max().orElse(0);
+      double sum = 0;
+      for (int c = 0; c < classes; c++) {
+        sum += Math.exp(z[c] - max);
+      }
+      for (int c = 0; c < classes; c++) {
+        out[i][c] = (float) (Math.exp(z[c] - max) / sum);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Stratified folds: each class's examples shuffled (seeded) and dealt out in turn, over as many
+   * folds as the smallest class has examples, at most {@link #FOLDS}.
+   */
+  static int[] folds(int[] labels, int classes, long seed) {
+    List<List<Integer>> byClass = new ArrayList<>();
+    for (int c = 0; c < classes; c++) {
+      byClass.add(new ArrayList<>());
+    }
+    for (int i = 0; i < labels.length; i++) {
+      byClass.get(labels[i]).add(i);
+    }
+    int smallest = byClass.stream().mapToInt(List::size).filter(n -> n > 0).min().orElse(0);
+    int folds = Math.min(FOLDS, smallest);
+    int[] fold = new int[labels.length];
+    Random random = new Random(seed);
+    for (List<Integer> members : byClass) {
+      java.util.Collections.shuffle(members, random);
+      for (int r = 0; r < members.size(); r++) {
+        fold[members.get(r)] = folds < 2 ? 0 : r % folds;
+      }
+    }
+    return fold;
+  }
+
+  private static LabeledVectors select(LabeledVectors data, int[] rows) {
+    float[][] v = new float[rows.length][];
+    int[] y = new int[rows.length];
+    for (int r = 0; r < rows.length; r++) {
+      v[r] = data.vectors()[rows[r]];
+      y[r] = data.labels()[rows[r]];
+    }
+    return new LabeledVectors(v, y);
+  }
+}
