@@ -3,6 +3,7 @@ package dev.ferry.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.models.encoder.BuiltinEncoder;
 import dev.ferry.trainer.EpochMetrics;
+import dev.ferry.trainer.Provenance;
 import dev.ferry.trainer.Trainer;
 import dev.ferry.trainer.TrainingConfig;
 import dev.ferry.trainer.TrainingDivergedException;
@@ -699,10 +700,12 @@ final class TrainCommand
   }
 
   static void printSummary(PrintWriter out, TrainingResult r) {
+    boolean exact = r.head().settings().kind() == HeadKind.LINEAR && r.head().bestEpoch() == 0;
+    String regularization = Provenance.text(r.head().settings().regularization());
     String epochs =
         r.head().bestEpoch() > 0
             ? "best epoch " + r.head().bestEpoch() + " of " + r.head().history().size()
-            : "no epochs needed";
+            : exact ? "fitted exactly at regularization " + regularization : "no epochs needed";
     if (r.mode() == TrainingMode.CONTRASTIVE) {
       out.printf(
           Locale.ROOT,
@@ -736,9 +739,9 @@ final class TrainCommand
     if (r.refitExamples() > 0) {
       out.printf(
           Locale.ROOT,
-          "Then trained it again on all %,d examples for %d epochs (--no-refit to skip).%n",
+          "Then trained it again on all %,d examples %s (--no-refit to skip).%n",
           r.refitExamples(),
-          r.head().bestEpoch());
+          exact ? "at the same regularization" : "for " + r.head().bestEpoch() + " epochs");
     }
     if (r.mode() == TrainingMode.FEATURES) {
       out.printf(

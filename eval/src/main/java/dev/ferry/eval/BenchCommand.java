@@ -488,9 +488,10 @@ public final class BenchCommand implements Callable<Integer> {
         names = "--curve-training",
         paramLabel = "fixed-epochs|as-ferry-train",
         description =
-            "How the heads train on a learning-curve sample: on all of it for 100 epochs, the last"
-                + " kept (fixed-epochs), or as ferry train trains, 20%% held out for early stopping"
-                + " then a refit (as-ferry-train). Default: ${DEFAULT-VALUE}.")
+            "How the heads train on a learning-curve sample: on all of it (fixed-epochs: the"
+                + " linear head's regularization chosen by cross-validation on the sample, the MLP"
+                + " for 100 epochs, the last kept), or as ferry train trains, 20%% held out to"
+                + " choose, then a refit (as-ferry-train). Default: ${DEFAULT-VALUE}.")
     String curve = "fixed-epochs";
 
     @Option(

@@ -237,11 +237,19 @@ final class FeatureExtractionJob {
     facts.put(
         "Head",
         s.kind().id()
-            + (s.kind() == HeadKind.CENTROID ? " (temperature " + head.temperature() + ")" : ""));
+            + (s.kind() == HeadKind.CENTROID ? " (temperature " + head.temperature() + ")" : "")
+            + (s.kind() == HeadKind.LINEAR
+                ? String.format(
+                    Locale.ROOT,
+                    " (fitted exactly at regularization %s%s; calibration temperature %.2f)",
+                    Provenance.text(head.settings().regularization()),
+                    config.head().choosesRegularization() ? ", chosen on held-out examples" : "",
+                    head.temperature())
+                : ""));
     facts.putAll(d.facts(config));
     facts.put("Labels", String.join(", ", d.labels()));
     facts.put("Settings", Provenance.describe(s));
-    if (s.kind() != HeadKind.CENTROID) {
+    if (s.kind() == HeadKind.MLP) {
       facts.put(
           "Epochs",
           EarlyStopping.describe(

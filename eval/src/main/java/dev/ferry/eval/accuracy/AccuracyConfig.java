@@ -75,8 +75,9 @@ public record AccuracyConfig(
   /** How the heads train on a learning-curve sample. */
   public enum CurveTraining {
     /**
-     * On the whole sample for {@link #curveEpochs()} epochs, keeping the last (the protocol of
-     * few-shot papers, and of this suite's earlier results).
+     * On the whole sample, with nothing held out: the MLP for {@link #curveEpochs()} epochs,
+     * keeping the last (the protocol of few-shot papers, and of this suite's earlier results); the
+     * linear head fitted exactly, its regularization chosen by cross-validation on the sample.
      */
     FIXED_EPOCHS,
     /**
@@ -149,8 +150,8 @@ public record AccuracyConfig(
 
   /**
    * The suite: every built-in encoder, every task, accuracy and cost, 8/16/64/256 examples per
-   * class with 5 seeds up to 64 and 3 at 256, heads trained for 100 epochs on the learning curve
-   * (the heads' default maximum), a SpamAssassin test subset of 1,000 emails, head timing on 1,000
+   * class with 5 seeds up to 64 and 3 at 256, the MLP trained for 100 epochs on the learning curve
+   * (its default maximum), a SpamAssassin test subset of 1,000 emails, head timing on 1,000
    * embeddings, linear, MLP and centroid heads, one thread per core.
    */
   public static AccuracyConfig defaults(Path data) {

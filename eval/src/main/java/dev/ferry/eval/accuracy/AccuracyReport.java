@@ -194,7 +194,9 @@ public final class AccuracyReport {
                 + (r.config().curveTraining() == AccuracyConfig.CurveTraining.AS_FERRY_TRAIN
                     ? "trained as ferry train trains (20% held out for early stopping, then a refit"
                         + " on all)."
-                    : "trained on the whole sample for "
+                    : "trained on the whole sample: the linear head fitted exactly at a"
+                        + " regularization chosen by 5-fold cross-validation on the sample, the"
+                        + " MLP for "
                         + r.config().curveEpochs()
                         + " epochs, the last kept."));
         parts.add(curveTable(r, task.getKey()));

@@ -4,7 +4,10 @@ import dev.ferry.trainer.NamedChoice;
 
 /** The classifier heads Ferry trains on frozen embeddings. */
 public enum HeadKind implements NamedChoice {
-  /** Softmax regression: one linear layer. The default: strong, fast, hard to overfit. */
+  /**
+   * Softmax regression: one linear layer, fitted exactly at a regularization chosen on held-out
+   * examples. The default: strong, fast, hard to overfit.
+   */
   LINEAR,
   /**
    * One hidden ReLU layer with dropout, then a linear layer: for larger sets with curved

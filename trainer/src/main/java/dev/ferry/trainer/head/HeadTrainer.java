@@ -59,11 +59,23 @@ public final class HeadTrainer {
     if (!refits(scored)) {
       throw new IllegalArgumentException("refitting needs the best epoch of an early-stopped head");
     }
-    HeadSettings again =
+    LabeledVectors both = train.concat(valid);
+    TrainedHead all =
         scored.settings().kind() == HeadKind.LINEAR
-            ? scored.settings()
-            : scored.settings().withEpochs(scored.bestEpoch()).withPatience(0);
-    TrainedHead all = train(train.concat(valid), null, scored.classes(), again, null);
+            ? trainLinear(
+                both,
+                null,
+                scored.classes(),
+                scored.settings(),
+                scored.dimension(),
+                scored.temperature(),
+                System.nanoTime())
+            : train(
+                both,
+                null,
+                scored.classes(),
+                scored.settings().withEpochs(scored.bestEpoch()).withPatience(0),
+                null);
     return new TrainedHead(
         scored.settings(),
         scored.dimension(),
@@ -129,7 +141,7 @@ public final class HeadTrainer {
     TrainedHead head =
         switch (settings.kind()) {
           case CENTROID -> trainCentroid(train, valid, classes, settings, dimension, start);
-          case LINEAR -> trainLinear(train, valid, classes, settings, dimension, start);
+          case LINEAR -> trainLinear(train, valid, classes, settings, dimension, Double.NaN, start);
           case MLP -> trainByGradient(train, valid, classes, settings, dimension, onEpoch, start);
         };
     log.debug(
@@ -166,8 +178,12 @@ public final class HeadTrainer {
 
   /**
    * The exact fit ({@link LinearHeadFit}) on {@code train}, at the settings' regularization or,
-   * when they leave it to be chosen, at the one {@link RegularizationSearch} picks. The result's
-   * settings hold the regularization used, so a refit uses it again.
+   * when they leave it to be chosen, at the one {@link RegularizationSearch} picks, its logits
+   * scaled by a calibration temperature ({@link TemperatureFit}: given, or fitted on the held-out
+   * logits, else 1). The result's settings hold the regularization used and its temperature the
+   * scale, so a refit uses both again.
+   *
+   * @param temperature the scale to use, or NaN to fit one
    */
   private static TrainedHead trainLinear(
       LabeledVectors train,
@@ -175,25 +191,40 @@ public final class HeadTrainer {
       int classes,
       HeadSettings s,
       int dimension,
+      double temperature,
       long start) {
     double regularization = s.regularization();
-    double[] fitted = null;
+    double[] theta = null;
     if (s.choosesRegularization()) {
       RegularizationSearch.Choice choice =
           RegularizationSearch.choose(train, valid, classes, s.balanceClasses(), s.seed());
       regularization = choice.regularization();
-      fitted = choice.fitted();
+      theta = choice.fitted();
+      temperature = Double.isNaN(temperature) ? choice.temperature() : temperature;
       log.debug(
-          "Linear head: regularization {} of {} (held-out macro-F1 {})",
+          "Linear head: regularization {} of {} (held-out macro-F1 {}), temperature {}",
           regularization,
           java.util.Arrays.toString(HeadSettings.REGULARIZATION_GRID),
-          java.util.Arrays.toString(choice.heldOutF1()));
+          java.util.Arrays.toString(choice.heldOutF1()),
+          temperature);
     }
     Map<String, float[]> values;
     try (LinearHeadFit fit = new LinearHeadFit(train, classes, s.balanceClasses())) {
-      values =
-          fit.values(
-              fitted != null ? fitted : fit.fit(regularization, new double[fit.parameters()]));
+      if (theta == null) {
+        theta = fit.fit(regularization, new double[fit.parameters()]);
+      }
+      if (Double.isNaN(temperature)) {
+        temperature =
+            valid != null && valid.size() > 0
+                ? TemperatureFit.fit(
+                    RegularizationSearch.logits(theta, valid.vectors(), classes), valid.labels())
+                : 1;
+      }
+      double[] scaled = theta.clone();
+      for (int i = 0; i < scaled.length; i++) {
+        scaled[i] *= temperature;
+      }
+      values = fit.values(scaled);
     }
     HeadGraphs.Shape shape = new HeadGraphs.Shape(HeadKind.LINEAR, dimension, 1, classes);
     return new TrainedHead(
@@ -203,7 +234,7 @@ public final class HeadTrainer {
         HeadGraphs.inference(shape, values),
         List.of(),
         0,
-        Double.NaN,
+        temperature,
         (System.nanoTime() - start) / 1e9);
   }
 

@@ -15,7 +15,8 @@ import java.util.stream.IntStream;
  * cross-entropy, then to the stronger regularization. With no held-out examples the held-out scores
  * come from stratified k-fold cross-validation on the training examples (each example scored by the
  * head that did not train on it); when a class has a single example there is nothing to hold out,
- * and {@link HeadSettings#FALLBACK_REGULARIZATION} is used.
+ * and {@link HeadSettings#FALLBACK_REGULARIZATION} is used. The chosen head's held-out logits also
+ * give its calibration temperature ({@link TemperatureFit}).
  *
  * <p>Sentiment on short snippets wants strong regularization (a head close to the class centroids);
  * question types and keyword-heavy documents want weak. Measured in eval/RESULTS.md.
@@ -29,15 +30,21 @@ final class RegularizationSearch {
   /**
    * What each grid value scored on the held-out examples, and the chosen one.
    *
+   * @param temperature the {@link TemperatureFit} of the chosen head's held-out logits
    * @param fitted the parameters fitted on all of {@code train} at the chosen regularization, when
    *     the search fitted them (held-out examples given), else null
    */
-  record Choice(double regularization, double[] heldOutF1, double[] heldOutLoss, double[] fitted) {}
+  record Choice(
+      double regularization,
+      double[] heldOutF1,
+      double[] heldOutLoss,
+      double temperature,
+      double[] fitted) {}
 
   static Choice choose(
       LabeledVectors train, LabeledVectors valid, int classes, boolean balance, long seed) {
     double[] grid = HeadSettings.REGULARIZATION_GRID;
-    float[][][] heldOut = new float[grid.length][][];
+    double[][][] heldOut = new double[grid.length][][];
     double[][] thetas = null;
     int[] truth;
     if (valid != null && valid.size() > 0) {
@@ -47,17 +54,18 @@ final class RegularizationSearch {
       int[] fold = folds(train.labels(), classes, seed);
       int folds = Arrays.stream(fold).max().orElse(-1) + 1;
       if (folds < 2) {
-        return new Choice(HeadSettings.FALLBACK_REGULARIZATION, new double[0], new double[0], null);
+        return new Choice(
+            HeadSettings.FALLBACK_REGULARIZATION, new double[0], new double[0], 1, null);
       }
       truth = train.labels();
       for (int g = 0; g < grid.length; g++) {
-        heldOut[g] = new float[train.size()][];
+        heldOut[g] = new double[train.size()][];
       }
       for (int f = 0; f < folds; f++) {
         int current = f;
         int[] in = IntStream.range(0, fold.length).filter(i -> fold[i] != current).toArray();
         int[] out = IntStream.range(0, fold.length).filter(i -> fold[i] == current).toArray();
-        float[][][] scored = new float[grid.length][][];
+        double[][][] scored = new double[grid.length][][];
         path(select(train, in), select(train, out).vectors(), classes, balance, scored);
         for (int g = 0; g < grid.length; g++) {
           for (int r = 0; r < out.length; r++) {
@@ -71,53 +79,72 @@ final class RegularizationSearch {
     double[] loss = new double[grid.length];
     int best = 0;
     for (int g = 0; g < grid.length; g++) {
-      f1[g] = ClassificationMetrics.compute(names, truth, heldOut[g]).macroF1();
-      loss[g] = CrossEntropy.mean(heldOut[g], truth);
+      float[][] p = softmax(heldOut[g]);
+      f1[g] = ClassificationMetrics.compute(names, truth, p).macroF1();
+      loss[g] = CrossEntropy.mean(p, truth);
       if (f1[g] > f1[best] || (f1[g] == f1[best] && loss[g] < loss[best])) {
         best = g;
       }
     }
-    return new Choice(grid[best], f1, loss, thetas == null ? null : thetas[best]);
+    return new Choice(
+        grid[best],
+        f1,
+        loss,
+        TemperatureFit.fit(heldOut[best], truth),
+        thetas == null ? null : thetas[best]);
   }
 
   /**
-   * Fits along the grid on {@code train} and scores {@code heldOut} with each head; returns each
-   * head's parameters.
+   * Fits along the grid on {@code train} and puts each head's logits of {@code heldOut} in {@code
+   * scored}; returns each head's parameters.
    */
   private static double[][] path(
-      LabeledVectors train, float[][] heldOut, int classes, boolean balance, float[][][] scored) {
+      LabeledVectors train, float[][] heldOut, int classes, boolean balance, double[][][] scored) {
     double[][] thetas = new double[HeadSettings.REGULARIZATION_GRID.length][];
     try (LinearHeadFit fit = new LinearHeadFit(train, classes, balance)) {
       double[] theta = new double[fit.parameters()];
       for (int g = 0; g < thetas.length; g++) {
         theta = fit.fit(HeadSettings.REGULARIZATION_GRID[g], theta);
         thetas[g] = theta;
-        scored[g] = probabilities(theta, heldOut, classes);
+        scored[g] = logits(theta, heldOut, classes);
       }
     }
     return thetas;
   }
 
-  /** softmax(x · W + b) for each row, with {@code theta} laid out as {@link LinearHeadFit} does. */
-  static float[][] probabilities(double[] theta, float[][] vectors, int classes) {
-    float[][] out = new float[vectors.length][classes];
-    double[] z = new double[classes];
+  /** x · W + b for each row, with {@code theta} laid out as {@link LinearHeadFit} does. */
+  static double[][] logits(double[] theta, float[][] vectors, int classes) {
+    double[][] out = new double[vectors.length][classes];
     for (int i = 0; i < vectors.length; i++) {
       float[] x = vectors[i];
-      int biasAt = x.length * classes;
-      System.arraycopy(theta, biasAt, z, 0, classes);
+      double[] z = out[i];
+      System.arraycopy(theta, x.length * classes, z, 0, classes);
       for (int k = 0; k < x.length; k++) {
         int row = k * classes;
         for (int c = 0; c < classes; c++) {
           z[c] += x[k] * theta[row + c];
         }
       }
+    }
+    return out;
+  }
+
+  /** softmax(x · W + b) for each row. */
+  static float[][] probabilities(double[] theta, float[][] vectors, int classes) {
+    return softmax(logits(theta, vectors, classes));
+  }
+
+  private static float[][] softmax(double[][] logits) {
+    float[][] out = new float[logits.length][];
+    for (int i = 0; i < logits.length; i++) {
+      double[] z = logits[i];
       double max = Arrays.stream(z).max().orElse(0);
       double sum = 0;
-      for (int c = 0; c < classes; c++) {
-        sum += Math.exp(z[c] - max);
+      for (double v : z) {
+        sum += Math.exp(v - max);
       }
-      for (int c = 0; c < classes; c++) {
+      out[i] = new float[z.length];
+      for (int c = 0; c < z.length; c++) {
         out[i][c] = (float) (Math.exp(z[c] - max) / sum);
       }
     }

@@ -17,7 +17,8 @@ import java.util.Set;
  * @param onnx the inference graph, {@value ClassifierHead#INPUT} → {@value ClassifierHead#OUTPUT}
  * @param history one entry per epoch run (empty for the centroid head)
  * @param bestEpoch the epoch whose parameters were kept (0 when there are no epochs)
- * @param temperature the centroid head's fitted scale ({@code NaN} for other heads)
+ * @param temperature the scale of the logits fitted on held-out examples: the centroid head's, or
+ *     the linear head's calibration ({@code NaN} for the MLP)
  * @param trainingSeconds wall time of training, including per-epoch scoring
  */
 public record TrainedHead(
