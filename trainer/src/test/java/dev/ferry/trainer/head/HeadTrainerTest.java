@@ -143,22 +143,30 @@ class HeadTrainerTest {
   }
 
   @Test
-  void refitFitsTheLinearHeadOnAllExamplesAtTheRegularizationItChose() {
+  void refitFitsTheLinearHeadOnAllExamplesAtTheRegularizationAndTemperatureItChose() {
     LabeledVectors train = clusters(2, 10, 16, 1.0, 12);
     LabeledVectors valid = clusters(2, 10, 16, 1.0, 13);
     TrainedHead scored =
         HeadTrainer.train(train, valid, 2, HeadSettings.defaults(HeadKind.LINEAR), null);
     TrainedHead refit = HeadTrainer.refit(scored, train, valid);
-    TrainedHead byHand =
-        HeadTrainer.train(
-            train.concat(valid),
-            null,
-            2,
-            HeadSettings.defaults(HeadKind.LINEAR)
-                .withRegularization(scored.settings().regularization()),
-            null);
-    assertThat(refit.onnx()).isEqualTo(byHand.onnx()).isNotEqualTo(scored.onnx());
     assertThat(refit.settings()).isEqualTo(scored.settings());
+    assertThat(refit.temperature()).isEqualTo(scored.temperature()).isNotEqualTo(1);
+    // By hand: the exact fit on both at the chosen regularization, its logits scaled alike.
+    LabeledVectors both = train.concat(valid);
+    double[] theta;
+    try (LinearHeadFit fit = new LinearHeadFit(both, 2, true)) {
+      theta = fit.fit(scored.settings().regularization(), new double[fit.parameters()]);
+    }
+    for (int i = 0; i < theta.length; i++) {
+      theta[i] *= scored.temperature();
+    }
+    float[][] expected = RegularizationSearch.probabilities(theta, valid.vectors(), 2);
+    float[][] actual = refit.probabilities(valid.vectors());
+    for (int i = 0; i < valid.size(); i++) {
+      assertThat(actual[i][0])
+          .isCloseTo(expected[i][0], org.assertj.core.data.Offset.offset(1e-5f));
+    }
+    assertThat(refit.onnx()).isNotEqualTo(scored.onnx());
   }
 
   @Test
