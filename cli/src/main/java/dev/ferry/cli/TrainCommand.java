@@ -525,6 +525,9 @@ final class TrainCommand
       }
       s = s.withBalanceClasses(!noClassWeights);
       TrainingMode trainingMode = mode != null ? TrainingMode.fromId(mode) : defaults.mode();
+      if (trainingMode == TrainingMode.FEATURES && s.kind() == HeadKind.LINEAR) {
+        refuseGradientOptions();
+      }
       boolean onChunks = "chunks".equals(trainOn);
       if (trainOn != null && !onChunks && !trainOn.equals("documents")) {
         throw new IllegalArgumentException(
@@ -630,6 +633,30 @@ final class TrainCommand
       b.heads(List.of(HeadKind.fromId(head)));
     }
     return b.build();
+  }
+
+  /**
+   * The linear head on frozen features is fitted exactly: an option of gradient training would be
+   * silently ignored, so it is refused, naming what it applies to instead.
+   */
+  private void refuseGradientOptions() {
+    Map<String, Object> given = new LinkedHashMap<>();
+    given.put("--lr", learningRate);
+    given.put("--epochs", epochs);
+    given.put("--examples-per-step", batch);
+    given.put("--patience", patience);
+    given.put("--weight-decay", weightDecay);
+    given.put("--dropout", dropout);
+    given.put("--hidden", hidden);
+    given.values().removeIf(java.util.Objects::isNull);
+    if (!given.isEmpty()) {
+      throw new IllegalArgumentException(
+          String.join(", ", given.keySet())
+              + (given.size() == 1 ? " applies" : " apply")
+              + " to the mlp head and to fine-tuning: the linear head is fitted exactly"
+              + " (its one setting is --regularization). Add --head mlp, or a --mode that"
+              + " fine-tunes, or leave it out");
+    }
   }
 
   /** The fine-tuning settings from the shared options, with fine-tuning's own defaults. */

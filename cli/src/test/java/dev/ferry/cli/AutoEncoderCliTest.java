@@ -46,9 +46,7 @@ class AutoEncoderCliTest {
             "--candidates",
             "all-minilm-l6-v2-q,bge-small-en-v1.5-q",
             "--head",
-            "linear",
-            "--epochs",
-            "30");
+            "linear");
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.err())
         .contains("Choosing the encoder: 2 encoders x 1 head,")

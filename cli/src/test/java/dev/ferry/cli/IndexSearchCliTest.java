@@ -46,9 +46,7 @@ class IndexSearchCliTest {
             "--encoder",
             "all-minilm-l6-v2-q",
             "--out",
-            bundle.toString(),
-            "--epochs",
-            "30");
+            bundle.toString());
     assertThat(trained.code()).as(trained.err()).isZero();
     List<String> lines =
         Files.readAllLines(Samples.reuters(Samples.REUTERS_TEST)).stream().limit(40).toList();
@@ -365,9 +363,7 @@ class IndexSearchCliTest {
             "--encoder",
             "all-minilm-l6-v2-q",
             "--out",
-            other.toString(),
-            "--epochs",
-            "5");
+            other.toString());
     assertThat(trained.code()).as(trained.err()).isZero();
     Path folder = dir.resolve("mix-index");
     Path first = Files.write(dir.resolve("mix-1.jsonl"), docs.subList(0, 6));

@@ -614,6 +614,8 @@ class TrainEvalPredictCliTest {
                     "all-minilm-l6-v2-q",
                     "--threads",
                     "1",
+                    "--head",
+                    "mlp",
                     "--lr",
                     "1e7",
                     "--out",
@@ -623,6 +625,26 @@ class TrainEvalPredictCliTest {
         .containsPattern("head training diverged at epoch \\d+, step \\d+: ")
         .contains("--lr 1E+7 is very likely too high: try a lower one, such as --lr 1E+6");
     assertThat(dir.resolve("diverged")).doesNotExist();
+  }
+
+  @Test
+  void aGradientOptionWithTheExactLinearHeadIsRefusedNotIgnored() {
+    Run r =
+        run(
+            "train",
+            "--data",
+            dir.resolve("qs/data/train.jsonl").toString(),
+            "--lr",
+            "0.1",
+            "--epochs",
+            "5",
+            "--out",
+            dir.resolve("ignored").toString());
+    assertThat(r.code()).as(r.err()).isEqualTo(2);
+    assertThat(r.err())
+        .contains("--lr, --epochs apply to the mlp head and to fine-tuning")
+        .contains("--regularization");
+    assertThat(dir.resolve("ignored")).doesNotExist();
   }
 
   @Test
@@ -644,8 +666,6 @@ class TrainEvalPredictCliTest {
             "all-minilm-l6-v2-q",
             "--threads",
             "1",
-            "--epochs",
-            "5",
             "--out",
             out.toString());
     assertThat(r.code()).as(r.err()).isZero();
