@@ -416,7 +416,7 @@ final class TrainCommand
       description =
           "The linear head's L2 strength (scikit-learn's 1/C): larger keeps it nearer the class"
               + " centroids. Default: chosen from ${bundle:default.regularization_grid} on the"
-              + " held-out examples (by cross-validation with --valid-split 0).")
+              + " held-out examples (by cross-validation when there are too few to hold out).")
   Double regularization;
 
   @Option(

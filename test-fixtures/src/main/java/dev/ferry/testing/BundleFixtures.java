@@ -78,7 +78,7 @@ public final class BundleFixtures {
                     .chunking(chunking)
                     .encoderOptions(EncoderOptions.defaults().withIntraOpThreads(1))
                     .cacheEmbeddings(false)
-                    .head(HeadSettings.defaults(HeadKind.LINEAR).withEpochs(40))
+                    .head(HeadSettings.defaults(HeadKind.LINEAR))
                     .build(),
                 TrainingListener.NONE);
             return out;
