@@ -41,6 +41,13 @@ final class RegularizationSearch {
       double temperature,
       double[] fitted) {}
 
+  /**
+   * Chooses for a head trained on {@code train}.
+   *
+   * @param valid the held-out examples, or null (or empty) to cross-validate on {@code train}
+   * @param balance whether classes are weighted alike, as the head will be
+   * @param seed shuffles the folds
+   */
   static Choice choose(
       LabeledVectors train, LabeledVectors valid, int classes, boolean balance, long seed) {
     double[] grid = HeadSettings.REGULARIZATION_GRID;
