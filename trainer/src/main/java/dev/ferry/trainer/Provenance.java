@@ -23,8 +23,17 @@ public final class Provenance {
   private Provenance() {}
 
   /**
-   * Each setting of {@code settings}, in declaration order: key → value (a number, boolean or
-   * string).
+   * A settings record whose components do not all apply at once (the linear head reads none of the
+   * MLP's epochs and rates): provenance records only the ones it {@linkplain #uses uses}.
+   */
+  public interface SettingsInUse {
+    /** Whether the setting recorded under {@code key} takes part in training. */
+    boolean uses(String key);
+  }
+
+  /**
+   * Each setting of {@code settings} in use ({@link SettingsInUse}), in declaration order: key →
+   * value (a number, boolean or string).
    */
   public static Map<String, Object> of(Record settings) {
     Map<String, Object> out = new LinkedHashMap<>();
@@ -35,7 +44,9 @@ public final class Provenance {
       if (how != null && !how.max().isEmpty() && Integer.valueOf(Integer.MAX_VALUE).equals(value)) {
         value = how.max();
       }
-      out.put(key, value);
+      if (!(settings instanceof SettingsInUse partial) || partial.uses(key)) {
+        out.put(key, value);
+      }
     }
     return out;
   }

@@ -132,6 +132,13 @@ class TrainerTest {
     assertThat(training.at("/data/bad_rows_skipped").asInt()).isEqualTo(1);
     assertThat(training.at("/data/label_counts/sport").asInt()).isEqualTo(14);
     assertThat(training.at("/hyperparameters/head").asText()).isEqualTo("linear");
+    // The linear head records the regularization the held-out set chose, and none of the MLP's
+    // epochs and rates, which it does not read.
+    assertThat(dev.ferry.trainer.head.HeadSettings.REGULARIZATION_GRID)
+        .contains(training.at("/hyperparameters/regularization").asDouble());
+    assertThat(training.at("/hyperparameters").has("learning_rate")).isFalse();
+    assertThat(training.at("/hyperparameters").has("epochs")).isFalse();
+    assertThat(training.at("/temperature").asDouble()).isPositive();
     assertThat(training.at("/refit_on_all_examples").asBoolean()).isTrue();
     assertThat(bundle.manifest().metrics().at("/validation/macro_f1").isNumber()).isTrue();
     assertThat(bundle.reportIndex()).isRegularFile();

@@ -1,7 +1,9 @@
 package dev.ferry.trainer.head;
 
+import dev.ferry.trainer.Provenance;
 import dev.ferry.trainer.Setting;
 import dev.ferry.trainer.SettingChecks;
+import java.util.Set;
 
 /**
  * Hyperparameters of head training. The defaults are declared once, in {@link Builder}'s fields;
@@ -37,7 +39,8 @@ public record HeadSettings(
     double weightDecay,
     int patience,
     boolean balanceClasses,
-    double regularization) {
+    double regularization)
+    implements Provenance.SettingsInUse {
 
   /**
    * The regularizations the linear head chooses from, strongest first (C = 1 to 1,000): short
@@ -74,6 +77,19 @@ public record HeadSettings(
       throw new IllegalArgumentException("patience must not be negative, was " + patience);
     }
     SettingChecks.nonNegative("regularization", regularization);
+  }
+
+  /**
+   * The settings each kind reads: the linear head its regularization, class weights and seed (the
+   * folds); the MLP all but the regularization; the centroid head none but its kind.
+   */
+  @Override
+  public boolean uses(String key) {
+    return switch (kind) {
+      case LINEAR -> Set.of("head", "seed", "balance_classes", "regularization").contains(key);
+      case MLP -> !key.equals("regularization");
+      case CENTROID -> key.equals("head");
+    };
   }
 
   /** Whether the linear head chooses its regularization (the setting is 0). */
