@@ -91,17 +91,7 @@ class RunnableJarIT {
 
   @Test
   void trainsAndPredictsFromAnEmptyFolderWithAnEmptyHome() throws Exception {
-    Run train =
-        java(
-            "train",
-            "--data",
-            "d.jsonl",
-            "--encoder",
-            "all-minilm-l6-v2-q",
-            "--epochs",
-            "10",
-            "--out",
-            "b");
+    Run train = java("train", "--data", "d.jsonl", "--encoder", "all-minilm-l6-v2-q", "--out", "b");
     assertThat(train.code()).as(train.err()).isZero();
     assertThat(train.out()).contains("Trained a linear head on", "Bundle: " + work.resolve("b"));
     assertThat(work.resolve("b/manifest.json")).isRegularFile();
