@@ -49,16 +49,18 @@ import java.util.function.Supplier;
  *       AccuracyConfig#LARGE_K} per class, {@link AccuracyConfig#largeSeeds()} above it. Every
  *       method trains on the same samples.
  *   <li><b>Runs trained as {@code ferry train} trains</b> ({@link TrainRun}): the full training set
- *       of Reuters and TREC, 250 movie reviews per class. A stratified 20% is held out for early
- *       stopping ({@link StratifiedSplit}, the head's seed), then the head is refit on all of it
- *       ({@link HeadTrainer#refit}). The baselines train on all of it.
+ *       of Reuters and TREC, 250 movie reviews per class. A stratified 20% is held out to choose
+ *       the linear head's regularization or the MLP's epoch ({@link StratifiedSplit}, the head's
+ *       seed), then the head is refit on all of it ({@link HeadTrainer#refit}). The baselines train
+ *       on all of it.
  *   <li><b>Head-training time</b> on SpamAssassin embeddings.
  *   <li><b>Cost</b> of each encoder ({@link EncoderCost}), a step of its own.
  * </ol>
  *
  * <p>On the learning curve there is little data to hold out: by default the heads train on the
- * whole sample for {@link AccuracyConfig#curveEpochs()} epochs (no early stopping), keeping the
- * last; {@link AccuracyConfig.CurveTraining#AS_FERRY_TRAIN} trains them as {@code ferry train}
+ * whole sample, the linear head fitted exactly at a regularization chosen by cross-validation on
+ * the sample, the MLP for {@link AccuracyConfig#curveEpochs()} epochs (no early stopping), keeping
+ * the last; {@link AccuracyConfig.CurveTraining#AS_FERRY_TRAIN} trains them as {@code ferry train}
  * would on the sample.
  *
  * <p>Each encoder embeds only the texts the run needs (test sets, samples, runs), once, in one
@@ -77,7 +79,9 @@ public final class AccuracyBenchmark {
   /** TF-IDF + logistic regression, as named in the results. */
   public static final String TFIDF_LR = "TF-IDF + LR";
 
-  /** Share of the training data held out for early stopping, as {@code ferry train} does. */
+  /**
+   * Share of the training data held out (to choose and stop early), as {@code ferry train} does.
+   */
   public static final double VALID_SPLIT = 0.2;
 
   /** Seed of the texts the cost step measures. */
@@ -434,8 +438,8 @@ public final class AccuracyBenchmark {
   private record Fit(TrainedHead head, int train, int valid) {}
 
   /**
-   * Trains as {@code ferry train} does by default: holds out 20% for early stopping, then refits on
-   * all the examples for the best epoch count ({@link HeadTrainer#refit}).
+   * Trains as {@code ferry train} does by default: holds out 20% to choose on, then refits on all
+   * the examples for the best epoch count ({@link HeadTrainer#refit}).
    */
   private static Fit trainAsFerryTrains(
       LabeledTexts sample, List<String> labels, HeadKind kind, Map<String, float[]> byText) {

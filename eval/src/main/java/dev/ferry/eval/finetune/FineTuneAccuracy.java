@@ -41,13 +41,14 @@ import java.util.stream.Stream;
  * is chosen on the test set, and nothing is held out of the sample.
  *
  * <p>The methods ({@link FineTuneMethod}): {@code features}, the frozen default (a linear head on
- * {@code first_mean_max} of the model's chunks, the learning curve's recipe: default settings, 100
- * epochs, the last kept); {@code finetune}, {@code full} and {@code lora}, {@link FineTuner} with
- * that mode's preset and the last epoch kept, its tuned encoder then embedding the test set exactly
- * as its bundle would; {@code contrastive}, the contrastive preset, then the frozen default's head
- * fitted on the tuned encoder's vectors. Each may change settings ({@code
- * contrastive:lr=5e-5,epochs=4}) and ask for the int8 encoder too ({@code int8=true}: the tuned
- * encoder quantized as {@code --quantize int8} writes it, scored again).
+ * {@code first_mean_max} of the model's chunks, the learning curve's recipe: fitted exactly, its
+ * regularization chosen by cross-validation on the sample); {@code finetune}, {@code full} and
+ * {@code lora}, {@link FineTuner} with that mode's preset and the last epoch kept, its tuned
+ * encoder then embedding the test set exactly as its bundle would; {@code contrastive}, the
+ * contrastive preset, then the frozen default's head fitted on the tuned encoder's vectors. Each
+ * may change settings ({@code contrastive:lr=5e-5,epochs=4}) and ask for the int8 encoder too
+ * ({@code int8=true}: the tuned encoder quantized as {@code --quantize int8} writes it, scored
+ * again).
  *
  * <p>Prints one tab-separated {@code ROW} line per task, k, seed and method (macro-F1, training
  * seconds, training texts per second), then {@code MEAN} lines (mean ± sd over the seeds).
