@@ -208,24 +208,19 @@ public final class HeadTrainer {
           java.util.Arrays.toString(choice.heldOutF1()),
           temperature);
     }
-    Map<String, float[]> values;
-    try (LinearHeadFit fit = new LinearHeadFit(train, classes, s.balanceClasses())) {
-      if (theta == null) {
+    if (theta == null) {
+      try (LinearHeadFit fit = new LinearHeadFit(train, classes, s.balanceClasses())) {
         theta = fit.fit(regularization, new double[fit.parameters()]);
       }
-      if (Double.isNaN(temperature)) {
-        temperature =
-            valid != null && valid.size() > 0
-                ? TemperatureFit.fit(
-                    RegularizationSearch.logits(theta, valid.vectors(), classes), valid.labels())
-                : 1;
-      }
-      double[] scaled = theta.clone();
-      for (int i = 0; i < scaled.length; i++) {
-        scaled[i] *= temperature;
-      }
-      values = fit.values(scaled);
     }
+    if (Double.isNaN(temperature)) {
+      temperature =
+          valid != null && valid.size() > 0
+              ? TemperatureFit.fit(
+                  RegularizationSearch.logits(theta, valid.vectors(), classes), valid.labels())
+              : 1;
+    }
+    Map<String, float[]> values = LinearHeadFit.values(theta, classes, temperature);
     HeadGraphs.Shape shape = new HeadGraphs.Shape(HeadKind.LINEAR, dimension, 1, classes);
     return new TrainedHead(
         s.withRegularization(regularization),

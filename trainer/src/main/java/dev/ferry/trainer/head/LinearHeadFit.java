@@ -76,7 +76,7 @@ final class LinearHeadFit implements AutoCloseable {
     Lbfgs.Objective objective =
         (theta, gradient) -> {
           Map<String, HostTensor> feed = new HashMap<>();
-          Map<String, float[]> values = values(theta);
+          Map<String, float[]> values = values(theta, shape.classes(), 1);
           feed.put("output.weight", HostTensor.of(values.get("output.weight"), weightShape()));
           feed.put("output.bias", HostTensor.of(values.get("output.bias"), shape.classes()));
           feed.put(HeadGraphs.L2, l2);
@@ -99,16 +99,19 @@ final class LinearHeadFit implements AutoCloseable {
     return result.x();
   }
 
-  /** The inference graph's parameter values for {@code theta}. */
-  Map<String, float[]> values(double[] theta) {
-    int weights = shape.dimension() * shape.classes();
+  /**
+   * The inference graph's parameter values for {@code theta} (laid out as {@link #fit} gives it),
+   * every one multiplied by {@code scale}: a temperature scales the logits.
+   */
+  static Map<String, float[]> values(double[] theta, int classes, double scale) {
+    int weights = theta.length - classes;
     float[] weight = new float[weights];
-    float[] bias = new float[shape.classes()];
+    float[] bias = new float[classes];
     for (int i = 0; i < weights; i++) {
-      weight[i] = (float) theta[i];
+      weight[i] = (float) (theta[i] * scale);
     }
-    for (int c = 0; c < bias.length; c++) {
-      bias[c] = (float) theta[weights + c];
+    for (int c = 0; c < classes; c++) {
+      bias[c] = (float) (theta[weights + c] * scale);
     }
     return Map.of("output.weight", weight, "output.bias", bias);
   }
