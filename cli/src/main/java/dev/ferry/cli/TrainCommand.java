@@ -129,6 +129,7 @@ final class TrainCommand
             "--train-embeddings",
             "--objective",
             "--temperature",
+            "--chunks-per-pass",
             "--quantize",
             "--unfreeze-schedule",
             "--train-on",
@@ -231,6 +232,16 @@ final class TrainCommand
           "contrastive with --objective supcon: the similarities are divided by X."
               + " Default: ${bundle:default.contrastive.temperature}.")
   Double temperature;
+
+  @Option(
+      names = "--chunks-per-pass",
+      paramLabel = "N",
+      description =
+          "finetune, lora, contrastive: the most chunks one forward and backward pass holds. A"
+              + " step over more (whole long texts) runs in passes of N with the same gradient"
+              + " (a gradient cache): memory grows with N, not with the texts' length, at the cost"
+              + " of a second forward pass. Default: ${bundle:default.finetune.chunks_per_pass}.")
+  Integer chunksPerPass;
 
   @Option(
       names = "--quantize",
@@ -552,11 +563,12 @@ final class TrainCommand
               || trainOn != null
               || headStart != null
               || trainEmbeddings != null
+              || chunksPerPass != null
               || quantize != null)) {
         throw new IllegalArgumentException(
             "--unfreeze, --unfreeze-schedule, --rank, --adapt-output, --train-on, --head-start,"
-                + " --train-embeddings, --quantize, --checkpoint-dir and --resume need --mode"
-                + " finetune, lora or contrastive");
+                + " --train-embeddings, --chunks-per-pass, --quantize, --checkpoint-dir and"
+                + " --resume need --mode finetune, lora or contrastive");
       }
       if (trainingMode != TrainingMode.CONTRASTIVE && (objective != null || temperature != null)) {
         throw new IllegalArgumentException("--objective and --temperature need --mode contrastive");
@@ -707,6 +719,9 @@ final class TrainCommand
     }
     if (objective != null) {
       f = f.withObjective(Objective.fromId(objective));
+    }
+    if (chunksPerPass != null) {
+      f = f.withChunksPerPass(chunksPerPass);
     }
     if (temperature != null) {
       f = f.withTemperature(temperature);

@@ -250,7 +250,7 @@ final class Batches {
   /**
    * The examples' inputs: cached hidden states (or token ids) and the attention mask, right-padded.
    */
-  private static Map<String, HostTensor> examples(
+  static Map<String, HostTensor> examples(
       FineTuneGraphs.Spec spec, long[][] ids, float[][] cached, int[] rows) {
     Map<String, HostTensor> feed = tokens(ids, rows);
     if (cached == null) {

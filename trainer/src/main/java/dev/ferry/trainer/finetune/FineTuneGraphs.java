@@ -456,11 +456,27 @@ final class FineTuneGraphs {
    * Declares the inputs and adds the forward pass; returns the loss (also output {@link #LOSS}).
    */
   private static String loss(GraphBuilder g, Spec s, boolean dropout) {
+    String chunks = trainedChunkVectors(g, s, dropout);
+    return lossOn(g, s, s.documents() ? documentFeatures(g, s, chunks) : chunks);
+  }
+
+  /**
+   * Declares the batch inputs and the open parameters as inputs, and adds the encoder and its
+   * pooling as a training step runs them; returns the vector of each of the batch's chunks (before
+   * any pooling of a document's chunks).
+   */
+  static String trainedChunkVectors(GraphBuilder g, Spec s, boolean dropout) {
     List<String> dropped = dropout ? dropoutValues(s) : List.of();
-    String vectors =
-        s.lora()
-            ? forward(g, s, Set.of(), s.adaptedWeights(s.open()), dropped)
-            : forward(g, s, new HashSet<>(s.openParameters()), List.of(), dropped);
+    return s.lora()
+        ? chunkVectors(g, s, Set.of(), s.adaptedWeights(s.open()), dropped)
+        : chunkVectors(g, s, new HashSet<>(s.openParameters()), List.of(), dropped);
+  }
+
+  /**
+   * Declares the objective's inputs and adds the loss on {@code vectors}, the rows the head reads
+   * or the contrastive loss compares; returns the loss (also output {@link #LOSS}).
+   */
+  static String lossOn(GraphBuilder g, Spec s, String vectors) {
     String loss;
     if (s.classifier()) {
       String target =
@@ -514,6 +530,13 @@ final class FineTuneGraphs {
    */
   private static String forward(
       GraphBuilder g, Spec s, Set<String> inputs, List<String> adapted, List<String> dropped) {
+    String pooled = chunkVectors(g, s, inputs, adapted, dropped);
+    return s.documents() ? documentFeatures(g, s, pooled) : pooled;
+  }
+
+  /** {@link #forward} up to each chunk's pooled (and normalized) vector. */
+  private static String chunkVectors(
+      GraphBuilder g, Spec s, Set<String> inputs, List<String> adapted, List<String> dropped) {
     String mask =
         g.input(ATTENTION_MASK, ElementType.INT64, GraphBuilder.UNKNOWN, GraphBuilder.UNKNOWN);
     String output = s.model().outputNames().get(0);
@@ -532,7 +555,7 @@ final class FineTuneGraphs {
     if (s.normalize()) {
       pooled = unitLength(g, pooled);
     }
-    return s.documents() ? documentFeatures(g, s, pooled) : pooled;
+    return pooled;
   }
 
   /** Each row scaled to unit length. */
@@ -547,7 +570,7 @@ final class FineTuneGraphs {
    * and mean are matrix products with the document inputs, the maximum a ReduceMax over slots, so
    * every step has a gradient.
    */
-  private static String documentFeatures(GraphBuilder g, Spec s, String chunks) {
+  static String documentFeatures(GraphBuilder g, Spec s, String chunks) {
     String mean = g.matMul(g.namedInput(DOCUMENT_MEAN, DOCUMENTS, "batch"), chunks);
     if (s.normalize()) {
       mean = unitLength(g, mean);

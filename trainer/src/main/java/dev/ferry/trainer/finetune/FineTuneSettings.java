@@ -22,6 +22,10 @@ import java.util.Objects;
  * @param epochs the most passes over the examples; {@link #AUTO_EPOCHS}: enough for about {@value
  *     #AUTO_STEPS} steps within bounds ({@link #epochsFor})
  * @param batchSize examples (texts, when training on {@link TrainOn#DOCUMENTS}) per step
+ * @param chunksPerPass the most chunks one forward and backward pass holds: a step over more (whole
+ *     long texts) runs as a gradient cache (Gao et al. 2021), its chunks' vectors first without
+ *     gradients, then the loss's gradient on them carried back pass by pass, so memory is bounded
+ *     by this and not by the texts' length, and the gradient stays the step's own
  * @param learningRate the encoder's peak learning rate
  * @param headRateFactor the head's learning rate relative to the encoder's
  * @param layerDecay factor on the learning rate per layer downwards (1: none)
@@ -58,6 +62,7 @@ public record FineTuneSettings(
     boolean adaptOutput,
     int epochs,
     int batchSize,
+    int chunksPerPass,
     double learningRate,
     double headRateFactor,
     double layerDecay,
@@ -121,6 +126,10 @@ public record FineTuneSettings(
     }
     if (batchSize < 1) {
       throw new IllegalArgumentException("batch size must be at least 1, was " + batchSize);
+    }
+    if (chunksPerPass < 1) {
+      throw new IllegalArgumentException(
+          "chunks per pass must be at least 1, was " + chunksPerPass);
     }
     SettingChecks.positive("learning rate", learningRate);
     SettingChecks.positive("head rate factor", headRateFactor);
@@ -275,6 +284,11 @@ public record FineTuneSettings(
     return toBuilder().batchSize(n).build();
   }
 
+  /** A copy with another bound on the chunks one pass holds. */
+  public FineTuneSettings withChunksPerPass(int n) {
+    return toBuilder().chunksPerPass(n).build();
+  }
+
   /**
    * A copy with another peak learning rate for the encoder (the head's stays {@code headRateFactor}
    * times it).
@@ -371,6 +385,7 @@ public record FineTuneSettings(
     private boolean adaptOutput = false;
     private int epochs = AUTO_EPOCHS;
     private int batchSize = 4;
+    private int chunksPerPass = 16;
     private double learningRate = 1e-4;
     private double headRateFactor = 20;
     private double layerDecay = 0.9;
@@ -400,6 +415,7 @@ public record FineTuneSettings(
       adaptOutput = s.adaptOutput;
       epochs = s.epochs;
       batchSize = s.batchSize;
+      chunksPerPass = s.chunksPerPass;
       learningRate = s.learningRate;
       headRateFactor = s.headRateFactor;
       layerDecay = s.layerDecay;
@@ -459,6 +475,12 @@ public record FineTuneSettings(
     /** Examples per step. */
     public Builder batchSize(int value) {
       batchSize = value;
+      return this;
+    }
+
+    /** The most chunks one forward and backward pass holds. */
+    public Builder chunksPerPass(int value) {
+      chunksPerPass = value;
       return this;
     }
 
@@ -580,6 +602,7 @@ public record FineTuneSettings(
           adaptOutput,
           epochs,
           batchSize,
+          chunksPerPass,
           learningRate,
           headRateFactor,
           layerDecay,

@@ -150,6 +150,7 @@ public final class FineTuner {
     long t1 = System.nanoTime();
     int stepsRun = 0;
     GraphSession step = null;
+    GradientCache inPasses = null; // built when a batch first has more chunks than a pass holds
     int stepOpen = -1;
     int lastEpoch = resumed != null && resumed.stopped() ? resumed.epoch() : s.epochs();
     List<String> dropped = s.dropout() > 0 ? FineTuneGraphs.dropoutValues(spec) : List.of();
@@ -161,6 +162,10 @@ public final class FineTuner {
         if (open != stepOpen) {
           if (step != null) {
             step.close();
+          }
+          if (inPasses != null) {
+            inPasses.close();
+            inPasses = null;
           }
           byte[] stepGraph =
               FineTuneGraphs.trainingStep(
@@ -197,16 +202,11 @@ public final class FineTuner {
             int[] batchUnits = Arrays.copyOfRange(order, from, Math.min(n, from + s.batchSize()));
             int[] rows = units.rows(batchUnits);
             int t = ++p.step;
+            // What the loss reads of the whole batch; the chunks' inputs are added below.
             Map<String, HostTensor> feed = new HashMap<>();
-            feed.putAll(Batches.inputs(spec, trainSet.ids(), trainSet.cached(), units, batchUnits));
-            if (s.dropout() > 0) {
-              int width = (int) feed.get(FineTuneGraphs.ATTENTION_MASK).shape()[1];
-              for (String value : dropped) {
-                feed.put(
-                    FineTuneGraphs.dropoutMask(value),
-                    Batches.dropoutMask(
-                        model.shape(value), rows.length, width, s.dropout(), dropoutRandom));
-              }
+            if (units.documents()) {
+              feed.putAll(
+                  Batches.documentInputs(spec.chunkPooling(), units, batchUnits, trainSet.ids()));
             }
             int[] batchLabels = units.labels(batchUnits);
             if (spec.classifier()) {
@@ -222,7 +222,41 @@ public final class FineTuner {
               stepOfGroup.put(UnfreezeSchedule.group(after), t - after * stepsPerEpoch);
             }
             adamW.feedRates(feed, schedule.at(t), stepOfGroup);
-            Map<String, HostTensor> out = step.run(feed, state, updates, outputs);
+            Map<String, HostTensor> out;
+            if (rows.length <= s.chunksPerPass()) {
+              feed.putAll(chunkInputs(spec, trainSet, rows, dropped, s.dropout(), dropoutRandom));
+              out = step.run(feed, state, updates, outputs);
+            } else {
+              if (inPasses == null) {
+                inPasses =
+                    new GradientCache(
+                        spec.withOpen(open),
+                        p.values,
+                        optimizer,
+                        rateScale,
+                        UnfreezeSchedule.groups(opensAfter),
+                        s.dropout() > 0,
+                        threads,
+                        device);
+              }
+              int perPass = s.chunksPerPass();
+              out =
+                  inPasses.step(
+                      state,
+                      rows,
+                      perPass,
+                      k ->
+                          chunkInputs(
+                              spec,
+                              trainSet,
+                              Arrays.copyOfRange(
+                                  rows, k * perPass, Math.min(rows.length, (k + 1) * perPass)),
+                              dropped,
+                              s.dropout(),
+                              dropoutRandom),
+                      feed,
+                      outputs);
+            }
             double loss = out.get(FineTuneGraphs.LOSS).get(0);
             TrainingDivergedException.requireFinite(loss, TRAINING, epoch, t, s.learningRate());
             p.stepLosses.add(loss);
@@ -238,7 +272,9 @@ public final class FineTuner {
             listener.steps(t, totalSteps);
           }
           for (String name : state.names()) {
-            p.values.put(name, state.get(name));
+            if (!GradientCache.isAccumulated(name)) {
+              p.values.put(name, state.get(name));
+            }
           }
         }
         p.epoch = epoch;
@@ -281,6 +317,9 @@ public final class FineTuner {
       if (step != null) {
         step.close();
       }
+      if (inPasses != null) {
+        inPasses.close();
+      }
     }
     double seconds = (System.nanoTime() - t1) / 1e9;
     Map<String, HostTensor> best = p.kept(spec);
@@ -300,6 +339,28 @@ public final class FineTuner {
         Map.copyOf(adapters),
         device,
         s);
+  }
+
+  /**
+   * The inputs of some chunks: their cached hidden states (or token ids), the attention mask and,
+   * in training with dropout, a mask per dropped value drawn from {@code random}.
+   */
+  private static Map<String, HostTensor> chunkInputs(
+      FineTuneGraphs.Spec spec,
+      Scoring.Prepared set,
+      int[] rows,
+      List<String> dropped,
+      double dropout,
+      SplittableRandom random) {
+    Map<String, HostTensor> in =
+        new HashMap<>(Batches.examples(spec, set.ids(), set.cached(), rows));
+    int width = (int) in.get(FineTuneGraphs.ATTENTION_MASK).shape()[1];
+    for (String value : dropped) {
+      in.put(
+          FineTuneGraphs.dropoutMask(value),
+          Batches.dropoutMask(spec.model().shape(value), rows.length, width, dropout, random));
+    }
+    return in;
   }
 
   /**

@@ -1,0 +1,274 @@
+package dev.ferry.trainer.finetune;
+
+import dev.ferry.autodiff.AdamW;
+import dev.ferry.autodiff.Autodiff;
+import dev.ferry.autodiff.GraphBuilder;
+import dev.ferry.models.encoder.ExecutionProvider;
+import dev.ferry.models.graph.ElementType;
+import dev.ferry.models.graph.GraphSession;
+import dev.ferry.models.graph.HostTensor;
+import dev.ferry.models.graph.NativeState;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.IntFunction;
+
+/**
+ * A training step whose batch has more chunks than one pass may hold, run in passes of at most
+ * {@link FineTuneSettings#chunksPerPass} chunks with the step's own gradient (a gradient cache, Gao
+ * et al. 2021, "Scaling Deep Contrastive Learning Batch Size under Memory Limited Setup"):
+ *
+ * <ol>
+ *   <li>each pass computes its chunks' vectors, keeping nothing for a backward pass;
+ *   <li>the loss (a contrastive one over every pair of the batch's texts, or the head's
+ *       cross-entropy on its texts' pooled chunks) and its gradient on those vectors come from one
+ *       small graph over the vectors alone;
+ *   <li>each pass runs again, now with gradients, and carries the vectors' gradient back into the
+ *       encoder's parameters, adding to gradients accumulated in native memory;
+ *   <li>AdamW applies the summed gradient, as the one-graph step would have.
+ * </ol>
+ *
+ * Memory is bounded by the pass, not by how long the batch's texts are; the forward pass runs
+ * twice. Each pass's dropout masks are drawn once and used in both of its runs, so the gradient is
+ * that of the loss the step reports.
+ */
+final class GradientCache implements AutoCloseable {
+  /** The chunks' vectors: output of the first runs, input of the loss graph. */
+  static final String CHUNK_VECTORS = "chunk.vectors";
+
+  /** Input of the accumulating runs: the loss's gradient on their chunks' vectors. */
+  static final String UPSTREAM = "chunk.vectors.gradient";
+
+  private static final String ACCUMULATED = "accumulated.";
+
+  private final FineTuneGraphs.Spec spec;
+  private final List<String> encoderTrained;
+  private final List<String> headTrained;
+  private final Map<String, long[]> shapes = new LinkedHashMap<>();
+  private final GraphSession vectors;
+  private final GraphSession loss;
+  private final GraphSession accumulate; // null when no encoder parameter trains
+  private final GraphSession update;
+
+  /**
+   * Builds and opens the four graphs for {@code spec} as it is now (its open layers).
+   *
+   * @param values the trained parameters' values (for their shapes)
+   * @param dropout whether the dropout values take mask inputs ({@link FineTuneGraphs#dropoutMask})
+   */
+  GradientCache(
+      FineTuneGraphs.Spec spec,
+      Map<String, HostTensor> values,
+      AdamW.Settings optimizer,
+      Map<String, Double> rateScale,
+      Map<String, String> group,
+      boolean dropout,
+      int threads,
+      ExecutionProvider device) {
+    this.spec = spec;
+    this.encoderTrained = spec.openParameters();
+    this.headTrained = spec.classifier() ? headParameters() : List.of();
+    trained().forEach(p -> shapes.put(p, values.get(p).shape()));
+    List<GraphSession> opened = new ArrayList<>();
+    try {
+      vectors = open(vectorsGraph(spec, dropout), threads, device, opened);
+      loss = open(lossGraph(spec, headTrained), threads, device, opened);
+      accumulate =
+          encoderTrained.isEmpty()
+              ? null
+              : open(accumulateGraph(spec, dropout), threads, device, opened);
+      update = open(updateGraph(optimizer, rateScale, group), threads, device, opened);
+    } catch (RuntimeException e) {
+      opened.forEach(GraphSession::close);
+      throw e;
+    }
+  }
+
+  private static List<String> headParameters() {
+    return List.of(FineTuneGraphs.HEAD_WEIGHT, FineTuneGraphs.HEAD_BIAS);
+  }
+
+  private static GraphSession open(
+      byte[] graph, int threads, ExecutionProvider device, List<GraphSession> opened) {
+    GraphSession s = new GraphSession(graph, threads, device);
+    opened.add(s);
+    return s;
+  }
+
+  /** The state name of a parameter's accumulated gradient. */
+  static String accumulated(String parameter) {
+    return ACCUMULATED + parameter;
+  }
+
+  /** Whether a state name is an accumulated gradient (not a parameter or moment to keep). */
+  static boolean isAccumulated(String stateName) {
+    return stateName.startsWith(ACCUMULATED);
+  }
+
+  /**
+   * Adds zero accumulated gradients of the encoder's trained parameters to a step's state that has
+   * none yet (the steps leave them at zero).
+   */
+  void addAccumulators(NativeState state) {
+    for (String p : encoderTrained) {
+      if (!state.names().contains(accumulated(p))) {
+        state.put(accumulated(p), HostTensor.zeros(ElementType.FLOAT, shapes.get(p)));
+      }
+    }
+  }
+
+  /**
+   * One step over the batch's chunk {@code rows} in passes.
+   *
+   * @param state the trained parameters and their moments; updated
+   * @param passInputsOf per pass, from the rows it takes: its inputs (hidden states or token ids,
+   *     mask, dropout masks)
+   * @param batchInputs the loss's inputs over the whole batch: targets or pair inputs, document
+   *     inputs, and the learning rate and bias corrections
+   * @param outputs what to return of the loss graph ({@link FineTuneGraphs#LOSS}, and {@link
+   *     FineTuneGraphs#PROBABILITIES} with a head)
+   */
+  Map<String, HostTensor> step(
+      NativeState state,
+      int[] rows,
+      int chunksPerPass,
+      IntFunction<Map<String, HostTensor>> passInputsOf,
+      Map<String, HostTensor> batchInputs,
+      Set<String> outputs) {
+    addAccumulators(state);
+    int passes = (rows.length + chunksPerPass - 1) / chunksPerPass;
+    List<Map<String, HostTensor>> passInputs = new ArrayList<>(passes);
+    int dim = spec.dimension();
+    float[] all = new float[rows.length * dim];
+    for (int k = 0; k < passes; k++) {
+      Map<String, HostTensor> in = passInputsOf.apply(k);
+      passInputs.add(in);
+      float[] v =
+          vectors.run(in, state, Map.of(), Set.of(CHUNK_VECTORS)).get(CHUNK_VECTORS).floats();
+      System.arraycopy(v, 0, all, k * chunksPerPass * dim, v.length);
+    }
+    Map<String, HostTensor> lossFeed = new HashMap<>(batchInputs);
+    lossFeed.put(CHUNK_VECTORS, HostTensor.of(all, rows.length, dim));
+    Set<String> lossOutputs = new HashSet<>(outputs);
+    lossOutputs.add(gradient(CHUNK_VECTORS));
+    headTrained.forEach(p -> lossOutputs.add(gradient(p)));
+    lossFeed.keySet().retainAll(loss.inputNames());
+    Map<String, HostTensor> out = loss.run(lossFeed, state, Map.of(), lossOutputs);
+    float[] upstream = out.get(gradient(CHUNK_VECTORS)).floats();
+
+    Map<String, String> accumulating = new LinkedHashMap<>();
+    encoderTrained.forEach(p -> accumulating.put(AdamW.next(accumulated(p)), accumulated(p)));
+    for (int k = 0; k < passes && accumulate != null; k++) {
+      Map<String, HostTensor> in = new HashMap<>(passInputs.get(k));
+      passInputs.set(k, null);
+      int from = k * chunksPerPass * dim;
+      int count = (int) in.get(FineTuneGraphs.ATTENTION_MASK).shape()[0];
+      float[] part = new float[count * dim];
+      System.arraycopy(upstream, from, part, 0, part.length);
+      in.put(UPSTREAM, HostTensor.of(part, count, dim));
+      accumulate.run(in, state, accumulating, Set.of());
+    }
+
+    Map<String, HostTensor> updateFeed = new HashMap<>(batchInputs);
+    headTrained.forEach(p -> updateFeed.put(accumulated(p), out.get(gradient(p))));
+    updateFeed.keySet().retainAll(update.inputNames());
+    Map<String, String> updates = new LinkedHashMap<>(accumulating);
+    for (String p : trained()) {
+      for (String key : List.of(p, AdamW.firstMoment(p), AdamW.secondMoment(p))) {
+        updates.put(AdamW.next(key), key);
+      }
+    }
+    update.run(updateFeed, state, updates, Set.of());
+    out.keySet().retainAll(outputs);
+    return out;
+  }
+
+  private List<String> trained() {
+    List<String> out = new ArrayList<>(encoderTrained);
+    out.addAll(headTrained);
+    return out;
+  }
+
+  private static String gradient(String value) {
+    return "grad." + value;
+  }
+
+  /** The open layers' parameters (inputs) → each chunk's vector, output {@link #CHUNK_VECTORS}. */
+  static byte[] vectorsGraph(FineTuneGraphs.Spec spec, boolean dropout) {
+    GraphBuilder g = new GraphBuilder("ferry-gradient-cache-vectors", ElementType.FLOAT);
+    g.output(FineTuneGraphs.trainedChunkVectors(g, spec, dropout), CHUNK_VECTORS, "batch");
+    return g.toBytes();
+  }
+
+  /**
+   * {@link #CHUNK_VECTORS} → the loss ({@link FineTuneGraphs#lossOn}, over documents' pooled chunks
+   * when the units are documents) and its gradients on the vectors and the head's parameters.
+   */
+  static byte[] lossGraph(FineTuneGraphs.Spec spec, List<String> head) {
+    GraphBuilder g = new GraphBuilder("ferry-gradient-cache-loss", ElementType.FLOAT);
+    String chunks = g.input(CHUNK_VECTORS, GraphBuilder.UNKNOWN, spec.dimension());
+    String rows = spec.documents() ? FineTuneGraphs.documentFeatures(g, spec, chunks) : chunks;
+    String lossValue = FineTuneGraphs.lossOn(g, spec, rows);
+    List<String> wrt = new ArrayList<>(List.of(chunks));
+    wrt.addAll(head);
+    Autodiff.gradients(g, lossValue, wrt).forEach((v, grad) -> g.output(grad, gradient(v)));
+    return g.toBytes();
+  }
+
+  /**
+   * A pass with gradients: the chunks' vectors, times {@link #UPSTREAM}, summed, differentiated by
+   * the open parameters; outputs each accumulated gradient plus this pass's.
+   */
+  static byte[] accumulateGraph(FineTuneGraphs.Spec spec, boolean dropout) {
+    GraphBuilder g = new GraphBuilder("ferry-gradient-cache-backward", ElementType.FLOAT);
+    String v = FineTuneGraphs.trainedChunkVectors(g, spec, dropout);
+    String upstream = g.input(UPSTREAM, GraphBuilder.UNKNOWN, spec.dimension());
+    String surrogate = g.sumAll(g.mul(v, upstream));
+    Map<String, String> gradients = Autodiff.gradients(g, surrogate, spec.openParameters());
+    gradients.forEach(
+        (p, grad) -> {
+          String sum = g.add(g.input(accumulated(p), g.shape(p)), grad);
+          g.output(sum, AdamW.next(accumulated(p)));
+        });
+    return g.toBytes();
+  }
+
+  /**
+   * The AdamW update from the accumulated gradients (the head's fed as inputs of the same names),
+   * as {@link FineTuneGraphs#trainingStep} applies it; the encoder's accumulators go back to zero.
+   */
+  private byte[] updateGraph(
+      AdamW.Settings optimizer, Map<String, Double> rateScale, Map<String, String> group) {
+    GraphBuilder g = new GraphBuilder("ferry-gradient-cache-update", ElementType.FLOAT);
+    Map<String, String> gradients = new LinkedHashMap<>();
+    Set<String> decayed = new HashSet<>();
+    for (String p : trained()) {
+      long[] shape = shapes.get(p);
+      g.input(p, shape);
+      gradients.put(p, g.input(accumulated(p), shape));
+      if (shape.length >= 2) {
+        decayed.add(p); // matrices decay; biases and LayerNorm scales do not
+      }
+    }
+    AdamW.append(g, gradients, decayed, optimizer, rateScale, group);
+    String zero = g.scalar(0);
+    for (String p : encoderTrained) {
+      g.output(g.mul(gradients.get(p), zero), AdamW.next(accumulated(p)));
+    }
+    return g.toBytes();
+  }
+
+  @Override
+  public void close() {
+    vectors.close();
+    loss.close();
+    if (accumulate != null) {
+      accumulate.close();
+    }
+    update.close();
+  }
+}
