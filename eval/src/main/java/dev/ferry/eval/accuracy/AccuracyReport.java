@@ -354,11 +354,13 @@ public final class AccuracyReport {
                   list.stream().max(Comparator.comparingDouble(Candidate::macroF1)).orElseThrow();
               return String.format(
                   Locale.ROOT,
-                  "%s (%.2f×; best %s %.3f)",
+                  "%s (%.2f×; best %s %.3f, %d target%s missed)",
                   best.encoder(),
                   best.speed(),
                   best.head(),
-                  best.macroF1());
+                  best.macroF1(),
+                  best.targetsMissed(),
+                  best.targetsMissed() == 1 ? "" : "s");
             })
         .collect(Collectors.joining(", "));
   }

@@ -35,8 +35,8 @@ public final class AccuracySummary {
           + SPEED_REFERENCE.id()
           + " (the slower of its short-text and long-document ratios); scores within "
           + CandidateChoice.TIE
-          + " (the margin --encoder auto uses) tie, and a tie goes to the faster encoder, then"
-          + " to the linear head";
+          + " (the margin --encoder auto uses) tie, and a tie goes to the pair that misses fewer of"
+          + " the default's targets, then to the faster encoder, then to the linear head";
 
   /** The least speed, relative to {@link #SPEED_REFERENCE}, the rule allows. */
   public static final double MIN_SPEED = 0.5;
@@ -163,7 +163,14 @@ public final class AccuracySummary {
             .map(
                 row ->
                     new Candidate(
-                        row.encoder(), row.method(), row.mean(), speedRatio(r, row.encoder())))
+                        row.encoder(),
+                        row.method(),
+                        row.mean(),
+                        speedRatio(r, row.encoder()),
+                        (int)
+                            targets(r, row.encoder(), row.method()).stream()
+                                .filter(c -> !c.met())
+                                .count()))
             .toList();
     return CandidateChoice.choose(candidates, MIN_SPEED);
   }

@@ -10,8 +10,10 @@ import java.util.Optional;
 
 /**
  * Picks an encoder and head from scored candidates: the best macro-F1 among the encoders fast
- * enough, ties going to the faster encoder. The suite applies it to its averages to choose the
- * default; {@code --encoder auto} applies the same rule to cross-validated scores.
+ * enough; of candidates that tie, the one that misses fewer of the default's targets, then the
+ * faster encoder. The suite applies it to its averages to choose the default; {@code --encoder
+ * auto} applies the same margin and speed tie-break to cross-validated scores (a user's data has no
+ * targets).
  */
 public final class CandidateChoice {
   /**
@@ -30,12 +32,20 @@ public final class CandidateChoice {
    * @param macroF1 its score
    * @param speed its encoder's speed relative to the reference encoder (1 = as fast; NaN if not
    *     measured)
+   * @param targetsMissed how many of the default's targets it misses ({@link
+   *     AccuracySummary#targets})
    */
-  public record Candidate(String encoder, String head, double macroF1, double speed) {
+  public record Candidate(
+      String encoder, String head, double macroF1, double speed, int targetsMissed) {
     /** Checks the fields. */
     public Candidate {
       Objects.requireNonNull(encoder, "encoder");
       Objects.requireNonNull(head, "head");
+    }
+
+    /** A candidate with no targets checked. */
+    public Candidate(String encoder, String head, double macroF1, double speed) {
+      this(encoder, head, macroF1, speed, 0);
     }
   }
 
@@ -72,13 +82,17 @@ public final class CandidateChoice {
   }
 
   /**
-   * Higher macro-F1 first; within {@link #TIE}, the faster encoder first, and of one encoder's
-   * heads the linear one (the head fine-tuning and relabelling start from).
+   * Higher macro-F1 first; within {@link #TIE}, fewer targets missed first, then the faster
+   * encoder, and of one encoder's heads the linear one (the head fine-tuning and relabelling start
+   * from).
    */
   static final Comparator<Candidate> BEST_FIRST =
       (a, b) -> {
         if (Math.abs(a.macroF1() - b.macroF1()) >= TIE) {
           return Double.compare(b.macroF1(), a.macroF1());
+        }
+        if (a.targetsMissed() != b.targetsMissed()) {
+          return Integer.compare(a.targetsMissed(), b.targetsMissed());
         }
         if (a.speed() != b.speed()) {
           return Double.compare(b.speed(), a.speed());

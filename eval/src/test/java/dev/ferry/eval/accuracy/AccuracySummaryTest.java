@@ -136,7 +136,7 @@ class AccuracySummaryTest {
     assertThat(md)
         .contains(
             "**Chosen: e5-small-v2-q with the linear head** (mean macro-F1 0.753, speed 0.55×",
-            "Too slow: bge-small-en-v1.5-q (0.40×; best linear 0.763).",
+            "Too slow: bge-small-en-v1.5-q (0.40×; best linear 0.763, 0 targets missed).",
             "- **MISSED**: movie reviews, 250 per class (as ferry train trains): macro-F1 >= 0.83",
             "- met: movie-reviews, k=8: above TF-IDF + LR",
             "The same targets for the default the rule was written against (all-minilm-l6-v2 + linear):",
@@ -178,5 +178,18 @@ class AccuracySummaryTest {
         .map(Candidate::head)
         .contains("linear");
     assertThat(CandidateChoice.choose(List.of(), 0.5).chosen()).isEmpty();
+  }
+
+  @Test
+  void aTieGoesFirstToThePairThatMissesFewerTargetsThenToTheFasterEncoder() {
+    Candidate accurate = new Candidate("accurate", "linear", 0.769, 0.63, 1);
+    Candidate fast = new Candidate("fast", "linear", 0.766, 0.72, 3);
+    assertThat(CandidateChoice.choose(List.of(fast, accurate), 0.5).chosen()).contains(accurate);
+    // Missing as many targets, the faster encoder wins the tie as before.
+    Candidate fastToo = new Candidate("fast", "linear", 0.766, 0.72, 1);
+    assertThat(CandidateChoice.choose(List.of(accurate, fastToo), 0.5).chosen()).contains(fastToo);
+    // Beyond the margin, the score decides whatever the targets say.
+    Candidate better = new Candidate("better", "linear", 0.780, 0.6, 4);
+    assertThat(CandidateChoice.choose(List.of(accurate, better), 0.5).chosen()).contains(better);
   }
 }
