@@ -129,7 +129,7 @@ final class TrainCommand
             "--train-embeddings",
             "--objective",
             "--temperature",
-            "--chunks-per-pass",
+            "--tokens-per-pass",
             "--quantize",
             "--unfreeze-schedule",
             "--train-on",
@@ -234,14 +234,15 @@ final class TrainCommand
   Double temperature;
 
   @Option(
-      names = "--chunks-per-pass",
+      names = "--tokens-per-pass",
       paramLabel = "N",
       description =
-          "finetune, lora, contrastive: the most chunks one forward and backward pass holds. A"
-              + " step over more (whole long texts) runs in passes of N with the same gradient"
-              + " (a gradient cache): memory grows with N, not with the texts' length, at the cost"
-              + " of a second forward pass. Default: ${bundle:default.finetune.chunks_per_pass}.")
-  Integer chunksPerPass;
+          "finetune, lora, contrastive: the most tokens (chunks × the longest, as padded) one"
+              + " forward and backward pass holds. A step over more (whole long texts) runs in"
+              + " passes of at most N with the same gradient (a gradient cache): memory grows"
+              + " with N, not with the texts' length, at the cost of a second forward pass."
+              + " Default: ${bundle:default.finetune.tokens_per_pass}.")
+  Integer tokensPerPass;
 
   @Option(
       names = "--quantize",
@@ -563,11 +564,11 @@ final class TrainCommand
               || trainOn != null
               || headStart != null
               || trainEmbeddings != null
-              || chunksPerPass != null
+              || tokensPerPass != null
               || quantize != null)) {
         throw new IllegalArgumentException(
             "--unfreeze, --unfreeze-schedule, --rank, --adapt-output, --train-on, --head-start,"
-                + " --train-embeddings, --chunks-per-pass, --quantize, --checkpoint-dir and"
+                + " --train-embeddings, --tokens-per-pass, --quantize, --checkpoint-dir and"
                 + " --resume need --mode finetune, lora or contrastive");
       }
       if (trainingMode != TrainingMode.CONTRASTIVE && (objective != null || temperature != null)) {
@@ -720,8 +721,8 @@ final class TrainCommand
     if (objective != null) {
       f = f.withObjective(Objective.fromId(objective));
     }
-    if (chunksPerPass != null) {
-      f = f.withChunksPerPass(chunksPerPass);
+    if (tokensPerPass != null) {
+      f = f.withTokensPerPass(tokensPerPass);
     }
     if (temperature != null) {
       f = f.withTemperature(temperature);

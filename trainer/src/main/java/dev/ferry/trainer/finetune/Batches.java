@@ -170,6 +170,28 @@ final class Batches {
   /** What {@link Objective#SUPCON} adds to a text's similarity with itself: leaves it out. */
   private static final float SELF_LOGIT = -1e4f;
 
+  /**
+   * The batch's chunk {@code rows}, in order, cut into passes of at most {@code tokensPerPass}
+   * tokens as padded (chunks × the longest one's tokens); a chunk longer than that is a pass of its
+   * own. One pass: the batch fits in one graph run.
+   */
+  static int[][] passes(long[][] ids, int[] rows, int tokensPerPass) {
+    List<int[]> out = new ArrayList<>();
+    int from = 0;
+    int longest = 0;
+    for (int i = 0; i < rows.length; i++) {
+      int width = Math.max(longest, ids[rows[i]].length);
+      if (i > from && (long) (i - from + 1) * width > tokensPerPass) {
+        out.add(Arrays.copyOfRange(rows, from, i));
+        from = i;
+        width = ids[rows[i]].length;
+      }
+      longest = width;
+    }
+    out.add(Arrays.copyOfRange(rows, from, rows.length));
+    return out.toArray(int[][]::new);
+  }
+
   /** Each text's token ids, at most {@code maxTokens} (the closing {@code [SEP]} kept). */
   static long[][] tokenize(Encoder encoder, List<String> texts, int maxTokens) {
     long[][] ids = new long[texts.size()][];

@@ -22,10 +22,11 @@ import java.util.Objects;
  * @param epochs the most passes over the examples; {@link #AUTO_EPOCHS}: enough for about {@value
  *     #AUTO_STEPS} steps within bounds ({@link #epochsFor})
  * @param batchSize examples (texts, when training on {@link TrainOn#DOCUMENTS}) per step
- * @param chunksPerPass the most chunks one forward and backward pass holds: a step over more (whole
- *     long texts) runs as a gradient cache (Gao et al. 2021), its chunks' vectors first without
- *     gradients, then the loss's gradient on them carried back pass by pass, so memory is bounded
- *     by this and not by the texts' length, and the gradient stays the step's own
+ * @param tokensPerPass the most tokens (chunks × the longest one's tokens, as padded) one forward
+ *     and backward pass holds: a step over more (whole long texts) runs as a gradient cache (Gao et
+ *     al. 2021), its chunks' vectors first without gradients, then the loss's gradient on them
+ *     carried back pass by pass, so memory is bounded by this and not by the texts' length, and the
+ *     gradient stays the step's own
  * @param learningRate the encoder's peak learning rate
  * @param headRateFactor the head's learning rate relative to the encoder's
  * @param layerDecay factor on the learning rate per layer downwards (1: none)
@@ -62,7 +63,7 @@ public record FineTuneSettings(
     boolean adaptOutput,
     int epochs,
     int batchSize,
-    int chunksPerPass,
+    int tokensPerPass,
     double learningRate,
     double headRateFactor,
     double layerDecay,
@@ -127,9 +128,9 @@ public record FineTuneSettings(
     if (batchSize < 1) {
       throw new IllegalArgumentException("batch size must be at least 1, was " + batchSize);
     }
-    if (chunksPerPass < 1) {
+    if (tokensPerPass < 1) {
       throw new IllegalArgumentException(
-          "chunks per pass must be at least 1, was " + chunksPerPass);
+          "tokens per pass must be at least 1, was " + tokensPerPass);
     }
     SettingChecks.positive("learning rate", learningRate);
     SettingChecks.positive("head rate factor", headRateFactor);
@@ -284,9 +285,9 @@ public record FineTuneSettings(
     return toBuilder().batchSize(n).build();
   }
 
-  /** A copy with another bound on the chunks one pass holds. */
-  public FineTuneSettings withChunksPerPass(int n) {
-    return toBuilder().chunksPerPass(n).build();
+  /** A copy with another bound on the tokens one pass holds. */
+  public FineTuneSettings withTokensPerPass(int n) {
+    return toBuilder().tokensPerPass(n).build();
   }
 
   /**
@@ -385,7 +386,7 @@ public record FineTuneSettings(
     private boolean adaptOutput = false;
     private int epochs = AUTO_EPOCHS;
     private int batchSize = 4;
-    private int chunksPerPass = 16;
+    private int tokensPerPass = 2048;
     private double learningRate = 1e-4;
     private double headRateFactor = 20;
     private double layerDecay = 0.9;
@@ -415,7 +416,7 @@ public record FineTuneSettings(
       adaptOutput = s.adaptOutput;
       epochs = s.epochs;
       batchSize = s.batchSize;
-      chunksPerPass = s.chunksPerPass;
+      tokensPerPass = s.tokensPerPass;
       learningRate = s.learningRate;
       headRateFactor = s.headRateFactor;
       layerDecay = s.layerDecay;
@@ -478,9 +479,9 @@ public record FineTuneSettings(
       return this;
     }
 
-    /** The most chunks one forward and backward pass holds. */
-    public Builder chunksPerPass(int value) {
-      chunksPerPass = value;
+    /** The most tokens one forward and backward pass holds. */
+    public Builder tokensPerPass(int value) {
+      tokensPerPass = value;
       return this;
     }
 
@@ -602,7 +603,7 @@ public record FineTuneSettings(
           adaptOutput,
           epochs,
           batchSize,
-          chunksPerPass,
+          tokensPerPass,
           learningRate,
           headRateFactor,
           layerDecay,

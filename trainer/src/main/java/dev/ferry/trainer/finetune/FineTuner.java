@@ -223,7 +223,8 @@ public final class FineTuner {
             }
             adamW.feedRates(feed, schedule.at(t), stepOfGroup);
             Map<String, HostTensor> out;
-            if (rows.length <= s.chunksPerPass()) {
+            int[][] passes = Batches.passes(trainSet.ids(), rows, s.tokensPerPass());
+            if (passes.length == 1) {
               feed.putAll(chunkInputs(spec, trainSet, rows, dropped, s.dropout(), dropoutRandom));
               out = step.run(feed, state, updates, outputs);
             } else {
@@ -239,21 +240,21 @@ public final class FineTuner {
                         threads,
                         device);
               }
-              int perPass = s.chunksPerPass();
+              // Each pass is made twice (GradientCache): its dropout masks come from its own seed.
+              long[] passSeeds = new long[passes.length];
+              Arrays.setAll(passSeeds, k -> dropoutRandom.nextLong());
               out =
                   inPasses.step(
                       state,
-                      rows,
-                      perPass,
+                      passes,
                       k ->
                           chunkInputs(
                               spec,
                               trainSet,
-                              Arrays.copyOfRange(
-                                  rows, k * perPass, Math.min(rows.length, (k + 1) * perPass)),
+                              passes[k],
                               dropped,
                               s.dropout(),
-                              dropoutRandom),
+                              new SplittableRandom(passSeeds[k])),
                       feed,
                       outputs);
             }

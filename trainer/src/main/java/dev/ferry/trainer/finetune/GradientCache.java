@@ -18,8 +18,8 @@ import java.util.Set;
 import java.util.function.IntFunction;
 
 /**
- * A training step whose batch has more chunks than one pass may hold, run in passes of at most
- * {@link FineTuneSettings#chunksPerPass} chunks with the step's own gradient (a gradient cache, Gao
+ * A training step whose batch has more tokens than one pass may hold, run in passes of at most
+ * {@link FineTuneSettings#tokensPerPass} tokens with the step's own gradient (a gradient cache, Gao
  * et al. 2021, "Scaling Deep Contrastive Learning Batch Size under Memory Limited Setup"):
  *
  * <ol>
@@ -32,9 +32,10 @@ import java.util.function.IntFunction;
  *   <li>AdamW applies the summed gradient, as the one-graph step would have.
  * </ol>
  *
- * Memory is bounded by the pass, not by how long the batch's texts are; the forward pass runs
- * twice. Each pass's dropout masks are drawn once and used in both of its runs, so the gradient is
- * that of the loss the step reports.
+ * Memory is bounded by the pass, not by how long the batch's texts are: a pass's inputs are made
+ * when it runs and dropped after, and the forward pass runs twice. A pass's inputs must be the same
+ * both times (its dropout masks drawn from a seed of its own), so that the gradient is that of the
+ * loss the step reports.
  */
 final class GradientCache implements AutoCloseable {
   /** The chunks' vectors: output of the first runs, input of the loss graph. */
@@ -122,11 +123,11 @@ final class GradientCache implements AutoCloseable {
   }
 
   /**
-   * One step over the batch's chunk {@code rows} in passes.
+   * One step over the batch's chunks in passes.
    *
    * @param state the trained parameters and their moments; updated
    * @param passInputsOf per pass, from the rows it takes: its inputs (hidden states or token ids,
-   *     mask, dropout masks)
+   *     mask, dropout masks), asked for twice and the same both times
    * @param batchInputs the loss's inputs over the whole batch: targets or pair inputs, document
    *     inputs, and the learning rate and bias corrections
    * @param outputs what to return of the loss graph ({@link FineTuneGraphs#LOSS}, and {@link
@@ -134,25 +135,26 @@ final class GradientCache implements AutoCloseable {
    */
   Map<String, HostTensor> step(
       NativeState state,
-      int[] rows,
-      int chunksPerPass,
+      int[][] passes,
       IntFunction<Map<String, HostTensor>> passInputsOf,
       Map<String, HostTensor> batchInputs,
       Set<String> outputs) {
     addAccumulators(state);
-    int passes = (rows.length + chunksPerPass - 1) / chunksPerPass;
-    List<Map<String, HostTensor>> passInputs = new ArrayList<>(passes);
     int dim = spec.dimension();
-    float[] all = new float[rows.length * dim];
-    for (int k = 0; k < passes; k++) {
+    int[] offset = new int[passes.length + 1];
+    for (int k = 0; k < passes.length; k++) {
+      offset[k + 1] = offset[k] + passes[k].length;
+    }
+    int rows = offset[passes.length];
+    float[] all = new float[rows * dim];
+    for (int k = 0; k < passes.length; k++) {
       Map<String, HostTensor> in = passInputsOf.apply(k);
-      passInputs.add(in);
       float[] v =
           vectors.run(in, state, Map.of(), Set.of(CHUNK_VECTORS)).get(CHUNK_VECTORS).floats();
-      System.arraycopy(v, 0, all, k * chunksPerPass * dim, v.length);
+      System.arraycopy(v, 0, all, offset[k] * dim, v.length);
     }
     Map<String, HostTensor> lossFeed = new HashMap<>(batchInputs);
-    lossFeed.put(CHUNK_VECTORS, HostTensor.of(all, rows.length, dim));
+    lossFeed.put(CHUNK_VECTORS, HostTensor.of(all, rows, dim));
     Set<String> lossOutputs = new HashSet<>(outputs);
     lossOutputs.add(gradient(CHUNK_VECTORS));
     headTrained.forEach(p -> lossOutputs.add(gradient(p)));
@@ -162,13 +164,11 @@ final class GradientCache implements AutoCloseable {
 
     Map<String, String> accumulating = new LinkedHashMap<>();
     encoderTrained.forEach(p -> accumulating.put(AdamW.next(accumulated(p)), accumulated(p)));
-    for (int k = 0; k < passes && accumulate != null; k++) {
-      Map<String, HostTensor> in = new HashMap<>(passInputs.get(k));
-      passInputs.set(k, null);
-      int from = k * chunksPerPass * dim;
-      int count = (int) in.get(FineTuneGraphs.ATTENTION_MASK).shape()[0];
+    for (int k = 0; k < passes.length && accumulate != null; k++) {
+      Map<String, HostTensor> in = new HashMap<>(passInputsOf.apply(k));
+      int count = passes[k].length;
       float[] part = new float[count * dim];
-      System.arraycopy(upstream, from, part, 0, part.length);
+      System.arraycopy(upstream, offset[k] * dim, part, 0, part.length);
       in.put(UPSTREAM, HostTensor.of(part, count, dim));
       accumulate.run(in, state, accumulating, Set.of());
     }

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * A step whose batch has more chunks than {@link FineTuneSettings#chunksPerPass} runs in passes
+ * A step whose batch has more tokens than {@link FineTuneSettings#tokensPerPass} runs in passes
  * ({@link GradientCache}) and trains as the one-graph step does: the same losses step after step,
  * so the same updates, for the contrastive loss and for the head's cross-entropy on documents.
  */
@@ -46,9 +46,9 @@ class GradientCacheTest {
             .withLearningRate(1e-4)
             .withDropout(0)
             .withSeed(SEED);
-    // 8 chunks a step: one graph, or passes of 3, 3 and 2 (a document split between two).
-    FineTuneResult whole = train(s.withChunksPerPass(8));
-    FineTuneResult passes = train(s.withChunksPerPass(3));
+    // 8 chunks a step: one graph, or a pass per chunk (each is longer than one token).
+    FineTuneResult whole = train(s.withTokensPerPass(10_000));
+    FineTuneResult passes = train(s.withTokensPerPass(1));
     assertSameTraining(whole, passes);
     assertThat(whole.headWeight()).isNull();
   }
@@ -62,8 +62,9 @@ class GradientCacheTest {
             .withBatchSize(4)
             .withDropout(0)
             .withSeed(SEED);
-    FineTuneResult whole = train(s.withChunksPerPass(16));
-    FineTuneResult passes = train(s.withChunksPerPass(5));
+    // Passes of two or three chunks of about 12 tokens, documents split between passes.
+    FineTuneResult whole = train(s.withTokensPerPass(10_000));
+    FineTuneResult passes = train(s.withTokensPerPass(40));
     assertSameTraining(whole, passes);
     float[] a = whole.headWeight().floats();
     float[] b = passes.headWeight().floats();
@@ -81,10 +82,22 @@ class GradientCacheTest {
             .withBatchSize(4)
             .withLearningRate(1e-4)
             .withSeed(SEED)
-            .withChunksPerPass(2);
+            .withTokensPerPass(30);
     FineTuneResult first = train(s);
     assertThat(first.stepLosses()).hasSize(2).allSatisfy(l -> assertThat(l).isFinite());
     assertThat(train(s).stepLosses()).isEqualTo(first.stepLosses());
+  }
+
+  @Test
+  void passesHoldAtMostTheTokensAsPaddedAndKeepTheOrder() {
+    long[][] ids = {new long[10], new long[4], new long[6], new long[30], new long[5], new long[5]};
+    int[][] passes = Batches.passes(ids, new int[] {0, 1, 2, 3, 4, 5}, 20);
+    // 10+4 → 2 × 10 = 20; adding 6 → 30 > 20. 6 alone; 30 alone (longer than the bound); 5, 5.
+    assertThat(passes)
+        .isDeepEqualTo(
+            new int[][] {new int[] {0, 1}, new int[] {2}, new int[] {3}, new int[] {4, 5}});
+    assertThat(Batches.passes(ids, new int[] {5, 4, 1}, 1_000))
+        .isDeepEqualTo(new int[][] {{5, 4, 1}});
   }
 
   private static FineTuneResult train(FineTuneSettings s) {
