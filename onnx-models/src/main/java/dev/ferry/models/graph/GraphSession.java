@@ -70,6 +70,12 @@ public final class GraphSession implements AutoCloseable {
               ? OrtSession.SessionOptions.OptLevel.ALL_OPT
               : OrtSession.SessionOptions.OptLevel.NO_OPT);
       device.install(options);
+      if ("false".equals(System.getProperty("ferry.ort.arena"))) {
+        // Measurement switch: no CPU arena, no memory patterns (what the arena keeps between runs
+        // of varying shapes shows as resident memory).
+        options.setCPUArenaAllocator(false);
+        options.setMemoryPatternOptimization(false);
+      }
       if (System.getProperty("ferry.ort.spin") != null) {
         options.addConfigEntry(
             "session.intra_op.allow_spinning", System.getProperty("ferry.ort.spin"));
