@@ -95,7 +95,7 @@ class AccuracySummaryTest {
     assertThat(AccuracyReport.summaryTable(result()).markdown())
         .isEqualTo(
             """
-            | encoder | best head | mean | movie-reviews | worst gap (task) | short texts/s | × default | long docs/s | × default | peak RSS MiB |
+            | encoder | best head | mean | movie-reviews | worst gap (task) | short texts/s | × all-minilm-l6-v2 | long docs/s | × all-minilm-l6-v2 | peak RSS MiB |
             |---|---|---:|---:|---:|---:|---:|---:|---:|---:|
             | bge-small-en-v1.5-q | linear | 0.763 | 0.763 | 0 (best on every task) | 60.0 | 0.60 | 4.00 | 0.40 | 500 |
             | e5-small-v2-q | linear | 0.753 | 0.753 | 0.010 (movie-reviews) | 55.0 | 0.55 | 6.00 | 0.60 | 520 |
