@@ -229,6 +229,13 @@ public final class FineTuner {
               out = step.run(feed, state, updates, outputs);
             } else {
               if (inPasses == null) {
+                log.info(
+                    "Steps over more than {} tokens run in passes of at most that many (a gradient"
+                        + " cache: the same gradient, a second forward pass); this one has {}"
+                        + " chunks in {} passes",
+                    s.tokensPerPass(),
+                    rows.length,
+                    passes.length);
                 inPasses =
                     new GradientCache(
                         spec.withOpen(open),
