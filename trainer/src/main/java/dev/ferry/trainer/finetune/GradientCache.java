@@ -8,6 +8,7 @@ import dev.ferry.models.graph.ElementType;
 import dev.ferry.models.graph.GraphSession;
 import dev.ferry.models.graph.HostTensor;
 import dev.ferry.models.graph.NativeState;
+import dev.ferry.trainer.loop.AdamWStep;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -126,6 +127,7 @@ final class GradientCache implements AutoCloseable {
    * One step over the batch's chunks in passes.
    *
    * @param state the trained parameters and their moments; updated
+   * @param passes the batch's chunks (rows of the examples), pass by pass, in the batch's order
    * @param passInputsOf per pass, from the rows it takes: its inputs (hidden states or token ids,
    *     mask, dropout masks), asked for twice and the same both times
    * @param batchInputs the loss's inputs over the whole batch: targets or pair inputs, document
@@ -177,11 +179,7 @@ final class GradientCache implements AutoCloseable {
     headTrained.forEach(p -> updateFeed.put(accumulated(p), out.get(gradient(p))));
     updateFeed.keySet().retainAll(update.inputNames());
     Map<String, String> updates = new LinkedHashMap<>(accumulating);
-    for (String p : trained()) {
-      for (String key : List.of(p, AdamW.firstMoment(p), AdamW.secondMoment(p))) {
-        updates.put(AdamW.next(key), key);
-      }
-    }
+    updates.putAll(AdamWStep.updates(trained()));
     update.run(updateFeed, state, updates, Set.of());
     out.keySet().retainAll(outputs);
     return out;
