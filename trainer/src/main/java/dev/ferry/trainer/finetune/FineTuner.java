@@ -150,7 +150,7 @@ public final class FineTuner {
     long t1 = System.nanoTime();
     int stepsRun = 0;
     GraphSession step = null;
-    GradientCache inPasses = null; // built when a batch first has more chunks than a pass holds
+    GradientCache inPasses = null; // built when a batch first has more tokens than a pass holds
     int stepOpen = -1;
     int lastEpoch = resumed != null && resumed.stopped() ? resumed.epoch() : s.epochs();
     List<String> dropped = s.dropout() > 0 ? FineTuneGraphs.dropoutValues(spec) : List.of();
