@@ -4,12 +4,14 @@ import ai.onnx.proto.OnnxMl;
 import ai.onnx.proto.OnnxMl.AttributeProto;
 import ai.onnx.proto.OnnxMl.NodeProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
+import com.google.protobuf.UnsafeByteOperations;
 import dev.ferry.models.graph.ElementType;
 import dev.ferry.models.graph.HostTensor;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -437,16 +439,22 @@ public final class OnnxImport {
                 + ", the new values have "
                 + Arrays.toString(v.shape()));
       }
-      ByteBuffer bytes = ByteBuffer.allocate(v.size() * 4).order(ByteOrder.LITTLE_ENDIAN);
-      for (int k = 0; k < v.size(); k++) {
-        bytes.putFloat((float) v.get(k));
+      byte[] raw = new byte[Math.multiplyExact(v.size(), Float.BYTES)];
+      FloatBuffer floats = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+      if (v.type() == ElementType.FLOAT) {
+        floats.put(v.floats());
+      } else {
+        for (int k = 0; k < v.size(); k++) {
+          floats.put((float) v.get(k));
+        }
       }
+      // The array is the tensor's from here on, not copied again: the model can be large.
       updated.setInitializer(
           i,
           t.toBuilder()
               .clearFloatData()
               .setDataType(TensorProto.DataType.FLOAT.getNumber())
-              .setRawData(com.google.protobuf.ByteString.copyFrom(bytes.array())));
+              .setRawData(UnsafeByteOperations.unsafeWrap(raw)));
     }
     for (String name : values.keySet()) {
       if (!initializers.containsKey(name)) {

@@ -1,6 +1,7 @@
 package dev.ferry.models.graph;
 
 import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
@@ -8,6 +9,7 @@ import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import dev.ferry.models.OnnxRuntimeSetup;
 import dev.ferry.models.encoder.ExecutionProvider;
+import java.nio.ByteBuffer;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
@@ -26,11 +28,14 @@ import java.util.Set;
  * relies on for determinism. A session asked for {@link ExecutionProvider#CUDA} runs there when the
  * build and the machine have it, and on the CPU otherwise, with a warning ({@link
  * ExecutionProvider#install}). Inputs and outputs stay {@link HostTensor}s either way (ONNX Runtime
- * copies them to and from the device). Close it to free the native session.
+ * copies them to and from the device). Inputs go through direct buffers the session keeps for the
+ * next run ({@link DirectBuffers}), so that native memory does not wait for the garbage collector.
+ * Close it to free the native session.
  */
 public final class GraphSession implements AutoCloseable {
   private final OrtEnvironment environment = OnnxRuntimeSetup.environment();
   private final OrtSession session;
+  private final DirectBuffers buffers = new DirectBuffers();
 
   /**
    * @param model a serialized ONNX model
@@ -143,8 +148,16 @@ public final class GraphSession implements AutoCloseable {
       Map<String, String> updates,
       Set<String> outputs) {
     List<OnnxTensor> created = new ArrayList<>(inputs.size());
+    Map<String, ByteBuffer> taken = new LinkedHashMap<>();
     try {
-      Map<String, OnnxTensor> feed = toNative(inputs, created);
+      Map<String, OnnxTensor> feed = new LinkedHashMap<>();
+      for (Map.Entry<String, HostTensor> e : inputs.entrySet()) {
+        ByteBuffer buffer = buffers.take(e.getKey(), bytes(e.getValue()));
+        taken.put(e.getKey(), buffer);
+        OnnxTensor t = toNative(e.getValue(), buffer);
+        created.add(t);
+        feed.put(e.getKey(), t);
+      }
       Set<String> graphInputs = session.getInputNames();
       for (String name : state == null ? Set.<String>of() : state.names()) {
         if (graphInputs.contains(name)) {
@@ -169,28 +182,37 @@ public final class GraphSession implements AutoCloseable {
       for (OnnxTensor t : created) {
         t.close();
       }
+      taken.forEach(buffers::giveBack);
     }
   }
 
-  /** Native copies of {@code inputs}, each also added to {@code created} (to close). */
-  private Map<String, OnnxTensor> toNative(Map<String, HostTensor> inputs, List<OnnxTensor> created)
-      throws OrtException {
-    Map<String, OnnxTensor> feed = new LinkedHashMap<>();
-    for (Map.Entry<String, HostTensor> e : inputs.entrySet()) {
-      OnnxTensor t = toNative(e.getValue());
-      created.add(t);
-      feed.put(e.getKey(), t);
-    }
-    return feed;
+  private static int bytes(HostTensor t) {
+    int width =
+        switch (t.type()) {
+          case FLOAT -> Float.BYTES;
+          case DOUBLE -> Double.BYTES;
+          case INT64 -> Long.BYTES;
+          case BOOL -> 1;
+        };
+    return Math.multiplyExact(t.size(), width);
   }
 
-  private OnnxTensor toNative(HostTensor t) throws OrtException {
+  /** {@code t} copied into {@code buffer} (direct, of exactly its size) as a tensor over it. */
+  private OnnxTensor toNative(HostTensor t, ByteBuffer buffer) throws OrtException {
+    long[] shape = t.shape();
     return switch (t.type()) {
-      case FLOAT -> OnnxTensor.createTensor(environment, FloatBuffer.wrap(t.floats()), t.shape());
+      case FLOAT ->
+          OnnxTensor.createTensor(
+              environment, buffer.asFloatBuffer().put(t.floats()).rewind(), shape);
       case DOUBLE ->
-          OnnxTensor.createTensor(environment, DoubleBuffer.wrap(t.doubles()), t.shape());
-      case INT64 -> OnnxTensor.createTensor(environment, LongBuffer.wrap(t.longs()), t.shape());
-      case BOOL -> throw new IllegalArgumentException("BOOL inputs are not supported");
+          OnnxTensor.createTensor(
+              environment, buffer.asDoubleBuffer().put(t.doubles()).rewind(), shape);
+      case INT64 ->
+          OnnxTensor.createTensor(
+              environment, buffer.asLongBuffer().put(t.longs()).rewind(), shape);
+      case BOOL ->
+          OnnxTensor.createTensor(
+              environment, buffer.put(t.bools()).rewind(), shape, OnnxJavaType.BOOL);
     };
   }
 
@@ -215,6 +237,12 @@ public final class GraphSession implements AutoCloseable {
         b.get(a);
         yield HostTensor.of(a, shape);
       }
+      case BOOL -> {
+        ByteBuffer b = t.getByteBuffer();
+        byte[] a = new byte[b.remaining()];
+        b.get(a);
+        yield HostTensor.ofBools(a, shape);
+      }
       default ->
           throw new IllegalStateException("output type " + t.getInfo().type + " not supported");
     };
@@ -222,6 +250,7 @@ public final class GraphSession implements AutoCloseable {
 
   @Override
   public void close() {
+    buffers.clear();
     try {
       session.close();
     } catch (OrtException e) {

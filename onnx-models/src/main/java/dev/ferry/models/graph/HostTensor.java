@@ -5,10 +5,11 @@ import java.util.Objects;
 
 /**
  * A tensor held in Java arrays: the values going into and coming out of a {@link GraphSession}.
- * Exactly one of the arrays is set, matching {@link #type()}.
+ * Exactly one of the arrays is set, matching {@link #type()}; a {@link ElementType#BOOL} tensor
+ * holds one byte per element, 0 (false) or 1 (true).
  */
 public record HostTensor(
-    ElementType type, long[] shape, float[] floats, double[] doubles, long[] longs) {
+    ElementType type, long[] shape, float[] floats, double[] doubles, long[] longs, byte[] bools) {
 
   /** Checks that the one array of the type is set and fills the shape. */
   public HostTensor {
@@ -23,7 +24,7 @@ public record HostTensor(
           case FLOAT -> floats.length;
           case DOUBLE -> doubles.length;
           case INT64 -> longs.length;
-          case BOOL -> throw new IllegalArgumentException("BOOL tensors are not passed from Java");
+          case BOOL -> bools.length;
         };
     if (length != count) {
       throw new IllegalArgumentException(
@@ -33,17 +34,22 @@ public record HostTensor(
 
   /** A float tensor. */
   public static HostTensor of(float[] values, long... shape) {
-    return new HostTensor(ElementType.FLOAT, shape, values, null, null);
+    return new HostTensor(ElementType.FLOAT, shape, values, null, null, null);
   }
 
   /** A double tensor. */
   public static HostTensor of(double[] values, long... shape) {
-    return new HostTensor(ElementType.DOUBLE, shape, null, values, null);
+    return new HostTensor(ElementType.DOUBLE, shape, null, values, null, null);
   }
 
   /** An int64 tensor. */
   public static HostTensor of(long[] values, long... shape) {
-    return new HostTensor(ElementType.INT64, shape, null, null, values);
+    return new HostTensor(ElementType.INT64, shape, null, null, values, null);
+  }
+
+  /** A boolean tensor, one byte per element: 0 false, 1 true. */
+  public static HostTensor ofBools(byte[] values, long... shape) {
+    return new HostTensor(ElementType.BOOL, shape, null, null, null, values);
   }
 
   /** A real scalar of the given type. */
@@ -62,7 +68,8 @@ public record HostTensor(
     return switch (type) {
       case FLOAT -> floats.length;
       case DOUBLE -> doubles.length;
-      default -> longs.length;
+      case INT64 -> longs.length;
+      case BOOL -> bools.length;
     };
   }
 
@@ -71,7 +78,8 @@ public record HostTensor(
     return switch (type) {
       case FLOAT -> floats[i];
       case DOUBLE -> doubles[i];
-      default -> longs[i];
+      case INT64 -> longs[i];
+      case BOOL -> bools[i];
     };
   }
 
@@ -97,10 +105,15 @@ public record HostTensor(
         copy[i] = value;
         yield of(copy, shape);
       }
-      default -> {
+      case INT64 -> {
         long[] copy = longs.clone();
         copy[i] = (long) value;
         yield of(copy, shape);
+      }
+      case BOOL -> {
+        byte[] copy = bools.clone();
+        copy[i] = (byte) (value != 0 ? 1 : 0);
+        yield ofBools(copy, shape);
       }
     };
   }

@@ -47,6 +47,11 @@ public final class NativeState implements AutoCloseable {
     return HostTensor.of(values, t.getInfo().getShape());
   }
 
+  /** The shape of {@code name}. */
+  public long[] shape(String name) {
+    return tensor(name).getInfo().getShape();
+  }
+
   /** Sets {@code name} to a copy of {@code value} (a float tensor). */
   public void put(String name, HostTensor value) {
     if (value.type() != ElementType.FLOAT) {

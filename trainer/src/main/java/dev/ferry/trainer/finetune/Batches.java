@@ -2,6 +2,7 @@ package dev.ferry.trainer.finetune;
 
 import dev.ferry.models.encoder.ChunkPooling;
 import dev.ferry.models.encoder.Encoder;
+import dev.ferry.models.graph.ElementType;
 import dev.ferry.models.graph.HostTensor;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -312,7 +313,9 @@ final class Batches {
 
   /**
    * A dropout mask of a value whose shape is {@code shape} with the batch (first unknown size) and
-   * token count (the others) filled in: each element 0 with probability p, else 1 / (1 − p).
+   * token count (the others) filled in: each element false (dropped) with probability p, else true;
+   * the graph scales the kept values by {@link FineTuneGraphs#DROPOUT_SCALE}. One byte per element
+   * and four elements per random long: p is rounded to a multiple of 2⁻¹⁶.
    */
   static HostTensor dropoutMask(
       long[] shape, int rows, int width, double p, SplittableRandom random) {
@@ -326,11 +329,21 @@ final class Batches {
     for (long d : dims) {
       size *= (int) d;
     }
-    float[] mask = new float[size];
-    float keep = (float) (1 / (1 - p));
+    byte[] mask = new byte[size];
+    long dropBelow = Math.round(p * 65536);
+    long bits = 0;
     for (int i = 0; i < size; i++) {
-      mask[i] = random.nextDouble() < p ? 0 : keep;
+      if ((i & 3) == 0) {
+        bits = random.nextLong();
+      }
+      mask[i] = (bits & 0xFFFF) < dropBelow ? (byte) 0 : (byte) 1;
+      bits >>>= 16;
     }
-    return HostTensor.of(mask, dims);
+    return HostTensor.ofBools(mask, dims);
+  }
+
+  /** What the kept values are multiplied by: 1 / (1 − p). */
+  static HostTensor dropoutScale(double p) {
+    return HostTensor.scalar(ElementType.FLOAT, 1 / (1 - p));
   }
 }

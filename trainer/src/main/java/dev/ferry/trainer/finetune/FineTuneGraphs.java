@@ -43,6 +43,13 @@ final class FineTuneGraphs {
   static final String CUT = "cut";
 
   static final String ATTENTION_MASK = "attention_mask";
+
+  /**
+   * In training with dropout, the scalar input 1 / (1 − p) that multiplies the values a {@link
+   * #dropoutMask} keeps.
+   */
+  static final String DROPOUT_SCALE = "dropout.scale";
+
   static final String HEAD_WEIGHT = "head.weight";
   static final String HEAD_BIAS = "head.bias";
 
@@ -357,8 +364,8 @@ final class FineTuneGraphs {
   }
 
   /**
-   * The input that multiplies {@code value} in training: 0 (dropped) or 1 / (1 − p) (kept), per
-   * element.
+   * The boolean input that says per element of {@code value}, in training, whether it is kept (and
+   * multiplied by {@link #DROPOUT_SCALE}) or dropped (0).
    */
   static String dropoutMask(String value) {
     return "dropout." + value;
@@ -541,13 +548,19 @@ final class FineTuneGraphs {
         g.input(ATTENTION_MASK, ElementType.INT64, GraphBuilder.UNKNOWN, GraphBuilder.UNKNOWN);
     String output = s.model().outputNames().get(0);
     Map<String, UnaryOperator<String>> rewrite = adapters(g, s, adapted);
+    String scale = dropped.isEmpty() ? null : g.input(DROPOUT_SCALE);
     for (String value : dropped) {
       long[] shape = s.model().shape(value);
       long[] dynamic = new long[shape.length];
       for (int i = 0; i < shape.length; i++) {
         dynamic[i] = i == 0 ? GraphBuilder.UNKNOWN : shape[i];
       }
-      rewrite.put(value, v -> g.mul(v, g.input(dropoutMask(value), dynamic)));
+      rewrite.put(
+          value,
+          v -> {
+            String kept = g.input(dropoutMask(value), ElementType.BOOL, dynamic);
+            return g.mul(v, g.mul(g.cast(kept, g.type(scale)), scale));
+          });
     }
     // The cut becomes an input under the model's own name for that value (Spec.cut()).
     String hidden = s.model().addTo(g, inputs, s.cut(), List.of(output), rewrite).get(output);

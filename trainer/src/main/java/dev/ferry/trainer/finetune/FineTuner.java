@@ -6,7 +6,6 @@ import dev.ferry.models.encoder.Encoder;
 import dev.ferry.models.encoder.ExecutionProvider;
 import dev.ferry.models.graph.GraphSession;
 import dev.ferry.models.graph.HostTensor;
-import dev.ferry.models.graph.NativeState;
 import dev.ferry.trainer.EpochMetrics;
 import dev.ferry.trainer.TrainingDivergedException;
 import dev.ferry.trainer.loop.AdamWStep;
@@ -143,42 +142,37 @@ public final class FineTuner {
     long rowsRun = 0;
     // Time in the steps alone: graph building and session creation, paid once, are left out.
     long stepNanos = 0;
+    long buildNanos = 0;
     int stepsPerEpoch = (n + s.batchSize() - 1) / s.batchSize();
     int totalSteps = stepsPerEpoch * s.epochs();
     LearningRateSchedule schedule =
         new LearningRateSchedule(s.learningRate(), s.warmupFraction(), totalSteps);
     long t1 = System.nanoTime();
     int stepsRun = 0;
-    GraphSession step = null;
-    GradientCache inPasses = null; // built when a batch first has more tokens than a pass holds
     int stepOpen = -1;
     int lastEpoch = resumed != null && resumed.stopped() ? resumed.epoch() : s.epochs();
     List<String> dropped = s.dropout() > 0 ? FineTuneGraphs.dropoutValues(spec) : List.of();
     Map<String, Integer> opensAfter = s.unfreezeSchedule().opensAfter(spec);
     try (GraphSession evaluate =
-        hasValid ? new GraphSession(FineTuneGraphs.evaluation(spec), threads, device) : null) {
+            hasValid ? new GraphSession(FineTuneGraphs.evaluation(spec), threads, device) : null;
+        TrainingSteps steps =
+            new TrainingSteps(
+                spec,
+                optimizer,
+                rateScale,
+                UnfreezeSchedule.groups(opensAfter),
+                s.dropout() > 0,
+                threads,
+                device)) {
       for (int epoch = p.epoch + 1; epoch <= lastEpoch; epoch++) {
         int open = s.unfreezeSchedule().open(epoch, s.unfreeze());
         if (open != stepOpen) {
-          if (step != null) {
-            step.close();
-          }
-          if (inPasses != null) {
-            inPasses.close();
-            inPasses = null;
-          }
-          byte[] stepGraph =
-              FineTuneGraphs.trainingStep(
-                  spec.withOpen(open),
-                  optimizer,
-                  rateScale,
-                  s.dropout() > 0,
-                  UnfreezeSchedule.groups(opensAfter));
-          step = new GraphSession(stepGraph, threads, device);
-          stepOpen = open;
           log.debug("Epoch {}: {} of {} top layers train", epoch, open, s.unfreeze());
+          stepOpen = open;
         }
-        List<String> trained = FineTuneGraphs.parameters(spec.withOpen(open));
+        // The trained parameters and moments stay in native memory, and only there, until the
+        // epoch ends.
+        List<String> trained = steps.open(open, p.values);
         int[] order = IntStream.range(0, n).toArray();
         Random random = EpochOrder.ofEpoch(s.seed(), epoch);
         if (spec.classifier()) {
@@ -190,101 +184,70 @@ public final class FineTuner {
         SplittableRandom dropoutRandom = new SplittableRandom(random.nextLong());
         double lossSum = 0;
         int correct = 0;
-        Map<String, String> updates = AdamWStep.updates(trained);
         Set<String> outputs =
             spec.classifier()
                 ? Set.of(FineTuneGraphs.LOSS, FineTuneGraphs.PROBABILITIES)
                 : Set.of(FineTuneGraphs.LOSS);
-        // The trained parameters and moments stay in native memory for the epoch.
-        try (NativeState state = new NativeState(AdamWStep.stateOf(p.values, trained))) {
-          for (int from = 0; from < n; from += s.batchSize()) {
-            long stepStart = System.nanoTime();
-            int[] batchUnits = Arrays.copyOfRange(order, from, Math.min(n, from + s.batchSize()));
-            int[] rows = units.rows(batchUnits);
-            int t = ++p.step;
-            // What the loss reads of the whole batch; the chunks' inputs are added below.
-            Map<String, HostTensor> feed = new HashMap<>();
-            if (units.documents()) {
-              feed.putAll(
-                  Batches.documentInputs(spec.chunkPooling(), units, batchUnits, trainSet.ids()));
-            }
-            int[] batchLabels = units.labels(batchUnits);
-            if (spec.classifier()) {
-              feed.put(
-                  FineTuneGraphs.TARGET, CrossEntropy.target(batchLabels, classes, classWeight));
-            } else {
-              feed.putAll(Batches.pairInputs(spec, batchUnits, batchLabels));
-            }
-            // Each parameter counts its own steps, from the epoch it opened (gradual) or from the
-            // start.
-            Map<String, Integer> stepOfGroup = new LinkedHashMap<>();
-            for (int after : UnfreezeSchedule.groupStarts(trained, opensAfter)) {
-              stepOfGroup.put(UnfreezeSchedule.group(after), t - after * stepsPerEpoch);
-            }
-            adamW.feedRates(feed, schedule.at(t), stepOfGroup);
-            Map<String, HostTensor> out;
-            int[][] passes = Batches.passes(trainSet.ids(), rows, s.tokensPerPass());
-            if (passes.length == 1) {
-              feed.putAll(chunkInputs(spec, trainSet, rows, dropped, s.dropout(), dropoutRandom));
-              out = step.run(feed, state, updates, outputs);
-            } else {
-              if (inPasses == null) {
-                log.info(
-                    "Steps over more than {} tokens run in passes of at most that many (a gradient"
-                        + " cache: the same gradient, a second forward pass); this one has {}"
-                        + " chunks in {} passes",
-                    s.tokensPerPass(),
-                    rows.length,
-                    passes.length);
-                inPasses =
-                    new GradientCache(
-                        spec.withOpen(open),
-                        p.values,
-                        optimizer,
-                        rateScale,
-                        UnfreezeSchedule.groups(opensAfter),
-                        s.dropout() > 0,
-                        threads,
-                        device);
-              }
-              // Each pass is made twice (GradientCache): its dropout masks come from its own seed.
-              long[] passSeeds = new long[passes.length];
-              Arrays.setAll(passSeeds, k -> dropoutRandom.nextLong());
-              out =
-                  inPasses.step(
-                      state,
-                      passes,
-                      k ->
-                          chunkInputs(
-                              spec,
-                              trainSet,
-                              passes[k],
-                              dropped,
-                              s.dropout(),
-                              new SplittableRandom(passSeeds[k])),
-                      feed,
-                      outputs);
-            }
-            double loss = out.get(FineTuneGraphs.LOSS).get(0);
-            TrainingDivergedException.requireFinite(loss, TRAINING, epoch, t, s.learningRate());
-            p.stepLosses.add(loss);
-            lossSum += loss * batchUnits.length;
-            rowsRun += rows.length;
-            if (spec.classifier()) {
-              correct +=
-                  Predictions.correct(
-                      rowsOf(out.get(FineTuneGraphs.PROBABILITIES), classes), batchLabels);
-            }
-            stepsRun++;
-            stepNanos += System.nanoTime() - stepStart;
-            listener.steps(t, totalSteps);
+        for (int from = 0; from < n; from += s.batchSize()) {
+          long stepStart = System.nanoTime();
+          int[] batchUnits = Arrays.copyOfRange(order, from, Math.min(n, from + s.batchSize()));
+          int[] rows = units.rows(batchUnits);
+          int t = ++p.step;
+          // What the loss reads of the whole batch; the chunks' inputs come pass by pass.
+          Map<String, HostTensor> feed = new HashMap<>();
+          if (units.documents()) {
+            feed.putAll(
+                Batches.documentInputs(spec.chunkPooling(), units, batchUnits, trainSet.ids()));
           }
-          for (String name : state.names()) {
-            if (!GradientCache.isAccumulated(name)) {
-              p.values.put(name, state.get(name));
-            }
+          int[] batchLabels = units.labels(batchUnits);
+          if (spec.classifier()) {
+            feed.put(FineTuneGraphs.TARGET, CrossEntropy.target(batchLabels, classes, classWeight));
+          } else {
+            feed.putAll(Batches.pairInputs(spec, batchUnits, batchLabels));
           }
+          // Each parameter counts its own steps, from the epoch it opened (gradual) or from the
+          // start.
+          Map<String, Integer> stepOfGroup = new LinkedHashMap<>();
+          for (int after : UnfreezeSchedule.groupStarts(trained, opensAfter)) {
+            stepOfGroup.put(UnfreezeSchedule.group(after), t - after * stepsPerEpoch);
+          }
+          adamW.feedRates(feed, schedule.at(t), stepOfGroup);
+          int[][] passes = Batches.passes(trainSet.ids(), rows, s.tokensPerPass());
+          // In passes each pass is made twice (GradientCache): its dropout masks come from a seed
+          // of its own.
+          long[] passSeeds = new long[passes.length];
+          if (passes.length > 1) {
+            Arrays.setAll(passSeeds, k -> dropoutRandom.nextLong());
+          }
+          Map<String, HostTensor> out =
+              steps.step(
+                  feed,
+                  passes,
+                  k ->
+                      chunkInputs(
+                          spec,
+                          trainSet,
+                          passes[k],
+                          dropped,
+                          s.dropout(),
+                          passes.length == 1 ? dropoutRandom : new SplittableRandom(passSeeds[k])),
+                  outputs);
+          double loss = out.get(FineTuneGraphs.LOSS).get(0);
+          TrainingDivergedException.requireFinite(loss, TRAINING, epoch, t, s.learningRate());
+          p.stepLosses.add(loss);
+          lossSum += loss * batchUnits.length;
+          rowsRun += rows.length;
+          if (spec.classifier()) {
+            correct +=
+                Predictions.correct(
+                    rowsOf(out.get(FineTuneGraphs.PROBABILITIES), classes), batchLabels);
+          }
+          stepsRun++;
+          stepNanos += System.nanoTime() - stepStart;
+          listener.steps(t, totalSteps);
         }
+        steps.copyOut(p.values);
+        buildNanos = steps.buildNanos();
         p.epoch = epoch;
         Map<String, HostTensor> parameters = p.parameters(spec);
         TrainingDivergedException.requireFinite(
@@ -321,16 +284,11 @@ public final class FineTuner {
           break;
         }
       }
-    } finally {
-      if (step != null) {
-        step.close();
-      }
-      if (inPasses != null) {
-        inPasses.close();
-      }
     }
     double seconds = (System.nanoTime() - t1) / 1e9;
     Map<String, HostTensor> best = p.kept(spec);
+    // The moments are not needed any more: let them go before the tuned model is written.
+    p.values = Map.of();
     Map<String, HostTensor> adapters = new LinkedHashMap<>();
     byte[] encoderOnnx =
         model.withParameters(AdapterMerge.tunedParameters(spec, model, best, adapters));
@@ -342,7 +300,7 @@ public final class FineTuner {
         List.copyOf(p.history),
         p.stopping.bestEpoch(),
         cacheSeconds,
-        stepsRun == 0 ? 0 : rowsRun / (stepNanos / 1e9),
+        stepsRun == 0 ? 0 : rowsRun / ((stepNanos - buildNanos) / 1e9),
         resumed == null ? 0 : resumed.epoch(),
         Map.copyOf(adapters),
         device,
@@ -351,7 +309,8 @@ public final class FineTuner {
 
   /**
    * The inputs of some chunks: their cached hidden states (or token ids), the attention mask and,
-   * in training with dropout, a mask per dropped value drawn from {@code random}.
+   * in training with dropout, the keep scale and a mask per dropped value drawn from {@code
+   * random}.
    */
   private static Map<String, HostTensor> chunkInputs(
       FineTuneGraphs.Spec spec,
@@ -363,6 +322,9 @@ public final class FineTuner {
     Map<String, HostTensor> in =
         new HashMap<>(Batches.examples(spec, set.ids(), set.cached(), rows));
     int width = (int) in.get(FineTuneGraphs.ATTENTION_MASK).shape()[1];
+    if (!dropped.isEmpty()) {
+      in.put(FineTuneGraphs.DROPOUT_SCALE, Batches.dropoutScale(dropout));
+    }
     for (String value : dropped) {
       in.put(
           FineTuneGraphs.dropoutMask(value),

@@ -59,12 +59,12 @@ final class GradientCache implements AutoCloseable {
   /**
    * Builds and opens the four graphs for {@code spec} as it is now (its open layers).
    *
-   * @param values the trained parameters' values (for their shapes)
+   * @param state the trained parameters' values and moments (for their shapes)
    * @param dropout whether the dropout values take mask inputs ({@link FineTuneGraphs#dropoutMask})
    */
   GradientCache(
       FineTuneGraphs.Spec spec,
-      Map<String, HostTensor> values,
+      NativeState state,
       AdamW.Settings optimizer,
       Map<String, Double> rateScale,
       Map<String, String> group,
@@ -74,7 +74,7 @@ final class GradientCache implements AutoCloseable {
     this.spec = spec;
     this.encoderTrained = spec.openParameters();
     this.headTrained = spec.classifier() ? headParameters() : List.of();
-    trained().forEach(p -> shapes.put(p, values.get(p).shape()));
+    trained().forEach(p -> shapes.put(p, state.shape(p)));
     List<GraphSession> opened = new ArrayList<>();
     try {
       vectors = open(vectorsGraph(spec, dropout), threads, device, opened);

@@ -1,0 +1,159 @@
+package dev.ferry.trainer.finetune;
+
+import dev.ferry.autodiff.AdamW;
+import dev.ferry.models.encoder.ExecutionProvider;
+import dev.ferry.models.graph.GraphSession;
+import dev.ferry.models.graph.HostTensor;
+import dev.ferry.models.graph.NativeState;
+import dev.ferry.trainer.loop.AdamWStep;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.IntFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The training step of the layers open now, and what it keeps between steps: the trained parameters
+ * and their AdamW moments, in native memory only, from the first epoch with these layers open to
+ * the last ({@link NativeState}); their host copies are taken out of the values meanwhile and put
+ * back by {@link #copyOut}. A batch that fits one pass runs as one graph ({@link
+ * FineTuneGraphs#trainingStep}), a larger one in passes ({@link GradientCache}); each is built the
+ * first time a batch needs it.
+ */
+final class TrainingSteps implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(TrainingSteps.class);
+
+  private final FineTuneGraphs.Spec spec;
+  private final AdamW.Settings optimizer;
+  private final Map<String, Double> rateScale;
+  private final Map<String, String> groups;
+  private final boolean dropout;
+  private final int threads;
+  private final ExecutionProvider device;
+  private int open = -1;
+  private List<String> trained;
+  private NativeState state;
+  private GraphSession oneGraph;
+  private GradientCache inPasses;
+  private long buildNanos;
+
+  /**
+   * @param spec the encoder, head and objective, with every layer that will open
+   * @param groups per parameter that opens later, its AdamW step-count group
+   * @param dropout whether the steps take dropout masks
+   */
+  TrainingSteps(
+      FineTuneGraphs.Spec spec,
+      AdamW.Settings optimizer,
+      Map<String, Double> rateScale,
+      Map<String, String> groups,
+      boolean dropout,
+      int threads,
+      ExecutionProvider device) {
+    this.spec = spec;
+    this.optimizer = optimizer;
+    this.rateScale = rateScale;
+    this.groups = groups;
+    this.dropout = dropout;
+    this.threads = threads;
+    this.device = device;
+  }
+
+  /**
+   * Trains the top {@code open} layers from now on: moves their values (and the head's) out of
+   * {@code values} into native memory, unless they are there already.
+   *
+   * @return the trained parameters
+   */
+  List<String> open(int open, Map<String, HostTensor> values) {
+    if (open != this.open) {
+      closeAll();
+      trained = FineTuneGraphs.parameters(spec.withOpen(open));
+      state = new NativeState(AdamWStep.stateOf(values, trained));
+      this.open = open;
+    }
+    values.keySet().removeAll(state.names());
+    return trained;
+  }
+
+  /**
+   * One step: the parameters and moments updated in place.
+   *
+   * @param batchInputs what the loss reads of the whole batch, the rates included
+   * @param passes the batch's chunks, pass by pass ({@link Batches#passes}); one pass: one graph
+   * @param passInputsOf per pass, its chunks' inputs; asked for twice in passes, the same both
+   *     times
+   * @param outputs the loss, and the probabilities with a head
+   */
+  Map<String, HostTensor> step(
+      Map<String, HostTensor> batchInputs,
+      int[][] passes,
+      IntFunction<Map<String, HostTensor>> passInputsOf,
+      Set<String> outputs) {
+    if (passes.length == 1) {
+      if (oneGraph == null) {
+        long t0 = System.nanoTime();
+        oneGraph =
+            new GraphSession(
+                FineTuneGraphs.trainingStep(
+                    spec.withOpen(open), optimizer, rateScale, dropout, groups),
+                threads,
+                device);
+        buildNanos += System.nanoTime() - t0;
+      }
+      Map<String, HostTensor> feed = new HashMap<>(batchInputs);
+      feed.putAll(passInputsOf.apply(0));
+      return oneGraph.run(feed, state, AdamWStep.updates(trained), outputs);
+    }
+    if (inPasses == null) {
+      int chunks = 0;
+      for (int[] pass : passes) {
+        chunks += pass.length;
+      }
+      log.info(
+          "Steps over more than the tokens of a pass run in passes (a gradient cache: the same"
+              + " gradient, a second forward pass); this one has {} chunks in {} passes",
+          chunks,
+          passes.length);
+      long t0 = System.nanoTime();
+      inPasses =
+          new GradientCache(
+              spec.withOpen(open), state, optimizer, rateScale, groups, dropout, threads, device);
+      buildNanos += System.nanoTime() - t0;
+    }
+    return inPasses.step(state, passes, passInputsOf, batchInputs, outputs);
+  }
+
+  /**
+   * The time spent building graphs and opening sessions so far, which a step's speed leaves out.
+   */
+  long buildNanos() {
+    return buildNanos;
+  }
+
+  /** Puts copies of the trained values (not the accumulated gradients) back into {@code values}. */
+  void copyOut(Map<String, HostTensor> values) {
+    for (String name : state.names()) {
+      if (!GradientCache.isAccumulated(name)) {
+        values.put(name, state.get(name));
+      }
+    }
+  }
+
+  private void closeAll() {
+    try (NativeState s = state;
+        GraphSession g = oneGraph;
+        GradientCache c = inPasses) {
+      state = null;
+      oneGraph = null;
+      inPasses = null;
+    }
+  }
+
+  @Override
+  public void close() {
+    closeAll();
+  }
+}
