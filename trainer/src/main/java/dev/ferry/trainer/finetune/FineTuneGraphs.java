@@ -558,8 +558,10 @@ final class FineTuneGraphs {
       rewrite.put(
           value,
           v -> {
+            // A Where, not a product with the mask as floats: its gradient needs only the
+            // booleans, so the backward pass keeps one byte per element instead of four.
             String kept = g.input(dropoutMask(value), ElementType.BOOL, dynamic);
-            return g.mul(v, g.mul(g.cast(kept, g.type(scale)), scale));
+            return g.where(kept, g.mul(v, scale), g.scalarLike(0, v));
           });
     }
     // The cut becomes an input under the model's own name for that value (Spec.cut()).
