@@ -163,7 +163,8 @@ public final class FineTuner {
                 UnfreezeSchedule.groups(opensAfter),
                 s.dropout() > 0,
                 threads,
-                device)) {
+                device,
+                s.tokensPerPass())) {
       for (int epoch = p.epoch + 1; epoch <= lastEpoch; epoch++) {
         int open = s.unfreezeSchedule().open(epoch, s.unfreeze());
         if (open != stepOpen) {

@@ -32,6 +32,7 @@ final class TrainingSteps implements AutoCloseable {
   private final boolean dropout;
   private final int threads;
   private final ExecutionProvider device;
+  private final int tokensPerPass;
   private int open = -1;
   private List<String> trained;
   private NativeState state;
@@ -43,6 +44,7 @@ final class TrainingSteps implements AutoCloseable {
    * @param spec the encoder, head and objective, with every layer that will open
    * @param groups per parameter that opens later, its AdamW step-count group
    * @param dropout whether the steps take dropout masks
+   * @param tokensPerPass the most tokens one pass holds ({@link Batches#passes}), for the log
    */
   TrainingSteps(
       FineTuneGraphs.Spec spec,
@@ -51,7 +53,8 @@ final class TrainingSteps implements AutoCloseable {
       Map<String, String> groups,
       boolean dropout,
       int threads,
-      ExecutionProvider device) {
+      ExecutionProvider device,
+      int tokensPerPass) {
     this.spec = spec;
     this.optimizer = optimizer;
     this.rateScale = rateScale;
@@ -59,6 +62,7 @@ final class TrainingSteps implements AutoCloseable {
     this.dropout = dropout;
     this.threads = threads;
     this.device = device;
+    this.tokensPerPass = tokensPerPass;
   }
 
   /**
@@ -113,8 +117,9 @@ final class TrainingSteps implements AutoCloseable {
         chunks += pass.length;
       }
       log.info(
-          "Steps over more than the tokens of a pass run in passes (a gradient cache: the same"
-              + " gradient, a second forward pass); this one has {} chunks in {} passes",
+          "Steps over more than {} tokens run in passes of at most that many (a gradient cache:"
+              + " the same gradient, a second forward pass); this one has {} chunks in {} passes",
+          tokensPerPass,
           chunks,
           passes.length);
       long t0 = System.nanoTime();
