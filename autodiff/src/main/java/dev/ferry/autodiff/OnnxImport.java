@@ -372,7 +372,7 @@ public final class OnnxImport {
    * String, Collection)} does, with some parameters or computed values rewritten: where the model
    * uses parameter or value {@code p}, the graph uses {@code rewrite.get(p)} applied to {@code p}'s
    * value in {@code g} (the function may add inputs and nodes), for instance {@code W + scale · A ·
-   * B} for a low-rank adapter, or a value times a dropout mask.
+   * B} for a low-rank adapter, or a value with dropout applied.
    *
    * @return each of {@code to} → the value computing it in {@code g}
    */
