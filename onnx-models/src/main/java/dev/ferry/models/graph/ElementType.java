@@ -6,18 +6,25 @@ package dev.ferry.models.graph;
  */
 public enum ElementType {
   /** 32-bit float: what models train and run in. */
-  FLOAT(1),
+  FLOAT(1, Float.BYTES),
   /** 64-bit float: for gradient checks against finite differences. */
-  DOUBLE(11),
+  DOUBLE(11, Double.BYTES),
   /** 64-bit integer: token ids, shapes, axes. */
-  INT64(7),
-  /** Boolean: comparison results. */
-  BOOL(9);
+  INT64(7, Long.BYTES),
+  /** Boolean: comparison results, dropout masks; one byte per element. */
+  BOOL(9, 1);
 
   private final int onnxCode;
+  private final int bytes;
 
-  ElementType(int onnxCode) {
+  ElementType(int onnxCode, int bytes) {
     this.onnxCode = onnxCode;
+    this.bytes = bytes;
+  }
+
+  /** The bytes of one element. */
+  public int bytes() {
+    return bytes;
   }
 
   /** The ONNX {@code TensorProto.DataType} number. */

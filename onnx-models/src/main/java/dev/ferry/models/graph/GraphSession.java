@@ -152,7 +152,9 @@ public final class GraphSession implements AutoCloseable {
     try {
       Map<String, OnnxTensor> feed = new LinkedHashMap<>();
       for (Map.Entry<String, HostTensor> e : inputs.entrySet()) {
-        ByteBuffer buffer = buffers.take(e.getKey(), bytes(e.getValue()));
+        ByteBuffer buffer =
+            buffers.take(
+                e.getKey(), Math.multiplyExact(e.getValue().size(), e.getValue().type().bytes()));
         taken.put(e.getKey(), buffer);
         OnnxTensor t = toNative(e.getValue(), buffer);
         created.add(t);
@@ -184,17 +186,6 @@ public final class GraphSession implements AutoCloseable {
       }
       taken.forEach(buffers::giveBack);
     }
-  }
-
-  private static int bytes(HostTensor t) {
-    int width =
-        switch (t.type()) {
-          case FLOAT -> Float.BYTES;
-          case DOUBLE -> Double.BYTES;
-          case INT64 -> Long.BYTES;
-          case BOOL -> 1;
-        };
-    return Math.multiplyExact(t.size(), width);
   }
 
   /** {@code t} copied into {@code buffer} (direct, of exactly its size) as a tensor over it. */

@@ -35,6 +35,7 @@ final class TrainingSteps implements AutoCloseable {
   private final int tokensPerPass;
   private int open = -1;
   private List<String> trained;
+  private Map<String, String> updates; // the step's outputs → the state they replace
   private NativeState state;
   private GraphSession oneGraph;
   private GradientCache inPasses;
@@ -75,6 +76,7 @@ final class TrainingSteps implements AutoCloseable {
     if (open != this.open) {
       closeAll();
       trained = FineTuneGraphs.parameters(spec.withOpen(open));
+      updates = AdamWStep.updates(trained);
       state = new NativeState(AdamWStep.stateOf(values, trained));
       this.open = open;
     }
@@ -109,7 +111,7 @@ final class TrainingSteps implements AutoCloseable {
       }
       Map<String, HostTensor> feed = new HashMap<>(batchInputs);
       feed.putAll(passInputsOf.apply(0));
-      return oneGraph.run(feed, state, AdamWStep.updates(trained), outputs);
+      return oneGraph.run(feed, state, updates, outputs);
     }
     if (inPasses == null) {
       int chunks = 0;
