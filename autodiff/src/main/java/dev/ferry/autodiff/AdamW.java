@@ -15,7 +15,8 @@ import java.util.Set;
  * and {@code p.adam_v.next}; the caller feeds the outputs back in as the next step's inputs.
  * Step-dependent scalars are inputs too, so one graph serves every step: {@link #LEARNING_RATE} and
  * the bias corrections {@code 1 - beta1^t} ({@link #BIAS_CORRECTION1}) and {@code 1 - beta2^t}
- * ({@link #BIAS_CORRECTION2}).
+ * ({@link #BIAS_CORRECTION2}). Every next value is computed after every gradient (through the
+ * global norm), so a runtime may write the outputs over the inputs they replace.
  */
 public final class AdamW {
   /** Input: the learning rate of this step (a scalar, so schedules need no new graph). */
@@ -147,12 +148,15 @@ public final class AdamW {
     }
     String norm = g.sqrt(squaredNorm);
     outputs.add(g.output(norm, GRADIENT_NORM));
+    // Every update reads the norm, so each parameter's next value comes after every gradient and
+    // so after every reader of every parameter: a caller may write the next values over the
+    // current ones. Without clipping the scale is 1, still computed after the norm.
+    String clip =
+        settings.clipNorm() > 0
+            ? g.min(g.scalar(1), g.div(g.scalar(settings.clipNorm()), g.add(norm, g.scalar(1e-6))))
+            : g.after(g.scalar(1), norm);
     Map<String, String> clipped = new LinkedHashMap<>(gradients);
-    if (settings.clipNorm() > 0) {
-      String scale =
-          g.min(g.scalar(1), g.div(g.scalar(settings.clipNorm()), g.add(norm, g.scalar(1e-6))));
-      clipped.replaceAll((p, grad) -> g.mul(grad, scale));
-    }
+    clipped.replaceAll((p, grad) -> g.mul(grad, clip));
 
     String beta1 = g.scalar(settings.beta1());
     String oneMinusBeta1 = g.scalar(1 - settings.beta1());

@@ -4,6 +4,7 @@ import ai.onnx.proto.OnnxMl;
 import ai.onnx.proto.OnnxMl.AttributeProto;
 import ai.onnx.proto.OnnxMl.NodeProto;
 import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
 import dev.ferry.models.graph.ElementType;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -51,6 +52,7 @@ public final class GraphBuilder {
   private final List<OnnxMl.ValueInfoProto> inputs = new ArrayList<>();
   private final List<OnnxMl.ValueInfoProto> outputs = new ArrayList<>();
   private final List<OnnxMl.TensorProto> initializers = new ArrayList<>();
+  private String never; // a false BOOL scalar, made on first use by after()
   private final Map<String, long[]> shapes = new HashMap<>();
   private final Map<String, ElementType> types = new HashMap<>();
   private final Map<String, Integer> producers = new HashMap<>();
@@ -152,6 +154,18 @@ public final class GraphBuilder {
       }
     }
     return addInitializer(initializerName, realType, bytes.array(), dims);
+  }
+
+  /**
+   * Adds a float constant from its little-endian bytes as an ONNX model stores them, without
+   * copying them (an imported model's weight).
+   */
+  String initializer(String initializerName, ByteString rawFloats, long... dims) {
+    if (realType != ElementType.FLOAT) {
+      throw new IllegalArgumentException("raw float bytes need a FLOAT graph, this is " + realType);
+    }
+    checkCount(rawFloats.size() / Float.BYTES, dims);
+    return addInitializer(initializerName, ElementType.FLOAT, rawFloats, dims);
   }
 
   /** Adds a constant real tensor from doubles (stored in the builder's real type). */
@@ -551,6 +565,34 @@ public final class GraphBuilder {
   }
 
   /**
+   * {@code value}, computed only once {@code dependency} is: an order between nodes, not arithmetic
+   * ({@code Where(false, dependency, value)}; ONNX has no bare control edge). A step that writes a
+   * parameter's next value over the parameter itself needs it: every reader of the parameter must
+   * have run first. The result takes the shape both broadcast to.
+   */
+  public String after(String value, String dependency) {
+    if (type(value) != type(dependency)) {
+      throw new IllegalArgumentException(
+          "after: "
+              + value
+              + " is "
+              + type(value)
+              + " but "
+              + dependency
+              + " is "
+              + type(dependency));
+    }
+    if (never == null) {
+      never = greater(scalar(0), scalar(1));
+    }
+    return node(
+        "Where",
+        List.of(never, dependency, value),
+        broadcast(shape(dependency), shape(value)),
+        type(value));
+  }
+
+  /**
    * Adds any standard ONNX operator whose output shape the caller knows.
    *
    * @return the output's name
@@ -654,13 +696,18 @@ public final class GraphBuilder {
     return node(op, List.of(a, b), broadcast(shape(a), shape(b)), type(a));
   }
 
+  /** {@code raw} is the tensor's from here on: every caller made it for this tensor alone. */
   private String addInitializer(String initName, ElementType type, byte[] raw, long... dims) {
+    return addInitializer(initName, type, UnsafeByteOperations.unsafeWrap(raw), dims);
+  }
+
+  private String addInitializer(String initName, ElementType type, ByteString raw, long... dims) {
     define(initName, type, dims);
     OnnxMl.TensorProto.Builder t =
         OnnxMl.TensorProto.newBuilder()
             .setName(initName)
             .setDataType(type.onnxCode())
-            .setRawData(ByteString.copyFrom(raw));
+            .setRawData(raw);
     for (long d : dims) {
       t.addDims(d);
     }

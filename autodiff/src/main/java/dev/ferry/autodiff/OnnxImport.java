@@ -4,16 +4,17 @@ import ai.onnx.proto.OnnxMl;
 import ai.onnx.proto.OnnxMl.AttributeProto;
 import ai.onnx.proto.OnnxMl.NodeProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
+import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.UnsafeByteOperations;
 import dev.ferry.models.graph.ElementType;
 import dev.ferry.models.graph.HostTensor;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
-import java.nio.file.Files;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -122,9 +123,16 @@ public final class OnnxImport {
     emitter.values.forEach((original, emitted) -> shapes.put(original, scratch.shape(emitted)));
   }
 
-  /** Reads a model file (weights inside the file, not external data). */
+  /**
+   * Reads a model file (weights inside the file, not external data). The file is mapped, not read:
+   * the weights stay views of the mapping, so reading a model copies none of them onto the heap.
+   */
   public static OnnxImport read(Path modelFile) throws IOException {
-    try (InputStream in = Files.newInputStream(modelFile)) {
+    try (FileChannel channel = FileChannel.open(modelFile, StandardOpenOption.READ)) {
+      ByteBuffer mapped = channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size());
+      CodedInputStream in = UnsafeByteOperations.unsafeWrap(mapped).newCodedInput();
+      in.enableAliasing(true);
+      in.setSizeLimit(Integer.MAX_VALUE);
       return of(OnnxMl.ModelProto.parseFrom(in));
     }
   }
@@ -567,6 +575,14 @@ public final class OnnxImport {
       if (type == ElementType.FLOAT || type == ElementType.DOUBLE) {
         if (asInput) {
           return g.input(name, g.realType(), dims);
+        }
+        if (dims.length > 0
+            && type == ElementType.FLOAT
+            && g.realType() == ElementType.FLOAT
+            && t.getDataLocation() != TensorProto.DataLocation.EXTERNAL
+            && !t.getRawData().isEmpty()) {
+          // The weight's bytes as the model holds them: a view, not a copy.
+          return g.initializer(name, t.getRawData(), dims);
         }
         float[] values = floats(t);
         return dims.length == 0 ? g.scalar(values[0]) : g.initializer(name, values, dims);

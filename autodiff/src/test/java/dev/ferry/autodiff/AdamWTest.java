@@ -130,4 +130,54 @@ class AdamWTest {
     }
     return s;
   }
+
+  /**
+   * Every next value is computed from the gradients' norm, so after every gradient and every read
+   * of the values it replaces, with clipping and without: what lets a caller write the outputs over
+   * the inputs ({@code NativeState.writtenInPlace}).
+   */
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(doubles = {0, 1})
+  void everyNextValueComesAfterTheGradientNorm(double clipNorm) {
+    GraphBuilder g = new GraphBuilder("order", ElementType.FLOAT);
+    String x = g.input("x", 3);
+    String w = g.input("w", 3);
+    String b = g.input("b", 2);
+    String loss = g.add(g.sumAll(g.mul(w, x)), g.sumAll(g.mul(b, b)));
+    Map<String, String> grads = Autodiff.gradients(g, loss, List.of("w", "b"));
+    AdamW.append(g, grads, Set.of("w"), AdamW.Settings.defaults().withClipNorm(clipNorm));
+    Map<String, ai.onnx.proto.OnnxMl.NodeProto> producers = new HashMap<>();
+    for (ai.onnx.proto.OnnxMl.NodeProto n : g.build().getGraph().getNodeList()) {
+      n.getOutputList().forEach(o -> producers.put(o, n));
+    }
+    // The norm as computed; the output of that name is a copy of it.
+    String norm = producers.get(AdamW.GRADIENT_NORM).getInput(0);
+    for (String p : List.of("w", "b")) {
+      for (String name : List.of(p, AdamW.firstMoment(p), AdamW.secondMoment(p))) {
+        assertThat(ancestors(AdamW.next(name), producers))
+            .as("inputs of %s", AdamW.next(name))
+            .contains(norm);
+      }
+    }
+  }
+
+  /** Every value {@code value} is computed from, by the node outputs' names. */
+  private static Set<String> ancestors(
+      String value, Map<String, ai.onnx.proto.OnnxMl.NodeProto> producers) {
+    Set<String> seen = new java.util.HashSet<>();
+    java.util.ArrayDeque<String> todo = new java.util.ArrayDeque<>(List.of(value));
+    while (!todo.isEmpty()) {
+      ai.onnx.proto.OnnxMl.NodeProto n = producers.get(todo.pop());
+      if (n == null) {
+        continue;
+      }
+      for (String in : n.getInputList()) {
+        if (seen.add(in)) {
+          todo.push(in);
+        }
+      }
+      seen.addAll(n.getOutputList());
+    }
+    return seen;
+  }
 }

@@ -2,8 +2,12 @@ package dev.ferry.models.graph;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.autodiff.AdamW;
+import dev.ferry.autodiff.Autodiff;
 import dev.ferry.autodiff.GraphBuilder;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -11,6 +15,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * GraphSession's inputs through the direct buffers it keeps between runs, boolean tensors both
@@ -103,6 +109,69 @@ class GraphSessionTest {
       }
       assertThat(state.shape("w")).containsExactly(2, 3);
       assertThat(state.get("w").floats()).containsExactly(7, 8, 9, 10, 11, 12);
+    }
+  }
+
+  /**
+   * A least-squares fit by AdamW, its weights and moments written over themselves at each step: the
+   * same values, bit for bit, as written into spare buffers, with and without clipping (the update
+   * comes after every read of what it overwrites).
+   */
+  @ParameterizedTest
+  @ValueSource(doubles = {0, 1})
+  void adamWStepsWrittenInPlaceMatchStepsIntoSpareBuffers(double clipNorm) {
+    GraphBuilder g = new GraphBuilder("fit", ElementType.FLOAT);
+    String x = g.input("x", 4, 3);
+    String y = g.input("y", 4, 2);
+    String w = g.input("w", 3, 2);
+    String b = g.input("b", 2);
+    String error = g.sub(g.add(g.matMul(x, w), b), y);
+    String loss = g.sumAll(g.mul(error, error));
+    g.output(loss, "loss");
+    Map<String, String> gradients = Autodiff.gradients(g, loss, List.of("w", "b"));
+    AdamW.append(
+        g, gradients, Set.of("w"), AdamW.Settings.defaults().withClipNorm(clipNorm), Map.of());
+    byte[] step = g.toBytes();
+    Map<String, HostTensor> start = new LinkedHashMap<>();
+    start.put("w", HostTensor.of(new float[] {0.5f, -1, 2, 0.25f, -0.75f, 1}, 3, 2));
+    start.put("b", HostTensor.of(new float[] {0.1f, -0.2f}, 2));
+    Map<String, String> updates = new LinkedHashMap<>();
+    for (String p : List.of("w", "b")) {
+      for (String name : List.of(p, AdamW.firstMoment(p), AdamW.secondMoment(p))) {
+        updates.put(AdamW.next(name), name);
+      }
+    }
+    try (GraphSession session = new GraphSession(step, 1);
+        NativeState spare = new NativeState(start);
+        NativeState inPlace = NativeState.writtenInPlace(start)) {
+      for (NativeState state : List.of(spare, inPlace)) {
+        for (String p : List.of("w", "b")) {
+          state.putZeros(AdamW.firstMoment(p), state.shape(p));
+          state.putZeros(AdamW.secondMoment(p), state.shape(p));
+        }
+      }
+      double firstLoss = Double.NaN;
+      double lastLoss = Double.NaN;
+      for (int t = 1; t <= 5; t++) {
+        Map<String, HostTensor> feed = new HashMap<>();
+        feed.put("x", HostTensor.of(new float[] {1, 2, 3, 0, 1, -1, 2, 0, 1, -2, 1, 0}, 4, 3));
+        feed.put("y", HostTensor.of(new float[] {1, 0, 0, 1, 1, 1, -1, 2}, 4, 2));
+        feed.put(AdamW.LEARNING_RATE, HostTensor.scalar(ElementType.FLOAT, 0.1));
+        feed.put(
+            AdamW.BIAS_CORRECTION1, HostTensor.scalar(ElementType.FLOAT, 1 - Math.pow(0.9, t)));
+        feed.put(
+            AdamW.BIAS_CORRECTION2, HostTensor.scalar(ElementType.FLOAT, 1 - Math.pow(0.999, t)));
+        double a = session.run(feed, spare, updates, Set.of("loss")).get("loss").get(0);
+        double c = session.run(feed, inPlace, updates, Set.of("loss")).get("loss").get(0);
+        assertThat(c).as("loss at step %d", t).isEqualTo(a);
+        firstLoss = t == 1 ? a : firstLoss;
+        lastLoss = a;
+      }
+      assertThat(lastLoss).isLessThan(firstLoss);
+      for (String name : updates.values()) {
+        assertThat(inPlace.get(name).floats()).as(name).isEqualTo(spare.get(name).floats());
+      }
+      assertThat(inPlace.get(AdamW.secondMoment("w")).floats()).doesNotContain(0f);
     }
   }
 }

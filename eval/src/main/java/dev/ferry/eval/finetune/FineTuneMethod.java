@@ -65,6 +65,7 @@ record FineTuneMethod(String name, Kind kind, FineTuneSettings settings, boolean
           case "warmup" -> b.warmupFraction(Double.parseDouble(v));
           case "decay" -> b.layerDecay(Double.parseDouble(v));
           case "wd" -> b.weightDecay(Double.parseDouble(v));
+          case "clip" -> b.clipNorm(Double.parseDouble(v));
           case "start" -> b.headStart(HeadStart.fromId(v));
           case "tokens" -> b.maxTokens(Integer.parseInt(v));
           case "int8" -> int8 = Boolean.parseBoolean(v);

@@ -54,7 +54,8 @@ public final class Encoder implements AutoCloseable {
   private static final long PAD_ID = 0;
 
   private final OrtEnvironment environment;
-  private final OrtSession session;
+  private OrtSession session; // null while released; guarded by sessionLock and lifecycle
+  private final Object sessionLock = new Object();
   private final TextTokenizer tokenizer;
   private final EncoderDescriptor descriptor;
   private final ModelSignature signature;
@@ -166,11 +167,7 @@ public final class Encoder implements AutoCloseable {
     int threads = options.effectiveIntraOpThreads();
     OrtSession opened = null;
     TextTokenizer openedTokenizer = null;
-    try (OrtSession.SessionOptions sessionOptions = new OrtSession.SessionOptions()) {
-      sessionOptions.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-      sessionOptions.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
-      sessionOptions.setIntraOpNumThreads(threads);
-      sessionOptions.setInterOpNumThreads(1);
+    try (OrtSession.SessionOptions sessionOptions = sessionOptions(options)) {
       this.executionProvider = options.executionProvider().install(sessionOptions);
       this.maxBatchTokens = options.effectiveMaxBatchTokens(executionProvider);
       opened = environment.createSession(modelFile.toString(), sessionOptions);
@@ -487,7 +484,7 @@ public final class Encoder implements AutoCloseable {
         inputs.put(
             ModelSignature.TOKEN_TYPE_IDS, OnnxTensor.createTensor(environment, in.types, shape));
       }
-      try (OrtSession.Result result = session.run(inputs, Set.of(signature.outputName()))) {
+      try (OrtSession.Result result = session().run(inputs, Set.of(signature.outputName()))) {
         hidden = ((OnnxTensor) result.get(0)).getFloatBuffer();
       }
     } catch (OrtException e) {
@@ -573,6 +570,47 @@ public final class Encoder implements AutoCloseable {
   @Override
   public String toString() {
     return "Encoder[" + descriptor.id() + ", " + executionProvider.id() + "]";
+  }
+
+  private static OrtSession.SessionOptions sessionOptions(EncoderOptions options)
+      throws OrtException {
+    OrtSession.SessionOptions o = new OrtSession.SessionOptions();
+    o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+    o.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
+    o.setIntraOpNumThreads(options.effectiveIntraOpThreads());
+    o.setInterOpNumThreads(1);
+    return o;
+  }
+
+  /**
+   * Frees the ONNX Runtime session (the model's weights and working memory, in native memory) until
+   * the next embedding, which opens it again. For a caller that keeps the encoder for its tokenizer
+   * while something else runs the model: fine-tuning does. Waits for calls in progress.
+   */
+  public void releaseSession() {
+    lifecycle.writeLock().lock();
+    try {
+      synchronized (sessionLock) {
+        closeQuietly(session);
+        session = null;
+      }
+    } finally {
+      lifecycle.writeLock().unlock();
+    }
+  }
+
+  /** The session, opened again if it was released; called while open (under the read lock). */
+  private OrtSession session() throws OrtException {
+    synchronized (sessionLock) {
+      if (session == null) {
+        try (OrtSession.SessionOptions o = sessionOptions(options)) {
+          executionProvider.install(o); // where it ran before: a fallback is not logged again
+          session = environment.createSession(modelFile.toString(), o);
+        }
+        log.debug("Opened the ONNX Runtime session of {} again", descriptor.id());
+      }
+      return session;
+    }
   }
 
   private static void closeQuietly(OrtSession session) {

@@ -167,7 +167,7 @@ public final class GraphSession implements AutoCloseable {
         }
       }
       Map<String, OnnxTensor> pinned = new LinkedHashMap<>();
-      updates.forEach((output, name) -> pinned.put(output, state.spare(name)));
+      updates.forEach((output, name) -> pinned.put(output, state.next(name)));
       Map<String, HostTensor> out = new LinkedHashMap<>();
       try (OrtSession.Result result = session.run(feed, outputs, pinned)) {
         for (String name : outputs) {
@@ -175,7 +175,7 @@ public final class GraphSession implements AutoCloseable {
         }
       }
       for (String name : updates.values()) {
-        state.swap(name);
+        state.advance(name);
       }
       return out;
     } catch (OrtException e) {

@@ -15,17 +15,49 @@ import java.util.Set;
 /**
  * Float tensors kept in native memory between runs of a graph ({@link GraphSession#run(Map,
  * NativeState, Map, Set)}): a training step's parameters and optimizer moments go in as inputs and
- * their next values are written by ONNX Runtime straight into a second buffer of each, which then
- * takes the first one's place. So a step copies none of them between the Java heap and ONNX
- * Runtime, and allocates nothing for them. Close it to free the native memory.
+ * ONNX Runtime writes their next values straight into native memory. So a step copies none of them
+ * between the Java heap and ONNX Runtime, and allocates nothing for them. Close it to free the
+ * native memory.
+ *
+ * <p>Where the next values go is chosen at construction. {@linkplain #NativeState(Map) By default}
+ * into a second buffer of each tensor, which then takes the first one's place: safe for any graph,
+ * at twice the memory. {@linkplain #writtenInPlace(Map) Written in place}, over the values they
+ * replace: half the memory, for graphs that compute every written output only after the last read
+ * of the input it replaces (as {@code dev.ferry.autodiff.AdamW} orders its update after the
+ * gradients' norm; {@code GraphBuilder.after} orders any other).
  */
 public final class NativeState implements AutoCloseable {
   private final OrtEnvironment environment = OnnxRuntimeSetup.environment();
-  private final Map<String, OnnxTensor> current = new LinkedHashMap<>();
-  private final Map<String, OnnxTensor> spare = new HashMap<>();
+  private final Map<String, Slot> current = new LinkedHashMap<>();
+  private final Map<String, Slot> spare = new HashMap<>();
+  private final boolean inPlace;
 
-  /** Copies {@code values} (float tensors) into native memory. */
+  /** A tensor and the direct buffer it is a view of, which ONNX Runtime reads and writes. */
+  private record Slot(OnnxTensor tensor, FloatBuffer buffer) implements AutoCloseable {
+    @Override
+    public void close() {
+      tensor.close();
+    }
+  }
+
+  /**
+   * Copies {@code values} (float tensors) into native memory; each next value is written into a
+   * spare buffer.
+   */
   public NativeState(Map<String, HostTensor> values) {
+    this(values, false);
+  }
+
+  /**
+   * Copies {@code values} (float tensors) into native memory; each next value is written over the
+   * value it replaces, which the graph must have finished reading (see above).
+   */
+  public static NativeState writtenInPlace(Map<String, HostTensor> values) {
+    return new NativeState(values, true);
+  }
+
+  private NativeState(Map<String, HostTensor> values, boolean inPlace) {
+    this.inPlace = inPlace;
     try {
       values.forEach(this::put);
     } catch (RuntimeException e) {
@@ -41,10 +73,10 @@ public final class NativeState implements AutoCloseable {
 
   /** A copy of the current value of {@code name}. */
   public HostTensor get(String name) {
-    OnnxTensor t = tensor(name);
-    float[] values = new float[(int) t.getInfo().getNumElements()];
-    t.getFloatBuffer().get(values);
-    return HostTensor.of(values, t.getInfo().getShape());
+    Slot slot = slot(name);
+    float[] values = new float[slot.buffer().capacity()];
+    slot.buffer().get(0, values);
+    return HostTensor.of(values, slot.tensor().getInfo().getShape());
   }
 
   /** The shape of {@code name}. */
@@ -59,29 +91,47 @@ public final class NativeState implements AutoCloseable {
     }
     remove(name);
     current.put(name, allocate(value.shape(), value.floats()));
-    spare.put(name, allocate(value.shape(), null));
+    if (!inPlace) {
+      spare.put(name, allocate(value.shape(), null));
+    }
+  }
+
+  /** Sets {@code name} to zeros of {@code shape}, with no copy on the heap. */
+  public void putZeros(String name, long[] shape) {
+    remove(name);
+    current.put(name, allocate(shape, null));
+    if (!inPlace) {
+      spare.put(name, allocate(shape, null));
+    }
   }
 
   OnnxTensor tensor(String name) {
-    OnnxTensor t = current.get(name);
-    if (t == null) {
+    return slot(name).tensor();
+  }
+
+  /** Where a run writes {@code name}'s next value. */
+  OnnxTensor next(String name) {
+    Slot s = slot(name);
+    return inPlace ? s.tensor() : spare.get(name).tensor();
+  }
+
+  /** After a run wrote {@code name}'s next value: that value is current. */
+  void advance(String name) {
+    if (!inPlace) {
+      Slot next = spare.get(name);
+      spare.put(name, current.put(name, next));
+    }
+  }
+
+  private Slot slot(String name) {
+    Slot s = current.get(name);
+    if (s == null) {
       throw new IllegalArgumentException("no state named '" + name + "'; held: " + names());
     }
-    return t;
+    return s;
   }
 
-  OnnxTensor spare(String name) {
-    tensor(name);
-    return spare.get(name);
-  }
-
-  /** After a run wrote {@code name}'s next value into its spare buffer: that buffer is current. */
-  void swap(String name) {
-    OnnxTensor next = spare.get(name);
-    spare.put(name, current.put(name, next));
-  }
-
-  private OnnxTensor allocate(long[] shape, float[] values) {
+  private Slot allocate(long[] shape, float[] values) {
     long size = 1;
     for (long d : shape) {
       size *= d;
@@ -94,15 +144,15 @@ public final class NativeState implements AutoCloseable {
       buffer.put(values).rewind();
     }
     try {
-      return OnnxTensor.createTensor(environment, buffer, shape);
+      return new Slot(OnnxTensor.createTensor(environment, buffer, shape), buffer);
     } catch (OrtException e) {
       throw new IllegalStateException("cannot create a native tensor: " + e.getMessage(), e);
     }
   }
 
   private void remove(String name) {
-    OnnxTensor a = current.remove(name);
-    OnnxTensor b = spare.remove(name);
+    Slot a = current.remove(name);
+    Slot b = spare.remove(name);
     if (a != null) {
       a.close();
     }

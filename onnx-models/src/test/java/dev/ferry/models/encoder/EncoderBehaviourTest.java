@@ -215,6 +215,36 @@ class EncoderBehaviourTest {
   }
 
   @Test
+  void aReleasedSessionOpensAgainAtTheNextEmbeddingWithTheSameVectors() throws Exception {
+    List<String> texts = mixedLengthTexts(new Random(SEED), 12);
+    try (Encoder encoder =
+        Encoder.open(BuiltinEncoder.ALL_MINILM_L6_V2, EncoderOptions.defaults())) {
+      float[][] before = encoder.embed(texts);
+      encoder.releaseSession();
+      encoder.releaseSession(); // twice is harmless
+      // Tokenizing needs no session.
+      assertThat(encoder.tokenIds(texts.get(0))).isNotEmpty();
+      // Several callers reopen it at once: one session, the same vectors for each.
+      ExecutorService pool = Executors.newFixedThreadPool(3);
+      try {
+        List<Future<float[][]>> results = new ArrayList<>();
+        for (int t = 0; t < 3; t++) {
+          results.add(pool.submit(() -> encoder.embed(texts)));
+        }
+        for (Future<float[][]> f : results) {
+          float[][] got = f.get();
+          for (int i = 0; i < texts.size(); i++) {
+            assertThat(got[i]).as("text %d", i).isEqualTo(before[i]);
+          }
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+      encoder.releaseSession();
+    }
+  }
+
+  @Test
   void bgeAddsItsQueryPrefixToQueriesOnly() {
     Encoder bge = SharedEncoders.get(BuiltinEncoder.BGE_SMALL_EN_V15);
     assertThat(bge.descriptor().queryPrefix()).startsWith("Represent this sentence");

@@ -4,7 +4,6 @@ import dev.ferry.autodiff.OnnxImport;
 import dev.ferry.models.graph.ElementType;
 import dev.ferry.models.graph.HostTensor;
 import dev.ferry.trainer.EpochMetrics;
-import dev.ferry.trainer.loop.AdamWStep;
 import dev.ferry.trainer.loop.EarlyStopping;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -32,7 +31,8 @@ final class FineTuneState {
   /**
    * A fresh start: pretrained values for the encoder (LoRA: adapters with A uniform in ±1/√in and B
    * zero, so the model starts as the pretrained one), Xavier-uniform head weights and zero bias
-   * (with a head), zero moments.
+   * (with a head). No moments: the steps start them at zero in native memory ({@link
+   * TrainingSteps#open}).
    */
   static FineTuneState start(FineTuneGraphs.Spec spec, OnnxImport model, long seed, int patience) {
     return new FineTuneState(
@@ -127,7 +127,6 @@ final class FineTuneState {
       state.put(FineTuneGraphs.HEAD_WEIGHT, HostTensor.of(w, shape));
       state.put(FineTuneGraphs.HEAD_BIAS, HostTensor.zeros(ElementType.FLOAT, spec.classes()));
     }
-    AdamWStep.addZeroMoments(state);
     return state;
   }
 }

@@ -67,7 +67,8 @@ public final class FineTuner {
   }
 
   /**
-   * Fine-tunes {@code encoder}, scoring each epoch on {@code valid} and keeping the best.
+   * Fine-tunes {@code encoder}, scoring each epoch on {@code valid} and keeping the best. The
+   * encoder's ONNX Runtime session is released meanwhile ({@link Encoder#releaseSession}).
    *
    * @param valid held-out examples, or null to run every epoch and keep the last
    * @param listener hears the steps and epochs
@@ -99,6 +100,9 @@ public final class FineTuner {
     int threads = threads(encoder);
     long[][] ids = Batches.tokenize(encoder, train.texts(), s.maxTokens());
     long[][] validIds = hasValid ? Batches.tokenize(encoder, valid.texts(), s.maxTokens()) : null;
+    // The encoder's own session is idle from here on (the graphs below hold the model): its memory
+    // is freed until the caller embeds again.
+    encoder.releaseSession();
     long t0 = System.nanoTime();
     // Every graph runs where the encoder really runs (--device): on the CPU if CUDA fell back,
     // which
@@ -247,7 +251,8 @@ public final class FineTuner {
           stepNanos += System.nanoTime() - stepStart;
           listener.steps(t, totalSteps);
         }
-        steps.copyOut(p.values);
+        // The moments only for a checkpoint: the next epoch keeps them in native memory.
+        steps.copyOut(p.values, checkpoints.directory() != null);
         buildNanos = steps.buildNanos();
         p.epoch = epoch;
         Map<String, HostTensor> parameters = p.parameters(spec);

@@ -106,11 +106,6 @@ final class GradientCache implements AutoCloseable {
     return ACCUMULATED + parameter;
   }
 
-  /** Whether a state name is an accumulated gradient (not a parameter or moment to keep). */
-  static boolean isAccumulated(String stateName) {
-    return stateName.startsWith(ACCUMULATED);
-  }
-
   /**
    * Adds zero accumulated gradients of the encoder's trained parameters to a step's state that has
    * none yet (the steps leave them at zero).
@@ -118,7 +113,7 @@ final class GradientCache implements AutoCloseable {
   void addAccumulators(NativeState state) {
     for (String p : encoderTrained) {
       if (!state.names().contains(accumulated(p))) {
-        state.put(accumulated(p), HostTensor.zeros(ElementType.FLOAT, shapes.get(p)));
+        state.putZeros(accumulated(p), shapes.get(p));
       }
     }
   }
@@ -253,9 +248,11 @@ final class GradientCache implements AutoCloseable {
       }
     }
     AdamW.append(g, gradients, decayed, optimizer, rateScale, group);
+    // Zero, once the parameter's next value no longer needs the accumulated gradient: the zeros
+    // are written over it.
     String zero = g.scalar(0);
     for (String p : encoderTrained) {
-      g.output(g.mul(gradients.get(p), zero), AdamW.next(accumulated(p)));
+      g.output(g.after(zero, AdamW.next(p)), AdamW.next(accumulated(p)));
     }
     return g.toBytes();
   }

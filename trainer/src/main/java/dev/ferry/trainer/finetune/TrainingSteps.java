@@ -17,10 +17,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The training step of the layers open now, and what it keeps between steps: the trained parameters
  * and their AdamW moments, in native memory only, from the first epoch with these layers open to
- * the last ({@link NativeState}); their host copies are taken out of the values meanwhile and put
- * back by {@link #copyOut}. A batch that fits one pass runs as one graph ({@link
- * FineTuneGraphs#trainingStep}), a larger one in passes ({@link GradientCache}); each is built the
- * first time a batch needs it.
+ * the last ({@link NativeState}, each step's next values written over the current ones); their host
+ * copies are taken out of the values meanwhile and put back by {@link #copyOut}. A batch that fits
+ * one pass runs as one graph ({@link FineTuneGraphs#trainingStep}), a larger one in passes ({@link
+ * GradientCache}); each is built the first time a batch needs it.
  */
 final class TrainingSteps implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(TrainingSteps.class);
@@ -68,16 +68,39 @@ final class TrainingSteps implements AutoCloseable {
 
   /**
    * Trains the top {@code open} layers from now on: moves their values (and the head's) out of
-   * {@code values} into native memory, unless they are there already.
+   * {@code values} into native memory, unless they are there already. What {@code values} lacks
+   * comes from the layers open before, and moments found in neither start at zero.
    *
    * @return the trained parameters
    */
   List<String> open(int open, Map<String, HostTensor> values) {
     if (open != this.open) {
+      List<String> next = FineTuneGraphs.parameters(spec.withOpen(open));
+      NativeState nextState = NativeState.writtenInPlace(Map.of());
+      try {
+        for (String p : next) {
+          for (String name : AdamWStep.stateNames(p)) {
+            HostTensor v = values.get(name);
+            if (v == null && state != null && state.names().contains(name)) {
+              v = state.get(name);
+            }
+            if (v != null) {
+              nextState.put(name, v);
+            } else if (!name.equals(p)) {
+              nextState.putZeros(name, nextState.shape(p));
+            } else {
+              throw new IllegalStateException("no value for the trained parameter " + p);
+            }
+          }
+        }
+      } catch (RuntimeException e) {
+        nextState.close();
+        throw e;
+      }
       closeAll();
-      trained = FineTuneGraphs.parameters(spec.withOpen(open));
+      trained = next;
       updates = AdamWStep.updates(trained);
-      state = new NativeState(AdamWStep.stateOf(values, trained));
+      state = nextState;
       this.open = open;
     }
     values.keySet().removeAll(state.names());
@@ -140,10 +163,13 @@ final class TrainingSteps implements AutoCloseable {
     return buildNanos;
   }
 
-  /** Puts copies of the trained values (not the accumulated gradients) back into {@code values}. */
-  void copyOut(Map<String, HostTensor> values) {
-    for (String name : state.names()) {
-      if (!GradientCache.isAccumulated(name)) {
+  /**
+   * Puts copies of the trained parameters back into {@code values}, and of their moments if asked
+   * (a checkpoint needs them; the kept model does not). The accumulated gradients stay.
+   */
+  void copyOut(Map<String, HostTensor> values, boolean moments) {
+    for (String p : trained) {
+      for (String name : moments ? AdamWStep.stateNames(p) : List.of(p)) {
         values.put(name, state.get(name));
       }
     }

@@ -71,12 +71,17 @@ public final class AdamWStep {
         });
   }
 
+  /** A trained parameter's state names: the parameter, its first and its second moment. */
+  public static List<String> stateNames(String parameter) {
+    return List.of(parameter, AdamW.firstMoment(parameter), AdamW.secondMoment(parameter));
+  }
+
   /** The trained parameters and their moments in {@code state}: a step's native state. */
   public static Map<String, HostTensor> stateOf(
       Map<String, HostTensor> state, Collection<String> trained) {
     Map<String, HostTensor> out = new LinkedHashMap<>();
     for (String name : trained) {
-      for (String key : List.of(name, AdamW.firstMoment(name), AdamW.secondMoment(name))) {
+      for (String key : stateNames(name)) {
         out.put(key, state.get(key));
       }
     }
@@ -91,7 +96,7 @@ public final class AdamWStep {
   public static Map<String, String> updates(Collection<String> trained) {
     Map<String, String> out = new LinkedHashMap<>();
     for (String name : trained) {
-      for (String key : List.of(name, AdamW.firstMoment(name), AdamW.secondMoment(name))) {
+      for (String key : stateNames(name)) {
         out.put(AdamW.next(key), key);
       }
     }
@@ -105,7 +110,7 @@ public final class AdamWStep {
   public static void update(
       Map<String, HostTensor> state, Map<String, HostTensor> outputs, Collection<String> trained) {
     for (String name : trained) {
-      for (String key : List.of(name, AdamW.firstMoment(name), AdamW.secondMoment(name))) {
+      for (String key : stateNames(name)) {
         state.put(key, outputs.get(AdamW.next(key)));
       }
     }

@@ -21,6 +21,7 @@ import dev.ferry.trainer.TrainingDivergedException;
 import dev.ferry.trainer.head.HeadKind;
 import dev.ferry.trainer.head.HeadSettings;
 import dev.ferry.trainer.head.TrainedHead;
+import dev.ferry.trainer.loop.AdamWStep;
 import dev.ferry.trainer.loop.CrossEntropy;
 import java.nio.file.Files;
 import java.util.ArrayList;
@@ -502,6 +503,7 @@ class FineTuneTest {
     long[][] ids = {encoder.tokenIds(TEXTS.get(0)), encoder.tokenIds(TEXTS.get(4))};
     Map<String, HostTensor> feed = new HashMap<>(Batches.tokens(ids, new int[] {0, 1}));
     Map<String, HostTensor> state = FineTuneState.initialValues(spec, model, new Random(SEED));
+    AdamWStep.addZeroMoments(state);
     for (String p : FineTuneGraphs.parameters(spec)) {
       for (String name : List.of(p, AdamW.firstMoment(p), AdamW.secondMoment(p))) {
         feed.put(name, state.get(name));
