@@ -15,8 +15,10 @@ import java.util.Set;
  * and {@code p.adam_v.next}; the caller feeds the outputs back in as the next step's inputs.
  * Step-dependent scalars are inputs too, so one graph serves every step: {@link #LEARNING_RATE} and
  * the bias corrections {@code 1 - beta1^t} ({@link #BIAS_CORRECTION1}) and {@code 1 - beta2^t}
- * ({@link #BIAS_CORRECTION2}). Every next value is computed after every gradient (through the
- * global norm), so a runtime may write the outputs over the inputs they replace.
+ * ({@link #BIAS_CORRECTION2}). Every next value is computed after every gradient (it reads the
+ * gradients' global norm). So where every read of a parameter feeds some gradient, as in a training
+ * graph whose loss reads the whole forward pass, a runtime may write the outputs over the inputs
+ * they replace.
  */
 public final class AdamW {
   /** Input: the learning rate of this step (a scalar, so schedules need no new graph). */
@@ -148,9 +150,9 @@ public final class AdamW {
     }
     String norm = g.sqrt(squaredNorm);
     outputs.add(g.output(norm, GRADIENT_NORM));
-    // Every update reads the norm, so each parameter's next value comes after every gradient and
-    // so after every reader of every parameter: a caller may write the next values over the
-    // current ones. Without clipping the scale is 1, still computed after the norm.
+    // Every update reads the norm, so each next value comes after every gradient (and so after
+    // every read of a parameter that feeds one): what writing the next values over the current
+    // ones needs. Without clipping the scale is 1, still computed after the norm.
     String clip =
         settings.clipNorm() > 0
             ? g.min(g.scalar(1), g.div(g.scalar(settings.clipNorm()), g.add(norm, g.scalar(1e-6))))

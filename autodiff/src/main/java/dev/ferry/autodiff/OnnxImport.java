@@ -9,10 +9,12 @@ import com.google.protobuf.UnsafeByteOperations;
 import dev.ferry.models.graph.ElementType;
 import dev.ferry.models.graph.HostTensor;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -126,13 +128,22 @@ public final class OnnxImport {
   /**
    * Reads a model file (weights inside the file, not external data). The file is mapped, not read:
    * the weights stay views of the mapping, so reading a model copies none of them onto the heap.
+   * The mapping lasts as long as the import is reachable; replace the file by a new one (as a
+   * rename does), never rewrite it in place meanwhile. Where the file cannot be mapped it is read.
    */
   public static OnnxImport read(Path modelFile) throws IOException {
     try (FileChannel channel = FileChannel.open(modelFile, StandardOpenOption.READ)) {
-      ByteBuffer mapped = channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size());
+      ByteBuffer mapped;
+      try {
+        mapped = channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size());
+      } catch (UnsupportedOperationException | IllegalArgumentException | IOException e) {
+        // A file system without mappings, or a file over 2 GB (which protobuf cannot hold).
+        try (InputStream stream = Files.newInputStream(modelFile)) {
+          return of(OnnxMl.ModelProto.parseFrom(stream));
+        }
+      }
       CodedInputStream in = UnsafeByteOperations.unsafeWrap(mapped).newCodedInput();
       in.enableAliasing(true);
-      in.setSizeLimit(Integer.MAX_VALUE);
       return of(OnnxMl.ModelProto.parseFrom(in));
     }
   }

@@ -11,6 +11,7 @@ import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -68,6 +69,7 @@ public final class Encoder implements AutoCloseable {
   private boolean closed;
 
   private final Path modelFile;
+  private final FileTime modelModified; // a released session reopens only the same file
   private final Path tokenizerFile;
   private final LongAdder texts = new LongAdder();
   private final LongAdder batches = new LongAdder();
@@ -163,6 +165,11 @@ public final class Encoder implements AutoCloseable {
     this.options = Objects.requireNonNull(options, "options");
     this.modelFile = modelFile;
     this.tokenizerFile = tokenizerFile;
+    try {
+      this.modelModified = Files.getLastModifiedTime(modelFile);
+    } catch (java.io.IOException e) {
+      throw new EncoderLoadException("cannot read " + modelFile + ": " + e.getMessage(), e);
+    }
     this.environment = OnnxRuntimeSetup.environment();
     int threads = options.effectiveIntraOpThreads();
     OrtSession opened = null;
@@ -561,7 +568,10 @@ public final class Encoder implements AutoCloseable {
       }
       closed = true;
       tokenizer.close();
-      closeQuietly(session);
+      synchronized (sessionLock) {
+        closeQuietly(session);
+        session = null;
+      }
     } finally {
       lifecycle.writeLock().unlock();
     }
@@ -584,8 +594,9 @@ public final class Encoder implements AutoCloseable {
 
   /**
    * Frees the ONNX Runtime session (the model's weights and working memory, in native memory) until
-   * the next embedding, which opens it again. For a caller that keeps the encoder for its tokenizer
-   * while something else runs the model: fine-tuning does. Waits for calls in progress.
+   * the next embedding, which opens it again from the same file, on the device it ran on. For a
+   * caller that keeps the encoder for its tokenizer while something else runs the model:
+   * fine-tuning does. Waits for calls in progress; does nothing once closed.
    */
   public void releaseSession() {
     lifecycle.writeLock().lock();
@@ -600,16 +611,53 @@ public final class Encoder implements AutoCloseable {
   }
 
   /** The session, opened again if it was released; called while open (under the read lock). */
-  private OrtSession session() throws OrtException {
+  private OrtSession session() {
     synchronized (sessionLock) {
       if (session == null) {
-        try (OrtSession.SessionOptions o = sessionOptions(options)) {
-          executionProvider.install(o); // where it ran before: a fallback is not logged again
-          session = environment.createSession(modelFile.toString(), o);
-        }
-        log.debug("Opened the ONNX Runtime session of {} again", descriptor.id());
+        session = reopen();
       }
       return session;
+    }
+  }
+
+  private OrtSession reopen() {
+    FileTime modified;
+    try {
+      modified = Files.getLastModifiedTime(modelFile);
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(
+          "cannot reopen encoder " + descriptor.id() + ": " + modelFile + ": " + e.getMessage(), e);
+    }
+    if (!modified.equals(modelModified)) {
+      throw new IllegalStateException(
+          "cannot reopen encoder "
+              + descriptor.id()
+              + ": "
+              + modelFile
+              + " changed after it was opened (modified "
+              + modified
+              + ", was "
+              + modelModified
+              + "); open the encoder again");
+    }
+    try (OrtSession.SessionOptions o = sessionOptions(options)) {
+      ExecutionProvider device = executionProvider.install(o);
+      if (device != executionProvider) {
+        throw new IllegalStateException(
+            "cannot reopen encoder "
+                + descriptor.id()
+                + " on "
+                + executionProvider.id()
+                + ": it would run on "
+                + device.id());
+      }
+      OrtSession opened = environment.createSession(modelFile.toString(), o);
+      log.debug("Opened the ONNX Runtime session of {} again", descriptor.id());
+      return opened;
+    } catch (OrtException e) {
+      throw new IllegalStateException(
+          "cannot reopen encoder " + descriptor.id() + " from " + modelFile + ": " + e.getMessage(),
+          e);
     }
   }
 

@@ -241,6 +241,9 @@ class EncoderBehaviourTest {
         pool.shutdownNow();
       }
       encoder.releaseSession();
+      encoder.close();
+      encoder.releaseSession(); // after close: nothing to free, no error
+      assertThatThrownBy(() -> encoder.embed(texts)).isInstanceOf(IllegalStateException.class);
     }
   }
 

@@ -68,7 +68,8 @@ public final class FineTuner {
 
   /**
    * Fine-tunes {@code encoder}, scoring each epoch on {@code valid} and keeping the best. The
-   * encoder's ONNX Runtime session is released meanwhile ({@link Encoder#releaseSession}).
+   * encoder's ONNX Runtime session is released once the texts are tokenized ({@link
+   * Encoder#releaseSession}); the caller's next embedding opens it again.
    *
    * @param valid held-out examples, or null to run every epoch and keep the last
    * @param listener hears the steps and epochs

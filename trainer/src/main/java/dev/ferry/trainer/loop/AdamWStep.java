@@ -54,7 +54,7 @@ public final class AdamWStep {
 
   /**
    * Puts the learning rate and the bias corrections of each group into {@code feed}: a step's
-   * inputs when the parameters and moments are held in a {@link NativeState} ({@link #stateOf}).
+   * inputs when the parameters and moments are held in a {@link NativeState}.
    */
   public void feedRates(
       Map<String, HostTensor> feed, double learningRate, Map<String, Integer> stepOfGroup) {
@@ -74,18 +74,6 @@ public final class AdamWStep {
   /** A trained parameter's state names: the parameter, its first and its second moment. */
   public static List<String> stateNames(String parameter) {
     return List.of(parameter, AdamW.firstMoment(parameter), AdamW.secondMoment(parameter));
-  }
-
-  /** The trained parameters and their moments in {@code state}: a step's native state. */
-  public static Map<String, HostTensor> stateOf(
-      Map<String, HostTensor> state, Collection<String> trained) {
-    Map<String, HostTensor> out = new LinkedHashMap<>();
-    for (String name : trained) {
-      for (String key : stateNames(name)) {
-        out.put(key, state.get(key));
-      }
-    }
-    return out;
   }
 
   /**
