@@ -22,9 +22,10 @@ cd "$ROOT"
 [ -f eval/target/ferry-bench.classpath ] || ./ferry build
 JAVA="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java"
 CP="$ROOT/eval/target/classes:$(cat eval/target/ferry-bench.classpath)"
+# The JVM options the ferry launcher gives (its heap starts at 64 MB), then FERRY_JAVA_OPTS.
 java_main() {
   ORT_DISABLE_TELEMETRY=1 "$JAVA" --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow \
-    -Xss4m ${FERRY_JAVA_OPTS:-} -cp "$CP" "$@" 2> >(grep -v '^SLF4J' >&2)
+    -Xss4m -Xms64m ${FERRY_JAVA_OPTS:-} -cp "$CP" "$@" 2> >(grep -v '^SLF4J' >&2)
 }
 # Debian's python3-torch calls BLAS through libblas.so.3, which is the slow reference BLAS unless
 # an optimized one is installed (apt-get install libopenblas0-pthread) or named here.
