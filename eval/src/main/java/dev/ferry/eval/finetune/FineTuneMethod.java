@@ -8,12 +8,13 @@ import java.util.Locale;
 /**
  * One way of training that {@link FineTuneAccuracy} scores: {@code NAME} or {@code
  * NAME:key=value,...}, where NAME is {@code features}, {@code finetune} (its preset), {@code full}
- * (the preset with every layer), {@code lora} or {@code contrastive}, and the keys change the
- * preset: {@code lr}, {@code head} (head rate factor), {@code epochs}, {@code batch}, {@code
- * unfreeze} (N or all), {@code embeddings} (true: the embedding tables train with every layer),
- * {@code loss} ({@code cosine-pairs}, {@code supcon}), {@code temp}, {@code dropout}, {@code
- * warmup}, {@code decay} (layer decay), {@code wd}, {@code start} ({@code probe}, {@code random}),
- * {@code tokens}; {@code int8=true} scores the int8-quantized encoder too.
+ * (the preset with every layer and the embedding tables), {@code lora} or {@code contrastive}, and
+ * the keys change the preset: {@code lr}, {@code head} (head rate factor), {@code epochs}, {@code
+ * batch}, {@code unfreeze} (N or all), {@code embeddings} (true: the embedding tables train with
+ * every layer), {@code loss} ({@code cosine-pairs}, {@code supcon}), {@code temp}, {@code dropout},
+ * {@code warmup}, {@code decay} (layer decay), {@code wd}, {@code clip} (gradient-norm clipping, 0:
+ * none), {@code start} ({@code probe}, {@code random}), {@code tokens}; {@code int8=true} scores
+ * the int8-quantized encoder too.
  *
  * @param name as written, for the results
  */
@@ -38,7 +39,12 @@ record FineTuneMethod(String name, Kind kind, FineTuneSettings settings, boolean
     FineTuneSettings s =
         switch (kind) {
           case FEATURES, FINETUNE -> FineTuneSettings.finetune();
-          case FULL -> FineTuneSettings.finetune().withUnfreeze(FineTuneSettings.ALL);
+          // Every layer and the embedding tables: full fine-tuning as the PyTorch reference does
+          // it.
+          case FULL ->
+              FineTuneSettings.finetune()
+                  .withUnfreeze(FineTuneSettings.ALL)
+                  .withTrainEmbeddings(true);
           case LORA -> FineTuneSettings.lora();
           case CONTRASTIVE -> FineTuneSettings.contrastive();
         };

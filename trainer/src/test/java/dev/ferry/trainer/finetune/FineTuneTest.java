@@ -291,13 +291,16 @@ class FineTuneTest {
   }
 
   /**
-   * By default a step takes 4 whole texts, the head reads first_mean_max of their chunks of the
-   * model's whole window and starts from a probe, and the epochs come to about 60 steps; the result
-   * says what was resolved.
+   * By default every layer above the embedding tables trains, a step takes 4 whole texts, the head
+   * reads first_mean_max of their chunks of the model's whole window and starts from a probe, and
+   * the epochs come to about 60 steps; the result says what was resolved.
    */
   @Test
   void defaultsTrainOnWholeTextsOfTheModelWindowFromAProbeForAboutSixtySteps() {
     FineTuneSettings defaults = FineTuneSettings.finetune();
+    // Every layer above the frozen embedding tables (the suite's choice at 64 per class).
+    assertThat(defaults.unfreeze()).isEqualTo(FineTuneSettings.ALL);
+    assertThat(defaults.trainEmbeddings()).isFalse();
     assertThat(defaults.trainOn() == TrainOn.DOCUMENTS ? defaults.chunkPooling() : null)
         .isEqualTo(ChunkPooling.FIRST_MEAN_MAX);
     assertThat(defaults.headStart() == HeadStart.PROBE).isTrue();
