@@ -190,8 +190,9 @@ final class TrainCommand
       names = "--mode",
       paramLabel = "features|finetune|lora|contrastive",
       description =
-          "features: a head on frozen embeddings; finetune: the encoder's top layers too; lora:"
-              + " low-rank adapters on the top layers' attention; contrastive: the encoder by a"
+          "features: a head on frozen embeddings; finetune: the encoder's layers too (how many:"
+              + " --unfreeze); lora: low-rank adapters on the layers' attention; contrastive: the"
+              + " encoder by a"
               + " contrastive loss, then a head on its vectors. Default:"
               + " ${bundle:default.config.mode}.")
   String mode;

@@ -8,7 +8,7 @@ import java.io.IOException;
 /**
  * Trains a classifier and writes a model bundle: reads the labeled data, holds out a validation set
  * ({@link TrainingData}), then trains as {@link TrainingConfig#mode} says: a head on the frozen
- * encoder's embeddings ({@link FeatureExtractionJob}), or the encoder's top layers too ({@link
+ * encoder's embeddings ({@link FeatureExtractionJob}), or the encoder's layers too ({@link
  * FineTuneJob}); scores it on the held-out set, and writes the bundle with its report. With the
  * encoder {@value TrainingConfig#AUTO_ENCODER} it first chooses the encoder and head by
  * cross-validation on the training examples ({@link EncoderSelector}) and then trains exactly as

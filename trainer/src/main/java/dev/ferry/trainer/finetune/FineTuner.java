@@ -28,8 +28,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Fine-tunes the top layers of an encoder together with a linear head, in Java graphs on the
- * ordinary ONNX Runtime session (no {@code onnxruntime-training}): the training loop.
+ * Fine-tunes an encoder's layers (all, or the top K) together with a linear head, in Java graphs on
+ * the ordinary ONNX Runtime session (no {@code onnxruntime-training}): the training loop.
  *
  * <p>The encoder's own graph is imported ({@link OnnxImport}) and followed by its pooling, a linear
  * head and the class-weighted cross-entropy; one graph run is one step with the AdamW update
