@@ -143,9 +143,16 @@ public final class AdamW {
     }
     List<String> outputs = new ArrayList<>();
 
+    // Each line below is a pass over every trained value, and at a few texts per step these
+    // passes, not the matrix products, were a third of a top-2 step (eval/RESULTS.md, "Fewer
+    // passes in the update"). So the clipping factor, the bias corrections and the weight decay
+    // are folded into scalars, and each next value is written by the node that computes it.
+    Map<String, String> squares = new LinkedHashMap<>();
     String squaredNorm = null;
-    for (String grad : gradients.values()) {
-      String s = g.sumAll(g.mul(grad, grad));
+    for (Map.Entry<String, String> e : gradients.entrySet()) {
+      String square = g.mul(e.getValue(), e.getValue());
+      squares.put(e.getKey(), square);
+      String s = g.sumAll(square);
       squaredNorm = squaredNorm == null ? s : g.add(squaredNorm, s);
     }
     String norm = g.sqrt(squaredNorm);
@@ -157,36 +164,53 @@ public final class AdamW {
         settings.clipNorm() > 0
             ? g.min(g.scalar(1), g.div(g.scalar(settings.clipNorm()), g.add(norm, g.scalar(1e-6))))
             : g.after(g.scalar(1), norm);
-    Map<String, String> clipped = new LinkedHashMap<>(gradients);
-    clipped.replaceAll((p, grad) -> g.mul(grad, clip));
-
+    // m' = beta1 m + (1 - beta1) clip g;  v' = beta2 v + (1 - beta2) clip^2 g^2
     String beta1 = g.scalar(settings.beta1());
-    String oneMinusBeta1 = g.scalar(1 - settings.beta1());
     String beta2 = g.scalar(settings.beta2());
-    String oneMinusBeta2 = g.scalar(1 - settings.beta2());
-    String epsilon = g.scalar(settings.epsilon());
-    String decay = g.scalar(settings.weightDecay());
-    for (Map.Entry<String, String> e : clipped.entrySet()) {
+    String gradientFactor = g.mul(g.scalar(1 - settings.beta1()), clip);
+    String squareFactor = g.mul(g.scalar(1 - settings.beta2()), g.mul(clip, clip));
+    Map<UpdateKey, Update> updates = new LinkedHashMap<>();
+    for (Map.Entry<String, String> e : gradients.entrySet()) {
       String p = e.getKey();
-      String grad = e.getValue();
       long[] shape = g.shape(p);
       String m = g.input(firstMoment(p), shape);
       String v = g.input(secondMoment(p), shape);
-      String m2 = g.add(g.mul(beta1, m), g.mul(oneMinusBeta1, grad));
-      String v2 = g.add(g.mul(beta2, v), g.mul(oneMinusBeta2, g.mul(grad, grad)));
-      List<String> bc = corrections.get(group.getOrDefault(p, ""));
-      String mHat = g.div(m2, bc.get(0));
-      String vHat = g.div(v2, bc.get(1));
-      String step = g.div(mHat, g.add(g.sqrt(vHat), epsilon));
-      if (decayed.contains(p) && settings.weightDecay() > 0) {
-        step = g.add(step, g.mul(decay, p));
-      }
-      double scale = rateScale.getOrDefault(p, 1.0);
-      String p2 = g.sub(p, g.mul(scale == 1.0 ? lr : g.mul(lr, g.scalar(scale)), step));
-      outputs.add(g.output(p2, next(p)));
+      String m2 = g.binary("Add", g.mul(m, beta1), g.mul(e.getValue(), gradientFactor), next(m));
+      String v2 = g.binary("Add", g.mul(v, beta2), g.mul(squares.get(p), squareFactor), next(v));
+      // p' = p (1 - rate decay) - rate / bc1 * m' / (sqrt(v' / bc2) + eps)
+      //    = p keep - step * m' / (sqrt(v') + eps sqrt(bc2)),  step = rate sqrt(bc2) / bc1
+      boolean decays = decayed.contains(p) && settings.weightDecay() > 0;
+      UpdateKey key =
+          new UpdateKey(group.getOrDefault(p, ""), rateScale.getOrDefault(p, 1.0), decays);
+      Update u =
+          updates.computeIfAbsent(
+              key, k -> update(g, settings, lr, corrections.get(k.group()), k.rateScale(), decays));
+      String change = g.mul(g.div(m2, g.add(g.sqrt(v2), u.epsilon())), u.step());
+      String kept = decays ? g.mul(p, u.keep()) : p;
+      outputs.add(g.output(g.binary("Sub", kept, change, next(p)), next(p)));
       outputs.add(g.output(m2, next(m)));
       outputs.add(g.output(v2, next(v)));
     }
     return outputs;
+  }
+
+  private record UpdateKey(String group, double rateScale, boolean decays) {}
+
+  /** The scalars of the update shared by parameters with the same group, rate and decay. */
+  private record Update(String step, String epsilon, String keep) {}
+
+  private static Update update(
+      GraphBuilder g,
+      Settings settings,
+      String learningRate,
+      List<String> biasCorrections,
+      double rateScale,
+      boolean decays) {
+    String rate = rateScale == 1.0 ? learningRate : g.mul(learningRate, g.scalar(rateScale));
+    String rootCorrection2 = g.sqrt(biasCorrections.get(1));
+    String step = g.div(g.mul(rate, rootCorrection2), biasCorrections.get(0));
+    String epsilon = g.mul(g.scalar(settings.epsilon()), rootCorrection2);
+    String keep = decays ? g.sub(g.scalar(1), g.mul(rate, g.scalar(settings.weightDecay()))) : null;
+    return new Update(step, epsilon, keep);
   }
 }

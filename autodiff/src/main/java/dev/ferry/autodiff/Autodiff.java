@@ -11,6 +11,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -184,7 +185,7 @@ public final class Autodiff {
           return twoInputs(
               need,
               // d(a^b)/da = b * a^(b-1)
-              () -> sumTo(g, g.mul(dy, g.mul(b, g.pow(a, g.sub(b, g.scalarLike(1, b))))), a),
+              () -> sumTo(g, g.mul(dy, powerDerivative(g, a, b)), a),
               // d(a^b)/db = a^b * ln a
               () -> sumTo(g, g.mul(dy, g.mul(n.getOutput(0), g.log(a))), b));
         });
@@ -550,6 +551,25 @@ public final class Autodiff {
    * Reduces a gradient of a broadcast result back to the shape of the operand that was broadcast:
    * sums over the leading axes the operand lacked and over the axes where it had size 1.
    */
+  /**
+   * {@code b * a^(b-1)}; for a constant exponent (a LayerNorm's square) without a runtime Pow,
+   * which ONNX Runtime computes slowly for any exponent but 2 and 3.
+   */
+  private static String powerDerivative(GraphBuilder g, String a, String b) {
+    OptionalDouble constant = g.constantScalar(b);
+    if (constant.isEmpty()) {
+      return g.mul(b, g.pow(a, g.sub(b, g.scalarLike(1, b))));
+    }
+    double c = constant.getAsDouble();
+    if (c == 1) {
+      return g.scalarLike(1, a);
+    }
+    if (c == 2) {
+      return g.mul(a, g.scalarLike(2, a));
+    }
+    return g.mul(g.scalarLike(c, a), g.pow(a, g.scalarLike(c - 1, a)));
+  }
+
   static String sumTo(GraphBuilder g, String grad, String operand) {
     long[] gs = g.shape(grad);
     long[] os = g.shape(operand);

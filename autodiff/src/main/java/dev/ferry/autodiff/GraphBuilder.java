@@ -15,6 +15,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalDouble;
 import java.util.Set;
 
 /**
@@ -59,6 +60,7 @@ public final class GraphBuilder {
   private final Set<String> inputNames = new LinkedHashSet<>();
   private final Map<String, String> docStrings = new HashMap<>();
   private final Map<String, long[]> intConstants = new HashMap<>();
+  private final Map<String, Double> realScalars = new HashMap<>();
   private int counter;
 
   /**
@@ -205,7 +207,15 @@ public final class GraphBuilder {
     } else {
       throw new IllegalArgumentException("a real scalar must be FLOAT or DOUBLE, not " + type);
     }
-    return addInitializer(fresh("const"), type, bytes.array());
+    String constant = addInitializer(fresh("const"), type, bytes.array());
+    realScalars.put(constant, type == ElementType.FLOAT ? (double) (float) value : value);
+    return constant;
+  }
+
+  /** The value of a constant made by {@link #scalar}, or empty if {@code value} is another. */
+  OptionalDouble constantScalar(String value) {
+    Double v = realScalars.get(value);
+    return v == null ? OptionalDouble.empty() : OptionalDouble.of(v);
   }
 
   /** A 1-D int64 constant (axes, shapes). */
@@ -689,11 +699,24 @@ public final class GraphBuilder {
   }
 
   private String binary(String op, String a, String b) {
+    checkSameType(op, a, b);
+    return node(op, List.of(a, b), broadcast(shape(a), shape(b)), type(a));
+  }
+
+  /**
+   * Elementwise {@code op} ("Add", "Mul", ...) with broadcasting, its result named {@code out}: a
+   * graph output made by the node that computes it, with no copy into the output.
+   */
+  String binary(String op, String a, String b, String out) {
+    checkSameType(op, a, b);
+    return nodeNamed(op, List.of(a, b), out, broadcast(shape(a), shape(b)), type(a));
+  }
+
+  private void checkSameType(String op, String a, String b) {
     if (type(a) != type(b)) {
       throw new IllegalArgumentException(
           op + ": " + a + " is " + type(a) + " but " + b + " is " + type(b));
     }
-    return node(op, List.of(a, b), broadcast(shape(a), shape(b)), type(a));
   }
 
   /** {@code raw} is the tensor's from here on: every caller made it for this tensor alone. */

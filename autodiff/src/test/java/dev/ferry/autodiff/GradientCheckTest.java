@@ -13,6 +13,8 @@ import java.util.Map;
 import java.util.Random;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Every gradient rule against central finite differences, in float64, on random inputs. The seed is
@@ -66,6 +68,16 @@ class GradientCheckTest {
         Map.of("a", random(true, 2, 3), "b", random(false, 3)),
         "a",
         "b");
+  }
+
+  @ParameterizedTest
+  @ValueSource(doubles = {1, 2, 3, 0.5})
+  void powWithAConstantExponent(double exponent) {
+    check(
+        "Pow " + exponent,
+        g -> g.pow(g.input("a", 2, 3), g.scalar(exponent)),
+        Map.of("a", random(true, 2, 3)),
+        "a");
   }
 
   @Test
