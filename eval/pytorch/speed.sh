@@ -36,6 +36,18 @@ else
   echo "speed.sh: no OpenBLAS in $BLAS: PyTorch runs on the reference BLAS, about 10x slower;" \
     "install libopenblas0-pthread or set FERRY_OPENBLAS_DIR" >&2
 fi
+# OpenBLAS picks its kernels by CPU model, and a virtual CPU it does not know (a generic "Intel
+# Xeon Processor") gets its oldest ones, Prescott's SSE3: about 3x slower matrix products here. Then
+# it is given the kernels for the vector instructions the CPU reports.
+if [ -z "${OPENBLAS_CORETYPE:-}" ] \
+  && OPENBLAS_VERBOSE=2 /usr/bin/python3 -c 'import torch' 2>&1 | grep -q '^Core: Prescott'; then
+  if grep -qw avx512f /proc/cpuinfo; then
+    export OPENBLAS_CORETYPE=SkylakeX
+  elif grep -qw avx2 /proc/cpuinfo; then
+    export OPENBLAS_CORETYPE=Haswell
+  fi
+  echo "speed.sh: OpenBLAS did not know this CPU; OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-Prescott}" >&2
+fi
 # Neither side's threads spin while they wait (Ferry's training sessions do not): on a machine
 # with other work, spinning OpenMP threads made PyTorch several times slower.
 export OPENBLAS_NUM_THREADS=$THREADS OMP_NUM_THREADS=$THREADS OMP_WAIT_POLICY=PASSIVE

@@ -89,6 +89,10 @@ public final class GraphSession implements AutoCloseable {
         options.addConfigEntry(
             "session.intra_op.allow_spinning", System.getProperty("ferry.ort.spin"));
       }
+      if (System.getProperty("ferry.ort.profile") != null) {
+        // Measurement switch: ONNX Runtime's per-node profile, written when the session closes.
+        options.enableProfiling(System.getProperty("ferry.ort.profile"));
+      }
       this.session = environment.createSession(model, options);
     } catch (OrtException e) {
       throw new IllegalStateException("ONNX Runtime rejected the graph: " + e.getMessage(), e);
