@@ -3,8 +3,8 @@
 # both see the same load: eval/README.md#pytorch-reference. From the project root:
 #   eval/pytorch/speed.sh                      # 3 rounds of top2, full, contrastive on 2 threads
 #   eval/pytorch/speed.sh --rounds 5 --threads 4 --modes full --task movie-reviews --k 64 --epochs 1
-# Prints each run's JSON line, then per mode the median texts/s of each, their ratio, and each
-# one's largest peak resident memory. Needs ./ferry build, /usr/bin/python3 with python3-torch and
+# Prints each run's JSON line, then per mode the median texts/s of each, their ratio, each
+# one's largest peak resident memory, and each round's ratio. Needs ./ferry build, /usr/bin/python3 with python3-torch and
 # python3-onnx, and for a fair PyTorch an optimized BLAS (see below).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -73,12 +73,17 @@ echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 /usr/bin/python3 - "$OUT/runs.jsonl" <<'PY'
 import json, statistics, sys
 runs = [json.loads(l) for l in open(sys.argv[1])]
-print("mode        ferry texts/s  pytorch texts/s  ratio   ferry peak RSS  pytorch peak RSS  ratio")
+print("mode        ferry texts/s  pytorch texts/s  ratio   ferry peak RSS  pytorch peak RSS  ratio"
+      "   ratio per round")
 for mode in dict.fromkeys(r["mode"] for r in runs):
     f = [r for r in runs if r["mode"] == mode and r.get("system") == "ferry"]
     p = [r for r in runs if r["mode"] == mode and r.get("system") != "ferry"]
     fs, ps = (statistics.median(x["texts_per_second"] for x in rs) for rs in (f, p))
     fm, pm = (max(x["peak_rss_mib"] for x in rs) for rs in (f, p))
-    print(f"{mode:11s} {fs:13.1f} {ps:16.1f} {fs / ps:6.2f}x {fm:12.0f} MiB {pm:13.0f} MiB {fm / pm:6.2f}x")
+    # Each round ran the two back to back, so a round's ratio saw one load; the spread of these
+    # is the run-to-run noise the medians hide.
+    rounds = " ".join(f"{a['texts_per_second'] / b['texts_per_second']:.2f}" for a, b in zip(f, p))
+    print(f"{mode:11s} {fs:13.1f} {ps:16.1f} {fs / ps:6.2f}x {fm:12.0f} MiB {pm:13.0f} MiB {fm / pm:6.2f}x"
+          f"   {rounds}")
 PY
 rm -rf "$OUT"
