@@ -3,9 +3,9 @@
 # both see the same load: eval/README.md#pytorch-reference. From the project root:
 #   eval/pytorch/speed.sh                      # 3 rounds of top2, full, contrastive on 2 threads
 #   eval/pytorch/speed.sh --rounds 5 --threads 4 --modes full --task movie-reviews --k 64 --epochs 1
-# Prints each run's JSON line, then per mode the median texts/s of each, their ratio, each
-# one's largest peak resident memory, and each round's ratio. Needs ./ferry build, /usr/bin/python3 with python3-torch and
-# python3-onnx, and for a fair PyTorch an optimized BLAS (see below).
+# Prints each run's JSON line, then per mode the median texts/s of each, their ratio, each one's
+# largest peak resident memory, and each round's ratio. Needs ./ferry build, /usr/bin/python3 with
+# python3-torch and python3-onnx, and for a fair PyTorch an optimized BLAS (see below).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 ROUNDS=3 THREADS=2 MODES=top2,full,contrastive TASK=movie-reviews K=64 EPOCHS=1 SEED=1

@@ -184,7 +184,8 @@ public final class AdamW {
           new UpdateKey(group.getOrDefault(p, ""), rateScale.getOrDefault(p, 1.0), decays);
       Update u =
           updates.computeIfAbsent(
-              key, k -> update(g, settings, lr, corrections.get(k.group()), k.rateScale(), decays));
+              key,
+              k -> update(g, settings, lr, corrections.get(k.group()), k.rateScale(), k.decays()));
       String change = g.mul(g.div(m2, g.add(g.sqrt(v2), u.epsilon())), u.step());
       String kept = decays ? g.mul(p, u.keep()) : p;
       outputs.add(g.output(g.binary("Sub", kept, change, next(p)), next(p)));

@@ -548,10 +548,6 @@ public final class Autodiff {
   }
 
   /**
-   * Reduces a gradient of a broadcast result back to the shape of the operand that was broadcast:
-   * sums over the leading axes the operand lacked and over the axes where it had size 1.
-   */
-  /**
    * {@code b * a^(b-1)}; for a constant exponent (a LayerNorm's square) without a runtime Pow,
    * which ONNX Runtime computes slowly for any exponent but 2 and 3.
    */
@@ -570,6 +566,10 @@ public final class Autodiff {
     return g.mul(g.scalarLike(c, a), g.pow(a, g.scalarLike(c - 1, a)));
   }
 
+  /**
+   * Reduces a gradient of a broadcast result back to the shape of the operand that was broadcast:
+   * sums over the leading axes the operand lacked and over the axes where it had size 1.
+   */
   static String sumTo(GraphBuilder g, String grad, String operand) {
     long[] gs = g.shape(grad);
     long[] os = g.shape(operand);
