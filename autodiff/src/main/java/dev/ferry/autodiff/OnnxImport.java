@@ -23,6 +23,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -358,6 +359,39 @@ public final class OnnxImport {
     return found;
   }
 
+  /**
+   * The value every layer adds to its attention scores to mask the padding out: computed from the
+   * attention mask outside the layers (BERT's {@code (1 − mask) · large negative}, shape [batch, 1,
+   * 1, tokens]), the input of each {@code layer.N/attention/self/Add} that no node of the layer
+   * produces. Feeding another value in its place (see {@link #addFrom}) lets one row hold several
+   * texts that do not see each other.
+   *
+   * @throws IllegalArgumentException if the layers do not add one such value
+   */
+  public String attentionBias() {
+    Set<String> found = new LinkedHashSet<>();
+    for (int layer = 0; layer < layerCount(); layer++) {
+      String node = "layer." + layer + "/attention/self/Add";
+      for (NodeProto n : graph.getNodeList()) {
+        if (n.getOpType().equals("Add") && n.getName().endsWith(node)) {
+          for (String in : n.getInputList()) {
+            NodeProto producer = producers.get(in);
+            if (producer != null && layerOf(producer.getName()) == null) {
+              found.add(in);
+            }
+          }
+        }
+      }
+    }
+    if (found.size() != 1) {
+      throw new IllegalArgumentException(
+          "expected each layer's '.../layer.N/attention/self/Add' to add one value computed from"
+              + " the attention mask outside the layers, found "
+              + found);
+    }
+    return found.iterator().next();
+  }
+
   /** The model's graph output names. */
   public List<String> outputNames() {
     return graph.getOutputList().stream().map(OnnxMl.ValueInfoProto::getName).toList();
@@ -401,6 +435,28 @@ public final class OnnxImport {
       String from,
       Collection<String> to,
       Map<String, UnaryOperator<String>> rewrite) {
+    return addFrom(
+        g,
+        trainable,
+        from == null ? Map.of() : Map.of(from, g.input(from, g.realType(), shape(from))),
+        to,
+        rewrite);
+  }
+
+  /**
+   * Adds the part of the model from the values of {@code given} to {@code to} as {@link
+   * #addTo(GraphBuilder, Set, String, Collection, Map)} does from one value: each model value in
+   * {@code given} is computed in {@code g} by the value it maps to (an input the caller declared,
+   * of a shape the caller chooses), and nothing that only computes it is added.
+   *
+   * @return each of {@code to} → the value computing it in {@code g}
+   */
+  public Map<String, String> addFrom(
+      GraphBuilder g,
+      Set<String> trainable,
+      Map<String, String> given,
+      Collection<String> to,
+      Map<String, UnaryOperator<String>> rewrite) {
     for (String p : rewrite.keySet()) {
       if (!initializers.containsKey(p) && !producers.containsKey(p)) {
         throw new IllegalArgumentException(
@@ -413,20 +469,24 @@ public final class OnnxImport {
             "cannot train '" + p + "': the model has no parameter of that name");
       }
     }
+    for (String v : given.keySet()) {
+      if (!producers.containsKey(v) && !inputNames().contains(v)) {
+        throw new IllegalArgumentException(
+            "cannot give '" + v + "': the model computes no value of that name");
+      }
+    }
     Set<NodeProto> needed = new HashSet<>();
     List<String> stack = new ArrayList<>(to);
     while (!stack.isEmpty()) {
       String v = stack.remove(stack.size() - 1);
       NodeProto producer = producers.get(v);
-      if (v.equals(from) || producer == null || !needed.add(producer)) {
+      if (given.containsKey(v) || producer == null || !needed.add(producer)) {
         continue;
       }
       stack.addAll(producer.getInputList());
     }
     Emitter emitter = new Emitter(g, trainable, rewrite);
-    if (from != null) {
-      emitter.values.put(from, g.input(from, g.realType(), shape(from)));
-    }
+    emitter.values.putAll(given);
     emitter.emitAll(graph.getNodeList().stream().filter(needed::contains).toList());
     Map<String, String> out = new LinkedHashMap<>();
     for (String v : to) {

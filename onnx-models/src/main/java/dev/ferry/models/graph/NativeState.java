@@ -14,10 +14,10 @@ import java.util.Set;
 
 /**
  * Float tensors kept in native memory between runs of a graph ({@link GraphSession#run(Map,
- * NativeState, Map, Set)}): a training step's parameters and optimizer moments go in as inputs and
- * ONNX Runtime writes their next values straight into native memory. So a step copies none of them
- * between the Java heap and ONNX Runtime, and allocates nothing for them. Close it to free the
- * native memory.
+ * NativeState, Map, Set)}): a training step's parameters go in as inputs, ONNX Runtime writes
+ * outputs (their gradients, or next values) straight into native memory, and Java may update them
+ * there in place ({@link #memory}). So a step copies none of them between the Java heap and ONNX
+ * Runtime, and allocates nothing for them. Close it to free the native memory.
  *
  * <p>Where the next values go is chosen at construction. {@linkplain #NativeState(Map) By default}
  * into a second buffer of each tensor, which then takes the first one's place: safe for any graph,
@@ -77,6 +77,14 @@ public final class NativeState implements AutoCloseable {
     float[] values = new float[slot.buffer().capacity()];
     slot.buffer().get(0, values);
     return HostTensor.of(values, slot.tensor().getInfo().getShape());
+  }
+
+  /**
+   * The native memory of {@code name}'s current value, to read or write in place between runs (an
+   * optimizer step in Java): valid until {@code name} is replaced or removed, or the state closed.
+   */
+  public FloatBuffer memory(String name) {
+    return slot(name).buffer().duplicate();
   }
 
   /** The shape of {@code name}. */

@@ -1,6 +1,5 @@
 package dev.ferry.trainer.finetune;
 
-import dev.ferry.autodiff.AdamW;
 import dev.ferry.autodiff.Autodiff;
 import dev.ferry.autodiff.GraphBuilder;
 import dev.ferry.autodiff.OnnxImport;
@@ -18,7 +17,7 @@ import java.util.function.UnaryOperator;
 /**
  * The graphs of fine-tuning: the frozen lower part of the encoder (run once per example, its output
  * cached), and one training step over the top layers, pooling, normalization, a linear head and the
- * class-weighted cross-entropy, with gradients and the AdamW update.
+ * class-weighted cross-entropy, with gradients ({@link InPlaceAdamW} applies them).
  */
 final class FineTuneGraphs {
   /** Input: per example and class, its share of the batch loss. */
@@ -43,6 +42,22 @@ final class FineTuneGraphs {
   static final String CUT = "cut";
 
   static final String ATTENTION_MASK = "attention_mask";
+
+  /**
+   * Input where the trained layers start from cached hidden states: what each layer adds to its
+   * attention scores, float [rows, 1, tokens, tokens], 0 where a token may attend to another (both
+   * of the same text) and a large negative number elsewhere, in place of the model's own mask
+   * ({@code OnnxImport.attentionBias}). So a row holds several short texts side by side ({@link
+   * Batches#packed}) and the layers run on fewer padding tokens.
+   */
+  static final String ATTENTION_BIAS = "attention.bias";
+
+  /**
+   * Input with {@link #ATTENTION_BIAS}: per chunk, its pooling weights over the batch's tokens (the
+   * rows laid end to end), float [chunks, rows × tokens]: 1 / its length on each of its tokens
+   * (mean pooling) or 1 on its first (CLS).
+   */
+  static final String TOKEN_POOLING = "token.pooling";
 
   /**
    * In training with dropout, the scalar input 1 / (1 − p) that multiplies the values a {@link
@@ -390,12 +405,13 @@ final class FineTuneGraphs {
   }
 
   /**
-   * The loss and its gradients (outputs {@code grad.NAME}) in the given real type: to check them.
+   * The loss and its gradients (outputs named {@link InPlaceAdamW#gradient}) in the given real
+   * type: to check them.
    */
   static GraphBuilder lossAndGradients(Spec s, ElementType realType) {
     GraphBuilder g = new GraphBuilder("ferry-finetune-gradients", realType);
     Map<String, String> gradients = Autodiff.gradients(g, loss(g, s, false), parameters(s));
-    gradients.forEach((p, grad) -> g.output(grad, "grad." + p));
+    gradients.forEach((p, grad) -> g.output(grad, InPlaceAdamW.gradient(p)));
     return g;
   }
 
@@ -419,33 +435,18 @@ final class FineTuneGraphs {
   }
 
   /**
-   * One AdamW step: inputs the batch (the cut hidden state or the token ids, {@link
-   * #ATTENTION_MASK}, and {@link #TARGET} or the pair inputs), every trained parameter and its
-   * moments, the learning rate and bias corrections; outputs {@link #LOSS}, the gradient norm and
-   * the next parameters and moments.
+   * One training step's forward and backward pass: inputs the batch (the cut hidden state or the
+   * token ids, {@link #ATTENTION_MASK}, and {@link #TARGET} or the pair inputs) and every trained
+   * parameter; outputs {@link #LOSS} (and {@link #PROBABILITIES} with a head) and each parameter's
+   * gradient, named {@link InPlaceAdamW#gradient}, which the update then applies.
    *
-   * @param rateScale per parameter, a factor on the learning rate (layer-wise decay, head factor)
    * @param dropout whether the {@link #dropoutValues} are multiplied by {@link #dropoutMask} inputs
-   * @param group per parameter that started training later than the others, its AdamW step-count
-   *     group ({@link AdamW#biasCorrections})
    */
-  static byte[] trainingStep(
-      Spec s,
-      AdamW.Settings optimizer,
-      Map<String, Double> rateScale,
-      boolean dropout,
-      Map<String, String> group) {
+  static byte[] trainingStep(Spec s, boolean dropout) {
     GraphBuilder g = new GraphBuilder("ferry-finetune-step", ElementType.FLOAT);
     String loss = loss(g, s, dropout);
-    List<String> parameters = parameters(s);
-    Map<String, String> gradients = Autodiff.gradients(g, loss, parameters);
-    Set<String> decayed = new HashSet<>();
-    for (String p : parameters) {
-      if (g.shape(p).length >= 2) {
-        decayed.add(p); // matrices decay; biases and LayerNorm scales do not
-      }
-    }
-    AdamW.append(g, gradients, decayed, optimizer, rateScale, group);
+    Autodiff.gradients(g, loss, parameters(s))
+        .forEach((p, grad) -> g.output(grad, InPlaceAdamW.gradient(p)));
     return g.toBytes();
   }
 
@@ -544,8 +545,6 @@ final class FineTuneGraphs {
   /** {@link #forward} up to each chunk's pooled (and normalized) vector. */
   private static String chunkVectors(
       GraphBuilder g, Spec s, Set<String> inputs, List<String> adapted, List<String> dropped) {
-    String mask =
-        g.input(ATTENTION_MASK, ElementType.INT64, GraphBuilder.UNKNOWN, GraphBuilder.UNKNOWN);
     String output = s.model().outputNames().get(0);
     Map<String, UnaryOperator<String>> rewrite = adapters(g, s, adapted);
     String scale = dropped.isEmpty() ? null : g.input(DROPOUT_SCALE);
@@ -564,9 +563,26 @@ final class FineTuneGraphs {
             return g.where(kept, g.mul(v, scale), g.scalarLike(0, v));
           });
     }
-    // The cut becomes an input under the model's own name for that value (Spec.cut()).
-    String hidden = s.model().addTo(g, inputs, s.cut(), List.of(output), rewrite).get(output);
-    String pooled = pool(g, hidden, mask, s.pooling());
+    String pooled;
+    if (s.cut() == null) {
+      // Token ids in, right-padded rows, the model's own attention mask.
+      String mask =
+          g.input(ATTENTION_MASK, ElementType.INT64, GraphBuilder.UNKNOWN, GraphBuilder.UNKNOWN);
+      String hidden = s.model().addTo(g, inputs, null, List.of(output), rewrite).get(output);
+      pooled = pool(g, hidden, mask, s.pooling());
+    } else {
+      // The cut becomes an input under the model's own name for that value; its rows are packed.
+      long unknown = GraphBuilder.UNKNOWN;
+      Map<String, String> given =
+          Map.of(
+              s.cut(),
+              g.input(s.cut(), g.realType(), s.model().shape(s.cut())),
+              s.model().attentionBias(),
+              g.input(ATTENTION_BIAS, g.realType(), unknown, 1, unknown, unknown));
+      String hidden = s.model().addFrom(g, inputs, given, List.of(output), rewrite).get(output);
+      String tokens = g.reshape(hidden, g.ints(-1, s.dimension()), unknown, s.dimension());
+      pooled = g.matMul(g.namedInput(TOKEN_POOLING, "batch", "tokens"), tokens);
+    }
     if (s.normalize()) {
       pooled = unitLength(g, pooled);
     }

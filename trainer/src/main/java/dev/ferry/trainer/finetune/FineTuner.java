@@ -8,7 +8,6 @@ import dev.ferry.models.graph.GraphSession;
 import dev.ferry.models.graph.HostTensor;
 import dev.ferry.trainer.EpochMetrics;
 import dev.ferry.trainer.TrainingDivergedException;
-import dev.ferry.trainer.loop.AdamWStep;
 import dev.ferry.trainer.loop.CrossEntropy;
 import dev.ferry.trainer.loop.EpochOrder;
 import dev.ferry.trainer.loop.Predictions;
@@ -142,7 +141,6 @@ public final class FineTuner {
     double[] classWeight = CrossEntropy.classWeights(units.labels(), classes, s.balanceClasses());
     AdamW.Settings optimizer =
         AdamW.Settings.defaults().withWeightDecay(s.weightDecay()).withClipNorm(s.clipNorm());
-    AdamWStep adamW = new AdamWStep(optimizer);
     int n = units.size();
     long rowsRun = 0;
     // Time in the steps alone: graph building and session creation, paid once, are left out.
@@ -217,7 +215,6 @@ public final class FineTuner {
           for (int after : UnfreezeSchedule.groupStarts(trained, opensAfter)) {
             stepOfGroup.put(UnfreezeSchedule.group(after), t - after * stepsPerEpoch);
           }
-          adamW.feedRates(feed, schedule.at(t), stepOfGroup);
           int[][] passes = Batches.passes(trainSet.ids(), rows, s.tokensPerPass());
           // In passes each pass is made twice (GradientCache): its dropout masks come from a seed
           // of its own.
@@ -237,7 +234,9 @@ public final class FineTuner {
                           dropped,
                           s.dropout(),
                           passes.length == 1 ? dropoutRandom : new SplittableRandom(passSeeds[k])),
-                  outputs);
+                  outputs,
+                  schedule.at(t),
+                  stepOfGroup);
           double loss = out.get(FineTuneGraphs.LOSS).get(0);
           TrainingDivergedException.requireFinite(loss, TRAINING, epoch, t, s.learningRate());
           p.stepLosses.add(loss);
@@ -328,14 +327,14 @@ public final class FineTuner {
       SplittableRandom random) {
     Map<String, HostTensor> in =
         new HashMap<>(Batches.examples(spec, set.ids(), set.cached(), rows));
-    int width = (int) in.get(FineTuneGraphs.ATTENTION_MASK).shape()[1];
+    int[] size = Batches.rowsAndWidth(spec, in);
     if (!dropped.isEmpty()) {
       in.put(FineTuneGraphs.DROPOUT_SCALE, Batches.dropoutScale(dropout));
     }
     for (String value : dropped) {
       in.put(
           FineTuneGraphs.dropoutMask(value),
-          Batches.dropoutMask(spec.model().shape(value), rows.length, width, dropout, random));
+          Batches.dropoutMask(spec.model().shape(value), size[0], size[1], dropout, random));
     }
     return in;
   }

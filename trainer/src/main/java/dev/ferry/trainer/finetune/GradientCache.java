@@ -8,7 +8,6 @@ import dev.ferry.models.graph.ElementType;
 import dev.ferry.models.graph.GraphSession;
 import dev.ferry.models.graph.HostTensor;
 import dev.ferry.models.graph.NativeState;
-import dev.ferry.trainer.loop.AdamWStep;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -29,11 +28,12 @@ import java.util.function.IntFunction;
  *       cross-entropy on its texts' pooled chunks) and its gradient on those vectors come from one
  *       small graph over the vectors alone;
  *   <li>each pass runs again, now with gradients, and carries the vectors' gradient back into the
- *       encoder's parameters, adding to gradients accumulated in native memory;
- *   <li>AdamW applies the summed gradient, as the one-graph step would have.
+ *       encoder's parameters, adding to gradients accumulated in native memory.
  * </ol>
  *
- * Memory is bounded by the pass, not by how long the batch's texts are: a pass's inputs are made
+ * {@link InPlaceAdamW} then applies the summed gradients, as after the one-graph step.
+ *
+ * <p>Memory is bounded by the pass, not by how long the batch's texts are: a pass's inputs are made
  * when it runs and dropped after, and the forward pass runs twice. A pass's inputs must be the same
  * both times (its dropout masks drawn from a seed of its own), so that the gradient is that of the
  * loss the step reports.
@@ -42,39 +42,28 @@ final class GradientCache implements AutoCloseable {
   /** The chunks' vectors: output of the first runs, input of the loss graph. */
   static final String CHUNK_VECTORS = "chunk.vectors";
 
-  /** Input of the accumulating runs: the loss's gradient on their chunks' vectors. */
+  /**
+   * The loss's gradient on the chunks' vectors: output of the loss graph, input of the accumulating
+   * runs.
+   */
   static final String UPSTREAM = "chunk.vectors.gradient";
-
-  private static final String ACCUMULATED = "accumulated.";
 
   private final FineTuneGraphs.Spec spec;
   private final List<String> encoderTrained;
   private final List<String> headTrained;
-  private final Map<String, long[]> shapes = new LinkedHashMap<>();
   private final GraphSession vectors;
   private final GraphSession loss;
   private final GraphSession accumulate; // null when no encoder parameter trains
-  private final GraphSession update;
 
   /**
-   * Builds and opens the four graphs for {@code spec} as it is now (its open layers).
+   * Builds and opens the three graphs for {@code spec} as it is now (its open layers).
    *
-   * @param state the trained parameters' values and moments (for their shapes)
    * @param dropout whether the dropout values take mask inputs ({@link FineTuneGraphs#dropoutMask})
    */
-  GradientCache(
-      FineTuneGraphs.Spec spec,
-      NativeState state,
-      AdamW.Settings optimizer,
-      Map<String, Double> rateScale,
-      Map<String, String> group,
-      boolean dropout,
-      int threads,
-      ExecutionProvider device) {
+  GradientCache(FineTuneGraphs.Spec spec, boolean dropout, int threads, ExecutionProvider device) {
     this.spec = spec;
     this.encoderTrained = spec.openParameters();
     this.headTrained = spec.classifier() ? headParameters() : List.of();
-    trained().forEach(p -> shapes.put(p, state.shape(p)));
     List<GraphSession> opened = new ArrayList<>();
     try {
       vectors = open(vectorsGraph(spec, dropout), threads, device, opened);
@@ -83,7 +72,6 @@ final class GradientCache implements AutoCloseable {
           encoderTrained.isEmpty()
               ? null
               : open(accumulateGraph(spec, dropout), threads, device, opened);
-      update = open(updateGraph(optimizer, rateScale, group), threads, device, opened);
     } catch (RuntimeException e) {
       opened.forEach(GraphSession::close);
       throw e;
@@ -101,32 +89,16 @@ final class GradientCache implements AutoCloseable {
     return s;
   }
 
-  /** The state name of a parameter's accumulated gradient. */
-  static String accumulated(String parameter) {
-    return ACCUMULATED + parameter;
-  }
-
   /**
-   * Adds zero accumulated gradients of the encoder's trained parameters to a step's state that has
-   * none yet (the steps leave them at zero).
-   */
-  void addAccumulators(NativeState state) {
-    for (String p : encoderTrained) {
-      if (!state.names().contains(accumulated(p))) {
-        state.putZeros(accumulated(p), shapes.get(p));
-      }
-    }
-  }
-
-  /**
-   * One step over the batch's chunks in passes.
+   * One step's forward and backward passes over the batch's chunks, pass by pass.
    *
-   * @param state the trained parameters and their moments; updated
+   * @param state the trained parameters and their {@link InPlaceAdamW#gradient}s, the encoder's at
+   *     zero: the gradients are written into it
    * @param passes the batch's chunks (rows of the examples), pass by pass, in the batch's order
    * @param passInputsOf per pass, from the rows it takes: its inputs (hidden states or token ids,
    *     mask, dropout masks), asked for twice and the same both times
    * @param batchInputs the loss's inputs over the whole batch: targets or pair inputs, document
-   *     inputs, and the learning rate and bias corrections
+   *     inputs
    * @param outputs what to return of the loss graph ({@link FineTuneGraphs#LOSS}, and {@link
    *     FineTuneGraphs#PROBABILITIES} with a head)
    */
@@ -136,7 +108,6 @@ final class GradientCache implements AutoCloseable {
       IntFunction<Map<String, HostTensor>> passInputsOf,
       Map<String, HostTensor> batchInputs,
       Set<String> outputs) {
-    addAccumulators(state);
     int dim = spec.dimension();
     int[] offset = new int[passes.length + 1];
     for (int k = 0; k < passes.length; k++) {
@@ -153,14 +124,16 @@ final class GradientCache implements AutoCloseable {
     Map<String, HostTensor> lossFeed = new HashMap<>(batchInputs);
     lossFeed.put(CHUNK_VECTORS, HostTensor.of(all, rows, dim));
     Set<String> lossOutputs = new HashSet<>(outputs);
-    lossOutputs.add(gradient(CHUNK_VECTORS));
-    headTrained.forEach(p -> lossOutputs.add(gradient(p)));
+    lossOutputs.add(UPSTREAM);
     lossFeed.keySet().retainAll(loss.inputNames());
-    Map<String, HostTensor> out = loss.run(lossFeed, state, Map.of(), lossOutputs);
-    float[] upstream = out.get(gradient(CHUNK_VECTORS)).floats();
+    Map<String, String> headGradients = new LinkedHashMap<>();
+    headTrained.forEach(p -> headGradients.put(InPlaceAdamW.gradient(p), InPlaceAdamW.gradient(p)));
+    Map<String, HostTensor> out = loss.run(lossFeed, state, headGradients, lossOutputs);
+    float[] upstream = out.get(UPSTREAM).floats();
 
     Map<String, String> accumulating = new LinkedHashMap<>();
-    encoderTrained.forEach(p -> accumulating.put(AdamW.next(accumulated(p)), accumulated(p)));
+    encoderTrained.forEach(
+        p -> accumulating.put(AdamW.next(InPlaceAdamW.gradient(p)), InPlaceAdamW.gradient(p)));
     for (int k = 0; k < passes.length && accumulate != null; k++) {
       Map<String, HostTensor> in = new HashMap<>(passInputsOf.apply(k));
       int count = passes[k].length;
@@ -169,25 +142,8 @@ final class GradientCache implements AutoCloseable {
       in.put(UPSTREAM, HostTensor.of(part, count, dim));
       accumulate.run(in, state, accumulating, Set.of());
     }
-
-    Map<String, HostTensor> updateFeed = new HashMap<>(batchInputs);
-    headTrained.forEach(p -> updateFeed.put(accumulated(p), out.get(gradient(p))));
-    updateFeed.keySet().retainAll(update.inputNames());
-    Map<String, String> updates = new LinkedHashMap<>(accumulating);
-    updates.putAll(AdamWStep.updates(trained()));
-    update.run(updateFeed, state, updates, Set.of());
     out.keySet().retainAll(outputs);
     return out;
-  }
-
-  private List<String> trained() {
-    List<String> out = new ArrayList<>(encoderTrained);
-    out.addAll(headTrained);
-    return out;
-  }
-
-  private static String gradient(String value) {
-    return "grad." + value;
   }
 
   /** The open layers' parameters (inputs) → each chunk's vector, output {@link #CHUNK_VECTORS}. */
@@ -199,7 +155,8 @@ final class GradientCache implements AutoCloseable {
 
   /**
    * {@link #CHUNK_VECTORS} → the loss ({@link FineTuneGraphs#lossOn}, over documents' pooled chunks
-   * when the units are documents) and its gradients on the vectors and the head's parameters.
+   * when the units are documents) and its gradients on the vectors ({@link #UPSTREAM}) and the
+   * head's parameters ({@link InPlaceAdamW#gradient}).
    */
   static byte[] lossGraph(FineTuneGraphs.Spec spec, List<String> head) {
     GraphBuilder g = new GraphBuilder("ferry-gradient-cache-loss", ElementType.FLOAT);
@@ -208,7 +165,9 @@ final class GradientCache implements AutoCloseable {
     String lossValue = FineTuneGraphs.lossOn(g, spec, rows);
     List<String> wrt = new ArrayList<>(List.of(chunks));
     wrt.addAll(head);
-    Autodiff.gradients(g, lossValue, wrt).forEach((v, grad) -> g.output(grad, gradient(v)));
+    Autodiff.gradients(g, lossValue, wrt)
+        .forEach(
+            (v, grad) -> g.output(grad, v.equals(chunks) ? UPSTREAM : InPlaceAdamW.gradient(v)));
     return g.toBytes();
   }
 
@@ -224,36 +183,9 @@ final class GradientCache implements AutoCloseable {
     Map<String, String> gradients = Autodiff.gradients(g, surrogate, spec.openParameters());
     gradients.forEach(
         (p, grad) -> {
-          String sum = g.add(g.input(accumulated(p), g.shape(p)), grad);
-          g.output(sum, AdamW.next(accumulated(p)));
+          String accumulated = InPlaceAdamW.gradient(p);
+          g.output(g.add(g.input(accumulated, g.shape(p)), grad), AdamW.next(accumulated));
         });
-    return g.toBytes();
-  }
-
-  /**
-   * The AdamW update from the accumulated gradients (the head's fed as inputs of the same names),
-   * as {@link FineTuneGraphs#trainingStep} applies it; the encoder's accumulators go back to zero.
-   */
-  private byte[] updateGraph(
-      AdamW.Settings optimizer, Map<String, Double> rateScale, Map<String, String> group) {
-    GraphBuilder g = new GraphBuilder("ferry-gradient-cache-update", ElementType.FLOAT);
-    Map<String, String> gradients = new LinkedHashMap<>();
-    Set<String> decayed = new HashSet<>();
-    for (String p : trained()) {
-      long[] shape = shapes.get(p);
-      g.input(p, shape);
-      gradients.put(p, g.input(accumulated(p), shape));
-      if (shape.length >= 2) {
-        decayed.add(p); // matrices decay; biases and LayerNorm scales do not
-      }
-    }
-    AdamW.append(g, gradients, decayed, optimizer, rateScale, group);
-    // Zero, once the parameter's next value no longer needs the accumulated gradient: the zeros
-    // are written over it.
-    String zero = g.scalar(0);
-    for (String p : encoderTrained) {
-      g.output(g.after(zero, AdamW.next(p)), AdamW.next(accumulated(p)));
-    }
     return g.toBytes();
   }
 
@@ -264,6 +196,5 @@ final class GradientCache implements AutoCloseable {
     if (accumulate != null) {
       accumulate.close();
     }
-    update.close();
   }
 }

@@ -7,6 +7,7 @@ import dev.ferry.models.graph.HostTensor;
 import dev.ferry.models.graph.NativeState;
 import dev.ferry.trainer.loop.AdamWStep;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -15,27 +16,26 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The training step of the layers open now, and what it keeps between steps: the trained parameters
- * and their AdamW moments, in native memory only, from the first epoch with these layers open to
- * the last ({@link NativeState}, each step's next values written over the current ones); their host
- * copies are taken out of the values meanwhile and put back by {@link #copyOut}. A batch that fits
- * one pass runs as one graph ({@link FineTuneGraphs#trainingStep}), a larger one in passes ({@link
- * GradientCache}); each is built the first time a batch needs it.
+ * The training step of the layers open now, and what it keeps between steps: the trained
+ * parameters, their gradients and AdamW moments, in native memory only, from the first epoch with
+ * these layers open to the last ({@link NativeState}); their host copies are taken out of the
+ * values meanwhile and put back by {@link #copyOut}. A batch that fits one pass runs as one graph
+ * ({@link FineTuneGraphs#trainingStep}), a larger one in passes ({@link GradientCache}), each built
+ * the first time a batch needs it; either writes the gradients, and {@link InPlaceAdamW} applies
+ * them.
  */
 final class TrainingSteps implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(TrainingSteps.class);
 
   private final FineTuneGraphs.Spec spec;
-  private final AdamW.Settings optimizer;
-  private final Map<String, Double> rateScale;
-  private final Map<String, String> groups;
+  private final InPlaceAdamW adamW;
   private final boolean dropout;
   private final int threads;
   private final ExecutionProvider device;
   private final int tokensPerPass;
   private int open = -1;
   private List<String> trained;
-  private Map<String, String> updates; // the step's outputs → the state they replace
+  private Map<String, String> gradients; // the step's outputs → the state they are written into
   private NativeState state;
   private GraphSession oneGraph;
   private GradientCache inPasses;
@@ -57,9 +57,7 @@ final class TrainingSteps implements AutoCloseable {
       ExecutionProvider device,
       int tokensPerPass) {
     this.spec = spec;
-    this.optimizer = optimizer;
-    this.rateScale = rateScale;
-    this.groups = groups;
+    this.adamW = new InPlaceAdamW(optimizer, rateScale, groups, threads);
     this.dropout = dropout;
     this.threads = threads;
     this.device = device;
@@ -69,7 +67,8 @@ final class TrainingSteps implements AutoCloseable {
   /**
    * Trains the top {@code open} layers from now on: moves their values (and the head's) out of
    * {@code values} into native memory, unless they are there already. What {@code values} lacks
-   * comes from the layers open before, and moments found in neither start at zero.
+   * comes from the layers open before, and moments found in neither start at zero, as the gradients
+   * do.
    *
    * @return the trained parameters
    */
@@ -92,6 +91,7 @@ final class TrainingSteps implements AutoCloseable {
               throw new IllegalStateException("no value for the trained parameter " + p);
             }
           }
+          nextState.putZeros(InPlaceAdamW.gradient(p), nextState.shape(p));
         }
       } catch (RuntimeException e) {
         nextState.close();
@@ -99,7 +99,10 @@ final class TrainingSteps implements AutoCloseable {
       }
       closeAll();
       trained = next;
-      updates = AdamWStep.updates(trained);
+      gradients = new LinkedHashMap<>();
+      for (String p : trained) {
+        gradients.put(InPlaceAdamW.gradient(p), InPlaceAdamW.gradient(p));
+      }
       state = nextState;
       this.open = open;
     }
@@ -110,13 +113,28 @@ final class TrainingSteps implements AutoCloseable {
   /**
    * One step: the parameters and moments updated in place.
    *
-   * @param batchInputs what the loss reads of the whole batch, the rates included
+   * @param batchInputs what the loss reads of the whole batch
    * @param passes the batch's chunks, pass by pass ({@link Batches#passes}); one pass: one graph
    * @param passInputsOf per pass, its chunks' inputs; asked for twice in passes, the same both
    *     times
    * @param outputs the loss, and the probabilities with a head
+   * @param learningRate this step's learning rate (the schedule's)
+   * @param stepOfGroup per AdamW step-count group, its own step, 1 at its first
    */
   Map<String, HostTensor> step(
+      Map<String, HostTensor> batchInputs,
+      int[][] passes,
+      IntFunction<Map<String, HostTensor>> passInputsOf,
+      Set<String> outputs,
+      double learningRate,
+      Map<String, Integer> stepOfGroup) {
+    Map<String, HostTensor> out = gradients(batchInputs, passes, passInputsOf, outputs);
+    adamW.apply(state, trained, learningRate, stepOfGroup);
+    return out;
+  }
+
+  /** The step's forward and backward passes: the gradients written into the state. */
+  private Map<String, HostTensor> gradients(
       Map<String, HostTensor> batchInputs,
       int[][] passes,
       IntFunction<Map<String, HostTensor>> passInputsOf,
@@ -126,15 +144,12 @@ final class TrainingSteps implements AutoCloseable {
         long t0 = System.nanoTime();
         oneGraph =
             new GraphSession(
-                FineTuneGraphs.trainingStep(
-                    spec.withOpen(open), optimizer, rateScale, dropout, groups),
-                threads,
-                device);
+                FineTuneGraphs.trainingStep(spec.withOpen(open), dropout), threads, device);
         buildNanos += System.nanoTime() - t0;
       }
       Map<String, HostTensor> feed = new HashMap<>(batchInputs);
       feed.putAll(passInputsOf.apply(0));
-      return oneGraph.run(feed, state, updates, outputs);
+      return oneGraph.run(feed, state, gradients, outputs);
     }
     if (inPasses == null) {
       int chunks = 0;
@@ -148,9 +163,7 @@ final class TrainingSteps implements AutoCloseable {
           chunks,
           passes.length);
       long t0 = System.nanoTime();
-      inPasses =
-          new GradientCache(
-              spec.withOpen(open), state, optimizer, rateScale, groups, dropout, threads, device);
+      inPasses = new GradientCache(spec.withOpen(open), dropout, threads, device);
       buildNanos += System.nanoTime() - t0;
     }
     return inPasses.step(state, passes, passInputsOf, batchInputs, outputs);
@@ -187,6 +200,8 @@ final class TrainingSteps implements AutoCloseable {
 
   @Override
   public void close() {
-    closeAll();
+    try (InPlaceAdamW a = adamW) {
+      closeAll();
+    }
   }
 }

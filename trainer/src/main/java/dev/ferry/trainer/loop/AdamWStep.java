@@ -3,17 +3,17 @@ package dev.ferry.trainer.loop;
 import dev.ferry.autodiff.AdamW;
 import dev.ferry.models.graph.ElementType;
 import dev.ferry.models.graph.HostTensor;
-import dev.ferry.models.graph.NativeState;
 import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * One AdamW step from the host's side, as both training loops run it: the trained parameters and
- * their moments go into the step graph with the learning rate and the bias corrections {@code 1 −
- * β^t} (the betas of {@link AdamW.Settings}, {@code t} counted per group of parameters that started
- * training together), and their next values come back into the state.
+ * One AdamW step from the host's side, where the update is part of the step graph ({@link
+ * AdamW#append}; the head's training loop): the trained parameters and their moments go into the
+ * graph with the learning rate and the bias corrections {@code 1 − β^t} (the betas of {@link
+ * AdamW.Settings}, {@code t} counted per group of parameters that started training together), and
+ * their next values come back into the state. Fine-tuning applies the same update in Java, over
+ * native memory ({@code dev.ferry.trainer.finetune.InPlaceAdamW}).
  */
 public final class AdamWStep {
   private final AdamW.Settings settings;
@@ -52,11 +52,8 @@ public final class AdamWStep {
     feedRates(feed, learningRate, stepOfGroup);
   }
 
-  /**
-   * Puts the learning rate and the bias corrections of each group into {@code feed}: a step's
-   * inputs when the parameters and moments are held in a {@link NativeState}.
-   */
-  public void feedRates(
+  /** Puts the learning rate and the bias corrections of each group into {@code feed}. */
+  private void feedRates(
       Map<String, HostTensor> feed, double learningRate, Map<String, Integer> stepOfGroup) {
     feed.put(AdamW.LEARNING_RATE, HostTensor.scalar(ElementType.FLOAT, learningRate));
     stepOfGroup.forEach(
@@ -74,21 +71,6 @@ public final class AdamWStep {
   /** A trained parameter's state names: the parameter, its first and its second moment. */
   public static List<String> stateNames(String parameter) {
     return List.of(parameter, AdamW.firstMoment(parameter), AdamW.secondMoment(parameter));
-  }
-
-  /**
-   * The step's outputs that are the trained parameters' and moments' next values → the names they
-   * replace ({@link dev.ferry.models.graph.GraphSession#run(Map, NativeState, Map,
-   * java.util.Set)}).
-   */
-  public static Map<String, String> updates(Collection<String> trained) {
-    Map<String, String> out = new LinkedHashMap<>();
-    for (String name : trained) {
-      for (String key : stateNames(name)) {
-        out.put(AdamW.next(key), key);
-      }
-    }
-    return out;
   }
 
   /**

@@ -3,7 +3,6 @@ package dev.ferry.trainer.finetune;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.autodiff.OnnxImport;
-import dev.ferry.models.encoder.BuiltinEncoder;
 import dev.ferry.models.encoder.ChunkPooling;
 import dev.ferry.models.encoder.Encoder;
 import dev.ferry.models.encoder.EncoderOptions;
@@ -17,8 +16,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,24 +23,10 @@ import org.junit.jupiter.api.Test;
  * trained above frozen embedding tables: gradients against finite differences, batches balanced
  * over the labels, and training that pulls texts of one label together.
  */
-class ContrastiveTest {
+class ContrastiveTest extends MiniLmTest {
   private static final long SEED = Long.getLong("ferry.test.seed", 20261205L);
   private static final List<String> TEXTS = FineTuneTest.TEXTS;
   private static final int[] LABELS = FineTuneTest.LABELS;
-
-  private static Encoder encoder;
-  private static OnnxImport model;
-
-  @BeforeAll
-  static void open() throws Exception {
-    encoder = Encoder.open(BuiltinEncoder.ALL_MINILM_L6_V2, EncoderOptions.defaults());
-    model = OnnxImport.read(encoder.modelFile());
-  }
-
-  @AfterAll
-  static void close() {
-    encoder.close();
-  }
 
   /**
    * Both losses, over documents of one and two chunks (their chunks' token-weighted mean), have the
@@ -97,7 +80,7 @@ class ContrastiveTest {
                 matrixOf(model.layerCount() - 1),
                 matrixOf(0),
                 "encoder.layer.0.attention.output.LayerNorm.bias")) {
-          HostTensor grad = analytic.get("grad." + p);
+          HostTensor grad = analytic.get(InPlaceAdamW.gradient(p));
           for (int i : FineTuneTest.largest(grad, 0, grad.size(), 2)) {
             FineTuneTest.checkCoordinate(session, feed, p, i, grad, failures);
           }

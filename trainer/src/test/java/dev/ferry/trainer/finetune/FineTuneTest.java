@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
-import dev.ferry.autodiff.AdamW;
 import dev.ferry.autodiff.GraphBuilder;
 import dev.ferry.autodiff.OnnxImport;
 import dev.ferry.models.encoder.BuiltinEncoder;
@@ -21,7 +20,6 @@ import dev.ferry.trainer.TrainingDivergedException;
 import dev.ferry.trainer.head.HeadKind;
 import dev.ferry.trainer.head.HeadSettings;
 import dev.ferry.trainer.head.TrainedHead;
-import dev.ferry.trainer.loop.AdamWStep;
 import dev.ferry.trainer.loop.CrossEntropy;
 import java.nio.file.Files;
 import java.util.ArrayList;
@@ -31,15 +29,13 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.SplittableRandom;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * Fine-tuning MiniLM: the whole encoder's gradient against finite differences, and training that
  * learns.
  */
-class FineTuneTest {
+class FineTuneTest extends MiniLmTest {
   private static final long SEED = Long.getLong("ferry.test.seed", 20261122L);
   static final List<String> TEXTS =
       List.of(
@@ -52,20 +48,6 @@ class FineTuneTest {
           "The company issued new bonds to refinance its debt.",
           "Investors sold stocks as inflation data surprised markets.");
   static final int[] LABELS = {0, 0, 0, 0, 1, 1, 1, 1};
-
-  private static Encoder encoder;
-  private static OnnxImport model;
-
-  @BeforeAll
-  static void open() throws Exception {
-    encoder = Encoder.open(BuiltinEncoder.ALL_MINILM_L6_V2, EncoderOptions.defaults());
-    model = OnnxImport.read(encoder.modelFile());
-  }
-
-  @AfterAll
-  static void close() {
-    encoder.close();
-  }
 
   @Test
   void wholeEncoderGradientMatchesFiniteDifferences() {
@@ -106,7 +88,7 @@ class FineTuneTest {
             FineTuneGraphs.lossAndGradients(spec, ElementType.DOUBLE).toBytes(), 1, false)) {
       Map<String, HostTensor> analytic = session.run(feed);
       for (String p : checked) {
-        HostTensor grad = analytic.get("grad." + p);
+        HostTensor grad = analytic.get(InPlaceAdamW.gradient(p));
         // The coordinates with the largest gradient (for the embeddings: of the first text's first
         // word).
         int from = 0;
@@ -198,7 +180,7 @@ class FineTuneTest {
             FineTuneGraphs.lossAndGradients(spec, ElementType.DOUBLE).toBytes(), 1, false)) {
       Map<String, HostTensor> analytic = session.run(feed);
       for (String p : List.of(matrixOf(model.layerCount() - 1), FineTuneGraphs.HEAD_WEIGHT)) {
-        HostTensor grad = analytic.get("grad." + p);
+        HostTensor grad = analytic.get(InPlaceAdamW.gradient(p));
         // The largest coordinates, and for the head one in each block (first, mean, max).
         List<Integer> coordinates = new ArrayList<>();
         for (int i : largest(grad, 0, grad.size(), 2)) {
@@ -506,21 +488,13 @@ class FineTuneTest {
     long[][] ids = {encoder.tokenIds(TEXTS.get(0)), encoder.tokenIds(TEXTS.get(4))};
     Map<String, HostTensor> feed = new HashMap<>(Batches.tokens(ids, new int[] {0, 1}));
     Map<String, HostTensor> state = FineTuneState.initialValues(spec, model, new Random(SEED));
-    AdamWStep.addZeroMoments(state);
     for (String p : FineTuneGraphs.parameters(spec)) {
-      for (String name : List.of(p, AdamW.firstMoment(p), AdamW.secondMoment(p))) {
-        feed.put(name, state.get(name));
-      }
+      feed.put(p, state.get(p));
     }
     feed.put(FineTuneGraphs.TARGET, HostTensor.of(new float[] {0.5f, 0, 0, 0.5f}, 2, 2));
-    feed.put(AdamW.LEARNING_RATE, HostTensor.scalar(ElementType.FLOAT, 1e-3));
-    feed.put(AdamW.BIAS_CORRECTION1, HostTensor.scalar(ElementType.FLOAT, 0.1));
-    feed.put(AdamW.BIAS_CORRECTION2, HostTensor.scalar(ElementType.FLOAT, 0.001));
     int width = (int) feed.get(FineTuneGraphs.ATTENTION_MASK).shape()[1];
-    AdamW.Settings optimizer = AdamW.Settings.defaults();
-    double plain =
-        stepLoss(FineTuneGraphs.trainingStep(spec, optimizer, Map.of(), false, Map.of()), feed);
-    byte[] withDropout = FineTuneGraphs.trainingStep(spec, optimizer, Map.of(), true, Map.of());
+    double plain = stepLoss(FineTuneGraphs.trainingStep(spec, false), feed);
+    byte[] withDropout = FineTuneGraphs.trainingStep(spec, true);
     // Masks of ones (p = 0) change nothing; masks with p = 0.5 change the loss.
     assertThat(stepLoss(withDropout, masked(feed, dropped, width, 0))).isEqualTo(plain);
     assertThat(stepLoss(withDropout, masked(feed, dropped, width, 0.5))).isNotEqualTo(plain);
