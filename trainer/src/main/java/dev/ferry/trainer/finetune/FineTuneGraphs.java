@@ -435,10 +435,11 @@ final class FineTuneGraphs {
   }
 
   /**
-   * One training step's forward and backward pass: inputs the batch (the cut hidden state or the
-   * token ids, {@link #ATTENTION_MASK}, and {@link #TARGET} or the pair inputs) and every trained
-   * parameter; outputs {@link #LOSS} (and {@link #PROBABILITIES} with a head) and each parameter's
-   * gradient, named {@link InPlaceAdamW#gradient}, which the update then applies.
+   * One training step's forward and backward pass: inputs the batch (the cut hidden state packed
+   * into rows with {@link #ATTENTION_BIAS} and {@link #TOKEN_POOLING}, or the token ids and {@link
+   * #ATTENTION_MASK}; {@link #TARGET} or the pair inputs) and every trained parameter; outputs
+   * {@link #LOSS} (and {@link #PROBABILITIES} with a head) and each parameter's gradient, named
+   * {@link InPlaceAdamW#gradient}, which the update then applies.
    *
    * @param dropout whether the {@link #dropoutValues} are multiplied by {@link #dropoutMask} inputs
    */
