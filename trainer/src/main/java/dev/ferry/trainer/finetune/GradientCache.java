@@ -126,8 +126,7 @@ final class GradientCache implements AutoCloseable {
     Set<String> lossOutputs = new HashSet<>(outputs);
     lossOutputs.add(UPSTREAM);
     lossFeed.keySet().retainAll(loss.inputNames());
-    Map<String, String> headGradients = new LinkedHashMap<>();
-    headTrained.forEach(p -> headGradients.put(InPlaceAdamW.gradient(p), InPlaceAdamW.gradient(p)));
+    Map<String, String> headGradients = InPlaceAdamW.gradientOutputs(headTrained);
     Map<String, HostTensor> out = loss.run(lossFeed, state, headGradients, lossOutputs);
     float[] upstream = out.get(UPSTREAM).floats();
 

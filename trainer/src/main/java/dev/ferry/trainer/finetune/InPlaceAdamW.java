@@ -4,6 +4,7 @@ import dev.ferry.autodiff.AdamW;
 import dev.ferry.models.graph.NativeState;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -64,6 +65,18 @@ final class InPlaceAdamW implements AutoCloseable {
   }
 
   /**
+   * For a graph run that writes the gradients of {@code parameters} as outputs of their state
+   * names: each output → the state it is written into.
+   */
+  static Map<String, String> gradientOutputs(List<String> parameters) {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (String p : parameters) {
+      out.put(gradient(p), gradient(p));
+    }
+    return out;
+  }
+
+  /**
    * One step over {@code trained}, whose values, moments ({@link AdamW#firstMoment}, {@link
    * AdamW#secondMoment}) and {@link #gradient}s {@code state} holds.
    *
@@ -96,8 +109,8 @@ final class InPlaceAdamW implements AutoCloseable {
     inParts(
         tensors,
         total,
-        (t, from, to) -> {
-          update(t, from, to, beta1, beta2, gradientFactor, squareFactor);
+        (t, from, to, blocks) -> {
+          update(t, from, to, blocks, beta1, beta2, gradientFactor, squareFactor);
           return 0;
         });
     return norm;
@@ -139,8 +152,16 @@ final class InPlaceAdamW implements AutoCloseable {
         decays ? (float) (1 - rate * settings.weightDecay()) : 1f);
   }
 
-  private static double sumOfSquares(Tensor t, long from, long to) {
-    float[] g = new float[BLOCK];
+  /** One part's arrays for a block of each tensor; the zeros are written over used gradients. */
+  private record Blocks(float[] p, float[] m, float[] v, float[] g, float[] zeros) {
+    Blocks() {
+      this(
+          new float[BLOCK], new float[BLOCK], new float[BLOCK], new float[BLOCK], new float[BLOCK]);
+    }
+  }
+
+  private static double sumOfSquares(Tensor t, long from, long to, Blocks b) {
+    float[] g = b.g();
     double sum = 0;
     for (int at = (int) from; at < to; at += BLOCK) {
       int n = (int) Math.min(BLOCK, to - at);
@@ -169,15 +190,15 @@ final class InPlaceAdamW implements AutoCloseable {
       Tensor t,
       long from,
       long to,
+      Blocks b,
       float beta1,
       float beta2,
       float gradientFactor,
       float squareFactor) {
-    float[] p = new float[BLOCK];
-    float[] m = new float[BLOCK];
-    float[] v = new float[BLOCK];
-    float[] g = new float[BLOCK];
-    float[] zeros = new float[BLOCK];
+    float[] p = b.p();
+    float[] m = b.m();
+    float[] v = b.v();
+    float[] g = b.g();
     float step = t.step();
     float epsilon = t.epsilon();
     float keep = t.keep();
@@ -197,13 +218,13 @@ final class InPlaceAdamW implements AutoCloseable {
       t.value().put(at, p, 0, n);
       t.first().put(at, m, 0, n);
       t.second().put(at, v, 0, n);
-      t.gradient().put(at, zeros, 0, n);
+      t.gradient().put(at, b.zeros(), 0, n);
     }
   }
 
-  /** Work on the elements {@code [from, to)} of one tensor. */
+  /** Work on the elements {@code [from, to)} of one tensor, with its part's arrays. */
   private interface Range {
-    double run(Tensor t, long from, long to);
+    double run(Tensor t, long from, long to, Blocks blocks);
   }
 
   /**
@@ -252,6 +273,7 @@ final class InPlaceAdamW implements AutoCloseable {
 
   /** {@code range} over the elements {@code [from, to)} of the tensors laid end to end. */
   private static double part(List<Tensor> tensors, long from, long to, Range range) {
+    Blocks blocks = new Blocks();
     double sum = 0;
     long offset = 0;
     for (Tensor t : tensors) {
@@ -259,7 +281,7 @@ final class InPlaceAdamW implements AutoCloseable {
       long a = Math.max(from, offset);
       long b = Math.min(to, offset + size);
       if (a < b) {
-        sum += range.run(t, a - offset, b - offset);
+        sum += range.run(t, a - offset, b - offset, blocks);
       }
       offset += size;
       if (offset >= to) {

@@ -7,7 +7,6 @@ import dev.ferry.models.graph.HostTensor;
 import dev.ferry.models.graph.NativeState;
 import dev.ferry.trainer.loop.AdamWStep;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -99,10 +98,7 @@ final class TrainingSteps implements AutoCloseable {
       }
       closeAll();
       trained = next;
-      gradients = new LinkedHashMap<>();
-      for (String p : trained) {
-        gradients.put(InPlaceAdamW.gradient(p), InPlaceAdamW.gradient(p));
-      }
+      gradients = InPlaceAdamW.gradientOutputs(trained);
       state = nextState;
       this.open = open;
     }
