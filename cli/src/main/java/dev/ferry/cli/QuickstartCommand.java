@@ -79,7 +79,8 @@ final class QuickstartCommand implements Callable<Integer>, HelpLayout.Examples 
             .build();
     TrainingResult result;
     try (TrainCommand.ConsoleTrainingListener listener =
-        new TrainCommand.ConsoleTrainingListener(err, config.head().epochs())) {
+        new TrainCommand.ConsoleTrainingListener(
+            err, config.head().epochs(), config.fineTune().epochs())) {
       result = Trainer.train(config, listener);
     }
     TrainCommand.printSummary(stdout, result);

@@ -51,8 +51,9 @@ import picocli.CommandLine.Spec;
           + " held-out examples.",
       "--mode finetune: train the encoder's top --unfreeze layers together with a linear head on"
           + " whole texts, the head reading --chunk-pooling of their --chunk-tokens chunks as the"
-          + " bundle will, started from a linear probe; the bundle carries the tuned encoder.onnx"
-          + " and reads documents the same way.",
+          + " bundle will, started from a linear probe; then a --head is fitted on the tuned"
+          + " encoder's vectors as in features mode. The bundle carries the tuned encoder.onnx and"
+          + " reads documents the same way.",
       "--mode lora: the same, but the encoder's weights stay frozen and rank --rank adapters on the"
           + " attention's query, key and value projections train instead, merged into encoder.onnx"
           + " at the end.",
@@ -471,11 +472,8 @@ final class TrainCommand
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     TrainingResult result;
-    int epochs =
-        config.mode() == TrainingMode.FEATURES
-            ? config.head().epochs()
-            : config.fineTune().epochs();
-    try (ConsoleTrainingListener listener = new ConsoleTrainingListener(err, epochs)) {
+    try (ConsoleTrainingListener listener =
+        new ConsoleTrainingListener(err, config.head().epochs(), config.fineTune().epochs())) {
       result = Trainer.train(config, listener);
     } catch (BadDataException e) {
       throw SettingErrors.badData(e);
@@ -575,8 +573,9 @@ final class TrainCommand
       if (trainingMode != TrainingMode.CONTRASTIVE && (objective != null || temperature != null)) {
         throw new IllegalArgumentException("--objective and --temperature need --mode contrastive");
       }
-      if (trainingMode == TrainingMode.CONTRASTIVE) {
-        // The flags of steps set the encoder's training; the head keeps its own defaults.
+      if (trainingMode != TrainingMode.FEATURES) {
+        // The flags of steps set the encoder's training; the head fitted on the tuned encoder's
+        // vectors keeps its own defaults.
         s = (head != null ? HeadSettings.defaults(HeadKind.fromId(head)) : defaults.head());
         if (seed != null) {
           s = s.withSeed(seed);
@@ -750,21 +749,13 @@ final class TrainCommand
         r.head().bestEpoch() > 0
             ? "best epoch " + r.head().bestEpoch() + " of " + r.head().history().size()
             : exact ? "fitted exactly at regularization " + regularization : "no epochs needed";
-    if (r.mode() == TrainingMode.CONTRASTIVE) {
+    if (r.mode() != TrainingMode.FEATURES) {
       out.printf(
           Locale.ROOT,
-          "Fine-tuned %s by a contrastive loss, then a %s head on it, on %,d examples (head: %s;"
-              + " %.1f examples/s).%n",
+          "Fine-tuned %s%s, then a %s head on it, on %,d examples (head: %s; %.1f examples/s).%n",
           r.bundle().manifest().encoder().id(),
+          r.mode() == TrainingMode.CONTRASTIVE ? " by a contrastive loss" : "",
           r.head().settings().kind().id(),
-          r.trainExamples(),
-          epochs,
-          r.fineTuneExamplesPerSecond());
-    } else if (r.mode() != TrainingMode.FEATURES) {
-      out.printf(
-          Locale.ROOT,
-          "Fine-tuned %s with a linear head on %,d examples (%s; %.1f examples/s).%n",
-          r.bundle().manifest().encoder().id(),
           r.trainExamples(),
           epochs,
           r.fineTuneExamplesPerSecond());
@@ -783,7 +774,8 @@ final class TrainCommand
     if (r.refitExamples() > 0) {
       out.printf(
           Locale.ROOT,
-          "Then trained it again on all %,d examples %s (--no-refit to skip).%n",
+          "Then trained %s again on all %,d examples %s (--no-refit to skip).%n",
+          r.mode() == TrainingMode.FEATURES ? "it" : "the encoder and the head",
           r.refitExamples(),
           exact ? "at the same regularization" : "for " + r.head().bestEpoch() + " epochs");
     }
@@ -815,18 +807,26 @@ final class TrainCommand
    */
   static final class ConsoleTrainingListener implements TrainingListener, AutoCloseable {
     private final PrintWriter err;
-    private final int epochs;
+    private final int headEpochs;
+    private final int fineTuneEpochs;
     private Progress progress;
     private String bar;
     private boolean fineTuning;
 
-    ConsoleTrainingListener(PrintWriter err, int epochs) {
+    /**
+     * @param headEpochs the head's most epochs
+     * @param fineTuneEpochs fine-tuning's epochs, or {@link FineTuneSettings#AUTO_EPOCHS}
+     */
+    ConsoleTrainingListener(PrintWriter err, int headEpochs, int fineTuneEpochs) {
       this.err = err;
-      this.epochs = epochs;
+      this.headEpochs = headEpochs;
+      this.fineTuneEpochs = fineTuneEpochs;
     }
 
     @Override
     public void stage(String description) {
+      // A new stage: a head fitted after fine-tuning reports its own epochs.
+      fineTuning = false;
       endProgress();
       err.println(description + " ...");
       err.flush();
@@ -858,14 +858,14 @@ final class TrainCommand
         note(
             String.format(
                 Locale.ROOT,
-                "epoch %d/%d: loss %.4f, train accuracy %.4f%s",
+                "epoch %d%s: loss %.4f, train accuracy %.4f%s",
                 m.epoch(),
-                epochs,
+                fineTuneEpochs == FineTuneSettings.AUTO_EPOCHS ? "" : "/" + fineTuneEpochs,
                 m.trainLoss(),
                 m.trainAccuracy(),
                 validF1(m)));
       } else {
-        Progress p = bar("head epochs", epochs, 0);
+        Progress p = bar("head epochs", headEpochs, 0);
         p.moveTo(m.epoch());
         p.message(String.format(Locale.ROOT, "· loss %.4f%s", m.trainLoss(), validF1(m)));
       }

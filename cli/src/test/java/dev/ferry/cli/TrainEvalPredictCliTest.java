@@ -306,7 +306,7 @@ class TrainEvalPredictCliTest {
     assertThat(r.code()).as(r.err()).isZero();
     // The default encoder is int8: its float twin is tuned, and the bundle's encoder written int8.
     assertThat(r.out())
-        .contains("Fine-tuned e5-small-v2+finetune-q with a linear head on 30 examples");
+        .contains("Fine-tuned e5-small-v2+finetune-q, then a linear head on it, on 30 examples");
     assertThat(r.err()).contains("epoch 1/1: loss");
     JsonNode manifest = JSON.readTree(tuned.resolve("manifest.json").toFile());
     assertThat(manifest.at("/encoder/source").asText()).isEqualTo("fine-tuned");

@@ -155,7 +155,8 @@ final class FeatureExtractionJob {
                                   "Ferry training report: "
                                       + config.out().toAbsolutePath().normalize().getFileName(),
                                   facts(config, encoder, d, finalHead, selection),
-                                  finalHead,
+                                  finalHead.history(),
+                                  finalHead.bestEpoch(),
                                   validation,
                                   notes,
                                   validProbabilities)

@@ -18,7 +18,6 @@ import dev.ferry.trainer.finetune.Quantization;
 import dev.ferry.trainer.finetune.TrainOn;
 import dev.ferry.trainer.finetune.TunedEncoderWriter;
 import dev.ferry.trainer.head.HeadKind;
-import dev.ferry.trainer.head.HeadSettings;
 import dev.ferry.trainer.head.HeadTrainer;
 import dev.ferry.trainer.head.LabeledVectors;
 import dev.ferry.trainer.head.TrainedHead;
@@ -39,12 +38,12 @@ import java.util.stream.Stream;
 /**
  * {@link Trainer}'s modes that change the encoder ({@link TrainingMode#FINETUNE}, {@link
  * TrainingMode#LORA}, {@link TrainingMode#CONTRASTIVE}): trains the encoder with {@link FineTuner}
- * (with a linear head, or by a contrastive loss and then a head fitted on its vectors as feature
- * extraction fits one), scores the model that did not see the held-out examples, trains again on
- * all examples for the kept number of epochs (the refit, as feature extraction refits its head),
- * and writes a bundle that carries the tuned encoder as its own {@code encoder.onnx} ({@link
- * TunedEncoderWriter}, in int8 when {@link FineTuneSettings#quantization} says so) and reads
- * documents as training read them ({@link FineTuneSettings#chunking}).
+ * (with a linear head, or by a contrastive loss), fits the bundle's head on the tuned encoder's
+ * vectors as feature extraction fits one, scores the model that did not see the held-out examples,
+ * trains again on all examples for the kept number of epochs (the refit, as feature extraction
+ * refits its head), and writes a bundle that carries the tuned encoder as its own {@code
+ * encoder.onnx} ({@link TunedEncoderWriter}, in int8 when {@link FineTuneSettings#quantization}
+ * says so) and reads documents as training read them ({@link FineTuneSettings#chunking}).
  */
 final class FineTuneJob {
   private FineTuneJob() {}
@@ -137,10 +136,8 @@ final class FineTuneJob {
         try (Encoder tuned = scoredEncoder.open(options)) {
           LabeledVectors validV = vectors(tuned, window, validTexts, d.classes(d.valid()));
           scored =
-              contrastive
-                  ? new Model(
-                      scoredTuning, fitHead(config, d, tuned, window, trainTexts, validV, listener))
-                  : new Model(scoredTuning, ownHead(s, window, base, d, scoredTuning, start));
+              new Model(
+                  scoredTuning, fitHead(config, d, tuned, window, trainTexts, validV, listener));
           validProbabilities = heldOutProbabilities(scored.head(), validV);
           validation =
               validProbabilities == null
@@ -150,25 +147,16 @@ final class FineTuneJob {
         }
         if (s.quantization() == Quantization.INT8 && validation != null) {
           notes.add(
-              quantizationNote(
-                  config,
-                  d,
-                  base,
-                  scoredTuning,
-                  window,
-                  s,
-                  contrastive,
-                  validation,
-                  listener,
-                  work));
+              quantizationNote(config, d, base, scoredTuning, window, validation, listener, work));
         }
         // 2. The refit: everything again on all examples, for the kept number of epochs.
         Model kept = scored;
-        int keptEpochs = contrastive ? scored.head().bestEpoch() : scoredTuning.bestEpoch();
+        int keptEpochs = scoredTuning.bestEpoch();
         boolean refit =
             config.refit()
                 && valid != null
-                && (contrastive ? HeadTrainer.refits(scored.head()) : keptEpochs > 0);
+                && HeadTrainer.refits(scored.head())
+                && (contrastive || keptEpochs > 0);
         if (refit) {
           List<String> allTexts = new ArrayList<>(trainTexts);
           allTexts.addAll(validTexts);
@@ -189,26 +177,24 @@ final class FineTuneJob {
                   again,
                   new Checkpoints(checkpoints.resolve("refit"), config.resume()),
                   fineTuneListener(listener));
-          if (contrastive) {
-            Path allDir = Files.createDirectories(work.resolve("all"));
-            TunedEncoderWriter.TunedEncoder allEncoder =
-                TunedEncoderWriter.write(base, allTuning, config.mode().id(), allDir);
-            try (Encoder tuned = allEncoder.open(options)) {
-              LabeledVectors trainV = vectors(tuned, window, trainTexts, d.classes(d.train()));
-              LabeledVectors validV = vectors(tuned, window, validTexts, d.classes(d.valid()));
-              kept = new Model(allTuning, HeadTrainer.refit(scored.head(), trainV, validV));
-            }
-          } else {
-            kept = new Model(allTuning, ownHead(s, window, base, d, allTuning, start));
+          Path allDir = Files.createDirectories(work.resolve("all"));
+          TunedEncoderWriter.TunedEncoder allEncoder =
+              TunedEncoderWriter.write(base, allTuning, config.mode().id(), allDir);
+          try (Encoder tuned = allEncoder.open(options)) {
+            LabeledVectors trainV = vectors(tuned, window, trainTexts, d.classes(d.train()));
+            LabeledVectors validV = vectors(tuned, window, validTexts, d.classes(d.valid()));
+            kept = new Model(allTuning, HeadTrainer.refit(scored.head(), trainV, validV));
           }
           notes.add(
               "The bundle's model was trained again on all "
                   + allTexts.size()
-                  + " examples"
+                  + " examples (the encoder "
                   + (contrastive
-                      ? " (the encoder as before, the head " + refitHead(scored.head()) + ")"
-                      : " for " + keptEpochs + " epochs (the best on the held-out set)")
-                  + "; the metrics here are those of the model that did not see the held-out"
+                      ? "as before"
+                      : "for " + keptEpochs + " epochs, the best on the held-out set")
+                  + ", the head "
+                  + refitHead(scored.head())
+                  + "); the metrics here are those of the model that did not see the held-out"
                   + " examples.");
         }
 
@@ -254,7 +240,12 @@ final class FineTuneJob {
                                   "Ferry training report: " + out.getFileName(),
                                   FineTuneRecord.facts(
                                       config, ran, b, scoredTuning, keptModel.head(), d),
-                                  scored.head(),
+                                  // The curves: the head's epochs after a contrastive encoder,
+                                  // otherwise the encoder's, scored by the head it trained with.
+                                  contrastive ? scored.head().history() : scoredTuning.history(),
+                                  contrastive
+                                      ? scored.head().bestEpoch()
+                                      : scoredTuning.bestEpoch(),
                                   scoredMetrics,
                                   notes,
                                   validProbabilities)))
@@ -296,31 +287,12 @@ final class FineTuneJob {
     };
   }
 
-  /** The head trained with the encoder (finetune, lora), as a {@link TrainedHead}. */
-  private static TrainedHead ownHead(
-      FineTuneSettings s,
-      Chunking window,
-      Encoder base,
-      TrainingData d,
-      FineTuneResult r,
-      long start) {
-    int dimension = window.pooling().width(base.descriptor().dimension());
-    int classes = d.labels().size();
-    return new TrainedHead(
-        headSettings(s.withEpochs(r.settings().epochs())),
-        dimension,
-        classes,
-        r.head().onnx(dimension, classes),
-        r.history(),
-        r.bestEpoch(),
-        Double.NaN,
-        (System.nanoTime() - start) / 1e9);
-  }
-
   /**
-   * Contrastive mode's second stage: the head of {@code config} fitted on the tuned encoder's
-   * vectors of the training texts, stopping early on the held-out ones, as feature extraction fits
-   * it.
+   * The bundle's head: the head of {@code config} fitted on the tuned encoder's vectors of the
+   * training texts, stopping early on the held-out ones, as feature extraction fits it. The linear
+   * head that trained with the encoder (finetune, lora) only gave the encoder its gradient: fitted
+   * exactly on the tuned vectors, a head scores better on all four tasks of the suite
+   * (eval/RESULTS.md, "The bundle's head fitted on the tuned encoder").
    */
   private static TrainedHead fitHead(
       TrainingConfig config,
@@ -369,8 +341,6 @@ final class FineTuneJob {
       Encoder base,
       FineTuneResult tuning,
       Chunking window,
-      FineTuneSettings s,
-      boolean contrastive,
       ClassificationMetrics int8,
       TrainingListener listener,
       Path work)
@@ -383,16 +353,14 @@ final class FineTuneJob {
       LabeledVectors validV =
           vectors(tuned, window, TrainingData.texts(d.valid()), d.classes(d.valid()));
       TrainedHead head =
-          contrastive
-              ? fitHead(
-                  config,
-                  d,
-                  tuned,
-                  window,
-                  TrainingData.texts(d.train()),
-                  validV,
-                  TrainingListener.NONE)
-              : ownHead(s, window, base, d, tuning, System.nanoTime());
+          fitHead(
+              config,
+              d,
+              tuned,
+              window,
+              TrainingData.texts(d.train()),
+              validV,
+              TrainingListener.NONE);
       fp32 =
           ClassificationMetrics.compute(
               d.labels(), d.classes(d.valid()), heldOutProbabilities(head, validV));
@@ -408,18 +376,6 @@ final class FineTuneJob {
             fp32.accuracy());
     listener.note(note);
     return note;
-  }
-
-  /** The head's part of the settings, for the result and the report. */
-  private static HeadSettings headSettings(FineTuneSettings s) {
-    return HeadSettings.defaults(HeadKind.LINEAR)
-        .withEpochs(s.epochs())
-        .withLearningRate(s.learningRate() * s.headRateFactor())
-        .withBatchSize(s.batchSize())
-        .withSeed(s.seed())
-        .withWeightDecay(s.weightDecay())
-        .withPatience(s.patience())
-        .withBalanceClasses(s.balanceClasses());
   }
 
   private static void deleteRecursively(Path dir) {

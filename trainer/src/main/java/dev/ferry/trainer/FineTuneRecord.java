@@ -8,6 +8,7 @@ import dev.ferry.trainer.finetune.FineTuneSettings;
 import dev.ferry.trainer.finetune.Quantization;
 import dev.ferry.trainer.finetune.TrainOn;
 import dev.ferry.trainer.finetune.UnfreezeSchedule;
+import dev.ferry.trainer.head.HeadKind;
 import dev.ferry.trainer.head.TrainedHead;
 import dev.ferry.trainer.loop.EarlyStopping;
 import dev.ferry.trainer.metrics.MetricsJson;
@@ -25,33 +26,29 @@ final class FineTuneRecord {
   private FineTuneRecord() {}
 
   static String readingNote(FineTuneSettings s, Chunking window, int chunks, boolean contrastive) {
+    String steps;
     if (contrastive) {
-      return "Each text was read in training as "
-          + window
-          + " ("
-          + chunks
-          + " training chunks), "
-          + s.batchSize()
-          + " texts per step drawn evenly over the labels, each compared by its chunks' mean; the"
-          + " head reads "
-          + window.pooling().id()
-          + " of a text's chunk vectors, as the bundle does.";
+      steps =
+          s.batchSize()
+              + " texts per step drawn evenly over the labels, each compared by its chunks' mean";
+    } else if (s.trainOn() == TrainOn.DOCUMENTS) {
+      steps =
+          "whole texts per step, the training head reading "
+              + s.chunkPooling().id()
+              + " of each text's chunk vectors";
+    } else {
+      steps = "every chunk with its text's label, the training head reading each chunk alone";
     }
-    return s.trainOn() == TrainOn.DOCUMENTS
-        ? "Each text was read in training as "
-            + window
-            + " ("
-            + chunks
-            + " training chunks), whole texts per step, the head reading "
-            + s.chunkPooling().id()
-            + " of each text's chunk vectors; the bundle reads documents the same way."
-        : "Each text was read in training as "
-            + window
-            + " ("
-            + chunks
-            + " training chunks), every chunk with its text's label; the bundle reads documents"
-            + " the same way, and the head classifies the token-weighted mean of a document's"
-            + " chunk vectors.";
+    return "Each text was read in training as "
+        + window
+        + " ("
+        + chunks
+        + " training chunks), "
+        + steps
+        + "; the bundle reads documents the same way, and its head, fitted on the tuned encoder's"
+        + " vectors, classifies "
+        + window.pooling().id()
+        + " of a document's chunk vectors.";
   }
 
   /**
@@ -82,9 +79,7 @@ final class FineTuneRecord {
     h.put("head", keptHead.settings().kind().id());
     Provenance.put(h, s);
     h.put("max_examples", config.maxExamples());
-    if (config.mode() == TrainingMode.CONTRASTIVE) {
-      Provenance.put(t.putObject("head_hyperparameters"), keptHead.settings());
-    }
+    Provenance.put(t.putObject("head_hyperparameters"), keptHead.settings());
     ObjectNode b = t.putObject("base_encoder");
     b.put("id", base.id());
     b.put("source", base.source());
@@ -110,15 +105,12 @@ final class FineTuneRecord {
     Map<String, String> facts = new LinkedHashMap<>();
     facts.put(
         "Mode",
-        contrastive
-            ? "contrastive fine-tuning ("
-                + s.objective().id()
-                + ") of "
-                + describe(s)
-                + ", then a "
-                + keptHead.settings().kind().id()
-                + " head on the tuned encoder's vectors"
-            : "fine-tuning " + describe(s) + " and a linear head");
+        (contrastive
+                ? "contrastive fine-tuning (" + s.objective().id() + ") of " + describe(s)
+                : "fine-tuning " + describe(s) + " with a linear head")
+            + ", then a "
+            + keptHead.settings().kind().id()
+            + " head fitted on the tuned encoder's vectors");
     facts.put(
         "Encoder",
         base.id()
@@ -133,18 +125,18 @@ final class FineTuneRecord {
                 ? ""
                 : ", "
                     + (s.trainOn() == TrainOn.DOCUMENTS
-                        ? "whole texts per step, the head reading "
+                        ? "whole texts per step, the training head reading "
                             + s.chunkPooling().id()
                             + " of their chunks"
                         : "each trained with its text's label")
-                    + "; head started from "
+                    + "; the training head started from "
                     + s.headStart().id())
             + (s.quantization() == Quantization.INT8 ? "; written in int8" : "")
             + ")");
     facts.putAll(d.facts(config));
     facts.put("Settings", Provenance.describe(s));
+    facts.put("Head settings", Provenance.describe(keptHead.settings()));
     if (contrastive) {
-      facts.put("Head settings", Provenance.describe(keptHead.settings()));
       facts.put(
           "Contrastive loss per epoch",
           String.join(
@@ -155,15 +147,13 @@ final class FineTuneRecord {
     }
     facts.put(
         "Epochs",
-        contrastive
-            ? r.history().size()
-                + " of the encoder; the head: "
-                + EarlyStopping.describe(
-                    keptHead.history().size(),
-                    keptHead.settings().epochs(),
-                    keptHead.bestEpoch(),
-                    keptHead.settings().patience())
-            : EarlyStopping.describe(r.history().size(), s.epochs(), r.bestEpoch(), s.patience()));
+        (contrastive
+                ? r.history().size() + " of the encoder"
+                : EarlyStopping.describe(
+                        r.history().size(), s.epochs(), r.bestEpoch(), s.patience())
+                    + " (the encoder)")
+            + "; the head: "
+            + headEpochs(keptHead));
     facts.put(
         "Speed",
         String.format(
@@ -173,5 +163,16 @@ final class FineTuneRecord {
             r.device().id(),
             r.cacheSeconds()));
     return facts;
+  }
+
+  /** How the bundle's head was trained: fitted exactly, or its epochs. */
+  private static String headEpochs(TrainedHead head) {
+    return head.settings().kind() == HeadKind.LINEAR && head.bestEpoch() == 0
+        ? "fitted exactly at regularization " + Provenance.text(head.settings().regularization())
+        : EarlyStopping.describe(
+            head.history().size(),
+            head.settings().epochs(),
+            head.bestEpoch(),
+            head.settings().patience());
   }
 }

@@ -28,7 +28,8 @@ import java.util.Optional;
  * @param encoderOptions execution provider, threads, batching
  * @param chunking how a long text is read: token windows whose vectors are pooled into the text's
  *     vector, recorded in the bundle so classification reads documents the same way
- * @param head the head's kind and hyperparameters
+ * @param head the bundle's head, its kind and hyperparameters; in the modes that tune the encoder,
+ *     fitted on the tuned encoder's vectors
  * @param maxExamples keep at most this many training examples (a stratified sample); 0 keeps all
  * @param out the bundle folder to write: created, or replaced if it is a bundle holding nothing
  *     else; a folder holding anything else is refused ({@link #checkOutput})
@@ -44,9 +45,9 @@ import java.util.Optional;
  *     TrainingMode#FEATURES} only)
  * @param mode feature extraction (default), fine-tuning or LoRA
  * @param fineTune the fine-tuning settings ({@link TrainingMode#FINETUNE}, {@link
- *     TrainingMode#LORA} with a {@code rank} of at least 1; {@code head} is then unused and {@code
- *     chunking} gives only the overlap and chunk limit: the head is linear and reads each text as
- *     {@link FineTuneSettings#chunking} says, which the bundle records)
+ *     TrainingMode#LORA} with a {@code rank} of at least 1; {@code chunking} then gives only the
+ *     overlap and chunk limit: the encoder trains, and the bundle reads each text, as {@link
+ *     FineTuneSettings#chunking} says, which the bundle records)
  * @param checkpointDirectory where fine-tuning saves its state after each epoch; null for a folder
  *     beside {@code out} ({@code .NAME.checkpoints}), removed once the bundle is written
  * @param resume continue fine-tuning from the last checkpoint there

@@ -8,7 +8,6 @@ import dev.ferry.trainer.data.LabeledData;
 import dev.ferry.trainer.data.LabeledDataReader;
 import dev.ferry.trainer.data.LabeledExample;
 import dev.ferry.trainer.data.StratifiedSplit;
-import dev.ferry.trainer.head.TrainedHead;
 import dev.ferry.trainer.metrics.ClassificationMetrics;
 import dev.ferry.trainer.metrics.ScoredExample;
 import dev.ferry.trainer.report.TrainingReport;
@@ -67,18 +66,20 @@ record TrainingData(
    * The report's content: the parts every mode shares (the held-out examples as scored, what they
    * are, the training file's label counts) added to what the mode gives.
    *
+   * @param history the epochs the curves show (the head's, or the fine-tuned encoder's)
+   * @param bestEpoch the epoch kept among them (0: none)
    * @param probabilities the held-out examples' probabilities, or null without held-out examples
    */
   TrainingReport.ReportContent report(
       TrainingConfig config,
       String title,
       Map<String, String> facts,
-      TrainedHead head,
+      List<EpochMetrics> history,
+      int bestEpoch,
       ClassificationMetrics validation,
       List<String> notes,
       float[][] probabilities) {
-    return new TrainingReport.ReportContent(
-            title, facts, head.history(), head.bestEpoch(), validation, notes)
+    return new TrainingReport.ReportContent(title, facts, history, bestEpoch, validation, notes)
         .withScored(
             validation == null ? null : scoredOn(config),
             probabilities == null ? List.of() : scored(probabilities),

@@ -11,15 +11,16 @@ public enum TrainingMode implements NamedChoice {
    */
   FEATURES,
   /**
-   * Fine-tuning: the encoder's top {@code unfreeze} layers train together with a linear head, and
-   * the bundle carries its own tuned {@code encoder.onnx}.
+   * Fine-tuning: the encoder's top {@code unfreeze} layers train together with a linear head, then
+   * the bundle's head is fitted on the tuned encoder's vectors as feature extraction fits one; the
+   * bundle carries its own tuned {@code encoder.onnx}.
    */
   FINETUNE,
   /**
    * Low-rank adapters: the encoder's weights stay frozen while adapters on the attention's query,
    * key and value projections of the top {@code unfreeze} layers train with a linear head; the
    * adapters are merged into the weights, so the bundle's {@code encoder.onnx} has the original
-   * operators.
+   * operators, and the bundle's head is fitted on its vectors as in {@link #FINETUNE}.
    */
   LORA,
   /**

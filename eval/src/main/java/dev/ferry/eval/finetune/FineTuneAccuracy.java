@@ -44,12 +44,12 @@ import java.util.stream.Stream;
  * {@code first_mean_max} of the model's chunks, the learning curve's recipe: fitted exactly, its
  * regularization chosen by cross-validation on the sample); {@code finetune}, {@code full} and
  * {@code lora}, {@link FineTuner} with that mode's preset and the last epoch kept, its tuned
- * encoder then embedding the test set exactly as its bundle would, scored with the head trained
- * beside it and again ({@code NAME+exact-head}) with the frozen default's head fitted on the tuned
- * encoder's vectors; {@code contrastive}, the contrastive preset, then the frozen default's head
- * fitted on the tuned encoder's vectors. Each may change settings ({@code
- * contrastive:lr=5e-5,epochs=4}) and ask for the int8 encoder too ({@code int8=true}: the tuned
- * encoder quantized as {@code --quantize int8} writes it, scored again).
+ * encoder then embedding the test set exactly as its bundle would, scored with the bundle's head
+ * (the frozen default's, fitted on the tuned encoder's vectors) and again ({@code NAME+own-head})
+ * with the linear head that trained beside the encoder; {@code contrastive}, the contrastive
+ * preset, then the frozen default's head fitted on the tuned encoder's vectors. Each may change
+ * settings ({@code contrastive:lr=5e-5,epochs=4}) and ask for the int8 encoder too ({@code
+ * int8=true}: the tuned encoder quantized as {@code --quantize int8} writes it, scored again).
  *
  * <p>Prints one tab-separated {@code ROW} line per task, k, seed and method (macro-F1, training
  * seconds, training texts per second), then {@code MEAN} lines (mean ± sd over the seeds).
@@ -181,15 +181,14 @@ public final class FineTuneAccuracy {
         String name = m.name() + (q == Quantization.INT8 ? "+int8" : "");
         try (Encoder tuned = written.open(base.options())) {
           float[][] test = features(tuned, sample.testTexts(), chunking);
-          if (r.headWeight() != null) {
-            double own = ownHeadF1(r, chunking, base.descriptor().dimension(), sample, test);
-            scores.add(new Score(name, own, seconds, r.examplesPerSecond()));
-            name += "+exact-head";
-          }
-          // The frozen default's head fitted on the tuned encoder's vectors: a contrastive
-          // encoder's only head; beside a fine-tuned one's own, the same run read both ways.
+          // The bundle's head: the frozen default's, fitted on the tuned encoder's vectors.
           double exact = headF1(features(tuned, sample.texts(), chunking), sample, test);
           scores.add(new Score(name, exact, seconds, r.examplesPerSecond()));
+          if (r.headWeight() != null) {
+            // The same run read by the head that trained beside the encoder.
+            double own = ownHeadF1(r, chunking, base.descriptor().dimension(), sample, test);
+            scores.add(new Score(name + "+own-head", own, seconds, r.examplesPerSecond()));
+          }
         }
       } finally {
         deleteRecursively(dir);
@@ -223,7 +222,9 @@ public final class FineTuneAccuracy {
         .macroF1();
   }
 
-  /** The head trained with the encoder, on the test texts as its bundle reads them. */
+  /**
+   * The linear head that trained beside the encoder, on the test texts as the bundle reads them.
+   */
   private static double ownHeadF1(
       FineTuneResult r, Chunking chunking, int dimension, Sample sample, float[][] test) {
     int width = chunking.pooling().width(dimension);
