@@ -193,9 +193,8 @@ final class TrainCommand
       description =
           "features: a head on frozen embeddings; finetune: the encoder's layers too (how many:"
               + " --unfreeze); lora: low-rank adapters on the layers' attention; contrastive: the"
-              + " encoder by a"
-              + " contrastive loss, then a head on its vectors. Default:"
-              + " ${bundle:default.config.mode}.")
+              + " encoder by a contrastive loss. After the last three, a head is fitted on the"
+              + " tuned encoder's vectors. Default: ${bundle:default.config.mode}.")
   String mode;
 
   @Option(
