@@ -83,6 +83,16 @@ class FineTuneTrainingTest {
         .refit(false);
   }
 
+  /** A listener that adds every epoch's metrics to {@code epochs}. */
+  private static TrainingListener epochsInto(List<EpochMetrics> epochs) {
+    return new TrainingListener() {
+      @Override
+      public void epoch(EpochMetrics metrics) {
+        epochs.add(metrics);
+      }
+    };
+  }
+
   private static FineTuneSettings settings() {
     // Every chunk its own example, from a random head (--train-on chunks --head-start random).
     return FineTuneSettings.finetune()
@@ -292,12 +302,7 @@ class FineTuneTrainingTest {
                 .checkpointDirectory(checkpoints)
                 .resume(true)
                 .build(),
-            new TrainingListener() {
-              @Override
-              public void epoch(EpochMetrics metrics) {
-                resumedEpochs.add(metrics);
-              }
-            });
+            epochsInto(resumedEpochs));
     assertThat(resumedEpochs).extracting(EpochMetrics::epoch).containsExactly(2, 3);
     assertThat(resumed.bundle().manifest().training().at("/resumed_from_epoch").asInt())
         .isEqualTo(1);
@@ -306,14 +311,7 @@ class FineTuneTrainingTest {
 
     List<EpochMetrics> straightEpochs = new ArrayList<>();
     TrainingResult straight =
-        Trainer.train(
-            config(dir.resolve("straight"), gradual).build(),
-            new TrainingListener() {
-              @Override
-              public void epoch(EpochMetrics metrics) {
-                straightEpochs.add(metrics);
-              }
-            });
+        Trainer.train(config(dir.resolve("straight"), gradual).build(), epochsInto(straightEpochs));
     assertThat(resumedEpochs).isEqualTo(straightEpochs.subList(1, 3));
     for (String file : List.of(ModelBundle.ENCODER_FILE, ModelBundle.HEAD_FILE)) {
       assertThat(resumed.bundle().directory().resolve(file))

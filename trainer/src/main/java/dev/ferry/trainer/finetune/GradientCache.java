@@ -51,6 +51,8 @@ final class GradientCache implements AutoCloseable {
   private final FineTuneGraphs.Spec spec;
   private final List<String> encoderTrained;
   private final List<String> headTrained;
+  private final Map<String, String> headGradients; // the loss graph's outputs → their state
+  private final Map<String, String> accumulating; // the accumulating runs' outputs → their state
   private final GraphSession vectors;
   private final GraphSession loss;
   private final GraphSession accumulate; // null when no encoder parameter trains
@@ -64,6 +66,10 @@ final class GradientCache implements AutoCloseable {
     this.spec = spec;
     this.encoderTrained = spec.openParameters();
     this.headTrained = spec.classifier() ? headParameters() : List.of();
+    this.headGradients = InPlaceAdamW.gradientOutputs(headTrained);
+    this.accumulating = new LinkedHashMap<>();
+    encoderTrained.forEach(
+        p -> accumulating.put(AdamW.next(InPlaceAdamW.gradient(p)), InPlaceAdamW.gradient(p)));
     List<GraphSession> opened = new ArrayList<>();
     try {
       vectors = open(vectorsGraph(spec, dropout), threads, device, opened);
@@ -126,13 +132,9 @@ final class GradientCache implements AutoCloseable {
     Set<String> lossOutputs = new HashSet<>(outputs);
     lossOutputs.add(UPSTREAM);
     lossFeed.keySet().retainAll(loss.inputNames());
-    Map<String, String> headGradients = InPlaceAdamW.gradientOutputs(headTrained);
     Map<String, HostTensor> out = loss.run(lossFeed, state, headGradients, lossOutputs);
     float[] upstream = out.get(UPSTREAM).floats();
 
-    Map<String, String> accumulating = new LinkedHashMap<>();
-    encoderTrained.forEach(
-        p -> accumulating.put(AdamW.next(InPlaceAdamW.gradient(p)), InPlaceAdamW.gradient(p)));
     for (int k = 0; k < passes.length && accumulate != null; k++) {
       Map<String, HostTensor> in = new HashMap<>(passInputsOf.apply(k));
       int count = passes[k].length;
